@@ -1,0 +1,124 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Mechanism registry: the only interface between the token core (object,
+ * session, ioctl) and the cryptographic code (mech_*.c).
+ *
+ * Every function here returns a PKCS#11 result (CKR_*, type ck_rv_t); the
+ * core turns it into the uAPI's rv/errno. Mechanism code never sees user
+ * pointers, object handles, sessions or templates: the core copies data in
+ * and out, checks policy (usage flags, key type, login) before calling, and
+ * hands over key material as a struct khsm_key that is valid only for the
+ * duration of the call. A mechanism that needs the key later (an operation
+ * context) copies it and wipes its copy in ->cleanup.
+ */
+#ifndef KHSM_MECH_H
+#define KHSM_MECH_H
+
+#include <linux/types.h>
+
+typedef unsigned long ck_rv_t;
+
+/* Key material of one object, as the core stores it (kernel memory). */
+struct khsm_key {
+	unsigned long class;		/* CKO_SECRET_KEY / PRIVATE_KEY / PUBLIC_KEY */
+	unsigned long key_type;		/* CKK_* */
+	const u8 *value;		/* CKA_VALUE: secret key bytes, or the EC
+					 * private scalar (big-endian, curve size) */
+	u32 value_len;
+	const u8 *ec_params;		/* CKA_EC_PARAMS (DER OID), EC keys */
+	u32 ec_params_len;
+	const u8 *ec_point;		/* CKA_EC_POINT (DER OCTET STRING of the
+					 * uncompressed point), EC public keys */
+	u32 ec_point_len;
+};
+
+/* An active operation of one session (one per KHSM_OP_* kind). */
+struct khsm_op {
+	const struct khsm_mech *mech;
+	u32 kind;			/* KHSM_OP_* */
+	void *ctx;			/* owned by the mechanism */
+};
+
+/* Step of khsm_mech_ops.step(); same numbers as the uAPI's KHSM_DATA_*. */
+enum khsm_step {
+	KHSM_STEP_UPDATE = 1,
+	KHSM_STEP_FINAL = 2,
+	KHSM_STEP_ONESHOT = 3,
+};
+
+/*
+ * Output of a key-pair generation. The mechanism fills the buffers (kernel
+ * memory owned by the core, sizes given in the *_len fields on entry) and
+ * sets the lengths; the core builds both objects from them plus the
+ * templates.
+ */
+struct khsm_keypair {
+	u8 *priv;			/* CKA_VALUE of the private key */
+	u32 priv_len;
+	u8 *pub_point;			/* CKA_EC_POINT (DER OCTET STRING) */
+	u32 pub_point_len;
+};
+
+struct khsm_mech {
+	unsigned long type;		/* CKM_* */
+	unsigned long flags;		/* CKF_ENCRYPT | ... (C_GetMechanismInfo) */
+	unsigned long min_key_size;	/* CK_MECHANISM_INFO units */
+	unsigned long max_key_size;
+	unsigned long key_type;		/* CKK_* a key must have; 0 = no key */
+
+	/*
+	 * Operations (ENCRYPT/DECRYPT/DIGEST/SIGN/VERIFY). @param is the flat
+	 * uAPI parameter, already copied and length-capped by the core.
+	 * ->init sets op->ctx. The core has already checked op->kind against
+	 * ->flags, the key's class and type against ->key_type and the key's
+	 * usage attribute (CKA_SIGN, ...).
+	 */
+	ck_rv_t (*init)(struct khsm_op *op, const struct khsm_key *key,
+			const void *param, u32 param_len);
+	/*
+	 * Upper bound of the output for @in_len more input bytes at @step;
+	 * used for length queries and CKR_BUFFER_TOO_SMALL before ->step runs.
+	 * VERIFY returns 0.
+	 */
+	size_t (*out_len)(const struct khsm_op *op, enum khsm_step step,
+			  size_t in_len);
+	/*
+	 * Process @in. @out has room for at least ->out_len() bytes; *out_len
+	 * is set to what was produced. For VERIFY, @sig/@sig_len is the
+	 * signature at FINAL and ONESHOT (NULL/0 at UPDATE) and nothing is
+	 * produced. A step that fails ends the operation (the core calls
+	 * ->cleanup); one that succeeds at FINAL or ONESHOT too.
+	 */
+	ck_rv_t (*step)(struct khsm_op *op, enum khsm_step step,
+			const u8 *in, size_t in_len, u8 *out, size_t *out_len,
+			const u8 *sig, size_t sig_len);
+	/* Wipe and free op->ctx. Must accept a ctx that ->init left NULL. */
+	void (*cleanup)(struct khsm_op *op);
+
+	/* CKF_GENERATE: fill @value with a fresh key of @len bytes. */
+	ck_rv_t (*gen_secret)(u8 *value, u32 len);
+	/*
+	 * CKF_GENERATE_KEY_PAIR: @ec_params is the public template's
+	 * CKA_EC_PARAMS (DER). CKR_CURVE_NOT_SUPPORTED for an unknown curve,
+	 * CKR_DOMAIN_PARAMS_INVALID for malformed DER.
+	 */
+	ck_rv_t (*gen_pair)(const u8 *ec_params, u32 ec_params_len,
+			    struct khsm_keypair *out);
+};
+
+/* Registry (mech.c). */
+int khsm_mech_init(void);	/* runs every family's known-answer tests */
+void khsm_mech_uninit(void);
+const struct khsm_mech *khsm_mech_find(unsigned long type);
+/* Copies up to @max mechanism numbers into @types; returns the total. */
+u32 khsm_mech_list(unsigned long *types, u32 max);
+
+/* Largest key sizes the core must be ready to store (bytes). */
+#define KHSM_MAX_SECRET_LEN	64	/* AES-256 and generic secrets */
+#define KHSM_MAX_EC_PRIV_LEN	66	/* P-521 scalar */
+#define KHSM_MAX_EC_POINT_LEN	(3 + 1 + 2 * 66)	/* DER hdr + 04 X Y */
+#define KHSM_MAX_EC_PARAMS_LEN	16
+/* Largest ->out_len() of any mechanism for a 0-byte input (signature, tag). */
+#define KHSM_MAX_SIG_LEN	132
+
+#endif /* KHSM_MECH_H */

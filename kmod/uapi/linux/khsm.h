@@ -1,0 +1,397 @@
+/* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note */
+/*
+ * khsm: kernel-assisted hardware security module, user-space ABI.
+ *
+ * Each token is a misc device /dev/hsmN. One open file is one PKCS#11
+ * application on that token: its sessions, its login state and its session
+ * objects belong to the file and die when the file is closed.
+ *
+ * Numbering
+ *   Attribute types, object classes, key types, mechanisms, user types,
+ *   session flags/states, token/mechanism flags and return values are the
+ *   PKCS#11 v3.0 numbers (CKA_*, CKO_*, CKK_*, CKM_*, CKU_*, CKF_*, CKS_*,
+ *   CKR_*). Values of CK_ULONG attributes travel as __u64 (length 8),
+ *   CK_BBOOL as one byte. Object and session handles are __u32, never 0.
+ *
+ * Every ioctl
+ *   - takes one struct that starts with { __u32 size; __u32 rv; }.
+ *     @size is sizeof() the struct as the caller compiled it. The kernel
+ *     accepts any size >= the first published version of the struct
+ *     (KHSM_*_SIZE_VER0); a shorter tail is zero-filled, a longer tail must
+ *     be all zero or the call fails with E2BIG (copy_struct_from_user()).
+ *   - rejects unknown bits in any flags field and non-zero reserved fields
+ *     with EINVAL; never returns a kernel pointer; pointers are __u64.
+ *   - @rv is the PKCS#11 decision. The caller sets it to 0. When the kernel
+ *     reached a PKCS#11 decision that is not CKR_OK it writes the CKR_* value
+ *     into @rv (the struct is copied back) and the ioctl fails with the
+ *     errno of khsm_ckr_errno (see the table at the end). When the call
+ *     fails before any PKCS#11 decision (EFAULT, EINVAL on a malformed
+ *     struct, E2BIG, ENOTTY, ENOMEM, EINTR) @rv stays 0 and nothing else is
+ *     written.
+ *
+ * Length protocol (KHSM_IOC_GET_ATTRS, KHSM_IOC_OP_DATA, KHSM_IOC_MECH_LIST,
+ * KHSM_IOC_FIND): a zero pointer asks for the length only; a too-small buffer
+ * gives CKR_BUFFER_TOO_SMALL with the needed length written back, and (for
+ * operations) leaves the operation active, as PKCS#11 5.2 requires.
+ *
+ * PINs never reach the kernel. libhsm derives a 32-byte verifier with
+ * Argon2id(pin, salt, t, m, p) and hands the kernel the verifier, the PIN
+ * length (for the length policy) and, when setting a PIN, the salt and cost
+ * it used. The kernel stores them, reports salt and cost in
+ * KHSM_IOC_TOKEN_INFO for the next login, and compares verifiers in
+ * constant time.
+ */
+#ifndef _UAPI_LINUX_KHSM_H
+#define _UAPI_LINUX_KHSM_H
+
+#include <linux/ioctl.h>
+#include <linux/types.h>
+
+/* 'J' is unused in Documentation/userspace-api/ioctl/ioctl-number.rst (6.1). */
+#define KHSM_IOC_MAGIC		'J'
+
+/* ABI version reported by KHSM_IOC_VERSION; bumped on incompatible change. */
+#define KHSM_ABI_VERSION	1
+
+/* Feature bits in khsm_version.features. */
+#define KHSM_FEATURE_OBJECTS	(1ULL << 0)	/* create/copy/destroy/attrs/find */
+#define KHSM_FEATURE_CRYPTO	(1ULL << 1)	/* op init/data, keygen */
+#define KHSM_FEATURE_PIN_KDF	(1ULL << 2)	/* Argon2id verifiers */
+#define KHSM_FEATURE_ALL	(KHSM_FEATURE_OBJECTS | KHSM_FEATURE_CRYPTO | \
+				 KHSM_FEATURE_PIN_KDF)
+
+#define KHSM_LABEL_LEN		32
+#define KHSM_MANUF_LEN		32
+#define KHSM_MODEL_LEN		16
+#define KHSM_SERIAL_LEN		16
+#define KHSM_VERIFIER_LEN	32
+#define KHSM_SALT_LEN		16
+
+/* Returned in khsm_attr.len for an attribute that cannot be returned. */
+#define KHSM_LEN_UNAVAILABLE	(~0ULL)
+
+/* --- KHSM_IOC_VERSION: ABI version, features and limits ------------------ */
+struct khsm_version {
+	__u32 size;
+	__u32 rv;
+	__u32 abi_version;	/* out: KHSM_ABI_VERSION */
+	__u32 token_index;	/* out: N of /dev/hsmN */
+	__u64 features;		/* out: KHSM_FEATURE_* */
+	__u32 max_sessions;	/* out: per token */
+	__u32 max_objects;	/* out: per token, token + session objects */
+	__u32 max_template;	/* out: attributes per template */
+	__u32 max_attr_len;	/* out: bytes per attribute value */
+	__u32 max_data_len;	/* out: bytes per KHSM_IOC_OP_DATA input */
+	__u32 max_find;		/* out: handles per KHSM_IOC_FIND call */
+	__u64 reserved[4];	/* out: zero */
+};
+#define KHSM_VERSION_SIZE_VER0	80
+
+/* --- KHSM_IOC_TOKEN_INFO: C_GetTokenInfo plus counters ------------------- */
+struct khsm_token_info {
+	__u32 size;
+	__u32 rv;
+	__u8  label[KHSM_LABEL_LEN];		/* blank padded */
+	__u8  manufacturer[KHSM_MANUF_LEN];	/* blank padded */
+	__u8  model[KHSM_MODEL_LEN];		/* blank padded */
+	__u8  serial[KHSM_SERIAL_LEN];		/* blank padded */
+	__u64 flags;			/* CKF_* token flags */
+	__u32 max_sessions;
+	__u32 sessions;			/* open sessions, all files */
+	__u32 max_rw_sessions;
+	__u32 rw_sessions;
+	__u32 min_pin_len;
+	__u32 max_pin_len;
+	__u32 token_objects;
+	__u32 session_objects;		/* all files */
+	__u32 open_files;
+	__u32 logged_in_files;		/* files with SO or user logged in */
+	__u8  hw_version[2];		/* major, minor */
+	__u8  fw_version[2];
+	__u32 pad0;			/* zero */
+	/* Argon2id parameters of the current SO and user verifiers. */
+	__u8  so_salt[KHSM_SALT_LEN];
+	__u32 so_t_cost;
+	__u32 so_m_cost_kib;
+	__u32 so_parallelism;
+	__u32 user_t_cost;
+	__u32 user_m_cost_kib;
+	__u32 user_parallelism;
+	__u8  user_salt[KHSM_SALT_LEN];
+	__u64 reserved[4];
+};
+#define KHSM_TOKEN_INFO_SIZE_VER0	248
+
+/*
+ * A PIN verifier as handed to the kernel. For a check (login, the old PIN of
+ * SET_PIN, the SO PIN of INIT_TOKEN on an initialised token) only verifier
+ * and pin_len are used and the rest must be zero. For a new PIN all fields
+ * are used; cost bounds: 1 <= t_cost <= 64, 8 <= m_cost_kib <= 4194304,
+ * 1 <= parallelism <= 16, m_cost_kib >= 8 * parallelism.
+ */
+struct khsm_pin {
+	__u8  verifier[KHSM_VERIFIER_LEN];
+	__u8  salt[KHSM_SALT_LEN];
+	__u32 pin_len;
+	__u32 t_cost;
+	__u32 m_cost_kib;
+	__u32 parallelism;
+};
+
+/* --- KHSM_IOC_INIT_TOKEN: C_InitToken ----------------------------------- */
+struct khsm_init_token {
+	__u32 size;
+	__u32 rv;
+	__u8  label[KHSM_LABEL_LEN];	/* blank padded */
+	struct khsm_pin so_check;	/* current SO PIN; ignored if uninitialised */
+	struct khsm_pin so_new;		/* the SO PIN to set (usually the same PIN) */
+	__u64 reserved[2];
+};
+#define KHSM_INIT_TOKEN_SIZE_VER0	184
+
+/* --- KHSM_IOC_INIT_PIN (SO session) / KHSM_IOC_SET_PIN ------------------- */
+struct khsm_set_pin {
+	__u32 size;
+	__u32 rv;
+	__u32 session;
+	__u32 flags;			/* zero */
+	struct khsm_pin old_pin;	/* SET_PIN only; zero for INIT_PIN */
+	struct khsm_pin new_pin;
+	__u64 reserved[2];
+};
+#define KHSM_SET_PIN_SIZE_VER0		160
+
+/* --- KHSM_IOC_LOGIN / KHSM_IOC_LOGOUT ----------------------------------- */
+struct khsm_login {
+	__u32 size;
+	__u32 rv;
+	__u32 session;
+	__u32 user_type;		/* CKU_SO, CKU_USER; ignored by LOGOUT */
+	struct khsm_pin pin;		/* check form; zero for LOGOUT */
+	__u64 reserved[2];
+};
+#define KHSM_LOGIN_SIZE_VER0		96
+
+/* --- Sessions ------------------------------------------------------------ */
+struct khsm_session {
+	__u32 size;
+	__u32 rv;
+	__u32 session;		/* OPEN: out; CLOSE/INFO: in; CLOSE_ALL: zero */
+	__u32 flags;		/* OPEN: in CKF_SERIAL_SESSION|CKF_RW_SESSION;
+				 * INFO: out */
+	__u32 state;		/* INFO: out CKS_* */
+	__u32 pad0;		/* zero */
+	__u64 reserved[2];
+};
+#define KHSM_SESSION_SIZE_VER0		40
+
+/* --- Attributes and templates ------------------------------------------- */
+struct khsm_attr {
+	__u32 type;		/* CKA_* */
+	__u32 flags;		/* zero */
+	__u64 len;		/* in: buffer size; out (GET): value length or
+				 * KHSM_LEN_UNAVAILABLE */
+	__u64 value;		/* user pointer; 0 for a length query */
+};
+
+struct khsm_object {
+	__u32 size;
+	__u32 rv;
+	__u32 session;
+	__u32 object;		/* COPY/DESTROY/GET/SET: in; CREATE/COPY: out new */
+	__u32 count;		/* entries in template */
+	__u32 flags;		/* zero */
+	__u64 template;		/* user pointer to struct khsm_attr[count] */
+	__u64 reserved[2];
+};
+#define KHSM_OBJECT_SIZE_VER0		48
+
+/* --- Find ---------------------------------------------------------------- */
+struct khsm_find {
+	__u32 size;
+	__u32 rv;
+	__u32 session;
+	__u32 count;		/* INIT: template entries; FIND: in max, out got */
+	__u64 ptr;		/* INIT: khsm_attr[]; FIND: __u32 handles[] */
+	__u32 flags;		/* zero */
+	__u32 pad0;		/* zero */
+	__u64 reserved[2];
+};
+#define KHSM_FIND_SIZE_VER0		48
+
+/* --- Key generation ------------------------------------------------------ */
+struct khsm_keygen {
+	__u32 size;
+	__u32 rv;
+	__u32 session;
+	__u32 mechanism;	/* CKM_* */
+	__u64 param;		/* mechanism parameter (see below), or 0 */
+	__u32 param_len;
+	__u32 flags;		/* zero */
+	__u64 pub_template;	/* khsm_attr[] (key pair: public; key: the key) */
+	__u32 pub_count;
+	__u32 priv_count;	/* key pair only; zero for GENERATE_KEY */
+	__u64 priv_template;	/* key pair only */
+	__u32 pub_handle;	/* out: the key, or the public key */
+	__u32 priv_handle;	/* out: key pair only */
+	__u64 reserved[2];
+};
+#define KHSM_KEYGEN_SIZE_VER0		80
+
+/* --- Cryptographic operations ------------------------------------------- */
+#define KHSM_OP_ENCRYPT		1
+#define KHSM_OP_DECRYPT		2
+#define KHSM_OP_DIGEST		3
+#define KHSM_OP_SIGN		4
+#define KHSM_OP_VERIFY		5
+#define KHSM_OP_MAX		5
+
+struct khsm_op_init {
+	__u32 size;
+	__u32 rv;
+	__u32 session;
+	__u32 op;		/* KHSM_OP_* */
+	__u32 mechanism;	/* CKM_*; 0 with KHSM_OP_INIT_F_CANCEL */
+	__u32 key;		/* object handle; 0 for DIGEST */
+	__u64 param;		/* flat mechanism parameter or 0 */
+	__u32 param_len;
+	__u32 flags;		/* KHSM_OP_INIT_F_* */
+	__u64 reserved[2];
+};
+#define KHSM_OP_INIT_SIZE_VER0		56
+/* End the active operation of this kind (C_*Init with a NULL mechanism). */
+#define KHSM_OP_INIT_F_CANCEL	(1U << 0)
+#define KHSM_OP_INIT_F_ALL	KHSM_OP_INIT_F_CANCEL
+
+/*
+ * Data for the active operation. ONESHOT (C_Encrypt, C_Sign, ...) and FINAL
+ * end the operation unless the result is a length answer or
+ * CKR_BUFFER_TOO_SMALL. UPDATE continues it.
+ * For KHSM_OP_VERIFY, out/out_len carry the signature (an input) with
+ * ONESHOT and FINAL, and must be zero with UPDATE.
+ */
+#define KHSM_DATA_UPDATE	1
+#define KHSM_DATA_FINAL		2
+#define KHSM_DATA_ONESHOT	3
+
+struct khsm_op_data {
+	__u32 size;
+	__u32 rv;
+	__u32 session;
+	__u32 op;		/* KHSM_OP_* */
+	__u32 step;		/* KHSM_DATA_* */
+	__u32 flags;		/* zero */
+	__u64 in;		/* user pointer */
+	__u64 in_len;
+	__u64 out;		/* user pointer, 0 = length query */
+	__u64 out_len;		/* in: capacity; out: produced or needed */
+	__u64 reserved[2];
+};
+#define KHSM_OP_DATA_SIZE_VER0		72
+
+/*
+ * Flat mechanism parameters (KHSM_IOC_OP_INIT.param):
+ *   CKM_AES_CBC, CKM_AES_CBC_PAD: the 16-byte IV.
+ *   CKM_AES_GCM: struct khsm_gcm_params, then iv_len bytes of IV, then
+ *                aad_len bytes of AAD.
+ *   CKM_ECDSA*, CKM_SHA*, CKM_AES_ECB: none (param_len 0).
+ */
+struct khsm_gcm_params {
+	__u32 iv_len;		/* 1..256, 12 recommended */
+	__u32 aad_len;		/* 0..max_data_len */
+	__u32 tag_bits;		/* 96, 104, 112, 120 or 128 */
+	__u32 reserved;		/* zero */
+};
+
+/* --- Random -------------------------------------------------------------- */
+struct khsm_random {
+	__u32 size;
+	__u32 rv;
+	__u32 session;
+	__u32 flags;		/* zero */
+	__u64 buf;		/* user pointer */
+	__u64 len;		/* <= max_data_len */
+	__u64 reserved[2];
+};
+#define KHSM_RANDOM_SIZE_VER0		48
+
+/* --- Mechanisms ---------------------------------------------------------- */
+struct khsm_mech_list {
+	__u32 size;
+	__u32 rv;
+	__u32 count;		/* in: capacity of mechs; out: number available */
+	__u32 flags;		/* zero */
+	__u64 mechs;		/* user pointer to __u32[count], 0 = count only */
+	__u64 reserved[2];
+};
+#define KHSM_MECH_LIST_SIZE_VER0	40
+
+struct khsm_mech_info {
+	__u32 size;
+	__u32 rv;
+	__u32 mechanism;	/* in: CKM_* */
+	__u32 pad0;		/* zero */
+	__u64 min_key_size;	/* out: as CK_MECHANISM_INFO */
+	__u64 max_key_size;
+	__u64 flags;		/* out: CKF_* mechanism flags */
+	__u64 reserved[2];
+};
+#define KHSM_MECH_INFO_SIZE_VER0	56
+
+/* --- ioctl numbers ------------------------------------------------------- */
+#define KHSM_IOC_VERSION	_IOWR(KHSM_IOC_MAGIC, 0x00, struct khsm_version)
+#define KHSM_IOC_TOKEN_INFO	_IOWR(KHSM_IOC_MAGIC, 0x01, struct khsm_token_info)
+#define KHSM_IOC_INIT_TOKEN	_IOWR(KHSM_IOC_MAGIC, 0x02, struct khsm_init_token)
+#define KHSM_IOC_INIT_PIN	_IOWR(KHSM_IOC_MAGIC, 0x03, struct khsm_set_pin)
+#define KHSM_IOC_SET_PIN	_IOWR(KHSM_IOC_MAGIC, 0x04, struct khsm_set_pin)
+#define KHSM_IOC_LOGIN		_IOWR(KHSM_IOC_MAGIC, 0x05, struct khsm_login)
+#define KHSM_IOC_LOGOUT		_IOWR(KHSM_IOC_MAGIC, 0x06, struct khsm_login)
+#define KHSM_IOC_OPEN_SESSION	_IOWR(KHSM_IOC_MAGIC, 0x07, struct khsm_session)
+#define KHSM_IOC_CLOSE_SESSION	_IOWR(KHSM_IOC_MAGIC, 0x08, struct khsm_session)
+#define KHSM_IOC_CLOSE_ALL	_IOWR(KHSM_IOC_MAGIC, 0x09, struct khsm_session)
+#define KHSM_IOC_SESSION_INFO	_IOWR(KHSM_IOC_MAGIC, 0x0a, struct khsm_session)
+#define KHSM_IOC_CREATE_OBJECT	_IOWR(KHSM_IOC_MAGIC, 0x0b, struct khsm_object)
+#define KHSM_IOC_COPY_OBJECT	_IOWR(KHSM_IOC_MAGIC, 0x0c, struct khsm_object)
+#define KHSM_IOC_DESTROY_OBJECT	_IOWR(KHSM_IOC_MAGIC, 0x0d, struct khsm_object)
+#define KHSM_IOC_GET_ATTRS	_IOWR(KHSM_IOC_MAGIC, 0x0e, struct khsm_object)
+#define KHSM_IOC_SET_ATTRS	_IOWR(KHSM_IOC_MAGIC, 0x0f, struct khsm_object)
+#define KHSM_IOC_FIND_INIT	_IOWR(KHSM_IOC_MAGIC, 0x10, struct khsm_find)
+#define KHSM_IOC_FIND		_IOWR(KHSM_IOC_MAGIC, 0x11, struct khsm_find)
+#define KHSM_IOC_FIND_FINAL	_IOWR(KHSM_IOC_MAGIC, 0x12, struct khsm_find)
+#define KHSM_IOC_GENERATE_KEY	_IOWR(KHSM_IOC_MAGIC, 0x13, struct khsm_keygen)
+#define KHSM_IOC_GENERATE_KEY_PAIR _IOWR(KHSM_IOC_MAGIC, 0x14, struct khsm_keygen)
+#define KHSM_IOC_OP_INIT	_IOWR(KHSM_IOC_MAGIC, 0x15, struct khsm_op_init)
+#define KHSM_IOC_OP_DATA	_IOWR(KHSM_IOC_MAGIC, 0x16, struct khsm_op_data)
+#define KHSM_IOC_GENERATE_RANDOM _IOWR(KHSM_IOC_MAGIC, 0x17, struct khsm_random)
+#define KHSM_IOC_MECH_LIST	_IOWR(KHSM_IOC_MAGIC, 0x18, struct khsm_mech_list)
+#define KHSM_IOC_MECH_INFO	_IOWR(KHSM_IOC_MAGIC, 0x19, struct khsm_mech_info)
+#define KHSM_IOC_NR_MAX		0x19
+
+/*
+ * The dispatcher matches on _IOC_NR and the magic only; the struct's own
+ * @size field, not _IOC_SIZE, decides how much is copied, so a grown struct
+ * keeps its ioctl number.
+ *
+ * errno for a PKCS#11 decision (rv != CKR_OK), one meaning each:
+ *   EACCES  not logged in / PIN incorrect / PIN locked / user type invalid
+ *           or already logged in (CKR_USER_*, CKR_PIN_INCORRECT,
+ *           CKR_PIN_LOCKED)
+ *   EPERM   the object's policy forbids it (CKR_ATTRIBUTE_SENSITIVE,
+ *           CKR_KEY_FUNCTION_NOT_PERMITTED, CKR_ACTION_PROHIBITED,
+ *           CKR_ATTRIBUTE_READ_ONLY, CKR_SESSION_READ_ONLY,
+ *           CKR_SESSION_READ_ONLY_EXISTS, CKR_TOKEN_WRITE_PROTECTED)
+ *   ENOENT  unknown or foreign handle (CKR_SESSION_HANDLE_INVALID,
+ *           CKR_OBJECT_HANDLE_INVALID, CKR_KEY_HANDLE_INVALID)
+ *   ENOSPC  CKR_BUFFER_TOO_SMALL (needed length written back)
+ *   EBUSY   CKR_OPERATION_ACTIVE, CKR_SESSION_EXISTS, CKR_SESSION_COUNT
+ *   ENOMSG  CKR_OPERATION_NOT_INITIALIZED
+ *   EBADMSG CKR_SIGNATURE_INVALID, CKR_ENCRYPTED_DATA_INVALID,
+ *           CKR_ENCRYPTED_DATA_LEN_RANGE
+ *   EOPNOTSUPP CKR_MECHANISM_INVALID, CKR_KEY_TYPE_INCONSISTENT,
+ *           CKR_CURVE_NOT_SUPPORTED
+ *   ENOMEM  CKR_HOST_MEMORY / CKR_DEVICE_MEMORY
+ *   EIO     CKR_DEVICE_ERROR, CKR_GENERAL_ERROR, CKR_FUNCTION_FAILED
+ *   EINVAL  every other CKR_* (template, attribute, argument, range errors)
+ */
+
+#endif /* _UAPI_LINUX_KHSM_H */
