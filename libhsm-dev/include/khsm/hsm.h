@@ -1,0 +1,339 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * libhsm: the C library over the khsm ioctls (/dev/hsmN).
+ *
+ * libhsm is a translator, never a gatekeeper: it encodes calls into the
+ * uAPI of <linux/khsm.h> and decodes the answers. Every policy decision
+ * (login state, attribute rules, usage flags, read-only sessions, ...) is the
+ * kernel's.
+ *
+ * Results
+ *   Every function that can fail returns a PKCS#11 CK_RV value as
+ *   unsigned long (CKR_OK == 0; compare with the CKR_* constants of any
+ *   pkcs11.h). When the kernel wrote a PKCS#11 decision, that value is
+ *   returned unchanged. When a call failed without one (bad pointer,
+ *   malformed struct, no memory, ...) the errno is mapped:
+ *     ENOENT/ENODEV/ENXIO         -> CKR_TOKEN_NOT_PRESENT   (hsm_open only)
+ *     EACCES/EPERM                -> CKR_TOKEN_NOT_RECOGNIZED (hsm_open only:
+ *                                    the caller is not in the token's group)
+ *     ENOMEM                      -> CKR_HOST_MEMORY
+ *     EFAULT/EINVAL/E2BIG         -> CKR_ARGUMENTS_BAD
+ *     ENOTTY/EOPNOTSUPP           -> CKR_FUNCTION_NOT_SUPPORTED
+ *     anything else               -> CKR_DEVICE_ERROR
+ *   EINTR is retried (the kernel did nothing in that case). The errno of
+ *   the last failed system call of the calling thread is kept for logs and
+ *   is returned by hsm_last_errno() (0 when the failure was a kernel
+ *   PKCS#11 decision or a libhsm argument check).
+ *
+ * Handles
+ *   Session and object handles are the kernel's __u32 values, never 0.
+ *
+ * Attribute values
+ *   Values travel to the kernel byte for byte. CK_ULONG-valued attributes
+ *   (CKA_CLASS, CKA_KEY_TYPE, CKA_VALUE_LEN, ...) must be 8 bytes (a
+ *   uint64_t; on LP64 Linux that is exactly a CK_ULONG) and CK_BBOOL ones
+ *   1 byte. struct hsm_attr has the layout of CK_ATTRIBUTE on LP64, so a
+ *   CK_ATTRIBUTE array may be passed cast to struct hsm_attr *.
+ *   On GET, a value the kernel cannot return has len == HSM_LEN_UNAVAILABLE
+ *   ((unsigned long)-1, CK_UNAVAILABLE_INFORMATION).
+ *
+ * PINs
+ *   A PIN never reaches the kernel. libhsm derives a 32-byte verifier with
+ *   Argon2id(pin, salt, t, m, p). For a check (login, old PIN) salt and cost
+ *   come from KHSM_IOC_TOKEN_INFO; for a new PIN (init token, init pin,
+ *   set pin) libhsm picks a fresh random 16-byte salt and the cost
+ *   t=2, m=19456 KiB, p=1 (OWASP's Argon2id minimum). The environment
+ *   variables KHSM_ARGON2_T, KHSM_ARGON2_M_KIB and KHSM_ARGON2_P, read when
+ *   a new PIN is set, override that cost (tests set small values so runs
+ *   under emulation stay fast). Invalid values make the call fail with
+ *   CKR_ARGUMENTS_BAD. Derived buffers are wiped.
+ *
+ * Environment
+ *   KHSM_DEV_DIR: directory holding hsmN device nodes (default "/dev").
+ *   Environment variables are read with secure_getenv().
+ *
+ * fork()
+ *   A token handle records getpid() at hsm_open. In a child of fork() every
+ *   call on an inherited handle returns CKR_CRYPTOKI_NOT_INITIALIZED without
+ *   touching the device (PKCS#11 5.x: the child must C_Initialize again);
+ *   hsm_close() on it only frees memory and closes the child's descriptor,
+ *   the parent's sessions are untouched.
+ *
+ * Threads
+ *   A struct hsm_token is immutable after hsm_open and may be used from any
+ *   number of threads at once; the kernel serialises per session. Do not
+ *   call hsm_close() while other threads still use the handle. libhsm has
+ *   no global mutable state apart from the per-thread errno slot.
+ */
+#ifndef KHSM_HSM_H
+#define KHSM_HSM_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <linux/khsm.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define HSM_LEN_UNAVAILABLE	((unsigned long)-1)
+
+/* Default device directory; override with KHSM_DEV_DIR. */
+#define HSM_DEV_DIR_DEFAULT	"/dev"
+
+/* Default Argon2id cost for new PINs (OWASP minimum). */
+#define HSM_ARGON2_T_DEFAULT	2
+#define HSM_ARGON2_M_KIB_DEFAULT 19456
+#define HSM_ARGON2_P_DEFAULT	1
+
+struct hsm_token;
+
+/* Same layout as CK_ATTRIBUTE on LP64. */
+struct hsm_attr {
+	unsigned long type;	/* CKA_* */
+	void *value;		/* NULL: length query (GET) */
+	unsigned long len;	/* bytes; GET: in capacity, out length */
+};
+
+/*
+ * Same layout as CK_MECHANISM on LP64. @param is the *flat* uAPI parameter
+ * (see <linux/khsm.h>): for CKM_AES_GCM build it with hsm_gcm_param_alloc().
+ */
+struct hsm_mechanism {
+	unsigned long mechanism;	/* CKM_* */
+	const void *param;
+	unsigned long param_len;
+};
+
+/* Same layout as CK_MECHANISM_INFO on LP64. */
+struct hsm_mech_info {
+	unsigned long min_key_size;
+	unsigned long max_key_size;
+	unsigned long flags;		/* CKF_* mechanism flags */
+};
+
+/* ---- Errors (error.c) ---------------------------------------------------- */
+
+/* The CKR_* name of @rv ("CKR_PIN_INCORRECT"), or "CKR_UNKNOWN" / vendor. */
+const char *hsm_strerror(unsigned long rv);
+
+/* errno of the calling thread's last failed libhsm system call, or 0. */
+int hsm_last_errno(void);
+
+/* The errno -> CK_RV mapping libhsm uses for failures without a kernel rv. */
+unsigned long hsm_errno_to_rv(int err);
+
+/* ---- Tokens (device.c) ---------------------------------------------------- */
+
+/*
+ * Indices N of the hsmN nodes in the device directory, ascending.
+ * PKCS#11 length protocol: @indices NULL -> *count = number available;
+ * *count too small -> CKR_BUFFER_TOO_SMALL with *count set to the number.
+ * A missing directory gives CKR_OK with *count == 0.
+ */
+unsigned long hsm_token_list(unsigned int *indices, unsigned int *count);
+
+/*
+ * Open <dev dir>/hsm<index> (O_RDWR | O_CLOEXEC), check the ABI version and
+ * cache KHSM_IOC_VERSION. CKR_TOKEN_NOT_PRESENT if there is no such node,
+ * CKR_TOKEN_NOT_RECOGNIZED if access is denied or the ABI version differs.
+ */
+unsigned long hsm_open(unsigned int index, struct hsm_token **out);
+
+/* Closes the file: the kernel ends all its sessions and session objects. */
+void hsm_close(struct hsm_token *tok);
+
+/* CKR_OK, or CKR_CRYPTOKI_NOT_INITIALIZED in a child after fork(). */
+unsigned long hsm_check_pid(const struct hsm_token *tok);
+
+unsigned int hsm_token_index(const struct hsm_token *tok);
+int hsm_token_fd(const struct hsm_token *tok);
+
+/* The KHSM_IOC_VERSION answer cached at open (limits, features). */
+const struct khsm_version *hsm_version(const struct hsm_token *tok);
+
+/* KHSM_IOC_TOKEN_INFO. */
+unsigned long hsm_token_info(const struct hsm_token *tok,
+			     struct khsm_token_info *info);
+
+/* ---- PINs and login (pin.c) ------------------------------------------------ */
+
+/* C_InitToken. @label: 32 bytes, blank padded. */
+unsigned long hsm_init_token(const struct hsm_token *tok, const void *so_pin,
+			     size_t so_pin_len, const unsigned char label[32]);
+/* C_InitPIN (SO session). */
+unsigned long hsm_init_pin(const struct hsm_token *tok, uint32_t session,
+			   const void *pin, size_t pin_len);
+/* C_SetPIN: the SO PIN in an SO session, otherwise the user PIN. */
+unsigned long hsm_set_pin(const struct hsm_token *tok, uint32_t session,
+			  const void *old_pin, size_t old_len,
+			  const void *new_pin, size_t new_len);
+/* C_Login; CKU_SO uses the SO salt, CKU_USER/CKU_CONTEXT_SPECIFIC the user's. */
+unsigned long hsm_login(const struct hsm_token *tok, uint32_t session,
+			unsigned long user_type, const void *pin, size_t pin_len);
+unsigned long hsm_logout(const struct hsm_token *tok, uint32_t session);
+
+/*
+ * The Argon2id derivation libhsm uses (exposed for tests and tools):
+ * verifier = Argon2id(pin, salt[16], t, m_kib, p), 32 bytes.
+ */
+unsigned long hsm_pin_derive(const void *pin, size_t pin_len,
+			     const unsigned char salt[KHSM_SALT_LEN],
+			     uint32_t t_cost, uint32_t m_cost_kib,
+			     uint32_t parallelism,
+			     unsigned char verifier[KHSM_VERIFIER_LEN]);
+
+/* ---- Sessions (session.c) ------------------------------------------------- */
+
+/* @flags: CKF_SERIAL_SESSION [| CKF_RW_SESSION]. */
+unsigned long hsm_open_session(const struct hsm_token *tok,
+			       unsigned long flags, uint32_t *session);
+unsigned long hsm_close_session(const struct hsm_token *tok, uint32_t session);
+unsigned long hsm_close_all_sessions(const struct hsm_token *tok);
+/* Either out pointer may be NULL. */
+unsigned long hsm_session_info(const struct hsm_token *tok, uint32_t session,
+			       unsigned long *state, unsigned long *flags);
+
+/* ---- Objects (object.c) --------------------------------------------------- */
+
+unsigned long hsm_create_object(const struct hsm_token *tok, uint32_t session,
+				const struct hsm_attr *tmpl, unsigned long count,
+				uint32_t *object);
+unsigned long hsm_copy_object(const struct hsm_token *tok, uint32_t session,
+			      uint32_t object, const struct hsm_attr *tmpl,
+			      unsigned long count, uint32_t *new_object);
+unsigned long hsm_destroy_object(const struct hsm_token *tok, uint32_t session,
+				 uint32_t object);
+/*
+ * C_GetAttributeValue semantics: each tmpl[i].len is updated (value length
+ * or HSM_LEN_UNAVAILABLE) even when the result is CKR_ATTRIBUTE_SENSITIVE,
+ * CKR_ATTRIBUTE_TYPE_INVALID or CKR_BUFFER_TOO_SMALL.
+ */
+unsigned long hsm_get_attrs(const struct hsm_token *tok, uint32_t session,
+			    uint32_t object, struct hsm_attr *tmpl,
+			    unsigned long count);
+unsigned long hsm_set_attrs(const struct hsm_token *tok, uint32_t session,
+			    uint32_t object, const struct hsm_attr *tmpl,
+			    unsigned long count);
+
+unsigned long hsm_find_init(const struct hsm_token *tok, uint32_t session,
+			    const struct hsm_attr *tmpl, unsigned long count);
+/* Up to @max handles into @handles; *got = number written (0 = done). */
+unsigned long hsm_find(const struct hsm_token *tok, uint32_t session,
+		       uint32_t *handles, unsigned long max,
+		       unsigned long *got);
+unsigned long hsm_find_final(const struct hsm_token *tok, uint32_t session);
+
+unsigned long hsm_generate_key(const struct hsm_token *tok, uint32_t session,
+			       const struct hsm_mechanism *mech,
+			       const struct hsm_attr *tmpl, unsigned long count,
+			       uint32_t *key);
+unsigned long hsm_generate_key_pair(const struct hsm_token *tok,
+				    uint32_t session,
+				    const struct hsm_mechanism *mech,
+				    const struct hsm_attr *pub_tmpl,
+				    unsigned long pub_count,
+				    const struct hsm_attr *priv_tmpl,
+				    unsigned long priv_count,
+				    uint32_t *pub_key, uint32_t *priv_key);
+
+/* ---- Operations and mechanisms (op.c) -------------------------------------- */
+
+/* @op: KHSM_OP_ENCRYPT .. KHSM_OP_VERIFY; @key 0 for KHSM_OP_DIGEST. */
+unsigned long hsm_op_init(const struct hsm_token *tok, uint32_t session,
+			  unsigned int op, const struct hsm_mechanism *mech,
+			  uint32_t key);
+/* End the active operation of kind @op (C_*Init with a NULL mechanism). */
+unsigned long hsm_op_cancel(const struct hsm_token *tok, uint32_t session,
+			    unsigned int op);
+/*
+ * Feed data to the active operation. @step: KHSM_DATA_UPDATE, _FINAL or
+ * _ONESHOT. PKCS#11 length protocol on the output: @out NULL -> CKR_OK and
+ * *out_len = length needed; *out_len too small -> CKR_BUFFER_TOO_SMALL with
+ * *out_len = length needed (the operation stays active in both cases).
+ * Otherwise *out_len = bytes produced. @out_len may be NULL only for steps
+ * that produce no output (UPDATE of digest/sign/verify).
+ * Not for KHSM_OP_VERIFY FINAL/ONESHOT: use hsm_op_verify().
+ */
+unsigned long hsm_op_data(const struct hsm_token *tok, uint32_t session,
+			  unsigned int op, unsigned int step,
+			  const void *in, unsigned long in_len,
+			  void *out, unsigned long *out_len);
+/* KHSM_OP_VERIFY with @step FINAL or ONESHOT: @sig is the input signature. */
+unsigned long hsm_op_verify(const struct hsm_token *tok, uint32_t session,
+			    unsigned int step, const void *in,
+			    unsigned long in_len, const void *sig,
+			    unsigned long sig_len);
+
+/* C_GenerateRandom; requests above max_data_len are split into chunks. */
+unsigned long hsm_generate_random(const struct hsm_token *tok,
+				  uint32_t session, void *buf,
+				  unsigned long len);
+
+/* C_GetMechanismList with the PKCS#11 length protocol on *count. */
+unsigned long hsm_mech_list(const struct hsm_token *tok, uint32_t *mechs,
+			    unsigned long *count);
+unsigned long hsm_mech_info(const struct hsm_token *tok,
+			    unsigned long mechanism,
+			    struct hsm_mech_info *info);
+
+/* ---- Allocating helpers and templates (alloc.c) ---------------------------- */
+
+/*
+ * Buffers returned by the *_alloc functions must be released with
+ * hsm_free(), which wipes them (their size is remembered) before freeing.
+ */
+void hsm_free(void *p);
+
+/* One attribute's value, two-call protocol done for you. */
+unsigned long hsm_get_attr_alloc(const struct hsm_token *tok, uint32_t session,
+				 uint32_t object, unsigned long type,
+				 void **value, unsigned long *len);
+/* All mechanisms of the token; *mechs NULL when *count == 0. */
+unsigned long hsm_mech_list_alloc(const struct hsm_token *tok,
+				  uint32_t **mechs, unsigned long *count);
+/* find_init + find (all) + find_final. */
+unsigned long hsm_find_all_alloc(const struct hsm_token *tok, uint32_t session,
+				 const struct hsm_attr *tmpl,
+				 unsigned long count, uint32_t **handles,
+				 unsigned long *n);
+/* Full output of a ONESHOT/FINAL step (length query, then the call). */
+unsigned long hsm_op_data_alloc(const struct hsm_token *tok, uint32_t session,
+				unsigned int op, unsigned int step,
+				const void *in, unsigned long in_len,
+				void **out, unsigned long *out_len);
+/* Flat CKM_AES_GCM parameter: struct khsm_gcm_params, IV, AAD. */
+unsigned long hsm_gcm_param_alloc(const void *iv, unsigned long iv_len,
+				  const void *aad, unsigned long aad_len,
+				  unsigned long tag_bits, void **param,
+				  unsigned long *param_len);
+
+/*
+ * A growable template that owns copies of its values (wiped on free).
+ * Build it with the add functions, pass hsm_template_attrs() and
+ * hsm_template_count() to the calls above.
+ */
+struct hsm_template;
+struct hsm_template *hsm_template_new(void);
+void hsm_template_free(struct hsm_template *t);
+unsigned long hsm_template_add(struct hsm_template *t, unsigned long type,
+			       const void *value, unsigned long len);
+/* CK_ULONG value as 8 bytes. */
+unsigned long hsm_template_add_ulong(struct hsm_template *t,
+				     unsigned long type, uint64_t value);
+/* CK_BBOOL value as 1 byte (0 or 1). */
+unsigned long hsm_template_add_bool(struct hsm_template *t,
+				    unsigned long type, int value);
+const struct hsm_attr *hsm_template_attrs(const struct hsm_template *t);
+unsigned long hsm_template_count(const struct hsm_template *t);
+
+/* Decode a CK_ULONG attribute value: CKR_ATTRIBUTE_VALUE_INVALID if len != 8. */
+unsigned long hsm_attr_ulong(const struct hsm_attr *a, uint64_t *value);
+/* Decode a CK_BBOOL attribute value: CKR_ATTRIBUTE_VALUE_INVALID if len != 1. */
+unsigned long hsm_attr_bool(const struct hsm_attr *a, int *value);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* KHSM_HSM_H */
