@@ -1,0 +1,66 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Mechanism registry: the const tables of every family (mech_*.c), looked
+ * up by CKM_* number. The registry knows no mechanism by name; each family
+ * file owns its entries. khsm_mech_init() runs the known-answer tests and
+ * refuses to succeed if one fails, so no token registers on a module whose
+ * crypto is wrong.
+ */
+#include <linux/errno.h>
+#include <linux/kernel.h>
+#include <linux/module.h>
+#include <linux/printk.h>
+
+#include "mech_family.h"
+
+static const struct khsm_mech_family *const khsm_families[] = {
+	&khsm_mech_digest,
+};
+
+const struct khsm_mech *khsm_mech_find(unsigned long type)
+{
+	unsigned int f, i;
+
+	for (f = 0; f < ARRAY_SIZE(khsm_families); f++) {
+		const struct khsm_mech_family *fam = khsm_families[f];
+
+		for (i = 0; i < fam->count; i++)
+			if (fam->mechs[i].type == type)
+				return &fam->mechs[i];
+	}
+	return NULL;
+}
+
+u32 khsm_mech_list(unsigned long *types, u32 max)
+{
+	unsigned int f, i;
+	u32 n = 0;
+
+	for (f = 0; f < ARRAY_SIZE(khsm_families); f++) {
+		const struct khsm_mech_family *fam = khsm_families[f];
+
+		for (i = 0; i < fam->count; i++) {
+			if (types && n < max)
+				types[n] = fam->mechs[i].type;
+			n++;
+		}
+	}
+	return n;
+}
+
+int khsm_mech_init(void)
+{
+	int ret;
+
+	ret = khsm_selftest_run();
+	if (ret) {
+		pr_err("mechanism self-tests failed (%d); refusing to register tokens\n",
+		       ret);
+		return ret;
+	}
+	return 0;
+}
+
+void khsm_mech_uninit(void)
+{
+}
