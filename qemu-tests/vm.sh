@@ -1,0 +1,174 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Boot Debian's stock kernel under QEMU with the host root (read-only 9p +
+# tmpfs overlay), load khsm.ko and run a command as root in the caller's cwd.
+#
+#   qemu-tests/vm.sh [-k KVER] [-m khsm.ko] [-n] [-t SECS] [-K] -- <command...>
+#
+#   -k KVER   kernel version (default: the one linux-headers-amd64 points at)
+#   -m FILE   module to install as extra/khsm.ko (default: <repo>/kmod/khsm.ko)
+#   -n        do not load khsm before the command (it is still installed if
+#             the file exists, so the command may modprobe it itself)
+#   -t SECS   timeout for the command inside the VM (default 900)
+#   -K        keep the per-run directory (console log, verdict) for debugging
+#
+# Exit status: the command's, or non-zero if the kernel misbehaved (oops,
+# WARN, BUG, refcount/slab debug report, taint other than O/E, failed
+# rmmod khsm, guest panic, timeout). Inside the VM: user hsmuser in group hsm,
+# /dev/hsmN root:hsm 0660, env KHSM_GID, KVER, KHSM_VM=1; the helper
+# qemu-tests/vm/khsm-load [--reload] reloads the module.
+set -euo pipefail
+
+REPO=$(cd "$(dirname "$0")/.." && pwd)
+VMDIR=$REPO/qemu-tests/vm
+
+default_kver() {
+	local dep
+	dep=$(dpkg-query -W -f='${Depends}' linux-headers-amd64 2>/dev/null || true)
+	dep=$(echo "$dep" | grep -o 'linux-headers-[^ ,]*' | head -n1)
+	if [ -n "$dep" ]; then
+		echo "${dep#linux-headers-}"
+	else
+		echo 6.1.0-56-amd64
+	fi
+}
+
+usage() {
+	sed -n '5,20p' "$0" | sed 's/^# \{0,1\}//' >&2
+	exit 2
+}
+
+KVER=${KVER:-}
+MOD=
+NOMOD=0
+TMO=900
+KEEP=0
+while getopts "k:m:nt:Kh" opt; do
+	case $opt in
+	k) KVER=$OPTARG ;;
+	m) MOD=$OPTARG ;;
+	n) NOMOD=1 ;;
+	t) TMO=$OPTARG ;;
+	K) KEEP=1 ;;
+	*) usage ;;
+	esac
+done
+shift $((OPTIND - 1))
+[ "${1:-}" = -- ] && shift
+[ $# -gt 0 ] || usage
+CMD="$*"
+[ -n "$KVER" ] || KVER=$(default_kver)
+[ -n "$MOD" ] || MOD=$REPO/kmod/khsm.ko
+
+die() { echo "khsm-vm: $*" >&2; exit 2; }
+
+if [ -e "$MOD" ]; then
+	MOD=$(realpath "$MOD")
+elif [ $NOMOD = 0 ]; then
+	die "module $MOD not found: build it (make) or pass -m FILE, or -n to boot without it"
+else
+	MOD=
+fi
+command -v qemu-system-x86_64 >/dev/null || die "qemu-system-x86_64 missing (apt-get install qemu-system-x86)"
+
+OUT=$REPO/build/vm/$KVER
+mkdir -p "$OUT"
+# Shared per-KVER preparation, serialised between concurrent runs.
+(
+	flock 9
+	"$VMDIR/prep.sh" "$KVER" "$OUT"
+) 9>"$OUT/.lock" || die "VM preparation for $KVER failed"
+
+RUN=$(mktemp -d "$OUT/run.XXXXXX")
+cleanup() {
+	if [ $KEEP = 1 ]; then
+		echo "khsm-vm: kept $RUN" >&2
+	else
+		rm -rf "$RUN"
+	fi
+}
+trap cleanup EXIT
+chmod 0755 "$RUN"
+
+# Per-run modules tree: hard links to the shared one, plus our khsm.ko,
+# depmod'ed here (depmod replaces its output files by rename, so the shared
+# tree's index files are not modified through the links).
+mkdir -p "$RUN/lib/modules"
+cp -al "$OUT/root/lib/modules/$KVER" "$RUN/lib/modules/$KVER"
+if [ -n "$MOD" ]; then
+	mkdir -p "$RUN/lib/modules/$KVER/extra"
+	cp "$MOD" "$RUN/lib/modules/$KVER/extra/khsm.ko"
+	modinfo -F vermagic "$MOD" 2>/dev/null | grep -q "^$KVER " ||
+		echo "khsm-vm: warning: $MOD vermagic '$(modinfo -F vermagic "$MOD" 2>/dev/null)' does not match $KVER" >&2
+fi
+depmod -b "$RUN" "$KVER" || die "depmod -b $RUN $KVER failed"
+
+{
+	printf 'khsm_cwd=%q\n' "$PWD"
+	printf 'khsm_nomod=%q\n' "$NOMOD"
+	printf 'khsm_timeout=%q\n' "$TMO"
+	printf 'khsm_kver=%q\n' "$KVER"
+} >"$RUN/conf"
+printf '%s\n' "$CMD" >"$RUN/cmd"
+: >"$RUN/verdict"
+
+ACCEL=(-accel tcg,thread=multi)
+if [ -w /dev/kvm ] && grep -qE '^flags.*\b(vmx|svm)\b' /proc/cpuinfo; then
+	ACCEL=(-accel kvm -accel tcg,thread=multi)
+fi
+APPEND="console=ttyS0 quiet panic=-1 oops=panic panic_on_warn=1"
+APPEND="$APPEND slub_debug=FZPU slab_nomerge init_on_alloc=0 init_on_free=1 page_poison=1"
+APPEND="$APPEND cryptomgr.panic_on_fail=1 khsm_run=$RUN khsm_stage2=$VMDIR/stage2.sh"
+
+set +e
+timeout -k 10 $((TMO + 180)) qemu-system-x86_64 \
+	-machine q35 -cpu max -smp 2 -m 1024 "${ACCEL[@]}" \
+	-nodefaults -display none -no-reboot \
+	-device pvpanic-pci -action panic=exit-failure \
+	-kernel "$OUT/vmlinuz" -initrd "$OUT/initrd.gz" -append "$APPEND" \
+	-virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap \
+	-chardev stdio,id=con0,signal=off -serial chardev:con0 \
+	-chardev file,id=ver0,path="$RUN/verdict" -serial chardev:ver0 \
+	</dev/null 2>"$RUN/qemu.err" | tr -d '\r' | tee "$RUN/console.log"
+qrc=${PIPESTATUS[0]}
+set -e
+
+rc=$(sed -n 's/^rc: //p' "$RUN/verdict" | tr -d '\r' | head -n1)
+kernel=$(sed -n 's/^kernel: //p' "$RUN/verdict" | tr -d '\r' | head -n1)
+bad=
+if [ $qrc -ne 0 ]; then
+	if [ $qrc = 124 ] || [ $qrc = 137 ]; then
+		bad="VM timed out (no power-off within $((TMO + 180))s)"
+	else
+		bad="QEMU exited with $qrc (guest panic or QEMU error)"
+	fi
+elif [ -z "$rc" ] || [ -z "$kernel" ]; then
+	bad="no verdict from the VM (init died?)"
+elif [ "$kernel" != ok ]; then
+	bad="kernel check: $kernel"
+fi
+pat='BUG |BUG:|WARNING:|Call Trace|Poison overwritten|Redzone|refcount_t|Oops|Kernel panic'
+if [ -z "$bad" ] && grep -Eq "$pat" "$RUN/console.log"; then
+	bad="kernel problem on the console: $(grep -Eo "$pat" "$RUN/console.log" | sort -u | paste -sd, -)"
+fi
+
+if [ -n "$bad" ]; then
+	echo "khsm-vm: FAILED: $bad" >&2
+	if [ -s "$RUN/qemu.err" ]; then
+		echo "khsm-vm: qemu stderr:" >&2
+		sed 's/^/  /' "$RUN/qemu.err" >&2
+	fi
+	if grep -q '^dmesg-begin' "$RUN/verdict"; then
+		echo "khsm-vm: kernel log lines from khsm and any oops:" >&2
+		sed -n '/^dmesg-begin/,/^dmesg-end/p' "$RUN/verdict" | tr -d '\r' |
+			grep -E -A25 "khsm|$pat" | sed 's/^/  /' >&2
+	else
+		echo "khsm-vm: last console lines:" >&2
+		tail -n 60 "$RUN/console.log" | sed 's/^/  /' >&2
+	fi
+	[ -n "$rc" ] && [ "$rc" != 0 ] && exit "$rc"
+	exit 1
+fi
+[ -s "$RUN/qemu.err" ] && grep -v -i 'kvm' "$RUN/qemu.err" >&2
+exit "$rc"
