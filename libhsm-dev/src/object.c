@@ -1,0 +1,259 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Objects: templates (struct hsm_attr <-> struct khsm_attr), create, copy,
+ * destroy, get/set attributes, find, key and key-pair generation.
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+unsigned long hsmi_tmpl_encode(const struct hsm_attr *tmpl, unsigned long count,
+			       struct khsm_attr **out, __u32 *n)
+{
+	struct khsm_attr *k;
+	unsigned long i;
+
+	*out = NULL;
+	*n = 0;
+	if (!count)
+		return CKR_OK;
+	if (!tmpl || count > UINT32_MAX)
+		return CKR_ARGUMENTS_BAD;
+	k = calloc(count, sizeof(*k));
+	if (!k)
+		return CKR_HOST_MEMORY;
+	for (i = 0; i < count; i++) {
+		if (tmpl[i].type > UINT32_MAX) {
+			free(k);
+			return CKR_ATTRIBUTE_TYPE_INVALID;
+		}
+		k[i].type = (__u32)tmpl[i].type;
+		k[i].len = tmpl[i].len;
+		k[i].value = hsmi_ptr(tmpl[i].value);
+	}
+	*out = k;
+	*n = (__u32)count;
+	return CKR_OK;
+}
+
+/* CREATE, COPY, DESTROY, SET: template in, optional new handle out. */
+static unsigned long hsmi_object_call(const struct hsm_token *tok,
+				      unsigned long cmd, uint32_t session,
+				      uint32_t object,
+				      const struct hsm_attr *tmpl,
+				      unsigned long count, uint32_t *new_object)
+{
+	struct khsm_object o;
+	struct khsm_attr *k;
+	unsigned long rv;
+
+	memset(&o, 0, sizeof(o));
+	rv = hsmi_tmpl_encode(tmpl, count, &k, &o.count);
+	if (rv != CKR_OK)
+		return rv;
+	o.size = sizeof(o);
+	o.session = session;
+	o.object = object;
+	o.template = hsmi_ptr(k);
+	rv = hsmi_ioctl(tok, cmd, &o);
+	if (rv == CKR_OK && new_object)
+		*new_object = o.object;
+	free(k);
+	return rv;
+}
+
+unsigned long hsm_create_object(const struct hsm_token *tok, uint32_t session,
+				const struct hsm_attr *tmpl, unsigned long count,
+				uint32_t *object)
+{
+	if (!object)
+		return CKR_ARGUMENTS_BAD;
+	return hsmi_object_call(tok, KHSM_IOC_CREATE_OBJECT, session, 0,
+				tmpl, count, object);
+}
+
+unsigned long hsm_copy_object(const struct hsm_token *tok, uint32_t session,
+			      uint32_t object, const struct hsm_attr *tmpl,
+			      unsigned long count, uint32_t *new_object)
+{
+	if (!new_object)
+		return CKR_ARGUMENTS_BAD;
+	return hsmi_object_call(tok, KHSM_IOC_COPY_OBJECT, session, object,
+				tmpl, count, new_object);
+}
+
+unsigned long hsm_destroy_object(const struct hsm_token *tok, uint32_t session,
+				 uint32_t object)
+{
+	return hsmi_object_call(tok, KHSM_IOC_DESTROY_OBJECT, session, object,
+				NULL, 0, NULL);
+}
+
+unsigned long hsm_set_attrs(const struct hsm_token *tok, uint32_t session,
+			    uint32_t object, const struct hsm_attr *tmpl,
+			    unsigned long count)
+{
+	return hsmi_object_call(tok, KHSM_IOC_SET_ATTRS, session, object,
+				tmpl, count, NULL);
+}
+
+unsigned long hsm_get_attrs(const struct hsm_token *tok, uint32_t session,
+			    uint32_t object, struct hsm_attr *tmpl,
+			    unsigned long count)
+{
+	struct khsm_object o;
+	struct khsm_attr *k;
+	unsigned long rv, i;
+
+	memset(&o, 0, sizeof(o));
+	rv = hsmi_tmpl_encode(tmpl, count, &k, &o.count);
+	if (rv != CKR_OK)
+		return rv;
+	o.size = sizeof(o);
+	o.session = session;
+	o.object = object;
+	o.template = hsmi_ptr(k);
+	rv = hsmi_ioctl(tok, KHSM_IOC_GET_ATTRS, &o);
+	/*
+	 * The kernel writes the lengths back whenever it reached a decision
+	 * (CKR_OK, CKR_ATTRIBUTE_SENSITIVE, ..._TYPE_INVALID, BUFFER_TOO_SMALL).
+	 * Otherwise k[] still holds the caller's lengths, so copying back is
+	 * always right.
+	 */
+	for (i = 0; i < count; i++)
+		tmpl[i].len = k[i].len == KHSM_LEN_UNAVAILABLE ?
+			      HSM_LEN_UNAVAILABLE : (unsigned long)k[i].len;
+	free(k);
+	return rv;
+}
+
+unsigned long hsm_find_init(const struct hsm_token *tok, uint32_t session,
+			    const struct hsm_attr *tmpl, unsigned long count)
+{
+	struct khsm_find f;
+	struct khsm_attr *k;
+	unsigned long rv;
+
+	memset(&f, 0, sizeof(f));
+	rv = hsmi_tmpl_encode(tmpl, count, &k, &f.count);
+	if (rv != CKR_OK)
+		return rv;
+	f.size = sizeof(f);
+	f.session = session;
+	f.ptr = hsmi_ptr(k);
+	rv = hsmi_ioctl(tok, KHSM_IOC_FIND_INIT, &f);
+	free(k);
+	return rv;
+}
+
+unsigned long hsm_find(const struct hsm_token *tok, uint32_t session,
+		       uint32_t *handles, unsigned long max,
+		       unsigned long *got)
+{
+	struct khsm_find f;
+	unsigned long rv;
+	__u32 limit;
+
+	if (!got || (!handles && max))
+		return CKR_ARGUMENTS_BAD;
+	rv = hsm_check_pid(tok);
+	if (rv != CKR_OK)
+		return rv;
+	/* Asking for fewer than max is allowed by C_FindObjects. */
+	limit = max > UINT32_MAX ? UINT32_MAX : (__u32)max;
+	if (tok->version.max_find && limit > tok->version.max_find)
+		limit = tok->version.max_find;
+	memset(&f, 0, sizeof(f));
+	f.size = sizeof(f);
+	f.session = session;
+	f.count = limit;
+	f.ptr = hsmi_ptr(handles);
+	rv = hsmi_ioctl(tok, KHSM_IOC_FIND, &f);
+	if (rv == CKR_OK)
+		*got = f.count;
+	return rv;
+}
+
+unsigned long hsm_find_final(const struct hsm_token *tok, uint32_t session)
+{
+	struct khsm_find f;
+
+	memset(&f, 0, sizeof(f));
+	f.size = sizeof(f);
+	f.session = session;
+	return hsmi_ioctl(tok, KHSM_IOC_FIND_FINAL, &f);
+}
+
+static unsigned long hsmi_keygen(const struct hsm_token *tok,
+				 unsigned long cmd, uint32_t session,
+				 const struct hsm_mechanism *mech,
+				 const struct hsm_attr *pub_tmpl,
+				 unsigned long pub_count,
+				 const struct hsm_attr *priv_tmpl,
+				 unsigned long priv_count,
+				 uint32_t *pub_key, uint32_t *priv_key)
+{
+	struct khsm_attr *kpub = NULL, *kpriv = NULL;
+	struct khsm_keygen g;
+	unsigned long rv;
+
+	if (!mech)
+		return CKR_ARGUMENTS_BAD;
+	if (mech->mechanism > UINT32_MAX)
+		return CKR_MECHANISM_INVALID;
+	if (mech->param_len > UINT32_MAX || (!mech->param && mech->param_len))
+		return CKR_MECHANISM_PARAM_INVALID;
+	memset(&g, 0, sizeof(g));
+	rv = hsmi_tmpl_encode(pub_tmpl, pub_count, &kpub, &g.pub_count);
+	if (rv == CKR_OK)
+		rv = hsmi_tmpl_encode(priv_tmpl, priv_count, &kpriv,
+				      &g.priv_count);
+	if (rv != CKR_OK)
+		goto out;
+	g.size = sizeof(g);
+	g.session = session;
+	g.mechanism = (__u32)mech->mechanism;
+	g.param = hsmi_ptr(mech->param);
+	g.param_len = (__u32)mech->param_len;
+	g.pub_template = hsmi_ptr(kpub);
+	g.priv_template = hsmi_ptr(kpriv);
+	rv = hsmi_ioctl(tok, cmd, &g);
+	if (rv == CKR_OK) {
+		*pub_key = g.pub_handle;
+		if (priv_key)
+			*priv_key = g.priv_handle;
+	}
+out:
+	free(kpub);
+	free(kpriv);
+	return rv;
+}
+
+unsigned long hsm_generate_key(const struct hsm_token *tok, uint32_t session,
+			       const struct hsm_mechanism *mech,
+			       const struct hsm_attr *tmpl, unsigned long count,
+			       uint32_t *key)
+{
+	if (!key)
+		return CKR_ARGUMENTS_BAD;
+	return hsmi_keygen(tok, KHSM_IOC_GENERATE_KEY, session, mech,
+			   tmpl, count, NULL, 0, key, NULL);
+}
+
+unsigned long hsm_generate_key_pair(const struct hsm_token *tok,
+				    uint32_t session,
+				    const struct hsm_mechanism *mech,
+				    const struct hsm_attr *pub_tmpl,
+				    unsigned long pub_count,
+				    const struct hsm_attr *priv_tmpl,
+				    unsigned long priv_count,
+				    uint32_t *pub_key, uint32_t *priv_key)
+{
+	if (!pub_key || !priv_key)
+		return CKR_ARGUMENTS_BAD;
+	return hsmi_keygen(tok, KHSM_IOC_GENERATE_KEY_PAIR, session, mech,
+			   pub_tmpl, pub_count, priv_tmpl, priv_count,
+			   pub_key, priv_key);
+}
