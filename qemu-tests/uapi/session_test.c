@@ -249,7 +249,9 @@ TEST_F(ses, session_limit)
 		SKIP(return, "max_sessions %u too large to exhaust", max);
 	for (i = self->ti.sessions; i < max; i++) {
 		err = t_open_session(self->fd, RO, &h, &rv);
-		ASSERT_OK(err, rv) TH_LOG("session %u of %u", i, max);
+		if (err)
+			TH_LOG("session %u of %u", i, max);
+		ASSERT_OK(err, rv);
 	}
 	h = 0;
 	EXPECT_EQ(EBUSY, t_open_session(self->fd, RO, &h, &rv));
