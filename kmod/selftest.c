@@ -159,11 +159,126 @@ static int khsm_selftest_sha(void)
 	return 0;
 }
 
+static const char khsm_kat_38a_pt[] = "6bc1bee22e409f96e93d7e117393172aae2d8a571e03ac9c9eb76fac45af8e5130c81c46a35ce411e5fbc1191a0a52eff69f2445df4f9b17ad2b417be66c3710";
+static const char khsm_kat_38a_iv[] = "000102030405060708090a0b0c0d0e0f";
+
+/* Encrypt and decrypt one vector, one-shot and in @chunk-byte parts. */
+static int khsm_kat_cipher(unsigned long type, const char *key_hex,
+			   const void *param, u32 param_len, const char *pt,
+			   const char *ct, size_t chunk)
+{
+	struct khsm_key key = { .class = CKO_SECRET_KEY, .key_type = CKK_AES };
+	size_t key_len;
+	u8 *k = khsm_kat_hex(key_hex, &key_len);
+	int ret;
+
+	if (!k)
+		return -ENOMEM;
+	key.value = k;
+	key.value_len = key_len;
+	ret = khsm_kat_hex_op(type, KHSM_OP_ENCRYPT, &key, param, param_len,
+			      pt, ct, chunk);
+	if (!ret)
+		ret = khsm_kat_hex_op(type, KHSM_OP_DECRYPT, &key, param,
+				      param_len, ct, pt, chunk);
+	kfree_sensitive(k);
+	return ret;
+}
+
+/* Expect @want from one operation on hex input @in (output not checked). */
+static int khsm_kat_cipher_rv(unsigned long type, u32 kind,
+			      const char *key_hex, const void *param,
+			      u32 param_len, const char *in_hex, size_t chunk,
+			      ck_rv_t want)
+{
+	struct khsm_key key = { .class = CKO_SECRET_KEY, .key_type = CKK_AES };
+	size_t key_len, in_len;
+	u8 *k = khsm_kat_hex(key_hex, &key_len);
+	u8 *in = khsm_kat_hex(in_hex, &in_len);
+	int ret = -ENOMEM;
+
+	if (k && in) {
+		key.value = k;
+		key.value_len = key_len;
+		ret = khsm_kat_op(type, kind, &key, param, param_len, in,
+				  in_len, NULL, 0, chunk, want);
+	}
+	kfree_sensitive(k);
+	kfree(in);
+	return ret;
+}
+
+/*
+ * NIST SP 800-38A F.1.1 (ECB-AES128), F.2.1/F.2.2 (CBC-AES128) and
+ * F.2.5/F.2.6 (CBC-AES256); a fixed CBC_PAD vector (made with OpenSSL);
+ * a bad padding, and lengths that are not a multiple of the block.
+ */
+static int khsm_selftest_aes(void)
+{
+	static const char k128[] = "2b7e151628aed2a6abf7158809cf4f3c";
+	static const char k256[] = "603deb1015ca71be2b73aef0857d77811f352c073b6108d72d9810a30914dff4";
+	static const char pad_pt[] = "6b68736d204342435f5041442073656c662d74657374";
+	static const char pad_ct[] = "3082b251b242d07b2d691f85dfe0e5638f519e9f6651beaa12dae9efaf2f1835";
+	static const char cbc128[] = "7649abac8119b246cee98e9b12e9197d5086cb9b507219ee95db113a917678b273bed6b8e3c1743b7116e69e222295163ff1caa1681fac09120eca307586e1a7";
+	static const size_t chunks[] = { 5, 16, 17, 33 };
+	size_t iv_len;
+	u8 *iv = khsm_kat_hex(khsm_kat_38a_iv, &iv_len);
+	unsigned int i;
+	int ret = -ENOMEM;
+
+	if (!iv)
+		return ret;
+	for (i = 0; i < ARRAY_SIZE(chunks); i++) {
+		ret = khsm_kat_cipher(CKM_AES_ECB, k128, NULL, 0,
+				      khsm_kat_38a_pt, "3ad77bb40d7a3660a89ecaf32466ef97f5d3d58503b9699de785895a96fdbaaf43b1cd7f598ece23881b00e3ed0306887b0c785e27e8ad3f8223207104725dd4",
+				      chunks[i]);
+		if (ret)
+			goto out;
+		ret = khsm_kat_cipher(CKM_AES_CBC, k128, iv, iv_len,
+				      khsm_kat_38a_pt, cbc128, chunks[i]);
+		if (ret)
+			goto out;
+		ret = khsm_kat_cipher(CKM_AES_CBC, k256, iv, iv_len,
+				      khsm_kat_38a_pt, "f58c4c04d6e5f1ba779eabfb5f7bfbd69cfc4e967edb808d679f777bc6702c7d39f23369a9d9bacfa530e26304231461b2eb05e2c39be9fcda6c19078c6a9d1b",
+				      chunks[i]);
+		if (ret)
+			goto out;
+		ret = khsm_kat_cipher(CKM_AES_CBC_PAD, k128, iv, iv_len,
+				      pad_pt, pad_ct, chunks[i]);
+		if (ret)
+			goto out;
+		/* F.2.1 ciphertext ends in a plaintext block that is no pad */
+		ret = khsm_kat_cipher_rv(CKM_AES_CBC_PAD, KHSM_OP_DECRYPT, k128,
+					 iv, iv_len, cbc128, chunks[i],
+					 CKR_ENCRYPTED_DATA_INVALID);
+		if (ret)
+			goto out;
+	}
+	ret = khsm_kat_cipher_rv(CKM_AES_CBC, KHSM_OP_ENCRYPT, k128, iv,
+				 iv_len, pad_pt, 0, CKR_DATA_LEN_RANGE);
+	if (!ret)
+		ret = khsm_kat_cipher_rv(CKM_AES_CBC, KHSM_OP_DECRYPT, k128,
+					 iv, iv_len, pad_pt, 7,
+					 CKR_ENCRYPTED_DATA_LEN_RANGE);
+	if (!ret)
+		ret = khsm_kat_cipher_rv(CKM_AES_CBC_PAD, KHSM_OP_DECRYPT, k128,
+					 iv, iv_len, pad_pt, 0,
+					 CKR_ENCRYPTED_DATA_LEN_RANGE);
+	if (!ret)
+		ret = khsm_kat_cipher_rv(CKM_AES_CBC, KHSM_OP_ENCRYPT, k128, iv,
+					 iv_len - 1, pad_ct, 0,
+					 CKR_MECHANISM_PARAM_INVALID);
+out:
+	kfree(iv);
+	return ret;
+}
+
 static const struct {
 	const char *name;
 	int (*run)(void);
 } khsm_selftests[] = {
 	{ "sha", khsm_selftest_sha },
+	{ "aes", khsm_selftest_aes },
 };
 
 int khsm_selftest_run(void)

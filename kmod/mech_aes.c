@@ -1,0 +1,330 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * AES mechanisms: CKM_AES_KEY_GEN, CKM_AES_ECB, CKM_AES_CBC and
+ * CKM_AES_CBC_PAD (PKCS#7), one-shot and multi-part, over the crypto API's
+ * synchronous "ecb(aes)"/"cbc(aes)" skcipher.
+ *
+ * Data goes through a bounce buffer owned by the operation, so the caller's
+ * buffers may live anywhere (stack, vmalloc) and may alias. Partial blocks
+ * are buffered between parts; CBC_PAD decryption always holds back the last
+ * full block until FINAL, where the padding is checked without
+ * data-dependent branches and every bad padding gives the same result,
+ * CKR_ENCRYPTED_DATA_INVALID.
+ */
+#include <crypto/aes.h>
+#include <crypto/skcipher.h>
+#include <linux/kernel.h>
+#include <linux/random.h>
+#include <linux/scatterlist.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+
+#include "ck.h"
+#include "mech_family.h"
+#include "uapi/linux/khsm.h"
+
+#define KHSM_AES_CHUNK	4096	/* bytes per crypto API call */
+
+struct khsm_aes_ctx {
+	struct crypto_skcipher *tfm;
+	struct skcipher_request *req;
+	u8 *bounce;			/* KHSM_AES_CHUNK bytes */
+	u8 iv[AES_BLOCK_SIZE];		/* chaining value, updated by cbc */
+	u8 part[AES_BLOCK_SIZE];	/* buffered input between parts */
+	unsigned int part_len;
+	bool encrypt;
+	bool pad;			/* CKM_AES_CBC_PAD */
+	bool cbc;
+};
+
+static ck_rv_t khsm_aes_init(struct khsm_op *op, const struct khsm_key *key,
+			     const void *param, u32 param_len)
+{
+	unsigned long type = op->mech->type;
+	struct khsm_aes_ctx *ctx;
+	const char *alg;
+	int err;
+
+	if (!key || !key->value)
+		return CKR_KEY_HANDLE_INVALID;
+	if (key->value_len != AES_KEYSIZE_128 &&
+	    key->value_len != AES_KEYSIZE_192 &&
+	    key->value_len != AES_KEYSIZE_256)
+		return CKR_KEY_SIZE_RANGE;
+	if (op->kind != KHSM_OP_ENCRYPT && op->kind != KHSM_OP_DECRYPT)
+		return CKR_MECHANISM_INVALID;
+
+	ctx = kzalloc(sizeof(*ctx), GFP_KERNEL);
+	if (!ctx)
+		return CKR_HOST_MEMORY;
+	op->ctx = ctx;
+	ctx->encrypt = op->kind == KHSM_OP_ENCRYPT;
+	ctx->cbc = type != CKM_AES_ECB;
+	ctx->pad = type == CKM_AES_CBC_PAD;
+	if (ctx->cbc) {
+		if (param_len != AES_BLOCK_SIZE || !param)
+			return CKR_MECHANISM_PARAM_INVALID;
+		memcpy(ctx->iv, param, AES_BLOCK_SIZE);
+	} else if (param_len) {
+		return CKR_MECHANISM_PARAM_INVALID;
+	}
+
+	ctx->bounce = kmalloc(KHSM_AES_CHUNK, GFP_KERNEL);
+	if (!ctx->bounce)
+		return CKR_HOST_MEMORY;
+	alg = ctx->cbc ? "cbc(aes)" : "ecb(aes)";
+	ctx->tfm = crypto_alloc_skcipher(alg, 0, CRYPTO_ALG_ASYNC);
+	if (IS_ERR(ctx->tfm)) {
+		err = PTR_ERR(ctx->tfm);
+		ctx->tfm = NULL;
+		pr_err("cannot allocate skcipher %s: %d\n", alg, err);
+		return khsm_mech_errno_rv(err);
+	}
+	ctx->req = skcipher_request_alloc(ctx->tfm, GFP_KERNEL);
+	if (!ctx->req)
+		return CKR_HOST_MEMORY;
+	skcipher_request_set_callback(ctx->req, 0, NULL, NULL);
+	err = crypto_skcipher_setkey(ctx->tfm, key->value, key->value_len);
+	if (err)
+		return err == -EINVAL ? CKR_KEY_SIZE_RANGE :
+					khsm_mech_errno_rv(err);
+	return CKR_OK;
+}
+
+/* En/decrypt @len bytes (a multiple of the block size) from @in to @out. */
+static int khsm_aes_blocks(struct khsm_aes_ctx *ctx, const u8 *in, u8 *out,
+			   size_t len)
+{
+	struct skcipher_request *req = ctx->req;
+	struct scatterlist sg;
+	size_t n;
+	int err = 0;
+
+	while (len) {
+		n = min_t(size_t, len, KHSM_AES_CHUNK);
+		memcpy(ctx->bounce, in, n);
+		sg_init_one(&sg, ctx->bounce, n);
+		skcipher_request_set_crypt(req, &sg, &sg, n,
+					   ctx->cbc ? ctx->iv : NULL);
+		err = ctx->encrypt ? crypto_skcipher_encrypt(req) :
+				     crypto_skcipher_decrypt(req);
+		if (err)
+			break;
+		memcpy(out, ctx->bounce, n);
+		in += n;
+		out += n;
+		len -= n;
+	}
+	return err;
+}
+
+/*
+ * Feed @in: process every full block except what must stay buffered (the
+ * trailing partial block, and for CBC_PAD decryption the last full block).
+ */
+static int khsm_aes_feed(struct khsm_aes_ctx *ctx, const u8 *in,
+			 size_t in_len, u8 *out, size_t *out_len)
+{
+	size_t total = ctx->part_len + in_len;
+	size_t keep = total % AES_BLOCK_SIZE;
+	size_t proc, n;
+	int err;
+
+	if (ctx->pad && !ctx->encrypt && !keep && total)
+		keep = AES_BLOCK_SIZE;
+	proc = total - keep;
+	*out_len = 0;
+	if (!proc) {
+		memcpy(ctx->part + ctx->part_len, in, in_len);
+		ctx->part_len += in_len;
+		return 0;
+	}
+	if (ctx->part_len) {
+		n = AES_BLOCK_SIZE - ctx->part_len;
+		memcpy(ctx->part + ctx->part_len, in, n);
+		err = khsm_aes_blocks(ctx, ctx->part, out, AES_BLOCK_SIZE);
+		if (err)
+			return err;
+		in += n;
+		in_len -= n;
+		out += AES_BLOCK_SIZE;
+		proc -= AES_BLOCK_SIZE;
+		*out_len = AES_BLOCK_SIZE;
+	}
+	err = khsm_aes_blocks(ctx, in, out, proc);
+	if (err)
+		return err;
+	*out_len += proc;
+	memcpy(ctx->part, in + proc, in_len - proc);
+	ctx->part_len = in_len - proc;
+	return 0;
+}
+
+/* 0xff if a == b else 0, without branches. */
+static u8 khsm_ct_eq(u32 a, u32 b)
+{
+	return (u8)((((a ^ b) - 1U) >> 31) * 0xffU) & 0xff;
+}
+
+/* 0xff if a <= b else 0 (a, b < 2^31), without branches. */
+static u8 khsm_ct_le(u32 a, u32 b)
+{
+	return (u8)(((b - a) >> 31) - 1U);
+}
+
+/*
+ * CBC_PAD FINAL: encryption pads the buffered bytes to a full block;
+ * decryption decrypts the held-back block and strips a valid PKCS#7 pad.
+ */
+static ck_rv_t khsm_aes_final_pad(struct khsm_aes_ctx *ctx, u8 *out,
+				  size_t *out_len)
+{
+	u8 *blk = ctx->part;
+	u8 good, pad, in_pad;
+	unsigned int i;
+	int err;
+
+	if (ctx->encrypt) {
+		pad = AES_BLOCK_SIZE - ctx->part_len;
+		memset(blk + ctx->part_len, pad, pad);
+		err = khsm_aes_blocks(ctx, blk, out, AES_BLOCK_SIZE);
+		if (err)
+			return khsm_mech_errno_rv(err);
+		*out_len = AES_BLOCK_SIZE;
+		return CKR_OK;
+	}
+	if (ctx->part_len != AES_BLOCK_SIZE)
+		return CKR_ENCRYPTED_DATA_LEN_RANGE;
+	err = khsm_aes_blocks(ctx, blk, blk, AES_BLOCK_SIZE);
+	if (err)
+		return khsm_mech_errno_rv(err);
+	pad = blk[AES_BLOCK_SIZE - 1];
+	good = ~khsm_ct_eq(pad, 0) & khsm_ct_le(pad, AES_BLOCK_SIZE);
+	for (i = 0; i < AES_BLOCK_SIZE; i++) {
+		/* byte i is padding iff i >= 16 - pad */
+		in_pad = khsm_ct_le(AES_BLOCK_SIZE - pad, i);
+		good &= ~in_pad | khsm_ct_eq(blk[i], pad);
+	}
+	if (good != 0xff)
+		return CKR_ENCRYPTED_DATA_INVALID;
+	memcpy(out, blk, AES_BLOCK_SIZE - pad);
+	*out_len = AES_BLOCK_SIZE - pad;
+	return CKR_OK;
+}
+
+static ck_rv_t khsm_aes_len_rv(const struct khsm_aes_ctx *ctx)
+{
+	return ctx->encrypt ? CKR_DATA_LEN_RANGE : CKR_ENCRYPTED_DATA_LEN_RANGE;
+}
+
+static size_t khsm_aes_out_len(const struct khsm_op *op, enum khsm_step step,
+			       size_t in_len)
+{
+	const struct khsm_aes_ctx *ctx = op->ctx;
+	size_t upd = round_down(ctx->part_len + in_len, AES_BLOCK_SIZE);
+
+	switch (step) {
+	case KHSM_STEP_UPDATE:
+		return upd;
+	case KHSM_STEP_FINAL:
+		return ctx->pad ? AES_BLOCK_SIZE : 0;
+	case KHSM_STEP_ONESHOT:
+		return upd + (ctx->pad && ctx->encrypt ? AES_BLOCK_SIZE : 0);
+	}
+	return 0;
+}
+
+static ck_rv_t khsm_aes_step(struct khsm_op *op, enum khsm_step step,
+			     const u8 *in, size_t in_len, u8 *out,
+			     size_t *out_len, const u8 *sig, size_t sig_len)
+{
+	struct khsm_aes_ctx *ctx = op->ctx;
+	size_t done = 0, fin = 0;
+	ck_rv_t rv;
+	int err;
+
+	*out_len = 0;
+	if (step == KHSM_STEP_ONESHOT) {
+		if (ctx->part_len)
+			return CKR_OPERATION_ACTIVE;
+		/* Unpadded modes and padded decryption need whole blocks. */
+		if ((!ctx->pad || !ctx->encrypt) && in_len % AES_BLOCK_SIZE)
+			return khsm_aes_len_rv(ctx);
+		if (ctx->pad && !ctx->encrypt && !in_len)
+			return CKR_ENCRYPTED_DATA_LEN_RANGE;
+	}
+	if (step == KHSM_STEP_FINAL && in_len)
+		return CKR_ARGUMENTS_BAD;
+	if (in_len) {
+		err = khsm_aes_feed(ctx, in, in_len, out, &done);
+		if (err)
+			return khsm_mech_errno_rv(err);
+	}
+	if (step == KHSM_STEP_UPDATE) {
+		*out_len = done;
+		return CKR_OK;
+	}
+	if (ctx->pad) {
+		rv = khsm_aes_final_pad(ctx, out + done, &fin);
+		if (rv != CKR_OK)
+			return rv;
+	} else if (ctx->part_len) {
+		return khsm_aes_len_rv(ctx);
+	}
+	*out_len = done + fin;
+	return CKR_OK;
+}
+
+static void khsm_aes_cleanup(struct khsm_op *op)
+{
+	struct khsm_aes_ctx *ctx = op->ctx;
+
+	if (!ctx)
+		return;
+	skcipher_request_free(ctx->req);	/* kfree_sensitive */
+	if (ctx->tfm)
+		crypto_free_skcipher(ctx->tfm);	/* wipes the key schedule */
+	kfree_sensitive(ctx->bounce);
+	kfree_sensitive(ctx);
+	op->ctx = NULL;
+}
+
+static ck_rv_t khsm_aes_gen_secret(u8 *value, u32 len)
+{
+	if (len != AES_KEYSIZE_128 && len != AES_KEYSIZE_192 &&
+	    len != AES_KEYSIZE_256)
+		return CKR_KEY_SIZE_RANGE;
+	get_random_bytes(value, len);
+	return CKR_OK;
+}
+
+#define KHSM_AES_MECH(ckm) {					\
+	.type = (ckm),						\
+	.flags = CKF_ENCRYPT | CKF_DECRYPT,			\
+	.min_key_size = AES_KEYSIZE_128,			\
+	.max_key_size = AES_KEYSIZE_256,			\
+	.key_type = CKK_AES,					\
+	.init = khsm_aes_init,					\
+	.out_len = khsm_aes_out_len,				\
+	.step = khsm_aes_step,					\
+	.cleanup = khsm_aes_cleanup,				\
+}
+
+static const struct khsm_mech khsm_aes_mechs[] = {
+	{
+		.type = CKM_AES_KEY_GEN,
+		.flags = CKF_GENERATE,
+		.min_key_size = AES_KEYSIZE_128,
+		.max_key_size = AES_KEYSIZE_256,
+		.gen_secret = khsm_aes_gen_secret,
+	},
+	KHSM_AES_MECH(CKM_AES_ECB),
+	KHSM_AES_MECH(CKM_AES_CBC),
+	KHSM_AES_MECH(CKM_AES_CBC_PAD),
+};
+
+const struct khsm_mech_family khsm_mech_aes = {
+	.name = "aes",
+	.mechs = khsm_aes_mechs,
+	.count = ARRAY_SIZE(khsm_aes_mechs),
+};
