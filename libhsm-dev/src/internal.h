@@ -10,8 +10,20 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
-#include <p11-kit-1/p11-kit/pkcs11.h>
 #include <khsm/hsm.h>
+#include <p11-kit-1/p11-kit/pkcs11.h>
+
+/*
+ * p11-kit 0.24's pkcs11.h leaves some compatibility macros defined that
+ * would rename members of uAPI structs (struct khsm_gcm_params).
+ */
+#undef iv_len
+#undef iv_bits
+#undef iv_ptr
+#undef aad_len
+#undef aad_ptr
+#undef tag_bits
+#undef counter_bits
 
 #define HSMI_HIDDEN __attribute__((visibility("hidden")))
 
