@@ -162,7 +162,9 @@ if [ -n "$bad" ]; then
 	if grep -q '^dmesg-begin' "$RUN/verdict"; then
 		echo "khsm-vm: kernel log lines from khsm and any oops:" >&2
 		sed -n '/^dmesg-begin/,/^dmesg-end/p' "$RUN/verdict" | tr -d '\r' |
-			grep -E -A25 "khsm|$pat" | sed 's/^/  /' >&2
+			awk -v pat="$pat" '$0 ~ pat { n = 40 }
+				n > 0 || /khsm: |\[khsm\]/ { print "  " $0 }
+				n > 0 { n-- }' >&2
 	else
 		echo "khsm-vm: last console lines:" >&2
 		tail -n 60 "$RUN/console.log" | sed 's/^/  /' >&2
