@@ -1,0 +1,802 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Prime-curve template (short Weierstrass, a = -3, cofactor 1), included
+ * once per curve by p256.c / p384.c after the curve's generated constants
+ * (tools/gen_tables.py): FE_LIMBS, FE_P, FE_P0INV, FE_RR, FE_ONE, FE_B,
+ * FE_PM2, SC_N, SC_N0INV, SC_RR, SC_NM2, G_WINDOWS and g_table.
+ *
+ * Field and scalar elements: FE_LIMBS little-endian 64-bit limbs, always
+ * fully reduced; field elements in Montgomery form (a * 2^(64 * FE_LIMBS)).
+ * Points: homogeneous projective (X : Y : Z), identity (0 : 1 : 0), with
+ * the complete formulas of Renes, Costello and Batina, "Complete addition
+ * formulas for prime order elliptic curves" (EUROCRYPT 2016), algorithms
+ * 4, 5 and 6, so no input is exceptional.
+ *
+ * Constant time: every function that may see a secret (field and scalar
+ * arithmetic, fixed-base comb with masked table scans, the signed-window
+ * ladder for ECDH) has no secret-dependent branch or index. Functions
+ * named *_vartime see public data only (signature verification).
+ */
+#define NL FE_LIMBS
+#define NB (NL * 8)
+
+static const u64 fe_p[NL] = FE_P;
+static const u64 fe_rr[NL] = FE_RR;
+static const u64 fe_one[NL] = FE_ONE;
+static const u64 fe_b[NL] = FE_B;
+static const u64 fe_pm2[NL] = FE_PM2;
+static const u64 sc_n[NL] = SC_N;
+static const u64 sc_rr[NL] = SC_RR;
+static const u64 sc_nm2[NL] = SC_NM2;
+
+struct pt {
+	u64 x[NL], y[NL], z[NL];
+};
+
+/* ---- multi-precision helpers (constant time) ---- */
+
+static inline void mp_copy(u64 *r, const u64 *a)
+{
+	int i;
+
+	for (i = 0; i < NL; i++)
+		r[i] = a[i];
+}
+
+/* r = a if mask is all-ones, unchanged if mask is 0 */
+static inline void mp_cmov(u64 *r, const u64 *a, u64 mask)
+{
+	int i;
+
+	for (i = 0; i < NL; i++)
+		r[i] ^= mask & (r[i] ^ a[i]);
+}
+
+static inline u64 mp_is_zero(const u64 *a)
+{
+	u64 acc = 0;
+	int i;
+
+	for (i = 0; i < NL; i++)
+		acc |= a[i];
+	return kc_mask_zero(acc);
+}
+
+/* r = a - b, returns the borrow (0 or 1) */
+static inline u64 mp_sub(u64 *r, const u64 *a, const u64 *b)
+{
+	u64 borrow = 0;
+	int i;
+
+	for (i = 0; i < NL; i++) {
+		kc_u128 d = (kc_u128)a[i] - b[i] - borrow;
+
+		r[i] = (u64)d;
+		borrow = (u64)(d >> 64) & 1;
+	}
+	return borrow;
+}
+
+/* all-ones if a < m */
+static inline u64 mp_lt(const u64 *a, const u64 *m)
+{
+	u64 t[NL];
+
+	return 0 - mp_sub(t, a, m);
+}
+
+static inline void mp_from_be(u64 *r, const u8 *in)
+{
+	int i, j;
+
+	for (i = 0; i < NL; i++) {
+		u64 v = 0;
+
+		for (j = 0; j < 8; j++)
+			v = v << 8 | in[NB - 1 - 8 * i - 7 + j];
+		r[i] = v;
+	}
+}
+
+static inline void mp_to_be(u8 *out, const u64 *a)
+{
+	int i, j;
+
+	for (i = 0; i < NL; i++)
+		for (j = 0; j < 8; j++)
+			out[NB - 1 - 8 * i - j] = (u8)(a[i] >> (8 * j));
+}
+
+/* r = a + b mod m (a, b < m) */
+static __always_inline void mod_add(u64 *r, const u64 *a, const u64 *b, const u64 *m)
+{
+	u64 s[NL], t[NL], carry = 0, borrow;
+	int i;
+
+	for (i = 0; i < NL; i++) {
+		kc_u128 v = (kc_u128)a[i] + b[i] + carry;
+
+		s[i] = (u64)v;
+		carry = (u64)(v >> 64);
+	}
+	borrow = mp_sub(t, s, m);
+	/* keep s only if s < m, i.e. borrow and no carry */
+	mp_cmov(t, s, 0 - (borrow & (carry ^ 1)));
+	mp_copy(r, t);
+}
+
+/* r = a - b mod m (a, b < m) */
+static __always_inline void mod_sub(u64 *r, const u64 *a, const u64 *b, const u64 *m)
+{
+	u64 mask = 0 - mp_sub(r, a, b), carry = 0;
+	int i;
+
+	for (i = 0; i < NL; i++) {
+		kc_u128 v = (kc_u128)r[i] + (m[i] & mask) + carry;
+
+		r[i] = (u64)v;
+		carry = (u64)(v >> 64);
+	}
+}
+
+/* Montgomery product a * b / 2^(64 NL) mod m (CIOS), a, b < m */
+static __always_inline void mont_mul(u64 *r, const u64 *a, const u64 *b,
+			    const u64 *m, u64 minv)
+{
+	u64 t[NL + 2], s[NL], c, u, keep;
+	kc_u128 v;
+	int i, j;
+
+	for (i = 0; i < NL + 2; i++)
+		t[i] = 0;
+	for (i = 0; i < NL; i++) {
+		c = 0;
+		for (j = 0; j < NL; j++) {
+			v = (kc_u128)a[j] * b[i] + t[j] + c;
+			t[j] = (u64)v;
+			c = (u64)(v >> 64);
+		}
+		v = (kc_u128)t[NL] + c;
+		t[NL] = (u64)v;
+		t[NL + 1] = (u64)(v >> 64);
+		u = t[0] * minv;
+		v = (kc_u128)u * m[0] + t[0];
+		c = (u64)(v >> 64);
+		for (j = 1; j < NL; j++) {
+			v = (kc_u128)u * m[j] + t[j] + c;
+			t[j - 1] = (u64)v;
+			c = (u64)(v >> 64);
+		}
+		v = (kc_u128)t[NL] + c;
+		t[NL - 1] = (u64)v;
+		t[NL] = t[NL + 1] + (u64)(v >> 64);
+	}
+	keep = 0 - (mp_sub(s, t, m) & (t[NL] ^ 1));
+	mp_cmov(s, t, keep);
+	mp_copy(r, s);
+}
+
+/* r = a^e (Montgomery domain) for a public exponent e, 4-bit window */
+static void mont_pow(u64 *r, const u64 *a, const u64 *e, const u64 *m,
+		     u64 minv, const u64 *one)
+{
+	u64 tab[16][NL], acc[NL];
+	int i, j, first = 1;
+
+	mp_copy(tab[0], one);
+	mp_copy(tab[1], a);
+	for (i = 2; i < 16; i++)
+		mont_mul(tab[i], tab[i - 1], a, m, minv);
+	mp_copy(acc, one);
+	for (i = NL * 16 - 1; i >= 0; i--) {
+		unsigned int d = (e[i / 16] >> (4 * (i % 16))) & 15;
+
+		if (!first)
+			for (j = 0; j < 4; j++)
+				mont_mul(acc, acc, acc, m, minv);
+		if (d) {	/* public exponent: branch is fine */
+			mont_mul(acc, acc, tab[d], m, minv);
+			first = 0;
+		}
+	}
+	mp_copy(r, acc);
+	kc_wipe(tab, sizeof(tab));
+	kc_wipe(acc, sizeof(acc));
+}
+
+/* ---- field GF(p) ---- */
+
+static noinline void fe_mul(u64 *r, const u64 *a, const u64 *b)
+{
+	mont_mul(r, a, b, fe_p, FE_P0INV);
+}
+
+static noinline void fe_sqr(u64 *r, const u64 *a)
+{
+	mont_mul(r, a, a, fe_p, FE_P0INV);
+}
+
+static noinline void fe_add(u64 *r, const u64 *a, const u64 *b)
+{
+	mod_add(r, a, b, fe_p);
+}
+
+static noinline void fe_sub(u64 *r, const u64 *a, const u64 *b)
+{
+	mod_sub(r, a, b, fe_p);
+}
+
+static inline void fe_to_mont(u64 *r, const u64 *a)
+{
+	fe_mul(r, a, fe_rr);
+}
+
+static inline void fe_from_mont(u64 *r, const u64 *a)
+{
+	static const u64 one[NL] = { 1 };
+
+	fe_mul(r, a, one);
+}
+
+/* r = 1/a (Fermat, a^(p-2)); 0 maps to 0 */
+static void fe_inv(u64 *r, const u64 *a)
+{
+	mont_pow(r, a, fe_pm2, fe_p, FE_P0INV, fe_one);
+}
+
+/* ---- scalars mod n ---- */
+
+static noinline void sc_mul(u64 *r, const u64 *a, const u64 *b)
+{
+	mont_mul(r, a, b, sc_n, SC_N0INV);
+}
+
+static inline void sc_to_mont(u64 *r, const u64 *a)
+{
+	sc_mul(r, a, sc_rr);
+}
+
+static inline void sc_from_mont(u64 *r, const u64 *a)
+{
+	static const u64 one[NL] = { 1 };
+
+	sc_mul(r, a, one);
+}
+
+/* r = 1/a mod n in the Montgomery domain (Fermat, a^(n-2)) */
+static void sc_inv(u64 *r, const u64 *a)
+{
+	u64 one[NL];
+
+	sc_to_mont(one, (const u64[NL]){ 1 });
+	mont_pow(r, a, sc_nm2, sc_n, SC_N0INV, one);
+}
+
+/* all-ones if the big-endian scalar is in [1, n - 1] */
+static u64 sc_ok_be(const u8 *s)
+{
+	u64 a[NL], ok;
+
+	mp_from_be(a, s);
+	ok = mp_lt(a, sc_n) & ~mp_is_zero(a);
+	kc_wipe(a, sizeof(a));
+	return ok;
+}
+
+/* bits2int(digest) mod n; for these curves qlen = 8 * NB */
+static void sc_from_digest(u64 *r, const u8 *digest, size_t len)
+{
+	u8 buf[NB];
+	u64 t[NL];
+	size_t i;
+
+	for (i = 0; i < NB; i++)
+		buf[i] = 0;
+	if (len > NB)
+		len = NB;		/* leftmost qlen bits */
+	for (i = 0; i < len; i++)
+		buf[NB - len + i] = digest[i];
+	mp_from_be(r, buf);
+	/* r < 2^qlen < 2n: one conditional subtraction */
+	mp_cmov(r, t, ~(0 - mp_sub(t, r, sc_n)));
+}
+
+static void sc_digest_mod_n(const u8 *digest, size_t len, u8 *out)
+{
+	u64 e[NL];
+
+	sc_from_digest(e, digest, len);
+	mp_to_be(out, e);
+}
+
+/* ---- points ---- */
+
+static inline void pt_cmov(struct pt *r, const struct pt *a, u64 mask)
+{
+	mp_cmov(r->x, a->x, mask);
+	mp_cmov(r->y, a->y, mask);
+	mp_cmov(r->z, a->z, mask);
+}
+
+static inline void pt_set_identity(struct pt *r)
+{
+	int i;
+
+	for (i = 0; i < NL; i++)
+		r->x[i] = r->z[i] = 0;
+	mp_copy(r->y, fe_one);
+}
+
+/* RCB16 algorithm 4: r = a + b, complete (r may alias a or b) */
+static void pt_add(struct pt *r, const struct pt *a, const struct pt *b)
+{
+	u64 xx[NL], yy[NL], zz[NL], xy[NL], yz[NL], xz[NL], t0[NL], t1[NL];
+	u64 ymb[NL], ypb[NL], bxz[NL], x3z[NL];
+
+	fe_mul(xx, a->x, b->x);
+	fe_mul(yy, a->y, b->y);
+	fe_mul(zz, a->z, b->z);
+	fe_add(t0, a->x, a->y);
+	fe_add(t1, b->x, b->y);
+	fe_mul(xy, t0, t1);
+	fe_add(t0, xx, yy);
+	fe_sub(xy, xy, t0);		/* X1Y2 + X2Y1 */
+	fe_add(t0, a->y, a->z);
+	fe_add(t1, b->y, b->z);
+	fe_mul(yz, t0, t1);
+	fe_add(t0, yy, zz);
+	fe_sub(yz, yz, t0);		/* Y1Z2 + Y2Z1 */
+	fe_add(t0, a->x, a->z);
+	fe_add(t1, b->x, b->z);
+	fe_mul(xz, t0, t1);
+	fe_add(t0, xx, zz);
+	fe_sub(xz, xz, t0);		/* X1Z2 + X2Z1 */
+
+	fe_mul(t0, fe_b, zz);
+	fe_sub(t0, xz, t0);
+	fe_add(t1, t0, t0);
+	fe_add(t0, t1, t0);		/* 3 (xz - b zz) */
+	fe_sub(ymb, yy, t0);
+	fe_add(ypb, yy, t0);
+	fe_add(t1, zz, zz);
+	fe_add(t1, t1, zz);		/* 3 zz */
+	fe_mul(t0, fe_b, xz);
+	fe_sub(t0, t0, t1);
+	fe_sub(t0, t0, xx);
+	fe_add(bxz, t0, t0);
+	fe_add(bxz, bxz, t0);		/* 3 (b xz - 3 zz - xx) */
+	fe_add(x3z, xx, xx);
+	fe_add(x3z, x3z, xx);
+	fe_sub(x3z, x3z, t1);		/* 3 xx - 3 zz */
+
+	fe_mul(t0, ypb, xy);
+	fe_mul(t1, yz, bxz);
+	fe_sub(r->x, t0, t1);
+	fe_mul(t0, ypb, ymb);
+	fe_mul(t1, x3z, bxz);
+	fe_add(r->y, t0, t1);
+	fe_mul(t0, ymb, yz);
+	fe_mul(t1, xy, x3z);
+	fe_add(r->z, t0, t1);
+}
+
+/*
+ * RCB16 algorithm 5: r = a + (bx, by) with an affine b that is not the
+ * identity; complete otherwise (r may alias a).
+ */
+static void pt_add_affine(struct pt *r, const struct pt *a,
+			  const u64 *bx, const u64 *by)
+{
+	u64 xx[NL], yy[NL], xy[NL], yz[NL], xz[NL], t0[NL], t1[NL];
+	u64 ymb[NL], ypb[NL], bxz[NL], x3z[NL];
+
+	fe_mul(xx, a->x, bx);
+	fe_mul(yy, a->y, by);
+	fe_add(t0, a->x, a->y);
+	fe_add(t1, bx, by);
+	fe_mul(xy, t0, t1);
+	fe_add(t0, xx, yy);
+	fe_sub(xy, xy, t0);
+	fe_mul(yz, by, a->z);
+	fe_add(yz, yz, a->y);
+	fe_mul(xz, bx, a->z);
+	fe_add(xz, xz, a->x);
+
+	fe_mul(t0, fe_b, a->z);
+	fe_sub(t0, xz, t0);
+	fe_add(t1, t0, t0);
+	fe_add(t0, t1, t0);
+	fe_sub(ymb, yy, t0);
+	fe_add(ypb, yy, t0);
+	fe_add(t1, a->z, a->z);
+	fe_add(t1, t1, a->z);
+	fe_mul(t0, fe_b, xz);
+	fe_sub(t0, t0, t1);
+	fe_sub(t0, t0, xx);
+	fe_add(bxz, t0, t0);
+	fe_add(bxz, bxz, t0);
+	fe_add(x3z, xx, xx);
+	fe_add(x3z, x3z, xx);
+	fe_sub(x3z, x3z, t1);
+
+	fe_mul(t0, ypb, xy);
+	fe_mul(t1, yz, bxz);
+	fe_sub(r->x, t0, t1);
+	fe_mul(t0, ypb, ymb);
+	fe_mul(t1, x3z, bxz);
+	fe_add(r->y, t0, t1);
+	fe_mul(t0, ymb, yz);
+	fe_mul(t1, xy, x3z);
+	fe_add(r->z, t0, t1);
+}
+
+/* RCB16 algorithm 6: r = 2a, complete (r may alias a) */
+static void pt_dbl(struct pt *r, const struct pt *a)
+{
+	u64 xx[NL], yy[NL], zz[NL], xy2[NL], xz2[NL], yz2[NL], t0[NL];
+	u64 t1[NL], ymb[NL], ypb[NL], bxz[NL], x3z[NL];
+
+	fe_sqr(xx, a->x);
+	fe_sqr(yy, a->y);
+	fe_sqr(zz, a->z);
+	fe_mul(xy2, a->x, a->y);
+	fe_add(xy2, xy2, xy2);
+	fe_mul(xz2, a->x, a->z);
+	fe_add(xz2, xz2, xz2);
+	fe_mul(yz2, a->y, a->z);
+	fe_add(yz2, yz2, yz2);
+
+	fe_mul(t0, fe_b, zz);
+	fe_sub(t0, t0, xz2);
+	fe_add(t1, t0, t0);
+	fe_add(t0, t1, t0);		/* 3 (b zz - 2 xz) */
+	fe_sub(ymb, yy, t0);
+	fe_add(ypb, yy, t0);
+	fe_add(t1, zz, zz);
+	fe_add(t1, t1, zz);		/* 3 zz */
+	fe_mul(t0, fe_b, xz2);
+	fe_sub(t0, t0, t1);
+	fe_sub(t0, t0, xx);
+	fe_add(bxz, t0, t0);
+	fe_add(bxz, bxz, t0);
+	fe_add(x3z, xx, xx);
+	fe_add(x3z, x3z, xx);
+	fe_sub(x3z, x3z, t1);
+
+	fe_mul(t0, ymb, xy2);
+	fe_mul(t1, bxz, yz2);
+	fe_sub(r->x, t0, t1);
+	fe_mul(t0, ypb, ymb);
+	fe_mul(t1, x3z, bxz);
+	fe_add(r->y, t0, t1);
+	fe_mul(t0, yz2, yy);
+	fe_add(t0, t0, t0);
+	fe_add(r->z, t0, t0);
+}
+
+/* Affine x, y (plain, not Montgomery) of a; returns all-ones if identity */
+static u64 pt_to_affine(u64 *x, u64 *y, const struct pt *a)
+{
+	u64 zi[NL], t[NL], inf = mp_is_zero(a->z);
+
+	fe_inv(zi, a->z);
+	fe_mul(t, a->x, zi);
+	fe_from_mont(x, t);
+	fe_mul(t, a->y, zi);
+	fe_from_mont(y, t);
+	kc_wipe(zi, sizeof(zi));
+	kc_wipe(t, sizeof(t));
+	return inf;
+}
+
+static inline unsigned int sc_nibble(const u64 *k, int i)
+{
+	return (k[i / 16] >> (4 * (i % 16))) & 15;
+}
+
+/* r = k G, fixed-base comb over g_table, constant time; k < n plain */
+static void pt_mul_g(struct pt *r, const u64 *k)
+{
+	struct pt t;
+	u64 ax[NL], ay[NL], m;
+	int i, j, l;
+
+	pt_set_identity(r);
+	for (i = 0; i < G_WINDOWS; i++) {
+		unsigned int d = sc_nibble(k, i);
+
+		for (l = 0; l < NL; l++)
+			ax[l] = ay[l] = 0;
+		for (j = 0; j < 15; j++) {
+			m = kc_mask_zero(d ^ (unsigned int)(j + 1));
+			for (l = 0; l < NL; l++) {
+				ax[l] |= m & g_table[i][j][0][l];
+				ay[l] |= m & g_table[i][j][1][l];
+			}
+		}
+		pt_add_affine(&t, r, ax, ay);
+		pt_cmov(r, &t, ~kc_mask_zero(d));
+	}
+	kc_wipe(&t, sizeof(t));
+	kc_wipe(ax, sizeof(ax));
+	kc_wipe(ay, sizeof(ay));
+}
+
+/*
+ * Signed base-16 digits of k (< n): k = sum d[i] 16^i, d[i] in [-8, 7],
+ * the top digit in [0, 8]. Constant time.
+ */
+static void sc_recode(signed char *d, const u64 *k)
+{
+	unsigned int carry = 0, v;
+	int i;
+
+	for (i = 0; i < NL * 16; i++) {
+		v = sc_nibble(k, i) + carry;
+		carry = (v + 8) >> 4;
+		d[i] = (signed char)((int)v - (int)(carry << 4));
+	}
+	d[NL * 16] = (signed char)carry;
+}
+
+/* tab[j] = (j + 1) p for j = 0..7 */
+static void pt_table8(struct pt *tab, const struct pt *p)
+{
+	int j;
+
+	tab[0] = *p;
+	pt_dbl(&tab[1], p);
+	for (j = 2; j < 8; j++)
+		pt_add(&tab[j], &tab[j - 1], p);
+}
+
+/* r = k p, constant time in k (signed 4-bit windows, masked lookups) */
+static void pt_mul(struct pt *r, const struct pt *p, const u64 *k)
+{
+	struct pt tab[8], t;
+	signed char d[NL * 16 + 1];
+	u64 neg_y[NL], mneg, m;
+	int i, j;
+	unsigned int a, s;
+
+	pt_table8(tab, p);
+	sc_recode(d, k);
+	pt_set_identity(r);
+	for (i = NL * 16; i >= 0; i--) {
+		for (j = 0; j < 4; j++)
+			pt_dbl(r, r);
+		s = (unsigned int)(unsigned char)d[i] >> 7;	/* sign */
+		a = ((unsigned int)(int)d[i] ^ (0 - s)) + s;	/* |d| */
+		a &= 15;
+		pt_set_identity(&t);
+		for (j = 0; j < 8; j++) {
+			m = kc_mask_zero(a ^ (unsigned int)(j + 1));
+			pt_cmov(&t, &tab[j], m);
+		}
+		mneg = 0 - (u64)s;
+		fe_sub(neg_y, (const u64[NL]){ 0 }, t.y);
+		mp_cmov(t.y, neg_y, mneg);
+		pt_add(r, r, &t);
+	}
+	kc_wipe(tab, sizeof(tab));
+	kc_wipe(&t, sizeof(t));
+	kc_wipe(d, sizeof(d));
+	kc_wipe(neg_y, sizeof(neg_y));
+}
+
+/* r = u1 G + u2 q, variable time: public inputs only (verification) */
+static void pt_mul2_vartime(struct pt *r, const u64 *u1, const struct pt *q,
+			    const u64 *u2)
+{
+	struct pt tab[8], t;
+	signed char d[NL * 16 + 1];
+	int i, j;
+
+	pt_table8(tab, q);
+	sc_recode(d, u2);
+	pt_set_identity(r);
+	for (i = NL * 16; i >= 0; i--) {
+		for (j = 0; j < 4; j++)
+			pt_dbl(r, r);
+		if (d[i] > 0) {
+			pt_add(r, r, &tab[d[i] - 1]);
+		} else if (d[i] < 0) {
+			t = tab[-d[i] - 1];
+			fe_sub(t.y, (const u64[NL]){ 0 }, t.y);
+			pt_add(r, r, &t);
+		}
+	}
+	for (i = 0; i < G_WINDOWS; i++) {
+		unsigned int n = sc_nibble(u1, i);
+
+		if (n)
+			pt_add_affine(r, r, g_table[i][n - 1][0],
+				      g_table[i][n - 1][1]);
+	}
+}
+
+/* ---- encodings ---- */
+
+/* Decode and validate a SEC1 uncompressed point into projective form. */
+static int pt_decode(struct pt *r, const u8 *in, size_t len)
+{
+	u64 x[NL], y[NL], l[NL], rr[NL], t[NL];
+
+	if (len != 1 + 2 * NB || in[0] != 0x04)
+		return KC_EPOINT;
+	mp_from_be(x, in + 1);
+	mp_from_be(y, in + 1 + NB);
+	if (!mp_lt(x, fe_p) || !mp_lt(y, fe_p))
+		return KC_EPOINT;
+	fe_to_mont(r->x, x);
+	fe_to_mont(r->y, y);
+	mp_copy(r->z, fe_one);
+	/* y^2 == x^3 - 3x + b */
+	fe_sqr(l, r->y);
+	fe_sqr(t, r->x);
+	fe_mul(rr, t, r->x);
+	fe_add(t, r->x, r->x);
+	fe_add(t, t, r->x);
+	fe_sub(rr, rr, t);
+	fe_add(rr, rr, fe_b);
+	fe_sub(t, l, rr);
+	if (!mp_is_zero(t))
+		return KC_EPOINT;
+	return KC_OK;
+}
+
+static void pt_encode(u8 *out, const u64 *x, const u64 *y)
+{
+	out[0] = 0x04;
+	mp_to_be(out + 1, x);
+	mp_to_be(out + 1 + NB, y);
+}
+
+/* ---- operations (struct kc_ec_impl) ---- */
+
+static int ec_pub_from_priv(const u8 *priv, u8 *pub)
+{
+	u64 d[NL], x[NL], y[NL], bad;
+	struct pt p;
+
+	bad = ~sc_ok_be(priv);
+	kc_declassify(&bad, sizeof(bad));
+	if (bad)
+		return KC_EINPUT;
+	mp_from_be(d, priv);
+	pt_mul_g(&p, d);
+	pt_to_affine(x, y, &p);
+	pt_encode(pub, x, y);
+	kc_declassify(pub, 1 + 2 * NB);
+	kc_wipe(d, sizeof(d));
+	kc_wipe(&p, sizeof(p));
+	return KC_OK;
+}
+
+static int ec_check_pub(const u8 *pub, size_t len)
+{
+	struct pt p;
+
+	return pt_decode(&p, pub, len);
+}
+
+static int ec_sign_k(const u8 *priv, const u8 *digest, size_t len,
+		     const u8 *kb, u8 *sig)
+{
+	u64 d[NL], k[NL], e[NL], x[NL], y[NL], r[NL], s[NL], t[NL], zero;
+	struct pt p;
+	int ret = KC_OK;
+
+	mp_from_be(k, kb);
+	pt_mul_g(&p, k);
+	pt_to_affine(x, y, &p);
+	/* r = x mod n; x < p < 2n */
+	mp_copy(r, x);
+	mp_cmov(r, t, ~(0 - mp_sub(t, x, sc_n)));
+	kc_declassify(r, sizeof(r));		/* r is public */
+	if (mp_is_zero(r)) {
+		ret = KC_EINPUT;
+		goto out;
+	}
+	/* s = (e + r d) / k mod n, all in the Montgomery domain */
+	sc_from_digest(e, digest, len);
+	mp_from_be(d, priv);
+	sc_to_mont(d, d);
+	sc_to_mont(t, r);
+	sc_mul(s, t, d);			/* r d R */
+	sc_to_mont(e, e);
+	mod_add(s, s, e, sc_n);		/* (e + r d) R */
+	sc_to_mont(k, k);
+	sc_inv(t, k);				/* R / k */
+	sc_mul(s, s, t);
+	sc_from_mont(s, s);
+	zero = mp_is_zero(s);
+	kc_declassify(&zero, sizeof(zero));
+	if (zero) {
+		ret = KC_EINPUT;
+		goto out;
+	}
+	mp_to_be(sig, r);
+	mp_to_be(sig + NB, s);
+	kc_declassify(sig, 2 * NB);
+out:
+	kc_wipe(d, sizeof(d));
+	kc_wipe(k, sizeof(k));
+	kc_wipe(e, sizeof(e));
+	kc_wipe(s, sizeof(s));
+	kc_wipe(t, sizeof(t));
+	kc_wipe(x, sizeof(x));
+	kc_wipe(y, sizeof(y));
+	kc_wipe(&p, sizeof(p));
+	return ret;
+}
+
+static int ec_verify(const u8 *pub, size_t pub_len, const u8 *digest,
+		     size_t len, const u8 *sig)
+{
+	u64 r[NL], s[NL], e[NL], w[NL], u1[NL], u2[NL], x[NL], y[NL], t[NL];
+	struct pt q, p;
+
+	if (pt_decode(&q, pub, pub_len))
+		return KC_EPOINT;
+	if (!sc_ok_be(sig) || !sc_ok_be(sig + NB))
+		return KC_ESIG;
+	mp_from_be(r, sig);
+	mp_from_be(s, sig + NB);
+	sc_from_digest(e, digest, len);
+	sc_to_mont(s, s);
+	sc_inv(w, s);				/* R / s */
+	sc_to_mont(e, e);
+	sc_mul(u1, e, w);
+	sc_from_mont(u1, u1);
+	sc_to_mont(t, r);
+	sc_mul(u2, t, w);
+	sc_from_mont(u2, u2);
+	pt_mul2_vartime(&p, u1, &q, u2);
+	if (pt_to_affine(x, y, &p))
+		return KC_ESIG;
+	mp_cmov(x, t, ~(0 - mp_sub(t, x, sc_n)));
+	mp_sub(t, x, r);
+	return mp_is_zero(t) ? KC_OK : KC_ESIG;
+}
+
+static int ec_ecdh(const u8 *priv, const u8 *peer, size_t peer_len, u8 *z)
+{
+	u64 d[NL], x[NL], y[NL], bad;
+	struct pt q, p;
+	int ret;
+
+	ret = pt_decode(&q, peer, peer_len);
+	if (ret)
+		return ret;
+	bad = ~sc_ok_be(priv);
+	kc_declassify(&bad, sizeof(bad));
+	if (bad)
+		return KC_EINPUT;
+	mp_from_be(d, priv);
+	pt_mul(&p, &q, d);
+	bad = pt_to_affine(x, y, &p);
+	kc_declassify(&bad, sizeof(bad));
+	if (bad) {
+		ret = KC_EFAULT;	/* impossible for a valid point and d */
+	} else {
+		mp_to_be(z, x);
+		ret = KC_OK;
+	}
+	kc_wipe(d, sizeof(d));
+	kc_wipe(x, sizeof(x));
+	kc_wipe(y, sizeof(y));
+	kc_wipe(&p, sizeof(p));
+	return ret;
+}
+
+#define KC_EC_IMPL_INIT {				\
+	.bytes = NB,					\
+	.scalar_ok = sc_ok_be,				\
+	.digest_mod_n = sc_digest_mod_n,		\
+	.pub_from_priv = ec_pub_from_priv,		\
+	.check_pub = ec_check_pub,			\
+	.sign_k = ec_sign_k,				\
+	.verify = ec_verify,				\
+	.ecdh = ec_ecdh,				\
+}

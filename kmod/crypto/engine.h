@@ -1,0 +1,76 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * khsm crypto engine: the narrow API mechanism code sees.
+ *
+ * Constant-time elliptic-curve arithmetic (NIST P-256 and P-384 with
+ * complete Renes-Costello-Batina formulas) in portable C that compiles
+ * unchanged in the kernel module and in userspace tests.
+ *
+ * Encodings: scalars and coordinates are big-endian, exactly
+ * kc_ec_bytes() long. Public keys are SEC1 uncompressed points
+ * (0x04 || X || Y); ECDSA signatures are r || s (the PKCS#11 CKM_ECDSA
+ * form). All functions return 0 or a negative KC_E* code; on any error no
+ * output is written except for being wiped.
+ *
+ * Nonces: kc_ecdsa_sign() uses RFC 6979 deterministic nonces (HMAC-DRBG
+ * over @nonce_hash). If @extra is non-NULL, its bytes are added as the
+ * additional data k' of RFC 6979 section 3.6 ("hedged" signatures: still
+ * safe if the RNG fails, and no longer a fixed function of the message,
+ * which blunts fault attacks). Mechanism code should pass 32 fresh random
+ * bytes; known-answer tests pass NULL.
+ */
+#ifndef KC_ENGINE_H
+#define KC_ENGINE_H
+
+#include "shim.h"
+#include "sha2.h"
+
+enum kc_curve {
+	KC_P256 = 1,
+	KC_P384 = 2,
+};
+
+#define KC_EC_MAX_BYTES		48
+#define KC_EC_MAX_POINT		(1 + 2 * KC_EC_MAX_BYTES)
+
+enum {
+	KC_OK = 0,
+	KC_ECURVE = -1,		/* curve not supported by the engine */
+	KC_EINPUT = -2,		/* malformed length, scalar out of range */
+	KC_EPOINT = -3,		/* public key not a valid point */
+	KC_ESIG = -4,		/* signature does not verify */
+	KC_EFAULT = -5,		/* internal consistency check failed */
+};
+
+/* Field/scalar byte length of @curve, or 0 if unknown. */
+u32 kc_ec_bytes(enum kc_curve curve);
+
+/* New key pair: @priv gets kc_ec_bytes(), @pub 1 + 2 * kc_ec_bytes(). */
+int kc_ec_keygen(enum kc_curve curve, u8 *priv, u8 *pub);
+/* Public point of @priv (which must be in [1, n - 1]). */
+int kc_ec_pub_from_priv(enum kc_curve curve, const u8 *priv, u8 *pub);
+/* 0 if @pub is a valid uncompressed point (coordinates < p, on curve). */
+int kc_ec_check_pub(enum kc_curve curve, const u8 *pub, size_t pub_len);
+
+/* @sig gets 2 * kc_ec_bytes() bytes (r || s). */
+int kc_ecdsa_sign(enum kc_curve curve, const u8 *priv,
+		  const u8 *digest, size_t digest_len,
+		  enum kc_hash nonce_hash, const u8 *extra, size_t extra_len,
+		  u8 *sig);
+/* 0 if valid, KC_ESIG if not; r and s must be in [1, n - 1]. */
+int kc_ecdsa_verify(enum kc_curve curve, const u8 *pub, size_t pub_len,
+		    const u8 *digest, size_t digest_len,
+		    const u8 *sig, size_t sig_len);
+/* ECDH (SP 800-56A ECC CDH primitive, cofactor 1): @z gets X of priv*peer. */
+int kc_ecdh(enum kc_curve curve, const u8 *priv,
+	    const u8 *peer, size_t peer_len, u8 *z);
+
+/*
+ * Known-answer tests only (CAVP SigGen gives k): sign with the caller's
+ * nonce @k in [1, n - 1]. Never use for real signatures.
+ */
+int kc_ecdsa_sign_with_k(enum kc_curve curve, const u8 *priv,
+			 const u8 *digest, size_t digest_len,
+			 const u8 *k, u8 *sig);
+
+#endif /* KC_ENGINE_H */
