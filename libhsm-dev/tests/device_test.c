@@ -1,0 +1,372 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * libhsm against the real kernel module (run inside the VM, see
+ * `make -C libhsm-dev vm-test`), TAP output. It re-initialises token
+ * $KHSM_TOKEN (default 0), so run it on a freshly loaded module.
+ *
+ * Covers the encoding of every wrapper end to end: token/PIN life cycle
+ * (Argon2id verifiers with salts from the kernel), sessions, objects and
+ * attributes, find, key generation, digest/encrypt/decrypt with the length
+ * protocol, random, mechanism list/info, fork, and access without the group.
+ */
+#include <errno.h>
+#include <grp.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <khsm/hsm.h>
+#include <p11-kit-1/p11-kit/pkcs11.h>
+
+static int t_num, t_failed;
+
+static void ok(int cond, const char *fmt, ...)
+{
+	va_list ap;
+
+	printf("%sok %d - ", cond ? "" : "not ", ++t_num);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	printf("\n");
+	if (!cond)
+		t_failed++;
+}
+
+#define IS(got, want, what) do {					\
+	unsigned long _g = (unsigned long)(got), _w = (unsigned long)(want); \
+	ok(_g == _w, "%s (got %s, want %s)", what, hsm_strerror(_g),	\
+	   hsm_strerror(_w));						\
+} while (0)
+
+#define SO_PIN		"so-pin-2468"
+#define USER_PIN	"user-pin-1357"
+#define USER_PIN2	"user-pin-9753"
+
+static void test_pins(struct hsm_token *tok)
+{
+	struct khsm_token_info ti;
+	unsigned char label[32];
+	unsigned long state = 99;
+	uint32_t s = 0;
+
+	memset(label, ' ', sizeof(label));
+	memcpy(label, "libhsm-device-test", 18);
+	IS(hsm_init_token(tok, SO_PIN, strlen(SO_PIN), label), CKR_OK,
+	   "init token");
+	IS(hsm_token_info(tok, &ti), CKR_OK, "token info");
+	ok((ti.flags & CKF_TOKEN_INITIALIZED) && !memcmp(ti.label, label, 32),
+	   "token initialised with our label");
+	ok(ti.so_t_cost == 1 && ti.so_m_cost_kib == 64 && ti.so_parallelism == 1,
+	   "kernel stored the SO cost libhsm chose (t %u m %u p %u)",
+	   ti.so_t_cost, ti.so_m_cost_kib, ti.so_parallelism);
+	IS(hsm_init_token(tok, "wrong-so-pin", 12, label), CKR_PIN_INCORRECT,
+	   "re-init with a wrong SO PIN");
+	IS(hsm_init_token(tok, SO_PIN, strlen(SO_PIN), label), CKR_OK,
+	   "re-init with the SO PIN (salt from the kernel)");
+
+	IS(hsm_open_session(tok, CKF_SERIAL_SESSION | CKF_RW_SESSION, &s),
+	   CKR_OK, "open RW session");
+	IS(hsm_login(tok, s, CKU_USER, USER_PIN, strlen(USER_PIN)),
+	   CKR_USER_PIN_NOT_INITIALIZED, "user login before C_InitPIN");
+	IS(hsm_login(tok, s, CKU_SO, "bad", 3), CKR_PIN_INCORRECT,
+	   "SO login wrong PIN");
+	IS(hsm_login(tok, s, CKU_SO, SO_PIN, strlen(SO_PIN)), CKR_OK,
+	   "SO login");
+	IS(hsm_session_info(tok, s, &state, NULL), CKR_OK, "session info");
+	ok(state == CKS_RW_SO_FUNCTIONS, "state RW SO (%lu)", state);
+	IS(hsm_init_pin(tok, s, USER_PIN, strlen(USER_PIN)), CKR_OK,
+	   "init user PIN");
+	IS(hsm_set_pin(tok, s, SO_PIN, strlen(SO_PIN), SO_PIN, strlen(SO_PIN)),
+	   CKR_OK, "set SO PIN in SO session (old checked with SO salt)");
+	IS(hsm_logout(tok, s), CKR_OK, "SO logout");
+	IS(hsm_login(tok, s, CKU_USER, "nope", 4), CKR_PIN_INCORRECT,
+	   "user login wrong PIN");
+	IS(hsm_login(tok, s, CKU_USER, USER_PIN, strlen(USER_PIN)), CKR_OK,
+	   "user login");
+	IS(hsm_login(tok, s, CKU_USER, USER_PIN, strlen(USER_PIN)),
+	   CKR_USER_ALREADY_LOGGED_IN, "second user login");
+	IS(hsm_set_pin(tok, s, USER_PIN, strlen(USER_PIN), USER_PIN2,
+		       strlen(USER_PIN2)), CKR_OK, "set user PIN");
+	IS(hsm_logout(tok, s), CKR_OK, "user logout");
+	IS(hsm_login(tok, s, CKU_USER, USER_PIN, strlen(USER_PIN)),
+	   CKR_PIN_INCORRECT, "old user PIN refused");
+	IS(hsm_login(tok, s, CKU_USER, USER_PIN2, strlen(USER_PIN2)), CKR_OK,
+	   "new user PIN accepted");
+	IS(hsm_close_session(tok, s), CKR_OK, "close session");
+	IS(hsm_session_info(tok, s, &state, NULL), CKR_SESSION_HANDLE_INVALID,
+	   "closed session is gone");
+}
+
+static void test_mechs_digest_random(struct hsm_token *tok, uint32_t s)
+{
+	static const unsigned char abc256[32] = {
+		0xba, 0x78, 0x16, 0xbf, 0x8f, 0x01, 0xcf, 0xea,
+		0x41, 0x41, 0x40, 0xde, 0x5d, 0xae, 0x22, 0x23,
+		0xb0, 0x03, 0x61, 0xa3, 0x96, 0x17, 0x7a, 0x9c,
+		0xb4, 0x10, 0xff, 0x61, 0xf2, 0x00, 0x15, 0xad,
+	};
+	struct hsm_mechanism sha = { CKM_SHA256, NULL, 0 };
+	unsigned char rnd[300], zero[300];
+	struct hsm_mech_info mi;
+	unsigned long n = 0, len, i;
+	uint32_t *mechs = NULL;
+	void *out = NULL;
+	int has_sha = 0;
+
+	IS(hsm_mech_list_alloc(tok, &mechs, &n), CKR_OK, "mechanism list");
+	for (i = 0; i < n; i++)
+		has_sha |= mechs[i] == CKM_SHA256;
+	ok(n > 0 && has_sha, "%lu mechanisms, CKM_SHA256 among them", n);
+	hsm_free(mechs);
+	IS(hsm_mech_info(tok, CKM_SHA256, &mi), CKR_OK, "mechanism info");
+	ok(mi.flags & CKF_DIGEST, "SHA-256 has CKF_DIGEST");
+	IS(hsm_mech_info(tok, 0x7ffffff0UL, &mi), CKR_MECHANISM_INVALID,
+	   "unknown mechanism");
+
+	IS(hsm_op_init(tok, s, KHSM_OP_DIGEST, &sha, 0), CKR_OK, "digest init");
+	IS(hsm_op_init(tok, s, KHSM_OP_DIGEST, &sha, 0), CKR_OPERATION_ACTIVE,
+	   "second digest init");
+	len = 0;
+	IS(hsm_op_data(tok, s, KHSM_OP_DIGEST, KHSM_DATA_ONESHOT, "abc", 3,
+		       NULL, &len), CKR_OK, "digest length query");
+	ok(len == 32, "SHA-256 length 32 (%lu)", len);
+	{
+		unsigned char small[8];
+
+		len = sizeof(small);
+		IS(hsm_op_data(tok, s, KHSM_OP_DIGEST, KHSM_DATA_ONESHOT, "abc",
+			       3, small, &len), CKR_BUFFER_TOO_SMALL,
+		   "digest into 8 bytes");
+		ok(len == 32, "needed length written back");
+	}
+	IS(hsm_op_data_alloc(tok, s, KHSM_OP_DIGEST, KHSM_DATA_ONESHOT, "abc", 3,
+			     &out, &len), CKR_OK, "digest abc");
+	ok(out && len == 32 && !memcmp(out, abc256, 32), "SHA-256(abc) KAT");
+	hsm_free(out);
+	IS(hsm_op_data(tok, s, KHSM_OP_DIGEST, KHSM_DATA_UPDATE, "a", 1, NULL,
+		       NULL), CKR_OPERATION_NOT_INITIALIZED,
+	   "oneshot ended the operation");
+	IS(hsm_op_init(tok, s, KHSM_OP_DIGEST, &sha, 0), CKR_OK, "digest init");
+	IS(hsm_op_data(tok, s, KHSM_OP_DIGEST, KHSM_DATA_UPDATE, "ab", 2, NULL,
+		       NULL), CKR_OK, "digest update");
+	IS(hsm_op_data(tok, s, KHSM_OP_DIGEST, KHSM_DATA_UPDATE, "c", 1, NULL,
+		       NULL), CKR_OK, "digest update");
+	IS(hsm_op_data_alloc(tok, s, KHSM_OP_DIGEST, KHSM_DATA_FINAL, NULL, 0,
+			     &out, &len), CKR_OK, "digest final");
+	ok(out && len == 32 && !memcmp(out, abc256, 32), "multi-part = KAT");
+	hsm_free(out);
+	IS(hsm_op_init(tok, s, KHSM_OP_DIGEST, &sha, 0), CKR_OK, "digest init");
+	IS(hsm_op_cancel(tok, s, KHSM_OP_DIGEST), CKR_OK, "digest cancel");
+	IS(hsm_op_data(tok, s, KHSM_OP_DIGEST, KHSM_DATA_UPDATE, "a", 1, NULL,
+		       NULL), CKR_OPERATION_NOT_INITIALIZED, "cancel ended it");
+
+	memset(rnd, 0, sizeof(rnd));
+	memset(zero, 0, sizeof(zero));
+	IS(hsm_generate_random(tok, s, rnd, sizeof(rnd)), CKR_OK, "random");
+	ok(memcmp(rnd + 260, zero, 40) != 0, "random filled the tail");
+}
+
+static void test_objects(struct hsm_token *tok, uint32_t s)
+{
+	static const unsigned char key16[16] = "0123456789abcdef";
+	struct hsm_mechanism gen = { CKM_AES_KEY_GEN, NULL, 0 };
+	struct hsm_mechanism ecb = { CKM_AES_ECB, NULL, 0 };
+	struct hsm_template *t = hsm_template_new();
+	uint32_t key = 0, gkey = 0, copy = 0, *h = NULL;
+	unsigned char block[16] = "sixteen byte msg", ct[16], pt[16];
+	struct hsm_attr a[2];
+	unsigned long n = 0, len, i;
+	void *v = NULL;
+	int found = 0, b = -1;
+	uint64_t u = 0;
+
+	hsm_template_add_ulong(t, CKA_CLASS, CKO_SECRET_KEY);
+	hsm_template_add_ulong(t, CKA_KEY_TYPE, CKK_AES);
+	hsm_template_add(t, CKA_VALUE, key16, sizeof(key16));
+	hsm_template_add(t, CKA_LABEL, "imported", 8);
+	hsm_template_add_bool(t, CKA_SENSITIVE, 1);
+	hsm_template_add_bool(t, CKA_ENCRYPT, 1);
+	hsm_template_add_bool(t, CKA_DECRYPT, 1);
+	IS(hsm_create_object(tok, s, hsm_template_attrs(t), hsm_template_count(t),
+			     &key), CKR_OK, "create AES key");
+	ok(key != 0, "object handle %u", key);
+	hsm_template_free(t);
+
+	a[0].type = CKA_VALUE;
+	a[0].value = NULL;
+	a[0].len = 0;
+	a[1].type = CKA_LABEL;
+	a[1].value = NULL;
+	a[1].len = 0;
+	IS(hsm_get_attrs(tok, s, key, a, 2), CKR_ATTRIBUTE_SENSITIVE,
+	   "CKA_VALUE of a sensitive key");
+	ok(a[0].len == HSM_LEN_UNAVAILABLE && a[1].len == 8,
+	   "lengths: value unavailable, label 8");
+	IS(hsm_get_attr_alloc(tok, s, key, CKA_LABEL, &v, &len), CKR_OK,
+	   "label alloc");
+	ok(v && len == 8 && !memcmp(v, "imported", 8), "label value");
+	hsm_free(v);
+	IS(hsm_get_attr_alloc(tok, s, key, CKA_CLASS, &v, &len), CKR_OK,
+	   "class alloc");
+	a[0].value = v;
+	a[0].len = len;
+	ok(hsm_attr_ulong(&a[0], &u) == CKR_OK && u == CKO_SECRET_KEY,
+	   "CK_ULONG attribute comes back as 8 bytes");
+	hsm_free(v);
+	IS(hsm_get_attr_alloc(tok, s, key, CKA_SENSITIVE, &v, &len), CKR_OK,
+	   "sensitive alloc");
+	a[0].value = v;
+	a[0].len = len;
+	ok(hsm_attr_bool(&a[0], &b) == CKR_OK && b == 1,
+	   "CK_BBOOL attribute comes back as 1 byte");
+	hsm_free(v);
+
+	a[0].type = CKA_LABEL;
+	a[0].value = "renamed";
+	a[0].len = 7;
+	IS(hsm_set_attrs(tok, s, key, a, 1), CKR_OK, "set label");
+	IS(hsm_get_attr_alloc(tok, s, key, CKA_LABEL, &v, &len), CKR_OK,
+	   "label alloc");
+	ok(v && len == 7 && !memcmp(v, "renamed", 7), "label changed");
+	hsm_free(v);
+	IS(hsm_copy_object(tok, s, key, NULL, 0, &copy), CKR_OK, "copy object");
+	ok(copy && copy != key, "copy has its own handle");
+
+	IS(hsm_op_init(tok, s, KHSM_OP_ENCRYPT, &ecb, key), CKR_OK,
+	   "AES-ECB encrypt init");
+	len = sizeof(ct);
+	IS(hsm_op_data(tok, s, KHSM_OP_ENCRYPT, KHSM_DATA_ONESHOT, block, 16, ct,
+		       &len), CKR_OK, "encrypt");
+	IS(hsm_op_init(tok, s, KHSM_OP_DECRYPT, &ecb, copy), CKR_OK,
+	   "decrypt init with the copy");
+	len = sizeof(pt);
+	IS(hsm_op_data(tok, s, KHSM_OP_DECRYPT, KHSM_DATA_ONESHOT, ct, 16, pt,
+		       &len), CKR_OK, "decrypt");
+	ok(len == 16 && !memcmp(pt, block, 16) && memcmp(ct, block, 16),
+	   "round trip through the kernel");
+
+	t = hsm_template_new();
+	hsm_template_add_ulong(t, CKA_VALUE_LEN, 32);
+	hsm_template_add_bool(t, CKA_ENCRYPT, 1);
+	IS(hsm_generate_key(tok, s, &gen, hsm_template_attrs(t),
+			    hsm_template_count(t), &gkey), CKR_OK,
+	   "generate AES-256 key");
+	hsm_template_free(t);
+
+	t = hsm_template_new();
+	hsm_template_add_ulong(t, CKA_CLASS, CKO_SECRET_KEY);
+	IS(hsm_find_all_alloc(tok, s, hsm_template_attrs(t),
+			      hsm_template_count(t), &h, &n), CKR_OK,
+	   "find secret keys");
+	for (i = 0; i < n; i++)
+		found += h[i] == key || h[i] == copy || h[i] == gkey;
+	ok(n == 3 && found == 3, "found the 3 keys (%lu handles)", n);
+	hsm_free(h);
+	hsm_template_free(t);
+
+	IS(hsm_destroy_object(tok, s, copy), CKR_OK, "destroy copy");
+	a[0].type = CKA_LABEL;
+	a[0].value = NULL;
+	a[0].len = 0;
+	IS(hsm_get_attrs(tok, s, copy, a, 1), CKR_OBJECT_HANDLE_INVALID,
+	   "destroyed handle is invalid");
+}
+
+static void test_fork(struct hsm_token *tok, uint32_t s)
+{
+	pid_t pid;
+	int st = 0;
+
+	pid = fork();
+	if (pid == 0) {
+		int bad = 0;
+
+		bad |= hsm_session_info(tok, s, NULL, NULL) !=
+		       CKR_CRYPTOKI_NOT_INITIALIZED;
+		bad |= hsm_close_all_sessions(tok) != CKR_CRYPTOKI_NOT_INITIALIZED;
+		hsm_close(tok);
+		_exit(bad);
+	}
+	waitpid(pid, &st, 0);
+	ok(WIFEXITED(st) && WEXITSTATUS(st) == 0,
+	   "child: CKR_CRYPTOKI_NOT_INITIALIZED on the inherited handle");
+	IS(hsm_session_info(tok, s, NULL, NULL), CKR_OK,
+	   "parent session survives the child's close");
+}
+
+static void test_no_group(unsigned int index)
+{
+	struct hsm_token *tok = NULL;
+	pid_t pid;
+	int st = 0;
+
+	if (geteuid() != 0) {
+		ok(1, "open without the group # SKIP needs root to drop privileges");
+		return;
+	}
+	pid = fork();
+	if (pid == 0) {
+		unsigned long rv;
+
+		if (setgroups(0, NULL) || setgid(65534) || setuid(65534))
+			_exit(2);
+		rv = hsm_open(index, &tok);
+		_exit(rv == CKR_TOKEN_NOT_RECOGNIZED &&
+		      (hsm_last_errno() == EACCES || hsm_last_errno() == EPERM) ?
+		      0 : 1);
+	}
+	waitpid(pid, &st, 0);
+	ok(WIFEXITED(st) && WEXITSTATUS(st) == 0,
+	   "nobody outside the group: CKR_TOKEN_NOT_RECOGNIZED, errno EACCES");
+}
+
+int main(void)
+{
+	const char *e = getenv("KHSM_TOKEN");
+	unsigned int index = e ? (unsigned int)strtoul(e, NULL, 10) : 0;
+	unsigned int idx[64], n = 64, i;
+	struct hsm_token *tok = NULL;
+	unsigned long rv;
+	uint32_t s = 0;
+	int listed = 0;
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	/* Cheap Argon2id for new PINs under TCG. */
+	setenv("KHSM_ARGON2_T", "1", 1);
+	setenv("KHSM_ARGON2_M_KIB", "64", 1);
+	setenv("KHSM_ARGON2_P", "1", 1);
+
+	IS(hsm_token_list(idx, &n), CKR_OK, "token list");
+	for (i = 0; i < n; i++)
+		listed |= idx[i] == index;
+	ok(listed, "hsm%u listed among %u tokens", index, n);
+	rv = hsm_open(index, &tok);
+	IS(rv, CKR_OK, "open token");
+	if (rv != CKR_OK) {
+		printf("Bail out! cannot open hsm%u: %s, errno %s\n", index,
+		       hsm_strerror(rv), strerror(hsm_last_errno()));
+		return 1;
+	}
+	ok(hsm_version(tok)->abi_version == KHSM_ABI_VERSION &&
+	   hsm_version(tok)->token_index == index, "ABI version and index");
+
+	test_pins(tok);
+	IS(hsm_open_session(tok, CKF_SERIAL_SESSION | CKF_RW_SESSION, &s),
+	   CKR_OK, "open RW session");
+	IS(hsm_login(tok, s, CKU_USER, USER_PIN2, strlen(USER_PIN2)), CKR_OK,
+	   "user login");
+	test_mechs_digest_random(tok, s);
+	test_objects(tok, s);
+	test_fork(tok, s);
+	IS(hsm_close_all_sessions(tok), CKR_OK, "close all sessions");
+	IS(hsm_session_info(tok, s, NULL, NULL), CKR_SESSION_HANDLE_INVALID,
+	   "no session left");
+	hsm_close(tok);
+	test_no_group(index);
+	printf("1..%d\n", t_num);
+	return t_failed ? 1 : 0;
+}
