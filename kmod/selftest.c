@@ -273,12 +273,106 @@ out:
 	return ret;
 }
 
+/* Build the flat CKM_AES_GCM parameter: header, IV, AAD. */
+static void *khsm_kat_gcm_param(const char *iv_hex, const char *aad_hex,
+				u32 tag_bits, u32 *len)
+{
+	struct khsm_gcm_params p = { .tag_bits = tag_bits };
+	size_t iv_len, aad_len;
+	u8 *iv = khsm_kat_hex(iv_hex, &iv_len);
+	u8 *aad = khsm_kat_hex(aad_hex, &aad_len);
+	u8 *buf = NULL;
+
+	if (!iv || !aad)
+		goto out;
+	p.iv_len = iv_len;
+	p.aad_len = aad_len;
+	*len = sizeof(p) + iv_len + aad_len;
+	buf = kmalloc(*len, GFP_KERNEL);
+	if (!buf)
+		goto out;
+	memcpy(buf, &p, sizeof(p));
+	memcpy(buf + sizeof(p), iv, iv_len);
+	memcpy(buf + sizeof(p) + iv_len, aad, aad_len);
+out:
+	kfree(iv);
+	kfree(aad);
+	return buf;
+}
+
+/*
+ * GCM spec (McGrew/Viega) test cases 4 and 16: AES-128/256, 60-byte
+ * plaintext, 20-byte AAD; the same with a 96-bit tag; a flipped tag bit;
+ * an IV length the crypto API cannot take.
+ */
+static int khsm_selftest_gcm(void)
+{
+	static const char *const keys[] = {
+		"feffe9928665731c6d6a8f9467308308",
+		"feffe9928665731c6d6a8f9467308308feffe9928665731c6d6a8f9467308308",
+	};
+	static const char *const cts[] = {
+		"42831ec2217774244b7221b784d0d49ce3aa212f2c02a4e035c17e2329aca12e21d514b25466931c7d8f6a5aac84aa051ba30b396a0aac973d58e091",
+		"522dc1f099567d07f47f37a32a84427d643a8cdcbfe5c0c97598a2bd2555d1aa8cb08e48590dbb3da7b08b1056828838c5f61e6393ba7a0abcc9f662",
+	};
+	static const char *const tags[] = {
+		"5bc94fbc3221a5db94fae95ae7121a47",
+		"76fc6ece0f4e1768cddf8853bb2d551b",
+	};
+	static const char pt[] = "d9313225f88406e5a55909c5aff5269a86a7a9531534f7da2e4c303d8a318a721c3c0c95956809532fcf0e2449a6b525b16aedf5aa0de657ba637b39";
+	static const char iv[] = "cafebabefacedbaddecaf888";
+	static const char aad[] = "feedfacedeadbeeffeedfacedeadbeefabaddad2";
+	char *ct_tag = NULL;
+	u8 *p128 = NULL, *p96 = NULL, *p64iv = NULL;
+	u32 l128, l96, l64iv;
+	unsigned int i;
+	int ret = -ENOMEM;
+
+	p128 = khsm_kat_gcm_param(iv, aad, 128, &l128);
+	p96 = khsm_kat_gcm_param(iv, aad, 96, &l96);
+	p64iv = khsm_kat_gcm_param("cafebabefacedbad", aad, 128, &l64iv);
+	ct_tag = kmalloc(2 * (60 + 16) + 1, GFP_KERNEL);
+	if (!p128 || !p96 || !p64iv || !ct_tag)
+		goto out;
+	for (i = 0; i < ARRAY_SIZE(keys); i++) {
+		snprintf(ct_tag, 2 * (60 + 16) + 1, "%s%s", cts[i], tags[i]);
+		ret = khsm_kat_cipher(CKM_AES_GCM, keys[i], p128, l128, pt,
+				      ct_tag, 7);
+		if (ret)
+			goto out;
+		ct_tag[2 * (60 + 12)] = 0;	/* 96-bit tag: its first 12 bytes */
+		ret = khsm_kat_cipher(CKM_AES_GCM, keys[i], p96, l96, pt,
+				      ct_tag, 16);
+		if (ret)
+			goto out;
+		ct_tag[2 * 60 + 1] ^= 1;	/* flip one tag bit */
+		ret = khsm_kat_cipher_rv(CKM_AES_GCM, KHSM_OP_DECRYPT, keys[i],
+					 p96, l96, ct_tag, 0,
+					 CKR_ENCRYPTED_DATA_INVALID);
+		if (!ret)
+			ret = khsm_kat_cipher_rv(CKM_AES_GCM, KHSM_OP_DECRYPT,
+						 keys[i], p96, l96, ct_tag, 13,
+						 CKR_ENCRYPTED_DATA_INVALID);
+		if (ret)
+			goto out;
+	}
+	ret = khsm_kat_cipher_rv(CKM_AES_GCM, KHSM_OP_ENCRYPT, keys[0], p64iv,
+				 l64iv, pt, 0, CKR_MECHANISM_PARAM_INVALID);
+out:
+	kfree(ct_tag);
+	kfree(p128);
+	kfree(p96);
+	kfree(p64iv);
+	return ret;
+}
+
 static const struct {
 	const char *name;
 	int (*run)(void);
 } khsm_selftests[] = {
 	{ "sha", khsm_selftest_sha },
 	{ "aes", khsm_selftest_aes },
+	{ "gcm", khsm_selftest_gcm },
 };
 
 int khsm_selftest_run(void)
