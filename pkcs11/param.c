@@ -1,0 +1,97 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * khsm-pkcs11: CK_MECHANISM -> the uAPI's flat mechanism parameter.
+ *
+ * Pointer-carrying parameter structs are flattened here (CK_GCM_PARAMS ->
+ * struct khsm_gcm_params + IV + AAD); parameters that already are plain
+ * bytes (the 16-byte IV of AES-CBC, none for ECDSA/SHA/ECB/keygen) go
+ * through as given and the kernel checks their length and value.
+ */
+#include <stddef.h>
+#include <string.h>
+
+#include "internal.h"
+
+/*
+ * CK_GCM_PARAMS as the 2.40 header pkcs11t.h defined it, without
+ * ulIvBits. The 3.0 layout (p11-kit's, and what OpenSC 0.23 pkcs11-tool
+ * passes) has ulIvBits after ulIvLen. Both are accepted, told apart by
+ * ulParameterLen.
+ */
+struct gcm_params_240 {
+	CK_BYTE_PTR pIv;
+	CK_ULONG ulIvLen;
+	CK_BYTE_PTR pAAD;
+	CK_ULONG ulAADLen;
+	CK_ULONG ulTagBits;
+};
+
+_Static_assert(sizeof(struct gcm_params_240) != sizeof(CK_GCM_PARAMS),
+	       "the two CK_GCM_PARAMS layouts must differ in size");
+
+static CK_RV gcm_flatten(const CK_MECHANISM *in, struct p11_mech *out)
+{
+	const void *iv, *aad;
+	CK_ULONG iv_len, aad_len, tag_bits;
+	unsigned long len = 0;
+	CK_RV rv;
+
+	if (in->ulParameterLen == sizeof(CK_GCM_PARAMS) && in->pParameter) {
+		const CK_GCM_PARAMS *p = in->pParameter;
+
+		iv = p->pIv;
+		iv_len = p->ulIvLen;
+		aad = p->pAAD;
+		aad_len = p->ulAADLen;
+		tag_bits = p->ulTagBits;
+	} else if (in->ulParameterLen == sizeof(struct gcm_params_240) &&
+		   in->pParameter) {
+		const struct gcm_params_240 *p = in->pParameter;
+
+		iv = p->pIv;
+		iv_len = p->ulIvLen;
+		aad = p->pAAD;
+		aad_len = p->ulAADLen;
+		tag_bits = p->ulTagBits;
+	} else {
+		p11_logf("CKM_AES_GCM: parameter of %lu bytes is neither CK_GCM_PARAMS layout (%zu or %zu bytes)",
+			 in->ulParameterLen, sizeof(CK_GCM_PARAMS),
+			 sizeof(struct gcm_params_240));
+		return CKR_MECHANISM_PARAM_INVALID;
+	}
+	if ((!iv && iv_len) || (!aad && aad_len)) {
+		p11_logf("CKM_AES_GCM: NULL IV or AAD pointer with a non-zero length");
+		return CKR_MECHANISM_PARAM_INVALID;
+	}
+	rv = hsm_gcm_param_alloc(iv, iv_len, aad, aad_len, tag_bits,
+				 &out->alloc, &len);
+	if (rv == CKR_ARGUMENTS_BAD)
+		rv = CKR_MECHANISM_PARAM_INVALID;
+	if (rv != CKR_OK)
+		return rv;
+	out->m.param = out->alloc;
+	out->m.param_len = len;
+	return CKR_OK;
+}
+
+CK_RV p11_mech_get(const CK_MECHANISM *in, struct p11_mech *out)
+{
+	memset(out, 0, sizeof(*out));
+	if (!in)
+		return CKR_ARGUMENTS_BAD;
+	out->m.mechanism = in->mechanism;
+	if (in->mechanism == CKM_AES_GCM)
+		return gcm_flatten(in, out);
+	if (!in->pParameter && in->ulParameterLen)
+		return CKR_MECHANISM_PARAM_INVALID;
+	out->m.param = in->pParameter;
+	out->m.param_len = in->ulParameterLen;
+	return CKR_OK;
+}
+
+void p11_mech_release(struct p11_mech *pm)
+{
+	if (pm->alloc)
+		hsm_free(pm->alloc);
+	pm->alloc = NULL;
+}
