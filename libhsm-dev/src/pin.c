@@ -212,8 +212,9 @@ unsigned long hsm_login(const struct hsm_token *tok, uint32_t session,
 			unsigned long user_type, const void *pin, size_t pin_len)
 {
 	struct khsm_token_info ti;
+	unsigned long rv, state;
 	struct khsm_login l;
-	unsigned long rv;
+	int so = 0;
 
 	if (!pin && pin_len)
 		return CKR_ARGUMENTS_BAD;
@@ -226,7 +227,12 @@ unsigned long hsm_login(const struct hsm_token *tok, uint32_t session,
 	l.size = sizeof(l);
 	l.session = session;
 	l.user_type = (__u32)user_type;
-	if (user_type == CKU_SO)
+	/* CKU_CONTEXT_SPECIFIC re-authenticates whoever is logged in. */
+	if (user_type == CKU_CONTEXT_SPECIFIC &&
+	    hsm_session_info(tok, session, &state, NULL) == CKR_OK &&
+	    state == CKS_RW_SO_FUNCTIONS)
+		so = 1;
+	if (user_type == CKU_SO || so)
 		rv = hsmi_check_so(&l.pin, &ti, pin, pin_len);
 	else
 		rv = hsmi_check_user(&l.pin, &ti, pin, pin_len);

@@ -560,6 +560,17 @@ static void test_pins(struct hsm_token *tok)
 	derive(so, k.ti.so_salt, 1, 16, 1, v);
 	ok(!memcmp(k.login.pin.verifier, v, 32), "SO verifier uses SO salt");
 
+	k.session_state = CKS_RW_SO_FUNCTIONS;
+	IS(hsm_login(tok, 7, CKU_CONTEXT_SPECIFIC, so, 6), CKR_OK,
+	   "context-specific login in an SO session");
+	ok(!memcmp(k.login.pin.verifier, v, 32) &&
+	   k.login.user_type == CKU_CONTEXT_SPECIFIC, "uses the SO salt");
+	k.session_state = CKS_RW_USER_FUNCTIONS;
+	IS(hsm_login(tok, 7, CKU_CONTEXT_SPECIFIC, user, 4), CKR_OK,
+	   "context-specific login in a user session");
+	derive(user, k.ti.user_salt, 2, 8, 1, v);
+	ok(!memcmp(k.login.pin.verifier, v, 32), "uses the user salt");
+
 	/* No user PIN yet: the kernel must answer, libhsm sends noise. */
 	k.ti.user_t_cost = 0;
 	IS(hsm_login(tok, 7, CKU_USER, user, 4), CKR_OK,

@@ -168,7 +168,10 @@ unsigned long hsm_init_pin(const struct hsm_token *tok, uint32_t session,
 unsigned long hsm_set_pin(const struct hsm_token *tok, uint32_t session,
 			  const void *old_pin, size_t old_len,
 			  const void *new_pin, size_t new_len);
-/* C_Login; CKU_SO uses the SO salt, CKU_USER/CKU_CONTEXT_SPECIFIC the user's. */
+/*
+ * C_Login. CKU_SO checks against the SO verifier's salt/cost, CKU_USER the
+ * user's, CKU_CONTEXT_SPECIFIC the SO's in an SO session, else the user's.
+ */
 unsigned long hsm_login(const struct hsm_token *tok, uint32_t session,
 			unsigned long user_type, const void *pin, size_t pin_len);
 unsigned long hsm_logout(const struct hsm_token *tok, uint32_t session);
