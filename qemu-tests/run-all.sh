@@ -1,0 +1,124 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# In-VM test runner (root, started by qemu-tests/vm.sh). Runs every
+# qemu-tests/build/*_test binary and every qemu-tests/flows/*.sh, sorted, each
+# on a freshly loaded khsm (rmmod + modprobe), as the unprivileged user
+# hsmuser (group hsm) unless the name ends in _root_test or the script has a
+# line "# khsm-test: root". TAP is passed through; a test that exits non-zero
+# without a "not ok", prints no TAP, stops short of its plan, or leaves
+# kernel-log trouble behind gets a synthesised "not ok". Last line:
+#   khsm-vm: N passed, N failed, N skipped
+# Usage: run-all.sh [-t SECS] [NAME-GLOB ...]   (globs filter by test name)
+# Exits 0 once all tests ran; failures are in the TAP and the summary.
+set -u
+HERE=$(cd "$(dirname "$0")" && pwd)
+REPO=$(dirname "$HERE")
+TMO=${KHSM_TEST_TIMEOUT:-300}
+if [ "${1:-}" = -t ]; then
+	TMO=$2
+	shift 2
+fi
+FILTERS=("$@")
+
+[ "$(id -u)" = 0 ] || { echo "run-all.sh: must run as root inside the VM (qemu-tests/vm.sh)" >&2; exit 2; }
+id hsmuser >/dev/null 2>&1 || { echo "run-all.sh: user hsmuser missing (not in the khsm VM?)" >&2; exit 2; }
+
+# Environment the tests get (as root or hsmuser).
+TEST_ENV=(
+	PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin
+	LANG=C.UTF-8
+	KHSM_REPO="$REPO"
+	KHSM_PKCS11="$REPO/pkcs11/khsm-pkcs11.so"
+	LD_LIBRARY_PATH="$REPO/libhsm-dev"
+	KHSM_ARGON2_M_KIB=${KHSM_ARGON2_M_KIB:-64}
+	KHSM_ARGON2_T=${KHSM_ARGON2_T:-1}
+	KHSM_GID="$(getent group hsm | cut -d: -f3)"
+)
+
+pass=0 fail=0 skip=0
+kpat='BUG |BUG:|WARNING:|Call Trace|Poison overwritten|Redzone|refcount_t|Oops|general protection fault|Slab cache still has objects|Objects remaining'
+
+emit_fail() {
+	echo "not ok - $1"
+	fail=$((fail + 1))
+}
+
+wanted() {
+	local name=$1 f
+	[ ${#FILTERS[@]} -eq 0 ] && return 0
+	for f in "${FILTERS[@]}"; do
+		# shellcheck disable=SC2053
+		[[ $name == $f ]] && return 0
+	done
+	return 1
+}
+
+tests=()
+for t in "$REPO"/qemu-tests/build/*_test "$REPO"/qemu-tests/flows/*.sh; do
+	[ -f "$t" ] || continue
+	case $t in *.sh) ;; *) [ -x "$t" ] || continue ;; esac
+	tests+=("$t")
+done
+mapfile -t tests < <(printf '%s\n' "${tests[@]}" | sort)
+
+out=$(mktemp /tmp/run-all.XXXXXX)
+trap 'rm -f "$out"' EXIT
+chmod 0644 "$out"
+ran=0
+for t in "${tests[@]}"; do
+	name=$(basename "$t")
+	wanted "$name" || continue
+	ran=$((ran + 1))
+	as=hsmuser
+	case $name in *_root_test) as=root ;; esac
+	case $name in *.sh) grep -q '^# khsm-test: root' "$t" && as=root ;; esac
+
+	echo "# running $name (as $as)"
+	# Fresh token for every test.
+	if ! "$REPO/qemu-tests/vm/khsm-load" --reload; then
+		emit_fail "$name: could not reload khsm before the test"
+		continue
+	fi
+	klines=$(dmesg | wc -l)
+	if [ $as = root ]; then
+		runner=(env "${TEST_ENV[@]}" HOME=/root)
+	else
+		runner=(setpriv --reuid=hsmuser --regid=hsmuser --init-groups
+			env "${TEST_ENV[@]}" HOME=/home/hsmuser USER=hsmuser)
+	fi
+	case $name in *.sh) cmd=(bash "$t") ;; *) cmd=("$t") ;; esac
+	start=$(date +%s)
+	(cd /tmp && timeout -k 5 "$TMO" "${runner[@]}" "${cmd[@]}" </dev/null 2>&1) | tee "$out"
+	rc=${PIPESTATUS[0]}
+	secs=$(($(date +%s) - start))
+
+	n_ok=$(grep -cE '^ok\b' "$out")
+	n_skip=$(grep -ciE '^ok\b.*#[[:space:]]*skip' "$out")
+	n_nok=$(grep -cE '^not ok\b' "$out")
+	pass=$((pass + n_ok - n_skip))
+	skip=$((skip + n_skip))
+	fail=$((fail + n_nok))
+	plan=$(grep -oE '^1\.\.[0-9]+' "$out" | head -n1 | cut -d. -f3)
+	if [ "$rc" = 124 ] || [ "$rc" = 137 ]; then
+		emit_fail "$name: timed out after ${TMO}s"
+	elif [ "$rc" != 0 ] && [ "$n_nok" = 0 ]; then
+		emit_fail "$name: exited with status $rc without a 'not ok'"
+	elif [ $((n_ok + n_nok)) = 0 ] && ! grep -qiE '^1\.\.0\b.*skip' "$out"; then
+		emit_fail "$name: printed no TAP results"
+	elif [ -n "$plan" ] && [ $((n_ok + n_nok)) -lt "$plan" ]; then
+		emit_fail "$name: planned $plan tests, ran $((n_ok + n_nok))"
+	fi
+	# Kernel trouble during this test is this test's failure.
+	if dmesg | tail -n +$((klines + 1)) | grep -Eq "$kpat"; then
+		emit_fail "$name: kernel log reports a problem"
+		dmesg | tail -n +$((klines + 1)) | grep -E -A20 "$kpat" | sed 's/^/# /'
+	fi
+	echo "# $name: exit $rc, ${secs}s"
+done
+# Leave the module as we found it: loaded, fresh.
+"$REPO/qemu-tests/vm/khsm-load" --reload >/dev/null 2>&1 ||
+	emit_fail "final reload of khsm (rmmod after the last test) failed"
+[ $ran -gt 0 ] || emit_fail "no tests found under $REPO/qemu-tests/build or flows"
+echo "khsm-vm: $pass passed, $fail failed, $skip skipped"
+exit 0
