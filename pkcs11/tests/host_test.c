@@ -1,0 +1,280 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Host-side test of khsm-pkcs11.so, no kernel module needed: entry points,
+ * interfaces, C_Initialize/C_Finalize rules, argument checks, slot listing
+ * with the length protocol, fork and thread behaviour.
+ *
+ * Run with KHSM_DEV_DIR pointing at a directory whose hsm0 and hsm3 are
+ * character devices that are not khsm tokens (symlinks to /dev/null), as
+ * `make -C pkcs11 test` sets up: both slots list, their token calls fail
+ * with CKR_TOKEN_NOT_RECOGNIZED. Prints TAP.
+ *
+ *   host_test <path to khsm-pkcs11.so>
+ */
+#include <dlfcn.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "../p11_3_0.h"
+
+static int n_test, n_fail;
+
+static void ok(int cond, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void ok(int cond, const char *fmt, ...)
+{
+	va_list ap;
+
+	n_test++;
+	if (!cond)
+		n_fail++;
+	printf("%s %d - ", cond ? "ok" : "not ok", n_test);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	putchar('\n');
+	fflush(stdout);
+}
+
+#define RV_IS(expr, want) do {						\
+	CK_RV _rv = (expr);						\
+	ok(_rv == (CK_RV)(want), "%s == %s (got 0x%lx)", #expr, #want,	\
+	   _rv);							\
+} while (0)
+
+static CK_FUNCTION_LIST_3_0 *f3;
+static CK_FUNCTION_LIST *f2;
+
+static CK_RV dummy_create(CK_VOID_PTR_PTR m) { (void)m; return CKR_OK; }
+static CK_RV dummy_mutex(CK_VOID_PTR m) { (void)m; return CKR_OK; }
+
+static void test_entry_points(void *so)
+{
+	CK_C_GetFunctionList gfl = (CK_C_GetFunctionList)dlsym(so, "C_GetFunctionList");
+	CK_C_GetInterfaceList gil = (CK_C_GetInterfaceList)dlsym(so, "C_GetInterfaceList");
+	CK_C_GetInterface gi = (CK_C_GetInterface)dlsym(so, "C_GetInterface");
+	CK_INTERFACE list[4], *in = NULL;
+	CK_VERSION v240 = { 2, 40 }, v30 = { 3, 0 }, v31 = { 3, 1 };
+	CK_ULONG n = 0;
+	void **fp;
+	size_t i;
+
+	ok(gfl && gil && gi, "three entry points exported");
+	ok(dlsym(so, "C_Initialize") == NULL, "C_Initialize is not exported");
+	if (!gfl || !gil || !gi)
+		exit(1);
+	RV_IS(gfl(NULL), CKR_ARGUMENTS_BAD);
+	RV_IS(gfl(&f2), CKR_OK);
+	ok(f2->version.major == 2 && f2->version.minor == 40,
+	   "C_GetFunctionList gives the 2.40 list");
+	RV_IS(gil(NULL, NULL), CKR_ARGUMENTS_BAD);
+	RV_IS(gil(NULL, &n), CKR_OK);
+	ok(n == 2, "two interfaces (got %lu)", n);
+	n = 1;
+	RV_IS(gil(list, &n), CKR_BUFFER_TOO_SMALL);
+	ok(n == 2, "too small: count is set to 2");
+	n = 4;
+	RV_IS(gil(list, &n), CKR_OK);
+	ok(n == 2 && !strcmp((char *)list[0].pInterfaceName, "PKCS 11") &&
+	   !strcmp((char *)list[1].pInterfaceName, "PKCS 11"),
+	   "both are named \"PKCS 11\"");
+	RV_IS(gi(NULL, NULL, NULL, 0), CKR_ARGUMENTS_BAD);
+	RV_IS(gi(NULL, NULL, &in, 0), CKR_OK);
+	ok(in && ((CK_VERSION *)in->pFunctionList)->major == 3,
+	   "default interface is 3.0");
+	RV_IS(gi((CK_UTF8CHAR_PTR)"PKCS 11", &v240, &in, 0), CKR_OK);
+	ok(in && in->pFunctionList == (void *)f2, "2.40 by version is the C_GetFunctionList list");
+	RV_IS(gi((CK_UTF8CHAR_PTR)"PKCS 11", &v30, &in, 0), CKR_OK);
+	f3 = in ? in->pFunctionList : NULL;
+	ok(f3 && f3->version.major == 3 && f3->version.minor == 0, "3.0 list");
+	RV_IS(gi((CK_UTF8CHAR_PTR)"PKCS 11", &v31, &in, 0), CKR_ARGUMENTS_BAD);
+	RV_IS(gi((CK_UTF8CHAR_PTR)"Vendor", NULL, &in, 0), CKR_ARGUMENTS_BAD);
+	RV_IS(gi(NULL, NULL, &in, CKF_INTERFACE_FORK_SAFE), CKR_ARGUMENTS_BAD);
+	if (!f3)
+		exit(1);
+	fp = (void **)((char *)f3 + sizeof(CK_VERSION));
+	for (i = 0; i < (sizeof(*f3) - sizeof(CK_VERSION)) / sizeof(void *); i++)
+		if (!fp[i])
+			break;
+	ok(i == 92, "all 92 entries of the 3.0 list are set (first NULL at %zu)", i);
+	ok(f3->C_Sign == f2->C_Sign && f3->C_Initialize == f2->C_Initialize,
+	   "3.0 list starts with the 2.40 functions");
+}
+
+static void test_init_rules(void)
+{
+	CK_C_INITIALIZE_ARGS a;
+	CK_INFO info;
+
+	RV_IS(f3->C_GetInfo(&info), CKR_CRYPTOKI_NOT_INITIALIZED);
+	RV_IS(f3->C_Finalize(NULL), CKR_CRYPTOKI_NOT_INITIALIZED);
+	RV_IS(f3->C_OpenSession(0, CKF_SERIAL_SESSION, NULL, NULL, NULL),
+	      CKR_CRYPTOKI_NOT_INITIALIZED);
+	memset(&a, 0, sizeof(a));
+	a.pReserved = &a;
+	RV_IS(f3->C_Initialize(&a), CKR_ARGUMENTS_BAD);
+	memset(&a, 0, sizeof(a));
+	a.CreateMutex = dummy_create;
+	a.flags = CKF_OS_LOCKING_OK;
+	RV_IS(f3->C_Initialize(&a), CKR_ARGUMENTS_BAD);
+	a.DestroyMutex = dummy_mutex;
+	a.LockMutex = dummy_mutex;
+	a.UnlockMutex = dummy_mutex;
+	a.flags = 0;
+	RV_IS(f3->C_Initialize(&a), CKR_CANT_LOCK);
+	a.flags = CKF_OS_LOCKING_OK;
+	RV_IS(f3->C_Initialize(&a), CKR_OK);
+	RV_IS(f3->C_Initialize(NULL), CKR_CRYPTOKI_ALREADY_INITIALIZED);
+	RV_IS(f3->C_Finalize(&a), CKR_ARGUMENTS_BAD);
+	RV_IS(f3->C_Finalize(NULL), CKR_OK);
+	RV_IS(f3->C_Finalize(NULL), CKR_CRYPTOKI_NOT_INITIALIZED);
+	memset(&a, 0, sizeof(a));
+	a.flags = CKF_OS_LOCKING_OK;
+	RV_IS(f3->C_Initialize(&a), CKR_OK);
+	RV_IS(f3->C_GetInfo(NULL), CKR_ARGUMENTS_BAD);
+	RV_IS(f3->C_GetInfo(&info), CKR_OK);
+	ok(info.cryptokiVersion.major == 3 && info.cryptokiVersion.minor == 0,
+	   "3.0 list: C_GetInfo says 3.0");
+	RV_IS(f2->C_GetInfo(&info), CKR_OK);
+	ok(info.cryptokiVersion.major == 2 && info.cryptokiVersion.minor == 40,
+	   "2.40 list: C_GetInfo says 2.40");
+	ok(!memcmp(info.manufacturerID, "khsm ", 5) &&
+	   info.manufacturerID[31] == ' ', "manufacturerID blank padded");
+}
+
+static void test_slots(void)
+{
+	CK_SLOT_ID ids[4] = { 0 };
+	CK_ULONG n = 0;
+	CK_SLOT_INFO si;
+	CK_TOKEN_INFO ti;
+	CK_SESSION_HANDLE s = 0;
+	CK_SESSION_INFO sinfo;
+	CK_MECHANISM_TYPE mt[4];
+	CK_MECHANISM_INFO mi;
+	CK_BYTE buf[16];
+
+	RV_IS(f3->C_GetSlotList(CK_FALSE, NULL, NULL), CKR_ARGUMENTS_BAD);
+	RV_IS(f3->C_GetSlotList(CK_FALSE, NULL, &n), CKR_OK);
+	ok(n == 2, "two slots (got %lu)", n);
+	n = 1;
+	RV_IS(f3->C_GetSlotList(CK_TRUE, ids, &n), CKR_BUFFER_TOO_SMALL);
+	ok(n == 2, "too small: count is set to 2");
+	n = 4;
+	RV_IS(f3->C_GetSlotList(CK_TRUE, ids, &n), CKR_OK);
+	ok(n == 2 && ids[0] == 0 && ids[1] == 3, "slot IDs are 0 and 3 (N of hsmN)");
+	RV_IS(f3->C_GetSlotInfo(1, &si), CKR_SLOT_ID_INVALID);
+	RV_IS(f3->C_GetSlotInfo(3, NULL), CKR_ARGUMENTS_BAD);
+	RV_IS(f3->C_GetSlotInfo(3, &si), CKR_OK);
+	ok(si.flags == (CKF_TOKEN_PRESENT | CKF_HW_SLOT), "slot flags");
+	ok(!memcmp(si.slotDescription, "khsm kernel token /dev/hsm3 ", 28) &&
+	   si.slotDescription[63] == ' ', "slot description blank padded");
+	RV_IS(f3->C_GetTokenInfo(7, &ti), CKR_SLOT_ID_INVALID);
+	RV_IS(f3->C_GetTokenInfo(0, NULL), CKR_ARGUMENTS_BAD);
+	RV_IS(f3->C_GetTokenInfo(0, &ti), CKR_TOKEN_NOT_RECOGNIZED);
+	RV_IS(f3->C_GetMechanismList(0, mt, &n), CKR_TOKEN_NOT_RECOGNIZED);
+	RV_IS(f3->C_GetMechanismInfo(0, CKM_SHA256, &mi), CKR_TOKEN_NOT_RECOGNIZED);
+	RV_IS(f3->C_InitToken(0, (CK_UTF8CHAR_PTR)"1234", 4, NULL), CKR_TOKEN_NOT_RECOGNIZED);
+	RV_IS(f3->C_OpenSession(0, 0, NULL, NULL, &s), CKR_SESSION_PARALLEL_NOT_SUPPORTED);
+	RV_IS(f3->C_OpenSession(0, CKF_SERIAL_SESSION, NULL, NULL, NULL), CKR_ARGUMENTS_BAD);
+	RV_IS(f3->C_OpenSession(1, CKF_SERIAL_SESSION, NULL, NULL, &s), CKR_SLOT_ID_INVALID);
+	RV_IS(f3->C_OpenSession(0, CKF_SERIAL_SESSION, NULL, NULL, &s), CKR_TOKEN_NOT_RECOGNIZED);
+	RV_IS(f3->C_CloseAllSessions(0), CKR_OK);
+	RV_IS(f3->C_CloseAllSessions(2), CKR_SLOT_ID_INVALID);
+	RV_IS(f3->C_CloseSession(CK_INVALID_HANDLE), CKR_SESSION_HANDLE_INVALID);
+	RV_IS(f3->C_CloseSession(((CK_ULONG)3 << 32) | 1), CKR_SESSION_HANDLE_INVALID);
+	RV_IS(f3->C_GetSessionInfo(5, &sinfo), CKR_SESSION_HANDLE_INVALID);
+	RV_IS(f3->C_Login(5, CKU_USER, (CK_UTF8CHAR_PTR)"1234", 4), CKR_SESSION_HANDLE_INVALID);
+	RV_IS(f3->C_GenerateRandom(5, buf, sizeof(buf)), CKR_SESSION_HANDLE_INVALID);
+	RV_IS(f3->C_SignInit(5, NULL, 1), CKR_SESSION_HANDLE_INVALID);
+	RV_IS(f3->C_DigestKey(5, 1), CKR_SESSION_HANDLE_INVALID);
+	RV_IS(f3->C_WaitForSlotEvent(0, NULL, NULL), CKR_FUNCTION_NOT_SUPPORTED);
+}
+
+static void *thread_body(void *arg)
+{
+	CK_ULONG n, i;
+	CK_SLOT_ID ids[4];
+	CK_TOKEN_INFO ti;
+	long bad = 0;
+
+	(void)arg;
+	for (i = 0; i < 2000; i++) {
+		n = 4;
+		if (f3->C_GetSlotList(CK_TRUE, ids, &n) != CKR_OK || n != 2)
+			bad++;
+		if (f3->C_GetTokenInfo(3, &ti) != CKR_TOKEN_NOT_RECOGNIZED)
+			bad++;
+	}
+	return (void *)bad;
+}
+
+static void test_threads(void)
+{
+	pthread_t t[8];
+	void *res;
+	long bad = 0;
+	int i;
+
+	for (i = 0; i < 8; i++)
+		pthread_create(&t[i], NULL, thread_body, NULL);
+	for (i = 0; i < 8; i++) {
+		pthread_join(t[i], &res);
+		bad += (long)res;
+	}
+	ok(bad == 0, "8 threads x 2000 calls: all answers as expected (%ld bad)", bad);
+}
+
+static void test_fork(void)
+{
+	int status = -1;
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		CK_INFO info;
+		CK_ULONG n = 0;
+		int fail = 0;
+
+		fail |= f3->C_GetInfo(&info) != CKR_CRYPTOKI_NOT_INITIALIZED;
+		fail |= (f3->C_GetSlotList(CK_TRUE, NULL, &n) !=
+			 CKR_CRYPTOKI_NOT_INITIALIZED) << 1;
+		fail |= (f3->C_Finalize(NULL) != CKR_CRYPTOKI_NOT_INITIALIZED) << 2;
+		fail |= (f3->C_Initialize(NULL) != CKR_OK) << 3;
+		fail |= (f3->C_GetSlotList(CK_TRUE, NULL, &n) != CKR_OK || n != 2) << 4;
+		fail |= (f3->C_Finalize(NULL) != CKR_OK) << 5;
+		_exit(fail);
+	}
+	waitpid(pid, &status, 0);
+	ok(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+	   "child: NOT_INITIALIZED until its own C_Initialize, which works (status 0x%x)",
+	   status);
+	RV_IS(f3->C_GetInfo(&(CK_INFO){ 0 }), CKR_OK);
+}
+
+int main(int argc, char **argv)
+{
+	void *so;
+
+	if (argc != 2) {
+		fprintf(stderr, "usage: %s khsm-pkcs11.so\n", argv[0]);
+		return 2;
+	}
+	so = dlopen(argv[1], RTLD_NOW | RTLD_LOCAL);
+	if (!so) {
+		printf("Bail out! dlopen %s: %s\n", argv[1], dlerror());
+		return 1;
+	}
+	test_entry_points(so);
+	test_init_rules();
+	test_slots();
+	test_threads();
+	test_fork();
+	RV_IS(f3->C_Finalize(NULL), CKR_OK);
+	printf("1..%d\n", n_test);
+	dlclose(so);
+	return n_fail ? 1 : 0;
+}
