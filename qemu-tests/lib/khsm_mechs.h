@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The mechanisms this slice of khsm implements (issue 3, item 5), shared by
+ * the uAPI and PKCS#11 tests so both check the same exact list.
+ */
+#ifndef KHSM_MECHS_H
+#define KHSM_MECHS_H
+
+static const unsigned long khsm_expected_mechs[] = {
+	CKM_SHA_1, CKM_SHA224, CKM_SHA256, CKM_SHA384, CKM_SHA512,
+	CKM_AES_KEY_GEN, CKM_AES_ECB, CKM_AES_CBC, CKM_AES_CBC_PAD, CKM_AES_GCM,
+	CKM_EC_KEY_PAIR_GEN, CKM_ECDSA, CKM_ECDSA_SHA256,
+};
+#define KHSM_N_EXPECTED_MECHS \
+	(sizeof(khsm_expected_mechs) / sizeof(khsm_expected_mechs[0]))
+
+/* CKF_* mechanism flags each one must have (at least). */
+static inline unsigned long khsm_expected_mech_flags(unsigned long m)
+{
+	switch (m) {
+	case CKM_SHA_1: case CKM_SHA224: case CKM_SHA256: case CKM_SHA384:
+	case CKM_SHA512:
+		return CKF_DIGEST;
+	case CKM_AES_KEY_GEN:
+		return CKF_GENERATE;
+	case CKM_AES_ECB: case CKM_AES_CBC: case CKM_AES_CBC_PAD: case CKM_AES_GCM:
+		return CKF_ENCRYPT | CKF_DECRYPT;
+	case CKM_EC_KEY_PAIR_GEN:
+		return CKF_GENERATE_KEY_PAIR;
+	case CKM_ECDSA: case CKM_ECDSA_SHA256:
+		return CKF_SIGN | CKF_VERIFY;
+	}
+	return 0;
+}
+
+#endif /* KHSM_MECHS_H */
