@@ -14,6 +14,7 @@
 #include <dlfcn.h>
 #include <pthread.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -96,8 +97,9 @@ static void test_entry_points(void *so)
 	RV_IS(gi(NULL, NULL, &in, CKF_INTERFACE_FORK_SAFE), CKR_ARGUMENTS_BAD);
 	if (!f3)
 		exit(1);
-	fp = (void **)((char *)f3 + sizeof(CK_VERSION));
-	for (i = 0; i < (sizeof(*f3) - sizeof(CK_VERSION)) / sizeof(void *); i++)
+	fp = (void **)&f3->C_Initialize;
+	for (i = 0; i < (sizeof(*f3) - offsetof(CK_FUNCTION_LIST_3_0, C_Initialize)) /
+			sizeof(void *); i++)
 		if (!fp[i])
 			break;
 	ok(i == 92, "all 92 entries of the 3.0 list are set (first NULL at %zu)", i);
