@@ -39,6 +39,7 @@ static inline void mp_copy(u64 *r, const u64 *a)
 {
 	int i;
 
+	KC_UNROLL
 	for (i = 0; i < NL; i++)
 		r[i] = a[i];
 }
@@ -48,6 +49,7 @@ static inline void mp_cmov(u64 *r, const u64 *a, u64 mask)
 {
 	int i;
 
+	KC_UNROLL
 	for (i = 0; i < NL; i++)
 		r[i] ^= mask & (r[i] ^ a[i]);
 }
@@ -57,6 +59,7 @@ static inline u64 mp_is_zero(const u64 *a)
 	u64 acc = 0;
 	int i;
 
+	KC_UNROLL
 	for (i = 0; i < NL; i++)
 		acc |= a[i];
 	return kc_mask_zero(acc);
@@ -68,6 +71,7 @@ static inline u64 mp_sub(u64 *r, const u64 *a, const u64 *b)
 	u64 borrow = 0;
 	int i;
 
+	KC_UNROLL
 	for (i = 0; i < NL; i++) {
 		kc_u128 d = (kc_u128)a[i] - b[i] - borrow;
 
@@ -89,6 +93,7 @@ static inline void mp_from_be(u64 *r, const u8 *in)
 {
 	int i, j;
 
+	KC_UNROLL
 	for (i = 0; i < NL; i++) {
 		u64 v = 0;
 
@@ -102,6 +107,7 @@ static inline void mp_to_be(u8 *out, const u64 *a)
 {
 	int i, j;
 
+	KC_UNROLL
 	for (i = 0; i < NL; i++)
 		for (j = 0; j < 8; j++)
 			out[NB - 1 - 8 * i - j] = (u8)(a[i] >> (8 * j));
@@ -113,6 +119,7 @@ static __always_inline void mod_add(u64 *r, const u64 *a, const u64 *b, const u6
 	u64 s[NL], t[NL], carry = 0, borrow;
 	int i;
 
+	KC_UNROLL
 	for (i = 0; i < NL; i++) {
 		kc_u128 v = (kc_u128)a[i] + b[i] + carry;
 
@@ -131,6 +138,7 @@ static __always_inline void mod_sub(u64 *r, const u64 *a, const u64 *b, const u6
 	u64 mask = 0 - mp_sub(r, a, b), carry = 0;
 	int i;
 
+	KC_UNROLL
 	for (i = 0; i < NL; i++) {
 		kc_u128 v = (kc_u128)r[i] + (m[i] & mask) + carry;
 
@@ -147,10 +155,13 @@ static __always_inline void mont_mul(u64 *r, const u64 *a, const u64 *b,
 	kc_u128 v;
 	int i, j;
 
+	KC_UNROLL
 	for (i = 0; i < NL + 2; i++)
 		t[i] = 0;
+	KC_UNROLL
 	for (i = 0; i < NL; i++) {
 		c = 0;
+		KC_UNROLL
 		for (j = 0; j < NL; j++) {
 			v = (kc_u128)a[j] * b[i] + t[j] + c;
 			t[j] = (u64)v;
@@ -162,6 +173,7 @@ static __always_inline void mont_mul(u64 *r, const u64 *a, const u64 *b,
 		u = t[0] * minv;
 		v = (kc_u128)u * m[0] + t[0];
 		c = (u64)(v >> 64);
+		KC_UNROLL
 		for (j = 1; j < NL; j++) {
 			v = (kc_u128)u * m[j] + t[j] + c;
 			t[j - 1] = (u64)v;
@@ -176,9 +188,12 @@ static __always_inline void mont_mul(u64 *r, const u64 *a, const u64 *b,
 	mp_copy(r, s);
 }
 
-/* r = a^e (Montgomery domain) for a public exponent e, 4-bit window */
-static void mont_pow(u64 *r, const u64 *a, const u64 *e, const u64 *m,
-		     u64 minv, const u64 *one)
+/*
+ * r = a^e in the Montgomery domain for a public exponent e (4-bit fixed
+ * window); @mul is fe_mul or sc_mul, @one the Montgomery 1.
+ */
+static void mont_pow(u64 *r, const u64 *a, const u64 *e, const u64 *one,
+		     void (*mul)(u64 *r, const u64 *a, const u64 *b))
 {
 	u64 tab[16][NL], acc[NL];
 	int i, j, first = 1;
@@ -186,16 +201,16 @@ static void mont_pow(u64 *r, const u64 *a, const u64 *e, const u64 *m,
 	mp_copy(tab[0], one);
 	mp_copy(tab[1], a);
 	for (i = 2; i < 16; i++)
-		mont_mul(tab[i], tab[i - 1], a, m, minv);
+		mul(tab[i], tab[i - 1], a);
 	mp_copy(acc, one);
 	for (i = NL * 16 - 1; i >= 0; i--) {
 		unsigned int d = (e[i / 16] >> (4 * (i % 16))) & 15;
 
 		if (!first)
 			for (j = 0; j < 4; j++)
-				mont_mul(acc, acc, acc, m, minv);
+				mul(acc, acc, acc);
 		if (d) {	/* public exponent: branch is fine */
-			mont_mul(acc, acc, tab[d], m, minv);
+			mul(acc, acc, tab[d]);
 			first = 0;
 		}
 	}
@@ -206,14 +221,16 @@ static void mont_pow(u64 *r, const u64 *a, const u64 *e, const u64 *m,
 
 /* ---- field GF(p) ---- */
 
+#ifndef FE_MUL_CUSTOM
 static noinline void fe_mul(u64 *r, const u64 *a, const u64 *b)
 {
 	mont_mul(r, a, b, fe_p, FE_P0INV);
 }
+#endif
 
-static noinline void fe_sqr(u64 *r, const u64 *a)
+static void fe_sqr(u64 *r, const u64 *a)
 {
-	mont_mul(r, a, a, fe_p, FE_P0INV);
+	fe_mul(r, a, a);
 }
 
 static noinline void fe_add(u64 *r, const u64 *a, const u64 *b)
@@ -241,7 +258,7 @@ static inline void fe_from_mont(u64 *r, const u64 *a)
 /* r = 1/a (Fermat, a^(p-2)); 0 maps to 0 */
 static void fe_inv(u64 *r, const u64 *a)
 {
-	mont_pow(r, a, fe_pm2, fe_p, FE_P0INV, fe_one);
+	mont_pow(r, a, fe_pm2, fe_one, fe_mul);
 }
 
 /* ---- scalars mod n ---- */
@@ -269,7 +286,7 @@ static void sc_inv(u64 *r, const u64 *a)
 	u64 one[NL];
 
 	sc_to_mont(one, (const u64[NL]){ 1 });
-	mont_pow(r, a, sc_nm2, sc_n, SC_N0INV, one);
+	mont_pow(r, a, sc_nm2, one, sc_mul);
 }
 
 /* all-ones if the big-endian scalar is in [1, n - 1] */
@@ -322,6 +339,7 @@ static inline void pt_set_identity(struct pt *r)
 {
 	int i;
 
+	KC_UNROLL
 	for (i = 0; i < NL; i++)
 		r->x[i] = r->z[i] = 0;
 	mp_copy(r->y, fe_one);
@@ -531,6 +549,7 @@ static void sc_recode(signed char *d, const u64 *k)
 	unsigned int carry = 0, v;
 	int i;
 
+	KC_UNROLL
 	for (i = 0; i < NL * 16; i++) {
 		v = sc_nibble(k, i) + carry;
 		carry = (v + 8) >> 4;

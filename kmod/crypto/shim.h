@@ -57,6 +57,8 @@ typedef unsigned __int128 kc_u128;
 #define kc_declassify(p, len) do { } while (0)
 #endif
 
+#define KC_UNROLL _Pragma("GCC unroll 16")
+
 /* All-ones if @x is zero, else zero; no branch. */
 static inline u64 kc_mask_zero(u64 x)
 {

@@ -1,0 +1,139 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * bench-crypto: engine vs OpenSSL (EVP, default provider) in the same run.
+ * Prints "bench-crypto: <op> khsm=<ops/s> openssl=<ops/s> ratio=<k/o>".
+ * BENCH_SECS (default 1) sets the time per measurement.
+ */
+#include <openssl/evp.h>
+#include <openssl/ec.h>
+#include <openssl/core_names.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include "engine.h"
+
+static double secs = 1.0;
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+#define MEASURE(var, body) do {					\
+	double t0 = now(), t;						\
+	long n = 0;							\
+	do {								\
+		int i_;							\
+		for (i_ = 0; i_ < 16; i_++) {				\
+			body;						\
+		}							\
+		n += 16;						\
+	} while ((t = now() - t0) < secs);				\
+	var = n / t;							\
+} while (0)
+
+static void die(const char *what)
+{
+	fprintf(stderr, "bench: %s failed\n", what);
+	exit(1);
+}
+
+static void line(const char *op, double k, double o)
+{
+	printf("bench-crypto: %s khsm=%.0f openssl=%.0f ratio=%.2f\n",
+	       op, k, o, k / o);
+	fflush(stdout);
+}
+
+static EVP_PKEY *ossl_key(const char *group)
+{
+	EVP_PKEY *pk = EVP_EC_gen(group);
+
+	if (!pk)
+		die("EVP_EC_gen");
+	return pk;
+}
+
+/* the uncompressed public point of an OpenSSL key */
+static void ossl_pub(EVP_PKEY *pk, unsigned char *pub, size_t len)
+{
+	size_t got;
+
+	if (!EVP_PKEY_get_octet_string_param(pk, OSSL_PKEY_PARAM_PUB_KEY, pub,
+					     len, &got) || got != len)
+		die("get public key");
+}
+
+static void bench_curve(const char *name, const char *group,
+			enum kc_curve curve)
+{
+	unsigned char priv[KC_EC_MAX_BYTES], pub[KC_EC_MAX_POINT];
+	unsigned char opub[KC_EC_MAX_POINT], z[KC_EC_MAX_BYTES];
+	unsigned char dg[64], sig[2 * KC_EC_MAX_BYTES], der[160], zz[80];
+	unsigned char rnd[32];
+	size_t bytes = kc_ec_bytes(curve), plen = 1 + 2 * bytes;
+	size_t derlen, zlen;
+	double k, o;
+	char op[32];
+	EVP_PKEY *pk = ossl_key(group), *peer = ossl_key(group);
+	EVP_PKEY_CTX *sctx = EVP_PKEY_CTX_new(pk, NULL);
+	EVP_PKEY_CTX *vctx = EVP_PKEY_CTX_new(pk, NULL);
+	EVP_PKEY_CTX *dctx = EVP_PKEY_CTX_new(pk, NULL);
+	enum kc_hash h = bytes == 32 ? KC_SHA256 : KC_SHA384;
+
+	memset(dg, 0x5a, sizeof(dg));
+	if (kc_ec_keygen(curve, priv, pub))
+		die("kc_ec_keygen");
+	ossl_pub(peer, opub, plen);
+	if (!sctx || EVP_PKEY_sign_init(sctx) <= 0 ||
+	    !vctx || EVP_PKEY_verify_init(vctx) <= 0 ||
+	    !dctx || EVP_PKEY_derive_init(dctx) <= 0 ||
+	    EVP_PKEY_derive_set_peer(dctx, peer) <= 0)
+		die("EVP init");
+
+	snprintf(op, sizeof(op), "%s-sign", name);
+	MEASURE(k, kc_random(rnd, sizeof(rnd));
+		if (kc_ecdsa_sign(curve, priv, dg, kc_hash_len(h), h,
+				  rnd, sizeof(rnd), sig))
+			die("kc_ecdsa_sign"));
+	MEASURE(o, derlen = sizeof(der);
+		if (EVP_PKEY_sign(sctx, der, &derlen, dg, kc_hash_len(h)) <= 0)
+			die("EVP_PKEY_sign"));
+	line(op, k, o);
+
+	snprintf(op, sizeof(op), "%s-verify", name);
+	MEASURE(k, if (kc_ecdsa_verify(curve, pub, plen, dg, kc_hash_len(h),
+				       sig, 2 * bytes))
+			die("kc_ecdsa_verify"));
+	MEASURE(o, if (EVP_PKEY_verify(vctx, der, derlen, dg,
+				       kc_hash_len(h)) != 1)
+			die("EVP_PKEY_verify"));
+	line(op, k, o);
+
+	snprintf(op, sizeof(op), "%s-ecdh", name);
+	MEASURE(k, if (kc_ecdh(curve, priv, opub, plen, z)) die("kc_ecdh"));
+	MEASURE(o, zlen = sizeof(zz);
+		if (EVP_PKEY_derive(dctx, zz, &zlen) <= 0)
+			die("EVP_PKEY_derive"));
+	line(op, k, o);
+
+	EVP_PKEY_CTX_free(sctx);
+	EVP_PKEY_CTX_free(vctx);
+	EVP_PKEY_CTX_free(dctx);
+	EVP_PKEY_free(pk);
+	EVP_PKEY_free(peer);
+}
+
+int main(void)
+{
+	const char *s = getenv("BENCH_SECS");
+
+	if (s && atof(s) > 0)
+		secs = atof(s);
+	bench_curve("p256", "P-256", KC_P256);
+	return 0;
+}
