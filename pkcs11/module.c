@@ -119,13 +119,14 @@ CK_RV C_Initialize(CK_VOID_PTR pInitArgs)
 		return rv;
 	}
 	/*
-	 * In a child of fork() the parent's state is stale: locks may be held
-	 * by threads that do not exist here. Only this thread runs in the
-	 * child at this point, so reset the locks and drop the inherited
-	 * token handles (closing the child's descriptors only: the parent's
-	 * sessions live on in the shared open file).
+	 * In a child of fork() of a process that used this module the
+	 * parent's state is stale: locks may be held by threads that do not
+	 * exist here. Reset the locks and drop the inherited token handles
+	 * (closing the child's descriptors only: the parent's sessions live
+	 * on in the shared open file). A child must not race C_Initialize
+	 * from several threads.
 	 */
-	child = __atomic_load_n(&p11.initialized, __ATOMIC_ACQUIRE) &&
+	child = __atomic_load_n(&p11.pid, __ATOMIC_RELAXED) != 0 &&
 		__atomic_load_n(&p11.pid, __ATOMIC_RELAXED) != getpid();
 	if (child) {
 		pthread_rwlock_init(&p11.life, NULL);
@@ -136,7 +137,7 @@ CK_RV C_Initialize(CK_VOID_PTR pInitArgs)
 		return CKR_CANT_LOCK;
 	}
 	if (child) {
-		p11_logf("C_Initialize: forked child of an initialised process, dropping %u inherited slot(s)",
+		p11_logf("C_Initialize: in a child of fork(), dropping %u inherited slot(s)",
 			 p11.nslots);
 		p11_slots_drop();
 		__atomic_store_n(&p11.initialized, false, __ATOMIC_RELEASE);
