@@ -53,7 +53,31 @@ static CK_FUNCTION_LIST *f2;
 static CK_RV dummy_create(CK_VOID_PTR_PTR m) { (void)m; return CKR_OK; }
 static CK_RV dummy_mutex(CK_VOID_PTR m) { (void)m; return CKR_OK; }
 
-static void test_entry_points(void *so)
+/* The .so's defined dynamic symbols are exactly the three entry points. */
+static int exports_exactly_three(const char *path)
+{
+	char cmd[4096], line[512], name[256], type;
+	int n = 0, others = 0;
+	FILE *p;
+
+	snprintf(cmd, sizeof(cmd), "nm -D --defined-only '%s'", path);
+	p = popen(cmd, "r");
+	if (!p)
+		return 0;
+	while (fgets(line, sizeof(line), p)) {
+		if (sscanf(line, "%*s %c %255s", &type, name) != 2)
+			continue;
+		if (!strcmp(name, "C_GetFunctionList") ||
+		    !strcmp(name, "C_GetInterfaceList") ||
+		    !strcmp(name, "C_GetInterface"))
+			n++;
+		else
+			others++, printf("# unexpected export: %c %s\n", type, name);
+	}
+	return pclose(p) == 0 && n == 3 && others == 0;
+}
+
+static void test_entry_points(void *so, const char *path)
 {
 	CK_C_GetFunctionList gfl = (CK_C_GetFunctionList)dlsym(so, "C_GetFunctionList");
 	CK_C_GetInterfaceList gil = (CK_C_GetInterfaceList)dlsym(so, "C_GetInterfaceList");
@@ -65,6 +89,7 @@ static void test_entry_points(void *so)
 	size_t i;
 
 	ok(gfl && gil && gi, "three entry points exported");
+	ok(exports_exactly_three(path), "nm -D: no other symbol is exported");
 	ok(dlsym(so, "C_Initialize") == NULL, "C_Initialize is not exported");
 	if (!gfl || !gil || !gi)
 		exit(1);
@@ -270,7 +295,7 @@ int main(int argc, char **argv)
 		printf("Bail out! dlopen %s: %s\n", argv[1], dlerror());
 		return 1;
 	}
-	test_entry_points(so);
+	test_entry_points(so, argv[1]);
 	test_init_rules();
 	test_slots();
 	test_threads();
