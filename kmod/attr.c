@@ -1,0 +1,469 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The attribute table (PKCS#11 v3.0 chapter 4, as far as khsm supports the
+ * classes) and the template rules built on it. An attribute that is not in
+ * the table for an object's class does not exist for that object:
+ * CKR_ATTRIBUTE_TYPE_INVALID.
+ */
+#include <linux/slab.h>
+#include <linux/string.h>
+
+#include "attr.h"
+
+#define A(t, k, c, f, lo, hi) \
+	{ .type = (t), .kind = KHSM_AK_##k, .classes = (c), .flags = (f), \
+	  .min_len = (lo), .max_len = (hi) }
+#define B(t, c, f)	A(t, BOOL, c, f, 1, 1)
+#define U(t, c, f)	A(t, ULONG, c, f, 8, 8)
+#define S(t, c, f)	A(t, BYTES, c, f, 0, KHSM_MAX_ATTR_LEN)
+
+#define F_RO		KHSM_AF_FIXED
+#define F_CALC		KHSM_AF_COMPUTED
+#define C_SP		(KHSM_AC_SECRET | KHSM_AC_PRIV)
+#define C_SU		(KHSM_AC_SECRET | KHSM_AC_PUB)
+
+static const struct khsm_attr_desc khsm_attr_table[] = {
+	/* Storage objects (all classes). */
+	U(CKA_CLASS, KHSM_AC_ALL, F_RO),
+	B(CKA_TOKEN, KHSM_AC_ALL, KHSM_AF_COPY_ONLY),
+	B(CKA_PRIVATE, KHSM_AC_ALL, KHSM_AF_COPY_ONLY),
+	B(CKA_MODIFIABLE, KHSM_AC_ALL,
+	  KHSM_AF_COPY_ONLY | KHSM_AF_STICKY_FALSE),
+	B(CKA_COPYABLE, KHSM_AC_ALL, KHSM_AF_STICKY_FALSE),
+	B(CKA_DESTROYABLE, KHSM_AC_ALL, 0),
+	S(CKA_LABEL, KHSM_AC_ALL, 0),
+	/* Data objects. */
+	S(CKA_APPLICATION, KHSM_AC_DATA, 0),
+	S(CKA_OBJECT_ID, KHSM_AC_DATA, 0),
+	S(CKA_VALUE, KHSM_AC_DATA, 0),
+	/* X.509 certificates. */
+	U(CKA_CERTIFICATE_TYPE, KHSM_AC_CERT, F_RO),
+	U(CKA_CERTIFICATE_CATEGORY, KHSM_AC_CERT, 0),
+	S(CKA_CHECK_VALUE, KHSM_AC_CERT, 0),
+	S(CKA_SUBJECT, KHSM_AC_CERT, F_RO),
+	S(CKA_ISSUER, KHSM_AC_CERT, 0),
+	S(CKA_SERIAL_NUMBER, KHSM_AC_CERT, 0),
+	S(CKA_URL, KHSM_AC_CERT, 0),
+	S(CKA_VALUE, KHSM_AC_CERT, F_RO),
+	S(CKA_ID, KHSM_AC_CERT | KHSM_AC_KEY, 0),
+	A(CKA_START_DATE, BYTES, KHSM_AC_CERT | KHSM_AC_KEY, 0, 0, 8),
+	A(CKA_END_DATE, BYTES, KHSM_AC_CERT | KHSM_AC_KEY, 0, 0, 8),
+	/* Keys. */
+	U(CKA_KEY_TYPE, KHSM_AC_KEY, F_RO),
+	B(CKA_DERIVE, KHSM_AC_KEY, 0),
+	B(CKA_LOCAL, KHSM_AC_KEY, F_CALC),
+	U(CKA_KEY_GEN_MECHANISM, KHSM_AC_KEY, F_CALC),
+	S(CKA_SUBJECT, KHSM_AC_PRIV | KHSM_AC_PUB, 0),
+	B(CKA_ENCRYPT, C_SU, 0),
+	B(CKA_VERIFY, C_SU, 0),
+	B(CKA_WRAP, C_SU, 0),
+	B(CKA_VERIFY_RECOVER, KHSM_AC_PUB, 0),
+	B(CKA_DECRYPT, C_SP, 0),
+	B(CKA_SIGN, C_SP, 0),
+	B(CKA_UNWRAP, C_SP, 0),
+	B(CKA_SIGN_RECOVER, KHSM_AC_PRIV, 0),
+	B(CKA_SENSITIVE, C_SP, KHSM_AF_STICKY_TRUE),
+	B(CKA_EXTRACTABLE, C_SP, KHSM_AF_STICKY_FALSE),
+	B(CKA_ALWAYS_SENSITIVE, C_SP, F_CALC),
+	B(CKA_NEVER_EXTRACTABLE, C_SP, F_CALC),
+	B(CKA_WRAP_WITH_TRUSTED, C_SP, KHSM_AF_STICKY_TRUE),
+	B(CKA_ALWAYS_AUTHENTICATE, KHSM_AC_PRIV, 0),
+	/* Secret keys (AES, generic). */
+	A(CKA_VALUE, BYTES, KHSM_AC_SECRET,
+	  F_RO | KHSM_AF_SENSITIVE | KHSM_AF_NO_GEN, 1, KHSM_MAX_SECRET_LEN),
+	U(CKA_VALUE_LEN, KHSM_AC_SECRET, F_RO | KHSM_AF_NO_CREATE),
+	/* EC keys. */
+	A(CKA_EC_PARAMS, BYTES, KHSM_AC_PRIV | KHSM_AC_PUB, F_RO,
+	  1, KHSM_MAX_EC_PARAMS_LEN),
+	A(CKA_VALUE, BYTES, KHSM_AC_PRIV,
+	  F_RO | KHSM_AF_SENSITIVE | KHSM_AF_NO_GEN, 1, KHSM_MAX_EC_PRIV_LEN),
+	A(CKA_EC_POINT, BYTES, KHSM_AC_PUB, F_RO | KHSM_AF_NO_GEN,
+	  1, KHSM_MAX_EC_POINT_LEN),
+};
+
+u8 khsm_class_bit(unsigned long class)
+{
+	switch (class) {
+	case CKO_DATA:
+		return KHSM_AC_DATA;
+	case CKO_CERTIFICATE:
+		return KHSM_AC_CERT;
+	case CKO_SECRET_KEY:
+		return KHSM_AC_SECRET;
+	case CKO_PRIVATE_KEY:
+		return KHSM_AC_PRIV;
+	case CKO_PUBLIC_KEY:
+		return KHSM_AC_PUB;
+	}
+	return 0;
+}
+
+const struct khsm_attr_desc *khsm_attr_desc(u32 type, unsigned long class)
+{
+	u8 bit = khsm_class_bit(class);
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(khsm_attr_table); i++)
+		if (khsm_attr_table[i].type == type &&
+		    (khsm_attr_table[i].classes & bit))
+			return &khsm_attr_table[i];
+	return NULL;
+}
+
+int khsm_attrs_alloc(struct khsm_attrs *s)
+{
+	s->n = 0;
+	s->cap = ARRAY_SIZE(khsm_attr_table);
+	s->a = kcalloc(s->cap, sizeof(*s->a), GFP_KERNEL);
+	return s->a ? 0 : -ENOMEM;
+}
+
+void khsm_attrs_free(struct khsm_attrs *s)
+{
+	u32 i;
+
+	if (!s->a)
+		return;
+	for (i = 0; i < s->n; i++)
+		kfree_sensitive(s->a[i].val);
+	kfree(s->a);
+	s->a = NULL;
+	s->n = 0;
+}
+
+int khsm_attrs_put(struct khsm_attrs *s, u32 type, const void *val, u32 len)
+{
+	struct khsm_oattr *slot = NULL;
+	u8 *copy = NULL;
+	u32 i;
+
+	for (i = 0; i < s->n; i++)
+		if (s->a[i].type == type)
+			slot = &s->a[i];
+	if (!slot) {
+		if (WARN_ON_ONCE(s->n >= s->cap))
+			return -EOVERFLOW;
+		slot = &s->a[s->n];
+		slot->val = NULL;
+	}
+	if (len) {
+		copy = kmemdup(val, len, GFP_KERNEL);
+		if (!copy)
+			return -ENOMEM;
+	}
+	if (slot == &s->a[s->n])
+		s->n++;
+	kfree_sensitive(slot->val);
+	slot->type = type;
+	slot->len = len;
+	slot->val = copy;
+	return 0;
+}
+
+int khsm_attrs_dup(struct khsm_attrs *dst, const struct khsm_attrs *src)
+{
+	u32 i;
+	int err;
+
+	err = khsm_attrs_alloc(dst);
+	if (err)
+		return err;
+	for (i = 0; i < src->n; i++) {
+		err = khsm_attrs_put(dst, src->a[i].type, src->a[i].val,
+				     src->a[i].len);
+		if (err) {
+			khsm_attrs_free(dst);
+			return err;
+		}
+	}
+	return 0;
+}
+
+int khsm_attrs_put_bool(struct khsm_attrs *s, u32 type, bool v)
+{
+	u8 b = v;
+
+	return khsm_attrs_put(s, type, &b, 1);
+}
+
+int khsm_attrs_put_ulong(struct khsm_attrs *s, u32 type, u64 v)
+{
+	return khsm_attrs_put(s, type, &v, sizeof(v));
+}
+
+const struct khsm_oattr *khsm_attrs_get(const struct khsm_attrs *s, u32 type)
+{
+	u32 i;
+
+	for (i = 0; i < s->n; i++)
+		if (s->a[i].type == type)
+			return &s->a[i];
+	return NULL;
+}
+
+bool khsm_attrs_bool(const struct khsm_attrs *s, u32 type)
+{
+	const struct khsm_oattr *a = khsm_attrs_get(s, type);
+
+	return a && a->len == 1 && a->val[0];
+}
+
+u64 khsm_attrs_ulong(const struct khsm_attrs *s, u32 type, u64 dflt)
+{
+	const struct khsm_oattr *a = khsm_attrs_get(s, type);
+	u64 v;
+
+	if (!a || a->len != sizeof(v))
+		return dflt;
+	memcpy(&v, a->val, sizeof(v));
+	return v;
+}
+
+const struct khsm_tattr *khsm_tmpl_find(const struct khsm_tmpl *t, u32 type)
+{
+	u32 i;
+
+	for (i = 0; i < t->count; i++)
+		if (t->a[i].type == type)
+			return &t->a[i];
+	return NULL;
+}
+
+ck_rv_t khsm_tmpl_ulong(const struct khsm_tmpl *t, u32 type, u64 *v,
+			bool *found)
+{
+	const struct khsm_tattr *ta = khsm_tmpl_find(t, type);
+
+	*found = false;
+	if (!ta)
+		return CKR_OK;
+	if (ta->len != sizeof(*v) || !ta->val)
+		return CKR_ATTRIBUTE_VALUE_INVALID;
+	memcpy(v, ta->val, sizeof(*v));
+	*found = true;
+	return CKR_OK;
+}
+
+/* Every entry has a value and appears once. */
+ck_rv_t khsm_tmpl_check(const struct khsm_tmpl *t)
+{
+	u32 i, j;
+
+	for (i = 0; i < t->count; i++) {
+		if (!t->a[i].val && t->a[i].len)
+			return CKR_ATTRIBUTE_VALUE_INVALID;
+		for (j = 0; j < i; j++)
+			if (t->a[j].type == t->a[i].type)
+				return CKR_TEMPLATE_INCONSISTENT;
+	}
+	return CKR_OK;
+}
+
+ck_rv_t khsm_attr_check_value(const struct khsm_attr_desc *d,
+			      const struct khsm_tattr *ta)
+{
+	if (ta->len < d->min_len || ta->len > d->max_len)
+		return CKR_ATTRIBUTE_VALUE_INVALID;
+	if (d->kind == KHSM_AK_BOOL && ta->val[0] > 1)
+		return CKR_ATTRIBUTE_VALUE_INVALID;
+	return CKR_OK;
+}
+
+static int khsm_attrs_defaults(struct khsm_attrs *s, unsigned long class,
+			       unsigned long key_type)
+{
+	static const u32 empty_all[] = { CKA_LABEL };
+	static const u32 empty_data[] = { CKA_APPLICATION, CKA_OBJECT_ID,
+					  CKA_VALUE };
+	static const u32 empty_cert[] = { CKA_ID, CKA_ISSUER,
+					  CKA_SERIAL_NUMBER, CKA_START_DATE,
+					  CKA_END_DATE };
+	static const u32 empty_key[] = { CKA_ID, CKA_START_DATE, CKA_END_DATE };
+	static const u32 true_secret[] = { CKA_ENCRYPT, CKA_DECRYPT, CKA_SIGN,
+					   CKA_VERIFY, CKA_WRAP, CKA_UNWRAP };
+	static const u32 true_priv[] = { CKA_DECRYPT, CKA_SIGN, CKA_UNWRAP };
+	static const u32 true_pub[] = { CKA_ENCRYPT, CKA_VERIFY, CKA_WRAP };
+	bool secretish = class == CKO_SECRET_KEY || class == CKO_PRIVATE_KEY;
+	unsigned int i;
+	int err = 0;
+
+	err |= khsm_attrs_put_ulong(s, CKA_CLASS, class);
+	err |= khsm_attrs_put_bool(s, CKA_TOKEN, false);
+	err |= khsm_attrs_put_bool(s, CKA_PRIVATE, secretish);
+	err |= khsm_attrs_put_bool(s, CKA_MODIFIABLE, true);
+	err |= khsm_attrs_put_bool(s, CKA_COPYABLE, true);
+	err |= khsm_attrs_put_bool(s, CKA_DESTROYABLE, true);
+	for (i = 0; i < ARRAY_SIZE(empty_all); i++)
+		err |= khsm_attrs_put(s, empty_all[i], NULL, 0);
+	switch (class) {
+	case CKO_DATA:
+		for (i = 0; i < ARRAY_SIZE(empty_data); i++)
+			err |= khsm_attrs_put(s, empty_data[i], NULL, 0);
+		return err ? -ENOMEM : 0;
+	case CKO_CERTIFICATE:
+		for (i = 0; i < ARRAY_SIZE(empty_cert); i++)
+			err |= khsm_attrs_put(s, empty_cert[i], NULL, 0);
+		err |= khsm_attrs_put_ulong(s, CKA_CERTIFICATE_CATEGORY, 0);
+		return err ? -ENOMEM : 0;
+	}
+	err |= khsm_attrs_put_ulong(s, CKA_KEY_TYPE, key_type);
+	for (i = 0; i < ARRAY_SIZE(empty_key); i++)
+		err |= khsm_attrs_put(s, empty_key[i], NULL, 0);
+	err |= khsm_attrs_put_bool(s, CKA_DERIVE, false);
+	err |= khsm_attrs_put_bool(s, CKA_LOCAL, false);
+	err |= khsm_attrs_put_ulong(s, CKA_KEY_GEN_MECHANISM,
+				    CK_UNAVAILABLE_INFORMATION);
+	if (secretish) {
+		err |= khsm_attrs_put_bool(s, CKA_SENSITIVE, true);
+		err |= khsm_attrs_put_bool(s, CKA_EXTRACTABLE, false);
+		err |= khsm_attrs_put_bool(s, CKA_ALWAYS_SENSITIVE, false);
+		err |= khsm_attrs_put_bool(s, CKA_NEVER_EXTRACTABLE, false);
+		err |= khsm_attrs_put_bool(s, CKA_WRAP_WITH_TRUSTED, false);
+	}
+	if (class == CKO_SECRET_KEY) {
+		for (i = 0; i < ARRAY_SIZE(true_secret); i++)
+			err |= khsm_attrs_put_bool(s, true_secret[i], true);
+	} else if (class == CKO_PRIVATE_KEY) {
+		for (i = 0; i < ARRAY_SIZE(true_priv); i++)
+			err |= khsm_attrs_put_bool(s, true_priv[i], true);
+		err |= khsm_attrs_put_bool(s, CKA_SIGN_RECOVER, false);
+		err |= khsm_attrs_put_bool(s, CKA_ALWAYS_AUTHENTICATE, false);
+		err |= khsm_attrs_put(s, CKA_SUBJECT, NULL, 0);
+	} else {
+		for (i = 0; i < ARRAY_SIZE(true_pub); i++)
+			err |= khsm_attrs_put_bool(s, true_pub[i], true);
+		err |= khsm_attrs_put_bool(s, CKA_VERIFY_RECOVER, false);
+		err |= khsm_attrs_put(s, CKA_SUBJECT, NULL, 0);
+	}
+	return err ? -ENOMEM : 0;
+}
+
+/* Attributes C_CreateObject must be given, per class. */
+static ck_rv_t khsm_attrs_required(struct khsm_attrs *s,
+				   const struct khsm_tmpl *t,
+				   unsigned long class, unsigned long key_type)
+{
+	const struct khsm_tattr *v = khsm_tmpl_find(t, CKA_VALUE);
+	bool found;
+	ck_rv_t rv;
+	u64 ctype;
+
+	switch (class) {
+	case CKO_CERTIFICATE:
+		rv = khsm_tmpl_ulong(t, CKA_CERTIFICATE_TYPE, &ctype, &found);
+		if (rv)
+			return rv;
+		if (!found || !khsm_tmpl_find(t, CKA_SUBJECT) || !v)
+			return CKR_TEMPLATE_INCOMPLETE;
+		if (ctype != CKC_X_509)
+			return CKR_ATTRIBUTE_VALUE_INVALID;
+		return CKR_OK;
+	case CKO_SECRET_KEY:
+		if (!v)
+			return CKR_TEMPLATE_INCOMPLETE;
+		if (key_type == CKK_AES && v->len != 16 && v->len != 24 &&
+		    v->len != 32)
+			return CKR_ATTRIBUTE_VALUE_INVALID;
+		if (khsm_attrs_put_ulong(s, CKA_VALUE_LEN, v->len))
+			return CKR_HOST_MEMORY;
+		return CKR_OK;
+	case CKO_PRIVATE_KEY:
+		if (!v || !khsm_tmpl_find(t, CKA_EC_PARAMS))
+			return CKR_TEMPLATE_INCOMPLETE;
+		return CKR_OK;
+	case CKO_PUBLIC_KEY:
+		if (!khsm_tmpl_find(t, CKA_EC_POINT) ||
+		    !khsm_tmpl_find(t, CKA_EC_PARAMS))
+			return CKR_TEMPLATE_INCOMPLETE;
+		return CKR_OK;
+	}
+	return CKR_OK;
+}
+
+ck_rv_t khsm_attrs_build(struct khsm_attrs *s, const struct khsm_tmpl *t,
+			 unsigned long class, unsigned long key_type,
+			 enum khsm_tmpl_mode mode)
+{
+	const struct khsm_attr_desc *d;
+	const struct khsm_tattr *ta;
+	bool found;
+	ck_rv_t rv;
+	u32 i;
+	u64 v;
+
+	rv = khsm_tmpl_check(t);
+	if (rv)
+		return rv;
+	rv = khsm_tmpl_ulong(t, CKA_CLASS, &v, &found);
+	if (rv)
+		return rv;
+	if (found && v != class)
+		return CKR_TEMPLATE_INCONSISTENT;
+	if (khsm_class_bit(class) & KHSM_AC_KEY) {
+		rv = khsm_tmpl_ulong(t, CKA_KEY_TYPE, &v, &found);
+		if (rv)
+			return rv;
+		if (found && v != key_type)
+			return CKR_TEMPLATE_INCONSISTENT;
+	}
+	if (khsm_attrs_defaults(s, class, key_type))
+		return CKR_HOST_MEMORY;
+
+	for (i = 0; i < t->count; i++) {
+		ta = &t->a[i];
+		if (ta->type == CKA_CLASS || ta->type == CKA_KEY_TYPE)
+			continue;
+		d = khsm_attr_desc(ta->type, class);
+		if (!d)
+			return CKR_ATTRIBUTE_TYPE_INVALID;
+		if (d->flags & KHSM_AF_COMPUTED)
+			return CKR_ATTRIBUTE_READ_ONLY;
+		if ((d->flags & KHSM_AF_NO_CREATE) && mode == KHSM_TM_CREATE)
+			return CKR_TEMPLATE_INCONSISTENT;
+		if ((d->flags & KHSM_AF_NO_GEN) && mode == KHSM_TM_GENERATE)
+			return CKR_TEMPLATE_INCONSISTENT;
+		rv = khsm_attr_check_value(d, ta);
+		if (rv)
+			return rv;
+		if (khsm_attrs_put(s, ta->type, ta->val, ta->len))
+			return CKR_HOST_MEMORY;
+	}
+	if (mode == KHSM_TM_CREATE)
+		return khsm_attrs_required(s, t, class, key_type);
+	return CKR_OK;
+}
+
+ck_rv_t khsm_attrs_change(struct khsm_attrs *s, const struct khsm_tmpl *t,
+			  unsigned long class, enum khsm_tmpl_mode mode)
+{
+	const struct khsm_attr_desc *d;
+	const struct khsm_tattr *ta;
+	bool cur;
+	ck_rv_t rv;
+	u32 i;
+
+	rv = khsm_tmpl_check(t);
+	if (rv)
+		return rv;
+	for (i = 0; i < t->count; i++) {
+		ta = &t->a[i];
+		d = khsm_attr_desc(ta->type, class);
+		if (!d)
+			return CKR_ATTRIBUTE_TYPE_INVALID;
+		if (d->flags & (KHSM_AF_COMPUTED | KHSM_AF_FIXED))
+			return CKR_ATTRIBUTE_READ_ONLY;
+		if ((d->flags & KHSM_AF_COPY_ONLY) && mode == KHSM_TM_SET)
+			return CKR_ATTRIBUTE_READ_ONLY;
+		rv = khsm_attr_check_value(d, ta);
+		if (rv)
+			return rv;
+		cur = khsm_attrs_bool(s, ta->type);
+		if ((d->flags & KHSM_AF_STICKY_TRUE) && cur && !ta->val[0])
+			return CKR_ATTRIBUTE_READ_ONLY;
+		if ((d->flags & KHSM_AF_STICKY_FALSE) && !cur && ta->val[0])
+			return CKR_ATTRIBUTE_READ_ONLY;
+		if (khsm_attrs_put(s, ta->type, ta->val, ta->len))
+			return CKR_HOST_MEMORY;
+	}
+	return CKR_OK;
+}

@@ -1,0 +1,947 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ioctl dispatch for /dev/hsmN. This is the only file that touches user
+ * memory: it copies each struct in with copy_struct_from_user() on the
+ * struct's own size field, rejects malformed input (EINVAL, E2BIG, EFAULT)
+ * before any PKCS#11 decision, copies templates, data and parameters into
+ * capped kernel buffers, calls the token/session/object code with kernel
+ * pointers, and copies the answer back with @rv set. See the uAPI header
+ * for the contract.
+ */
+#include <linux/kernel.h>
+#include <linux/mm.h>
+#include <linux/nospec.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <linux/uaccess.h>
+
+#include "ioctl.h"
+#include "khsm.h"
+#include "object.h"
+#include "session.h"
+#include "token.h"
+
+/* Largest @size accepted; anything above must be zero (E2BIG beyond). */
+#define KHSM_MAX_STRUCT_SIZE	4096
+
+struct khsm_ioc_hdr {
+	__u32 size;
+	__u32 rv;
+};
+
+union khsm_ioc_arg {
+	struct khsm_ioc_hdr hdr;
+	struct khsm_version version;
+	struct khsm_token_info token_info;
+	struct khsm_init_token init_token;
+	struct khsm_set_pin set_pin;
+	struct khsm_login login;
+	struct khsm_session session;
+	struct khsm_object object;
+	struct khsm_find find;
+	struct khsm_keygen keygen;
+	struct khsm_op_init op_init;
+	struct khsm_op_data op_data;
+	struct khsm_random random;
+	struct khsm_mech_list mech_list;
+	struct khsm_mech_info mech_info;
+};
+
+/*
+ * A handler returns 0 when it reached a PKCS#11 decision (written to
+ * hdr.rv, struct copied back), or a negative errno when the call failed
+ * before one (nothing copied back).
+ */
+typedef int (*khsm_ioc_fn)(struct khsm_file *f, union khsm_ioc_arg *a);
+
+struct khsm_ioc_desc {
+	khsm_ioc_fn fn;
+	u32 min_size;			/* KHSM_*_SIZE_VER0 */
+};
+
+/* errno for a PKCS#11 result, per the table at the end of the uAPI. */
+static int khsm_ckr_errno(ck_rv_t rv)
+{
+	switch (rv) {
+	case CKR_OK:
+		return 0;
+	case CKR_USER_NOT_LOGGED_IN:
+	case CKR_USER_ALREADY_LOGGED_IN:
+	case CKR_USER_ANOTHER_ALREADY_LOGGED_IN:
+	case CKR_USER_PIN_NOT_INITIALIZED:
+	case CKR_USER_TYPE_INVALID:
+	case CKR_USER_TOO_MANY_TYPES:
+	case CKR_PIN_INCORRECT:
+	case CKR_PIN_LOCKED:
+		return -EACCES;
+	case CKR_ATTRIBUTE_SENSITIVE:
+	case CKR_KEY_FUNCTION_NOT_PERMITTED:
+	case CKR_ACTION_PROHIBITED:
+	case CKR_ATTRIBUTE_READ_ONLY:
+	case CKR_SESSION_READ_ONLY:
+	case CKR_SESSION_READ_ONLY_EXISTS:
+	case CKR_TOKEN_WRITE_PROTECTED:
+		return -EPERM;
+	case CKR_SESSION_HANDLE_INVALID:
+	case CKR_OBJECT_HANDLE_INVALID:
+	case CKR_KEY_HANDLE_INVALID:
+		return -ENOENT;
+	case CKR_BUFFER_TOO_SMALL:
+		return -ENOSPC;
+	case CKR_OPERATION_ACTIVE:
+	case CKR_SESSION_EXISTS:
+	case CKR_SESSION_COUNT:
+		return -EBUSY;
+	case CKR_OPERATION_NOT_INITIALIZED:
+		return -ENOMSG;
+	case CKR_SIGNATURE_INVALID:
+	case CKR_ENCRYPTED_DATA_INVALID:
+	case CKR_ENCRYPTED_DATA_LEN_RANGE:
+		return -EBADMSG;
+	case CKR_MECHANISM_INVALID:
+	case CKR_KEY_TYPE_INCONSISTENT:
+	case CKR_CURVE_NOT_SUPPORTED:
+		return -EOPNOTSUPP;
+	case CKR_HOST_MEMORY:
+	case CKR_DEVICE_MEMORY:
+		return -ENOMEM;
+	case CKR_DEVICE_ERROR:
+	case CKR_GENERAL_ERROR:
+	case CKR_FUNCTION_FAILED:
+		return -EIO;
+	}
+	return -EINVAL;
+}
+
+static bool khsm_zero(const void *p, size_t n)
+{
+	return !memchr_inv(p, 0, n);
+}
+
+#define KHSM_RESERVED_OK(s)	khsm_zero((s)->reserved, sizeof((s)->reserved))
+
+/* Zero every field after the header: out-only structs start clean. */
+static void khsm_clear_out(union khsm_ioc_arg *a, size_t size)
+{
+	memset((u8 *)a + sizeof(a->hdr), 0, size - sizeof(a->hdr));
+}
+
+/* A PIN check: only verifier and pin_len may be set. */
+static bool khsm_pin_check_form(const struct khsm_pin *p)
+{
+	return khsm_zero(p->salt, sizeof(p->salt)) && !p->t_cost &&
+	       !p->m_cost_kib && !p->parallelism;
+}
+
+/* A new PIN: Argon2id cost inside the uAPI's bounds. */
+static bool khsm_pin_new_form(const struct khsm_pin *p)
+{
+	return p->t_cost >= KHSM_MIN_T_COST && p->t_cost <= KHSM_MAX_T_COST &&
+	       p->m_cost_kib >= KHSM_MIN_M_COST_KIB &&
+	       p->m_cost_kib <= KHSM_MAX_M_COST_KIB &&
+	       p->parallelism >= KHSM_MIN_PARALLELISM &&
+	       p->parallelism <= KHSM_MAX_PARALLELISM &&
+	       p->m_cost_kib >= 8 * p->parallelism;
+}
+
+/* --- templates ----------------------------------------------------------- */
+
+struct khsm_ktmpl {
+	struct khsm_tmpl t;
+	struct khsm_tattr *a;
+};
+
+static void khsm_ktmpl_free(struct khsm_ktmpl *k)
+{
+	u32 i;
+
+	if (k->a)
+		for (i = 0; i < k->t.count; i++)
+			kfree_sensitive(k->a[i].val);
+	kfree(k->a);
+	k->a = NULL;
+	k->t.count = 0;
+}
+
+/* Copy a khsm_attr[count] template and every value into kernel memory. */
+static int khsm_ktmpl_in(struct khsm_ktmpl *k, u64 uptr, u32 count)
+{
+	struct khsm_attr *ua;
+	u32 i;
+	int err = 0;
+
+	k->a = NULL;
+	k->t.count = 0;
+	k->t.a = NULL;
+	if (count > KHSM_MAX_TEMPLATE)
+		return -EINVAL;
+	if (!count)
+		return 0;
+	ua = memdup_user(u64_to_user_ptr(uptr), count * sizeof(*ua));
+	if (IS_ERR(ua))
+		return PTR_ERR(ua);
+	for (i = 0; i < count; i++)
+		if (ua[i].flags || ua[i].len > KHSM_MAX_ATTR_LEN)
+			err = -EINVAL;
+	if (err)
+		goto out;
+	k->a = kcalloc(count, sizeof(*k->a), GFP_KERNEL);
+	if (!k->a) {
+		err = -ENOMEM;
+		goto out;
+	}
+	k->t.a = k->a;
+	k->t.count = count;
+	for (i = 0; i < count; i++) {
+		k->a[i].type = ua[i].type;
+		k->a[i].len = ua[i].len;
+		if (!ua[i].len)
+			continue;
+		k->a[i].val = memdup_user(u64_to_user_ptr(ua[i].value),
+					  ua[i].len);
+		if (IS_ERR(k->a[i].val)) {
+			err = PTR_ERR(k->a[i].val);
+			k->a[i].val = NULL;
+			khsm_ktmpl_free(k);
+			goto out;
+		}
+	}
+out:
+	kfree(ua);
+	return err;
+}
+
+/* --- token --------------------------------------------------------------- */
+
+static int khsm_ioc_version(struct khsm_file *f, union khsm_ioc_arg *a)
+{
+	if (!KHSM_RESERVED_OK(&a->version))
+		return -EINVAL;
+	khsm_clear_out(a, sizeof(a->version));
+	khsm_token_version(f->tok, &a->version);
+	return 0;
+}
+
+static int khsm_ioc_token_info(struct khsm_file *f, union khsm_ioc_arg *a)
+{
+	if (!KHSM_RESERVED_OK(&a->token_info))
+		return -EINVAL;
+	khsm_clear_out(a, sizeof(a->token_info));
+	khsm_token_info(f->tok, &a->token_info);
+	return 0;
+}
+
+static int khsm_ioc_init_token(struct khsm_file *f, union khsm_ioc_arg *a)
+{
+	struct khsm_init_token *it = &a->init_token;
+	int ret = 0;
+
+	if (!KHSM_RESERVED_OK(it) || !khsm_pin_check_form(&it->so_check) ||
+	    !khsm_pin_new_form(&it->so_new))
+		ret = -EINVAL;
+	else
+		it->rv = khsm_token_init_token(f, it->label, &it->so_check,
+					       &it->so_new);
+	memzero_explicit(&it->so_check, sizeof(it->so_check));
+	memzero_explicit(&it->so_new, sizeof(it->so_new));
+	return ret;
+}
+
+static int khsm_ioc_pin(struct khsm_file *f, union khsm_ioc_arg *a, bool init)
+{
+	struct khsm_set_pin *sp = &a->set_pin;
+	int ret = 0;
+
+	if (!KHSM_RESERVED_OK(sp) || sp->flags ||
+	    !khsm_pin_new_form(&sp->new_pin))
+		ret = -EINVAL;
+	else if (init && !khsm_zero(&sp->old_pin, sizeof(sp->old_pin)))
+		ret = -EINVAL;
+	else if (!init && !khsm_pin_check_form(&sp->old_pin))
+		ret = -EINVAL;
+	else if (init)
+		sp->rv = khsm_token_init_pin(f, sp->session, &sp->new_pin);
+	else
+		sp->rv = khsm_token_set_pin(f, sp->session, &sp->old_pin,
+					    &sp->new_pin);
+	memzero_explicit(&sp->old_pin, sizeof(sp->old_pin));
+	memzero_explicit(&sp->new_pin, sizeof(sp->new_pin));
+	return ret;
+}
+
+static int khsm_ioc_init_pin(struct khsm_file *f, union khsm_ioc_arg *a)
+{
+	return khsm_ioc_pin(f, a, true);
+}
+
+static int khsm_ioc_set_pin(struct khsm_file *f, union khsm_ioc_arg *a)
+{
+	return khsm_ioc_pin(f, a, false);
+}
+
+static int khsm_ioc_login(struct khsm_file *f, union khsm_ioc_arg *a)
+{
+	struct khsm_login *l = &a->login;
+	int ret = 0;
+
+	if (!KHSM_RESERVED_OK(l) || !khsm_pin_check_form(&l->pin))
+		ret = -EINVAL;
+	else
+		l->rv = khsm_token_login(f, l->session, l->user_type, &l->pin);
+	memzero_explicit(&l->pin, sizeof(l->pin));
+	return ret;
+}
+
+static int khsm_ioc_logout(struct khsm_file *f, union khsm_ioc_arg *a)
+{
+	struct khsm_login *l = &a->login;
+
+	if (!KHSM_RESERVED_OK(l) || !khsm_zero(&l->pin, sizeof(l->pin)))
+		return -EINVAL;
+	l->rv = khsm_token_logout(f, l->session);
+	return 0;
+}
+
+static int khsm_ioc_random(struct khsm_file *f, union khsm_ioc_arg *a)
+{
+	struct khsm_random *r = &a->random;
+	int ret = 0;
+	u8 *buf;
+
+	if (!KHSM_RESERVED_OK(r) || r->flags || r->len > KHSM_MAX_DATA_LEN)
+		return -EINVAL;
+	buf = kvmalloc(r->len ? r->len : 1, GFP_KERNEL);
+	if (!buf)
+		return -ENOMEM;
+	r->rv = khsm_token_random(f, r->session, buf, r->len);
+	if (!r->rv && copy_to_user(u64_to_user_ptr(r->buf), buf, r->len))
+		ret = -EFAULT;
+	kvfree_sensitive(buf, r->len ? r->len : 1);
+	return ret;
+}
+
+/* --- sessions ------------------------------------------------------------ */
+
+static int khsm_ioc_open_session(struct khsm_file *f, union khsm_ioc_arg *a)
+{
+	struct khsm_session *s = &a->session;
+	u32 handle = 0;
+
+	if (!KHSM_RESERVED_OK(s) || s->pad0 ||
+	    (s->flags & ~(u32)(CKF_SERIAL_SESSION | CKF_RW_SESSION)))
+		return -EINVAL;
+	s->rv = khsm_session_open(f, s->flags, &handle);
+	s->session = handle;
+	s->state = 0;
+	return 0;
+}
+
+static int khsm_ioc_close_session(struct khsm_file *f, union khsm_ioc_arg *a)
+{
+	struct khsm_session *s = &a->session;
+
+	if (!KHSM_RESERVED_OK(s) || s->pad0)
+		return -EINVAL;
+	s->rv = khsm_session_close(f, s->session);
+	return 0;
+}
+
+static int khsm_ioc_close_all(struct khsm_file *f, union khsm_ioc_arg *a)
+{
+	struct khsm_session *s = &a->session;
+
+	if (!KHSM_RESERVED_OK(s) || s->pad0)
+		return -EINVAL;
+	s->rv = khsm_session_close_all(f);
+	return 0;
+}
+
+static int khsm_ioc_session_info(struct khsm_file *f, union khsm_ioc_arg *a)
+{
+	struct khsm_session *s = &a->session;
+	u32 flags = 0, state = 0;
+
+	if (!KHSM_RESERVED_OK(s) || s->pad0)
+		return -EINVAL;
+	s->rv = khsm_session_info(f, s->session, &flags, &state);
+	s->flags = flags;
+	s->state = state;
+	return 0;
+}
+
+/* --- objects ------------------------------------------------------------- */
+
+static int khsm_ioc_create(struct khsm_file *f, union khsm_ioc_arg *a)
+{
+	struct khsm_object *o = &a->object;
+	struct khsm_ktmpl k;
+	u32 handle = 0;
+	int ret;
+
+	if (!KHSM_RESERVED_OK(o) || o->flags)
+		return -EINVAL;
+	ret = khsm_ktmpl_in(&k, o->template, o->count);
+	if (ret)
+		return ret;
+	o->rv = khsm_object_create(f, o->session, &k.t, &handle);
+	o->object = handle;
+	khsm_ktmpl_free(&k);
+	return 0;
+}
+
+static int khsm_ioc_copy(struct khsm_file *f, union khsm_ioc_arg *a)
+{
+	struct khsm_object *o = &a->object;
+	struct khsm_ktmpl k;
+	u32 handle = 0;
+	int ret;
+
+	if (!KHSM_RESERVED_OK(o) || o->flags)
+		return -EINVAL;
+	ret = khsm_ktmpl_in(&k, o->template, o->count);
+	if (ret)
+		return ret;
+	o->rv = khsm_object_copy(f, o->session, o->object, &k.t, &handle);
+	if (!o->rv)
+		o->object = handle;
+	khsm_ktmpl_free(&k);
+	return 0;
+}
+
+static int khsm_ioc_destroy(struct khsm_file *f, union khsm_ioc_arg *a)
+{
+	struct khsm_object *o = &a->object;
+
+	if (!KHSM_RESERVED_OK(o) || o->flags)
+		return -EINVAL;
+	o->rv = khsm_object_destroy(f, o->session, o->object);
+	return 0;
+}
+
+static int khsm_ioc_set_attrs(struct khsm_file *f, union khsm_ioc_arg *a)
+{
+	struct khsm_object *o = &a->object;
+	struct khsm_ktmpl k;
+	int ret;
+
+	if (!KHSM_RESERVED_OK(o) || o->flags)
+		return -EINVAL;
+	ret = khsm_ktmpl_in(&k, o->template, o->count);
+	if (ret)
+		return ret;
+	o->rv = khsm_object_set_attrs(f, o->session, o->object, &k.t);
+	khsm_ktmpl_free(&k);
+	return 0;
+}
+
+static void khsm_gattrs_free(struct khsm_gattr *g, u32 n)
+{
+	u32 i;
+
+	if (!g)
+		return;
+	for (i = 0; i < n; i++)
+		kvfree_sensitive(g[i].buf, g[i].buf ?
+				 max_t(u64, 1, min_t(u64, g[i].len,
+						     KHSM_MAX_ATTR_LEN)) : 0);
+	kfree(g);
+}
+
+/*
+ * GET_ATTRS: the per-attribute answers (length or KHSM_LEN_UNAVAILABLE)
+ * are copied back whenever a decision was reached, values only for the
+ * entries that got one.
+ */
+static int khsm_ioc_get_attrs(struct khsm_file *f, union khsm_ioc_arg *a)
+{
+	struct khsm_object *o = &a->object;
+	struct khsm_attr *ua = NULL;
+	struct khsm_gattr *g = NULL;
+	u64 *cap = NULL;
+	u32 i, n = o->count;
+	ck_rv_t rv;
+	int ret = 0;
+
+	if (!KHSM_RESERVED_OK(o) || o->flags || n > KHSM_MAX_TEMPLATE)
+		return -EINVAL;
+	if (n) {
+		ua = memdup_user(u64_to_user_ptr(o->template), n * sizeof(*ua));
+		if (IS_ERR(ua))
+			return PTR_ERR(ua);
+	}
+	for (i = 0; i < n; i++)
+		if (ua[i].flags)
+			ret = -EINVAL;
+	if (ret)
+		goto out;
+	g = kcalloc(n ? n : 1, sizeof(*g), GFP_KERNEL);
+	cap = kcalloc(n ? n : 1, sizeof(*cap), GFP_KERNEL);
+	if (!g || !cap) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	for (i = 0; i < n; i++) {
+		g[i].type = ua[i].type;
+		g[i].len = ua[i].len;
+		cap[i] = ua[i].len;
+		if (!ua[i].value)
+			continue;
+		g[i].buf = kvzalloc(max_t(u64, 1, min_t(u64, ua[i].len,
+							KHSM_MAX_ATTR_LEN)),
+				    GFP_KERNEL);
+		if (!g[i].buf) {
+			ret = -ENOMEM;
+			goto out;
+		}
+	}
+	rv = khsm_object_get_attrs(f, o->session, o->object, g, n);
+	if (rv && rv != CKR_ATTRIBUTE_SENSITIVE &&
+	    rv != CKR_ATTRIBUTE_TYPE_INVALID && rv != CKR_BUFFER_TOO_SMALL) {
+		o->rv = rv;
+		goto out;
+	}
+	for (i = 0; i < n; i++) {
+		if (g[i].buf && g[i].len != KHSM_LEN_UNAVAILABLE && g[i].len &&
+		    copy_to_user(u64_to_user_ptr(ua[i].value), g[i].buf,
+				 g[i].len)) {
+			ret = -EFAULT;
+			goto out;
+		}
+		ua[i].len = g[i].len;
+	}
+	if (n && copy_to_user(u64_to_user_ptr(o->template), ua,
+			      n * sizeof(*ua))) {
+		ret = -EFAULT;
+		goto out;
+	}
+	o->rv = rv;
+out:
+	/* g[i].len now holds answers; free with the sizes allocated. */
+	if (g && cap)
+		for (i = 0; i < n; i++)
+			g[i].len = cap[i];
+	khsm_gattrs_free(g, n);
+	kfree(cap);
+	if (!IS_ERR_OR_NULL(ua))
+		kfree(ua);
+	return ret;
+}
+
+/* --- find ---------------------------------------------------------------- */
+
+static int khsm_ioc_find_init(struct khsm_file *f, union khsm_ioc_arg *a)
+{
+	struct khsm_find *fi = &a->find;
+	struct khsm_ktmpl k;
+	int ret;
+
+	if (!KHSM_RESERVED_OK(fi) || fi->flags || fi->pad0)
+		return -EINVAL;
+	ret = khsm_ktmpl_in(&k, fi->ptr, fi->count);
+	if (ret)
+		return ret;
+	fi->rv = khsm_find_init(f, fi->session, &k.t);
+	khsm_ktmpl_free(&k);
+	return 0;
+}
+
+static int khsm_ioc_find(struct khsm_file *f, union khsm_ioc_arg *a)
+{
+	struct khsm_find *fi = &a->find;
+	u32 max = min_t(u32, fi->count, KHSM_MAX_FIND);
+	u32 *h, got = 0;
+	int ret = 0;
+
+	if (!KHSM_RESERVED_OK(fi) || fi->flags || fi->pad0)
+		return -EINVAL;
+	h = kcalloc(KHSM_MAX_FIND, sizeof(*h), GFP_KERNEL);
+	if (!h)
+		return -ENOMEM;
+	fi->rv = khsm_find_next(f, fi->session, h, max, &got);
+	if (got && copy_to_user(u64_to_user_ptr(fi->ptr), h,
+				got * sizeof(*h)))
+		ret = -EFAULT;
+	fi->count = got;
+	kfree(h);
+	return ret;
+}
+
+static int khsm_ioc_find_final(struct khsm_file *f, union khsm_ioc_arg *a)
+{
+	struct khsm_find *fi = &a->find;
+
+	if (!KHSM_RESERVED_OK(fi) || fi->flags || fi->pad0)
+		return -EINVAL;
+	fi->rv = khsm_find_final(f, fi->session);
+	return 0;
+}
+
+/* --- key generation ------------------------------------------------------ */
+
+static int khsm_ioc_generate_key(struct khsm_file *f, union khsm_ioc_arg *a)
+{
+	struct khsm_keygen *kg = &a->keygen;
+	struct khsm_ktmpl k;
+	u32 handle = 0;
+	int ret;
+
+	if (!KHSM_RESERVED_OK(kg) || kg->flags || kg->priv_count ||
+	    kg->priv_template || kg->param_len > KHSM_MAX_PARAM_LEN)
+		return -EINVAL;
+	ret = khsm_ktmpl_in(&k, kg->pub_template, kg->pub_count);
+	if (ret)
+		return ret;
+	kg->rv = khsm_generate_key(f, kg->session, kg->mechanism,
+				   kg->param_len, &k.t, &handle);
+	kg->pub_handle = handle;
+	kg->priv_handle = 0;
+	khsm_ktmpl_free(&k);
+	return 0;
+}
+
+static int khsm_ioc_generate_key_pair(struct khsm_file *f,
+				      union khsm_ioc_arg *a)
+{
+	struct khsm_keygen *kg = &a->keygen;
+	struct khsm_ktmpl pub, priv;
+	u32 ph = 0, qh = 0;
+	int ret;
+
+	if (!KHSM_RESERVED_OK(kg) || kg->flags ||
+	    kg->param_len > KHSM_MAX_PARAM_LEN ||
+	    kg->priv_count > KHSM_MAX_TEMPLATE)
+		return -EINVAL;
+	ret = khsm_ktmpl_in(&pub, kg->pub_template, kg->pub_count);
+	if (ret)
+		return ret;
+	ret = khsm_ktmpl_in(&priv, kg->priv_template, kg->priv_count);
+	if (ret) {
+		khsm_ktmpl_free(&pub);
+		return ret;
+	}
+	kg->rv = khsm_generate_key_pair(f, kg->session, kg->mechanism,
+					kg->param_len, &pub.t, &priv.t,
+					&ph, &qh);
+	kg->pub_handle = kg->rv ? 0 : ph;
+	kg->priv_handle = kg->rv ? 0 : qh;
+	khsm_ktmpl_free(&pub);
+	khsm_ktmpl_free(&priv);
+	return 0;
+}
+
+/* --- operations ---------------------------------------------------------- */
+
+/* Reserved words inside flat mechanism parameters the uAPI defines. */
+static bool khsm_param_ok(unsigned long mech, const u8 *p, u32 len)
+{
+	struct khsm_gcm_params gp;
+
+	if (mech == CKM_AES_GCM && len >= sizeof(gp)) {
+		memcpy(&gp, p, sizeof(gp));
+		return !gp.reserved;
+	}
+	return true;
+}
+
+static int khsm_ioc_op_init(struct khsm_file *f, union khsm_ioc_arg *a)
+{
+	struct khsm_op_init *oi = &a->op_init;
+	u8 *param = NULL;
+	int ret = 0;
+
+	if (!KHSM_RESERVED_OK(oi) || (oi->flags & ~KHSM_OP_INIT_F_ALL) ||
+	    oi->op < 1 || oi->op > KHSM_OP_MAX ||
+	    oi->param_len > KHSM_MAX_PARAM_LEN)
+		return -EINVAL;
+	if (oi->param_len && !(oi->flags & KHSM_OP_INIT_F_CANCEL)) {
+		param = kvmalloc(oi->param_len, GFP_KERNEL);
+		if (!param)
+			return -ENOMEM;
+		if (copy_from_user(param, u64_to_user_ptr(oi->param),
+				   oi->param_len)) {
+			ret = -EFAULT;
+			goto out;
+		}
+		if (!khsm_param_ok(oi->mechanism, param, oi->param_len)) {
+			ret = -EINVAL;
+			goto out;
+		}
+	}
+	oi->rv = khsm_op_init(f, oi->session,
+			      array_index_nospec(oi->op, KHSM_OP_MAX + 1),
+			      oi->mechanism, oi->key, param, oi->param_len,
+			      oi->flags & KHSM_OP_INIT_F_CANCEL);
+out:
+	kvfree_sensitive(param, oi->param_len);
+	return ret;
+}
+
+static int khsm_ioc_op_data(struct khsm_file *f, union khsm_ioc_arg *a)
+{
+	struct khsm_op_data *d = &a->op_data;
+	struct khsm_op_io io = {};
+	bool verify = d->op == KHSM_OP_VERIFY;
+	u8 *in = NULL, *sig = NULL;
+	int ret = 0;
+
+	if (!KHSM_RESERVED_OK(d) || d->flags || d->op < 1 ||
+	    d->op > KHSM_OP_MAX || d->step < KHSM_DATA_UPDATE ||
+	    d->step > KHSM_DATA_ONESHOT || d->in_len > KHSM_MAX_DATA_LEN)
+		return -EINVAL;
+	if (verify && d->step == KHSM_DATA_UPDATE && (d->out || d->out_len))
+		return -EINVAL;
+	if (verify && d->out_len > KHSM_MAX_DATA_LEN)
+		return -EINVAL;
+	in = kvmalloc(d->in_len ? d->in_len : 1, GFP_KERNEL);
+	if (!in)
+		return -ENOMEM;
+	if (d->in_len && copy_from_user(in, u64_to_user_ptr(d->in),
+					d->in_len)) {
+		ret = -EFAULT;
+		goto out;
+	}
+	io.in = in;
+	io.in_len = d->in_len;
+	if (verify && d->step != KHSM_DATA_UPDATE) {
+		sig = kvmalloc(d->out_len ? d->out_len : 1, GFP_KERNEL);
+		if (!sig) {
+			ret = -ENOMEM;
+			goto out;
+		}
+		if (d->out_len && copy_from_user(sig, u64_to_user_ptr(d->out),
+						 d->out_len)) {
+			ret = -EFAULT;
+			goto out;
+		}
+		io.sig = sig;
+		io.sig_len = d->out_len;
+	}
+	io.query = !d->out;
+	io.out_cap = d->out_len;
+	d->rv = khsm_op_data(f, d->session,
+			     array_index_nospec(d->op, KHSM_OP_MAX + 1),
+			     d->step, &io);
+	if (verify)
+		goto out;
+	if (io.out && io.out_len &&
+	    copy_to_user(u64_to_user_ptr(d->out), io.out, io.out_len)) {
+		ret = -EFAULT;
+		goto out;
+	}
+	if (!d->rv || d->rv == CKR_BUFFER_TOO_SMALL)
+		d->out_len = io.out_len;
+out:
+	if (io.out)
+		kvfree_sensitive(io.out, io.out_len ? io.out_len : 1);
+	kvfree_sensitive(sig, d->out_len ? d->out_len : 1);
+	kvfree_sensitive(in, d->in_len ? d->in_len : 1);
+	return ret;
+}
+
+/* --- mechanisms ---------------------------------------------------------- */
+
+static int khsm_ioc_mech_list(struct khsm_file *f, union khsm_ioc_arg *a)
+{
+	struct khsm_mech_list *ml = &a->mech_list;
+	unsigned long *types;
+	u32 *out, i, total;
+	int ret = 0;
+
+	if (!KHSM_RESERVED_OK(ml) || ml->flags)
+		return -EINVAL;
+	types = kcalloc(KHSM_MAX_MECHS, sizeof(*types), GFP_KERNEL);
+	out = kcalloc(KHSM_MAX_MECHS, sizeof(*out), GFP_KERNEL);
+	if (!types || !out) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	total = min_t(u32, khsm_mech_list(types, KHSM_MAX_MECHS),
+		      KHSM_MAX_MECHS);
+	if (ml->mechs && ml->count < total) {
+		ml->rv = CKR_BUFFER_TOO_SMALL;
+	} else if (ml->mechs) {
+		for (i = 0; i < total; i++)
+			out[i] = types[i];
+		if (copy_to_user(u64_to_user_ptr(ml->mechs), out,
+				 total * sizeof(*out))) {
+			ret = -EFAULT;
+			goto out;
+		}
+	}
+	ml->count = total;
+out:
+	kfree(types);
+	kfree(out);
+	return ret;
+}
+
+static int khsm_ioc_mech_info(struct khsm_file *f, union khsm_ioc_arg *a)
+{
+	struct khsm_mech_info *mi = &a->mech_info;
+	const struct khsm_mech *m;
+
+	if (!KHSM_RESERVED_OK(mi) || mi->pad0)
+		return -EINVAL;
+	mi->min_key_size = 0;
+	mi->max_key_size = 0;
+	mi->flags = 0;
+	m = khsm_mech_find(mi->mechanism);
+	if (!m) {
+		mi->rv = CKR_MECHANISM_INVALID;
+		return 0;
+	}
+	mi->min_key_size = m->min_key_size;
+	mi->max_key_size = m->max_key_size;
+	mi->flags = m->flags;
+	return 0;
+}
+
+/* --- dispatch ------------------------------------------------------------ */
+
+#define KHSM_IOC(name, handler, type)					\
+	[_IOC_NR(KHSM_IOC_##name)] = {					\
+		.fn = handler,						\
+		.min_size = KHSM_##type##_SIZE_VER0,			\
+	}
+
+static const struct khsm_ioc_desc khsm_ioctls[] = {
+	KHSM_IOC(VERSION, khsm_ioc_version, VERSION),
+	KHSM_IOC(TOKEN_INFO, khsm_ioc_token_info, TOKEN_INFO),
+	KHSM_IOC(INIT_TOKEN, khsm_ioc_init_token, INIT_TOKEN),
+	KHSM_IOC(INIT_PIN, khsm_ioc_init_pin, SET_PIN),
+	KHSM_IOC(SET_PIN, khsm_ioc_set_pin, SET_PIN),
+	KHSM_IOC(LOGIN, khsm_ioc_login, LOGIN),
+	KHSM_IOC(LOGOUT, khsm_ioc_logout, LOGIN),
+	KHSM_IOC(OPEN_SESSION, khsm_ioc_open_session, SESSION),
+	KHSM_IOC(CLOSE_SESSION, khsm_ioc_close_session, SESSION),
+	KHSM_IOC(CLOSE_ALL, khsm_ioc_close_all, SESSION),
+	KHSM_IOC(SESSION_INFO, khsm_ioc_session_info, SESSION),
+	KHSM_IOC(CREATE_OBJECT, khsm_ioc_create, OBJECT),
+	KHSM_IOC(COPY_OBJECT, khsm_ioc_copy, OBJECT),
+	KHSM_IOC(DESTROY_OBJECT, khsm_ioc_destroy, OBJECT),
+	KHSM_IOC(GET_ATTRS, khsm_ioc_get_attrs, OBJECT),
+	KHSM_IOC(SET_ATTRS, khsm_ioc_set_attrs, OBJECT),
+	KHSM_IOC(FIND_INIT, khsm_ioc_find_init, FIND),
+	KHSM_IOC(FIND, khsm_ioc_find, FIND),
+	KHSM_IOC(FIND_FINAL, khsm_ioc_find_final, FIND),
+	KHSM_IOC(GENERATE_KEY, khsm_ioc_generate_key, KEYGEN),
+	KHSM_IOC(GENERATE_KEY_PAIR, khsm_ioc_generate_key_pair, KEYGEN),
+	KHSM_IOC(OP_INIT, khsm_ioc_op_init, OP_INIT),
+	KHSM_IOC(OP_DATA, khsm_ioc_op_data, OP_DATA),
+	KHSM_IOC(GENERATE_RANDOM, khsm_ioc_random, RANDOM),
+	KHSM_IOC(MECH_LIST, khsm_ioc_mech_list, MECH_LIST),
+	KHSM_IOC(MECH_INFO, khsm_ioc_mech_info, MECH_INFO),
+};
+
+/* The structs are the ABI: fixed size, no implicit holes. */
+static void khsm_build_check_abi(void)
+{
+	BUILD_BUG_ON(sizeof(struct khsm_version) != KHSM_VERSION_SIZE_VER0);
+	BUILD_BUG_ON(sizeof(struct khsm_token_info) !=
+		     KHSM_TOKEN_INFO_SIZE_VER0);
+	BUILD_BUG_ON(sizeof(struct khsm_init_token) !=
+		     KHSM_INIT_TOKEN_SIZE_VER0);
+	BUILD_BUG_ON(sizeof(struct khsm_set_pin) != KHSM_SET_PIN_SIZE_VER0);
+	BUILD_BUG_ON(sizeof(struct khsm_login) != KHSM_LOGIN_SIZE_VER0);
+	BUILD_BUG_ON(sizeof(struct khsm_session) != KHSM_SESSION_SIZE_VER0);
+	BUILD_BUG_ON(sizeof(struct khsm_object) != KHSM_OBJECT_SIZE_VER0);
+	BUILD_BUG_ON(sizeof(struct khsm_find) != KHSM_FIND_SIZE_VER0);
+	BUILD_BUG_ON(sizeof(struct khsm_keygen) != KHSM_KEYGEN_SIZE_VER0);
+	BUILD_BUG_ON(sizeof(struct khsm_op_init) != KHSM_OP_INIT_SIZE_VER0);
+	BUILD_BUG_ON(sizeof(struct khsm_op_data) != KHSM_OP_DATA_SIZE_VER0);
+	BUILD_BUG_ON(sizeof(struct khsm_random) != KHSM_RANDOM_SIZE_VER0);
+	BUILD_BUG_ON(sizeof(struct khsm_mech_list) !=
+		     KHSM_MECH_LIST_SIZE_VER0);
+	BUILD_BUG_ON(sizeof(struct khsm_mech_info) !=
+		     KHSM_MECH_INFO_SIZE_VER0);
+	BUILD_BUG_ON(sizeof(struct khsm_attr) != 24);
+	BUILD_BUG_ON(sizeof(struct khsm_pin) != 64);
+	BUILD_BUG_ON(sizeof(struct khsm_gcm_params) != 16);
+	BUILD_BUG_ON(ARRAY_SIZE(khsm_ioctls) != KHSM_IOC_NR_MAX + 1);
+}
+
+/* sizeof() of the struct an ioctl number takes, in this kernel. */
+static u32 khsm_ioc_struct_size(unsigned int nr)
+{
+	static const u32 sizes[] = {
+		[_IOC_NR(KHSM_IOC_VERSION)] = sizeof(struct khsm_version),
+		[_IOC_NR(KHSM_IOC_TOKEN_INFO)] = sizeof(struct khsm_token_info),
+		[_IOC_NR(KHSM_IOC_INIT_TOKEN)] = sizeof(struct khsm_init_token),
+		[_IOC_NR(KHSM_IOC_INIT_PIN)] = sizeof(struct khsm_set_pin),
+		[_IOC_NR(KHSM_IOC_SET_PIN)] = sizeof(struct khsm_set_pin),
+		[_IOC_NR(KHSM_IOC_LOGIN)] = sizeof(struct khsm_login),
+		[_IOC_NR(KHSM_IOC_LOGOUT)] = sizeof(struct khsm_login),
+		[_IOC_NR(KHSM_IOC_OPEN_SESSION)] = sizeof(struct khsm_session),
+		[_IOC_NR(KHSM_IOC_CLOSE_SESSION)] = sizeof(struct khsm_session),
+		[_IOC_NR(KHSM_IOC_CLOSE_ALL)] = sizeof(struct khsm_session),
+		[_IOC_NR(KHSM_IOC_SESSION_INFO)] = sizeof(struct khsm_session),
+		[_IOC_NR(KHSM_IOC_CREATE_OBJECT)] = sizeof(struct khsm_object),
+		[_IOC_NR(KHSM_IOC_COPY_OBJECT)] = sizeof(struct khsm_object),
+		[_IOC_NR(KHSM_IOC_DESTROY_OBJECT)] = sizeof(struct khsm_object),
+		[_IOC_NR(KHSM_IOC_GET_ATTRS)] = sizeof(struct khsm_object),
+		[_IOC_NR(KHSM_IOC_SET_ATTRS)] = sizeof(struct khsm_object),
+		[_IOC_NR(KHSM_IOC_FIND_INIT)] = sizeof(struct khsm_find),
+		[_IOC_NR(KHSM_IOC_FIND)] = sizeof(struct khsm_find),
+		[_IOC_NR(KHSM_IOC_FIND_FINAL)] = sizeof(struct khsm_find),
+		[_IOC_NR(KHSM_IOC_GENERATE_KEY)] = sizeof(struct khsm_keygen),
+		[_IOC_NR(KHSM_IOC_GENERATE_KEY_PAIR)] =
+			sizeof(struct khsm_keygen),
+		[_IOC_NR(KHSM_IOC_OP_INIT)] = sizeof(struct khsm_op_init),
+		[_IOC_NR(KHSM_IOC_OP_DATA)] = sizeof(struct khsm_op_data),
+		[_IOC_NR(KHSM_IOC_GENERATE_RANDOM)] = sizeof(struct khsm_random),
+		[_IOC_NR(KHSM_IOC_MECH_LIST)] = sizeof(struct khsm_mech_list),
+		[_IOC_NR(KHSM_IOC_MECH_INFO)] = sizeof(struct khsm_mech_info),
+	};
+
+	BUILD_BUG_ON(ARRAY_SIZE(sizes) != KHSM_IOC_NR_MAX + 1);
+	return sizes[nr];
+}
+
+long khsm_ioctl(struct file *filp, unsigned int cmd, unsigned long arg)
+{
+	struct khsm_file *f = filp->private_data;
+	void __user *uarg = (void __user *)arg;
+	const struct khsm_ioc_desc *d;
+	union khsm_ioc_arg a;
+	unsigned int nr;
+	u32 usize, ksize;
+	int ret;
+
+	khsm_build_check_abi();
+	if (_IOC_TYPE(cmd) != KHSM_IOC_MAGIC)
+		return -ENOTTY;
+	nr = _IOC_NR(cmd);
+	if (nr >= ARRAY_SIZE(khsm_ioctls))
+		return -ENOTTY;
+	nr = array_index_nospec(nr, ARRAY_SIZE(khsm_ioctls));
+	d = &khsm_ioctls[nr];
+	if (!d->fn)
+		return -ENOTTY;
+	ksize = khsm_ioc_struct_size(nr);
+
+	if (get_user(usize, (u32 __user *)uarg))
+		return -EFAULT;
+	if (usize < d->min_size)
+		return -EINVAL;
+	if (usize > KHSM_MAX_STRUCT_SIZE)
+		return -E2BIG;
+	memset(&a, 0, sizeof(a));
+	ret = copy_struct_from_user(&a, ksize, uarg, usize);
+	if (ret)
+		return ret;
+	if (a.hdr.rv)
+		return -EINVAL;
+
+	ret = d->fn(f, &a);
+	if (ret)
+		goto out;
+	a.hdr.size = usize;
+	if (copy_to_user(uarg, &a, min(usize, ksize))) {
+		ret = -EFAULT;
+		goto out;
+	}
+	ret = khsm_ckr_errno(a.hdr.rv);
+out:
+	memzero_explicit(&a, sizeof(a));
+	return ret;
+}

@@ -1,0 +1,149 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Shared internal structures of the token core: token, open file,
+ * session, object. Locking:
+ *   khsm_token.lock  object store, session table, login and PIN state,
+ *                    counters, khsm_file.user, every object's attributes.
+ *   khsm_session.lock  the session's operation slots and find cursor.
+ * Order: session lock, then token lock. Crypto may sleep under either.
+ */
+#ifndef KHSM_KHSM_H
+#define KHSM_KHSM_H
+
+#include <linux/cred.h>
+#include <linux/kref.h>
+#include <linux/miscdevice.h>
+#include <linux/mutex.h>
+#include <linux/types.h>
+#include <linux/uidgid.h>
+#include <linux/xarray.h>
+#include <linux/khsm.h>
+
+#include "ck.h"
+#include "limits.h"
+#include "mech.h"
+
+#ifndef CKC_X_509
+#define CKC_X_509		0UL
+#endif
+#ifndef CK_UNAVAILABLE_INFORMATION
+#define CK_UNAVAILABLE_INFORMATION	(~0UL)
+#endif
+
+/* khsm_file.user when nobody is logged in on the file. */
+#define KHSM_NOBODY		(~0UL)
+
+struct khsm_pin_state {
+	u8 verifier[KHSM_VERIFIER_LEN];
+	u8 salt[KHSM_SALT_LEN];
+	u32 t_cost;
+	u32 m_cost_kib;
+	u32 parallelism;
+	u32 failures;			/* consecutive wrong PINs */
+	bool set;
+};
+
+struct khsm_token {
+	struct miscdevice misc;
+	char name[16];			/* "hsmN" */
+	u32 index;
+	kgid_t gid;			/* owner group: may open the device */
+	bool registered;		/* misc device registered */
+
+	struct mutex lock;
+	bool initialized;		/* C_InitToken done */
+	u8 label[KHSM_LABEL_LEN];
+	u8 serial[KHSM_SERIAL_LEN];
+	struct khsm_pin_state so;
+	struct khsm_pin_state user;
+	struct xarray objects;		/* handle -> struct khsm_obj */
+	u32 next_object;
+	struct xarray sessions;		/* handle -> struct khsm_sess */
+	u32 next_session;
+	u32 n_sessions;
+	u32 n_rw_sessions;
+	u32 n_token_objects;
+	u32 n_session_objects;
+	u32 n_files;
+	u32 n_logged_in;
+};
+
+/* One open file of /dev/hsmN: one PKCS#11 application. */
+struct khsm_file {
+	struct khsm_token *tok;
+	const struct cred *cred;	/* opener's credentials */
+	unsigned long user;		/* CKU_SO, CKU_USER, KHSM_NOBODY */
+	u32 n_sessions;
+	u32 n_ro_sessions;
+};
+
+struct khsm_slot {
+	struct khsm_op op;
+	bool active;
+	bool updated;			/* an UPDATE step has run */
+};
+
+struct khsm_sess {
+	struct kref ref;
+	struct mutex lock;		/* slots and find cursor */
+	struct khsm_token *tok;
+	struct khsm_file *file;
+	u32 handle;
+	bool rw;
+	bool closed;			/* under tok->lock */
+	struct khsm_slot slots[KHSM_OP_MAX + 1];
+	bool finding;
+	u32 *found;
+	u32 n_found;
+	u32 find_pos;
+};
+
+/* One attribute value as an object stores it. */
+struct khsm_oattr {
+	u32 type;
+	u32 len;
+	u8 *val;			/* kmalloc'd, wiped on free; NULL if len 0 */
+};
+
+/* The attribute list of an object; every type at most once. */
+struct khsm_attrs {
+	u32 n;
+	u32 cap;
+	struct khsm_oattr *a;
+};
+
+struct khsm_obj {
+	struct kref ref;
+	struct khsm_token *tok;
+	u32 handle;
+	bool dead;			/* removed from the store */
+	unsigned long class;
+	unsigned long key_type;		/* CKK_* for keys, else 0 */
+	bool token;			/* CKA_TOKEN */
+	bool private;			/* CKA_PRIVATE */
+	struct khsm_sess *owner;	/* session objects; NULL for token */
+	struct khsm_attrs attrs;
+};
+
+/* A template attribute after ioctl.c copied it into kernel memory. */
+struct khsm_tattr {
+	u32 type;
+	u32 len;
+	const u8 *val;			/* NULL if the caller gave no value */
+};
+
+struct khsm_tmpl {
+	u32 count;
+	const struct khsm_tattr *a;
+};
+
+/* One GET_ATTRS entry: in the caller's capacity, out the answer. */
+struct khsm_gattr {
+	u32 type;
+	u64 len;			/* in: capacity; out: length or
+					 * KHSM_LEN_UNAVAILABLE */
+	u8 *buf;			/* kernel buffer of min(capacity, max)
+					 * bytes, NULL for a length query */
+};
+
+#endif /* KHSM_KHSM_H */

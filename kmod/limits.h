@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Every bound the token core enforces on what user space can make it hold.
+ * KHSM_IOC_VERSION reports the per-call ones to user space.
+ */
+#ifndef KHSM_LIMITS_H
+#define KHSM_LIMITS_H
+
+#define KHSM_MAX_TOKENS		16	/* tokens= module parameter */
+#define KHSM_MAX_SESSIONS	64	/* open sessions per token, all files */
+#define KHSM_MAX_OBJECTS	4096	/* token + session objects per token */
+#define KHSM_MAX_TEMPLATE	64	/* attributes per template */
+#define KHSM_MAX_ATTR_LEN	8192	/* bytes per attribute value */
+#define KHSM_MAX_DATA_LEN	65536	/* bytes per OP_DATA input / RANDOM */
+#define KHSM_MAX_FIND		256	/* handles per FIND call */
+#define KHSM_MAX_MECHS		256	/* entries per MECH_LIST call */
+/* Largest output one OP_DATA call may produce (mechanisms that buffer). */
+#define KHSM_MAX_OUT_LEN	(4 * 1024 * 1024)
+/* Largest flat mechanism parameter: GCM header + IV + AAD. */
+#define KHSM_MAX_PARAM_LEN	(16 + 256 + KHSM_MAX_DATA_LEN)
+
+#define KHSM_MIN_PIN_LEN	4
+#define KHSM_MAX_PIN_LEN	64
+#define KHSM_MAX_PIN_FAILURES	10	/* consecutive failures that lock */
+
+/* Argon2id cost bounds accepted for a new PIN (see uapi khsm_pin). */
+#define KHSM_MIN_T_COST		1
+#define KHSM_MAX_T_COST		64
+#define KHSM_MIN_M_COST_KIB	8
+#define KHSM_MAX_M_COST_KIB	4194304
+#define KHSM_MIN_PARALLELISM	1
+#define KHSM_MAX_PARALLELISM	16
+
+#endif /* KHSM_LIMITS_H */

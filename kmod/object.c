@@ -1,0 +1,673 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Object store of a token: an xarray of reference-counted objects, token
+ * objects living until destroyed, session objects dying with their
+ * session. Attribute values are wiped when freed. Every function here runs
+ * under, or takes, the token lock.
+ */
+#include <linux/mm.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+
+#include "attr.h"
+#include "object.h"
+#include "policy.h"
+#include "session.h"
+
+static struct kmem_cache *khsm_object_cache;
+
+int khsm_object_init(void)
+{
+	khsm_object_cache = kmem_cache_create("khsm_object",
+					      sizeof(struct khsm_obj), 0,
+					      0, NULL);
+	return khsm_object_cache ? 0 : -ENOMEM;
+}
+
+void khsm_object_uninit(void)
+{
+	kmem_cache_destroy(khsm_object_cache);
+}
+
+static void khsm_object_release(struct kref *ref)
+{
+	struct khsm_obj *o = container_of(ref, struct khsm_obj, ref);
+
+	khsm_attrs_free(&o->attrs);
+	kmem_cache_free(khsm_object_cache, o);
+}
+
+void khsm_object_get(struct khsm_obj *o)
+{
+	kref_get(&o->ref);
+}
+
+void khsm_object_put(struct khsm_obj *o)
+{
+	kref_put(&o->ref, khsm_object_release);
+}
+
+struct khsm_obj *khsm_object_lookup(struct khsm_file *f, u32 handle)
+{
+	struct khsm_obj *o;
+
+	lockdep_assert_held(&f->tok->lock);
+	o = xa_load(&f->tok->objects, handle);
+	if (!o || !khsm_obj_visible(f, o))
+		return NULL;
+	return o;
+}
+
+/* Key material view for mech->init; valid while the object is held. */
+void khsm_object_key(const struct khsm_obj *o, struct khsm_key *k)
+{
+	const struct khsm_oattr *a;
+
+	memset(k, 0, sizeof(*k));
+	k->class = o->class;
+	k->key_type = o->key_type;
+	a = khsm_attrs_get(&o->attrs, CKA_VALUE);
+	if (a) {
+		k->value = a->val;
+		k->value_len = a->len;
+	}
+	a = khsm_attrs_get(&o->attrs, CKA_EC_PARAMS);
+	if (a) {
+		k->ec_params = a->val;
+		k->ec_params_len = a->len;
+	}
+	a = khsm_attrs_get(&o->attrs, CKA_EC_POINT);
+	if (a) {
+		k->ec_point = a->val;
+		k->ec_point_len = a->len;
+	}
+}
+
+static void khsm_object_remove(struct khsm_obj *o)
+{
+	struct khsm_token *tok = o->tok;
+
+	lockdep_assert_held(&tok->lock);
+	xa_erase(&tok->objects, o->handle);
+	o->dead = true;
+	if (o->token)
+		tok->n_token_objects--;
+	else
+		tok->n_session_objects--;
+	khsm_object_put(o);
+}
+
+void khsm_objects_destroy_all(struct khsm_token *tok)
+{
+	struct khsm_obj *o;
+	unsigned long idx;
+
+	xa_for_each(&tok->objects, idx, o)
+		khsm_object_remove(o);
+}
+
+void khsm_objects_destroy_session(struct khsm_sess *s)
+{
+	struct khsm_obj *o;
+	unsigned long idx;
+
+	xa_for_each(&s->tok->objects, idx, o)
+		if (o->owner == s)
+			khsm_object_remove(o);
+}
+
+/* C_Logout: the file's private session objects go. */
+void khsm_objects_destroy_private(struct khsm_file *f)
+{
+	struct khsm_obj *o;
+	unsigned long idx;
+
+	xa_for_each(&f->tok->objects, idx, o)
+		if (o->owner && o->owner->file == f && o->private)
+			khsm_object_remove(o);
+}
+
+/*
+ * Insert a new object built from @attrs (consumed on every path) into the
+ * store, owned by session @s unless it is a token object.
+ */
+static ck_rv_t khsm_object_add(struct khsm_sess *s,
+			       struct khsm_attrs *attrs, u32 *handle)
+{
+	struct khsm_token *tok = s->tok;
+	struct khsm_obj *o;
+	ck_rv_t rv;
+	bool token = khsm_attrs_bool(attrs, CKA_TOKEN);
+	bool private = khsm_attrs_bool(attrs, CKA_PRIVATE);
+	int err;
+
+	rv = khsm_may_create(s, token, private);
+	if (rv)
+		goto out_free;
+	if (tok->n_token_objects + tok->n_session_objects >= KHSM_MAX_OBJECTS) {
+		rv = CKR_DEVICE_MEMORY;
+		goto out_free;
+	}
+	o = kmem_cache_zalloc(khsm_object_cache, GFP_KERNEL);
+	if (!o) {
+		rv = CKR_HOST_MEMORY;
+		goto out_free;
+	}
+	kref_init(&o->ref);
+	o->tok = tok;
+	o->class = khsm_attrs_ulong(attrs, CKA_CLASS, 0);
+	o->key_type = khsm_attrs_ulong(attrs, CKA_KEY_TYPE, 0);
+	o->token = token;
+	o->private = private;
+	o->owner = token ? NULL : s;
+	o->attrs = *attrs;
+	attrs->a = NULL;
+	err = xa_alloc_cyclic(&tok->objects, &o->handle, o,
+			      XA_LIMIT(1, U32_MAX), &tok->next_object,
+			      GFP_KERNEL);
+	if (err < 0) {
+		khsm_object_put(o);
+		return CKR_HOST_MEMORY;
+	}
+	if (token)
+		tok->n_token_objects++;
+	else
+		tok->n_session_objects++;
+	*handle = o->handle;
+	return CKR_OK;
+
+out_free:
+	khsm_attrs_free(attrs);
+	return rv;
+}
+
+static ck_rv_t khsm_key_type_ok(unsigned long class, unsigned long key_type)
+{
+	switch (class) {
+	case CKO_SECRET_KEY:
+		if (key_type == CKK_AES || key_type == CKK_GENERIC_SECRET)
+			return CKR_OK;
+		return CKR_ATTRIBUTE_VALUE_INVALID;
+	case CKO_PRIVATE_KEY:
+	case CKO_PUBLIC_KEY:
+		if (key_type == CKK_EC)
+			return CKR_OK;
+		return CKR_ATTRIBUTE_VALUE_INVALID;
+	}
+	return CKR_OK;
+}
+
+ck_rv_t khsm_object_create(struct khsm_file *f, u32 session,
+			   const struct khsm_tmpl *t, u32 *handle)
+{
+	struct khsm_token *tok = f->tok;
+	struct khsm_attrs attrs = {};
+	struct khsm_sess *s;
+	u64 class, key_type = 0;
+	bool found;
+	ck_rv_t rv;
+
+	mutex_lock(&tok->lock);
+	s = khsm_session_find(f, session);
+	if (!s) {
+		rv = CKR_SESSION_HANDLE_INVALID;
+		goto out;
+	}
+	rv = khsm_tmpl_ulong(t, CKA_CLASS, &class, &found);
+	if (rv)
+		goto out;
+	if (!found) {
+		rv = CKR_TEMPLATE_INCOMPLETE;
+		goto out;
+	}
+	if (!khsm_class_bit(class)) {
+		rv = CKR_ATTRIBUTE_VALUE_INVALID;
+		goto out;
+	}
+	if (khsm_class_bit(class) & KHSM_AC_KEY) {
+		rv = khsm_tmpl_ulong(t, CKA_KEY_TYPE, &key_type, &found);
+		if (rv)
+			goto out;
+		if (!found) {
+			rv = CKR_TEMPLATE_INCOMPLETE;
+			goto out;
+		}
+		rv = khsm_key_type_ok(class, key_type);
+		if (rv)
+			goto out;
+	}
+	if (khsm_attrs_alloc(&attrs)) {
+		rv = CKR_HOST_MEMORY;
+		goto out;
+	}
+	rv = khsm_attrs_build(&attrs, t, class, key_type, KHSM_TM_CREATE);
+	if (rv) {
+		khsm_attrs_free(&attrs);
+		goto out;
+	}
+	rv = khsm_object_add(s, &attrs, handle);
+out:
+	mutex_unlock(&tok->lock);
+	return rv;
+}
+
+ck_rv_t khsm_object_copy(struct khsm_file *f, u32 session, u32 src,
+			 const struct khsm_tmpl *t, u32 *handle)
+{
+	struct khsm_token *tok = f->tok;
+	struct khsm_attrs attrs = {};
+	struct khsm_sess *s;
+	struct khsm_obj *o;
+	ck_rv_t rv;
+
+	mutex_lock(&tok->lock);
+	s = khsm_session_find(f, session);
+	if (!s) {
+		rv = CKR_SESSION_HANDLE_INVALID;
+		goto out;
+	}
+	o = khsm_object_lookup(f, src);
+	if (!o) {
+		rv = CKR_OBJECT_HANDLE_INVALID;
+		goto out;
+	}
+	if (!khsm_attrs_bool(&o->attrs, CKA_COPYABLE)) {
+		rv = CKR_ACTION_PROHIBITED;
+		goto out;
+	}
+	if (khsm_attrs_dup(&attrs, &o->attrs)) {
+		rv = CKR_HOST_MEMORY;
+		goto out;
+	}
+	rv = khsm_attrs_change(&attrs, t, o->class, KHSM_TM_COPY);
+	if (rv) {
+		khsm_attrs_free(&attrs);
+		goto out;
+	}
+	rv = khsm_object_add(s, &attrs, handle);
+out:
+	mutex_unlock(&tok->lock);
+	return rv;
+}
+
+ck_rv_t khsm_object_destroy(struct khsm_file *f, u32 session, u32 handle)
+{
+	struct khsm_token *tok = f->tok;
+	struct khsm_sess *s;
+	struct khsm_obj *o;
+	ck_rv_t rv;
+
+	mutex_lock(&tok->lock);
+	s = khsm_session_find(f, session);
+	if (!s) {
+		rv = CKR_SESSION_HANDLE_INVALID;
+		goto out;
+	}
+	o = khsm_object_lookup(f, handle);
+	if (!o) {
+		rv = CKR_OBJECT_HANDLE_INVALID;
+		goto out;
+	}
+	rv = khsm_may_write(s, o);
+	if (rv)
+		goto out;
+	if (!khsm_attrs_bool(&o->attrs, CKA_DESTROYABLE)) {
+		rv = CKR_ACTION_PROHIBITED;
+		goto out;
+	}
+	khsm_object_remove(o);
+out:
+	mutex_unlock(&tok->lock);
+	return rv;
+}
+
+/*
+ * C_GetAttributeValue (PKCS#11 v3.0 5.7): every entry is answered; the
+ * result is the most important of the per-entry errors.
+ */
+ck_rv_t khsm_object_get_attrs(struct khsm_file *f, u32 session, u32 handle,
+			      struct khsm_gattr *g, u32 n)
+{
+	struct khsm_token *tok = f->tok;
+	const struct khsm_attr_desc *d;
+	const struct khsm_oattr *a;
+	bool sensitive = false, invalid = false, small = false;
+	struct khsm_obj *o;
+	ck_rv_t rv = CKR_OK;
+	u32 i;
+
+	mutex_lock(&tok->lock);
+	if (!khsm_session_find(f, session)) {
+		rv = CKR_SESSION_HANDLE_INVALID;
+		goto out;
+	}
+	o = khsm_object_lookup(f, handle);
+	if (!o) {
+		rv = CKR_OBJECT_HANDLE_INVALID;
+		goto out;
+	}
+	for (i = 0; i < n; i++) {
+		d = khsm_attr_desc(g[i].type, o->class);
+		a = khsm_attrs_get(&o->attrs, g[i].type);
+		if (!d || !a) {
+			g[i].len = KHSM_LEN_UNAVAILABLE;
+			invalid = true;
+		} else if (khsm_obj_hides(o, d)) {
+			g[i].len = KHSM_LEN_UNAVAILABLE;
+			sensitive = true;
+		} else if (!g[i].buf) {
+			g[i].len = a->len;
+		} else if (g[i].len < a->len) {
+			g[i].len = KHSM_LEN_UNAVAILABLE;
+			small = true;
+		} else {
+			if (a->len)
+				memcpy(g[i].buf, a->val, a->len);
+			g[i].len = a->len;
+		}
+	}
+	if (sensitive)
+		rv = CKR_ATTRIBUTE_SENSITIVE;
+	else if (invalid)
+		rv = CKR_ATTRIBUTE_TYPE_INVALID;
+	else if (small)
+		rv = CKR_BUFFER_TOO_SMALL;
+out:
+	mutex_unlock(&tok->lock);
+	return rv;
+}
+
+ck_rv_t khsm_object_set_attrs(struct khsm_file *f, u32 session, u32 handle,
+			      const struct khsm_tmpl *t)
+{
+	struct khsm_token *tok = f->tok;
+	struct khsm_attrs attrs = {};
+	struct khsm_sess *s;
+	struct khsm_obj *o;
+	ck_rv_t rv;
+
+	mutex_lock(&tok->lock);
+	s = khsm_session_find(f, session);
+	if (!s) {
+		rv = CKR_SESSION_HANDLE_INVALID;
+		goto out;
+	}
+	o = khsm_object_lookup(f, handle);
+	if (!o) {
+		rv = CKR_OBJECT_HANDLE_INVALID;
+		goto out;
+	}
+	rv = khsm_may_write(s, o);
+	if (rv)
+		goto out;
+	if (!khsm_attrs_bool(&o->attrs, CKA_MODIFIABLE)) {
+		rv = CKR_ACTION_PROHIBITED;
+		goto out;
+	}
+	if (khsm_attrs_dup(&attrs, &o->attrs)) {
+		rv = CKR_HOST_MEMORY;
+		goto out;
+	}
+	rv = khsm_attrs_change(&attrs, t, o->class, KHSM_TM_SET);
+	if (rv) {
+		khsm_attrs_free(&attrs);
+		goto out;
+	}
+	swap(o->attrs, attrs);
+	khsm_attrs_free(&attrs);
+out:
+	mutex_unlock(&tok->lock);
+	return rv;
+}
+
+static bool khsm_object_matches(const struct khsm_obj *o,
+				const struct khsm_tmpl *t)
+{
+	const struct khsm_attr_desc *d;
+	const struct khsm_oattr *a;
+	u32 i;
+
+	for (i = 0; i < t->count; i++) {
+		d = khsm_attr_desc(t->a[i].type, o->class);
+		a = khsm_attrs_get(&o->attrs, t->a[i].type);
+		if (!d || !a || khsm_obj_hides(o, d))
+			return false;
+		if (a->len != t->a[i].len)
+			return false;
+		if (a->len && memcmp(a->val, t->a[i].val, a->len))
+			return false;
+	}
+	return true;
+}
+
+ck_rv_t khsm_objects_match(struct khsm_file *f, const struct khsm_tmpl *t,
+			   u32 **handles, u32 *n)
+{
+	struct khsm_obj *o;
+	unsigned long idx;
+	ck_rv_t rv;
+	u32 *h;
+
+	lockdep_assert_held(&f->tok->lock);
+	rv = khsm_tmpl_check(t);
+	if (rv)
+		return rv;
+	h = kvmalloc_array(KHSM_MAX_OBJECTS, sizeof(*h), GFP_KERNEL);
+	if (!h)
+		return CKR_HOST_MEMORY;
+	*n = 0;
+	xa_for_each(&f->tok->objects, idx, o) {
+		if (*n >= KHSM_MAX_OBJECTS)
+			break;
+		if (khsm_obj_visible(f, o) && khsm_object_matches(o, t))
+			h[(*n)++] = o->handle;
+	}
+	*handles = h;
+	return CKR_OK;
+}
+
+/* CKA_LOCAL and friends of a key the token generated. */
+static int khsm_mark_generated(struct khsm_attrs *a, unsigned long mech)
+{
+	int err = 0;
+
+	err |= khsm_attrs_put_bool(a, CKA_LOCAL, true);
+	err |= khsm_attrs_put_ulong(a, CKA_KEY_GEN_MECHANISM, mech);
+	if (khsm_attrs_get(a, CKA_SENSITIVE)) {
+		err |= khsm_attrs_put_bool(a, CKA_ALWAYS_SENSITIVE,
+					   khsm_attrs_bool(a, CKA_SENSITIVE));
+		err |= khsm_attrs_put_bool(a, CKA_NEVER_EXTRACTABLE,
+					   !khsm_attrs_bool(a, CKA_EXTRACTABLE));
+	}
+	return err;
+}
+
+ck_rv_t khsm_generate_key(struct khsm_file *f, u32 session,
+			  unsigned long mech, u32 param_len,
+			  const struct khsm_tmpl *t, u32 *handle)
+{
+	const struct khsm_mech *m = khsm_mech_find(mech);
+	struct khsm_token *tok = f->tok;
+	struct khsm_attrs attrs = {};
+	u8 value[KHSM_MAX_SECRET_LEN];
+	struct khsm_sess *s;
+	unsigned long key_type;
+	u64 len;
+	bool found;
+	ck_rv_t rv;
+
+	mutex_lock(&tok->lock);
+	s = khsm_session_find(f, session);
+	if (!s) {
+		rv = CKR_SESSION_HANDLE_INVALID;
+		goto out_unlock;
+	}
+	if (!m || !(m->flags & CKF_GENERATE) || !m->gen_secret) {
+		rv = CKR_MECHANISM_INVALID;
+		goto out_unlock;
+	}
+	if (param_len) {
+		rv = CKR_MECHANISM_PARAM_INVALID;
+		goto out_unlock;
+	}
+	key_type = m->key_type ? m->key_type : CKK_GENERIC_SECRET;
+	rv = khsm_tmpl_ulong(t, CKA_VALUE_LEN, &len, &found);
+	if (rv)
+		goto out_unlock;
+	if (!found) {
+		rv = CKR_TEMPLATE_INCOMPLETE;
+		goto out_unlock;
+	}
+	if ((key_type == CKK_AES && len != 16 && len != 24 && len != 32) ||
+	    len < 1 || len > KHSM_MAX_SECRET_LEN) {
+		rv = CKR_ATTRIBUTE_VALUE_INVALID;
+		goto out_unlock;
+	}
+	if (khsm_attrs_alloc(&attrs)) {
+		rv = CKR_HOST_MEMORY;
+		goto out_unlock;
+	}
+	rv = khsm_attrs_build(&attrs, t, CKO_SECRET_KEY, key_type,
+			      KHSM_TM_GENERATE);
+	if (rv)
+		goto out_free;
+	rv = khsm_may_create(s, khsm_attrs_bool(&attrs, CKA_TOKEN),
+			     khsm_attrs_bool(&attrs, CKA_PRIVATE));
+	if (rv)
+		goto out_free;
+	rv = m->gen_secret(value, len);
+	if (rv)
+		goto out_wipe;
+	if (khsm_attrs_put(&attrs, CKA_VALUE, value, len) ||
+	    khsm_mark_generated(&attrs, mech)) {
+		rv = CKR_HOST_MEMORY;
+		goto out_wipe;
+	}
+	memzero_explicit(value, sizeof(value));
+	rv = khsm_object_add(s, &attrs, handle);
+	goto out_unlock;
+
+out_wipe:
+	memzero_explicit(value, sizeof(value));
+out_free:
+	khsm_attrs_free(&attrs);
+out_unlock:
+	mutex_unlock(&tok->lock);
+	return rv;
+}
+
+/* Both templates of a key pair, before any key exists. */
+static ck_rv_t khsm_pair_templates(struct khsm_sess *s,
+				   const struct khsm_mech *m,
+				   const struct khsm_tmpl *pub_t,
+				   const struct khsm_tmpl *priv_t,
+				   struct khsm_attrs *pub,
+				   struct khsm_attrs *priv)
+{
+	const struct khsm_tattr *pp, *qp;
+	ck_rv_t rv;
+
+	pp = khsm_tmpl_find(pub_t, CKA_EC_PARAMS);
+	if (!pp)
+		return CKR_TEMPLATE_INCOMPLETE;
+	qp = khsm_tmpl_find(priv_t, CKA_EC_PARAMS);
+	if (qp && pp->val && qp->val &&
+	    (qp->len != pp->len || memcmp(qp->val, pp->val, pp->len)))
+		return CKR_TEMPLATE_INCONSISTENT;
+	if (khsm_attrs_alloc(pub) || khsm_attrs_alloc(priv))
+		return CKR_HOST_MEMORY;
+	rv = khsm_attrs_build(pub, pub_t, CKO_PUBLIC_KEY, m->key_type,
+			      KHSM_TM_GENERATE);
+	if (rv)
+		return rv;
+	rv = khsm_attrs_build(priv, priv_t, CKO_PRIVATE_KEY, m->key_type,
+			      KHSM_TM_GENERATE);
+	if (rv)
+		return rv;
+	if (khsm_attrs_put(priv, CKA_EC_PARAMS, pp->val, pp->len))
+		return CKR_HOST_MEMORY;
+	rv = khsm_may_create(s, khsm_attrs_bool(pub, CKA_TOKEN),
+			     khsm_attrs_bool(pub, CKA_PRIVATE));
+	if (rv)
+		return rv;
+	return khsm_may_create(s, khsm_attrs_bool(priv, CKA_TOKEN),
+			       khsm_attrs_bool(priv, CKA_PRIVATE));
+}
+
+ck_rv_t khsm_generate_key_pair(struct khsm_file *f, u32 session,
+			       unsigned long mech, u32 param_len,
+			       const struct khsm_tmpl *pub_t,
+			       const struct khsm_tmpl *priv_t,
+			       u32 *pub_h, u32 *priv_h)
+{
+	const struct khsm_mech *m = khsm_mech_find(mech);
+	struct khsm_attrs pub = {}, priv = {};
+	u8 point[KHSM_MAX_EC_POINT_LEN];
+	u8 scalar[KHSM_MAX_EC_PRIV_LEN];
+	struct khsm_token *tok = f->tok;
+	const struct khsm_oattr *params;
+	struct khsm_keypair kp = {
+		.priv = scalar, .priv_len = sizeof(scalar),
+		.pub_point = point, .pub_point_len = sizeof(point),
+	};
+	struct khsm_sess *s;
+	struct khsm_obj *o;
+	ck_rv_t rv;
+
+	mutex_lock(&tok->lock);
+	s = khsm_session_find(f, session);
+	if (!s) {
+		rv = CKR_SESSION_HANDLE_INVALID;
+		goto out_unlock;
+	}
+	if (!m || !(m->flags & CKF_GENERATE_KEY_PAIR) || !m->gen_pair) {
+		rv = CKR_MECHANISM_INVALID;
+		goto out_unlock;
+	}
+	if (param_len) {
+		rv = CKR_MECHANISM_PARAM_INVALID;
+		goto out_unlock;
+	}
+	rv = khsm_pair_templates(s, m, pub_t, priv_t, &pub, &priv);
+	if (rv)
+		goto out_free;
+	params = khsm_attrs_get(&pub, CKA_EC_PARAMS);
+	rv = m->gen_pair(params->val, params->len, &kp);
+	if (rv)
+		goto out_wipe;
+	if (kp.priv_len > sizeof(scalar) || kp.pub_point_len > sizeof(point) ||
+	    !kp.priv_len || !kp.pub_point_len) {
+		rv = CKR_DEVICE_ERROR;
+		goto out_wipe;
+	}
+	if (khsm_attrs_put(&priv, CKA_VALUE, scalar, kp.priv_len) ||
+	    khsm_attrs_put(&pub, CKA_EC_POINT, point, kp.pub_point_len) ||
+	    khsm_mark_generated(&priv, mech) ||
+	    khsm_mark_generated(&pub, mech)) {
+		rv = CKR_HOST_MEMORY;
+		goto out_wipe;
+	}
+	memzero_explicit(scalar, sizeof(scalar));
+	rv = khsm_object_add(s, &pub, pub_h);
+	if (rv) {
+		khsm_attrs_free(&priv);
+		goto out_unlock;
+	}
+	rv = khsm_object_add(s, &priv, priv_h);
+	if (rv) {
+		o = xa_load(&tok->objects, *pub_h);
+		if (o)
+			khsm_object_remove(o);
+		*pub_h = 0;
+	}
+	goto out_unlock;
+
+out_wipe:
+	memzero_explicit(scalar, sizeof(scalar));
+out_free:
+	khsm_attrs_free(&pub);
+	khsm_attrs_free(&priv);
+out_unlock:
+	mutex_unlock(&tok->lock);
+	return rv;
+}

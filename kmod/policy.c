@@ -1,0 +1,133 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Access decisions, in one place: session states, object visibility,
+ * sensitive values, who may create or change which object, which key may
+ * be used for what. Callers hold the token lock.
+ */
+#include "policy.h"
+
+unsigned long khsm_session_state(const struct khsm_sess *s)
+{
+	unsigned long user = s->file->user;
+
+	if (user == CKU_SO)
+		return CKS_RW_SO_FUNCTIONS;
+	if (user == CKU_USER)
+		return s->rw ? CKS_RW_USER_FUNCTIONS : CKS_RO_USER_FUNCTIONS;
+	return s->rw ? CKS_RW_PUBLIC_SESSION : CKS_RO_PUBLIC_SESSION;
+}
+
+/*
+ * Private objects exist only for a file logged in as user; session objects
+ * only for the file whose session made them.
+ */
+bool khsm_obj_visible(const struct khsm_file *f, const struct khsm_obj *o)
+{
+	if (o->dead)
+		return false;
+	if (o->private && f->user != CKU_USER)
+		return false;
+	if (o->owner && o->owner->file != f)
+		return false;
+	return true;
+}
+
+/* Is the value of attribute @d of @o withheld (CKR_ATTRIBUTE_SENSITIVE)? */
+bool khsm_obj_hides(const struct khsm_obj *o,
+		    const struct khsm_attr_desc *d)
+{
+	if (!(d->flags & KHSM_AF_SENSITIVE))
+		return false;
+	return khsm_attrs_bool(&o->attrs, CKA_SENSITIVE) ||
+	       !khsm_attrs_bool(&o->attrs, CKA_EXTRACTABLE);
+}
+
+/*
+ * Token objects need a R/W session; private objects need the user logged
+ * in, so the SO creates public objects only.
+ */
+ck_rv_t khsm_may_create(const struct khsm_sess *s, bool token,
+			bool private)
+{
+	if (token && !s->rw)
+		return CKR_SESSION_READ_ONLY;
+	if (private && s->file->user != CKU_USER)
+		return CKR_USER_NOT_LOGGED_IN;
+	return CKR_OK;
+}
+
+/* Changing or destroying a token object needs a R/W session. */
+ck_rv_t khsm_may_write(const struct khsm_sess *s,
+		       const struct khsm_obj *o)
+{
+	if (o->token && !s->rw)
+		return CKR_SESSION_READ_ONLY;
+	return CKR_OK;
+}
+
+unsigned long khsm_op_mech_flag(u32 kind)
+{
+	switch (kind) {
+	case KHSM_OP_ENCRYPT:
+		return CKF_ENCRYPT;
+	case KHSM_OP_DECRYPT:
+		return CKF_DECRYPT;
+	case KHSM_OP_DIGEST:
+		return CKF_DIGEST;
+	case KHSM_OP_SIGN:
+		return CKF_SIGN;
+	case KHSM_OP_VERIFY:
+		return CKF_VERIFY;
+	}
+	return 0;
+}
+
+static u32 khsm_op_usage_attr(u32 kind)
+{
+	switch (kind) {
+	case KHSM_OP_ENCRYPT:
+		return CKA_ENCRYPT;
+	case KHSM_OP_DECRYPT:
+		return CKA_DECRYPT;
+	case KHSM_OP_SIGN:
+		return CKA_SIGN;
+	case KHSM_OP_VERIFY:
+		return CKA_VERIFY;
+	}
+	return 0;
+}
+
+/*
+ * A key fits mechanism @m for operation @kind: right key type, right class
+ * (secret key for symmetric mechanisms; private key to sign/decrypt,
+ * public key to verify/encrypt), and its usage attribute is true.
+ */
+ck_rv_t khsm_may_use_key(const struct khsm_obj *o,
+			 const struct khsm_mech *m, u32 kind)
+{
+	unsigned long want;
+	u32 usage;
+
+	switch (o->class) {
+	case CKO_SECRET_KEY:
+	case CKO_PRIVATE_KEY:
+	case CKO_PUBLIC_KEY:
+		break;
+	default:
+		return CKR_KEY_TYPE_INCONSISTENT;
+	}
+	if (o->key_type != m->key_type)
+		return CKR_KEY_TYPE_INCONSISTENT;
+	if (o->class == CKO_SECRET_KEY)
+		want = CKO_SECRET_KEY;
+	else if (kind == KHSM_OP_SIGN || kind == KHSM_OP_DECRYPT)
+		want = CKO_PRIVATE_KEY;
+	else
+		want = CKO_PUBLIC_KEY;
+	if (o->class != want)
+		return CKR_KEY_TYPE_INCONSISTENT;
+	usage = khsm_op_usage_attr(kind);
+	if (!usage || !khsm_attrs_bool(&o->attrs, usage))
+		return CKR_KEY_FUNCTION_NOT_PERMITTED;
+	return CKR_OK;
+}

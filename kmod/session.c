@@ -1,0 +1,462 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * PKCS#11 sessions. A session belongs to one open file; its handle is
+ * unique on the token. Each session has one operation slot per KHSM_OP_*
+ * kind driving the mechanism's init/out_len/step/cleanup, and one find
+ * cursor. Sessions are reference counted so CLOSE from one thread while
+ * another runs an operation frees the session only when both are done.
+ */
+#include <linux/mm.h>
+#include <linux/slab.h>
+
+#include "attr.h"
+#include "object.h"
+#include "policy.h"
+#include "session.h"
+
+static struct kmem_cache *khsm_session_cache;
+
+int khsm_session_init(void)
+{
+	khsm_session_cache = kmem_cache_create("khsm_session",
+					       sizeof(struct khsm_sess), 0,
+					       0, NULL);
+	return khsm_session_cache ? 0 : -ENOMEM;
+}
+
+void khsm_session_uninit(void)
+{
+	kmem_cache_destroy(khsm_session_cache);
+}
+
+static void khsm_slot_end(struct khsm_slot *slot)
+{
+	if (slot->active && slot->op.mech->cleanup)
+		slot->op.mech->cleanup(&slot->op);
+	slot->op.ctx = NULL;
+	slot->op.mech = NULL;
+	slot->active = false;
+	slot->updated = false;
+}
+
+static void khsm_session_release(struct kref *ref)
+{
+	struct khsm_sess *s = container_of(ref, struct khsm_sess, ref);
+	unsigned int i;
+
+	for (i = 0; i <= KHSM_OP_MAX; i++)
+		khsm_slot_end(&s->slots[i]);
+	kvfree(s->found);
+	mutex_destroy(&s->lock);
+	kmem_cache_free(khsm_session_cache, s);
+}
+
+static void khsm_session_put(struct khsm_sess *s)
+{
+	kref_put(&s->ref, khsm_session_release);
+}
+
+struct khsm_sess *khsm_session_find(struct khsm_file *f, u32 handle)
+{
+	struct khsm_sess *s;
+
+	lockdep_assert_held(&f->tok->lock);
+	s = xa_load(&f->tok->sessions, handle);
+	if (!s || s->file != f || s->closed)
+		return NULL;
+	return s;
+}
+
+/* The file's session @handle with a reference, or NULL. */
+static struct khsm_sess *khsm_session_get(struct khsm_file *f, u32 handle)
+{
+	struct khsm_sess *s;
+
+	mutex_lock(&f->tok->lock);
+	s = khsm_session_find(f, handle);
+	if (s)
+		kref_get(&s->ref);
+	mutex_unlock(&f->tok->lock);
+	return s;
+}
+
+void khsm_file_logout(struct khsm_file *f)
+{
+	lockdep_assert_held(&f->tok->lock);
+	if (f->user == KHSM_NOBODY)
+		return;
+	khsm_objects_destroy_private(f);
+	f->user = KHSM_NOBODY;
+	f->tok->n_logged_in--;
+}
+
+ck_rv_t khsm_session_open(struct khsm_file *f, u32 flags, u32 *handle)
+{
+	struct khsm_token *tok = f->tok;
+	bool rw = flags & CKF_RW_SESSION;
+	struct khsm_sess *s;
+	ck_rv_t rv = CKR_OK;
+	int err;
+
+	if (!(flags & CKF_SERIAL_SESSION))
+		return CKR_SESSION_PARALLEL_NOT_SUPPORTED;
+	s = kmem_cache_zalloc(khsm_session_cache, GFP_KERNEL);
+	if (!s)
+		return CKR_HOST_MEMORY;
+	kref_init(&s->ref);
+	mutex_init(&s->lock);
+	s->tok = tok;
+	s->file = f;
+	s->rw = rw;
+
+	mutex_lock(&tok->lock);
+	if (tok->n_sessions >= KHSM_MAX_SESSIONS) {
+		rv = CKR_SESSION_COUNT;
+		goto out_free;
+	}
+	if (!rw && f->user == CKU_SO) {
+		rv = CKR_SESSION_READ_WRITE_SO_EXISTS;
+		goto out_free;
+	}
+	err = xa_alloc_cyclic(&tok->sessions, &s->handle, s,
+			      XA_LIMIT(1, U32_MAX), &tok->next_session,
+			      GFP_KERNEL);
+	if (err < 0) {
+		rv = CKR_HOST_MEMORY;
+		goto out_free;
+	}
+	tok->n_sessions++;
+	f->n_sessions++;
+	if (rw)
+		tok->n_rw_sessions++;
+	else
+		f->n_ro_sessions++;
+	*handle = s->handle;
+	mutex_unlock(&tok->lock);
+	return CKR_OK;
+
+out_free:
+	mutex_unlock(&tok->lock);
+	khsm_session_put(s);
+	return rv;
+}
+
+/* Under tok->lock; the caller drops the table's reference afterwards. */
+static void khsm_session_unlink(struct khsm_sess *s)
+{
+	struct khsm_token *tok = s->tok;
+	struct khsm_file *f = s->file;
+
+	lockdep_assert_held(&tok->lock);
+	s->closed = true;
+	xa_erase(&tok->sessions, s->handle);
+	khsm_objects_destroy_session(s);
+	tok->n_sessions--;
+	f->n_sessions--;
+	if (s->rw)
+		tok->n_rw_sessions--;
+	else
+		f->n_ro_sessions--;
+	/* PKCS#11 5.6: closing the last session logs the application out. */
+	if (!f->n_sessions)
+		khsm_file_logout(f);
+}
+
+ck_rv_t khsm_session_close(struct khsm_file *f, u32 handle)
+{
+	struct khsm_sess *s;
+
+	mutex_lock(&f->tok->lock);
+	s = khsm_session_find(f, handle);
+	if (!s) {
+		mutex_unlock(&f->tok->lock);
+		return CKR_SESSION_HANDLE_INVALID;
+	}
+	khsm_session_unlink(s);
+	mutex_unlock(&f->tok->lock);
+	khsm_session_put(s);
+	return CKR_OK;
+}
+
+ck_rv_t khsm_session_close_all(struct khsm_file *f)
+{
+	khsm_sessions_release(f);
+	return CKR_OK;
+}
+
+void khsm_sessions_release(struct khsm_file *f)
+{
+	struct khsm_token *tok = f->tok;
+	struct khsm_sess *s;
+	unsigned long idx;
+
+	mutex_lock(&tok->lock);
+	xa_for_each(&tok->sessions, idx, s) {
+		if (s->file != f)
+			continue;
+		khsm_session_unlink(s);
+		khsm_session_put(s);
+	}
+	khsm_file_logout(f);
+	mutex_unlock(&tok->lock);
+}
+
+ck_rv_t khsm_session_info(struct khsm_file *f, u32 handle, u32 *flags,
+			  u32 *state)
+{
+	struct khsm_sess *s;
+	ck_rv_t rv = CKR_OK;
+
+	mutex_lock(&f->tok->lock);
+	s = khsm_session_find(f, handle);
+	if (s) {
+		*flags = CKF_SERIAL_SESSION | (s->rw ? CKF_RW_SESSION : 0);
+		*state = khsm_session_state(s);
+	} else {
+		rv = CKR_SESSION_HANDLE_INVALID;
+	}
+	mutex_unlock(&f->tok->lock);
+	return rv;
+}
+
+/* Check the key and start the mechanism; under s->lock. */
+static ck_rv_t khsm_slot_start(struct khsm_sess *s, struct khsm_slot *slot,
+			       const struct khsm_mech *m, u32 kind, u32 key,
+			       const void *param, u32 param_len)
+{
+	struct khsm_token *tok = s->tok;
+	struct khsm_obj *o;
+	struct khsm_key k;
+	ck_rv_t rv;
+
+	slot->op.mech = m;
+	slot->op.kind = kind;
+	slot->op.ctx = NULL;
+	if (!m->key_type)
+		return m->init(&slot->op, NULL, param, param_len);
+
+	mutex_lock(&tok->lock);
+	o = khsm_object_lookup(s->file, key);
+	if (!o) {
+		mutex_unlock(&tok->lock);
+		return CKR_KEY_HANDLE_INVALID;
+	}
+	rv = khsm_may_use_key(o, m, kind);
+	if (rv) {
+		mutex_unlock(&tok->lock);
+		return rv;
+	}
+	khsm_object_get(o);
+	khsm_object_key(o, &k);
+	rv = m->init(&slot->op, &k, param, param_len);
+	memzero_explicit(&k, sizeof(k));
+	khsm_object_put(o);
+	mutex_unlock(&tok->lock);
+	return rv;
+}
+
+ck_rv_t khsm_op_init(struct khsm_file *f, u32 session, u32 kind,
+		     unsigned long mech, u32 key, const void *param,
+		     u32 param_len, bool cancel)
+{
+	const struct khsm_mech *m;
+	struct khsm_sess *s;
+	struct khsm_slot *slot;
+	ck_rv_t rv = CKR_OK;
+
+	s = khsm_session_get(f, session);
+	if (!s)
+		return CKR_SESSION_HANDLE_INVALID;
+	mutex_lock(&s->lock);
+	slot = &s->slots[kind];
+	if (cancel) {
+		khsm_slot_end(slot);
+		goto out;
+	}
+	if (slot->active) {
+		rv = CKR_OPERATION_ACTIVE;
+		goto out;
+	}
+	m = khsm_mech_find(mech);
+	if (!m || !(m->flags & khsm_op_mech_flag(kind)) || !m->init ||
+	    !m->step || (kind != KHSM_OP_VERIFY && !m->out_len)) {
+		rv = CKR_MECHANISM_INVALID;
+		goto out;
+	}
+	rv = khsm_slot_start(s, slot, m, kind, key, param, param_len);
+	if (rv) {
+		if (m->cleanup)
+			m->cleanup(&slot->op);
+		slot->op.ctx = NULL;
+		slot->op.mech = NULL;
+		goto out;
+	}
+	slot->active = true;
+	slot->updated = false;
+out:
+	mutex_unlock(&s->lock);
+	khsm_session_put(s);
+	return rv;
+}
+
+/* VERIFY: no output; the signature is an input at FINAL and ONESHOT. */
+static ck_rv_t khsm_op_verify(struct khsm_slot *slot, u32 step,
+			      struct khsm_op_io *io)
+{
+	size_t produced = 0;
+	ck_rv_t rv;
+
+	rv = slot->op.mech->step(&slot->op, step, io->in, io->in_len, NULL,
+				 &produced, io->sig, io->sig_len);
+	io->out_len = 0;
+	if (rv || step != KHSM_STEP_UPDATE)
+		khsm_slot_end(slot);
+	else
+		slot->updated = true;
+	return rv;
+}
+
+ck_rv_t khsm_op_data(struct khsm_file *f, u32 session, u32 kind, u32 step,
+		     struct khsm_op_io *io)
+{
+	struct khsm_sess *s;
+	struct khsm_slot *slot;
+	size_t need, produced;
+	ck_rv_t rv = CKR_OK;
+	u8 *buf;
+
+	io->out = NULL;
+	s = khsm_session_get(f, session);
+	if (!s)
+		return CKR_SESSION_HANDLE_INVALID;
+	mutex_lock(&s->lock);
+	slot = &s->slots[kind];
+	if (!slot->active) {
+		rv = CKR_OPERATION_NOT_INITIALIZED;
+		goto out;
+	}
+	/* A single-part call cannot finish a multi-part operation. */
+	if (step == KHSM_STEP_ONESHOT && slot->updated) {
+		rv = CKR_OPERATION_ACTIVE;
+		goto out;
+	}
+	if (kind == KHSM_OP_VERIFY) {
+		rv = khsm_op_verify(slot, step, io);
+		goto out;
+	}
+	need = slot->op.mech->out_len(&slot->op, step, io->in_len);
+	if (need > KHSM_MAX_OUT_LEN) {
+		khsm_slot_end(slot);
+		rv = CKR_DATA_LEN_RANGE;
+		goto out;
+	}
+	if (need && (io->query || io->out_cap < need)) {
+		io->out_len = need;
+		if (!io->query)
+			rv = CKR_BUFFER_TOO_SMALL;
+		goto out;
+	}
+	buf = kvzalloc(need ? need : 1, GFP_KERNEL);
+	if (!buf) {
+		rv = CKR_HOST_MEMORY;
+		goto out;
+	}
+	produced = 0;
+	rv = slot->op.mech->step(&slot->op, step, io->in, io->in_len, buf,
+				 &produced, NULL, 0);
+	if (rv || produced > need) {
+		kvfree_sensitive(buf, need ? need : 1);
+		khsm_slot_end(slot);
+		rv = rv ? rv : CKR_DEVICE_ERROR;
+		goto out;
+	}
+	io->out = buf;
+	io->out_len = produced;
+	if (step == KHSM_STEP_UPDATE)
+		slot->updated = true;
+	else
+		khsm_slot_end(slot);
+out:
+	mutex_unlock(&s->lock);
+	khsm_session_put(s);
+	return rv;
+}
+
+ck_rv_t khsm_find_init(struct khsm_file *f, u32 session,
+		       const struct khsm_tmpl *t)
+{
+	struct khsm_sess *s;
+	ck_rv_t rv;
+
+	s = khsm_session_get(f, session);
+	if (!s)
+		return CKR_SESSION_HANDLE_INVALID;
+	mutex_lock(&s->lock);
+	if (s->finding) {
+		rv = CKR_OPERATION_ACTIVE;
+		goto out;
+	}
+	mutex_lock(&f->tok->lock);
+	rv = khsm_objects_match(f, t, &s->found, &s->n_found);
+	mutex_unlock(&f->tok->lock);
+	if (!rv) {
+		s->finding = true;
+		s->find_pos = 0;
+	}
+out:
+	mutex_unlock(&s->lock);
+	khsm_session_put(s);
+	return rv;
+}
+
+ck_rv_t khsm_find_next(struct khsm_file *f, u32 session, u32 *handles,
+		       u32 max, u32 *got)
+{
+	struct khsm_sess *s;
+	ck_rv_t rv = CKR_OK;
+	u32 h;
+
+	*got = 0;
+	s = khsm_session_get(f, session);
+	if (!s)
+		return CKR_SESSION_HANDLE_INVALID;
+	mutex_lock(&s->lock);
+	if (!s->finding) {
+		rv = CKR_OPERATION_NOT_INITIALIZED;
+		goto out;
+	}
+	mutex_lock(&f->tok->lock);
+	while (s->find_pos < s->n_found && *got < max) {
+		h = s->found[s->find_pos++];
+		/* Skip what was destroyed or hidden since the snapshot. */
+		if (khsm_object_lookup(f, h))
+			handles[(*got)++] = h;
+	}
+	mutex_unlock(&f->tok->lock);
+out:
+	mutex_unlock(&s->lock);
+	khsm_session_put(s);
+	return rv;
+}
+
+ck_rv_t khsm_find_final(struct khsm_file *f, u32 session)
+{
+	struct khsm_sess *s;
+	ck_rv_t rv = CKR_OK;
+
+	s = khsm_session_get(f, session);
+	if (!s)
+		return CKR_SESSION_HANDLE_INVALID;
+	mutex_lock(&s->lock);
+	if (s->finding) {
+		kvfree(s->found);
+		s->found = NULL;
+		s->n_found = 0;
+		s->finding = false;
+	} else {
+		rv = CKR_OPERATION_NOT_INITIALIZED;
+	}
+	mutex_unlock(&s->lock);
+	khsm_session_put(s);
+	return rv;
+}
