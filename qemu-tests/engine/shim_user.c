@@ -1,5 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Userspace side of kmod/crypto/shim.h: random bytes from getrandom(2). */
+/*
+ * Userspace side of kmod/crypto/shim.h: random bytes from getrandom(2).
+ * In the constant-time test build (KC_VALGRIND_CT) the bytes are marked
+ * undefined for valgrind memcheck.
+ */
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/random.h>
@@ -19,4 +23,8 @@ void kc_random(void *buf, size_t len)
 		p += n;
 		len -= (size_t)n;
 	}
+#ifdef KC_VALGRIND_CT
+	/* constant-time test build: every random byte is a secret */
+	VALGRIND_MAKE_MEM_UNDEFINED(buf, (p - (u8 *)buf));
+#endif
 }
