@@ -26,5 +26,6 @@ struct kc_ec_impl {
 };
 
 extern const struct kc_ec_impl kc_p256_impl;
+extern const struct kc_ec_impl kc_p384_impl;
 
 #endif /* KC_ECP_H */

@@ -192,7 +192,7 @@ static __always_inline void mont_mul(u64 *r, const u64 *a, const u64 *b,
  * r = a^e in the Montgomery domain for a public exponent e (4-bit fixed
  * window); @mul is fe_mul or sc_mul, @one the Montgomery 1.
  */
-static void mont_pow(u64 *r, const u64 *a, const u64 *e, const u64 *one,
+static noinline void mont_pow(u64 *r, const u64 *a, const u64 *e, const u64 *one,
 		     void (*mul)(u64 *r, const u64 *a, const u64 *b))
 {
 	u64 tab[16][NL], acc[NL];
@@ -513,7 +513,7 @@ static inline unsigned int sc_nibble(const u64 *k, int i)
 }
 
 /* r = k G, fixed-base comb over g_table, constant time; k < n plain */
-static void pt_mul_g(struct pt *r, const u64 *k)
+static noinline void pt_mul_g(struct pt *r, const u64 *k)
 {
 	struct pt t;
 	u64 ax[NL], ay[NL], m;
@@ -570,7 +570,7 @@ static void pt_table8(struct pt *tab, const struct pt *p)
 }
 
 /* r = k p, constant time in k (signed 4-bit windows, masked lookups) */
-static void pt_mul(struct pt *r, const struct pt *p, const u64 *k)
+static noinline void pt_mul(struct pt *r, const struct pt *p, const u64 *k)
 {
 	struct pt tab[8], t;
 	signed char d[NL * 16 + 1];
@@ -604,7 +604,7 @@ static void pt_mul(struct pt *r, const struct pt *p, const u64 *k)
 }
 
 /* r = u1 G + u2 q, variable time: public inputs only (verification) */
-static void pt_mul2_vartime(struct pt *r, const u64 *u1, const struct pt *q,
+static noinline void pt_mul2_vartime(struct pt *r, const u64 *u1, const struct pt *q,
 			    const u64 *u2)
 {
 	struct pt tab[8], t;

@@ -10,6 +10,8 @@ static const struct kc_ec_impl *impl_of(enum kc_curve curve)
 	switch (curve) {
 	case KC_P256:
 		return &kc_p256_impl;
+	case KC_P384:
+		return &kc_p384_impl;
 	default:
 		return NULL;
 	}

@@ -135,5 +135,6 @@ int main(void)
 	if (s && atof(s) > 0)
 		secs = atof(s);
 	bench_curve("p256", "P-256", KC_P256);
+	bench_curve("p384", "P-384", KC_P384);
 	return 0;
 }

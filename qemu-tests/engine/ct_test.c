@@ -18,43 +18,53 @@
 #define SECRET(p, n) VALGRIND_MAKE_MEM_UNDEFINED((p), (n))
 #define PUBLIC(p, n) VALGRIND_MAKE_MEM_DEFINED((p), (n))
 
+static void run(enum kc_curve cv, const char *name, int n)
+{
+	unsigned char d[48], pub[97], peer_d[48], peer[97], dg[48], sig[96];
+	unsigned char z[48], z2[48], rnd[32];
+	int i, bad = 0, cb = (int)kc_ec_bytes(cv), pl = 1 + 2 * cb;
+	enum kc_hash h = cb == 32 ? KC_SHA256 : KC_SHA384;
+
+	for (i = 0; i < n; i++) {
+		int r1, r2, r3, r4;
+
+		memset(dg, i, sizeof(dg));
+		r1 = kc_ec_keygen(cv, d, pub);	/* random is secret */
+		r2 = kc_ec_keygen(cv, peer_d, peer);
+		SECRET(d, sizeof(d));
+		kc_random(rnd, sizeof(rnd));
+		r3 = kc_ecdsa_sign(cv, d, dg, cb, h, rnd, 32, sig);
+		r3 |= kc_ecdsa_sign(cv, d, dg, cb, h, NULL, 0, sig);
+		r4 = kc_ecdh(cv, d, peer, pl, z);
+		r4 |= kc_ec_pub_from_priv(cv, d, pub);
+		/* check results only after declassifying them */
+		PUBLIC(z, sizeof(z));
+		PUBLIC(peer_d, sizeof(peer_d));
+		r4 |= kc_ecdh(cv, peer_d, pub, pl, z2);
+		PUBLIC(z2, sizeof(z2));
+		if (r1 || r2 || r3 || r4 ||
+		    kc_ecdsa_verify(cv, pub, pl, dg, cb, sig, 2 * cb) ||
+		    memcmp(z, z2, cb))
+			bad++;
+	}
+	tap_ok(!bad, "%s: %d rounds of keygen, sign (hedged and deterministic), ECDH, pub-from-priv with secret inputs (%d bad results)",
+	       name, n, bad);
+}
+
 int main(int argc, char **argv)
 {
-	unsigned char d[32], pub[65], peer_d[32], peer[65], dg[32], sig[64];
-	unsigned char z[32], z2[32], rnd[32];
-	int i, n = argc > 1 ? atoi(argv[1]) : 20, bad = 0;
+	unsigned char d[32];
+	int n = argc > 1 ? atoi(argv[1]) : 20;
 
 	if (argc > 1 && !strcmp(argv[1], "--canary")) {
-		kc_random(d, 32);		/* undefined in this build */
+		kc_random(d, sizeof(d));	/* undefined in this build */
 		if (d[0] & 1)			/* a secret-dependent branch */
 			printf("# odd\n");
 		return 0;
 	}
 	if (!RUNNING_ON_VALGRIND)
 		printf("# not under valgrind: only functional checks run\n");
-	for (i = 0; i < n; i++) {
-		int r1, r2, r3, r4;
-
-		memset(dg, i, sizeof(dg));
-		r1 = kc_ec_keygen(KC_P256, d, pub);	/* random is secret */
-		r2 = kc_ec_keygen(KC_P256, peer_d, peer);
-		SECRET(d, sizeof(d));
-		kc_random(rnd, sizeof(rnd));
-		r3 = kc_ecdsa_sign(KC_P256, d, dg, 32, KC_SHA256, rnd, 32, sig);
-		r3 |= kc_ecdsa_sign(KC_P256, d, dg, 32, KC_SHA256, NULL, 0, sig);
-		r4 = kc_ecdh(KC_P256, d, peer, 65, z);
-		r4 |= kc_ec_pub_from_priv(KC_P256, d, pub);
-		/* check results only after declassifying them */
-		PUBLIC(z, sizeof(z));
-		PUBLIC(peer_d, sizeof(peer_d));
-		r4 |= kc_ecdh(KC_P256, peer_d, pub, 65, z2);
-		PUBLIC(z2, sizeof(z2));
-		if (r1 || r2 || r3 || r4 ||
-		    kc_ecdsa_verify(KC_P256, pub, 65, dg, 32, sig, 64) ||
-		    memcmp(z, z2, 32))
-			bad++;
-	}
-	tap_ok(!bad, "%d rounds of keygen, sign (hedged and deterministic), ECDH, pub-from-priv with secret inputs (%d bad results)",
-	       n, bad);
+	run(KC_P256, "P-256", n);
+	run(KC_P384, "P-384", n);
 	return tap_done();
 }

@@ -14,6 +14,9 @@
 #include "engine.h"
 #include "tap.h"
 
+static const char *group = "P-256";
+static int cb = 32;
+
 static EVP_PKEY *pub_to_pkey(const unsigned char *pub, size_t len)
 {
 	OSSL_PARAM_BLD *b = OSSL_PARAM_BLD_new();
@@ -21,7 +24,7 @@ static EVP_PKEY *pub_to_pkey(const unsigned char *pub, size_t len)
 	EVP_PKEY *pk = NULL;
 	OSSL_PARAM *p;
 
-	OSSL_PARAM_BLD_push_utf8_string(b, OSSL_PKEY_PARAM_GROUP_NAME, "P-256", 0);
+	OSSL_PARAM_BLD_push_utf8_string(b, OSSL_PKEY_PARAM_GROUP_NAME, group, 0);
 	OSSL_PARAM_BLD_push_octet_string(b, OSSL_PKEY_PARAM_PUB_KEY, pub, len);
 	p = OSSL_PARAM_BLD_to_param(b);
 	if (EVP_PKEY_fromdata_init(c) <= 0 ||
@@ -37,14 +40,14 @@ static int ossl_verify(EVP_PKEY *pk, const unsigned char *dg,
 		       const unsigned char *rs)
 {
 	ECDSA_SIG *s = ECDSA_SIG_new();
-	unsigned char der[80], *q = der;
+	unsigned char der[120], *q = der;
 	EVP_PKEY_CTX *c = EVP_PKEY_CTX_new(pk, NULL);
 	int len, ok;
 
-	ECDSA_SIG_set0(s, BN_bin2bn(rs, 32, NULL), BN_bin2bn(rs + 32, 32, NULL));
+	ECDSA_SIG_set0(s, BN_bin2bn(rs, cb, NULL), BN_bin2bn(rs + cb, cb, NULL));
 	len = i2d_ECDSA_SIG(s, &q);
 	ok = c && EVP_PKEY_verify_init(c) > 0 &&
-	     EVP_PKEY_verify(c, der, len, dg, 32) == 1;
+	     EVP_PKEY_verify(c, der, len, dg, cb) == 1;
 	ECDSA_SIG_free(s);
 	EVP_PKEY_CTX_free(c);
 	return ok;
@@ -53,7 +56,7 @@ static int ossl_verify(EVP_PKEY *pk, const unsigned char *dg,
 /* OpenSSL signature as r || s */
 static int ossl_sign(EVP_PKEY *pk, const unsigned char *dg, unsigned char *rs)
 {
-	unsigned char der[80];
+	unsigned char der[120];
 	const unsigned char *q = der;
 	size_t len = sizeof(der);
 	EVP_PKEY_CTX *c = EVP_PKEY_CTX_new(pk, NULL);
@@ -61,13 +64,13 @@ static int ossl_sign(EVP_PKEY *pk, const unsigned char *dg, unsigned char *rs)
 	int ok;
 
 	ok = c && EVP_PKEY_sign_init(c) > 0 &&
-	     EVP_PKEY_sign(c, der, &len, dg, 32) > 0;
+	     EVP_PKEY_sign(c, der, &len, dg, cb) > 0;
 	EVP_PKEY_CTX_free(c);
 	s = ok ? d2i_ECDSA_SIG(NULL, &q, (long)len) : NULL;
 	if (!s)
 		return 0;
-	BN_bn2binpad(ECDSA_SIG_get0_r(s), rs, 32);
-	BN_bn2binpad(ECDSA_SIG_get0_s(s), rs + 32, 32);
+	BN_bn2binpad(ECDSA_SIG_get0_r(s), rs, cb);
+	BN_bn2binpad(ECDSA_SIG_get0_s(s), rs + cb, cb);
 	ECDSA_SIG_free(s);
 	return 1;
 }
@@ -77,28 +80,30 @@ static int ossl_pub(EVP_PKEY *pk, unsigned char *pub)
 	size_t got;
 
 	return EVP_PKEY_get_octet_string_param(pk, OSSL_PKEY_PARAM_PUB_KEY,
-					       pub, 65, &got) && got == 65;
+					       pub, 1 + 2 * cb, &got) &&
+	       got == (size_t)(1 + 2 * cb);
 }
 
 static int ossl_derive(EVP_PKEY *pk, EVP_PKEY *peer, unsigned char *z)
 {
 	EVP_PKEY_CTX *c = EVP_PKEY_CTX_new(pk, NULL);
-	size_t len = 32;
+	size_t len = cb;
 	int ok;
 
 	ok = c && EVP_PKEY_derive_init(c) > 0 &&
 	     EVP_PKEY_derive_set_peer(c, peer) > 0 &&
-	     EVP_PKEY_derive(c, z, &len) > 0 && len == 32;
+	     EVP_PKEY_derive(c, z, &len) > 0 && len == (size_t)cb;
 	EVP_PKEY_CTX_free(c);
 	return ok;
 }
 
-int main(void)
+static void run(enum kc_curve cv, int n)
 {
-	const char *e = getenv("DIFF_N");
-	int n = e ? atoi(e) : 10000, i, bad1 = 0, bad2 = 0, bad3 = 0, bad4 = 0;
-	unsigned char d[32], pub[65], opub[65], dg[32], sig[64], rnd[32];
-	unsigned char z1[32], z2[32];
+	int i, bad1 = 0, bad2 = 0, bad3 = 0, bad4 = 0;
+	unsigned char d[48], pub[97], opub[97], dg[48], sig[96], rnd[32];
+	unsigned char z1[48], z2[48];
+	int pl = 1 + 2 * cb;
+	enum kc_hash h = cb == 32 ? KC_SHA256 : KC_SHA384;
 
 	for (i = 0; i < n; i++) {
 		EVP_PKEY *pk, *ok;
@@ -106,34 +111,45 @@ int main(void)
 		kc_random(dg, sizeof(dg));
 		kc_random(rnd, sizeof(rnd));
 		/* here -> OpenSSL */
-		if (kc_ec_keygen(KC_P256, d, pub) ||
-		    kc_ecdsa_sign(KC_P256, d, dg, 32, KC_SHA256, rnd, 32, sig)) {
+		if (kc_ec_keygen(cv, d, pub) ||
+		    kc_ecdsa_sign(cv, d, dg, cb, h, rnd, 32, sig)) {
 			bad1++;
 			continue;
 		}
-		pk = pub_to_pkey(pub, 65);
+		pk = pub_to_pkey(pub, pl);
 		if (!pk || !ossl_verify(pk, dg, sig))
 			bad1++;
 		/* OpenSSL -> here */
-		ok = EVP_EC_gen("P-256");
+		ok = EVP_EC_gen(group);
 		if (!ok || !ossl_pub(ok, opub) || !ossl_sign(ok, dg, sig) ||
-		    kc_ecdsa_verify(KC_P256, opub, 65, dg, 32, sig, 64)) {
+		    kc_ecdsa_verify(cv, opub, pl, dg, cb, sig, 2 * cb)) {
 			bad2++;
 		} else {
-			sig[i % 64] ^= 1 << (i % 8);
-			if (kc_ecdsa_verify(KC_P256, opub, 65, dg, 32, sig, 64) != KC_ESIG)
+			sig[i % (2 * cb)] ^= 1 << (i % 8);
+			if (kc_ecdsa_verify(cv, opub, pl, dg, cb, sig, 2 * cb) != KC_ESIG)
 				bad3++;
 		}
 		/* ECDH both ways */
-		if (!pk || !ok || kc_ecdh(KC_P256, d, opub, 65, z1) ||
-		    !ossl_derive(ok, pk, z2) || memcmp(z1, z2, 32))
+		if (!pk || !ok || kc_ecdh(cv, d, opub, pl, z1) ||
+		    !ossl_derive(ok, pk, z2) || memcmp(z1, z2, cb))
 			bad4++;
 		EVP_PKEY_free(pk);
 		EVP_PKEY_free(ok);
 	}
-	tap_ok(!bad1, "%d random keys+signatures made here verify with OpenSSL (%d bad)", n, bad1);
-	tap_ok(!bad2, "%d OpenSSL signatures verify here (%d bad)", n, bad2);
-	tap_ok(!bad3, "%d corrupted OpenSSL signatures rejected here (%d accepted)", n, bad3);
-	tap_ok(!bad4, "%d ECDH shared secrets equal OpenSSL's (%d differ)", n, bad4);
+	tap_ok(!bad1, "%s: %d random keys+signatures made here verify with OpenSSL (%d bad)", group, n, bad1);
+	tap_ok(!bad2, "%s: %d OpenSSL signatures verify here (%d bad)", group, n, bad2);
+	tap_ok(!bad3, "%s: %d corrupted OpenSSL signatures rejected here (%d accepted)", group, n, bad3);
+	tap_ok(!bad4, "%s: %d ECDH shared secrets equal OpenSSL's (%d differ)", group, n, bad4);
+}
+
+int main(void)
+{
+	const char *e = getenv("DIFF_N");
+	int n = e ? atoi(e) : 10000;
+
+	run(KC_P256, n);
+	group = "P-384";
+	cb = 48;
+	run(KC_P384, n);
 	return tap_done();
 }

@@ -1,12 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * P-256 field, scalar and point internals (the template's static
+ * P-256 / P-384 (CURVE_C) field, scalar and point internals (the template's static
  * functions, reached by including p256.c) against OpenSSL BN on edge
- * values: 0, 1, 2, m - 1, m - 2, limb boundaries 2^64k +- 1, 2^255, and
- * random values; plus point-formula identities (completeness).
+ * values: 0, 1, 2, m - 1, m - 2, m - 3, 2^(32k) and 2^(32k) - 1 from 2^64 up,
+ * and random values; plus point-formula identities (completeness).
  */
 #include <openssl/bn.h>
-#include "p256.c"
+#ifndef CURVE_C
+#define CURVE_C "p256.c"
+#define CURVE_NAME "P-256"
+#endif
+#include CURVE_C
 #include "tap.h"
 
 #define NV 40
@@ -181,9 +185,9 @@ int main(void)
 	BIGNUM *m = BN_new();
 
 	to_bn(m, fe_p);
-	field_ops("P-256 field", m, 0, ctx);
+	field_ops(CURVE_NAME " field", m, 0, ctx);
 	to_bn(m, sc_n);
-	field_ops("P-256 scalars", m, 1, ctx);
+	field_ops(CURVE_NAME " scalars", m, 1, ctx);
 	points(ctx);
 	BN_free(m);
 	BN_CTX_free(ctx);

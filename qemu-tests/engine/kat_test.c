@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Known answers for the engine's P-256 ECDSA/ECDH, read at test time:
+ * Known answers for the engine's P-256 and P-384 ECDSA/ECDH, read at test time:
  * RFC 6979 A.2.5 (deterministic nonces) and NIST CAVP files from Debian's
  * python3-cryptography-vectors (FIPS 186-3 SigGen/SigVer/KeyPair/PKV, SP
  * 800-56A KAS ECC CDH validity tests). Messages are hashed with OpenSSL
@@ -12,6 +12,10 @@
 
 #define VEC "/usr/lib/python3/dist-packages/cryptography_vectors/asymmetric/"
 #define MAXF 16
+#define PL (1 + 2 * cb)
+
+static enum kc_curve cur = KC_P256;
+static int cb = 32;
 
 struct rec {
 	char section[64];
@@ -80,7 +84,7 @@ static int point_of(const struct rec *r, const char *x, const char *y,
 		    unsigned char *pt)
 {
 	pt[0] = 4;
-	return get_be(r, x, pt + 1, 32) || get_be(r, y, pt + 33, 32) ? -1 : 0;
+	return get_be(r, x, pt + 1, cb) || get_be(r, y, pt + 1 + cb, cb) ? -1 : 0;
 }
 
 typedef int (*rec_fn)(const struct rec *r);
@@ -132,67 +136,67 @@ static int each(const char *file, const char *want, const char *last,
 
 static int siggen(const struct rec *r)
 {
-	unsigned char d[32], k[32], q[65], pub[65], want[64], sig[64], dg[64];
+	unsigned char d[48], k[48], q[97], pub[97], want[96], sig[96], dg[64];
 	int dl = digest_msg(r, dg);
 
-	if (dl < 0 || get_be(r, "d", d, 32) || get_be(r, "k", k, 32) ||
-	    point_of(r, "Qx", "Qy", q) || get_be(r, "R", want, 32) ||
-	    get_be(r, "S", want + 32, 32))
+	if (dl < 0 || get_be(r, "d", d, cb) || get_be(r, "k", k, cb) ||
+	    point_of(r, "Qx", "Qy", q) || get_be(r, "R", want, cb) ||
+	    get_be(r, "S", want + cb, cb))
 		return 0;
-	return !kc_ec_pub_from_priv(KC_P256, d, pub) && !memcmp(pub, q, 65) &&
-	       !kc_ecdsa_sign_with_k(KC_P256, d, dg, dl, k, sig) &&
-	       !memcmp(sig, want, 64) &&
-	       !kc_ecdsa_verify(KC_P256, q, 65, dg, dl, sig, 64);
+	return !kc_ec_pub_from_priv(cur, d, pub) && !memcmp(pub, q, PL) &&
+	       !kc_ecdsa_sign_with_k(cur, d, dg, dl, k, sig) &&
+	       !memcmp(sig, want, 2 * cb) &&
+	       !kc_ecdsa_verify(cur, q, PL, dg, dl, sig, 2 * cb);
 }
 
 static int sigver(const struct rec *r)
 {
-	unsigned char q[65], sig[64], dg[64];
+	unsigned char q[97], sig[96], dg[64];
 	int dl = digest_msg(r, dg), expect = get(r, "Result")[0] == 'P', ok;
 
 	if (dl < 0 || point_of(r, "Qx", "Qy", q))
 		return 0;
-	if (get_be(r, "R", sig, 32) || get_be(r, "S", sig + 32, 32))
+	if (get_be(r, "R", sig, cb) || get_be(r, "S", sig + cb, cb))
 		return !expect;		/* r or s longer than n: invalid */
-	ok = !kc_ecdsa_verify(KC_P256, q, 65, dg, dl, sig, 64);
+	ok = !kc_ecdsa_verify(cur, q, PL, dg, dl, sig, 2 * cb);
 	return ok == expect;
 }
 
 static int keypair(const struct rec *r)
 {
-	unsigned char d[32], q[65], pub[65];
+	unsigned char d[48], q[97], pub[97];
 
-	if (get_be(r, "d", d, 32) || point_of(r, "Qx", "Qy", q))
+	if (get_be(r, "d", d, cb) || point_of(r, "Qx", "Qy", q))
 		return 0;
-	return !kc_ec_pub_from_priv(KC_P256, d, pub) && !memcmp(pub, q, 65);
+	return !kc_ec_pub_from_priv(cur, d, pub) && !memcmp(pub, q, PL);
 }
 
 static int pkv(const struct rec *r)
 {
-	unsigned char q[65];
+	unsigned char q[97];
 	int expect = get(r, "Result")[0] == 'P';
 
 	if (point_of(r, "Qx", "Qy", q))
 		return !expect;		/* coordinate wider than p */
-	return (kc_ec_check_pub(KC_P256, q, 65) == 0) == expect;
+	return (kc_ec_check_pub(cur, q, PL) == 0) == expect;
 }
 
-static int kas(const struct rec *r)
+static int kas_rec(const struct rec *r)
 {
-	unsigned char ds[32], di[32], qs[65], qi[65], z[32], z1[32], z2[32];
-	unsigned char pub[65];
+	unsigned char ds[48], di[48], qs[97], qi[97], z[48], z1[48], z2[48];
+	unsigned char pub[97];
 	int expect = get(r, "Result")[0] == 'P', ok;
 
-	if (get_be(r, "dsCAVS", ds, 32) || get_be(r, "dsIUT", di, 32) ||
+	if (get_be(r, "dsCAVS", ds, cb) || get_be(r, "dsIUT", di, cb) ||
 	    point_of(r, "QsCAVSx", "QsCAVSy", qs) ||
-	    point_of(r, "QsIUTx", "QsIUTy", qi) || get_be(r, "Z", z, 32))
+	    point_of(r, "QsIUTx", "QsIUTy", qi) || get_be(r, "Z", z, cb))
 		return !expect;
-	ok = !kc_ec_check_pub(KC_P256, qs, 65) &&
-	     !kc_ec_check_pub(KC_P256, qi, 65) &&
-	     !kc_ec_pub_from_priv(KC_P256, di, pub) && !memcmp(pub, qi, 65) &&
-	     !kc_ecdh(KC_P256, di, qs, 65, z1) && !memcmp(z1, z, 32);
+	ok = !kc_ec_check_pub(cur, qs, PL) &&
+	     !kc_ec_check_pub(cur, qi, PL) &&
+	     !kc_ec_pub_from_priv(cur, di, pub) && !memcmp(pub, qi, PL) &&
+	     !kc_ecdh(cur, di, qs, PL, z1) && !memcmp(z1, z, cb);
 	if (ok)		/* and the other direction */
-		ok = !kc_ecdh(KC_P256, ds, qi, 65, z2) && !memcmp(z2, z, 32);
+		ok = !kc_ecdh(cur, ds, qi, PL, z2) && !memcmp(z2, z, cb);
 	return ok == expect;
 }
 
@@ -270,22 +274,34 @@ static void run(const char *what, const char *file, const char *want,
 	       file + sizeof(VEC) - 1);
 }
 
+static void cavp(enum kc_curve c, const char *name, const char *kas)
+{
+	char sec[32], what[80];
+
+	cur = c;
+	cb = (int)kc_ec_bytes(c);
+	snprintf(sec, sizeof(sec), "[%s,", name);
+	snprintf(what, sizeof(what), "CAVP SigGen %s (given k)", name);
+	run(what, VEC "ECDSA/FIPS_186-3/SigGen.txt", sec, "S", siggen, 75);
+	snprintf(what, sizeof(what), "CAVP SigVer %s", name);
+	run(what, VEC "ECDSA/FIPS_186-3/SigVer.rsp", sec, "Result", sigver, 75);
+	snprintf(sec, sizeof(sec), "[%s]", name);
+	snprintf(what, sizeof(what), "CAVP KeyPair %s", name);
+	run(what, VEC "ECDSA/FIPS_186-3/KeyPair.rsp", sec, "Qy", keypair, 10);
+	snprintf(what, sizeof(what), "CAVP PKV %s", name);
+	run(what, VEC "ECDSA/FIPS_186-3/PKV.rsp", sec, "Result", pkv, 12);
+	snprintf(what, sizeof(what), "CAVP KAS ECC CDH %s (init)", name);
+	run(what, VEC "ECDH/KASValidityTest_ECCStaticUnified_NOKC_ZZOnly_init.fax",
+	    kas, "Result", kas_rec, 25);
+	snprintf(what, sizeof(what), "CAVP KAS ECC CDH %s (resp)", name);
+	run(what, VEC "ECDH/KASValidityTest_ECCStaticUnified_NOKC_ZZOnly_resp.fax",
+	    kas, "Result", kas_rec, 25);
+}
+
 int main(void)
 {
 	rfc6979();
-	run("CAVP SigGen P-256 (given k)", VEC "ECDSA/FIPS_186-3/SigGen.txt",
-	    "[P-256,", "S", siggen, 75);
-	run("CAVP SigVer P-256", VEC "ECDSA/FIPS_186-3/SigVer.rsp",
-	    "[P-256,", "Result", sigver, 75);
-	run("CAVP KeyPair P-256", VEC "ECDSA/FIPS_186-3/KeyPair.rsp",
-	    "[P-256]", "Qy", keypair, 10);
-	run("CAVP PKV P-256", VEC "ECDSA/FIPS_186-3/PKV.rsp",
-	    "[P-256]", "Result", pkv, 12);
-	run("CAVP KAS ECC CDH P-256 (init)",
-	    VEC "ECDH/KASValidityTest_ECCStaticUnified_NOKC_ZZOnly_init.fax",
-	    "[EC - SHA256]", "Result", kas, 25);
-	run("CAVP KAS ECC CDH P-256 (resp)",
-	    VEC "ECDH/KASValidityTest_ECCStaticUnified_NOKC_ZZOnly_resp.fax",
-	    "[EC - SHA256]", "Result", kas, 25);
+	cavp(KC_P256, "P-256", "[EC - SHA256]");
+	cavp(KC_P384, "P-384", "[ED - SHA384]");
 	return tap_done();
 }
