@@ -373,6 +373,7 @@ static const struct {
 	{ "sha", khsm_selftest_sha },
 	{ "aes", khsm_selftest_aes },
 	{ "gcm", khsm_selftest_gcm },
+	{ "ecdsa", khsm_selftest_ecdsa },
 };
 
 int khsm_selftest_run(void)

@@ -13,4 +13,9 @@ int khsm_kat_hex_op(unsigned long type, u32 kind, const struct khsm_key *key,
 		    const void *param, u32 param_len, const char *in_hex,
 		    const char *exp_hex, size_t chunk);
 
+/* selftest_ec.c */
+int khsm_selftest_ecdsa(void);
+/* mech_ecdsa.c, for the self-test only: RFC 6979 k without the hedge. */
+void khsm_ecdsa_set_deterministic(struct khsm_op *op);
+
 #endif /* KHSM_SELFTEST_H */

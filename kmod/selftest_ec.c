@@ -1,0 +1,255 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ECDSA known-answer tests (RFC 6979 A.2.5 P-256 and A.2.6 P-384, message
+ * "sample", with the nonce hedge off so k is the RFC's), through the
+ * registered entries: hashed and raw-hash signing, one-shot and
+ * multi-part, verification of good, altered and wrong-length signatures,
+ * a hedged signature, and a generated key pair that signs and verifies.
+ */
+#include <linux/kernel.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+
+#include "ck.h"
+#include "mech_family.h"
+#include "selftest.h"
+#include "uapi/linux/khsm.h"
+
+struct khsm_kat_ec {
+	const char *oid;
+	const char *d;
+	const char *qx_qy;
+	unsigned long mech;		/* the hashed mechanism of the vector */
+	const char *hash;		/* H("sample") for CKM_ECDSA */
+	const char *rs;
+};
+
+static const struct khsm_kat_ec khsm_kat_ec[] = {
+	{
+		.oid = "06082a8648ce3d030107",
+		.d = "c9afa9d845ba75166b5c215767b1d6934e50c3db36e89b127b8a622b120f6721",
+		.qx_qy = "60fed4ba255a9d31c961eb74c6356d68c049b8923b61fa6ce669622e60f29fb67903fe1008b8bc99a41ae9e95628bc64f2f1b20c2d7e9f5177a3c294d4462299",
+		.mech = CKM_ECDSA_SHA256,
+		.hash = "af2bdbe1aa9b6ec1e2ade1d694f41fc71a831d0268e9891562113d8a62add1bf",
+		.rs = "efd48b2aacb6a8fd1140dd9cd45e81d69d2c877b56aaf991c34d0ea84eaf3716f7cb1c942d657c41d436c7a1b6e29f65f3e900dbb9aff4064dc4ab2f843acda8",
+	},
+	{
+		.oid = "06052b81040022",
+		.d = "6b9d3dad2e1b8c1c05b19875b6659f4de23c3b667bf297ba9aa47740787137d896d5724e4c70a825f872c9ea60d2edf5",
+		.qx_qy = "ec3a4e415b4e19a4568618029f427fa5da9a8bc4ae92e02e06aae5286b300c64def8f0ea9055866064a254515480bc138015d9b72d7d57244ea8ef9ac0c621896708a59367f9dfb9f54ca84b3f1c9db1288b231c3ae0d4fe7344fd2533264720",
+		.mech = CKM_ECDSA_SHA384,
+		.hash = "9a9083505bc92276aec4be312696ef7bf3bf603f4bbd381196a029f340585312313bca4a9b5b890efee42c77b1ee25fe",
+		.rs = "94edbb92a5ecb8aad4736e56c691916b3f88140666ce9fa73d64c4ea95ad133c81a648152e44acf96e36dd1e80fabe4699ef4aeb15f178cea1fe40db2603138f130e740a19624526203b6351d0a3a94fa329c145786e679e7b82c71a38628ac8",
+	},
+};
+
+static const u8 khsm_kat_sample[] = "sample";
+
+/*
+ * Sign @msg with @type and @key; @deterministic turns the RFC 6979 hedge
+ * off. @split > 0 feeds the message in two UPDATEs. Signature to @sig.
+ */
+static int khsm_kat_sign(unsigned long type, const struct khsm_key *key,
+			 const u8 *msg, size_t len, bool deterministic,
+			 size_t split, u8 *sig, size_t *sig_len)
+{
+	const struct khsm_mech *m = khsm_mech_find(type);
+	struct khsm_op op = { .mech = m, .kind = KHSM_OP_SIGN };
+	size_t got;
+	ck_rv_t rv;
+
+	if (!m)
+		return -ENOENT;
+	rv = m->init(&op, key, NULL, 0);
+	if (rv == CKR_OK && m->out_len(&op, KHSM_STEP_FINAL, 0) > *sig_len)
+		rv = CKR_BUFFER_TOO_SMALL;
+	if (rv == CKR_OK && deterministic)
+		khsm_ecdsa_set_deterministic(&op);
+	if (rv == CKR_OK && split) {
+		rv = m->step(&op, KHSM_STEP_UPDATE, msg, split, NULL, &got,
+			     NULL, 0);
+		if (rv == CKR_OK)
+			rv = m->step(&op, KHSM_STEP_UPDATE, msg + split,
+				     len - split, NULL, &got, NULL, 0);
+		if (rv == CKR_OK)
+			rv = m->step(&op, KHSM_STEP_FINAL, NULL, 0, sig,
+				     sig_len, NULL, 0);
+	} else if (rv == CKR_OK) {
+		rv = m->step(&op, KHSM_STEP_ONESHOT, msg, len, sig, sig_len,
+			     NULL, 0);
+	}
+	m->cleanup(&op);
+	if (rv != CKR_OK) {
+		pr_err("self-test: sign with mechanism 0x%lx: rv 0x%lx\n",
+		       type, rv);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* Expect exactly @exp from a deterministic signature, both ways. */
+static int khsm_kat_sign_exp(unsigned long type, const struct khsm_key *key,
+			     const u8 *msg, size_t len, const u8 *exp,
+			     size_t exp_len)
+{
+	u8 sig[KHSM_MAX_SIG_LEN];
+	size_t sig_len, split;
+	int ret;
+
+	for (split = 0; split < 2; split++) {
+		sig_len = sizeof(sig);
+		ret = khsm_kat_sign(type, key, msg, len, true, split ? len / 2 : 0,
+				    sig, &sig_len);
+		if (ret)
+			return ret;
+		if (sig_len != exp_len || memcmp(sig, exp, exp_len)) {
+			pr_err("self-test: mechanism 0x%lx: wrong signature\n",
+			       type);
+			return -EBADMSG;
+		}
+	}
+	return 0;
+}
+
+/* Verify @sig: good, with one bit flipped, and one byte short. */
+static int khsm_kat_verify3(unsigned long type, const struct khsm_key *pub,
+			    const u8 *msg, size_t len, u8 *sig, size_t sig_len)
+{
+	int ret;
+
+	ret = khsm_kat_op(type, KHSM_OP_VERIFY, pub, NULL, 0, msg, len, sig,
+			  sig_len, 0, CKR_OK);
+	ret = ret ?: khsm_kat_op(type, KHSM_OP_VERIFY, pub, NULL, 0, msg, len,
+				 sig, sig_len, 3, CKR_OK);
+	if (ret)
+		return ret;
+	sig[sig_len - 1] ^= 0x01;
+	ret = khsm_kat_op(type, KHSM_OP_VERIFY, pub, NULL, 0, msg, len, sig,
+			  sig_len, 0, CKR_SIGNATURE_INVALID);
+	sig[sig_len - 1] ^= 0x01;
+	return ret ?: khsm_kat_op(type, KHSM_OP_VERIFY, pub, NULL, 0, msg, len,
+				  sig, sig_len - 1, 0,
+				  CKR_SIGNATURE_LEN_RANGE);
+}
+
+static int khsm_kat_ec_one(const struct khsm_kat_ec *v)
+{
+	struct khsm_key priv = { .class = CKO_PRIVATE_KEY, .key_type = CKK_EC };
+	struct khsm_key pub = { .class = CKO_PUBLIC_KEY, .key_type = CKK_EC };
+	size_t oid_len, d_len, q_len, h_len, rs_len, sig_len;
+	u8 *oid = khsm_kat_hex(v->oid, &oid_len);
+	u8 *d = khsm_kat_hex(v->d, &d_len);
+	u8 *q = khsm_kat_hex(v->qx_qy, &q_len);
+	u8 *h = khsm_kat_hex(v->hash, &h_len);
+	u8 *rs = khsm_kat_hex(v->rs, &rs_len);
+	u8 *point = kmalloc(KHSM_MAX_EC_POINT_LEN, GFP_KERNEL);
+	u8 sig[KHSM_MAX_SIG_LEN];
+	int ret = -ENOMEM;
+
+	if (!oid || !d || !q || !h || !rs || !point)
+		goto out;
+	point[0] = 0x04;
+	point[1] = q_len + 1;
+	point[2] = 0x04;
+	memcpy(point + 3, q, q_len);
+	priv.ec_params = oid;
+	priv.ec_params_len = oid_len;
+	priv.value = d;
+	priv.value_len = d_len;
+	pub.ec_params = oid;
+	pub.ec_params_len = oid_len;
+	pub.ec_point = point;
+	pub.ec_point_len = q_len + 3;
+
+	ret = khsm_kat_sign_exp(v->mech, &priv, khsm_kat_sample, 6, rs,
+				rs_len);
+	ret = ret ?: khsm_kat_sign_exp(CKM_ECDSA, &priv, h, h_len, rs, rs_len);
+	ret = ret ?: khsm_kat_verify3(v->mech, &pub, khsm_kat_sample, 6, rs,
+				      rs_len);
+	ret = ret ?: khsm_kat_verify3(CKM_ECDSA, &pub, h, h_len, rs, rs_len);
+	if (ret)
+		goto out;
+	/* hedged: a different k, still a valid signature */
+	sig_len = sizeof(sig);
+	ret = khsm_kat_sign(v->mech, &priv, khsm_kat_sample, 6, false, 0, sig,
+			    &sig_len);
+	ret = ret ?: khsm_kat_verify3(v->mech, &pub, khsm_kat_sample, 6, sig,
+				      sig_len);
+	if (!ret && !memcmp(sig, rs, rs_len)) {
+		pr_err("self-test: hedged signature equals the deterministic one\n");
+		ret = -EBADMSG;
+	}
+out:
+	kfree(oid);
+	kfree_sensitive(d);
+	kfree(q);
+	kfree(h);
+	kfree(rs);
+	kfree(point);
+	return ret;
+}
+
+/* A fresh P-256 key pair signs and verifies; unknown curves are refused. */
+static int khsm_kat_ec_keygen(void)
+{
+	static const u8 p256[] = {
+		0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07
+	};
+	static const u8 p521[] = { 0x06, 0x05, 0x2b, 0x81, 0x04, 0x00, 0x23 };
+	static const u8 bad[] = { 0x06, 0x09, 0x2b, 0x81 };
+	const struct khsm_mech *m = khsm_mech_find(CKM_EC_KEY_PAIR_GEN);
+	struct khsm_key priv = { .class = CKO_PRIVATE_KEY, .key_type = CKK_EC };
+	struct khsm_key pub = { .class = CKO_PUBLIC_KEY, .key_type = CKK_EC };
+	u8 d[KHSM_MAX_EC_PRIV_LEN], point[KHSM_MAX_EC_POINT_LEN];
+	struct khsm_keypair kp = {
+		.priv = d, .priv_len = sizeof(d),
+		.pub_point = point, .pub_point_len = sizeof(point),
+	};
+	u8 sig[KHSM_MAX_SIG_LEN];
+	size_t sig_len = sizeof(sig);
+	ck_rv_t rv;
+	int ret;
+
+	if (!m)
+		return -ENOENT;
+	if (m->gen_pair(p521, sizeof(p521), &kp) != CKR_CURVE_NOT_SUPPORTED ||
+	    m->gen_pair(bad, sizeof(bad), &kp) != CKR_DOMAIN_PARAMS_INVALID) {
+		pr_err("self-test: EC key generation accepted bad parameters\n");
+		return -EINVAL;
+	}
+	rv = m->gen_pair(p256, sizeof(p256), &kp);
+	if (rv != CKR_OK || kp.priv_len != 32 || kp.pub_point_len != 67 ||
+	    point[0] != 0x04 || point[1] != 0x41 || point[2] != 0x04) {
+		pr_err("self-test: EC key generation: rv 0x%lx\n", rv);
+		ret = -EINVAL;
+		goto out;
+	}
+	priv.ec_params = p256;
+	priv.ec_params_len = sizeof(p256);
+	priv.value = d;
+	priv.value_len = kp.priv_len;
+	pub.ec_params = p256;
+	pub.ec_params_len = sizeof(p256);
+	pub.ec_point = point;
+	pub.ec_point_len = kp.pub_point_len;
+	ret = khsm_kat_sign(CKM_ECDSA_SHA256, &priv, khsm_kat_sample, 6, false,
+			    0, sig, &sig_len);
+	ret = ret ?: khsm_kat_verify3(CKM_ECDSA_SHA256, &pub, khsm_kat_sample,
+				      6, sig, sig_len);
+out:
+	memzero_explicit(d, sizeof(d));
+	return ret;
+}
+
+int khsm_selftest_ecdsa(void)
+{
+	unsigned int i;
+	int ret;
+
+	for (i = 0; i < ARRAY_SIZE(khsm_kat_ec); i++) {
+		ret = khsm_kat_ec_one(&khsm_kat_ec[i]);
+		if (ret)
+			return ret;
+	}
+	return khsm_kat_ec_keygen();
+}
