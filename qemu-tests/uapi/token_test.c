@@ -158,33 +158,40 @@ TEST_F(tok, init_token_wrong_so_pin)
 	EXPECT_EQ(0ULL, tflags(self->fd) & CKF_SO_PIN_COUNT_LOW);
 }
 
+/* INIT_TOKEN re-initialising with T_SO_PIN (the kernel may wipe the PINs
+ * of the struct it copies back, so build it afresh for every call). */
+static int reinit(int fd, __u32 *rv)
+{
+	struct khsm_init_token it;
+	int err;
+
+	T_INIT(it);
+	memset(it.label, ' ', sizeof(it.label));
+	t_so_check(fd, &it.so_check, T_SO_PIN);
+	t_pin_new(&it.so_new, T_SO_PIN);
+	err = t_ioctl(fd, KHSM_IOC_INIT_TOKEN, &it);
+	*rv = it.rv;
+	return err;
+}
+
 TEST_F(tok, init_token_session_exists)
 {
 	__u32 s, rv;
 	int fd2;
 
 	ASSERT_OK(t_open_session(self->fd, RO, &s, &rv), rv);
-	EXPECT_EQ(-1, t_init_token_only(self->fd));
-	struct khsm_init_token it;
-
-	T_INIT(it);
-	memset(it.label, ' ', sizeof(it.label));
-	t_so_check(self->fd, &it.so_check, T_SO_PIN);
-	t_pin_new(&it.so_new, T_SO_PIN);
-	EXPECT_EQ(EBUSY, t_ioctl(self->fd, KHSM_IOC_INIT_TOKEN, &it));
-	EXPECT_EQ(CKR_SESSION_EXISTS, it.rv);
+	EXPECT_EQ(EBUSY, reinit(self->fd, &rv));
+	EXPECT_EQ(CKR_SESSION_EXISTS, rv);
 	ASSERT_OK(t_close_session(self->fd, s, &rv), rv);
 
 	/* A session of another file blocks it too. */
 	fd2 = t_open();
 	ASSERT_LE(0, fd2);
 	ASSERT_OK(t_open_session(fd2, RO, &s, &rv), rv);
-	it.rv = 0;
-	EXPECT_EQ(EBUSY, t_ioctl(self->fd, KHSM_IOC_INIT_TOKEN, &it));
-	EXPECT_EQ(CKR_SESSION_EXISTS, it.rv);
+	EXPECT_EQ(EBUSY, reinit(self->fd, &rv));
+	EXPECT_EQ(CKR_SESSION_EXISTS, rv);
 	close(fd2);
-	it.rv = 0;
-	EXPECT_EQ(0, t_ioctl(self->fd, KHSM_IOC_INIT_TOKEN, &it));
+	EXPECT_EQ(0, reinit(self->fd, &rv));
 }
 
 TEST_F(tok, user_pin_lockout_progression)
@@ -262,13 +269,17 @@ TEST_F(tok, wrong_verifier_same_length)
 	l.pin.verifier[KHSM_VERIFIER_LEN - 1] ^= 1;
 	EXPECT_EQ(EACCES, t_ioctl(self->fd, KHSM_IOC_LOGIN, &l));
 	EXPECT_EQ(CKR_PIN_INCORRECT, l.rv);
-	/* The right verifier with the wrong PIN length is wrong too. */
+	/* Flip one bit of the first byte. */
 	t_user_check(self->fd, &l.pin, T_USER_PIN);
-	l.pin.pin_len++;
+	l.pin.verifier[0] ^= 0x80;
 	l.rv = 0;
 	i = t_ioctl(self->fd, KHSM_IOC_LOGIN, &l);
 	EXPECT_EQ(EACCES, i);
 	EXPECT_EQ(CKR_PIN_INCORRECT, l.rv);
+	/* The right one still works (two failures do not lock). */
+	t_user_check(self->fd, &l.pin, T_USER_PIN);
+	l.rv = 0;
+	EXPECT_EQ(0, t_ioctl(self->fd, KHSM_IOC_LOGIN, &l));
 }
 
 TEST_F(tok, pin_length_range)
