@@ -242,8 +242,6 @@ static int khsm_ioc_init_token(struct khsm_file *f, union khsm_ioc_arg *a)
 	else
 		it->rv = khsm_token_init_token(f, it->label, &it->so_check,
 					       &it->so_new);
-	memzero_explicit(&it->so_check, sizeof(it->so_check));
-	memzero_explicit(&it->so_new, sizeof(it->so_new));
 	return ret;
 }
 
@@ -264,8 +262,6 @@ static int khsm_ioc_pin(struct khsm_file *f, union khsm_ioc_arg *a, bool init)
 	else
 		sp->rv = khsm_token_set_pin(f, sp->session, &sp->old_pin,
 					    &sp->new_pin);
-	memzero_explicit(&sp->old_pin, sizeof(sp->old_pin));
-	memzero_explicit(&sp->new_pin, sizeof(sp->new_pin));
 	return ret;
 }
 
@@ -288,7 +284,6 @@ static int khsm_ioc_login(struct khsm_file *f, union khsm_ioc_arg *a)
 		ret = -EINVAL;
 	else
 		l->rv = khsm_token_login(f, l->session, l->user_type, &l->pin);
-	memzero_explicit(&l->pin, sizeof(l->pin));
 	return ret;
 }
 
@@ -350,7 +345,7 @@ static int khsm_ioc_close_all(struct khsm_file *f, union khsm_ioc_arg *a)
 {
 	struct khsm_session *s = &a->session;
 
-	if (!KHSM_RESERVED_OK(s) || s->pad0)
+	if (!KHSM_RESERVED_OK(s) || s->pad0 || s->session)
 		return -EINVAL;
 	s->rv = khsm_session_close_all(f);
 	return 0;
@@ -501,7 +496,9 @@ static int khsm_ioc_get_attrs(struct khsm_file *f, union khsm_ioc_arg *a)
 		goto out;
 	}
 	for (i = 0; i < n; i++) {
-		if (g[i].buf && g[i].len != KHSM_LEN_UNAVAILABLE && g[i].len &&
+		/* Only entries whose value fitted carry one. */
+		if (g[i].buf && g[i].len && g[i].len <= cap[i] &&
+		    g[i].len <= KHSM_MAX_ATTR_LEN &&
 		    copy_to_user(u64_to_user_ptr(ua[i].value), g[i].buf,
 				 g[i].len)) {
 			ret = -EFAULT;

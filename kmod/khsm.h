@@ -17,7 +17,6 @@
 #include <linux/types.h>
 #include <linux/uidgid.h>
 #include <linux/xarray.h>
-#include <linux/khsm.h>
 
 #include "ck.h"
 #include "limits.h"
@@ -39,6 +38,7 @@ struct khsm_pin_state {
 	u32 t_cost;
 	u32 m_cost_kib;
 	u32 parallelism;
+	u32 pin_len;
 	u32 failures;			/* consecutive wrong PINs */
 	bool set;
 };
@@ -75,12 +75,15 @@ struct khsm_file {
 	unsigned long user;		/* CKU_SO, CKU_USER, KHSM_NOBODY */
 	u32 n_sessions;
 	u32 n_ro_sessions;
+	u32 login_gen;			/* bumped at every logout */
 };
 
 struct khsm_slot {
 	struct khsm_op op;
 	bool active;
 	bool updated;			/* an UPDATE step has run */
+	bool private_key;		/* key needs the login it started under */
+	u32 login_gen;			/* khsm_file.login_gen at init */
 };
 
 struct khsm_sess {
@@ -140,10 +143,10 @@ struct khsm_tmpl {
 /* One GET_ATTRS entry: in the caller's capacity, out the answer. */
 struct khsm_gattr {
 	u32 type;
-	u64 len;			/* in: capacity; out: length or
-					 * KHSM_LEN_UNAVAILABLE */
-	u8 *buf;			/* kernel buffer of min(capacity, max)
-					 * bytes, NULL for a length query */
+	/* in: capacity; out: length or KHSM_LEN_UNAVAILABLE */
+	u64 len;
+	/* kernel buffer of min(capacity, max) bytes; NULL: length query */
+	u8 *buf;
 };
 
 #endif /* KHSM_KHSM_H */

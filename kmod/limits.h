@@ -6,6 +6,9 @@
 #ifndef KHSM_LIMITS_H
 #define KHSM_LIMITS_H
 
+/* The uAPI: its struct sizes and lengths are the other half of the limits. */
+#include <linux/khsm.h>
+
 #define KHSM_MAX_TOKENS		16	/* tokens= module parameter */
 #define KHSM_MAX_SESSIONS	64	/* open sessions per token, all files */
 #define KHSM_MAX_OBJECTS	4096	/* token + session objects per token */

@@ -197,6 +197,41 @@ static ck_rv_t khsm_key_type_ok(unsigned long class, unsigned long key_type)
 	return CKR_OK;
 }
 
+/*
+ * An EC key given by the caller must be usable: let the ECDSA mechanism
+ * parse it (curve, point on the curve, scalar range) as it would at
+ * C_SignInit/C_VerifyInit, so a bad key fails at C_CreateObject.
+ */
+static ck_rv_t khsm_key_validate(const struct khsm_attrs *attrs,
+				 unsigned long class, unsigned long key_type)
+{
+	const struct khsm_mech *m = khsm_mech_find(CKM_ECDSA);
+	struct khsm_obj view = { .class = class, .key_type = key_type };
+	struct khsm_op op = {};
+	struct khsm_key k;
+	ck_rv_t rv;
+
+	if (key_type != CKK_EC || !m || !m->init)
+		return CKR_OK;
+	view.attrs = *attrs;
+	khsm_object_key(&view, &k);
+	op.mech = m;
+	op.kind = class == CKO_PRIVATE_KEY ? KHSM_OP_SIGN : KHSM_OP_VERIFY;
+	rv = m->init(&op, &k, NULL, 0);
+	if (m->cleanup)
+		m->cleanup(&op);
+	memzero_explicit(&k, sizeof(k));
+	switch (rv) {
+	case CKR_OK:
+	case CKR_HOST_MEMORY:
+	case CKR_DEVICE_MEMORY:
+	case CKR_DEVICE_ERROR:
+	case CKR_CURVE_NOT_SUPPORTED:
+		return rv;
+	}
+	return CKR_ATTRIBUTE_VALUE_INVALID;
+}
+
 ck_rv_t khsm_object_create(struct khsm_file *f, u32 session,
 			   const struct khsm_tmpl *t, u32 *handle)
 {
@@ -241,6 +276,8 @@ ck_rv_t khsm_object_create(struct khsm_file *f, u32 session,
 		goto out;
 	}
 	rv = khsm_attrs_build(&attrs, t, class, key_type, KHSM_TM_CREATE);
+	if (!rv)
+		rv = khsm_key_validate(&attrs, class, key_type);
 	if (rv) {
 		khsm_attrs_free(&attrs);
 		goto out;
@@ -358,7 +395,8 @@ ck_rv_t khsm_object_get_attrs(struct khsm_file *f, u32 session, u32 handle,
 		} else if (!g[i].buf) {
 			g[i].len = a->len;
 		} else if (g[i].len < a->len) {
-			g[i].len = KHSM_LEN_UNAVAILABLE;
+			/* The uAPI's length protocol: the needed length. */
+			g[i].len = a->len;
 			small = true;
 		} else {
 			if (a->len)
@@ -564,6 +602,8 @@ static ck_rv_t khsm_pair_templates(struct khsm_sess *s,
 				   struct khsm_attrs *pub,
 				   struct khsm_attrs *priv)
 {
+	/* Key-pair generators registered without a key type make EC keys. */
+	unsigned long key_type = m->key_type ? m->key_type : CKK_EC;
 	const struct khsm_tattr *pp, *qp;
 	ck_rv_t rv;
 
@@ -576,11 +616,11 @@ static ck_rv_t khsm_pair_templates(struct khsm_sess *s,
 		return CKR_TEMPLATE_INCONSISTENT;
 	if (khsm_attrs_alloc(pub) || khsm_attrs_alloc(priv))
 		return CKR_HOST_MEMORY;
-	rv = khsm_attrs_build(pub, pub_t, CKO_PUBLIC_KEY, m->key_type,
+	rv = khsm_attrs_build(pub, pub_t, CKO_PUBLIC_KEY, key_type,
 			      KHSM_TM_GENERATE);
 	if (rv)
 		return rv;
-	rv = khsm_attrs_build(priv, priv_t, CKO_PRIVATE_KEY, m->key_type,
+	rv = khsm_attrs_build(priv, priv_t, CKO_PRIVATE_KEY, key_type,
 			      KHSM_TM_GENERATE);
 	if (rv)
 		return rv;

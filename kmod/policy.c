@@ -114,7 +114,7 @@ ck_rv_t khsm_may_use_key(const struct khsm_obj *o,
 	case CKO_PUBLIC_KEY:
 		break;
 	default:
-		return CKR_KEY_TYPE_INCONSISTENT;
+		return CKR_KEY_HANDLE_INVALID;	/* not a key at all */
 	}
 	if (o->key_type != m->key_type)
 		return CKR_KEY_TYPE_INCONSISTENT;

@@ -37,6 +37,7 @@ static void khsm_slot_end(struct khsm_slot *slot)
 	slot->op.mech = NULL;
 	slot->active = false;
 	slot->updated = false;
+	slot->private_key = false;
 }
 
 static void khsm_session_release(struct kref *ref)
@@ -87,6 +88,8 @@ void khsm_file_logout(struct khsm_file *f)
 		return;
 	khsm_objects_destroy_private(f);
 	f->user = KHSM_NOBODY;
+	/* Operations on private keys end with the login (see khsm_op_data). */
+	WRITE_ONCE(f->login_gen, f->login_gen + 1);
 	f->tok->n_logged_in--;
 }
 
@@ -232,6 +235,7 @@ static ck_rv_t khsm_slot_start(struct khsm_sess *s, struct khsm_slot *slot,
 	slot->op.mech = m;
 	slot->op.kind = kind;
 	slot->op.ctx = NULL;
+	slot->private_key = false;
 	if (!m->key_type)
 		return m->init(&slot->op, NULL, param, param_len);
 
@@ -246,6 +250,8 @@ static ck_rv_t khsm_slot_start(struct khsm_sess *s, struct khsm_slot *slot,
 		mutex_unlock(&tok->lock);
 		return rv;
 	}
+	slot->private_key = o->private;
+	slot->login_gen = s->file->login_gen;
 	khsm_object_get(o);
 	khsm_object_key(o, &k);
 	rv = m->init(&slot->op, &k, param, param_len);
@@ -331,6 +337,10 @@ ck_rv_t khsm_op_data(struct khsm_file *f, u32 session, u32 kind, u32 step,
 		return CKR_SESSION_HANDLE_INVALID;
 	mutex_lock(&s->lock);
 	slot = &s->slots[kind];
+	/* C_Logout ended operations that use private keys. */
+	if (slot->active && slot->private_key &&
+	    slot->login_gen != READ_ONCE(f->login_gen))
+		khsm_slot_end(slot);
 	if (!slot->active) {
 		rv = CKR_OPERATION_NOT_INITIALIZED;
 		goto out;

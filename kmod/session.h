@@ -32,8 +32,8 @@ struct khsm_op_io {
 	size_t sig_len;
 	bool query;			/* caller gave no output buffer */
 	u64 out_cap;			/* caller's output capacity */
-	u8 *out;			/* out: kvmalloc'd result, caller frees
-					 * with kvfree_sensitive() */
+	/* out: kvmalloc'd result, freed by the caller (kvfree_sensitive) */
+	u8 *out;
 	u64 out_len;			/* out: produced or needed */
 };
 

@@ -175,6 +175,7 @@ static void khsm_pin_store(struct khsm_pin_state *ps, const struct khsm_pin *p)
 	ps->t_cost = p->t_cost;
 	ps->m_cost_kib = p->m_cost_kib;
 	ps->parallelism = p->parallelism;
+	ps->pin_len = p->pin_len;
 	ps->set = true;
 }
 
@@ -186,7 +187,8 @@ static ck_rv_t khsm_pin_verify(struct khsm_pin_state *ps,
 		return CKR_USER_PIN_NOT_INITIALIZED;
 	if (ps->failures >= KHSM_MAX_PIN_FAILURES)
 		return CKR_PIN_LOCKED;
-	if (crypto_memneq(ps->verifier, p->verifier, sizeof(ps->verifier))) {
+	if (crypto_memneq(ps->verifier, p->verifier, sizeof(ps->verifier)) |
+	    (ps->pin_len != p->pin_len)) {
 		ps->failures++;
 		return CKR_PIN_INCORRECT;
 	}
