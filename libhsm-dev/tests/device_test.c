@@ -276,6 +276,141 @@ static void test_objects(struct hsm_token *tok, uint32_t s)
 	   "destroyed handle is invalid");
 }
 
+static int has_mech(struct hsm_token *tok, unsigned long m)
+{
+	struct hsm_mech_info mi;
+
+	return hsm_mech_info(tok, m, &mi) == CKR_OK;
+}
+
+/* GCM: flat parameter from hsm_gcm_param_alloc, tag failure. */
+static void test_gcm(struct hsm_token *tok, uint32_t s)
+{
+	struct hsm_mechanism gen = { CKM_AES_KEY_GEN, NULL, 0 };
+	struct hsm_mechanism gcm = { CKM_AES_GCM, NULL, 0 };
+	static const unsigned char msg[20] = "gcm through libhsm!!";
+	struct hsm_template *t;
+	unsigned long ct_len = 0, len, plen;
+	void *param = NULL, *ct = NULL, *pt = NULL;
+	uint32_t key = 0;
+
+	if (!has_mech(tok, CKM_AES_GCM)) {
+		ok(1, "AES-GCM # SKIP mechanism not registered");
+		return;
+	}
+	t = hsm_template_new();
+	hsm_template_add_ulong(t, CKA_VALUE_LEN, 16);
+	hsm_template_add_bool(t, CKA_ENCRYPT, 1);
+	hsm_template_add_bool(t, CKA_DECRYPT, 1);
+	IS(hsm_generate_key(tok, s, &gen, hsm_template_attrs(t),
+			    hsm_template_count(t), &key), CKR_OK,
+	   "generate AES-128 key for GCM");
+	hsm_template_free(t);
+	{
+		struct hsm_attr a = { CKA_KEY_TYPE, NULL, 0 };
+		uint64_t kt = 99;
+
+		IS(hsm_get_attr_alloc(tok, s, key, CKA_KEY_TYPE, &a.value,
+				      &a.len), CKR_OK, "key type of generated key");
+		ok(hsm_attr_ulong(&a, &kt) == CKR_OK && kt == CKK_AES,
+		   "generated key is CKK_AES (%llu)", (unsigned long long)kt);
+		hsm_free(a.value);
+	}
+	IS(hsm_gcm_param_alloc("123456789012", 12, "header", 6, 128, &param,
+			       &plen), CKR_OK, "GCM parameter");
+	gcm.param = param;
+	gcm.param_len = plen;
+	IS(hsm_op_init(tok, s, KHSM_OP_ENCRYPT, &gcm, key), CKR_OK,
+	   "GCM encrypt init");
+	IS(hsm_op_data_alloc(tok, s, KHSM_OP_ENCRYPT, KHSM_DATA_ONESHOT, msg,
+			     sizeof(msg), &ct, &ct_len), CKR_OK, "GCM encrypt");
+	ok(ct && ct_len == sizeof(msg) + 16, "ciphertext || 16-byte tag (%lu)",
+	   ct_len);
+	IS(hsm_op_init(tok, s, KHSM_OP_DECRYPT, &gcm, key), CKR_OK,
+	   "GCM decrypt init");
+	IS(hsm_op_data_alloc(tok, s, KHSM_OP_DECRYPT, KHSM_DATA_ONESHOT, ct,
+			     ct_len, &pt, &len), CKR_OK, "GCM decrypt");
+	ok(pt && len == sizeof(msg) && !memcmp(pt, msg, sizeof(msg)),
+	   "GCM round trip");
+	hsm_free(pt);
+	pt = NULL;
+	if (ct)
+		((unsigned char *)ct)[0] ^= 1;
+	IS(hsm_op_init(tok, s, KHSM_OP_DECRYPT, &gcm, key), CKR_OK,
+	   "GCM decrypt init");
+	len = 64;
+	{
+		unsigned char out[64];
+
+		IS(hsm_op_data(tok, s, KHSM_OP_DECRYPT, KHSM_DATA_ONESHOT, ct,
+			       ct_len, out, &len), CKR_ENCRYPTED_DATA_INVALID,
+		   "tampered GCM ciphertext");
+	}
+	hsm_free(ct);
+	hsm_free(param);
+}
+
+/* EC key pair, ECDSA sign with the length protocol, verify (good, bad). */
+static void test_ec(struct hsm_token *tok, uint32_t s)
+{
+	static const unsigned char p256[] = {
+		0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07
+	};
+	struct hsm_mechanism kpg = { CKM_EC_KEY_PAIR_GEN, NULL, 0 };
+	struct hsm_mechanism ecdsa = { CKM_ECDSA_SHA256, NULL, 0 };
+	struct hsm_template *pub = hsm_template_new();
+	struct hsm_template *priv = hsm_template_new();
+	uint32_t pk = 0, sk = 0;
+	unsigned long len = 0, plen = 0;
+	void *sig = NULL, *point = NULL, *v = NULL;
+	unsigned long vlen = 0;
+
+	if (!has_mech(tok, CKM_EC_KEY_PAIR_GEN) ||
+	    !has_mech(tok, CKM_ECDSA_SHA256)) {
+		ok(1, "ECDSA # SKIP mechanisms not registered");
+		goto out;
+	}
+	hsm_template_add(pub, CKA_EC_PARAMS, p256, sizeof(p256));
+	hsm_template_add_bool(pub, CKA_VERIFY, 1);
+	hsm_template_add_bool(priv, CKA_SIGN, 1);
+	hsm_template_add_bool(priv, CKA_SENSITIVE, 1);
+	IS(hsm_generate_key_pair(tok, s, &kpg, hsm_template_attrs(pub),
+				 hsm_template_count(pub),
+				 hsm_template_attrs(priv),
+				 hsm_template_count(priv), &pk, &sk), CKR_OK,
+	   "generate P-256 key pair");
+	ok(pk && sk && pk != sk, "two handles (%u, %u)", pk, sk);
+	IS(hsm_get_attr_alloc(tok, s, pk, CKA_EC_POINT, &point, &plen), CKR_OK,
+	   "public point");
+	ok(point && plen == 67 && ((unsigned char *)point)[0] == 0x04 &&
+	   ((unsigned char *)point)[2] == 0x04,
+	   "CKA_EC_POINT is a DER OCTET STRING of an uncompressed point");
+	IS(hsm_op_init(tok, s, KHSM_OP_SIGN, &ecdsa, sk), CKR_OK, "sign init");
+	IS(hsm_op_data(tok, s, KHSM_OP_SIGN, KHSM_DATA_UPDATE, "hello ", 6,
+		       NULL, NULL), CKR_OK, "sign update");
+	IS(hsm_op_data(tok, s, KHSM_OP_SIGN, KHSM_DATA_UPDATE, "world", 5,
+		       NULL, NULL), CKR_OK, "sign update");
+	IS(hsm_op_data_alloc(tok, s, KHSM_OP_SIGN, KHSM_DATA_FINAL, NULL, 0,
+			     &sig, &len), CKR_OK, "sign final");
+	ok(sig && len == 64, "r || s, 64 bytes (%lu)", len);
+	IS(hsm_op_init(tok, s, KHSM_OP_VERIFY, &ecdsa, pk), CKR_OK,
+	   "verify init");
+	IS(hsm_op_verify(tok, s, KHSM_DATA_ONESHOT, "hello world", 11, sig, len),
+	   CKR_OK, "verify good signature");
+	IS(hsm_op_init(tok, s, KHSM_OP_VERIFY, &ecdsa, pk), CKR_OK,
+	   "verify init");
+	IS(hsm_op_verify(tok, s, KHSM_DATA_ONESHOT, "hello w0rld", 11, sig, len),
+	   CKR_SIGNATURE_INVALID, "verify with another message");
+	IS(hsm_get_attr_alloc(tok, s, sk, CKA_VALUE, &v, &vlen),
+	   CKR_ATTRIBUTE_SENSITIVE, "private value stays in the kernel");
+	ok(!v, "no buffer on failure");
+out:
+	hsm_free(sig);
+	hsm_free(point);
+	hsm_template_free(pub);
+	hsm_template_free(priv);
+}
+
 static void test_fork(struct hsm_token *tok, uint32_t s)
 {
 	pid_t pid;
@@ -361,6 +496,8 @@ int main(void)
 	   "user login");
 	test_mechs_digest_random(tok, s);
 	test_objects(tok, s);
+	test_gcm(tok, s);
+	test_ec(tok, s);
 	test_fork(tok, s);
 	IS(hsm_close_all_sessions(tok), CKR_OK, "close all sessions");
 	IS(hsm_session_info(tok, s, NULL, NULL), CKR_SESSION_HANDLE_INVALID,
