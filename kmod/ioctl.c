@@ -57,6 +57,7 @@ typedef int (*khsm_ioc_fn)(struct khsm_file *f, union khsm_ioc_arg *a);
 struct khsm_ioc_desc {
 	khsm_ioc_fn fn;
 	u32 min_size;			/* KHSM_*_SIZE_VER0 */
+	u32 size;			/* sizeof() in this kernel */
 };
 
 /* errno for a PKCS#11 result, per the table at the end of the uAPI. */
@@ -795,39 +796,40 @@ static int khsm_ioc_mech_info(struct khsm_file *f, union khsm_ioc_arg *a)
 
 /* --- dispatch ------------------------------------------------------------ */
 
-#define KHSM_IOC(name, handler, type)					\
+#define KHSM_IOC(name, handler, type, stype)				\
 	[_IOC_NR(KHSM_IOC_##name)] = {					\
 		.fn = handler,						\
 		.min_size = KHSM_##type##_SIZE_VER0,			\
+		.size = sizeof(struct khsm_##stype),			\
 	}
 
 static const struct khsm_ioc_desc khsm_ioctls[] = {
-	KHSM_IOC(VERSION, khsm_ioc_version, VERSION),
-	KHSM_IOC(TOKEN_INFO, khsm_ioc_token_info, TOKEN_INFO),
-	KHSM_IOC(INIT_TOKEN, khsm_ioc_init_token, INIT_TOKEN),
-	KHSM_IOC(INIT_PIN, khsm_ioc_init_pin, SET_PIN),
-	KHSM_IOC(SET_PIN, khsm_ioc_set_pin, SET_PIN),
-	KHSM_IOC(LOGIN, khsm_ioc_login, LOGIN),
-	KHSM_IOC(LOGOUT, khsm_ioc_logout, LOGIN),
-	KHSM_IOC(OPEN_SESSION, khsm_ioc_open_session, SESSION),
-	KHSM_IOC(CLOSE_SESSION, khsm_ioc_close_session, SESSION),
-	KHSM_IOC(CLOSE_ALL, khsm_ioc_close_all, SESSION),
-	KHSM_IOC(SESSION_INFO, khsm_ioc_session_info, SESSION),
-	KHSM_IOC(CREATE_OBJECT, khsm_ioc_create, OBJECT),
-	KHSM_IOC(COPY_OBJECT, khsm_ioc_copy, OBJECT),
-	KHSM_IOC(DESTROY_OBJECT, khsm_ioc_destroy, OBJECT),
-	KHSM_IOC(GET_ATTRS, khsm_ioc_get_attrs, OBJECT),
-	KHSM_IOC(SET_ATTRS, khsm_ioc_set_attrs, OBJECT),
-	KHSM_IOC(FIND_INIT, khsm_ioc_find_init, FIND),
-	KHSM_IOC(FIND, khsm_ioc_find, FIND),
-	KHSM_IOC(FIND_FINAL, khsm_ioc_find_final, FIND),
-	KHSM_IOC(GENERATE_KEY, khsm_ioc_generate_key, KEYGEN),
-	KHSM_IOC(GENERATE_KEY_PAIR, khsm_ioc_generate_key_pair, KEYGEN),
-	KHSM_IOC(OP_INIT, khsm_ioc_op_init, OP_INIT),
-	KHSM_IOC(OP_DATA, khsm_ioc_op_data, OP_DATA),
-	KHSM_IOC(GENERATE_RANDOM, khsm_ioc_random, RANDOM),
-	KHSM_IOC(MECH_LIST, khsm_ioc_mech_list, MECH_LIST),
-	KHSM_IOC(MECH_INFO, khsm_ioc_mech_info, MECH_INFO),
+	KHSM_IOC(VERSION, khsm_ioc_version, VERSION, version),
+	KHSM_IOC(TOKEN_INFO, khsm_ioc_token_info, TOKEN_INFO, token_info),
+	KHSM_IOC(INIT_TOKEN, khsm_ioc_init_token, INIT_TOKEN, init_token),
+	KHSM_IOC(INIT_PIN, khsm_ioc_init_pin, SET_PIN, set_pin),
+	KHSM_IOC(SET_PIN, khsm_ioc_set_pin, SET_PIN, set_pin),
+	KHSM_IOC(LOGIN, khsm_ioc_login, LOGIN, login),
+	KHSM_IOC(LOGOUT, khsm_ioc_logout, LOGIN, login),
+	KHSM_IOC(OPEN_SESSION, khsm_ioc_open_session, SESSION, session),
+	KHSM_IOC(CLOSE_SESSION, khsm_ioc_close_session, SESSION, session),
+	KHSM_IOC(CLOSE_ALL, khsm_ioc_close_all, SESSION, session),
+	KHSM_IOC(SESSION_INFO, khsm_ioc_session_info, SESSION, session),
+	KHSM_IOC(CREATE_OBJECT, khsm_ioc_create, OBJECT, object),
+	KHSM_IOC(COPY_OBJECT, khsm_ioc_copy, OBJECT, object),
+	KHSM_IOC(DESTROY_OBJECT, khsm_ioc_destroy, OBJECT, object),
+	KHSM_IOC(GET_ATTRS, khsm_ioc_get_attrs, OBJECT, object),
+	KHSM_IOC(SET_ATTRS, khsm_ioc_set_attrs, OBJECT, object),
+	KHSM_IOC(FIND_INIT, khsm_ioc_find_init, FIND, find),
+	KHSM_IOC(FIND, khsm_ioc_find, FIND, find),
+	KHSM_IOC(FIND_FINAL, khsm_ioc_find_final, FIND, find),
+	KHSM_IOC(GENERATE_KEY, khsm_ioc_generate_key, KEYGEN, keygen),
+	KHSM_IOC(GENERATE_KEY_PAIR, khsm_ioc_generate_key_pair, KEYGEN, keygen),
+	KHSM_IOC(OP_INIT, khsm_ioc_op_init, OP_INIT, op_init),
+	KHSM_IOC(OP_DATA, khsm_ioc_op_data, OP_DATA, op_data),
+	KHSM_IOC(GENERATE_RANDOM, khsm_ioc_random, RANDOM, random),
+	KHSM_IOC(MECH_LIST, khsm_ioc_mech_list, MECH_LIST, mech_list),
+	KHSM_IOC(MECH_INFO, khsm_ioc_mech_info, MECH_INFO, mech_info),
 };
 
 /* The structs are the ABI: fixed size, no implicit holes. */
@@ -857,43 +859,6 @@ static void khsm_build_check_abi(void)
 	BUILD_BUG_ON(ARRAY_SIZE(khsm_ioctls) != KHSM_IOC_NR_MAX + 1);
 }
 
-/* sizeof() of the struct an ioctl number takes, in this kernel. */
-static u32 khsm_ioc_struct_size(unsigned int nr)
-{
-	static const u32 sizes[] = {
-		[_IOC_NR(KHSM_IOC_VERSION)] = sizeof(struct khsm_version),
-		[_IOC_NR(KHSM_IOC_TOKEN_INFO)] = sizeof(struct khsm_token_info),
-		[_IOC_NR(KHSM_IOC_INIT_TOKEN)] = sizeof(struct khsm_init_token),
-		[_IOC_NR(KHSM_IOC_INIT_PIN)] = sizeof(struct khsm_set_pin),
-		[_IOC_NR(KHSM_IOC_SET_PIN)] = sizeof(struct khsm_set_pin),
-		[_IOC_NR(KHSM_IOC_LOGIN)] = sizeof(struct khsm_login),
-		[_IOC_NR(KHSM_IOC_LOGOUT)] = sizeof(struct khsm_login),
-		[_IOC_NR(KHSM_IOC_OPEN_SESSION)] = sizeof(struct khsm_session),
-		[_IOC_NR(KHSM_IOC_CLOSE_SESSION)] = sizeof(struct khsm_session),
-		[_IOC_NR(KHSM_IOC_CLOSE_ALL)] = sizeof(struct khsm_session),
-		[_IOC_NR(KHSM_IOC_SESSION_INFO)] = sizeof(struct khsm_session),
-		[_IOC_NR(KHSM_IOC_CREATE_OBJECT)] = sizeof(struct khsm_object),
-		[_IOC_NR(KHSM_IOC_COPY_OBJECT)] = sizeof(struct khsm_object),
-		[_IOC_NR(KHSM_IOC_DESTROY_OBJECT)] = sizeof(struct khsm_object),
-		[_IOC_NR(KHSM_IOC_GET_ATTRS)] = sizeof(struct khsm_object),
-		[_IOC_NR(KHSM_IOC_SET_ATTRS)] = sizeof(struct khsm_object),
-		[_IOC_NR(KHSM_IOC_FIND_INIT)] = sizeof(struct khsm_find),
-		[_IOC_NR(KHSM_IOC_FIND)] = sizeof(struct khsm_find),
-		[_IOC_NR(KHSM_IOC_FIND_FINAL)] = sizeof(struct khsm_find),
-		[_IOC_NR(KHSM_IOC_GENERATE_KEY)] = sizeof(struct khsm_keygen),
-		[_IOC_NR(KHSM_IOC_GENERATE_KEY_PAIR)] =
-			sizeof(struct khsm_keygen),
-		[_IOC_NR(KHSM_IOC_OP_INIT)] = sizeof(struct khsm_op_init),
-		[_IOC_NR(KHSM_IOC_OP_DATA)] = sizeof(struct khsm_op_data),
-		[_IOC_NR(KHSM_IOC_GENERATE_RANDOM)] = sizeof(struct khsm_random),
-		[_IOC_NR(KHSM_IOC_MECH_LIST)] = sizeof(struct khsm_mech_list),
-		[_IOC_NR(KHSM_IOC_MECH_INFO)] = sizeof(struct khsm_mech_info),
-	};
-
-	BUILD_BUG_ON(ARRAY_SIZE(sizes) != KHSM_IOC_NR_MAX + 1);
-	return sizes[nr];
-}
-
 long khsm_ioctl(struct file *filp, unsigned int cmd, unsigned long arg)
 {
 	struct khsm_file *f = filp->private_data;
@@ -914,7 +879,7 @@ long khsm_ioctl(struct file *filp, unsigned int cmd, unsigned long arg)
 	d = &khsm_ioctls[nr];
 	if (!d->fn)
 		return -ENOTTY;
-	ksize = khsm_ioc_struct_size(nr);
+	ksize = d->size;
 
 	if (get_user(usize, (u32 __user *)uarg))
 		return -EFAULT;
