@@ -25,7 +25,14 @@ poweroff_now() {
 
 fatal() {
 	say "FATAL: $*"
-	{ echo "rc: 1"; echo "kernel: fail setup: $*"; echo "verdict-end"; } >"$VERDICT"
+	{
+		echo "rc: 1"
+		echo "kernel: fail setup: $*"
+		echo "dmesg-begin"
+		dmesg
+		echo "dmesg-end"
+		echo "verdict-end"
+	} >"$VERDICT"
 	poweroff_now
 }
 
