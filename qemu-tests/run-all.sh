@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # In-VM test runner (root, started by qemu-tests/vm.sh). Runs every
-# qemu-tests/build/*_test binary and every qemu-tests/flows/*.sh, sorted, each
+# qemu-tests/build/*_test binary, every qemu-tests/flows/*.sh and
+# pkcs11/build/kernel_test, sorted by path, each
 # on a freshly loaded khsm (rmmod + modprobe), as the unprivileged user
 # hsmuser (group hsm) unless the name ends in _root_test or the script has a
 # line "# khsm-test: root". TAP is passed through; a test that exits non-zero
@@ -54,8 +55,11 @@ wanted() {
 	return 1
 }
 
+# pkcs11/build/kernel_test (the PKCS#11 module's own in-VM test) takes the
+# module path as its argument.
 tests=()
-for t in "$REPO"/qemu-tests/build/*_test "$REPO"/qemu-tests/flows/*.sh; do
+for t in "$REPO"/qemu-tests/build/*_test "$REPO"/qemu-tests/flows/*.sh \
+	 "$REPO"/pkcs11/build/kernel_test; do
 	[ -f "$t" ] || continue
 	case $t in *.sh) ;; *) [ -x "$t" ] || continue ;; esac
 	tests+=("$t")
@@ -87,7 +91,11 @@ for t in "${tests[@]}"; do
 		runner=(setpriv --reuid=hsmuser --regid=hsmuser --init-groups
 			env "${TEST_ENV[@]}" HOME=/home/hsmuser USER=hsmuser)
 	fi
-	case $name in *.sh) cmd=(bash "$t") ;; *) cmd=("$t") ;; esac
+	case $name in
+	*.sh) cmd=(bash "$t") ;;
+	kernel_test) cmd=("$t" "$REPO/pkcs11/khsm-pkcs11.so") ;;
+	*) cmd=("$t") ;;
+	esac
 	start=$(date +%s)
 	(cd /tmp && timeout -k 5 "$TMO" "${runner[@]}" "${cmd[@]}" </dev/null 2>&1) | tee "$out"
 	rc=${PIPESTATUS[0]}
