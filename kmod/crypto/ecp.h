@@ -23,6 +23,14 @@ struct kc_ec_impl {
 	int (*verify)(const u8 *pub, size_t pub_len, const u8 *digest,
 		      size_t len, const u8 *sig);
 	int (*ecdh)(const u8 *priv, const u8 *peer, size_t peer_len, u8 *z);
+	/* byte-level primitives (engine.h "primitives" section) */
+	void (*sc_reduce)(const u8 *in, u8 *out);
+	void (*sc_mul)(const u8 *a, const u8 *b, u8 *out);
+	void (*sc_add)(const u8 *a, const u8 *b, u8 *out);
+	void (*sc_inv)(const u8 *a, u8 *out);
+	void (*mul_base)(const u8 *k, u8 *xy);
+	int (*point_check)(const u8 *xy);
+	int (*mul2_x)(const u8 *u1, const u8 *u2, const u8 *xy, u8 *x);
 };
 
 extern const struct kc_ec_impl kc_p256_impl;

@@ -809,6 +809,101 @@ static int ec_ecdh(const u8 *priv, const u8 *peer, size_t peer_len, u8 *z)
 	return ret;
 }
 
+/* ---- byte-level primitives (big-endian, NB bytes; see engine.h) ---- */
+
+static void prim_sc_reduce(const u8 *in, u8 *out)
+{
+	sc_digest_mod_n(in, NB, out);	/* in < 2^(8 NB) < 2n */
+}
+
+static void prim_sc_mul(const u8 *a, const u8 *b, u8 *out)
+{
+	u64 x[NL], y[NL];
+
+	mp_from_be(x, a);
+	mp_from_be(y, b);
+	sc_to_mont(x, x);
+	sc_mul(x, x, y);		/* (a R) b / R */
+	mp_to_be(out, x);
+	kc_wipe(x, sizeof(x));
+	kc_wipe(y, sizeof(y));
+}
+
+static void prim_sc_add(const u8 *a, const u8 *b, u8 *out)
+{
+	u64 x[NL], y[NL];
+
+	mp_from_be(x, a);
+	mp_from_be(y, b);
+	mod_add(x, x, y, sc_n);
+	mp_to_be(out, x);
+	kc_wipe(x, sizeof(x));
+	kc_wipe(y, sizeof(y));
+}
+
+static void prim_sc_inv(const u8 *a, u8 *out)
+{
+	u64 x[NL];
+
+	mp_from_be(x, a);
+	sc_to_mont(x, x);
+	sc_inv(x, x);
+	sc_from_mont(x, x);
+	mp_to_be(out, x);
+	kc_wipe(x, sizeof(x));
+}
+
+/* xy = X || Y of k G (constant time) */
+static void prim_mul_base(const u8 *kb, u8 *xy)
+{
+	u64 k[NL], x[NL], y[NL];
+	struct pt p;
+
+	mp_from_be(k, kb);
+	pt_mul_g(&p, k);
+	pt_to_affine(x, y, &p);
+	mp_to_be(xy, x);
+	mp_to_be(xy + NB, y);
+	kc_wipe(k, sizeof(k));
+	kc_wipe(x, sizeof(x));
+	kc_wipe(y, sizeof(y));
+	kc_wipe(&p, sizeof(p));
+}
+
+static int prim_point_check(const u8 *xy)
+{
+	u8 enc[1 + 2 * NB];
+	struct pt p;
+	int i;
+
+	enc[0] = 0x04;
+	for (i = 0; i < 2 * NB; i++)
+		enc[1 + i] = xy[i];
+	return pt_decode(&p, enc, sizeof(enc));
+}
+
+/* x = X of u1 G + u2 Q, variable time (public inputs) */
+static int prim_mul2_x(const u8 *u1b, const u8 *u2b, const u8 *xy, u8 *xb)
+{
+	u64 u1[NL], u2[NL], x[NL], y[NL];
+	u8 enc[1 + 2 * NB];
+	struct pt q, p;
+	int i;
+
+	enc[0] = 0x04;
+	for (i = 0; i < 2 * NB; i++)
+		enc[1 + i] = xy[i];
+	if (pt_decode(&q, enc, sizeof(enc)))
+		return KC_EPOINT;
+	mp_from_be(u1, u1b);
+	mp_from_be(u2, u2b);
+	pt_mul2_vartime(&p, u1, &q, u2);
+	if (pt_to_affine(x, y, &p))
+		return KC_EPOINT;
+	mp_to_be(xb, x);
+	return KC_OK;
+}
+
 #define KC_EC_IMPL_INIT {				\
 	.bytes = NB,					\
 	.scalar_ok = sc_ok_be,				\
@@ -818,4 +913,11 @@ static int ec_ecdh(const u8 *priv, const u8 *peer, size_t peer_len, u8 *z)
 	.sign_k = ec_sign_k,				\
 	.verify = ec_verify,				\
 	.ecdh = ec_ecdh,				\
+	.sc_reduce = prim_sc_reduce,			\
+	.sc_mul = prim_sc_mul,				\
+	.sc_add = prim_sc_add,				\
+	.sc_inv = prim_sc_inv,				\
+	.mul_base = prim_mul_base,			\
+	.point_check = prim_point_check,		\
+	.mul2_x = prim_mul2_x,				\
 }

@@ -185,3 +185,78 @@ int kc_ecdh(enum kc_curve curve, const u8 *priv,
 
 	return c ? c->ecdh(priv, peer, peer_len, z) : KC_ECURVE;
 }
+
+int kc_ec_scalar_check(enum kc_curve curve, const u8 *s)
+{
+	const struct kc_ec_impl *c = impl_of(curve);
+	u64 ok;
+
+	if (!c)
+		return KC_ECURVE;
+	ok = c->scalar_ok(s);
+	kc_declassify(&ok, sizeof(ok));
+	return ok ? KC_OK : KC_EINPUT;
+}
+
+int kc_ec_scalar_reduce(enum kc_curve curve, const u8 *in, u8 *out)
+{
+	const struct kc_ec_impl *c = impl_of(curve);
+
+	if (!c)
+		return KC_ECURVE;
+	c->sc_reduce(in, out);
+	return KC_OK;
+}
+
+int kc_ec_scalar_mul(enum kc_curve curve, const u8 *a, const u8 *b, u8 *out)
+{
+	const struct kc_ec_impl *c = impl_of(curve);
+
+	if (!c)
+		return KC_ECURVE;
+	c->sc_mul(a, b, out);
+	return KC_OK;
+}
+
+int kc_ec_scalar_add(enum kc_curve curve, const u8 *a, const u8 *b, u8 *out)
+{
+	const struct kc_ec_impl *c = impl_of(curve);
+
+	if (!c)
+		return KC_ECURVE;
+	c->sc_add(a, b, out);
+	return KC_OK;
+}
+
+int kc_ec_scalar_inv(enum kc_curve curve, const u8 *a, u8 *out)
+{
+	int ret = kc_ec_scalar_check(curve, a);
+
+	if (!ret)
+		impl_of(curve)->sc_inv(a, out);
+	return ret;
+}
+
+int kc_ec_mul_base(enum kc_curve curve, const u8 *k, u8 *xy)
+{
+	int ret = kc_ec_scalar_check(curve, k);
+
+	if (!ret)
+		impl_of(curve)->mul_base(k, xy);
+	return ret;
+}
+
+int kc_ec_point_check(enum kc_curve curve, const u8 *xy)
+{
+	const struct kc_ec_impl *c = impl_of(curve);
+
+	return c ? c->point_check(xy) : KC_ECURVE;
+}
+
+int kc_ec_mul2_x(enum kc_curve curve, const u8 *u1, const u8 *u2,
+		 const u8 *xy, u8 *x)
+{
+	const struct kc_ec_impl *c = impl_of(curve);
+
+	return c ? c->mul2_x(u1, u2, xy, x) : KC_ECURVE;
+}

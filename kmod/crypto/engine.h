@@ -73,4 +73,24 @@ int kc_ecdsa_sign_with_k(enum kc_curve curve, const u8 *priv,
 			 const u8 *digest, size_t digest_len,
 			 const u8 *k, u8 *sig);
 
+/*
+ * Primitives, for mechanism code that builds ECDSA itself (kmod/ec.h).
+ * Scalars and coordinates are big-endian, kc_ec_bytes() long; a point
+ * here is X || Y without the 0x04 prefix. Scalar inputs must be < n
+ * (except kc_ec_scalar_reduce). Constant time except kc_ec_mul2_x.
+ * Return KC_OK, KC_ECURVE, KC_EINPUT or KC_EPOINT.
+ */
+int kc_ec_scalar_check(enum kc_curve curve, const u8 *s);	/* [1, n-1] */
+int kc_ec_scalar_reduce(enum kc_curve curve, const u8 *in, u8 *out);
+int kc_ec_scalar_mul(enum kc_curve curve, const u8 *a, const u8 *b, u8 *out);
+int kc_ec_scalar_add(enum kc_curve curve, const u8 *a, const u8 *b, u8 *out);
+/* Fermat inversion (a^(n-2)): constant time, no blinding needed */
+int kc_ec_scalar_inv(enum kc_curve curve, const u8 *a, u8 *out);
+/* @xy = k G for k in [1, n - 1] */
+int kc_ec_mul_base(enum kc_curve curve, const u8 *k, u8 *xy);
+int kc_ec_point_check(enum kc_curve curve, const u8 *xy);
+/* @x = X of u1 G + u2 Q (variable time: public inputs only) */
+int kc_ec_mul2_x(enum kc_curve curve, const u8 *u1, const u8 *u2,
+		 const u8 *xy, u8 *x);
+
 #endif /* KC_ENGINE_H */

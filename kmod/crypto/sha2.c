@@ -72,12 +72,12 @@ static const u64 iv512[8] = {
 	0x1f83d9abfb41bd6bULL, 0x5be0cd19137e2179ULL,
 };
 
-static inline u32 ror32(u32 x, unsigned int n)
+static inline u32 kc_ror32(u32 x, unsigned int n)
 {
 	return (x >> n) | (x << (32 - n));
 }
 
-static inline u64 ror64(u64 x, unsigned int n)
+static inline u64 kc_ror64(u64 x, unsigned int n)
 {
 	return (x >> n) | (x << (64 - n));
 }
@@ -91,9 +91,9 @@ static void sha256_block(u32 *h, const u8 *p)
 		w[i] = (u32)p[4 * i] << 24 | (u32)p[4 * i + 1] << 16 |
 		       (u32)p[4 * i + 2] << 8 | p[4 * i + 3];
 	for (i = 16; i < 64; i++) {
-		u32 s0 = ror32(w[i - 15], 7) ^ ror32(w[i - 15], 18) ^
+		u32 s0 = kc_ror32(w[i - 15], 7) ^ kc_ror32(w[i - 15], 18) ^
 			 (w[i - 15] >> 3);
-		u32 s1 = ror32(w[i - 2], 17) ^ ror32(w[i - 2], 19) ^
+		u32 s1 = kc_ror32(w[i - 2], 17) ^ kc_ror32(w[i - 2], 19) ^
 			 (w[i - 2] >> 10);
 
 		w[i] = w[i - 16] + s0 + w[i - 7] + s1;
@@ -101,9 +101,9 @@ static void sha256_block(u32 *h, const u8 *p)
 	a = h[0]; b = h[1]; c = h[2]; d = h[3];
 	e = h[4]; f = h[5]; g = h[6]; hh = h[7];
 	for (i = 0; i < 64; i++) {
-		t1 = hh + (ror32(e, 6) ^ ror32(e, 11) ^ ror32(e, 25)) +
+		t1 = hh + (kc_ror32(e, 6) ^ kc_ror32(e, 11) ^ kc_ror32(e, 25)) +
 		     ((e & f) ^ (~e & g)) + k256[i] + w[i];
-		t2 = (ror32(a, 2) ^ ror32(a, 13) ^ ror32(a, 22)) +
+		t2 = (kc_ror32(a, 2) ^ kc_ror32(a, 13) ^ kc_ror32(a, 22)) +
 		     ((a & b) ^ (a & c) ^ (b & c));
 		hh = g; g = f; f = e; e = d + t1;
 		d = c; c = b; b = a; a = t1 + t2;
@@ -124,9 +124,9 @@ static void sha512_block(u64 *h, const u8 *p)
 			w[i] = w[i] << 8 | p[8 * i + j];
 	}
 	for (i = 16; i < 80; i++) {
-		u64 s0 = ror64(w[i - 15], 1) ^ ror64(w[i - 15], 8) ^
+		u64 s0 = kc_ror64(w[i - 15], 1) ^ kc_ror64(w[i - 15], 8) ^
 			 (w[i - 15] >> 7);
-		u64 s1 = ror64(w[i - 2], 19) ^ ror64(w[i - 2], 61) ^
+		u64 s1 = kc_ror64(w[i - 2], 19) ^ kc_ror64(w[i - 2], 61) ^
 			 (w[i - 2] >> 6);
 
 		w[i] = w[i - 16] + s0 + w[i - 7] + s1;
@@ -134,9 +134,9 @@ static void sha512_block(u64 *h, const u8 *p)
 	a = h[0]; b = h[1]; c = h[2]; d = h[3];
 	e = h[4]; f = h[5]; g = h[6]; hh = h[7];
 	for (i = 0; i < 80; i++) {
-		t1 = hh + (ror64(e, 14) ^ ror64(e, 18) ^ ror64(e, 41)) +
+		t1 = hh + (kc_ror64(e, 14) ^ kc_ror64(e, 18) ^ kc_ror64(e, 41)) +
 		     ((e & f) ^ (~e & g)) + k512[i] + w[i];
-		t2 = (ror64(a, 28) ^ ror64(a, 34) ^ ror64(a, 39)) +
+		t2 = (kc_ror64(a, 28) ^ kc_ror64(a, 34) ^ kc_ror64(a, 39)) +
 		     ((a & b) ^ (a & c) ^ (b & c));
 		hh = g; g = f; f = e; e = d + t1;
 		d = c; c = b; b = a; a = t1 + t2;

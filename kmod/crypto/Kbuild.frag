@@ -1,0 +1,11 @@
+# SPDX-License-Identifier: GPL-2.0
+# khsm crypto engine objects, for inclusion from kmod/Kbuild (or
+# Kbuild.mech):   include $(src)/crypto/Kbuild.frag
+# Portable C, no kernel API beyond shim.h (get_random_bytes,
+# memzero_explicit). Call kc_selftest() (selftest.h) at load before the
+# token registers.
+khsm-y += crypto/engine.o crypto/p256.o crypto/p384.o crypto/sha2.o \
+	  crypto/selftest.o
+
+# kmod/ec.h backend on the engine: list this object in place of ec_ecc.o.
+KHSM_EC_ENGINE_OBJ := crypto/ec_engine.o
