@@ -592,6 +592,83 @@ TEST_F(cr, ecdsa_p256_sign_verify_openssl)
 	EXPECT_EQ(1, ossl_p256_verify(point, plen, hash, 32, sig2, 64, NULL));
 }
 
+static __u64 get_ulong(int fd, __u32 s, __u32 obj, __u32 type)
+{
+	__u64 v = ~0ULL, len = 8;
+	__u32 rv;
+
+	if (t_get_attr(fd, s, obj, type, &v, &len, &rv) || len != 8)
+		return ~0ULL;
+	return v;
+}
+
+TEST_F(cr, generated_key_attributes)
+{
+	struct t_tmpl t;
+	struct khsm_keygen g;
+	__u32 pub, priv, rv;
+
+	ASSERT_OK(t_gen_p256(self->fd, self->s, 0, &pub, &priv, &rv), rv);
+	EXPECT_EQ((__u64)CKO_PUBLIC_KEY, get_ulong(self->fd, self->s, pub, CKA_CLASS));
+	EXPECT_EQ((__u64)CKK_EC, get_ulong(self->fd, self->s, pub, CKA_KEY_TYPE));
+	EXPECT_EQ((__u64)CKO_PRIVATE_KEY, get_ulong(self->fd, self->s, priv, CKA_CLASS));
+	EXPECT_EQ((__u64)CKK_EC, get_ulong(self->fd, self->s, priv, CKA_KEY_TYPE));
+	EXPECT_EQ((__u64)CKM_EC_KEY_PAIR_GEN,
+		  get_ulong(self->fd, self->s, priv, CKA_KEY_GEN_MECHANISM));
+
+	t_tmpl_init(&t);
+	t_add_ulong(&t, CKA_VALUE_LEN, 16);
+	T_INIT(g);
+	g.session = self->s;
+	g.mechanism = CKM_AES_KEY_GEN;
+	g.pub_template = (uintptr_t)t.a;
+	g.pub_count = t.n;
+	ASSERT_EQ(0, t_ioctl(self->fd, KHSM_IOC_GENERATE_KEY, &g));
+	EXPECT_EQ((__u64)CKO_SECRET_KEY,
+		  get_ulong(self->fd, self->s, g.pub_handle, CKA_CLASS));
+	EXPECT_EQ((__u64)CKK_AES,
+		  get_ulong(self->fd, self->s, g.pub_handle, CKA_KEY_TYPE));
+	EXPECT_EQ(16ULL, get_ulong(self->fd, self->s, g.pub_handle, CKA_VALUE_LEN));
+	EXPECT_EQ((__u64)CKM_AES_KEY_GEN,
+		  get_ulong(self->fd, self->s, g.pub_handle, CKA_KEY_GEN_MECHANISM));
+}
+
+TEST_F(cr, ecdsa_sha_family_openssl)
+{
+	static const struct {
+		__u32 mech;
+		const char *md;
+	} fam[] = {
+		{ CKM_ECDSA_SHA1, "SHA1" }, { CKM_ECDSA_SHA224, "SHA224" },
+		{ CKM_ECDSA_SHA256, "SHA256" }, { CKM_ECDSA_SHA384, "SHA384" },
+		{ CKM_ECDSA_SHA512, "SHA512" },
+	};
+	const char *msg = "the ECDSA-with-SHA family";
+	__u8 point[80], sig[80];
+	__u64 plen = sizeof(point), len;
+	__u32 pub, priv, rv;
+	unsigned int i;
+
+	ASSERT_OK(t_gen_p256(self->fd, self->s, 0, &pub, &priv, &rv), rv);
+	ASSERT_OK(t_get_attr(self->fd, self->s, pub, CKA_EC_POINT, point, &plen, &rv), rv);
+	for (i = 0; i < sizeof(fam) / sizeof(fam[0]); i++) {
+		ASSERT_OK(t_op_init(self->fd, self->s, KHSM_OP_SIGN, fam[i].mech, priv,
+				    NULL, 0, &rv), rv);
+		len = sizeof(sig);
+		ASSERT_OK(t_op_data(self->fd, self->s, KHSM_OP_SIGN, KHSM_DATA_ONESHOT,
+				    msg, strlen(msg), sig, &len, &rv), rv);
+		ASSERT_EQ(64ULL, len);
+		EXPECT_EQ(1, ossl_p256_verify(point, plen, (const __u8 *)msg,
+					      strlen(msg), sig, 64, fam[i].md))
+			TH_LOG("%s", fam[i].md);
+		ASSERT_OK(t_op_init(self->fd, self->s, KHSM_OP_VERIFY, fam[i].mech, pub,
+				    NULL, 0, &rv), rv);
+		len = 64;
+		EXPECT_EQ(0, t_op_data(self->fd, self->s, KHSM_OP_VERIFY,
+				       KHSM_DATA_ONESHOT, msg, strlen(msg), sig, &len, &rv));
+	}
+}
+
 TEST_F(cr, sign_length_protocol_keeps_operation)
 {
 	__u8 sig[64], hash[32] = { 0x42 }, point[80];

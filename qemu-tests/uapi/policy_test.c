@@ -208,7 +208,7 @@ TEST_F(pol, generated_keys_never_extractable)
 {
 	struct t_tmpl t;
 	struct khsm_keygen g;
-	__u8 buf[64];
+	__u8 buf[80];
 	__u64 len = sizeof(buf);
 	__u32 rv, pub, priv;
 
