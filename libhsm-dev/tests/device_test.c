@@ -11,6 +11,7 @@
  */
 #include <errno.h>
 #include <grp.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -411,6 +412,67 @@ out:
 	hsm_template_free(priv);
 }
 
+/* One token handle shared by threads, each with its own session. */
+#define N_THREADS	4
+#define N_ROUNDS	25
+
+struct thr {
+	struct hsm_token *tok;
+	pthread_t id;
+	int bad;
+};
+
+static void *thr_main(void *arg)
+{
+	static const unsigned char abc256_head[4] = { 0xba, 0x78, 0x16, 0xbf };
+	struct hsm_mechanism sha = { CKM_SHA256, NULL, 0 };
+	struct thr *t = arg;
+	unsigned char out[32];
+	unsigned long len;
+	uint32_t s = 0;
+	int i;
+
+	if (hsm_open_session(t->tok, CKF_SERIAL_SESSION, &s) != CKR_OK) {
+		t->bad++;
+		return NULL;
+	}
+	for (i = 0; i < N_ROUNDS; i++) {
+		len = sizeof(out);
+		if (hsm_op_init(t->tok, s, KHSM_OP_DIGEST, &sha, 0) != CKR_OK ||
+		    hsm_op_data(t->tok, s, KHSM_OP_DIGEST, KHSM_DATA_ONESHOT,
+				"abc", 3, out, &len) != CKR_OK ||
+		    len != 32 || memcmp(out, abc256_head, 4))
+			t->bad++;
+	}
+	if (hsm_close_session(t->tok, s) != CKR_OK)
+		t->bad++;
+	return NULL;
+}
+
+static void test_threads(struct hsm_token *tok)
+{
+	struct thr t[N_THREADS];
+	int i, bad = 0, started = 0;
+
+	for (i = 0; i < N_THREADS; i++) {
+		t[i].tok = tok;
+		t[i].bad = 0;
+		if (pthread_create(&t[i].id, NULL, thr_main, &t[i]) == 0)
+			started++;
+		else
+			t[i].bad = -1;
+	}
+	for (i = 0; i < N_THREADS; i++) {
+		if (t[i].bad == -1)
+			continue;
+		pthread_join(t[i].id, NULL);
+		bad += t[i].bad;
+	}
+	ok(started == N_THREADS && bad == 0,
+	   "%d threads x %d digests on one handle, own sessions (%d bad)",
+	   started, N_ROUNDS, bad);
+}
+
 static void test_fork(struct hsm_token *tok, uint32_t s)
 {
 	pid_t pid;
@@ -498,6 +560,7 @@ int main(void)
 	test_objects(tok, s);
 	test_gcm(tok, s);
 	test_ec(tok, s);
+	test_threads(tok);
 	test_fork(tok, s);
 	IS(hsm_close_all_sessions(tok), CKR_OK, "close all sessions");
 	IS(hsm_session_info(tok, s, NULL, NULL), CKR_SESSION_HANDLE_INVALID,
