@@ -10,8 +10,10 @@
  * info, the length protocol of C_Encrypt/C_Digest/C_GetMechanismList,
  * CK_GCM_PARAMS in the 3.0 (with ulIvBits) and 2.40 layouts, NULL
  * mechanism ending an operation, C_SessionCancel, C_GetAttributeValue
- * with per-attribute answers, C_FindObjects handle widening, fork (the
- * parent's sessions survive the child's C_Initialize) and threads.
+ * with per-attribute answers, C_FindObjects handle widening, ECDSA P-256
+ * sign/verify one-shot and multi-part (skipped while the module lists no
+ * ECDSA), fork (the parent's sessions survive the child's C_Initialize)
+ * and threads.
  */
 #include <dlfcn.h>
 #include <pthread.h>
@@ -311,6 +313,96 @@ static void test_objects(CK_SESSION_HANDLE s, CK_OBJECT_HANDLE k)
 	RV_IS(f->C_DestroyObject(s, h[0]), CKR_OBJECT_HANDLE_INVALID);
 }
 
+static int has_mech(CK_MECHANISM_TYPE t)
+{
+	CK_MECHANISM_INFO mi;
+
+	return f->C_GetMechanismInfo(0, t, &mi) == CKR_OK;
+}
+
+static void test_ecdsa(CK_SESSION_HANDLE s)
+{
+	static CK_BYTE p256[] = { 0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d,
+				  0x03, 0x01, 0x07 };
+	CK_MECHANISM gen = { CKM_EC_KEY_PAIR_GEN, NULL, 0 };
+	CK_MECHANISM sha = { CKM_ECDSA_SHA256, NULL, 0 };
+	CK_MECHANISM raw = { CKM_ECDSA, NULL, 0 };
+	CK_ATTRIBUTE pub_t[] = {
+		{ CKA_EC_PARAMS, p256, sizeof(p256) },
+		{ CKA_VERIFY, &yes, 1 },
+		{ CKA_TOKEN, &no, 1 },
+	};
+	CK_ATTRIBUTE priv_t[] = {
+		{ CKA_SIGN, &yes, 1 },
+		{ CKA_SENSITIVE, &yes, 1 },
+		{ CKA_PRIVATE, &yes, 1 },
+		{ CKA_TOKEN, &no, 1 },
+	};
+	CK_OBJECT_HANDLE pub = 0, priv = 0;
+	CK_BYTE sig[128], point[80], value[80], digest[32];
+	CK_ULONG sig_len, len;
+	CK_ATTRIBUTE pt[] = { { CKA_EC_POINT, point, sizeof(point) } };
+	CK_ATTRIBUTE pv[] = { { CKA_VALUE, value, sizeof(value) } };
+	CK_MECHANISM dm = { CKM_SHA256, NULL, 0 };
+
+	if (!has_mech(CKM_EC_KEY_PAIR_GEN) || !has_mech(CKM_ECDSA_SHA256) ||
+	    !has_mech(CKM_ECDSA)) {
+		ok(1, "ECDSA # SKIP the module lists no EC key-pair/ECDSA mechanism");
+		return;
+	}
+	RV_IS(f->C_GenerateKeyPair(s, &gen, pub_t, 3, priv_t, 4, &pub, NULL),
+	      CKR_ARGUMENTS_BAD);
+	RV_IS(f->C_GenerateKeyPair(s, &gen, pub_t, 3, priv_t, 4, &pub, &priv),
+	      CKR_OK);
+	RV_IS(f->C_GetAttributeValue(s, pub, pt, 1), CKR_OK);
+	ok(pt[0].ulValueLen == 67 && point[0] == 0x04 && point[1] == 65 &&
+	   point[2] == 0x04, "CKA_EC_POINT: DER OCTET STRING of 65-byte point");
+	RV_IS(f->C_GetAttributeValue(s, priv, pv, 1), CKR_ATTRIBUTE_SENSITIVE);
+
+	RV_IS(f->C_SignInit(s, &sha, priv), CKR_OK);
+	sig_len = 0;
+	RV_IS(f->C_Sign(s, (CK_BYTE_PTR)"abc", 3, NULL, &sig_len), CKR_OK);
+	ok(sig_len == 64, "ECDSA-SHA256 length query 64 (%lu)", sig_len);
+	sig_len = sizeof(sig);
+	RV_IS(f->C_Sign(s, (CK_BYTE_PTR)"abc", 3, sig, &sig_len), CKR_OK);
+	RV_IS(f->C_VerifyInit(s, &sha, pub), CKR_OK);
+	RV_IS(f->C_Verify(s, (CK_BYTE_PTR)"abc", 3, sig, sig_len), CKR_OK);
+	RV_IS(f->C_VerifyInit(s, &sha, pub), CKR_OK);
+	RV_IS(f->C_VerifyUpdate(s, (CK_BYTE_PTR)"a", 1), CKR_OK);
+	RV_IS(f->C_VerifyUpdate(s, (CK_BYTE_PTR)"bc", 2), CKR_OK);
+	RV_IS(f->C_VerifyFinal(s, sig, sig_len), CKR_OK);
+	sig[10] ^= 0x40;
+	RV_IS(f->C_VerifyInit(s, &sha, pub), CKR_OK);
+	RV_IS(f->C_Verify(s, (CK_BYTE_PTR)"abc", 3, sig, sig_len), CKR_SIGNATURE_INVALID);
+
+	RV_IS(f->C_SignInit(s, &sha, priv), CKR_OK);
+	RV_IS(f->C_SignUpdate(s, (CK_BYTE_PTR)"ab", 2), CKR_OK);
+	RV_IS(f->C_SignUpdate(s, (CK_BYTE_PTR)"c", 1), CKR_OK);
+	sig_len = sizeof(sig);
+	RV_IS(f->C_SignFinal(s, sig, &sig_len), CKR_OK);
+
+	/* Raw CKM_ECDSA over SHA-256("abc") verifies the multi-part signature. */
+	RV_IS(f->C_DigestInit(s, &dm), CKR_OK);
+	len = sizeof(digest);
+	RV_IS(f->C_Digest(s, (CK_BYTE_PTR)"abc", 3, digest, &len), CKR_OK);
+	RV_IS(f->C_VerifyInit(s, &raw, pub), CKR_OK);
+	RV_IS(f->C_Verify(s, digest, len, sig, sig_len), CKR_OK);
+	RV_IS(f->C_SignInit(s, &raw, priv), CKR_OK);
+	sig_len = sizeof(sig);
+	RV_IS(f->C_Sign(s, digest, len, sig, &sig_len), CKR_OK);
+	RV_IS(f->C_VerifyInit(s, &sha, pub), CKR_OK);
+	RV_IS(f->C_Verify(s, (CK_BYTE_PTR)"abc", 3, sig, sig_len), CKR_OK);
+	{
+		CK_RV rv = f->C_SignInit(s, &sha, pub);
+
+		ok(rv == CKR_KEY_TYPE_INCONSISTENT ||
+		   rv == CKR_KEY_FUNCTION_NOT_PERMITTED,
+		   "C_SignInit with the public key refused (0x%lx)", rv);
+	}
+	RV_IS(f->C_DestroyObject(s, priv), CKR_OK);
+	RV_IS(f->C_DestroyObject(s, pub), CKR_OK);
+}
+
 static void test_fork(CK_SESSION_HANDLE s)
 {
 	CK_SESSION_INFO si;
@@ -414,6 +506,7 @@ int main(int argc, char **argv)
 	k = make_aes(s, CK_FALSE);
 	test_aes(s, k);
 	test_objects(s, k);
+	test_ecdsa(s);
 	test_fork(s);
 	test_threads();
 	RV_IS(f->C_CloseAllSessions(0), CKR_OK);
