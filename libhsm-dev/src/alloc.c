@@ -1,4 +1,4 @@
-/* SPDX-License-Identifier: LGPL-2.1-or-later */
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /*
  * Allocating helpers (keyutils-style *_alloc), the wiping hsm_free(),
  * GCM parameter flattening and the template builder.

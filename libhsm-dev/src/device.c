@@ -1,4 +1,4 @@
-/* SPDX-License-Identifier: LGPL-2.1-or-later */
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /*
  * Tokens: enumeration of /dev/hsmN, open/close, ABI check, the ioctl
  * helper every wrapper goes through, fork detection.

@@ -1,4 +1,4 @@
-/* SPDX-License-Identifier: LGPL-2.1-or-later */
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /*
  * libhsm error convention: CK_RV names and the errno -> CK_RV mapping used
  * when a call failed before the kernel reached a PKCS#11 decision.

@@ -1,4 +1,4 @@
-/* SPDX-License-Identifier: LGPL-2.1-or-later */
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /*
  * Objects: templates (struct hsm_attr <-> struct khsm_attr), create, copy,
  * destroy, get/set attributes, find, key and key-pair generation.

@@ -1,4 +1,4 @@
-/* SPDX-License-Identifier: LGPL-2.1-or-later */
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /*
  * Cryptographic operations and mechanism queries: KHSM_IOC_OP_INIT (and its
  * cancel form), KHSM_IOC_OP_DATA with the PKCS#11 length protocol,

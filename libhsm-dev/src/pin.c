@@ -1,4 +1,4 @@
-/* SPDX-License-Identifier: LGPL-2.1-or-later */
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /*
  * PINs: the PIN never reaches the kernel. Each PIN becomes a 32-byte
  * Argon2id verifier; a check uses the salt and cost the kernel reports in

@@ -1,4 +1,4 @@
-/* SPDX-License-Identifier: LGPL-2.1-or-later */
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* Sessions: KHSM_IOC_OPEN_SESSION, CLOSE_SESSION, CLOSE_ALL, SESSION_INFO. */
 #include <stdint.h>
 #include <string.h>
