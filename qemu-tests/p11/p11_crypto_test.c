@@ -1,0 +1,260 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Cryptography through khsm-pkcs11.so, cross-checked with OpenSSL: ECDSA
+ * (raw and SHA-256) signatures verified by OpenSSL with the public point
+ * read back; AES-CBC-PAD and AES-GCM encrypted on the token and decrypted
+ * by OpenSSL, and the other way round; digests; the length protocol;
+ * C_GenerateRandom; C_GenerateKey.
+ */
+#include <string.h>
+#include <openssl/evp.h>
+#include <openssl/rand.h>
+
+#include "kselftest_harness.h"
+#include "p11_util.h"
+#include "ossl_check.h"
+
+FIXTURE(pc) {
+	CK_FUNCTION_LIST_PTR f;
+	CK_SLOT_ID slot;
+	CK_SESSION_HANDLE s;
+};
+
+FIXTURE_SETUP(pc)
+{
+	self->f = p_init();
+	ASSERT_NE(NULL, self->f);
+	self->slot = p_slot(self->f);
+	ASSERT_EQ(CKR_OK, p_reset_token(self->f, self->slot));
+	self->s = p_user_session(self->f, self->slot);
+	ASSERT_NE(0UL, self->s);
+}
+
+FIXTURE_TEARDOWN(pc)
+{
+	if (self->f)
+		self->f->C_Finalize(NULL);
+}
+
+TEST_F(pc, ecdsa_sign_openssl_verify)
+{
+	CK_FUNCTION_LIST_PTR f = self->f;
+	CK_OBJECT_HANDLE pub, priv;
+	CK_MECHANISM raw = { CKM_ECDSA, NULL, 0 }, sha = { CKM_ECDSA_SHA256, NULL, 0 };
+	unsigned char point[80], hash[32], sig[80];
+	const char *msg = "signed through PKCS#11";
+	CK_ULONG plen, len;
+	unsigned int hl;
+
+	ASSERT_EQ(CKR_OK, p_gen_p256(f, self->s, CK_FALSE, &pub, &priv));
+	plen = p_ec_point(f, self->s, pub, point, sizeof(point));
+	ASSERT_EQ(67UL, plen);
+
+	ASSERT_EQ(1, EVP_Digest(msg, strlen(msg), hash, &hl, EVP_sha256(), NULL));
+	ASSERT_EQ(CKR_OK, f->C_SignInit(self->s, &raw, priv));
+	/* Length query, too small, then the signature: one operation. */
+	len = 0;
+	ASSERT_EQ(CKR_OK, f->C_Sign(self->s, hash, 32, NULL, &len));
+	EXPECT_EQ(64UL, len);
+	len = 10;
+	EXPECT_EQ(CKR_BUFFER_TOO_SMALL, f->C_Sign(self->s, hash, 32, sig, &len));
+	EXPECT_EQ(64UL, len);
+	len = sizeof(sig);
+	ASSERT_EQ(CKR_OK, f->C_Sign(self->s, hash, 32, sig, &len));
+	ASSERT_EQ(64UL, len);
+	EXPECT_EQ(1, ossl_p256_verify(point, plen, hash, 32, sig, 64, NULL));
+	len = sizeof(sig);
+	EXPECT_EQ(CKR_OPERATION_NOT_INITIALIZED, f->C_Sign(self->s, hash, 32, sig, &len));
+
+	ASSERT_EQ(CKR_OK, f->C_SignInit(self->s, &sha, priv));
+	ASSERT_EQ(CKR_OK, f->C_SignUpdate(self->s, (CK_BYTE *)msg, 5));
+	ASSERT_EQ(CKR_OK, f->C_SignUpdate(self->s, (CK_BYTE *)msg + 5, strlen(msg) - 5));
+	len = sizeof(sig);
+	ASSERT_EQ(CKR_OK, f->C_SignFinal(self->s, sig, &len));
+	ASSERT_EQ(64UL, len);
+	EXPECT_EQ(1, ossl_p256_verify(point, plen, (const unsigned char *)msg,
+				      strlen(msg), sig, 64, "SHA256"));
+	/* C_Verify on the token, good and bad. */
+	ASSERT_EQ(CKR_OK, f->C_VerifyInit(self->s, &sha, pub));
+	EXPECT_EQ(CKR_OK, f->C_Verify(self->s, (CK_BYTE *)msg, strlen(msg), sig, 64));
+	sig[5] ^= 1;
+	ASSERT_EQ(CKR_OK, f->C_VerifyInit(self->s, &sha, pub));
+	EXPECT_EQ(CKR_SIGNATURE_INVALID,
+		  f->C_Verify(self->s, (CK_BYTE *)msg, strlen(msg), sig, 64));
+	ASSERT_EQ(CKR_OK, f->C_VerifyInit(self->s, &sha, pub));
+	EXPECT_EQ(CKR_SIGNATURE_LEN_RANGE,
+		  f->C_Verify(self->s, (CK_BYTE *)msg, strlen(msg), sig, 63));
+	/* Usage and type rules through the module are the kernel's. */
+	CK_RV rv = f->C_SignInit(self->s, &raw, pub);	/* a public key */
+
+	EXPECT_TRUE(rv == CKR_KEY_TYPE_INCONSISTENT ||
+		    rv == CKR_KEY_FUNCTION_NOT_PERMITTED) TH_LOG("rv 0x%lx", rv);
+	EXPECT_EQ(CKR_ARGUMENTS_BAD, f->C_SignInit(self->s, NULL, priv));
+}
+
+TEST_F(pc, aes_cbc_pad_cross)
+{
+	CK_FUNCTION_LIST_PTR f = self->f;
+	unsigned char key[32], iv[16], pt[77], ct[128], back[128];
+	CK_MECHANISM m = { CKM_AES_CBC_PAD, iv, 16 };
+	CK_OBJECT_HANDLE k;
+	CK_ULONG len, part;
+	int rl;
+
+	RAND_bytes(key, sizeof(key));
+	RAND_bytes(iv, sizeof(iv));
+	RAND_bytes(pt, sizeof(pt));
+	ASSERT_EQ(CKR_OK, p_aes_key(f, self->s, key, 32, &k));
+
+	/* Token encrypts, OpenSSL decrypts. */
+	ASSERT_EQ(CKR_OK, f->C_EncryptInit(self->s, &m, k));
+	len = 0;
+	ASSERT_EQ(CKR_OK, f->C_Encrypt(self->s, pt, sizeof(pt), NULL, &len));
+	EXPECT_LE(80UL, len);
+	len = sizeof(ct);
+	ASSERT_EQ(CKR_OK, f->C_Encrypt(self->s, pt, sizeof(pt), ct, &len));
+	ASSERT_EQ(80UL, len);
+	rl = ossl_cbc(0, key, 32, iv, 1, ct, 80, back);
+	ASSERT_EQ((int)sizeof(pt), rl);
+	EXPECT_EQ(0, memcmp(back, pt, sizeof(pt)));
+
+	/* OpenSSL encrypts, the token decrypts (multi-part). */
+	rl = ossl_cbc(1, key, 32, iv, 1, pt, 33, ct);
+	ASSERT_EQ(48, rl);
+	ASSERT_EQ(CKR_OK, f->C_DecryptInit(self->s, &m, k));
+	part = sizeof(back);
+	ASSERT_EQ(CKR_OK, f->C_DecryptUpdate(self->s, ct, 20, back, &part));
+	len = part;
+	part = sizeof(back) - len;
+	ASSERT_EQ(CKR_OK, f->C_DecryptUpdate(self->s, ct + 20, 28, back + len, &part));
+	len += part;
+	part = sizeof(back) - len;
+	ASSERT_EQ(CKR_OK, f->C_DecryptFinal(self->s, back + len, &part));
+	len += part;
+	EXPECT_EQ(33UL, len);
+	EXPECT_EQ(0, memcmp(back, pt, 33));
+}
+
+TEST_F(pc, aes_gcm_cross)
+{
+	CK_FUNCTION_LIST_PTR f = self->f;
+	unsigned char key[16], iv[12], aad[24], pt[100], ct[160], back[160];
+	CK_GCM_PARAMS gp;
+	CK_MECHANISM m = { CKM_AES_GCM, &gp, sizeof(gp) };
+	CK_OBJECT_HANDLE k;
+	CK_ULONG len;
+	int rl;
+
+	RAND_bytes(key, sizeof(key));
+	RAND_bytes(iv, sizeof(iv));
+	RAND_bytes(aad, sizeof(aad));
+	RAND_bytes(pt, sizeof(pt));
+	ASSERT_EQ(CKR_OK, p_aes_key(f, self->s, key, 16, &k));
+	memset(&gp, 0, sizeof(gp));
+	gp.pIv = iv;
+	gp.ulIvLen = 12;
+	gp.ulIvBits = 96;
+	gp.pAAD = aad;
+	gp.ulAADLen = sizeof(aad);
+	gp.ulTagBits = 128;
+
+	ASSERT_EQ(CKR_OK, f->C_EncryptInit(self->s, &m, k));
+	len = sizeof(ct);
+	ASSERT_EQ(CKR_OK, f->C_Encrypt(self->s, pt, sizeof(pt), ct, &len));
+	ASSERT_EQ(116UL, len);
+	rl = ossl_gcm_decrypt(key, 16, iv, 12, aad, sizeof(aad), ct, 100, ct + 100, 16,
+			      back);
+	ASSERT_EQ(100, rl);
+	EXPECT_EQ(0, memcmp(back, pt, 100));
+
+	/* Round trip on the token, then a flipped tag bit. */
+	ASSERT_EQ(CKR_OK, f->C_DecryptInit(self->s, &m, k));
+	len = sizeof(back);
+	ASSERT_EQ(CKR_OK, f->C_Decrypt(self->s, ct, 116, back, &len));
+	EXPECT_EQ(100UL, len);
+	EXPECT_EQ(0, memcmp(back, pt, 100));
+	ct[115] ^= 0x10;
+	ASSERT_EQ(CKR_OK, f->C_DecryptInit(self->s, &m, k));
+	len = sizeof(back);
+	EXPECT_EQ(CKR_ENCRYPTED_DATA_INVALID, f->C_Decrypt(self->s, ct, 116, back, &len));
+}
+
+TEST_F(pc, digest_vs_openssl)
+{
+	static const struct {
+		CK_MECHANISM_TYPE m;
+		const char *name;
+	} d[] = {
+		{ CKM_SHA_1, "SHA1" }, { CKM_SHA224, "SHA224" }, { CKM_SHA256, "SHA256" },
+		{ CKM_SHA384, "SHA384" }, { CKM_SHA512, "SHA512" },
+	};
+	unsigned char data[3000], want[64], got[64];
+	unsigned int i, wl;
+	CK_ULONG len;
+
+	RAND_bytes(data, sizeof(data));
+	for (i = 0; i < 5; i++) {
+		CK_MECHANISM m = { d[i].m, NULL, 0 };
+
+		ASSERT_EQ(1, EVP_Digest(data, sizeof(data), want, &wl,
+					EVP_get_digestbyname(d[i].name), NULL));
+		ASSERT_EQ(CKR_OK, self->f->C_DigestInit(self->s, &m));
+		len = sizeof(got);
+		ASSERT_EQ(CKR_OK, self->f->C_Digest(self->s, data, sizeof(data), got, &len));
+		EXPECT_EQ(wl, len);
+		EXPECT_EQ(0, memcmp(want, got, wl)) TH_LOG("%s", d[i].name);
+
+		ASSERT_EQ(CKR_OK, self->f->C_DigestInit(self->s, &m));
+		EXPECT_EQ(CKR_OPERATION_ACTIVE, self->f->C_DigestInit(self->s, &m));
+		ASSERT_EQ(CKR_OK, self->f->C_DigestUpdate(self->s, data, 1000));
+		ASSERT_EQ(CKR_OK, self->f->C_DigestUpdate(self->s, data + 1000, 2000));
+		len = 0;
+		ASSERT_EQ(CKR_OK, self->f->C_DigestFinal(self->s, NULL, &len));
+		EXPECT_EQ(wl, len);
+		len = sizeof(got);
+		ASSERT_EQ(CKR_OK, self->f->C_DigestFinal(self->s, got, &len));
+		EXPECT_EQ(0, memcmp(want, got, wl)) TH_LOG("multi-part %s", d[i].name);
+	}
+}
+
+TEST_F(pc, generate_key_and_random)
+{
+	CK_FUNCTION_LIST_PTR f = self->f;
+	CK_MECHANISM gen = { CKM_AES_KEY_GEN, NULL, 0 };
+	CK_ULONG klen = 32;
+	CK_BBOOL yes = CK_TRUE;
+	CK_ATTRIBUTE t[] = {
+		{ CKA_VALUE_LEN, &klen, sizeof(klen) },
+		{ CKA_ENCRYPT, &yes, 1 },
+		{ CKA_DECRYPT, &yes, 1 },
+		{ CKA_SENSITIVE, &yes, 1 },
+	};
+	unsigned char iv[16] = { 0 }, pt[32] = "thirty-two bytes of plain text!", ct[64],
+		      back[64], r1[32], r2[32];
+	CK_MECHANISM cbc = { CKM_AES_CBC, iv, 16 };
+	CK_OBJECT_HANDLE k;
+	CK_KEY_TYPE kt = 0;
+	CK_ATTRIBUTE ka = { CKA_KEY_TYPE, &kt, sizeof(kt) };
+	CK_ULONG len;
+
+	ASSERT_EQ(CKR_OK, f->C_GenerateKey(self->s, &gen, t, 4, &k));
+	ASSERT_EQ(CKR_OK, f->C_GetAttributeValue(self->s, k, &ka, 1));
+	EXPECT_EQ((CK_KEY_TYPE)CKK_AES, kt);
+	ASSERT_EQ(CKR_OK, f->C_EncryptInit(self->s, &cbc, k));
+	len = sizeof(ct);
+	ASSERT_EQ(CKR_OK, f->C_Encrypt(self->s, pt, 32, ct, &len));
+	ASSERT_EQ(32UL, len);
+	EXPECT_NE(0, memcmp(ct, pt, 32));
+	ASSERT_EQ(CKR_OK, f->C_DecryptInit(self->s, &cbc, k));
+	len = sizeof(back);
+	ASSERT_EQ(CKR_OK, f->C_Decrypt(self->s, ct, 32, back, &len));
+	ASSERT_EQ(32UL, len);
+	EXPECT_EQ(0, memcmp(back, pt, 32));
+
+	ASSERT_EQ(CKR_OK, f->C_GenerateRandom(self->s, r1, sizeof(r1)));
+	ASSERT_EQ(CKR_OK, f->C_GenerateRandom(self->s, r2, sizeof(r2)));
+	EXPECT_NE(0, memcmp(r1, r2, sizeof(r1)));
+	EXPECT_EQ(CKR_SESSION_HANDLE_INVALID, f->C_GenerateRandom(self->s + 999, r1, 4));
+}
+
+TEST_HARNESS_MAIN
