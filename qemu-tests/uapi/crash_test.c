@@ -18,8 +18,9 @@
 #define RO CKF_SERIAL_SESSION
 
 /*
- * Child body: @nfd files, each with sessions, a login, session objects and
- * an active digest and sign operation, plus one token object on the first.
+ * Child body: @nfd files, each with sessions, a login, session objects (two
+ * data objects, an EC key pair, an AES key) and active digest and encrypt
+ * operations, plus one token object on the first.
  * Writes one byte to @ready when set up (or 'E' on error), then sleeps.
  */
 static void child(int ready, int nfd)
@@ -41,8 +42,12 @@ static void child(int ready, int nfd)
 			goto out;
 		if (t_gen_p256(fd, s, 0, &pub, &priv, &rv))
 			goto out;
-		if (t_op_init(fd, s, KHSM_OP_SIGN, CKM_ECDSA_SHA256, priv, NULL, 0, &rv) ||
-		    t_op_data(fd, s, KHSM_OP_SIGN, KHSM_DATA_UPDATE, "x", 1, NULL, NULL, &rv))
+		t_tmpl_aes(&t, "0123456789abcdef", 16, 0);
+		if (t_create(fd, s, &t, &o, &rv) ||
+		    t_op_init(fd, s, KHSM_OP_ENCRYPT, CKM_AES_CBC_PAD, o,
+			      "iv-iv-iv-iv-iv-!", 16, &rv) ||
+		    t_op_data(fd, s, KHSM_OP_ENCRYPT, KHSM_DATA_UPDATE, "x", 1, NULL,
+			      NULL, &rv))
 			goto out;
 		if (t_op_init(fd, ro, KHSM_OP_DIGEST, CKM_SHA256, 0, NULL, 0, &rv) ||
 		    t_op_data(fd, ro, KHSM_OP_DIGEST, KHSM_DATA_UPDATE, "y", 1, NULL, NULL, &rv))
@@ -132,7 +137,7 @@ TEST_F(crash, sigkill_leaves_nothing)
 	/* While it lived, the child's state was counted. */
 	EXPECT_EQ(self->before.sessions + 2, during.sessions);
 	EXPECT_EQ(self->before.rw_sessions + 1, during.rw_sessions);
-	EXPECT_EQ(self->before.session_objects + 4, during.session_objects);
+	EXPECT_EQ(self->before.session_objects + 5, during.session_objects);
 	EXPECT_EQ(self->before.logged_in_files + 1, during.logged_in_files);
 	EXPECT_EQ(self->before.open_files + 2, during.open_files);
 	EXPECT_EQ(self->before.token_objects + 1, during.token_objects);
