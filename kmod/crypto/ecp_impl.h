@@ -28,6 +28,8 @@ static const u64 fe_pm2[NL] = FE_PM2;
 static const u64 sc_n[NL] = SC_N;
 static const u64 sc_rr[NL] = SC_RR;
 static const u64 sc_nm2[NL] = SC_NM2;
+static const u64 mp_zero[NL];
+static const u64 mp_one[NL] = { 1 };
 
 struct pt {
 	u64 x[NL], y[NL], z[NL];
@@ -39,7 +41,7 @@ static inline void mp_copy(u64 *r, const u64 *a)
 {
 	int i;
 
-	KC_UNROLL
+#pragma GCC unroll 16
 	for (i = 0; i < NL; i++)
 		r[i] = a[i];
 }
@@ -49,7 +51,7 @@ static inline void mp_cmov(u64 *r, const u64 *a, u64 mask)
 {
 	int i;
 
-	KC_UNROLL
+#pragma GCC unroll 16
 	for (i = 0; i < NL; i++)
 		r[i] ^= mask & (r[i] ^ a[i]);
 }
@@ -59,7 +61,7 @@ static inline u64 mp_is_zero(const u64 *a)
 	u64 acc = 0;
 	int i;
 
-	KC_UNROLL
+#pragma GCC unroll 16
 	for (i = 0; i < NL; i++)
 		acc |= a[i];
 	return kc_mask_zero(acc);
@@ -71,9 +73,9 @@ static inline u64 mp_sub(u64 *r, const u64 *a, const u64 *b)
 	u64 borrow = 0;
 	int i;
 
-	KC_UNROLL
+#pragma GCC unroll 16
 	for (i = 0; i < NL; i++) {
-		kc_u128 d = (kc_u128)a[i] - b[i] - borrow;
+		__uint128_t d = (__uint128_t)a[i] - b[i] - borrow;
 
 		r[i] = (u64)d;
 		borrow = (u64)(d >> 64) & 1;
@@ -93,7 +95,7 @@ static inline void mp_from_be(u64 *r, const u8 *in)
 {
 	int i, j;
 
-	KC_UNROLL
+#pragma GCC unroll 16
 	for (i = 0; i < NL; i++) {
 		u64 v = 0;
 
@@ -107,7 +109,7 @@ static inline void mp_to_be(u8 *out, const u64 *a)
 {
 	int i, j;
 
-	KC_UNROLL
+#pragma GCC unroll 16
 	for (i = 0; i < NL; i++)
 		for (j = 0; j < 8; j++)
 			out[NB - 1 - 8 * i - j] = (u8)(a[i] >> (8 * j));
@@ -119,9 +121,9 @@ static __always_inline void mod_add(u64 *r, const u64 *a, const u64 *b, const u6
 	u64 s[NL], t[NL], carry = 0, borrow;
 	int i;
 
-	KC_UNROLL
+#pragma GCC unroll 16
 	for (i = 0; i < NL; i++) {
-		kc_u128 v = (kc_u128)a[i] + b[i] + carry;
+		__uint128_t v = (__uint128_t)a[i] + b[i] + carry;
 
 		s[i] = (u64)v;
 		carry = (u64)(v >> 64);
@@ -138,9 +140,9 @@ static __always_inline void mod_sub(u64 *r, const u64 *a, const u64 *b, const u6
 	u64 mask = 0 - mp_sub(r, a, b), carry = 0;
 	int i;
 
-	KC_UNROLL
+#pragma GCC unroll 16
 	for (i = 0; i < NL; i++) {
-		kc_u128 v = (kc_u128)r[i] + (m[i] & mask) + carry;
+		__uint128_t v = (__uint128_t)r[i] + (m[i] & mask) + carry;
 
 		r[i] = (u64)v;
 		carry = (u64)(v >> 64);
@@ -152,34 +154,34 @@ static __always_inline void mont_mul(u64 *r, const u64 *a, const u64 *b,
 			    const u64 *m, u64 minv)
 {
 	u64 t[NL + 2], s[NL], c, u, keep;
-	kc_u128 v;
+	__uint128_t v;
 	int i, j;
 
-	KC_UNROLL
+#pragma GCC unroll 16
 	for (i = 0; i < NL + 2; i++)
 		t[i] = 0;
-	KC_UNROLL
+#pragma GCC unroll 16
 	for (i = 0; i < NL; i++) {
 		c = 0;
-		KC_UNROLL
+#pragma GCC unroll 16
 		for (j = 0; j < NL; j++) {
-			v = (kc_u128)a[j] * b[i] + t[j] + c;
+			v = (__uint128_t)a[j] * b[i] + t[j] + c;
 			t[j] = (u64)v;
 			c = (u64)(v >> 64);
 		}
-		v = (kc_u128)t[NL] + c;
+		v = (__uint128_t)t[NL] + c;
 		t[NL] = (u64)v;
 		t[NL + 1] = (u64)(v >> 64);
 		u = t[0] * minv;
-		v = (kc_u128)u * m[0] + t[0];
+		v = (__uint128_t)u * m[0] + t[0];
 		c = (u64)(v >> 64);
-		KC_UNROLL
+#pragma GCC unroll 16
 		for (j = 1; j < NL; j++) {
-			v = (kc_u128)u * m[j] + t[j] + c;
+			v = (__uint128_t)u * m[j] + t[j] + c;
 			t[j - 1] = (u64)v;
 			c = (u64)(v >> 64);
 		}
-		v = (kc_u128)t[NL] + c;
+		v = (__uint128_t)t[NL] + c;
 		t[NL - 1] = (u64)v;
 		t[NL] = t[NL + 1] + (u64)(v >> 64);
 	}
@@ -250,9 +252,7 @@ static inline void fe_to_mont(u64 *r, const u64 *a)
 
 static inline void fe_from_mont(u64 *r, const u64 *a)
 {
-	static const u64 one[NL] = { 1 };
-
-	fe_mul(r, a, one);
+	fe_mul(r, a, mp_one);
 }
 
 /* r = 1/a (Fermat, a^(p-2)); 0 maps to 0 */
@@ -275,9 +275,7 @@ static inline void sc_to_mont(u64 *r, const u64 *a)
 
 static inline void sc_from_mont(u64 *r, const u64 *a)
 {
-	static const u64 one[NL] = { 1 };
-
-	sc_mul(r, a, one);
+	sc_mul(r, a, mp_one);
 }
 
 /* r = 1/a mod n in the Montgomery domain (Fermat, a^(n-2)) */
@@ -285,7 +283,7 @@ static void sc_inv(u64 *r, const u64 *a)
 {
 	u64 one[NL];
 
-	sc_to_mont(one, (const u64[NL]){ 1 });
+	sc_to_mont(one, mp_one);
 	mont_pow(r, a, sc_nm2, one, sc_mul);
 }
 
@@ -339,7 +337,7 @@ static inline void pt_set_identity(struct pt *r)
 {
 	int i;
 
-	KC_UNROLL
+#pragma GCC unroll 16
 	for (i = 0; i < NL; i++)
 		r->x[i] = r->z[i] = 0;
 	mp_copy(r->y, fe_one);
@@ -549,7 +547,7 @@ static void sc_recode(signed char *d, const u64 *k)
 	unsigned int carry = 0, v;
 	int i;
 
-	KC_UNROLL
+#pragma GCC unroll 16
 	for (i = 0; i < NL * 16; i++) {
 		v = sc_nibble(k, i) + carry;
 		carry = (v + 8) >> 4;
@@ -593,7 +591,7 @@ static noinline void pt_mul(struct pt *r, const struct pt *p, const u64 *k)
 			pt_cmov(&t, &tab[j], m);
 		}
 		mneg = 0 - (u64)s;
-		fe_sub(neg_y, (const u64[NL]){ 0 }, t.y);
+		fe_sub(neg_y, mp_zero, t.y);
 		mp_cmov(t.y, neg_y, mneg);
 		pt_add(r, r, &t);
 	}
@@ -621,7 +619,7 @@ static noinline void pt_mul2_vartime(struct pt *r, const u64 *u1, const struct p
 			pt_add(r, r, &tab[d[i] - 1]);
 		} else if (d[i] < 0) {
 			t = tab[-d[i] - 1];
-			fe_sub(t.y, (const u64[NL]){ 0 }, t.y);
+			fe_sub(t.y, mp_zero, t.y);
 			pt_add(r, r, &t);
 		}
 	}

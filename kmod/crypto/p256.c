@@ -16,54 +16,54 @@ static noinline void fe_mul(u64 *r, const u64 *a, const u64 *b)
 {
 	static const u64 p[4] = FE_P;
 	u64 t[9], s[4], c, u, borrow;
-	kc_u128 v;
+	__uint128_t v;
 	int i, j;
 
 	for (i = 0; i < 9; i++)
 		t[i] = 0;
-	KC_UNROLL
+#pragma GCC unroll 16
 	for (i = 0; i < 4; i++) {
 		c = 0;
-		KC_UNROLL
+#pragma GCC unroll 16
 		for (j = 0; j < 4; j++) {
-			v = (kc_u128)a[j] * b[i] + t[i + j] + c;
+			v = (__uint128_t)a[j] * b[i] + t[i + j] + c;
 			t[i + j] = (u64)v;
 			c = (u64)(v >> 64);
 		}
 		t[i + 4] = c;
 	}
-	KC_UNROLL
+#pragma GCC unroll 16
 	for (i = 0; i < 4; i++) {
 		u = t[i];
-		v = (kc_u128)t[i + 1] + (u << 32);
+		v = (__uint128_t)t[i + 1] + (u << 32);
 		t[i + 1] = (u64)v;
-		v = (kc_u128)t[i + 2] + (u >> 32) + (u64)(v >> 64);
+		v = (__uint128_t)t[i + 2] + (u >> 32) + (u64)(v >> 64);
 		t[i + 2] = (u64)v;
 		c = (u64)(v >> 64);
-		v = (kc_u128)u * 0xffffffff00000001ULL;
+		v = (__uint128_t)u * 0xffffffff00000001ULL;
 		u = (u64)(v >> 64);
-		v = (kc_u128)t[i + 3] + (u64)v + c;
+		v = (__uint128_t)t[i + 3] + (u64)v + c;
 		t[i + 3] = (u64)v;
-		v = (kc_u128)t[i + 4] + u + (u64)(v >> 64);
+		v = (__uint128_t)t[i + 4] + u + (u64)(v >> 64);
 		t[i + 4] = (u64)v;
 		c = (u64)(v >> 64);
-		KC_UNROLL
+#pragma GCC unroll 16
 		for (j = i + 5; j < 9; j++) {
-			v = (kc_u128)t[j] + c;
+			v = (__uint128_t)t[j] + c;
 			t[j] = (u64)v;
 			c = (u64)(v >> 64);
 		}
 	}
 	/* t[4..8] < 2p: subtract p once unless that borrows */
 	borrow = 0;
-	KC_UNROLL
+#pragma GCC unroll 16
 	for (i = 0; i < 4; i++) {
-		v = (kc_u128)t[i + 4] - p[i] - borrow;
+		v = (__uint128_t)t[i + 4] - p[i] - borrow;
 		s[i] = (u64)v;
 		borrow = (u64)(v >> 64) & 1;
 	}
 	c = 0 - (borrow & (t[8] ^ 1));		/* all-ones: keep t */
-	KC_UNROLL
+#pragma GCC unroll 16
 	for (i = 0; i < 4; i++)
 		r[i] = s[i] ^ (c & (s[i] ^ t[i + 4]));
 }

@@ -149,10 +149,14 @@ static void sha512_block(u64 *h, const u8 *p)
 u32 kc_hash_len(enum kc_hash alg)
 {
 	switch (alg) {
-	case KC_SHA224: return 28;
-	case KC_SHA256: return 32;
-	case KC_SHA384: return 48;
-	case KC_SHA512: return 64;
+	case KC_SHA224:
+		return 28;
+	case KC_SHA256:
+		return 32;
+	case KC_SHA384:
+		return 48;
+	case KC_SHA512:
+		return 64;
 	}
 	return 0;
 }
@@ -166,17 +170,20 @@ int kc_hash_init(struct kc_hash_ctx *c, enum kc_hash alg)
 {
 	int i;
 
+	if (!kc_hash_len(alg))
+		return -1;
 	c->alg = alg;
 	c->count = 0;
 	c->used = 0;
 	for (i = 0; i < 8; i++) {
-		switch (alg) {
-		case KC_SHA224: c->h.s32[i] = iv224[i]; break;
-		case KC_SHA256: c->h.s32[i] = iv256[i]; break;
-		case KC_SHA384: c->h.s64[i] = iv384[i]; break;
-		case KC_SHA512: c->h.s64[i] = iv512[i]; break;
-		default: return -1;
-		}
+		if (alg == KC_SHA224)
+			c->h.s32[i] = iv224[i];
+		else if (alg == KC_SHA256)
+			c->h.s32[i] = iv256[i];
+		else if (alg == KC_SHA384)
+			c->h.s64[i] = iv384[i];
+		else
+			c->h.s64[i] = iv512[i];
 	}
 	return 0;
 }

@@ -3,11 +3,12 @@
  * Portability shim of the khsm crypto engine: the only file that differs
  * between the kernel build and the userspace (test, bench) build.
  *
- * Provides fixed-width types, a 128-bit product type, random bytes,
+ * Provides fixed-width types, random bytes,
  * zeroization and "declassify" (a no-op except under valgrind-based
  * constant-time tests, where it marks a value derived from secrets as
  * public, e.g. the rejection-sampling verdict). The arithmetic itself uses
- * no libc and no kernel function.
+ * no libc and no kernel function; 64x64->128-bit products use the
+ * compiler's __uint128_t (CONFIG_ARCH_SUPPORTS_INT128 on x86-64, arm64).
  */
 #ifndef KC_SHIM_H
 #define KC_SHIM_H
@@ -26,29 +27,10 @@ static inline void kc_wipe(void *buf, size_t len)
 {
 	memzero_explicit(buf, len);
 }
-#else /* userspace */
-#include <stddef.h>
-#include <stdint.h>
-#include <string.h>
-
-typedef uint8_t u8;
-typedef uint32_t u32;
-typedef uint64_t u64;
-
-#define noinline __attribute__((noinline))
-#ifndef __always_inline
-#define __always_inline inline __attribute__((always_inline))
+#else
+/* userspace (tests, bench): qemu-tests/engine/kc_user.h */
+#include "kc_user.h"
 #endif
-
-void kc_random(void *buf, size_t len);	/* getrandom(2); aborts on failure */
-
-static inline void kc_wipe(void *buf, size_t len)
-{
-	explicit_bzero(buf, len);
-}
-#endif
-
-typedef unsigned __int128 kc_u128;
 
 #ifdef KC_VALGRIND_CT
 #include <valgrind/memcheck.h>
@@ -56,8 +38,6 @@ typedef unsigned __int128 kc_u128;
 #else
 #define kc_declassify(p, len) do { } while (0)
 #endif
-
-#define KC_UNROLL _Pragma("GCC unroll 16")
 
 /* All-ones if @x is zero, else zero; no branch. */
 static inline u64 kc_mask_zero(u64 x)

@@ -1,0 +1,29 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Userspace side of kmod/crypto/shim.h: the kernel types and attributes
+ * the engine uses, random bytes (shim_user.c) and zeroization.
+ */
+#ifndef KC_USER_H
+#define KC_USER_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+typedef uint8_t u8;
+typedef uint32_t u32;
+typedef uint64_t u64;
+
+#define noinline __attribute__((noinline))
+#ifndef __always_inline
+#define __always_inline inline __attribute__((always_inline))
+#endif
+
+void kc_random(void *buf, size_t len);	/* getrandom(2); aborts on failure */
+
+static inline void kc_wipe(void *buf, size_t len)
+{
+	explicit_bzero(buf, len);
+}
+
+#endif /* KC_USER_H */
