@@ -114,7 +114,7 @@ int khsm_attrs_alloc(struct khsm_attrs *s)
 {
 	s->n = 0;
 	s->cap = ARRAY_SIZE(khsm_attr_table);
-	s->a = kcalloc(s->cap, sizeof(*s->a), GFP_KERNEL);
+	s->a = kcalloc(s->cap, sizeof(*s->a), GFP_KERNEL_ACCOUNT);
 	return s->a ? 0 : -ENOMEM;
 }
 
@@ -147,7 +147,7 @@ int khsm_attrs_put(struct khsm_attrs *s, u32 type, const void *val, u32 len)
 		slot->val = NULL;
 	}
 	if (len) {
-		copy = kmemdup(val, len, GFP_KERNEL);
+		copy = kmemdup(val, len, GFP_KERNEL_ACCOUNT);
 		if (!copy)
 			return -ENOMEM;
 	}
@@ -199,6 +199,16 @@ const struct khsm_oattr *khsm_attrs_get(const struct khsm_attrs *s, u32 type)
 		if (s->a[i].type == type)
 			return &s->a[i];
 	return NULL;
+}
+
+/* Memory an attribute list holds, for the token's byte budget. */
+u32 khsm_attrs_bytes(const struct khsm_attrs *s)
+{
+	u32 i, n = s->cap * sizeof(*s->a);
+
+	for (i = 0; i < s->n; i++)
+		n += s->a[i].len;
+	return n;
 }
 
 bool khsm_attrs_bool(const struct khsm_attrs *s, u32 type)

@@ -61,6 +61,7 @@ int khsm_attrs_put(struct khsm_attrs *s, u32 type, const void *val, u32 len);
 int khsm_attrs_put_bool(struct khsm_attrs *s, u32 type, bool v);
 int khsm_attrs_put_ulong(struct khsm_attrs *s, u32 type, u64 v);
 const struct khsm_oattr *khsm_attrs_get(const struct khsm_attrs *s, u32 type);
+u32 khsm_attrs_bytes(const struct khsm_attrs *s);
 bool khsm_attrs_bool(const struct khsm_attrs *s, u32 type);
 u64 khsm_attrs_ulong(const struct khsm_attrs *s, u32 type, u64 dflt);
 

@@ -66,6 +66,7 @@ struct khsm_token {
 	u32 n_session_objects;
 	u32 n_files;
 	u32 n_logged_in;
+	u32 n_bytes;			/* attribute bytes of all objects */
 };
 
 /* One open file of /dev/hsmN: one PKCS#11 application. */
@@ -125,6 +126,7 @@ struct khsm_obj {
 	bool token;			/* CKA_TOKEN */
 	bool private;			/* CKA_PRIVATE */
 	struct khsm_sess *owner;	/* session objects; NULL for token */
+	u32 bytes;			/* counted in tok->n_bytes */
 	struct khsm_attrs attrs;
 };
 

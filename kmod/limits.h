@@ -12,6 +12,8 @@
 #define KHSM_MAX_TOKENS		16	/* tokens= module parameter */
 #define KHSM_MAX_SESSIONS	64	/* open sessions per token, all files */
 #define KHSM_MAX_OBJECTS	4096	/* token + session objects per token */
+/* Attribute bytes all objects of a token may hold together. */
+#define KHSM_MAX_TOKEN_BYTES	(64U << 20)
 #define KHSM_MAX_TEMPLATE	64	/* attributes per template */
 #define KHSM_MAX_ATTR_LEN	8192	/* bytes per attribute value */
 #define KHSM_MAX_DATA_LEN	65536	/* bytes per OP_DATA input / RANDOM */

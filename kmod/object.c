@@ -20,7 +20,7 @@ int khsm_object_init(void)
 {
 	khsm_object_cache = kmem_cache_create("khsm_object",
 					      sizeof(struct khsm_obj), 0,
-					      0, NULL);
+					      SLAB_ACCOUNT, NULL);
 	return khsm_object_cache ? 0 : -ENOMEM;
 }
 
@@ -94,6 +94,7 @@ static void khsm_object_remove(struct khsm_obj *o)
 		tok->n_token_objects--;
 	else
 		tok->n_session_objects--;
+	tok->n_bytes -= o->bytes;
 	khsm_object_put(o);
 }
 
@@ -144,7 +145,8 @@ static ck_rv_t khsm_object_add(struct khsm_sess *s,
 	rv = khsm_may_create(s, token, private);
 	if (rv)
 		goto out_free;
-	if (tok->n_token_objects + tok->n_session_objects >= KHSM_MAX_OBJECTS) {
+	if (tok->n_token_objects + tok->n_session_objects >= KHSM_MAX_OBJECTS ||
+	    khsm_attrs_bytes(attrs) > KHSM_MAX_TOKEN_BYTES - tok->n_bytes) {
 		rv = CKR_DEVICE_MEMORY;
 		goto out_free;
 	}
@@ -160,6 +162,7 @@ static ck_rv_t khsm_object_add(struct khsm_sess *s,
 	o->token = token;
 	o->private = private;
 	o->owner = token ? NULL : s;
+	o->bytes = khsm_attrs_bytes(attrs);
 	o->attrs = *attrs;
 	attrs->a = NULL;
 	err = xa_alloc_cyclic(&tok->objects, &o->handle, o,
@@ -173,6 +176,7 @@ static ck_rv_t khsm_object_add(struct khsm_sess *s,
 		tok->n_token_objects++;
 	else
 		tok->n_session_objects++;
+	tok->n_bytes += o->bytes;
 	*handle = o->handle;
 	return CKR_OK;
 
@@ -447,10 +451,16 @@ ck_rv_t khsm_object_set_attrs(struct khsm_file *f, u32 session, u32 handle,
 		goto out;
 	}
 	rv = khsm_attrs_change(&attrs, t, o->class, KHSM_TM_SET);
+	if (!rv && khsm_attrs_bytes(&attrs) >
+		   KHSM_MAX_TOKEN_BYTES - (tok->n_bytes - o->bytes))
+		rv = CKR_DEVICE_MEMORY;
 	if (rv) {
 		khsm_attrs_free(&attrs);
 		goto out;
 	}
+	tok->n_bytes -= o->bytes;
+	o->bytes = khsm_attrs_bytes(&attrs);
+	tok->n_bytes += o->bytes;
 	swap(o->attrs, attrs);
 	khsm_attrs_free(&attrs);
 out:

@@ -20,7 +20,7 @@ int khsm_session_init(void)
 {
 	khsm_session_cache = kmem_cache_create("khsm_session",
 					       sizeof(struct khsm_sess), 0,
-					       0, NULL);
+					       SLAB_ACCOUNT, NULL);
 	return khsm_session_cache ? 0 : -ENOMEM;
 }
 
