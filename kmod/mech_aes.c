@@ -316,6 +316,7 @@ static const struct khsm_mech khsm_aes_mechs[] = {
 		.flags = CKF_GENERATE,
 		.min_key_size = AES_KEYSIZE_128,
 		.max_key_size = AES_KEYSIZE_256,
+		.key_type = CKK_AES,		/* of the generated key */
 		.gen_secret = khsm_aes_gen_secret,
 	},
 	KHSM_AES_MECH(CKM_AES_ECB),

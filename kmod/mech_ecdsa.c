@@ -481,6 +481,7 @@ static const struct khsm_mech khsm_ecdsa_mechs[] = {
 		.flags = CKF_GENERATE_KEY_PAIR | KHSM_EC_FLAGS,
 		.min_key_size = 256,
 		.max_key_size = 384,
+		.key_type = CKK_EC,		/* of the generated keys */
 		.gen_pair = khsm_ec_gen_pair,
 	},
 	KHSM_ECDSA_MECH(CKM_ECDSA),
