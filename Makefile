@@ -101,8 +101,12 @@ lint: linux-src
 demo: deps all
 	$(TOP)/qemu-tests/vm.sh -k $(KVER) -- $(TOP)/qemu-tests/demo.sh
 
-bench: deps all
+bench: deps all $(TOP)/build/p11bench
 	$(TOP)/qemu-tests/vm.sh -k $(KVER) -- $(TOP)/qemu-tests/vm/bench.sh
+
+$(TOP)/build/p11bench: $(TOP)/qemu-tests/vm/p11bench.c
+	@mkdir -p $(dir $@)
+	$(CC) -std=gnu11 -O2 -Wall -Wextra -Werror $$(pkg-config --cflags p11-kit-1) -o $@ $< -ldl
 
 # --- install on a real host ---------------------------------------------------
 install:
