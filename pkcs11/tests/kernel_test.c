@@ -144,7 +144,7 @@ static void test_digest(CK_SESSION_HANDLE s)
 		0xde, 0x5d, 0xae, 0x22, 0x23, 0xb0, 0x03, 0x61, 0xa3, 0x96, 0x17,
 		0x7a, 0x9c, 0xb4, 0x10, 0xff, 0x61, 0xf2, 0x00, 0x15, 0xad };
 	CK_MECHANISM m = { CKM_SHA256, NULL, 0 };
-	CK_BYTE out[64];
+	CK_BYTE out[64] = { 0 };
 	CK_ULONG len = 0;
 
 	RV_IS(f->C_DigestInit(s, &m), CKR_OK);
@@ -186,7 +186,7 @@ struct gcm_240 {
 static void test_aes(CK_SESSION_HANDLE s, CK_OBJECT_HANDLE k)
 {
 	CK_BYTE iv[16] = { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12 }, aad[5] = "head";
-	CK_BYTE pt[40], ct[80], back[80];
+	CK_BYTE pt[40], ct[80] = { 0 }, back[80] = { 0 };
 	CK_ULONG ct_len, back_len, len;
 	CK_GCM_PARAMS g30 = { iv, 12, 96, aad, sizeof(aad), 128 };
 	struct gcm_240 g24 = { iv, 12, aad, sizeof(aad), 128 };
@@ -252,7 +252,7 @@ static void test_objects(CK_SESSION_HANDLE s, CK_OBJECT_HANDLE k)
 	};
 	CK_ATTRIBUTE find[] = { { CKA_LABEL, "kt-data", 7 } };
 	CK_OBJECT_HANDLE h[3] = { 0 }, found[8];
-	CK_BYTE value[64];
+	CK_BYTE value[64] = { 0 };
 	CK_ULONG n = 0, size = 0, vlen;
 	CK_BBOOL sens = 0;
 	int i;
@@ -339,7 +339,8 @@ static void test_ecdsa(CK_SESSION_HANDLE s)
 		{ CKA_TOKEN, &no, 1 },
 	};
 	CK_OBJECT_HANDLE pub = 0, priv = 0;
-	CK_BYTE sig[128], point[80], value[80], digest[32];
+	CK_BYTE sig[128] = { 0 }, point[80] = { 0 }, value[80] = { 0 };
+	CK_BYTE digest[32] = { 0 };
 	CK_ULONG sig_len, len;
 	CK_ATTRIBUTE pt[] = { { CKA_EC_POINT, point, sizeof(point) } };
 	CK_ATTRIBUTE pv[] = { { CKA_VALUE, value, sizeof(value) } };
@@ -444,6 +445,8 @@ static void *thread_body(void *arg)
 	int i;
 
 	for (i = 0; i < 200; i++) {
+		/* valgrind cannot see what the khsm ioctls write. */
+		memset(out, 0, sizeof(out));
 		len = sizeof(out);
 		if (f->C_DigestInit(t->s, &m) != CKR_OK ||
 		    f->C_Digest(t->s, (CK_BYTE_PTR)"abc", 3, out, &len) != CKR_OK ||
