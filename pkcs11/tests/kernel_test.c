@@ -12,8 +12,8 @@
  * mechanism ending an operation, C_SessionCancel, C_GetAttributeValue
  * with per-attribute answers, C_FindObjects handle widening, ECDSA P-256
  * sign/verify one-shot and multi-part (skipped while the module lists no
- * ECDSA), fork (the parent's sessions survive the child's C_Initialize)
- * and threads.
+ * ECDSA), a second slot (skipped unless loaded with tokens=2), fork (the
+ * parent's sessions survive the child's C_Initialize) and threads.
  */
 #include <dlfcn.h>
 #include <pthread.h>
@@ -404,6 +404,38 @@ static void test_ecdsa(CK_SESSION_HANDLE s)
 	RV_IS(f->C_DestroyObject(s, pub), CKR_OK);
 }
 
+/* Slot IDs other than 0 travel in the session handle's upper half. */
+static void test_second_slot(CK_SESSION_HANDLE s0)
+{
+	CK_SLOT_ID ids[8];
+	CK_ULONG n = 8, i;
+	CK_SLOT_ID other = 0;
+	CK_SESSION_HANDLE s = 0;
+	CK_SESSION_INFO si;
+	CK_TOKEN_INFO ti;
+
+	if (f->C_GetSlotList(CK_TRUE, ids, &n) != CKR_OK)
+		n = 0;
+	for (i = 0; i < n; i++)
+		if (ids[i] != 0)
+			other = ids[i];
+	if (!other || f->C_GetTokenInfo(other, &ti) != CKR_OK) {
+		ok(1, "second slot # SKIP no second usable token (load with tokens=2)");
+		return;
+	}
+	RV_IS(f->C_OpenSession(other, CKF_SERIAL_SESSION, NULL, NULL, &s), CKR_OK);
+	ok((s >> 32) == other, "slot %lu session handle 0x%lx carries the slot", other, s);
+	RV_IS(f->C_GetSessionInfo(s, &si), CKR_OK);
+	ok(si.slotID == other && si.state == CKS_RO_PUBLIC_SESSION,
+	   "its session info names slot %lu, not logged in there", other);
+	RV_IS(f->C_GetSessionInfo((s & 0xffffffffUL) | ((CK_ULONG)0x7f << 32), &si),
+	      CKR_SESSION_HANDLE_INVALID);
+	RV_IS(f->C_CloseAllSessions(other), CKR_OK);
+	RV_IS(f->C_GetSessionInfo(s, &si), CKR_SESSION_HANDLE_INVALID);
+	RV_IS(f->C_GetSessionInfo(s0, &si), CKR_OK);
+	ok(si.slotID == 0, "slot 0's session is untouched");
+}
+
 static void test_fork(CK_SESSION_HANDLE s)
 {
 	CK_SESSION_INFO si;
@@ -510,6 +542,7 @@ int main(int argc, char **argv)
 	test_aes(s, k);
 	test_objects(s, k);
 	test_ecdsa(s);
+	test_second_slot(s);
 	test_fork(s);
 	test_threads();
 	RV_IS(f->C_CloseAllSessions(0), CKR_OK);
