@@ -340,9 +340,14 @@ TEST(argument_errors)
 	EXPECT_EQ(CKR_OK, f->C_GenerateRandom(s, buf, sizeof(buf)));
 	EXPECT_EQ(CKR_ARGUMENTS_BAD, f->C_FindObjectsInit(s, NULL, 2));
 	EXPECT_EQ(CKR_ARGUMENTS_BAD, f->C_CreateObject(s, NULL, 1, NULL));
-	EXPECT_EQ(CKR_ARGUMENTS_BAD, f->C_DigestInit(s, NULL));
+	/* PKCS#11 3.0 5.2: a NULL mechanism cancels the active operation. */
+	CK_MECHANISM sha = { CKM_SHA256, NULL, 0 };
+
+	ASSERT_EQ(CKR_OK, f->C_DigestInit(s, &sha));
+	EXPECT_EQ(CKR_OK, f->C_DigestInit(s, NULL));
 	n = sizeof(buf);
 	EXPECT_EQ(CKR_OPERATION_NOT_INITIALIZED, f->C_Digest(s, buf, 1, buf, &n));
+	ASSERT_EQ(CKR_OK, f->C_DigestInit(s, &sha));
 	/* Functions outside this slice say so. */
 	EXPECT_EQ(CKR_FUNCTION_NOT_SUPPORTED, f->C_GetOperationState(s, NULL, &n));
 	EXPECT_EQ(CKR_FUNCTION_NOT_PARALLEL, f->C_GetFunctionStatus(s));
