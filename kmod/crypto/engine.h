@@ -74,6 +74,16 @@ int kc_ecdsa_sign_with_k(enum kc_curve curve, const u8 *priv,
 			 const u8 *k, u8 *sig);
 
 /*
+ * X25519 (RFC 7748): 32-byte little-endian scalars and u-coordinates.
+ * kc_x25519() clamps the scalar, ignores the top bit of @u, and returns
+ * KC_EPOINT (after writing the all-zero result) when the shared secret is
+ * all zero, i.e. @u had small order; callers must not use it then.
+ */
+int kc_x25519(u8 *out, const u8 *scalar, const u8 *u);
+int kc_x25519_base(u8 *pub, const u8 *scalar);
+int kc_x25519_keygen(u8 *priv, u8 *pub);
+
+/*
  * Primitives, for mechanism code that builds ECDSA itself (kmod/ec.h).
  * Scalars and coordinates are big-endian, kc_ec_bytes() long; a point
  * here is X || Y without the 0x04 prefix. Scalar inputs must be < n

@@ -5,7 +5,8 @@
 
 /*
  * Runs SHA-2/HMAC, RFC 6979 (P-256), CAVP SigGen (P-384, given k),
- * verification (good and corrupted) and CAVP KAS ECDH (both curves).
+ * verification (good and corrupted), CAVP KAS ECDH (both curves) and
+ * RFC 7748 X25519.
  * Returns 0, or the negative number of the first failing check.
  */
 int kc_selftest(void);

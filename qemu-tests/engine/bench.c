@@ -145,6 +145,31 @@ static void bench_curve(const char *name, const char *group,
 	EVP_PKEY_free(peer);
 }
 
+static void bench_x25519(void)
+{
+	unsigned char a[32], pa[32], pb[32], z[32], zz[32];
+	size_t zlen;
+	double k, o;
+	EVP_PKEY *pk = EVP_PKEY_Q_keygen(NULL, NULL, "X25519");
+	EVP_PKEY *peer = EVP_PKEY_Q_keygen(NULL, NULL, "X25519");
+	EVP_PKEY_CTX *dctx = pk ? EVP_PKEY_CTX_new(pk, NULL) : NULL;
+
+	zlen = sizeof(pb);
+	if (!dctx || EVP_PKEY_derive_init(dctx) <= 0 ||
+	    EVP_PKEY_derive_set_peer(dctx, peer) <= 0 ||
+	    !EVP_PKEY_get_raw_public_key(peer, pb, &zlen) ||
+	    kc_x25519_keygen(a, pa))
+		die("X25519 setup");
+	PAIR(k, if (kc_x25519(z, a, pb)) die("kc_x25519"),
+	     o, zlen = sizeof(zz);
+	     if (EVP_PKEY_derive(dctx, zz, &zlen) <= 0)
+		     die("EVP_PKEY_derive X25519"));
+	line("x25519", k, o);
+	EVP_PKEY_CTX_free(dctx);
+	EVP_PKEY_free(pk);
+	EVP_PKEY_free(peer);
+}
+
 int main(void)
 {
 	const char *s = getenv("BENCH_SECS");
@@ -153,5 +178,6 @@ int main(void)
 		secs = atof(s);
 	bench_curve("p256", "P-256", KC_P256);
 	bench_curve("p384", "P-384", KC_P384);
+	bench_x25519();
 	return 0;
 }

@@ -51,6 +51,27 @@ static void run(enum kc_curve cv, const char *name, int n)
 	       name, n, bad);
 }
 
+static void x25519(int n)
+{
+	unsigned char a[32], pa[32], b[32], pb[32], z1[32], z2[32];
+	int i, bad = 0, r;
+
+	for (i = 0; i < n; i++) {
+		r = kc_x25519_keygen(a, pa);	/* random is secret */
+		r |= kc_x25519_keygen(b, pb);
+		r |= kc_x25519(z1, a, pb);
+		r |= kc_x25519(z2, b, pa);
+		PUBLIC(z1, 32);
+		PUBLIC(z2, 32);
+		PUBLIC(pa, 32);
+		PUBLIC(pb, 32);
+		if (r || memcmp(z1, z2, 32))
+			bad++;
+	}
+	tap_ok(!bad, "X25519: %d rounds of keygen and exchange with secret scalars (%d bad results)",
+	       n, bad);
+}
+
 int main(int argc, char **argv)
 {
 	unsigned char d[32];
@@ -66,5 +87,6 @@ int main(int argc, char **argv)
 		printf("# not under valgrind: only functional checks run\n");
 	run(KC_P256, "P-256", n);
 	run(KC_P384, "P-384", n);
+	x25519(n);
 	return tap_done();
 }
