@@ -621,6 +621,32 @@ TEST_F(obj, private_objects_need_login)
 	close(fd2);
 }
 
+TEST_F(obj, logout_destroys_private_session_objects)
+{
+	struct khsm_token_info a, b;
+	struct t_tmpl t;
+	__u32 priv, pub, rv;
+	char buf[16];
+	__u64 len;
+
+	t_tmpl_data(&t, "private session", 0, 1);
+	ASSERT_OK(t_create(self->fd, self->s, &t, &priv, &rv), rv);
+	t_tmpl_data(&t, "public session", 0, 0);
+	ASSERT_OK(t_create(self->fd, self->s, &t, &pub, &rv), rv);
+	ASSERT_EQ(0, t_token_info(self->fd, &a));
+	ASSERT_OK(t_logout(self->fd, self->s, &rv), rv);
+	/* PKCS#11 5.6 C_Logout: private session objects are destroyed. */
+	ASSERT_EQ(0, t_token_info(self->fd, &b));
+	EXPECT_EQ(a.session_objects - 1, b.session_objects);
+	ASSERT_OK(t_login(self->fd, self->s, CKU_USER, T_USER_PIN, &rv), rv);
+	len = sizeof(buf);
+	EXPECT_EQ(ENOENT, t_get_attr(self->fd, self->s, priv, CKA_VALUE, buf, &len, &rv));
+	EXPECT_EQ(CKR_OBJECT_HANDLE_INVALID, rv);
+	len = sizeof(buf);
+	ASSERT_OK(t_get_attr(self->fd, self->s, pub, CKA_VALUE, buf, &len, &rv), rv);
+	EXPECT_EQ(14ULL, len);
+}
+
 TEST_F(obj, session_objects_die_with_session)
 {
 	struct khsm_token_info a, b;
