@@ -14,6 +14,9 @@
 #include "mech_family.h"
 #include "selftest.h"
 #include "uapi/linux/khsm.h"
+#ifdef KHSM_EC_ENGINE
+#include "crypto/selftest.h"
+#endif
 
 /* Decode a hex test vector into a new buffer (NULL on a bad vector). */
 u8 *khsm_kat_hex(const char *hex, size_t *len)
@@ -366,6 +369,18 @@ out:
 	return ret;
 }
 
+#ifdef KHSM_EC_ENGINE
+/* The engine's own known answers (kmod/crypto/selftest.c). */
+static int khsm_selftest_engine(void)
+{
+	int ret = kc_selftest();
+
+	if (ret)
+		pr_err("self-test: crypto engine check %d failed\n", -ret);
+	return ret ? -EBADMSG : 0;
+}
+#endif
+
 static const struct {
 	const char *name;
 	int (*run)(void);
@@ -373,6 +388,9 @@ static const struct {
 	{ "sha", khsm_selftest_sha },
 	{ "aes", khsm_selftest_aes },
 	{ "gcm", khsm_selftest_gcm },
+#ifdef KHSM_EC_ENGINE
+	{ "engine", khsm_selftest_engine },
+#endif
 	{ "ecdsa", khsm_selftest_ecdsa },
 };
 
