@@ -230,11 +230,14 @@ static noinline void fe_mul(u64 *r, const u64 *a, const u64 *b)
 }
 #endif
 
+#ifndef FE_SQR_CUSTOM
 static void fe_sqr(u64 *r, const u64 *a)
 {
 	fe_mul(r, a, a);
 }
+#endif
 
+#ifndef FE_ADD_CUSTOM
 static noinline void fe_add(u64 *r, const u64 *a, const u64 *b)
 {
 	mod_add(r, a, b, fe_p);
@@ -244,6 +247,7 @@ static noinline void fe_sub(u64 *r, const u64 *a, const u64 *b)
 {
 	mod_sub(r, a, b, fe_p);
 }
+#endif
 
 static inline void fe_to_mont(u64 *r, const u64 *a)
 {
@@ -255,11 +259,13 @@ static inline void fe_from_mont(u64 *r, const u64 *a)
 	fe_mul(r, a, mp_one);
 }
 
+#ifndef FE_INV_CUSTOM
 /* r = 1/a (Fermat, a^(p-2)); 0 maps to 0 */
 static void fe_inv(u64 *r, const u64 *a)
 {
 	mont_pow(r, a, fe_pm2, fe_one, fe_mul);
 }
+#endif
 
 /* ---- scalars mod n ---- */
 

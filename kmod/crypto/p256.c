@@ -38,38 +38,20 @@
 } while (0)
 
 /*
- * Montgomery multiplication specialised for p = 2^256 - 2^224 + 2^192 +
- * 2^96 - 1: schoolbook product into 8 limbs, then four reduction steps
- * of one 64x64 product each (RED), then one conditional subtraction of p.
- * Straight-line code, constant time.
+ * r = (t7..t0) / 2^256 mod p for t < 2^256 p: four reduction steps (RED),
+ * then one conditional subtraction of p.
  */
-static noinline void fe_mul(u64 *r, const u64 *a, const u64 *b)
+static __always_inline void p256_reduce(u64 *r, u64 t0, u64 t1, u64 t2,
+					u64 t3, u64 t4, u64 t5, u64 t6,
+					u64 t7)
 {
 	static const u64 p[4] = FE_P;
-	u64 t0, t1, t2, t3, t4, t5, t6, t7, c, k, s0, s1, s2, s3, bo;
-	u64 a0 = a[0], a1 = a[1], a2 = a[2], a3 = a[3];
+	u64 c, k, s0, s1, s2, s3, bo;
 
-	MAC(t0, c, a0, b[0], 0, 0);
-	MAC(t1, c, a1, b[0], c, 0);
-	MAC(t2, c, a2, b[0], c, 0);
-	MAC(t3, t4, a3, b[0], c, 0);
-
-	MAC(t1, c, a0, b[1], t1, 0);
-	MAC(t2, c, a1, b[1], t2, c);
-	MAC(t3, c, a2, b[1], t3, c);
-	MAC(t4, t5, a3, b[1], t4, c);
-
-	MAC(t2, c, a0, b[2], t2, 0);
-	MAC(t3, c, a1, b[2], t3, c);
-	MAC(t4, c, a2, b[2], t4, c);
-	MAC(t5, t6, a3, b[2], t5, c);
-
-	MAC(t3, c, a0, b[3], t3, 0);
-	MAC(t4, c, a1, b[3], t4, c);
-	MAC(t5, c, a2, b[3], t5, c);
-	MAC(t6, t7, a3, b[3], t6, c);
-
-	/* reduce; the carry of each step goes into the next free limb */
+	/*
+	 * The carry of each step goes into the next free limb; k stays 0
+	 * until the last step because t + u p < p^2 + 2^448 < 2^512.
+	 */
 	RED(t0, t1, t2, t3, t4, c);
 	k = 0;
 	ADC(t5, t5, c, k);
@@ -98,6 +80,185 @@ static noinline void fe_mul(u64 *r, const u64 *a, const u64 *b)
 	r[1] = s1 ^ (c & (s1 ^ t5));
 	r[2] = s2 ^ (c & (s2 ^ t6));
 	r[3] = s3 ^ (c & (s3 ^ t7));
+}
+
+/*
+ * Montgomery multiplication specialised for p = 2^256 - 2^224 + 2^192 +
+ * 2^96 - 1: schoolbook product into 8 limbs, then four reduction steps
+ * of one 64x64 product each (RED), then one conditional subtraction of p.
+ * Straight-line code, constant time.
+ */
+static noinline void fe_mul(u64 *r, const u64 *a, const u64 *b)
+{
+	u64 t0, t1, t2, t3, t4, t5, t6, t7, c;
+	u64 a0 = a[0], a1 = a[1], a2 = a[2], a3 = a[3];
+
+	MAC(t0, c, a0, b[0], 0, 0);
+	MAC(t1, c, a1, b[0], c, 0);
+	MAC(t2, c, a2, b[0], c, 0);
+	MAC(t3, t4, a3, b[0], c, 0);
+
+	MAC(t1, c, a0, b[1], t1, 0);
+	MAC(t2, c, a1, b[1], t2, c);
+	MAC(t3, c, a2, b[1], t3, c);
+	MAC(t4, t5, a3, b[1], t4, c);
+
+	MAC(t2, c, a0, b[2], t2, 0);
+	MAC(t3, c, a1, b[2], t3, c);
+	MAC(t4, c, a2, b[2], t4, c);
+	MAC(t5, t6, a3, b[2], t5, c);
+
+	MAC(t3, c, a0, b[3], t3, 0);
+	MAC(t4, c, a1, b[3], t4, c);
+	MAC(t5, c, a2, b[3], t5, c);
+	MAC(t6, t7, a3, b[3], t6, c);
+
+	p256_reduce(r, t0, t1, t2, t3, t4, t5, t6, t7);
+}
+
+/* r = a^2: 6 cross products doubled + 4 squares, then p256_reduce */
+#define FE_SQR_CUSTOM
+static noinline void fe_sqr(u64 *r, const u64 *a)
+{
+	u64 t0, t1, t2, t3, t4, t5, t6, t7, c, k, l, h;
+	u64 a0 = a[0], a1 = a[1], a2 = a[2], a3 = a[3];
+
+	MAC(t1, c, a0, a1, 0, 0);
+	MAC(t2, c, a0, a2, c, 0);
+	MAC(t3, t4, a0, a3, c, 0);
+	MAC(t3, c, a1, a2, t3, 0);
+	MAC(t4, t5, a1, a3, t4, c);
+	MAC(t5, t6, a2, a3, t5, 0);
+	t7 = t6 >> 63;
+	t6 = t6 << 1 | t5 >> 63;
+	t5 = t5 << 1 | t4 >> 63;
+	t4 = t4 << 1 | t3 >> 63;
+	t3 = t3 << 1 | t2 >> 63;
+	t2 = t2 << 1 | t1 >> 63;
+	t1 = t1 << 1;
+	MAC(t0, h, a0, a0, 0, 0);
+	k = 0;
+	ADC(t1, t1, h, k);
+	MAC(l, h, a1, a1, 0, 0);
+	ADC(t2, t2, l, k);
+	ADC(t3, t3, h, k);
+	MAC(l, h, a2, a2, 0, 0);
+	ADC(t4, t4, l, k);
+	ADC(t5, t5, h, k);
+	MAC(l, h, a3, a3, 0, 0);
+	ADC(t6, t6, l, k);
+	ADC(t7, t7, h, k);
+	p256_reduce(r, t0, t1, t2, t3, t4, t5, t6, t7);
+}
+
+static void fe_sqr_n(u64 *r, const u64 *a, int n)
+{
+	fe_sqr(r, a);
+	while (--n > 0)
+		fe_sqr(r, r);
+}
+
+/*
+ * r = a^(p - 2): p - 2 = 2^256 - 2^224 + 2^192 + 2^96 - 3 in binary is
+ * 32 ones, 31 zeros, a one, 96 zeros, 94 ones, 0, 1: 255 squarings and
+ * 12 multiplications (x_k = a^(2^k - 1)).
+ */
+#define FE_INV_CUSTOM
+static void fe_inv(u64 *r, const u64 *a)
+{
+	u64 x2[4], x3[4], x6[4], x12[4], x15[4], x30[4], x32[4], t[4];
+
+	fe_sqr(t, a);
+	fe_mul(x2, t, a);
+	fe_sqr(t, x2);
+	fe_mul(x3, t, a);
+	fe_sqr_n(t, x3, 3);
+	fe_mul(x6, t, x3);
+	fe_sqr_n(t, x6, 6);
+	fe_mul(x12, t, x6);
+	fe_sqr_n(t, x12, 3);
+	fe_mul(x15, t, x3);
+	fe_sqr_n(t, x15, 15);
+	fe_mul(x30, t, x15);
+	fe_sqr_n(t, x30, 2);
+	fe_mul(x32, t, x2);
+	fe_sqr_n(t, x32, 32);
+	fe_mul(t, t, a);
+	fe_sqr_n(t, t, 96);
+	fe_sqr_n(t, t, 32);
+	fe_mul(t, t, x32);
+	fe_sqr_n(t, t, 32);
+	fe_mul(t, t, x32);
+	fe_sqr_n(t, t, 30);
+	fe_mul(t, t, x30);
+	fe_sqr_n(t, t, 2);
+	fe_mul(r, t, a);
+	kc_wipe(x2, sizeof(x2));
+	kc_wipe(x3, sizeof(x3));
+	kc_wipe(x6, sizeof(x6));
+	kc_wipe(x12, sizeof(x12));
+	kc_wipe(x15, sizeof(x15));
+	kc_wipe(x30, sizeof(x30));
+	kc_wipe(x32, sizeof(x32));
+	kc_wipe(t, sizeof(t));
+}
+
+/*
+ * r = a + b mod p and r = a - b mod p (a, b < p), four limbs with
+ * explicit carries (compiles to add/adc chains), one masked correction.
+ */
+#define FE_ADD_CUSTOM
+static noinline void fe_add(u64 *r, const u64 *a, const u64 *b)
+{
+	static const u64 p[4] = FE_P;
+	u64 s[4], t[4], c = 0, bo = 0, m;
+	int i;
+
+#pragma GCC unroll 4
+	for (i = 0; i < 4; i++) {
+		u64 x = a[i] + c;
+
+		c = x < c;
+		s[i] = x + b[i];
+		c |= s[i] < x;
+	}
+#pragma GCC unroll 4
+	for (i = 0; i < 4; i++) {
+		u64 x = s[i] - p[i];
+		u64 b1 = s[i] < p[i];
+
+		t[i] = x - bo;
+		bo = b1 | (x < bo);
+	}
+	m = 0 - (bo & (c ^ 1));			/* all-ones: keep s */
+#pragma GCC unroll 4
+	for (i = 0; i < 4; i++)
+		r[i] = t[i] ^ (m & (t[i] ^ s[i]));
+}
+
+static noinline void fe_sub(u64 *r, const u64 *a, const u64 *b)
+{
+	static const u64 p[4] = FE_P;
+	u64 d[4], bo = 0, c = 0, m;
+	int i;
+
+#pragma GCC unroll 4
+	for (i = 0; i < 4; i++) {
+		u64 x = a[i] - b[i];
+		u64 b1 = a[i] < b[i];
+
+		d[i] = x - bo;
+		bo = b1 | (x < bo);
+	}
+	m = 0 - bo;				/* borrow: add p back */
+#pragma GCC unroll 4
+	for (i = 0; i < 4; i++) {
+		u64 x = d[i] + c;
+
+		c = x < c;
+		r[i] = x + (p[i] & m);
+		c |= r[i] < x;
+	}
 }
 
 #include "ecp_impl.h"
