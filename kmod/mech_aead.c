@@ -3,9 +3,13 @@
  * CKM_AES_GCM over the crypto API's "gcm(aes)" AEAD.
  *
  * Parameter (flat, uAPI): struct khsm_gcm_params, then iv_len bytes of IV,
- * then aad_len bytes of AAD. The crypto API's GCM takes 96-bit IVs only;
- * other IV lengths (which GCM derives through GHASH) are refused with
- * CKR_MECHANISM_PARAM_INVALID. Tags of 96..128 bits in steps of 8.
+ * then aad_len bytes of AAD. Tags of 96..128 bits in steps of 8. 96-bit
+ * IVs go through the crypto API's "gcm(aes)" (AES-NI/PCLMUL when loaded);
+ * the crypto API takes no other IV length, so for 1..256-byte IVs other
+ * than 12 this file builds GCM from its parts (NIST SP 800-38D 7.1):
+ * J0 = GHASH_H(IV || 0-pad || [len(IV)]64), GCTR from inc32(J0) with
+ * "ctr(aes)" (split where the 32-bit counter wraps), the tag from the
+ * "ghash" shash; decryption checks the tag before it decrypts anything.
  *
  * The AEAD interface is one-shot, so multi-part input is buffered (at most
  * KHSM_GCM_MAX_DATA bytes plus the tag) and processed at FINAL: encryption
@@ -14,11 +18,15 @@
  */
 #include <crypto/aead.h>
 #include <crypto/aes.h>
+#include <crypto/algapi.h>
+#include <crypto/hash.h>
+#include <crypto/skcipher.h>
 #include <linux/crypto.h>
 #include <linux/kernel.h>
 #include <linux/scatterlist.h>
 #include <linux/slab.h>
 #include <linux/string.h>
+#include <asm/unaligned.h>
 
 #include "ck.h"
 #include "mech_family.h"
@@ -28,10 +36,25 @@
 #define KHSM_GCM_MAX_DATA	(64 * 1024)
 #define KHSM_GCM_MAX_AAD	(64 * 1024)
 #define KHSM_GCM_MAX_TAG	16
+#define KHSM_GCM_BLOCK		16
+
+/* GCM from its parts, for IVs other than 96 bits. */
+struct khsm_gcm_parts {
+	struct crypto_skcipher *ctr;	/* "ctr(aes)", keyed */
+	struct skcipher_request *req;
+	struct crypto_shash *ghash;	/* keyed with H */
+	u8 j0[KHSM_GCM_BLOCK];
+	u8 ekj0[KHSM_GCM_BLOCK];	/* E_K(J0) */
+	u8 ctrblk[KHSM_GCM_BLOCK];	/* counter block (kmalloc'd: sg) */
+	u8 blk[KHSM_GCM_BLOCK];		/* scratch block for sg */
+};
 
 struct khsm_gcm_ctx {
-	struct crypto_aead *tfm;
+	struct crypto_aead *tfm;	/* NULL when parts is used */
 	struct aead_request *req;
+	struct khsm_gcm_parts *parts;
+	u8 *long_iv;			/* IV while init builds parts */
+	u32 iv_len;
 	u8 iv[KHSM_GCM_IV_LEN];
 	u8 *aad;
 	u32 aad_len;
@@ -57,9 +80,14 @@ static ck_rv_t khsm_gcm_parse(struct khsm_gcm_ctx *ctx, const void *param,
 		return CKR_MECHANISM_PARAM_INVALID;
 	if (p.tag_bits < 96 || p.tag_bits > 128 || p.tag_bits % 8)
 		return CKR_MECHANISM_PARAM_INVALID;
-	if (p.iv_len != KHSM_GCM_IV_LEN)
-		return CKR_MECHANISM_PARAM_INVALID;
-	memcpy(ctx->iv, var, KHSM_GCM_IV_LEN);
+	ctx->iv_len = p.iv_len;
+	if (p.iv_len == KHSM_GCM_IV_LEN) {
+		memcpy(ctx->iv, var, KHSM_GCM_IV_LEN);
+	} else {
+		ctx->long_iv = kmemdup(var, p.iv_len, GFP_KERNEL);
+		if (!ctx->long_iv)
+			return CKR_HOST_MEMORY;
+	}
 	ctx->tag_len = p.tag_bits / 8;
 	ctx->aad_len = p.aad_len;
 	if (p.aad_len) {
@@ -68,6 +96,182 @@ static ck_rv_t khsm_gcm_parse(struct khsm_gcm_ctx *ctx, const void *param,
 			return CKR_HOST_MEMORY;
 	}
 	return CKR_OK;
+}
+
+/* One CTR pass over @len bytes of @buf from counter block @ctr (in place). */
+static int khsm_gcm_ctr(struct khsm_gcm_parts *g, u8 *buf, size_t len,
+			const u8 *ctr)
+{
+	DECLARE_CRYPTO_WAIT(wait);
+	struct scatterlist sg;
+
+	if (!len)
+		return 0;
+	memcpy(g->ctrblk, ctr, KHSM_GCM_BLOCK);
+	sg_init_one(&sg, buf, len);
+	skcipher_request_set_callback(g->req, CRYPTO_TFM_REQ_MAY_SLEEP |
+				      CRYPTO_TFM_REQ_MAY_BACKLOG,
+				      crypto_req_done, &wait);
+	skcipher_request_set_crypt(g->req, &sg, &sg, len, g->ctrblk);
+	return crypto_wait_req(crypto_skcipher_encrypt(g->req), &wait);
+}
+
+/* E_K(@in) as one CTR block over zeros. */
+static int khsm_gcm_ek(struct khsm_gcm_parts *g, const u8 *in, u8 *out)
+{
+	int err;
+
+	memset(g->blk, 0, KHSM_GCM_BLOCK);
+	err = khsm_gcm_ctr(g, g->blk, KHSM_GCM_BLOCK, in);
+	memcpy(out, g->blk, KHSM_GCM_BLOCK);
+	return err;
+}
+
+/* GHASH_H of @a || 0-pad || @b || 0-pad || [@alen*8]64 || [@blen*8]64. */
+static int khsm_gcm_ghash(struct khsm_gcm_parts *g, const u8 *a, size_t alen,
+			  const u8 *b, size_t blen, u8 *out)
+{
+	static const u8 zeros[KHSM_GCM_BLOCK];
+	SHASH_DESC_ON_STACK(desc, g->ghash);
+	__be64 lens[2];
+	int err;
+
+	lens[0] = cpu_to_be64((u64)alen * 8);
+	lens[1] = cpu_to_be64((u64)blen * 8);
+	desc->tfm = g->ghash;
+	err = crypto_shash_init(desc);
+	if (alen) {
+		err = err ?: crypto_shash_update(desc, a, alen);
+		if (alen % KHSM_GCM_BLOCK)
+			err = err ?: crypto_shash_update(desc, zeros,
+					KHSM_GCM_BLOCK - alen % KHSM_GCM_BLOCK);
+	}
+	if (blen) {
+		err = err ?: crypto_shash_update(desc, b, blen);
+		if (blen % KHSM_GCM_BLOCK)
+			err = err ?: crypto_shash_update(desc, zeros,
+					KHSM_GCM_BLOCK - blen % KHSM_GCM_BLOCK);
+	}
+	err = err ?: crypto_shash_update(desc, (const u8 *)lens, sizeof(lens));
+	err = err ?: crypto_shash_final(desc, out);
+	shash_desc_zero(desc);
+	return err;
+}
+
+/* Key the parts and derive J0 and E_K(J0) from the IV (SP 800-38D 7.1). */
+static ck_rv_t khsm_gcm_parts_init(struct khsm_gcm_ctx *ctx,
+				   const struct khsm_key *key)
+{
+	struct khsm_gcm_parts *g;
+	u8 h[KHSM_GCM_BLOCK];
+	int err;
+
+	g = kzalloc(sizeof(*g), GFP_KERNEL);
+	if (!g)
+		return CKR_HOST_MEMORY;
+	ctx->parts = g;
+	g->ctr = crypto_alloc_skcipher("ctr(aes)", 0, 0);
+	if (IS_ERR(g->ctr)) {
+		err = PTR_ERR(g->ctr);
+		g->ctr = NULL;
+		pr_err("cannot allocate skcipher ctr(aes): %d\n", err);
+		return khsm_mech_errno_rv(err);
+	}
+	g->ghash = crypto_alloc_shash("ghash", 0, 0);
+	if (IS_ERR(g->ghash)) {
+		err = PTR_ERR(g->ghash);
+		g->ghash = NULL;
+		pr_err("cannot allocate shash ghash: %d\n", err);
+		return khsm_mech_errno_rv(err);
+	}
+	g->req = skcipher_request_alloc(g->ctr, GFP_KERNEL);
+	if (!g->req)
+		return CKR_HOST_MEMORY;
+	err = crypto_skcipher_setkey(g->ctr, key->value, key->value_len);
+	if (err)
+		return khsm_mech_errno_rv(err);
+	memset(h, 0, sizeof(h));
+	err = khsm_gcm_ek(g, h, h);			/* H = E_K(0^128) */
+	err = err ?: crypto_shash_setkey(g->ghash, h, sizeof(h));
+	err = err ?: khsm_gcm_ghash(g, NULL, 0, ctx->long_iv, ctx->iv_len,
+				    g->j0);
+	memzero_explicit(h, sizeof(h));
+	if (err)
+		return khsm_mech_errno_rv(err);
+	/*
+	 * The length block of J0 is 0^64 || [len(IV)]64, while the helper
+	 * hashed [0]64 || [len(IV)]64 as (A-length, B-length): the same bytes.
+	 */
+	err = khsm_gcm_ek(g, g->j0, g->ekj0);
+	return err ? khsm_mech_errno_rv(err) : CKR_OK;
+}
+
+/* GCTR from inc32(J0): "ctr(aes)" carries into bit 32, GCM wraps there. */
+static int khsm_gcm_gctr(struct khsm_gcm_parts *g, u8 *buf, size_t len)
+{
+	u8 cb[KHSM_GCM_BLOCK];
+	u32 lo = get_unaligned_be32(g->j0 + 12) + 1;
+	u64 room = (1ULL << 32) - lo;		/* blocks before the wrap */
+	size_t first = len;
+	int err;
+
+	memcpy(cb, g->j0, 12);
+	put_unaligned_be32(lo, cb + 12);
+	if (DIV_ROUND_UP(len, KHSM_GCM_BLOCK) > room)
+		first = room * KHSM_GCM_BLOCK;
+	err = khsm_gcm_ctr(g, buf, first, cb);
+	if (!err && first < len) {
+		put_unaligned_be32(0, cb + 12);
+		err = khsm_gcm_ctr(g, buf + first, len - first, cb);
+	}
+	return err;
+}
+
+static ck_rv_t khsm_gcm_parts_final(struct khsm_gcm_ctx *ctx, u8 *out,
+				    size_t *out_len)
+{
+	struct khsm_gcm_parts *g = ctx->parts;
+	size_t n = ctx->encrypt ? ctx->len : ctx->len - ctx->tag_len;
+	u8 s[KHSM_GCM_BLOCK];
+	unsigned int i;
+	int err = 0;
+
+	if (ctx->encrypt)
+		err = khsm_gcm_gctr(g, ctx->buf, n);
+	err = err ?: khsm_gcm_ghash(g, ctx->aad, ctx->aad_len, ctx->buf, n, s);
+	if (err)
+		goto out;
+	for (i = 0; i < KHSM_GCM_BLOCK; i++)
+		s[i] ^= g->ekj0[i];
+	if (ctx->encrypt) {
+		memcpy(ctx->buf + n, s, ctx->tag_len);
+		n += ctx->tag_len;
+	} else {
+		if (crypto_memneq(s, ctx->buf + n, ctx->tag_len)) {
+			memzero_explicit(s, sizeof(s));
+			return CKR_ENCRYPTED_DATA_INVALID;
+		}
+		err = khsm_gcm_gctr(g, ctx->buf, n);
+		if (err)
+			goto out;
+	}
+	memcpy(out, ctx->buf, n);
+	*out_len = n;
+out:
+	memzero_explicit(s, sizeof(s));
+	return err ? khsm_mech_errno_rv(err) : CKR_OK;
+}
+
+static void khsm_gcm_parts_free(struct khsm_gcm_parts *g)
+{
+	if (!g)
+		return;
+	skcipher_request_free(g->req);
+	if (g->ctr)
+		crypto_free_skcipher(g->ctr);
+	if (g->ghash)
+		crypto_free_shash(g->ghash);
+	kfree_sensitive(g);
 }
 
 static ck_rv_t khsm_gcm_init(struct khsm_op *op, const struct khsm_key *key,
@@ -93,6 +297,12 @@ static ck_rv_t khsm_gcm_init(struct khsm_op *op, const struct khsm_key *key,
 	rv = khsm_gcm_parse(ctx, param, param_len);
 	if (rv != CKR_OK)
 		return rv;
+	if (ctx->long_iv) {
+		rv = khsm_gcm_parts_init(ctx, key);
+		kfree(ctx->long_iv);		/* the IV is no secret */
+		ctx->long_iv = NULL;
+		return rv;
+	}
 
 	ctx->tfm = crypto_alloc_aead("gcm(aes)", 0, 0);
 	if (IS_ERR(ctx->tfm)) {
@@ -167,6 +377,8 @@ static ck_rv_t khsm_gcm_final(struct khsm_gcm_ctx *ctx, u8 *out,
 		if (rv != CKR_OK)
 			return rv;
 	}
+	if (ctx->parts)
+		return khsm_gcm_parts_final(ctx, out, out_len);
 	/* The AEAD layout: AAD, then the data (+ tag room when encrypting). */
 	if (ctx->aad_len) {
 		sg_init_table(sg, 2);
@@ -236,6 +448,8 @@ static void khsm_gcm_cleanup(struct khsm_op *op)
 	if (!ctx)
 		return;
 	aead_request_free(ctx->req);	/* kfree_sensitive */
+	khsm_gcm_parts_free(ctx->parts);
+	kfree(ctx->long_iv);
 	if (ctx->tfm)
 		crypto_free_aead(ctx->tfm);
 	kfree_sensitive(ctx->buf);

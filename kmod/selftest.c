@@ -304,73 +304,99 @@ out:
 }
 
 /*
- * GCM spec (McGrew/Viega) test cases 4 and 16: AES-128/256, 60-byte
- * plaintext, 20-byte AAD; the same with a 96-bit tag; a flipped tag bit;
- * an IV length the crypto API cannot take.
+ * GCM spec (McGrew/Viega) test cases 4, 5, 6 and 16 (60-byte plaintext,
+ * 20-byte AAD; 96-, 64- and 480-bit IVs; AES-128 and AES-256), and 8- and
+ * 2048-bit IVs (made with a reference GCM checked against OpenSSL on the
+ * spec cases); each with a 96-bit tag too and with one tag bit flipped;
+ * parameters GCM cannot take.
  */
 static int khsm_selftest_gcm(void)
 {
-	static const char *const keys[] = {
-		"feffe9928665731c6d6a8f9467308308",
-		"feffe9928665731c6d6a8f9467308308feffe9928665731c6d6a8f9467308308",
-	};
-	static const char *const cts[] = {
-		"42831ec2217774244b7221b784d0d49ce3aa212f2c02a4e035c17e2329aca12e21d514b25466931c7d8f6a5aac84aa051ba30b396a0aac973d58e091",
-		"522dc1f099567d07f47f37a32a84427d643a8cdcbfe5c0c97598a2bd2555d1aa8cb08e48590dbb3da7b08b1056828838c5f61e6393ba7a0abcc9f662",
-	};
-	static const char *const tags[] = {
-		"5bc94fbc3221a5db94fae95ae7121a47",
-		"76fc6ece0f4e1768cddf8853bb2d551b",
-	};
+	static const char k128[] = "feffe9928665731c6d6a8f9467308308";
 	static const char pt[] = "d9313225f88406e5a55909c5aff5269a86a7a9531534f7da2e4c303d8a318a721c3c0c95956809532fcf0e2449a6b525b16aedf5aa0de657ba637b39";
-	static const char iv[] = "cafebabefacedbaddecaf888";
 	static const char aad[] = "feedfacedeadbeeffeedfacedeadbeefabaddad2";
-	char *ct_tag = NULL;
-	u8 *p128 = NULL, *p96 = NULL, *p64iv = NULL;
-	u32 l128, l96, l64iv;
+	static const struct {
+		const char *key, *iv, *ct_tag;
+	} v[] = {
+		{ k128, "cafebabefacedbaddecaf888",
+		  "42831ec2217774244b7221b784d0d49ce3aa212f2c02a4e035c17e2329aca12e21d514b25466931c7d8f6a5aac84aa051ba30b396a0aac973d58e0915bc94fbc3221a5db94fae95ae7121a47" },
+		{ "feffe9928665731c6d6a8f9467308308feffe9928665731c6d6a8f9467308308",
+		  "cafebabefacedbaddecaf888",
+		  "522dc1f099567d07f47f37a32a84427d643a8cdcbfe5c0c97598a2bd2555d1aa8cb08e48590dbb3da7b08b1056828838c5f61e6393ba7a0abcc9f66276fc6ece0f4e1768cddf8853bb2d551b" },
+		{ k128, "cafebabefacedbad",
+		  "61353b4c2806934a777ff51fa22a4755699b2a714fcdc6f83766e5f97b6c742373806900e49f24b22b097544d4896b424989b5e1ebac0f07c23f45983612d2e79e3b0785561be14aaca2fccb" },
+		{ k128, "9313225df88406e555909c5aff5269aa6a7a9538534f7da1e4c303d2a318a728c3c0c95156809539fcf0e2429a6b525416aedbf5a0de6a57a637b39b",
+		  "8ce24998625615b603a033aca13fb894be9112a5c3a211a8ba262a3cca7e2ca701e4a9a4fba43c90ccdcb281d48c7c6fd62875d2aca417034c34aee5619cc5aefffe0bfa462af43c1699d050" },
+		{ k128, "42",
+		  "c74b5a90014f59c5436042447992e867d726085650bafc0ec0597b32196a9e4091e3791eaf75ba6bc71ca63d9d6200feb5c66c3182f1059e8c1c4a71b6d0ace5786012ee7dff3f032bd37fe8" },
+		{ k128, NULL,	/* 00 01 02 ... ff */
+		  "174fc0bb1494186c262eb6f5496f70050d3807f9bf00a4254b921e4c48abed5fd478543198bb4286304694080510cc41e71c497c6b8598718533a7b91509f443598e97bfa611f2bfa36bf849" },
+	};
+	char *iv256 = NULL, *ct96 = NULL;
+	u8 *p128 = NULL, *p96 = NULL;
+	const char *iv;
+	u32 l128, l96;
 	unsigned int i;
 	int ret = -ENOMEM;
 
-	p128 = khsm_kat_gcm_param(iv, aad, 128, &l128);
-	p96 = khsm_kat_gcm_param(iv, aad, 96, &l96);
-	p64iv = khsm_kat_gcm_param("cafebabefacedbad", aad, 128, &l64iv);
-	ct_tag = kmalloc(2 * (60 + 16) + 1, GFP_KERNEL);
-	if (!p128 || !p96 || !p64iv || !ct_tag)
+	iv256 = kmalloc(2 * 256 + 1, GFP_KERNEL);
+	ct96 = kmalloc(2 * (60 + 12) + 1, GFP_KERNEL);
+	if (!iv256 || !ct96)
 		goto out;
-	for (i = 0; i < ARRAY_SIZE(keys); i++) {
-		snprintf(ct_tag, 2 * (60 + 16) + 1, "%s%s", cts[i], tags[i]);
-		ret = khsm_kat_cipher(CKM_AES_GCM, keys[i], p128, l128, pt,
-				      ct_tag, 7);
+	for (i = 0; i < 256; i++)
+		snprintf(iv256 + 2 * i, 3, "%02x", i);
+	for (i = 0; i < ARRAY_SIZE(v); i++) {
+		iv = v[i].iv ? v[i].iv : iv256;
+		ret = -ENOMEM;
+		p128 = khsm_kat_gcm_param(iv, aad, 128, &l128);
+		p96 = khsm_kat_gcm_param(iv, aad, 96, &l96);
+		if (!p128 || !p96)
+			goto out;
+		ret = khsm_kat_cipher(CKM_AES_GCM, v[i].key, p128, l128, pt,
+				      v[i].ct_tag, 7);
 		if (ret)
 			goto out;
-		ct_tag[2 * (60 + 12)] = 0;	/* 96-bit tag: its first 12 bytes */
-		ret = khsm_kat_cipher(CKM_AES_GCM, keys[i], p96, l96, pt,
-				      ct_tag, 16);
+		/* 96-bit tag: the first 12 bytes of the full one */
+		strscpy(ct96, v[i].ct_tag, 2 * (60 + 12) + 1);
+		ret = khsm_kat_cipher(CKM_AES_GCM, v[i].key, p96, l96, pt,
+				      ct96, 16);
 		if (ret)
 			goto out;
-		ct_tag[2 * 60 + 1] ^= 1;	/* flip one tag bit */
-		ret = khsm_kat_cipher_rv(CKM_AES_GCM, KHSM_OP_DECRYPT, keys[i],
-					 p96, l96, ct_tag, 0,
+		ct96[2 * 60 + 1] ^= 1;	/* flip one tag bit (hex stays hex) */
+		ret = khsm_kat_cipher_rv(CKM_AES_GCM, KHSM_OP_DECRYPT, v[i].key,
+					 p96, l96, ct96, 0,
 					 CKR_ENCRYPTED_DATA_INVALID);
-		if (!ret)
-			ret = khsm_kat_cipher_rv(CKM_AES_GCM, KHSM_OP_DECRYPT,
-						 keys[i], p96, l96, ct_tag, 13,
-						 CKR_ENCRYPTED_DATA_INVALID);
+		ret = ret ?: khsm_kat_cipher_rv(CKM_AES_GCM, KHSM_OP_DECRYPT,
+						v[i].key, p96, l96, ct96, 13,
+						CKR_ENCRYPTED_DATA_INVALID);
 		if (ret)
 			goto out;
+		kfree(p128);
+		kfree(p96);
+		p128 = NULL;
+		p96 = NULL;
 	}
-	ret = khsm_kat_cipher_rv(CKM_AES_GCM, KHSM_OP_ENCRYPT, keys[0], p64iv,
-				 l64iv, pt, 0, CKR_MECHANISM_PARAM_INVALID);
+	/* no IV; a tag length that is not a multiple of 8 bits */
+	ret = -ENOMEM;
+	p128 = khsm_kat_gcm_param("", aad, 128, &l128);
+	p96 = khsm_kat_gcm_param(v[0].iv, aad, 100, &l96);
+	if (!p128 || !p96)
+		goto out;
+	ret = khsm_kat_cipher_rv(CKM_AES_GCM, KHSM_OP_ENCRYPT, k128, p128,
+				 l128, pt, 0, CKR_MECHANISM_PARAM_INVALID);
+	ret = ret ?: khsm_kat_cipher_rv(CKM_AES_GCM, KHSM_OP_ENCRYPT, k128,
+					p96, l96, pt, 0,
+					CKR_MECHANISM_PARAM_INVALID);
 out:
-	kfree(ct_tag);
+	kfree(iv256);
+	kfree(ct96);
 	kfree(p128);
 	kfree(p96);
-	kfree(p64iv);
 	return ret;
 }
 
 #ifdef KHSM_EC_ENGINE
-/* The engine's own known answers (kmod/crypto/selftest.c). */
+/* The engine's own known answers (kc_selftest in kmod/crypto/). */
 static int khsm_selftest_engine(void)
 {
 	int ret = kc_selftest();
