@@ -67,7 +67,7 @@ static inline u64 mp_is_zero(const u64 *a)
 	return kc_mask_zero(acc);
 }
 
-/* r = a - b, returns the borrow (0 or 1) */
+/* r = a - b, returns the borrow (0 or 1); explicit borrows give sbb chains */
 static inline u64 mp_sub(u64 *r, const u64 *a, const u64 *b)
 {
 	u64 borrow = 0;
@@ -75,10 +75,11 @@ static inline u64 mp_sub(u64 *r, const u64 *a, const u64 *b)
 
 #pragma GCC unroll 16
 	for (i = 0; i < NL; i++) {
-		__uint128_t d = (__uint128_t)a[i] - b[i] - borrow;
+		u64 x = a[i] - b[i];
+		u64 b1 = a[i] < b[i];
 
-		r[i] = (u64)d;
-		borrow = (u64)(d >> 64) & 1;
+		r[i] = x - borrow;
+		borrow = b1 | (x < borrow);
 	}
 	return borrow;
 }
@@ -116,17 +117,19 @@ static inline void mp_to_be(u8 *out, const u64 *a)
 }
 
 /* r = a + b mod m (a, b < m) */
-static __always_inline void mod_add(u64 *r, const u64 *a, const u64 *b, const u64 *m)
+static __always_inline void mod_add(u64 *r, const u64 *a, const u64 *b,
+				    const u64 *m)
 {
 	u64 s[NL], t[NL], carry = 0, borrow;
 	int i;
 
 #pragma GCC unroll 16
 	for (i = 0; i < NL; i++) {
-		__uint128_t v = (__uint128_t)a[i] + b[i] + carry;
+		u64 x = a[i] + carry;
 
-		s[i] = (u64)v;
-		carry = (u64)(v >> 64);
+		carry = x < carry;
+		s[i] = x + b[i];
+		carry |= s[i] < x;
 	}
 	borrow = mp_sub(t, s, m);
 	/* keep s only if s < m, i.e. borrow and no carry */
@@ -135,17 +138,19 @@ static __always_inline void mod_add(u64 *r, const u64 *a, const u64 *b, const u6
 }
 
 /* r = a - b mod m (a, b < m) */
-static __always_inline void mod_sub(u64 *r, const u64 *a, const u64 *b, const u64 *m)
+static __always_inline void mod_sub(u64 *r, const u64 *a, const u64 *b,
+				    const u64 *m)
 {
 	u64 mask = 0 - mp_sub(r, a, b), carry = 0;
 	int i;
 
 #pragma GCC unroll 16
 	for (i = 0; i < NL; i++) {
-		__uint128_t v = (__uint128_t)r[i] + (m[i] & mask) + carry;
+		u64 x = r[i] + carry;
 
-		r[i] = (u64)v;
-		carry = (u64)(v >> 64);
+		carry = x < carry;
+		r[i] = x + (m[i] & mask);
+		carry |= r[i] < x;
 	}
 }
 
