@@ -113,10 +113,11 @@ install:
 	@test -e $(TOP)/kmod/khsm.ko || { echo "build first: make" >&2; exit 1; }
 	install -D -m 0644 $(TOP)/kmod/khsm.ko $(DESTDIR)/lib/modules/$(INSTALL_KVER)/extra/khsm.ko
 	install -D -m 0644 $(TOP)/udev/60-khsm.rules $(DESTDIR)/etc/udev/rules.d/60-khsm.rules
-	@if [ -z "$(DESTDIR)" ]; then \
-		set -e; groupadd -f hsm; depmod -a $(INSTALL_KVER); \
-		gid=$$(getent group hsm | cut -d: -f3); \
-	else gid=$${KHSM_GID:-hsm-gid-unknown}; fi; \
+	@set -e; if [ -z "$(DESTDIR)" ]; then \
+		groupadd -f hsm; depmod -a $(INSTALL_KVER); \
+	fi; \
+	gid=$${KHSM_GID:-$$(getent group hsm | cut -d: -f3)}; \
+	[ -n "$$gid" ] || { echo "make install: no group hsm here; set KHSM_GID=<gid> for DESTDIR installs" >&2; exit 1; }; \
 	mkdir -p $(DESTDIR)/etc/modprobe.d; \
 	echo "options khsm gid=$$gid" >$(DESTDIR)/etc/modprobe.d/khsm.conf; \
 	echo "wrote $(DESTDIR)/etc/modprobe.d/khsm.conf: options khsm gid=$$gid"
