@@ -3,6 +3,8 @@
  * khsm-pkcs11: object management (PKCS#11 v3.0 base spec 5.7). Templates
  * go to the kernel unchanged (attr.c); it checks every attribute rule.
  */
+#include <stdlib.h>
+
 #include "internal.h"
 
 /* C_CreateObject (5.7.1). */
@@ -90,15 +92,19 @@ CK_RV C_GetObjectSize(CK_SESSION_HANDLE hSession, CK_OBJECT_HANDLE hObject,
 
 /*
  * C_GetAttributeValue (5.7.5). The kernel fills every attribute it can,
- * sets ulValueLen to CK_UNAVAILABLE_INFORMATION for the others, and returns
- * CKR_ATTRIBUTE_SENSITIVE / CKR_ATTRIBUTE_TYPE_INVALID /
- * CKR_BUFFER_TOO_SMALL as the spec orders; we return that rv unchanged.
+ * sets ulValueLen to CK_UNAVAILABLE_INFORMATION for the ones it may not or
+ * cannot return, and returns CKR_ATTRIBUTE_SENSITIVE /
+ * CKR_ATTRIBUTE_TYPE_INVALID / CKR_BUFFER_TOO_SMALL as the spec orders; we
+ * return that rv unchanged. One translation: for a buffer that is too
+ * small the uAPI reports the length needed, where 5.7.5 wants
+ * CK_UNAVAILABLE_INFORMATION; the caller's capacities are kept to tell.
  */
 CK_RV C_GetAttributeValue(CK_SESSION_HANDLE hSession,
 			  CK_OBJECT_HANDLE hObject,
 			  CK_ATTRIBUTE_PTR pTemplate, CK_ULONG ulCount)
 {
 	struct hsm_attr *tmpl = NULL;
+	CK_ULONG caps_buf[16], *caps = caps_buf, i;
 	struct p11_call c;
 	CK_RV rv = p11_enter_session(&c, hSession);
 	uint32_t obj = 0;
@@ -109,8 +115,24 @@ CK_RV C_GetAttributeValue(CK_SESSION_HANDLE hSession,
 		rv = p11_template(pTemplate, ulCount, &tmpl);
 	if (rv == CKR_OK)
 		rv = p11_object(hObject, CKR_OBJECT_HANDLE_INVALID, &obj);
-	if (rv == CKR_OK)
-		rv = hsm_get_attrs(c.tok, c.session, obj, tmpl, ulCount);
+	if (rv == CKR_OK && ulCount > sizeof(caps_buf) / sizeof(caps_buf[0])) {
+		caps = calloc(ulCount, sizeof(*caps));
+		if (!caps)
+			rv = CKR_HOST_MEMORY;
+	}
+	if (rv != CKR_OK)
+		goto out;
+	for (i = 0; i < ulCount; i++)
+		caps[i] = pTemplate[i].ulValueLen;
+	rv = hsm_get_attrs(c.tok, c.session, obj, tmpl, ulCount);
+	for (i = 0; i < ulCount; i++)
+		if (pTemplate[i].pValue &&
+		    pTemplate[i].ulValueLen != CK_UNAVAILABLE_INFORMATION &&
+		    pTemplate[i].ulValueLen > caps[i])
+			pTemplate[i].ulValueLen = CK_UNAVAILABLE_INFORMATION;
+out:
+	if (caps != caps_buf)
+		free(caps);
 	return p11_leave(&c, __func__, rv);
 }
 
