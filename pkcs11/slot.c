@@ -274,7 +274,7 @@ CK_RV C_GetMechanismList(CK_SLOT_ID slotID,
 CK_RV C_GetMechanismInfo(CK_SLOT_ID slotID, CK_MECHANISM_TYPE type,
 			 CK_MECHANISM_INFO_PTR pInfo)
 {
-	struct hsm_mech_info mi;
+	struct hsm_mech_info mi = { 0 };
 	struct p11_call c;
 	CK_RV rv = p11_enter_token(&c, slotID);
 
