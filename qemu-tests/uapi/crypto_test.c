@@ -342,8 +342,10 @@ static __u32 gcm_param(__u8 *buf, const __u8 *iv, __u32 iv_len,
 	};
 
 	memcpy(buf, &gp, sizeof(gp));
-	memcpy(buf + sizeof(gp), iv, iv_len);
-	memcpy(buf + sizeof(gp) + iv_len, aad, aad_len);
+	if (iv_len)
+		memcpy(buf + sizeof(gp), iv, iv_len);
+	if (aad_len)
+		memcpy(buf + sizeof(gp) + iv_len, aad, aad_len);
 	return sizeof(gp) + iv_len + aad_len;
 }
 
