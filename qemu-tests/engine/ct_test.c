@@ -51,6 +51,35 @@ static void run(enum kc_curve cv, const char *name, int n)
 	       name, n, bad);
 }
 
+/* the kmod/ec.h primitives on secrets, as mech_ecdsa.c uses them */
+static void prims(enum kc_curve cv, const char *name, int n)
+{
+	unsigned char d[48], k[48], pub[97], e[48], xy[96], t[48], w[48];
+	unsigned char sig[96];
+	int i, bad = 0, cb = (int)kc_ec_bytes(cv), r;
+
+	for (i = 0; i < n; i++) {
+		r = kc_ec_keygen(cv, d, pub);
+		r |= kc_ec_keygen(cv, k, xy);
+		SECRET(d, sizeof(d));
+		SECRET(k, sizeof(k));
+		memset(e, i + 1, sizeof(e));
+		r |= kc_ec_scalar_reduce(cv, e, e);
+		r |= kc_ec_mul_base(cv, k, xy);
+		r |= kc_ec_scalar_reduce(cv, xy, sig);
+		PUBLIC(sig, cb);			/* r is public */
+		r |= kc_ec_scalar_inv(cv, k, t);
+		r |= kc_ec_scalar_mul(cv, sig, d, w);
+		r |= kc_ec_scalar_add(cv, w, e, w);
+		r |= kc_ec_scalar_mul(cv, t, w, sig + cb);
+		PUBLIC(sig + cb, cb);			/* s is public */
+		if (r || kc_ecdsa_verify(cv, pub, 1 + 2 * cb, e, cb, sig, 2 * cb))
+			bad++;
+	}
+	tap_ok(!bad, "%s: %d rounds of ECDSA from primitives (mul_base, scalar inv/mul/add) on secrets (%d bad)",
+	       name, n, bad);
+}
+
 static void x25519(int n)
 {
 	unsigned char a[32], pa[32], b[32], pb[32], z1[32], z2[32];
@@ -87,6 +116,8 @@ int main(int argc, char **argv)
 		printf("# not under valgrind: only functional checks run\n");
 	run(KC_P256, "P-256", n);
 	run(KC_P384, "P-384", n);
+	prims(KC_P256, "P-256", n);
+	prims(KC_P384, "P-384", n);
 	x25519(n);
 	return tap_done();
 }
