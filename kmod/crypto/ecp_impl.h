@@ -24,7 +24,9 @@ static const u64 fe_p[NL] = FE_P;
 static const u64 fe_rr[NL] = FE_RR;
 static const u64 fe_one[NL] = FE_ONE;
 static const u64 fe_b[NL] = FE_B;
+#ifndef FE_INV_CUSTOM
 static const u64 fe_pm2[NL] = FE_PM2;
+#endif
 static const u64 sc_n[NL] = SC_N;
 static const u64 sc_rr[NL] = SC_RR;
 static const u64 sc_nm2[NL] = SC_NM2;
