@@ -14,12 +14,28 @@
 	hi = (u64)(v_ >> 64);						\
 } while (0)
 
-/* (c, r) = a + b + c (carry in/out) */
+/* (hi, lo) = a * b */
+#define MUL(lo, hi, a, b) MAC(lo, hi, a, b, 0, 0)
+
+/*
+ * r = a + b + c, c = carry out (0 or 1). On x86-64 the compiler's
+ * add-with-carry builtin yields one adc per limb; elsewhere (and under
+ * sparse, or with KC_PORTABLE as the tests build it) a portable 128-bit
+ * sum.
+ */
+#if defined(__x86_64__) && !defined(__CHECKER__) && !defined(KC_PORTABLE)
+#define ADC(r, a, b, c) do {						\
+	unsigned long long r_;						\
+	c = __builtin_ia32_addcarryx_u64((unsigned char)(c), (a), (b), &r_); \
+	r = r_;								\
+} while (0)
+#else
 #define ADC(r, a, b, c) do {						\
 	__uint128_t v_ = (__uint128_t)(a) + (b) + (c);			\
 	r = (u64)v_;							\
 	c = (u64)(v_ >> 64);						\
 } while (0)
+#endif
 
 /*
  * One reduction step: add u p to t0..t4 where u = t0, and -1/p mod 2^64
@@ -29,9 +45,9 @@
  */
 #define RED(t0, t1, t2, t3, t4, c) do {				\
 	u64 u_ = (t0), lo_, hi_, k_ = 0;				\
+	MUL(lo_, hi_, u_, 0xffffffff00000001ULL);			\
 	ADC(t1, t1, u_ << 32, k_);					\
 	ADC(t2, t2, u_ >> 32, k_);					\
-	MAC(lo_, hi_, u_, 0xffffffff00000001ULL, 0, 0);			\
 	ADC(t3, t3, lo_, k_);						\
 	ADC(t4, t4, hi_, k_);						\
 	c = k_;								\
@@ -90,29 +106,43 @@ static __always_inline void p256_reduce(u64 *r, u64 t0, u64 t1, u64 t2,
  */
 static noinline void fe_mul(u64 *r, const u64 *a, const u64 *b)
 {
-	u64 t0, t1, t2, t3, t4, t5, t6, t7, c;
-	u64 a0 = a[0], a1 = a[1], a2 = a[2], a3 = a[3];
+	u64 t0, t1, t2, t3, t4, t5, t6, t7, c, l0, l1, l2, l3, h0, h1, h2, h3;
+	u64 a0 = a[0], a1 = a[1], a2 = a[2], a3 = a[3], bi;
 
-	MAC(t0, c, a0, b[0], 0, 0);
-	MAC(t1, c, a1, b[0], c, 0);
-	MAC(t2, c, a2, b[0], c, 0);
-	MAC(t3, t4, a3, b[0], c, 0);
-
-	MAC(t1, c, a0, b[1], t1, 0);
-	MAC(t2, c, a1, b[1], t2, c);
-	MAC(t3, c, a2, b[1], t3, c);
-	MAC(t4, t5, a3, b[1], t4, c);
-
-	MAC(t2, c, a0, b[2], t2, 0);
-	MAC(t3, c, a1, b[2], t3, c);
-	MAC(t4, c, a2, b[2], t4, c);
-	MAC(t5, t6, a3, b[2], t5, c);
-
-	MAC(t3, c, a0, b[3], t3, 0);
-	MAC(t4, c, a1, b[3], t4, c);
-	MAC(t5, c, a2, b[3], t5, c);
-	MAC(t6, t7, a3, b[3], t6, c);
-
+	/* row 0 */
+	bi = b[0];
+	MUL(t0, h0, a0, bi);
+	MUL(l1, h1, a1, bi);
+	MUL(l2, h2, a2, bi);
+	MUL(l3, h3, a3, bi);
+	c = 0;
+	ADC(t1, l1, h0, c);
+	ADC(t2, l2, h1, c);
+	ADC(t3, l3, h2, c);
+	ADC(t4, h3, 0, c);
+	/* rows 1..3: low halves then high halves, two carry chains */
+#define ROW(bv, x0, x1, x2, x3, x4) do {				\
+	bi = (bv);							\
+	MUL(l0, h0, a0, bi);						\
+	MUL(l1, h1, a1, bi);						\
+	MUL(l2, h2, a2, bi);						\
+	MUL(l3, h3, a3, bi);						\
+	c = 0;								\
+	ADC(x0, x0, l0, c);						\
+	ADC(x1, x1, l1, c);						\
+	ADC(x2, x2, l2, c);						\
+	ADC(x3, x3, l3, c);						\
+	ADC(x4, 0, 0, c);						\
+	c = 0;								\
+	ADC(x1, x1, h0, c);						\
+	ADC(x2, x2, h1, c);						\
+	ADC(x3, x3, h2, c);						\
+	ADC(x4, x4, h3, c);						\
+} while (0)
+	ROW(b[1], t1, t2, t3, t4, t5);
+	ROW(b[2], t2, t3, t4, t5, t6);
+	ROW(b[3], t3, t4, t5, t6, t7);
+#undef ROW
 	p256_reduce(r, t0, t1, t2, t3, t4, t5, t6, t7);
 }
 
