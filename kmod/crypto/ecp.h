@@ -8,6 +8,7 @@
 #define KC_ECP_H
 
 #include "engine.h"
+#include "arith.h"
 
 struct kc_ec_impl {
 	u32 bytes;

@@ -156,12 +156,15 @@ static __always_inline void mod_sub(u64 *r, const u64 *a, const u64 *b,
 	}
 }
 
-/* Montgomery product a * b / 2^(64 NL) mod m (CIOS), a, b < m */
+/*
+ * Montgomery product a * b / 2^(64 NL) mod m (CIOS), a, b < m. Each row
+ * adds the low halves of the products in one carry chain and the high
+ * halves in a second one (adc chains on x86-64, see arith.h).
+ */
 static __always_inline void mont_mul(u64 *r, const u64 *a, const u64 *b,
-			    const u64 *m, u64 minv)
+				     const u64 *m, u64 minv)
 {
-	u64 t[NL + 2], s[NL], c, u, keep;
-	__uint128_t v;
+	u64 t[NL + 2], s[NL], lo[NL], hi[NL], c, u, keep;
 	int i, j;
 
 #pragma GCC unroll 16
@@ -169,28 +172,41 @@ static __always_inline void mont_mul(u64 *r, const u64 *a, const u64 *b,
 		t[i] = 0;
 #pragma GCC unroll 16
 	for (i = 0; i < NL; i++) {
+		/* t += a b[i] */
+#pragma GCC unroll 16
+		for (j = 0; j < NL; j++)
+			MUL(lo[j], hi[j], a[j], b[i]);
 		c = 0;
 #pragma GCC unroll 16
-		for (j = 0; j < NL; j++) {
-			v = (__uint128_t)a[j] * b[i] + t[j] + c;
-			t[j] = (u64)v;
-			c = (u64)(v >> 64);
-		}
-		v = (__uint128_t)t[NL] + c;
-		t[NL] = (u64)v;
-		t[NL + 1] = (u64)(v >> 64);
-		u = t[0] * minv;
-		v = (__uint128_t)u * m[0] + t[0];
-		c = (u64)(v >> 64);
+		for (j = 0; j < NL; j++)
+			ADC(t[j], t[j], lo[j], c);
+		ADC(t[NL], t[NL], 0, c);
+		t[NL + 1] = c;
+		c = 0;
 #pragma GCC unroll 16
-		for (j = 1; j < NL; j++) {
-			v = (__uint128_t)u * m[j] + t[j] + c;
-			t[j - 1] = (u64)v;
-			c = (u64)(v >> 64);
-		}
-		v = (__uint128_t)t[NL] + c;
-		t[NL - 1] = (u64)v;
-		t[NL] = t[NL + 1] + (u64)(v >> 64);
+		for (j = 0; j < NL; j++)
+			ADC(t[j + 1], t[j + 1], hi[j], c);
+		t[NL + 1] += c;
+		/* t += u m, which clears t[0]; then t >>= 64 */
+		u = t[0] * minv;
+#pragma GCC unroll 16
+		for (j = 0; j < NL; j++)
+			MUL(lo[j], hi[j], u, m[j]);
+		c = 0;
+#pragma GCC unroll 16
+		for (j = 0; j < NL; j++)
+			ADC(t[j], t[j], lo[j], c);
+		ADC(t[NL], t[NL], 0, c);
+		t[NL + 1] += c;
+		c = 0;
+#pragma GCC unroll 16
+		for (j = 0; j < NL; j++)
+			ADC(t[j + 1], t[j + 1], hi[j], c);
+		t[NL + 1] += c;
+#pragma GCC unroll 16
+		for (j = 0; j <= NL; j++)
+			t[j] = t[j + 1];
+		t[NL + 1] = 0;
 	}
 	keep = 0 - (mp_sub(s, t, m) & (t[NL] ^ 1));
 	mp_cmov(s, t, keep);

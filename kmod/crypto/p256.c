@@ -7,36 +7,6 @@
 
 #define FE_MUL_CUSTOM
 
-/* (hi, lo) = a * b + c + d; never overflows 128 bits */
-#define MAC(lo, hi, a, b, c, d) do {					\
-	__uint128_t v_ = (__uint128_t)(a) * (b) + (c) + (d);		\
-	lo = (u64)v_;							\
-	hi = (u64)(v_ >> 64);						\
-} while (0)
-
-/* (hi, lo) = a * b */
-#define MUL(lo, hi, a, b) MAC(lo, hi, a, b, 0, 0)
-
-/*
- * r = a + b + c, c = carry out (0 or 1). On x86-64 the compiler's
- * add-with-carry builtin yields one adc per limb; elsewhere (and under
- * sparse, or with KC_PORTABLE as the tests build it) a portable 128-bit
- * sum.
- */
-#if defined(__x86_64__) && !defined(__CHECKER__) && !defined(KC_PORTABLE)
-#define ADC(r, a, b, c) do {						\
-	unsigned long long r_;						\
-	c = __builtin_ia32_addcarryx_u64((unsigned char)(c), (a), (b), &r_); \
-	r = r_;								\
-} while (0)
-#else
-#define ADC(r, a, b, c) do {						\
-	__uint128_t v_ = (__uint128_t)(a) + (b) + (c);			\
-	r = (u64)v_;							\
-	c = (u64)(v_ >> 64);						\
-} while (0)
-#endif
-
 /*
  * One reduction step: add u p to t0..t4 where u = t0, and -1/p mod 2^64
  * = 1. u p = u 2^96 - u + u (2^64 - 2^32 + 1) 2^192, so t0 + (-u) = 0
