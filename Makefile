@@ -35,6 +35,7 @@ MULTIARCH ?= $(shell dpkg-architecture -qDEB_HOST_MULTIARCH 2>/dev/null || echo 
 LIBDIR ?= $(PREFIX)/lib/$(MULTIARCH)
 # Target kernel for `make install`: the running one.
 INSTALL_KVER ?= $(shell uname -r)
+DEPMOD ?= depmod -a
 
 # Everything the build, the VM and the tests use (Debian bookworm names).
 DEPS := make gcc libc6-dev pkg-config kmod cpio gzip xz-utils util-linux passwd \
@@ -114,7 +115,7 @@ install:
 	install -D -m 0644 $(TOP)/kmod/khsm.ko $(DESTDIR)/lib/modules/$(INSTALL_KVER)/extra/khsm.ko
 	install -D -m 0644 $(TOP)/udev/60-khsm.rules $(DESTDIR)/etc/udev/rules.d/60-khsm.rules
 	@set -e; if [ -z "$(DESTDIR)" ]; then \
-		groupadd -f hsm; depmod -a $(INSTALL_KVER); \
+		groupadd -f hsm; $(DEPMOD) $(INSTALL_KVER); \
 	fi; \
 	gid=$${KHSM_GID:-$$(getent group hsm | cut -d: -f3)}; \
 	[ -n "$$gid" ] || { echo "make install: no group hsm here; set KHSM_GID=<gid> for DESTDIR installs" >&2; exit 1; }; \
@@ -151,7 +152,7 @@ uninstall:
 		rm -f $(DESTDIR)$(LIBDIR)/pkcs11/khsm-pkcs11.so \
 		      $(DESTDIR)$(PREFIX)/share/p11-kit/modules/khsm.module; \
 	fi
-	-@if [ -z "$(DESTDIR)" ]; then depmod -a $(INSTALL_KVER); udevadm control --reload 2>/dev/null; true; fi
+	-@if [ -z "$(DESTDIR)" ]; then $(DEPMOD) $(INSTALL_KVER); udevadm control --reload 2>/dev/null; true; fi
 
 # --- clean -------------------------------------------------------------------
 clean:
