@@ -19,6 +19,10 @@
 #include "khsm_util.h"
 
 #define NOBODY 65534
+#define NEED_ROOT() do {						\
+	if (!self->node[0])						\
+		SKIP(return, "needs root (file name ends in _root_test)");	\
+} while (0)
 
 FIXTURE(root) {
 	char node[64];
@@ -30,7 +34,7 @@ FIXTURE_SETUP(root)
 	struct stat st;
 
 	if (geteuid() != 0)
-		SKIP(return, "needs root (file name ends in _root_test)");
+		return;	/* each test skips: SKIP here would still run the body */
 	ASSERT_EQ(0, stat(t_dev_path(), &st)) TH_LOG("%s: %s", t_dev_path(),
 						       strerror(errno));
 	ASSERT_TRUE(S_ISCHR(st.st_mode));
@@ -78,6 +82,8 @@ TEST_F(root, outsider_cannot_open)
 {
 	gid_t other = NOBODY;
 
+	NEED_ROOT();
+
 	/* Through the real node (0660 root:hsm) and through the 0666 copy. */
 	EXPECT_EQ(EACCES, open_as(t_dev_path(), &other, 1));
 	EXPECT_EQ(EACCES, open_as(self->node, &other, 1));
@@ -86,12 +92,14 @@ TEST_F(root, outsider_cannot_open)
 
 TEST_F(root, member_can_open)
 {
+	NEED_ROOT();
 	EXPECT_EQ(0, open_as(self->node, &self->gid, 1));
 	EXPECT_EQ(0, open_as(t_dev_path(), &self->gid, 1));
 }
 
 TEST_F(root, primary_group_member_can_open)
 {
+	NEED_ROOT();
 	pid_t pid = fork();
 	int status;
 
@@ -112,6 +120,7 @@ TEST_F(root, primary_group_member_can_open)
 
 TEST_F(root, root_not_in_group_can_open)
 {
+	NEED_ROOT();
 	/* CAP_SYS_ADMIN without the group. */
 	pid_t pid = fork();
 	int status;
@@ -132,6 +141,7 @@ TEST_F(root, root_not_in_group_can_open)
 
 TEST_F(root, opener_credentials_are_kept)
 {
+	NEED_ROOT();
 	pid_t pid = fork();
 	int status;
 
