@@ -21,11 +21,19 @@
 /* (hi, lo) = a * b */
 #define MUL(lo, hi, a, b) MAC(lo, hi, a, b, 0, 0)
 
-/* r = a + b + c, c = carry in and out (0 or 1) */
+/*
+ * ADC: r = a + b + c, c = carry in and out (0 or 1).
+ * SBB: r = a - b - c, c = borrow in and out (0 or 1).
+ */
 #if defined(__x86_64__) && !defined(__CHECKER__) && !defined(KC_PORTABLE)
 #define ADC(r, a, b, c) do {						\
 	unsigned long long r_;						\
 	c = __builtin_ia32_addcarryx_u64((unsigned char)(c), (a), (b), &r_); \
+	r = r_;								\
+} while (0)
+#define SBB(r, a, b, c) do {						\
+	unsigned long long r_;						\
+	c = __builtin_ia32_sbb_u64((unsigned char)(c), (a), (b), &r_);	\
 	r = r_;								\
 } while (0)
 #else
@@ -33,6 +41,11 @@
 	__uint128_t v_ = (__uint128_t)(a) + (b) + (c);			\
 	r = (u64)v_;							\
 	c = (u64)(v_ >> 64);						\
+} while (0)
+#define SBB(r, a, b, c) do {						\
+	__uint128_t v_ = (__uint128_t)(a) - (b) - (c);			\
+	r = (u64)v_;							\
+	c = (u64)(v_ >> 64) & 1;					\
 } while (0)
 #endif
 

@@ -69,20 +69,15 @@ static inline u64 mp_is_zero(const u64 *a)
 	return kc_mask_zero(acc);
 }
 
-/* r = a - b, returns the borrow (0 or 1); explicit borrows give sbb chains */
+/* r = a - b, returns the borrow (0 or 1) */
 static inline u64 mp_sub(u64 *r, const u64 *a, const u64 *b)
 {
 	u64 borrow = 0;
 	int i;
 
 #pragma GCC unroll 16
-	for (i = 0; i < NL; i++) {
-		u64 x = a[i] - b[i];
-		u64 b1 = a[i] < b[i];
-
-		r[i] = x - borrow;
-		borrow = b1 | (x < borrow);
-	}
+	for (i = 0; i < NL; i++)
+		SBB(r[i], a[i], b[i], borrow);
 	return borrow;
 }
 
@@ -126,13 +121,8 @@ static __always_inline void mod_add(u64 *r, const u64 *a, const u64 *b,
 	int i;
 
 #pragma GCC unroll 16
-	for (i = 0; i < NL; i++) {
-		u64 x = a[i] + carry;
-
-		carry = x < carry;
-		s[i] = x + b[i];
-		carry |= s[i] < x;
-	}
+	for (i = 0; i < NL; i++)
+		ADC(s[i], a[i], b[i], carry);
 	borrow = mp_sub(t, s, m);
 	/* keep s only if s < m, i.e. borrow and no carry */
 	mp_cmov(t, s, 0 - (borrow & (carry ^ 1)));
@@ -147,13 +137,8 @@ static __always_inline void mod_sub(u64 *r, const u64 *a, const u64 *b,
 	int i;
 
 #pragma GCC unroll 16
-	for (i = 0; i < NL; i++) {
-		u64 x = r[i] + carry;
-
-		carry = x < carry;
-		r[i] = x + (m[i] & mask);
-		carry |= r[i] < x;
-	}
+	for (i = 0; i < NL; i++)
+		ADC(r[i], r[i], m[i] & mask, carry);
 }
 
 /*

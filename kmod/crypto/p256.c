@@ -204,61 +204,44 @@ static void fe_inv(u64 *r, const u64 *a)
 }
 
 /*
- * r = a + b mod p and r = a - b mod p (a, b < p), four limbs with
- * explicit carries (compiles to add/adc chains), one masked correction.
+ * r = a + b mod p and r = a - b mod p (a, b < p): adc/sbb chains
+ * (arith.h), one masked correction.
  */
 #define FE_ADD_CUSTOM
 static noinline void fe_add(u64 *r, const u64 *a, const u64 *b)
 {
 	static const u64 p[4] = FE_P;
-	u64 s[4], t[4], c = 0, bo = 0, m;
-	int i;
+	u64 s0, s1, s2, s3, t0, t1, t2, t3, c = 0, bo = 0, m;
 
-#pragma GCC unroll 4
-	for (i = 0; i < 4; i++) {
-		u64 x = a[i] + c;
-
-		c = x < c;
-		s[i] = x + b[i];
-		c |= s[i] < x;
-	}
-#pragma GCC unroll 4
-	for (i = 0; i < 4; i++) {
-		u64 x = s[i] - p[i];
-		u64 b1 = s[i] < p[i];
-
-		t[i] = x - bo;
-		bo = b1 | (x < bo);
-	}
+	ADC(s0, a[0], b[0], c);
+	ADC(s1, a[1], b[1], c);
+	ADC(s2, a[2], b[2], c);
+	ADC(s3, a[3], b[3], c);
+	SBB(t0, s0, p[0], bo);
+	SBB(t1, s1, p[1], bo);
+	SBB(t2, s2, p[2], bo);
+	SBB(t3, s3, p[3], bo);
 	m = 0 - (bo & (c ^ 1));			/* all-ones: keep s */
-#pragma GCC unroll 4
-	for (i = 0; i < 4; i++)
-		r[i] = t[i] ^ (m & (t[i] ^ s[i]));
+	r[0] = t0 ^ (m & (t0 ^ s0));
+	r[1] = t1 ^ (m & (t1 ^ s1));
+	r[2] = t2 ^ (m & (t2 ^ s2));
+	r[3] = t3 ^ (m & (t3 ^ s3));
 }
 
 static noinline void fe_sub(u64 *r, const u64 *a, const u64 *b)
 {
 	static const u64 p[4] = FE_P;
-	u64 d[4], bo = 0, c = 0, m;
-	int i;
+	u64 d0, d1, d2, d3, bo = 0, c = 0, m;
 
-#pragma GCC unroll 4
-	for (i = 0; i < 4; i++) {
-		u64 x = a[i] - b[i];
-		u64 b1 = a[i] < b[i];
-
-		d[i] = x - bo;
-		bo = b1 | (x < bo);
-	}
+	SBB(d0, a[0], b[0], bo);
+	SBB(d1, a[1], b[1], bo);
+	SBB(d2, a[2], b[2], bo);
+	SBB(d3, a[3], b[3], bo);
 	m = 0 - bo;				/* borrow: add p back */
-#pragma GCC unroll 4
-	for (i = 0; i < 4; i++) {
-		u64 x = d[i] + c;
-
-		c = x < c;
-		r[i] = x + (p[i] & m);
-		c |= r[i] < x;
-	}
+	ADC(r[0], d0, p[0] & m, c);
+	ADC(r[1], d1, p[1] & m, c);
+	ADC(r[2], d2, p[2] & m, c);
+	ADC(r[3], d3, p[3] & m, c);
 }
 
 #include "ecp_impl.h"
