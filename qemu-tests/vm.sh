@@ -15,7 +15,8 @@
 #
 # Exit status: the command's, or non-zero if the kernel misbehaved (oops,
 # WARN, BUG, refcount/slab debug report, taint other than O/E, failed
-# rmmod khsm, guest panic, timeout). Inside the VM: user hsmuser in group hsm,
+# rmmod khsm, guest panic, timeout). The caller's KHSM_* environment
+# variables are exported to the command. Inside the VM: user hsmuser in group hsm,
 # /dev/hsmN root:hsm 0660, env KHSM_GID, KVER, KHSM_VM=1; the helper
 # qemu-tests/vm/khsm-load [--reload] reloads the module.
 set -euo pipefail
@@ -35,7 +36,7 @@ default_kver() {
 }
 
 usage() {
-	sed -n '5,20p' "$0" | sed 's/^# \{0,1\}//' >&2
+	awk 'NR > 2 && /^#/ { sub(/^# ?/, ""); print; next } NR > 2 { exit }' "$0" >&2
 	exit 2
 }
 
@@ -109,6 +110,11 @@ depmod -b "$RUN" "$KVER" || die "depmod -b $RUN $KVER failed"
 	printf 'khsm_nomod=%q\n' "$NOMOD"
 	printf 'khsm_timeout=%q\n' "$TMO"
 	printf 'khsm_kver=%q\n' "$KVER"
+	# The caller's KHSM_* variables (test knobs) reach the command.
+	while IFS= read -r v; do
+		[ "$v" = KHSM_GID ] && continue
+		printf 'export %s=%q\n' "$v" "${!v}"
+	done < <(compgen -e | grep '^KHSM_' || true)
 } >"$RUN/conf"
 printf '%s\n' "$CMD" >"$RUN/cmd"
 : >"$RUN/verdict"
