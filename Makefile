@@ -157,8 +157,12 @@ uninstall:
 	-@if [ -z "$(DESTDIR)" ]; then $(DEPMOD) $(INSTALL_KVER); udevadm control --reload 2>/dev/null; true; fi
 
 # --- clean -------------------------------------------------------------------
+# kbuild's clean deletes every *.ko/*.o under M=, so it gets kmod/ only,
+# never the top (build/vm/ holds the unpacked kernel's modules).
 clean:
-	-$(MAKE) -C $(KDIR) M=$(KMOD_M) clean
+	-$(MAKE) -C $(KDIR) M=$(TOP)/kmod clean
+	rm -f $(TOP)/Module.symvers $(TOP)/modules.order $(TOP)/.Module.symvers.cmd \
+	      $(TOP)/.modules.order.cmd
 	-$(MAKE) -C $(TOP)/libhsm-dev clean
 	-$(MAKE) -C $(TOP)/pkcs11 clean
 	-$(MAKE) -C $(TOP)/qemu-tests clean
