@@ -119,20 +119,28 @@ static int khsm_aes_blocks(struct khsm_aes_ctx *ctx, const u8 *in, u8 *out,
 }
 
 /*
- * Feed @in: process every full block except what must stay buffered (the
- * trailing partial block, and for CBC_PAD decryption the last full block).
+ * Bytes a part of @in_len processes now: every full block except what must
+ * stay buffered (the trailing partial block, and for CBC_PAD decryption
+ * the last full block). Exact, so callers may size buffers by it.
  */
-static int khsm_aes_feed(struct khsm_aes_ctx *ctx, const u8 *in,
-			 size_t in_len, u8 *out, size_t *out_len)
+static size_t khsm_aes_proc_len(const struct khsm_aes_ctx *ctx,
+				size_t in_len)
 {
 	size_t total = ctx->part_len + in_len;
 	size_t keep = total % AES_BLOCK_SIZE;
-	size_t proc, n;
-	int err;
 
 	if (ctx->pad && !ctx->encrypt && !keep && total)
 		keep = AES_BLOCK_SIZE;
-	proc = total - keep;
+	return total - keep;
+}
+
+static int khsm_aes_feed(struct khsm_aes_ctx *ctx, const u8 *in,
+			 size_t in_len, u8 *out, size_t *out_len)
+{
+	size_t proc = khsm_aes_proc_len(ctx, in_len);
+	size_t n;
+	int err;
+
 	*out_len = 0;
 	if (!proc) {
 		memcpy(ctx->part + ctx->part_len, in, in_len);
@@ -221,15 +229,16 @@ static size_t khsm_aes_out_len(const struct khsm_op *op, enum khsm_step step,
 			       size_t in_len)
 {
 	const struct khsm_aes_ctx *ctx = op->ctx;
-	size_t upd = round_down(ctx->part_len + in_len, AES_BLOCK_SIZE);
 
 	switch (step) {
 	case KHSM_STEP_UPDATE:
-		return upd;
+		return khsm_aes_proc_len(ctx, in_len);
 	case KHSM_STEP_FINAL:
+		/* CBC_PAD decryption: at most 15 bytes, known after the check */
 		return ctx->pad ? AES_BLOCK_SIZE : 0;
 	case KHSM_STEP_ONESHOT:
-		return upd + (ctx->pad && ctx->encrypt ? AES_BLOCK_SIZE : 0);
+		return round_down(ctx->part_len + in_len, AES_BLOCK_SIZE) +
+		       (ctx->pad && ctx->encrypt ? AES_BLOCK_SIZE : 0);
 	}
 	return 0;
 }
