@@ -47,7 +47,7 @@ int khsm_kat_op(unsigned long type, u32 kind, const struct khsm_key *key,
 	const struct khsm_mech *m = khsm_mech_find(type);
 	struct khsm_op op = { .mech = m, .kind = kind };
 	bool verify = kind == KHSM_OP_VERIFY;
-	size_t done = 0, pos = 0, cap, n, got = 0;
+	size_t done = 0, pos = 0, cap, n, got = 0, bound;
 	u8 *out = NULL;
 	ck_rv_t rv;
 	int ret = 0;
@@ -65,15 +65,20 @@ int khsm_kat_op(unsigned long type, u32 kind, const struct khsm_key *key,
 		ret = -ENOMEM;
 		goto free;
 	}
+	/* Every step must stay within what ->out_len() announced. */
 	if (!chunk) {
+		bound = m->out_len(&op, KHSM_STEP_ONESHOT, in_len);
 		rv = m->step(&op, KHSM_STEP_ONESHOT, in, in_len,
 			     verify ? NULL : out, &done, verify ? exp : NULL,
 			     verify ? exp_len : 0);
+		if (done > bound)
+			ret = -EOVERFLOW;
 		goto check;
 	}
 	for (; pos < in_len; pos += n) {
 		n = min(chunk, in_len - pos);
-		if (done + m->out_len(&op, KHSM_STEP_UPDATE, n) > cap) {
+		bound = m->out_len(&op, KHSM_STEP_UPDATE, n);
+		if (done + bound > cap) {
 			ret = -EOVERFLOW;
 			goto free;
 		}
@@ -81,16 +86,25 @@ int khsm_kat_op(unsigned long type, u32 kind, const struct khsm_key *key,
 			     verify ? NULL : out + done, &got, NULL, 0);
 		if (rv != CKR_OK)
 			goto check;
+		if (got > bound) {
+			ret = -EOVERFLOW;
+			goto free;
+		}
 		done += got;
 	}
-	if (done + m->out_len(&op, KHSM_STEP_FINAL, 0) > cap) {
+	bound = m->out_len(&op, KHSM_STEP_FINAL, 0);
+	if (done + bound > cap) {
 		ret = -EOVERFLOW;
 		goto free;
 	}
 	rv = m->step(&op, KHSM_STEP_FINAL, NULL, 0, verify ? NULL : out + done,
 		     &got, verify ? exp : NULL, verify ? exp_len : 0);
+	if (got > bound)
+		ret = -EOVERFLOW;
 	done += got;
 check:
+	if (ret)
+		goto free;
 	if (rv != want_rv) {
 		pr_err("self-test: mechanism 0x%lx op %u: rv 0x%lx, expected 0x%lx\n",
 		       type, kind, rv, want_rv);
