@@ -43,8 +43,9 @@ if [ ! -e "$OUT/initrd.gz" ] || [ "$HERE/init" -nt "$OUT/initrd.gz" ] ||
    [ "$0" -nt "$OUT/initrd.gz" ]; then
 	BB=$(command -v busybox || true)
 	[ -n "$BB" ] || die "busybox not found (apt-get install busybox-static)"
-	file -L "$BB" 2>/dev/null | grep -q 'statically linked' ||
-		die "$BB is not statically linked (apt-get install busybox-static)"
+	if readelf -d "$BB" 2>/dev/null | grep -q NEEDED; then
+		die "$BB is dynamically linked (apt-get install busybox-static)"
+	fi
 	ird=$(mktemp -d "$OUT/initrd.XXXXXX")
 	trap 'rm -rf "$ird"' EXIT
 	mkdir -p "$ird"/{bin,dev,proc,sys,mnt,newroot,m}
