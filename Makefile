@@ -10,6 +10,8 @@
 #   make demo         boot the VM, create an EC key with pkcs11-tool, sign, verify
 #   make bench        ECDSA P-256 signs/s: khsm vs SoftHSM2 vs openssl speed (VM;
 #                     BENCH_SECS=10 per measurement)
+#   make bench-crypto the crypto engine vs OpenSSL (EVP), natively, one line
+#                     per operation: "bench-crypto: <op> khsm=.. openssl=.. ratio=.."
 #   make install      on a real host (root): module, udev rule, group, libs, p11-kit
 #   make uninstall
 #   make clean        build outputs (keeps the downloaded VM kernel in build/vm)
@@ -52,7 +54,8 @@ LINUX_SRC_FILES := tools/testing/selftests/kselftest_harness.h \
 	tools/testing/selftests/kselftest.h \
 	scripts/checkpatch.pl scripts/spelling.txt scripts/const_structs.checkpatch
 
-.PHONY: all kmod libhsm pkcs11 tests deps check lint demo bench install \
+.PHONY: all kmod libhsm pkcs11 tests deps check lint demo bench bench-crypto \
+	install \
 	uninstall clean distclean linux-src
 
 all: kmod libhsm pkcs11 tests
@@ -106,6 +109,9 @@ demo: deps all
 
 bench: deps all $(TOP)/build/p11bench
 	KHSM_BENCH_SECS=$(BENCH_SECS) $(TOP)/qemu-tests/vm.sh -k $(KVER) -- $(TOP)/qemu-tests/vm/bench.sh
+
+bench-crypto: deps
+	$(MAKE) -C $(TOP)/qemu-tests/engine bench
 
 $(TOP)/build/p11bench: $(TOP)/qemu-tests/vm/p11bench.c
 	@mkdir -p $(dir $@)

@@ -239,7 +239,7 @@ const struct khsm_tattr *khsm_tmpl_find(const struct khsm_tmpl *t, u32 type)
 	return NULL;
 }
 
-ck_rv_t khsm_tmpl_ulong(const struct khsm_tmpl *t, u32 type, u64 *v,
+unsigned long khsm_tmpl_ulong(const struct khsm_tmpl *t, u32 type, u64 *v,
 			bool *found)
 {
 	const struct khsm_tattr *ta = khsm_tmpl_find(t, type);
@@ -255,7 +255,7 @@ ck_rv_t khsm_tmpl_ulong(const struct khsm_tmpl *t, u32 type, u64 *v,
 }
 
 /* Every entry has a value and appears once. */
-ck_rv_t khsm_tmpl_check(const struct khsm_tmpl *t)
+unsigned long khsm_tmpl_check(const struct khsm_tmpl *t)
 {
 	u32 i, j;
 
@@ -269,7 +269,7 @@ ck_rv_t khsm_tmpl_check(const struct khsm_tmpl *t)
 	return CKR_OK;
 }
 
-ck_rv_t khsm_attr_check_value(const struct khsm_attr_desc *d,
+unsigned long khsm_attr_check_value(const struct khsm_attr_desc *d,
 			      const struct khsm_tattr *ta)
 {
 	if (ta->len < d->min_len || ta->len > d->max_len)
@@ -349,13 +349,13 @@ static int khsm_attrs_defaults(struct khsm_attrs *s, unsigned long class,
 }
 
 /* Attributes C_CreateObject must be given, per class. */
-static ck_rv_t khsm_attrs_required(struct khsm_attrs *s,
+static unsigned long khsm_attrs_required(struct khsm_attrs *s,
 				   const struct khsm_tmpl *t,
 				   unsigned long class, unsigned long key_type)
 {
 	const struct khsm_tattr *v = khsm_tmpl_find(t, CKA_VALUE);
 	bool found;
-	ck_rv_t rv;
+	unsigned long rv;
 	u64 ctype;
 
 	switch (class) {
@@ -390,14 +390,14 @@ static ck_rv_t khsm_attrs_required(struct khsm_attrs *s,
 	return CKR_OK;
 }
 
-ck_rv_t khsm_attrs_build(struct khsm_attrs *s, const struct khsm_tmpl *t,
+unsigned long khsm_attrs_build(struct khsm_attrs *s, const struct khsm_tmpl *t,
 			 unsigned long class, unsigned long key_type,
 			 enum khsm_tmpl_mode mode)
 {
 	const struct khsm_attr_desc *d;
 	const struct khsm_tattr *ta;
 	bool found;
-	ck_rv_t rv;
+	unsigned long rv;
 	u32 i;
 	u64 v;
 
@@ -443,13 +443,13 @@ ck_rv_t khsm_attrs_build(struct khsm_attrs *s, const struct khsm_tmpl *t,
 	return CKR_OK;
 }
 
-ck_rv_t khsm_attrs_change(struct khsm_attrs *s, const struct khsm_tmpl *t,
+unsigned long khsm_attrs_change(struct khsm_attrs *s, const struct khsm_tmpl *t,
 			  unsigned long class, enum khsm_tmpl_mode mode)
 {
 	const struct khsm_attr_desc *d;
 	const struct khsm_tattr *ta;
 	bool cur;
-	ck_rv_t rv;
+	unsigned long rv;
 	u32 i;
 
 	rv = khsm_tmpl_check(t);

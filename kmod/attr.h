@@ -67,10 +67,10 @@ u64 khsm_attrs_ulong(const struct khsm_attrs *s, u32 type, u64 dflt);
 
 /* Templates. */
 const struct khsm_tattr *khsm_tmpl_find(const struct khsm_tmpl *t, u32 type);
-ck_rv_t khsm_tmpl_ulong(const struct khsm_tmpl *t, u32 type, u64 *v,
+unsigned long khsm_tmpl_ulong(const struct khsm_tmpl *t, u32 type, u64 *v,
 			bool *found);
-ck_rv_t khsm_tmpl_check(const struct khsm_tmpl *t);
-ck_rv_t khsm_attr_check_value(const struct khsm_attr_desc *d,
+unsigned long khsm_tmpl_check(const struct khsm_tmpl *t);
+unsigned long khsm_attr_check_value(const struct khsm_attr_desc *d,
 			      const struct khsm_tattr *ta);
 
 /*
@@ -78,11 +78,11 @@ ck_rv_t khsm_attr_check_value(const struct khsm_attr_desc *d,
  * (CREATE or GENERATE): defaults first, then the template, then the
  * class's required attributes (CREATE only).
  */
-ck_rv_t khsm_attrs_build(struct khsm_attrs *s, const struct khsm_tmpl *t,
+unsigned long khsm_attrs_build(struct khsm_attrs *s, const struct khsm_tmpl *t,
 			 unsigned long class, unsigned long key_type,
 			 enum khsm_tmpl_mode mode);
 /* Apply a COPY or SET template to @s (a private copy of the object's). */
-ck_rv_t khsm_attrs_change(struct khsm_attrs *s, const struct khsm_tmpl *t,
+unsigned long khsm_attrs_change(struct khsm_attrs *s, const struct khsm_tmpl *t,
 			  unsigned long class, enum khsm_tmpl_mode mode);
 
 #endif /* KHSM_ATTR_H */

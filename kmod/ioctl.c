@@ -61,7 +61,7 @@ struct khsm_ioc_desc {
 };
 
 /* errno for a PKCS#11 result, per the table at the end of the uAPI. */
-static int khsm_ckr_errno(ck_rv_t rv)
+static int khsm_ckr_errno(unsigned long rv)
 {
 	switch (rv) {
 	case CKR_OK:
@@ -376,7 +376,7 @@ static int khsm_ioc_create(struct khsm_file *f, union khsm_ioc_arg *a)
 
 	if (!KHSM_RESERVED_OK(o) || o->flags)
 		return -EINVAL;
-	ret = khsm_ktmpl_in(&k, o->template, o->count);
+	ret = khsm_ktmpl_in(&k, o->tmpl, o->count);
 	if (ret)
 		return ret;
 	o->rv = khsm_object_create(f, o->session, &k.t, &handle);
@@ -394,7 +394,7 @@ static int khsm_ioc_copy(struct khsm_file *f, union khsm_ioc_arg *a)
 
 	if (!KHSM_RESERVED_OK(o) || o->flags)
 		return -EINVAL;
-	ret = khsm_ktmpl_in(&k, o->template, o->count);
+	ret = khsm_ktmpl_in(&k, o->tmpl, o->count);
 	if (ret)
 		return ret;
 	o->rv = khsm_object_copy(f, o->session, o->object, &k.t, &handle);
@@ -422,7 +422,7 @@ static int khsm_ioc_set_attrs(struct khsm_file *f, union khsm_ioc_arg *a)
 
 	if (!KHSM_RESERVED_OK(o) || o->flags)
 		return -EINVAL;
-	ret = khsm_ktmpl_in(&k, o->template, o->count);
+	ret = khsm_ktmpl_in(&k, o->tmpl, o->count);
 	if (ret)
 		return ret;
 	o->rv = khsm_object_set_attrs(f, o->session, o->object, &k.t);
@@ -455,13 +455,13 @@ static int khsm_ioc_get_attrs(struct khsm_file *f, union khsm_ioc_arg *a)
 	struct khsm_gattr *g = NULL;
 	u64 *cap = NULL;
 	u32 i, n = o->count;
-	ck_rv_t rv;
+	unsigned long rv;
 	int ret = 0;
 
 	if (!KHSM_RESERVED_OK(o) || o->flags || n > KHSM_MAX_TEMPLATE)
 		return -EINVAL;
 	if (n) {
-		ua = memdup_user(u64_to_user_ptr(o->template), n * sizeof(*ua));
+		ua = memdup_user(u64_to_user_ptr(o->tmpl), n * sizeof(*ua));
 		if (IS_ERR(ua))
 			return PTR_ERR(ua);
 	}
@@ -507,7 +507,7 @@ static int khsm_ioc_get_attrs(struct khsm_file *f, union khsm_ioc_arg *a)
 		}
 		ua[i].len = g[i].len;
 	}
-	if (n && copy_to_user(u64_to_user_ptr(o->template), ua,
+	if (n && copy_to_user(u64_to_user_ptr(o->tmpl), ua,
 			      n * sizeof(*ua))) {
 		ret = -EFAULT;
 		goto out;

@@ -3,32 +3,31 @@
  * Mechanism registry: the only interface between the token core (object,
  * session, ioctl) and the cryptographic code (mech_*.c).
  *
- * Every function here returns a PKCS#11 result (CKR_*, type ck_rv_t); the
- * core turns it into the uAPI's rv/errno. Mechanism code never sees user
- * pointers, object handles, sessions or templates: the core copies data in
- * and out, checks policy (usage flags, key type, login) before calling, and
- * hands over key material as a struct khsm_key that is valid only for the
- * duration of the call. A mechanism that needs the key later (an operation
- * context) copies it and wipes its copy in ->cleanup.
+ * Every function here returns a PKCS#11 result (a CKR_* value, unsigned
+ * long like CK_RV); the core turns it into the uAPI's rv/errno. Mechanism
+ * code never sees user pointers, object handles, sessions or templates:
+ * the core copies data in and out, checks policy (usage flags, key type,
+ * login) before calling, and hands over key material as a struct khsm_key
+ * that is valid only for the duration of the call. A mechanism that needs
+ * the key later (an operation context) copies it and wipes its copy in
+ * ->cleanup.
  */
 #ifndef KHSM_MECH_H
 #define KHSM_MECH_H
 
 #include <linux/types.h>
 
-typedef unsigned long ck_rv_t;
-
 /* Key material of one object, as the core stores it (kernel memory). */
 struct khsm_key {
 	unsigned long class;		/* CKO_SECRET_KEY / PRIVATE_KEY / PUBLIC_KEY */
 	unsigned long key_type;		/* CKK_* */
-	const u8 *value;		/* CKA_VALUE: secret key bytes, or the EC
-					 * private scalar (big-endian, curve size) */
+	/* CKA_VALUE: secret key bytes, or the EC private scalar (big-endian) */
+	const u8 *value;
 	u32 value_len;
 	const u8 *ec_params;		/* CKA_EC_PARAMS (DER OID), EC keys */
 	u32 ec_params_len;
-	const u8 *ec_point;		/* CKA_EC_POINT (DER OCTET STRING of the
-					 * uncompressed point), EC public keys */
+	/* CKA_EC_POINT: DER OCTET STRING of the uncompressed point */
+	const u8 *ec_point;
 	u32 ec_point_len;
 };
 
@@ -73,7 +72,7 @@ struct khsm_mech {
 	 * ->flags, the key's class and type against ->key_type and the key's
 	 * usage attribute (CKA_SIGN, ...).
 	 */
-	ck_rv_t (*init)(struct khsm_op *op, const struct khsm_key *key,
+	unsigned long (*init)(struct khsm_op *op, const struct khsm_key *key,
 			const void *param, u32 param_len);
 	/*
 	 * Upper bound of the output for @in_len more input bytes at @step;
@@ -89,20 +88,20 @@ struct khsm_mech {
 	 * produced. A step that fails ends the operation (the core calls
 	 * ->cleanup); one that succeeds at FINAL or ONESHOT too.
 	 */
-	ck_rv_t (*step)(struct khsm_op *op, enum khsm_step step,
+	unsigned long (*step)(struct khsm_op *op, enum khsm_step step,
 			const u8 *in, size_t in_len, u8 *out, size_t *out_len,
 			const u8 *sig, size_t sig_len);
 	/* Wipe and free op->ctx. Must accept a ctx that ->init left NULL. */
 	void (*cleanup)(struct khsm_op *op);
 
 	/* CKF_GENERATE: fill @value with a fresh key of @len bytes. */
-	ck_rv_t (*gen_secret)(u8 *value, u32 len);
+	unsigned long (*gen_secret)(u8 *value, u32 len);
 	/*
 	 * CKF_GENERATE_KEY_PAIR: @ec_params is the public template's
 	 * CKA_EC_PARAMS (DER). CKR_CURVE_NOT_SUPPORTED for an unknown curve,
 	 * CKR_DOMAIN_PARAMS_INVALID for malformed DER.
 	 */
-	ck_rv_t (*gen_pair)(const u8 *ec_params, u32 ec_params_len,
+	unsigned long (*gen_pair)(const u8 *ec_params, u32 ec_params_len,
 			    struct khsm_keypair *out);
 };
 

@@ -65,7 +65,7 @@ struct khsm_gcm_ctx {
 	bool encrypt;
 };
 
-static ck_rv_t khsm_gcm_parse(struct khsm_gcm_ctx *ctx, const void *param,
+static unsigned long khsm_gcm_parse(struct khsm_gcm_ctx *ctx, const void *param,
 			      u32 param_len)
 {
 	struct khsm_gcm_params p;
@@ -159,7 +159,7 @@ static int khsm_gcm_ghash(struct khsm_gcm_parts *g, const u8 *a, size_t alen,
 }
 
 /* Key the parts and derive J0 and E_K(J0) from the IV (SP 800-38D 7.1). */
-static ck_rv_t khsm_gcm_parts_init(struct khsm_gcm_ctx *ctx,
+static unsigned long khsm_gcm_parts_init(struct khsm_gcm_ctx *ctx,
 				   const struct khsm_key *key)
 {
 	struct khsm_gcm_parts *g;
@@ -227,7 +227,7 @@ static int khsm_gcm_gctr(struct khsm_gcm_parts *g, u8 *buf, size_t len)
 	return err;
 }
 
-static ck_rv_t khsm_gcm_parts_final(struct khsm_gcm_ctx *ctx, u8 *out,
+static unsigned long khsm_gcm_parts_final(struct khsm_gcm_ctx *ctx, u8 *out,
 				    size_t *out_len)
 {
 	struct khsm_gcm_parts *g = ctx->parts;
@@ -274,11 +274,11 @@ static void khsm_gcm_parts_free(struct khsm_gcm_parts *g)
 	kfree_sensitive(g);
 }
 
-static ck_rv_t khsm_gcm_init(struct khsm_op *op, const struct khsm_key *key,
+static unsigned long khsm_gcm_init(struct khsm_op *op, const struct khsm_key *key,
 			     const void *param, u32 param_len)
 {
 	struct khsm_gcm_ctx *ctx;
-	ck_rv_t rv;
+	unsigned long rv;
 	int err;
 
 	if (!key || !key->value)
@@ -323,13 +323,13 @@ static ck_rv_t khsm_gcm_init(struct khsm_op *op, const struct khsm_key *key,
 	return CKR_OK;
 }
 
-static ck_rv_t khsm_gcm_len_rv(const struct khsm_gcm_ctx *ctx)
+static unsigned long khsm_gcm_len_rv(const struct khsm_gcm_ctx *ctx)
 {
 	return ctx->encrypt ? CKR_DATA_LEN_RANGE : CKR_ENCRYPTED_DATA_LEN_RANGE;
 }
 
 /* Append @in to the buffer, growing it (the old copy is wiped). */
-static ck_rv_t khsm_gcm_append(struct khsm_gcm_ctx *ctx, const u8 *in,
+static unsigned long khsm_gcm_append(struct khsm_gcm_ctx *ctx, const u8 *in,
 			       size_t in_len)
 {
 	size_t max = KHSM_GCM_MAX_DATA + (ctx->encrypt ? 0 : ctx->tag_len);
@@ -359,7 +359,7 @@ static ck_rv_t khsm_gcm_append(struct khsm_gcm_ctx *ctx, const u8 *in,
 	return CKR_OK;
 }
 
-static ck_rv_t khsm_gcm_final(struct khsm_gcm_ctx *ctx, u8 *out,
+static unsigned long khsm_gcm_final(struct khsm_gcm_ctx *ctx, u8 *out,
 			      size_t *out_len)
 {
 	struct aead_request *req = ctx->req;
@@ -367,7 +367,7 @@ static ck_rv_t khsm_gcm_final(struct khsm_gcm_ctx *ctx, u8 *out,
 	struct scatterlist sg[2];
 	size_t cryptlen = ctx->len;
 	size_t produced;
-	ck_rv_t rv;
+	unsigned long rv;
 	int err;
 
 	if (!ctx->encrypt && ctx->len < ctx->tag_len)
@@ -419,12 +419,12 @@ static size_t khsm_gcm_out_len(const struct khsm_op *op, enum khsm_step step,
 	return total > ctx->tag_len ? total - ctx->tag_len : 0;
 }
 
-static ck_rv_t khsm_gcm_step(struct khsm_op *op, enum khsm_step step,
+static unsigned long khsm_gcm_step(struct khsm_op *op, enum khsm_step step,
 			     const u8 *in, size_t in_len, u8 *out,
 			     size_t *out_len, const u8 *sig, size_t sig_len)
 {
 	struct khsm_gcm_ctx *ctx = op->ctx;
-	ck_rv_t rv;
+	unsigned long rv;
 
 	*out_len = 0;
 	if (step == KHSM_STEP_FINAL && in_len)

@@ -37,7 +37,7 @@ struct khsm_aes_ctx {
 	bool cbc;
 };
 
-static ck_rv_t khsm_aes_init(struct khsm_op *op, const struct khsm_key *key,
+static unsigned long khsm_aes_init(struct khsm_op *op, const struct khsm_key *key,
 			     const void *param, u32 param_len)
 {
 	unsigned long type = op->mech->type;
@@ -184,7 +184,7 @@ static u8 khsm_ct_le(u32 a, u32 b)
  * CBC_PAD FINAL: encryption pads the buffered bytes to a full block;
  * decryption decrypts the held-back block and strips a valid PKCS#7 pad.
  */
-static ck_rv_t khsm_aes_final_pad(struct khsm_aes_ctx *ctx, u8 *out,
+static unsigned long khsm_aes_final_pad(struct khsm_aes_ctx *ctx, u8 *out,
 				  size_t *out_len)
 {
 	u8 *blk = ctx->part;
@@ -220,7 +220,7 @@ static ck_rv_t khsm_aes_final_pad(struct khsm_aes_ctx *ctx, u8 *out,
 	return CKR_OK;
 }
 
-static ck_rv_t khsm_aes_len_rv(const struct khsm_aes_ctx *ctx)
+static unsigned long khsm_aes_len_rv(const struct khsm_aes_ctx *ctx)
 {
 	return ctx->encrypt ? CKR_DATA_LEN_RANGE : CKR_ENCRYPTED_DATA_LEN_RANGE;
 }
@@ -243,13 +243,13 @@ static size_t khsm_aes_out_len(const struct khsm_op *op, enum khsm_step step,
 	return 0;
 }
 
-static ck_rv_t khsm_aes_step(struct khsm_op *op, enum khsm_step step,
+static unsigned long khsm_aes_step(struct khsm_op *op, enum khsm_step step,
 			     const u8 *in, size_t in_len, u8 *out,
 			     size_t *out_len, const u8 *sig, size_t sig_len)
 {
 	struct khsm_aes_ctx *ctx = op->ctx;
 	size_t done = 0, fin = 0;
-	ck_rv_t rv;
+	unsigned long rv;
 	int err;
 
 	*out_len = 0;
@@ -298,7 +298,7 @@ static void khsm_aes_cleanup(struct khsm_op *op)
 	op->ctx = NULL;
 }
 
-static ck_rv_t khsm_aes_gen_secret(u8 *value, u32 len)
+static unsigned long khsm_aes_gen_secret(u8 *value, u32 len)
 {
 	if (len != AES_KEYSIZE_128 && len != AES_KEYSIZE_192 &&
 	    len != AES_KEYSIZE_256)

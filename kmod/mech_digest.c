@@ -32,7 +32,7 @@ static const char *khsm_digest_alg(unsigned long type)
 	return NULL;
 }
 
-static ck_rv_t khsm_digest_init(struct khsm_op *op, const struct khsm_key *key,
+static unsigned long khsm_digest_init(struct khsm_op *op, const struct khsm_key *key,
 				const void *param, u32 param_len)
 {
 	const char *alg = khsm_digest_alg(op->mech->type);
@@ -71,7 +71,7 @@ static size_t khsm_digest_out_len(const struct khsm_op *op,
 	return crypto_shash_digestsize(ctx->tfm);
 }
 
-static ck_rv_t khsm_digest_step(struct khsm_op *op, enum khsm_step step,
+static unsigned long khsm_digest_step(struct khsm_op *op, enum khsm_step step,
 				const u8 *in, size_t in_len, u8 *out,
 				size_t *out_len, const u8 *sig, size_t sig_len)
 {

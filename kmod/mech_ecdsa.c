@@ -72,7 +72,7 @@ static const char *khsm_ecdsa_hash(unsigned long type)
 }
 
 /* CKA_EC_PARAMS: a DER OBJECT IDENTIFIER naming a supported curve. */
-static ck_rv_t khsm_ecdsa_curve(const u8 *der, u32 len,
+static unsigned long khsm_ecdsa_curve(const u8 *der, u32 len,
 				const struct khsm_ec_curve **curve)
 {
 	if (!der || len < 3 || der[0] != 0x06 || der[1] >= 0x80 ||
@@ -83,7 +83,7 @@ static ck_rv_t khsm_ecdsa_curve(const u8 *der, u32 len,
 }
 
 /* CKA_EC_POINT: DER OCTET STRING of 04 X Y (or the bare 04 X Y). */
-static ck_rv_t khsm_ecdsa_point(const struct khsm_ec_curve *c, const u8 *p,
+static unsigned long khsm_ecdsa_point(const struct khsm_ec_curve *c, const u8 *p,
 				u32 len, u8 *xy)
 {
 	u32 plen = 1 + 2 * c->nbytes;
@@ -98,13 +98,13 @@ static ck_rv_t khsm_ecdsa_point(const struct khsm_ec_curve *c, const u8 *p,
 	return khsm_ec_point_check(c, xy) ? CKR_PUBLIC_KEY_INVALID : CKR_OK;
 }
 
-static ck_rv_t khsm_ecdsa_init(struct khsm_op *op, const struct khsm_key *key,
+static unsigned long khsm_ecdsa_init(struct khsm_op *op, const struct khsm_key *key,
 			       const void *param, u32 param_len)
 {
 	const char *hash = khsm_ecdsa_hash(op->mech->type);
 	const struct khsm_ec_curve *c;
 	struct khsm_ecdsa_ctx *ctx;
-	ck_rv_t rv;
+	unsigned long rv;
 	int err;
 
 	if (param_len)
@@ -261,7 +261,7 @@ out:
 	return err;
 }
 
-static ck_rv_t khsm_ecdsa_sign(struct khsm_ecdsa_ctx *ctx, const u8 *h,
+static unsigned long khsm_ecdsa_sign(struct khsm_ecdsa_ctx *ctx, const u8 *h,
 			       size_t h_len, u8 *sig)
 {
 	const struct khsm_ec_curve *c = ctx->curve;
@@ -321,7 +321,7 @@ static ck_rv_t khsm_ecdsa_sign(struct khsm_ecdsa_ctx *ctx, const u8 *h,
 	return CKR_OK;
 }
 
-static ck_rv_t khsm_ecdsa_verify(struct khsm_ecdsa_ctx *ctx, const u8 *h,
+static unsigned long khsm_ecdsa_verify(struct khsm_ecdsa_ctx *ctx, const u8 *h,
 				 size_t h_len, const u8 *sig, size_t sig_len)
 {
 	const struct khsm_ec_curve *c = ctx->curve;
@@ -357,7 +357,7 @@ static size_t khsm_ecdsa_out_len(const struct khsm_op *op,
 }
 
 /* Take more input: hash it, or keep the leading bytes of a raw hash. */
-static ck_rv_t khsm_ecdsa_feed(struct khsm_ecdsa_ctx *ctx, const u8 *in,
+static unsigned long khsm_ecdsa_feed(struct khsm_ecdsa_ctx *ctx, const u8 *in,
 			       size_t in_len)
 {
 	size_t n;
@@ -373,7 +373,7 @@ static ck_rv_t khsm_ecdsa_feed(struct khsm_ecdsa_ctx *ctx, const u8 *in,
 	return CKR_OK;
 }
 
-static ck_rv_t khsm_ecdsa_step(struct khsm_op *op, enum khsm_step step,
+static unsigned long khsm_ecdsa_step(struct khsm_op *op, enum khsm_step step,
 			       const u8 *in, size_t in_len, u8 *out,
 			       size_t *out_len, const u8 *sig, size_t sig_len)
 {
@@ -381,7 +381,7 @@ static ck_rv_t khsm_ecdsa_step(struct khsm_op *op, enum khsm_step step,
 	u8 md[HASH_MAX_DIGESTSIZE];
 	const u8 *h = ctx->raw;
 	size_t h_len;
-	ck_rv_t rv;
+	unsigned long rv;
 	int err;
 
 	*out_len = 0;
@@ -426,14 +426,14 @@ static void khsm_ecdsa_cleanup(struct khsm_op *op)
 	op->ctx = NULL;
 }
 
-static ck_rv_t khsm_ec_gen_pair(const u8 *ec_params, u32 ec_params_len,
+static unsigned long khsm_ec_gen_pair(const u8 *ec_params, u32 ec_params_len,
 				struct khsm_keypair *out)
 {
 	const struct khsm_ec_curve *c;
 	u8 d[KHSM_EC_MAX_BYTES], xy[2 * KHSM_EC_MAX_BYTES];
 	unsigned int n;
 	int tries, err = -EAGAIN;
-	ck_rv_t rv;
+	unsigned long rv;
 
 	rv = khsm_ecdsa_curve(ec_params, ec_params_len, &c);
 	if (rv != CKR_OK)

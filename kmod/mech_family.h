@@ -24,7 +24,7 @@ extern const struct khsm_mech_family khsm_mech_aead;
 extern const struct khsm_mech_family khsm_mech_ecdsa;
 
 /* A crypto API error as a PKCS#11 result. */
-static inline ck_rv_t khsm_mech_errno_rv(int err)
+static inline unsigned long khsm_mech_errno_rv(int err)
 {
 	if (err == -ENOMEM)
 		return 0x31UL;	/* CKR_DEVICE_MEMORY */

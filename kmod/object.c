@@ -132,12 +132,12 @@ void khsm_objects_destroy_private(struct khsm_file *f)
  * Insert a new object built from @attrs (consumed on every path) into the
  * store, owned by session @s unless it is a token object.
  */
-static ck_rv_t khsm_object_add(struct khsm_sess *s,
+static unsigned long khsm_object_add(struct khsm_sess *s,
 			       struct khsm_attrs *attrs, u32 *handle)
 {
 	struct khsm_token *tok = s->tok;
 	struct khsm_obj *o;
-	ck_rv_t rv;
+	unsigned long rv;
 	bool token = khsm_attrs_bool(attrs, CKA_TOKEN);
 	bool private = khsm_attrs_bool(attrs, CKA_PRIVATE);
 	int err;
@@ -185,7 +185,7 @@ out_free:
 	return rv;
 }
 
-static ck_rv_t khsm_key_type_ok(unsigned long class, unsigned long key_type)
+static unsigned long khsm_key_type_ok(unsigned long class, unsigned long key_type)
 {
 	switch (class) {
 	case CKO_SECRET_KEY:
@@ -206,14 +206,14 @@ static ck_rv_t khsm_key_type_ok(unsigned long class, unsigned long key_type)
  * parse it (curve, point on the curve, scalar range) as it would at
  * C_SignInit/C_VerifyInit, so a bad key fails at C_CreateObject.
  */
-static ck_rv_t khsm_key_validate(const struct khsm_attrs *attrs,
+static unsigned long khsm_key_validate(const struct khsm_attrs *attrs,
 				 unsigned long class, unsigned long key_type)
 {
 	const struct khsm_mech *m = khsm_mech_find(CKM_ECDSA);
 	struct khsm_obj view = { .class = class, .key_type = key_type };
 	struct khsm_op op = {};
 	struct khsm_key k;
-	ck_rv_t rv;
+	unsigned long rv;
 
 	if (key_type != CKK_EC || !m || !m->init)
 		return CKR_OK;
@@ -236,7 +236,7 @@ static ck_rv_t khsm_key_validate(const struct khsm_attrs *attrs,
 	return CKR_ATTRIBUTE_VALUE_INVALID;
 }
 
-ck_rv_t khsm_object_create(struct khsm_file *f, u32 session,
+unsigned long khsm_object_create(struct khsm_file *f, u32 session,
 			   const struct khsm_tmpl *t, u32 *handle)
 {
 	struct khsm_token *tok = f->tok;
@@ -244,7 +244,7 @@ ck_rv_t khsm_object_create(struct khsm_file *f, u32 session,
 	struct khsm_sess *s;
 	u64 class, key_type = 0;
 	bool found;
-	ck_rv_t rv;
+	unsigned long rv;
 
 	mutex_lock(&tok->lock);
 	s = khsm_session_find(f, session);
@@ -292,14 +292,14 @@ out:
 	return rv;
 }
 
-ck_rv_t khsm_object_copy(struct khsm_file *f, u32 session, u32 src,
+unsigned long khsm_object_copy(struct khsm_file *f, u32 session, u32 src,
 			 const struct khsm_tmpl *t, u32 *handle)
 {
 	struct khsm_token *tok = f->tok;
 	struct khsm_attrs attrs = {};
 	struct khsm_sess *s;
 	struct khsm_obj *o;
-	ck_rv_t rv;
+	unsigned long rv;
 
 	mutex_lock(&tok->lock);
 	s = khsm_session_find(f, session);
@@ -331,12 +331,12 @@ out:
 	return rv;
 }
 
-ck_rv_t khsm_object_destroy(struct khsm_file *f, u32 session, u32 handle)
+unsigned long khsm_object_destroy(struct khsm_file *f, u32 session, u32 handle)
 {
 	struct khsm_token *tok = f->tok;
 	struct khsm_sess *s;
 	struct khsm_obj *o;
-	ck_rv_t rv;
+	unsigned long rv;
 
 	mutex_lock(&tok->lock);
 	s = khsm_session_find(f, session);
@@ -366,7 +366,7 @@ out:
  * C_GetAttributeValue (PKCS#11 v3.0 5.7): every entry is answered; the
  * result is the most important of the per-entry errors.
  */
-ck_rv_t khsm_object_get_attrs(struct khsm_file *f, u32 session, u32 handle,
+unsigned long khsm_object_get_attrs(struct khsm_file *f, u32 session, u32 handle,
 			      struct khsm_gattr *g, u32 n)
 {
 	struct khsm_token *tok = f->tok;
@@ -374,7 +374,7 @@ ck_rv_t khsm_object_get_attrs(struct khsm_file *f, u32 session, u32 handle,
 	const struct khsm_oattr *a;
 	bool sensitive = false, invalid = false, small = false;
 	struct khsm_obj *o;
-	ck_rv_t rv = CKR_OK;
+	unsigned long rv = CKR_OK;
 	u32 i;
 
 	mutex_lock(&tok->lock);
@@ -419,14 +419,14 @@ out:
 	return rv;
 }
 
-ck_rv_t khsm_object_set_attrs(struct khsm_file *f, u32 session, u32 handle,
+unsigned long khsm_object_set_attrs(struct khsm_file *f, u32 session, u32 handle,
 			      const struct khsm_tmpl *t)
 {
 	struct khsm_token *tok = f->tok;
 	struct khsm_attrs attrs = {};
 	struct khsm_sess *s;
 	struct khsm_obj *o;
-	ck_rv_t rv;
+	unsigned long rv;
 
 	mutex_lock(&tok->lock);
 	s = khsm_session_find(f, session);
@@ -488,12 +488,12 @@ static bool khsm_object_matches(const struct khsm_obj *o,
 	return true;
 }
 
-ck_rv_t khsm_objects_match(struct khsm_file *f, const struct khsm_tmpl *t,
+unsigned long khsm_objects_match(struct khsm_file *f, const struct khsm_tmpl *t,
 			   u32 **handles, u32 *n)
 {
 	struct khsm_obj *o;
 	unsigned long idx;
-	ck_rv_t rv;
+	unsigned long rv;
 	u32 *h;
 
 	lockdep_assert_held(&f->tok->lock);
@@ -530,7 +530,7 @@ static int khsm_mark_generated(struct khsm_attrs *a, unsigned long mech)
 	return err;
 }
 
-ck_rv_t khsm_generate_key(struct khsm_file *f, u32 session,
+unsigned long khsm_generate_key(struct khsm_file *f, u32 session,
 			  unsigned long mech, u32 param_len,
 			  const struct khsm_tmpl *t, u32 *handle)
 {
@@ -542,7 +542,7 @@ ck_rv_t khsm_generate_key(struct khsm_file *f, u32 session,
 	unsigned long key_type;
 	u64 len;
 	bool found;
-	ck_rv_t rv;
+	unsigned long rv;
 
 	mutex_lock(&tok->lock);
 	s = khsm_session_find(f, session);
@@ -605,7 +605,7 @@ out_unlock:
 }
 
 /* Both templates of a key pair, before any key exists. */
-static ck_rv_t khsm_pair_templates(struct khsm_sess *s,
+static unsigned long khsm_pair_templates(struct khsm_sess *s,
 				   const struct khsm_mech *m,
 				   const struct khsm_tmpl *pub_t,
 				   const struct khsm_tmpl *priv_t,
@@ -615,7 +615,7 @@ static ck_rv_t khsm_pair_templates(struct khsm_sess *s,
 	/* Key-pair generators registered without a key type make EC keys. */
 	unsigned long key_type = m->key_type ? m->key_type : CKK_EC;
 	const struct khsm_tattr *pp, *qp;
-	ck_rv_t rv;
+	unsigned long rv;
 
 	pp = khsm_tmpl_find(pub_t, CKA_EC_PARAMS);
 	if (!pp)
@@ -644,7 +644,7 @@ static ck_rv_t khsm_pair_templates(struct khsm_sess *s,
 			       khsm_attrs_bool(priv, CKA_PRIVATE));
 }
 
-ck_rv_t khsm_generate_key_pair(struct khsm_file *f, u32 session,
+unsigned long khsm_generate_key_pair(struct khsm_file *f, u32 session,
 			       unsigned long mech, u32 param_len,
 			       const struct khsm_tmpl *pub_t,
 			       const struct khsm_tmpl *priv_t,
@@ -662,7 +662,7 @@ ck_rv_t khsm_generate_key_pair(struct khsm_file *f, u32 session,
 	};
 	struct khsm_sess *s;
 	struct khsm_obj *o;
-	ck_rv_t rv;
+	unsigned long rv;
 
 	mutex_lock(&tok->lock);
 	s = khsm_session_find(f, session);

@@ -17,23 +17,23 @@ void khsm_objects_destroy_all(struct khsm_token *tok);
 void khsm_objects_destroy_session(struct khsm_sess *s);
 void khsm_objects_destroy_private(struct khsm_file *f);
 /* Snapshot of visible objects matching @t; *@handles is kvmalloc'd. */
-ck_rv_t khsm_objects_match(struct khsm_file *f, const struct khsm_tmpl *t,
+unsigned long khsm_objects_match(struct khsm_file *f, const struct khsm_tmpl *t,
 			   u32 **handles, u32 *n);
 
 /* Take tok->lock themselves. */
-ck_rv_t khsm_object_create(struct khsm_file *f, u32 session,
+unsigned long khsm_object_create(struct khsm_file *f, u32 session,
 			   const struct khsm_tmpl *t, u32 *handle);
-ck_rv_t khsm_object_copy(struct khsm_file *f, u32 session, u32 src,
+unsigned long khsm_object_copy(struct khsm_file *f, u32 session, u32 src,
 			 const struct khsm_tmpl *t, u32 *handle);
-ck_rv_t khsm_object_destroy(struct khsm_file *f, u32 session, u32 handle);
-ck_rv_t khsm_object_get_attrs(struct khsm_file *f, u32 session, u32 handle,
+unsigned long khsm_object_destroy(struct khsm_file *f, u32 session, u32 handle);
+unsigned long khsm_object_get_attrs(struct khsm_file *f, u32 session, u32 handle,
 			      struct khsm_gattr *g, u32 n);
-ck_rv_t khsm_object_set_attrs(struct khsm_file *f, u32 session, u32 handle,
+unsigned long khsm_object_set_attrs(struct khsm_file *f, u32 session, u32 handle,
 			      const struct khsm_tmpl *t);
-ck_rv_t khsm_generate_key(struct khsm_file *f, u32 session,
+unsigned long khsm_generate_key(struct khsm_file *f, u32 session,
 			  unsigned long mech, u32 param_len,
 			  const struct khsm_tmpl *t, u32 *handle);
-ck_rv_t khsm_generate_key_pair(struct khsm_file *f, u32 session,
+unsigned long khsm_generate_key_pair(struct khsm_file *f, u32 session,
 			       unsigned long mech, u32 param_len,
 			       const struct khsm_tmpl *pub_t,
 			       const struct khsm_tmpl *priv_t,

@@ -46,7 +46,7 @@ bool khsm_obj_hides(const struct khsm_obj *o,
  * Token objects need a R/W session; private objects need the user logged
  * in, so the SO creates public objects only.
  */
-ck_rv_t khsm_may_create(const struct khsm_sess *s, bool token,
+unsigned long khsm_may_create(const struct khsm_sess *s, bool token,
 			bool private)
 {
 	if (token && !s->rw)
@@ -57,7 +57,7 @@ ck_rv_t khsm_may_create(const struct khsm_sess *s, bool token,
 }
 
 /* Changing or destroying a token object needs a R/W session. */
-ck_rv_t khsm_may_write(const struct khsm_sess *s,
+unsigned long khsm_may_write(const struct khsm_sess *s,
 		       const struct khsm_obj *o)
 {
 	if (o->token && !s->rw)
@@ -102,7 +102,7 @@ static u32 khsm_op_usage_attr(u32 kind)
  * (secret key for symmetric mechanisms; private key to sign/decrypt,
  * public key to verify/encrypt), and its usage attribute is true.
  */
-ck_rv_t khsm_may_use_key(const struct khsm_obj *o,
+unsigned long khsm_may_use_key(const struct khsm_obj *o,
 			 const struct khsm_mech *m, u32 kind)
 {
 	unsigned long want;

@@ -10,11 +10,11 @@ unsigned long khsm_session_state(const struct khsm_sess *s);
 bool khsm_obj_visible(const struct khsm_file *f, const struct khsm_obj *o);
 bool khsm_obj_hides(const struct khsm_obj *o,
 		    const struct khsm_attr_desc *d);
-ck_rv_t khsm_may_create(const struct khsm_sess *s, bool token,
+unsigned long khsm_may_create(const struct khsm_sess *s, bool token,
 			bool private);
-ck_rv_t khsm_may_write(const struct khsm_sess *s,
+unsigned long khsm_may_write(const struct khsm_sess *s,
 		       const struct khsm_obj *o);
-ck_rv_t khsm_may_use_key(const struct khsm_obj *o,
+unsigned long khsm_may_use_key(const struct khsm_obj *o,
 			 const struct khsm_mech *m, u32 kind);
 unsigned long khsm_op_mech_flag(u32 kind);
 

@@ -42,14 +42,14 @@ u8 *khsm_kat_hex(const char *hex, size_t *len)
  */
 int khsm_kat_op(unsigned long type, u32 kind, const struct khsm_key *key,
 		const void *param, u32 param_len, const u8 *in, size_t in_len,
-		const u8 *exp, size_t exp_len, size_t chunk, ck_rv_t want_rv)
+		const u8 *exp, size_t exp_len, size_t chunk, unsigned long want_rv)
 {
 	const struct khsm_mech *m = khsm_mech_find(type);
 	struct khsm_op op = { .mech = m, .kind = kind };
 	bool verify = kind == KHSM_OP_VERIFY;
 	size_t done = 0, pos = 0, cap, n, got = 0, bound;
 	u8 *out = NULL;
-	ck_rv_t rv;
+	unsigned long rv;
 	int ret = 0;
 
 	if (!m) {
@@ -206,7 +206,7 @@ static int khsm_kat_cipher(unsigned long type, const char *key_hex,
 static int khsm_kat_cipher_rv(unsigned long type, u32 kind,
 			      const char *key_hex, const void *param,
 			      u32 param_len, const char *in_hex, size_t chunk,
-			      ck_rv_t want)
+			      unsigned long want)
 {
 	struct khsm_key key = { .class = CKO_SECRET_KEY, .key_type = CKK_AES };
 	size_t key_len, in_len;

@@ -8,7 +8,7 @@
 u8 *khsm_kat_hex(const char *hex, size_t *len);
 int khsm_kat_op(unsigned long type, u32 kind, const struct khsm_key *key,
 		const void *param, u32 param_len, const u8 *in, size_t in_len,
-		const u8 *exp, size_t exp_len, size_t chunk, ck_rv_t want_rv);
+		const u8 *exp, size_t exp_len, size_t chunk, unsigned long want_rv);
 int khsm_kat_hex_op(unsigned long type, u32 kind, const struct khsm_key *key,
 		    const void *param, u32 param_len, const char *in_hex,
 		    const char *exp_hex, size_t chunk);

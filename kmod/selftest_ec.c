@@ -56,7 +56,7 @@ static int khsm_kat_sign(unsigned long type, const struct khsm_key *key,
 	const struct khsm_mech *m = khsm_mech_find(type);
 	struct khsm_op op = { .mech = m, .kind = KHSM_OP_SIGN };
 	size_t got;
-	ck_rv_t rv;
+	unsigned long rv;
 
 	if (!m)
 		return -ENOENT;
@@ -207,7 +207,7 @@ static int khsm_kat_ec_keygen(void)
 	};
 	u8 sig[KHSM_MAX_SIG_LEN];
 	size_t sig_len = sizeof(sig);
-	ck_rv_t rv;
+	unsigned long rv;
 	int ret;
 
 	if (!m)

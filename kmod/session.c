@@ -93,12 +93,12 @@ void khsm_file_logout(struct khsm_file *f)
 	f->tok->n_logged_in--;
 }
 
-ck_rv_t khsm_session_open(struct khsm_file *f, u32 flags, u32 *handle)
+unsigned long khsm_session_open(struct khsm_file *f, u32 flags, u32 *handle)
 {
 	struct khsm_token *tok = f->tok;
 	bool rw = flags & CKF_RW_SESSION;
 	struct khsm_sess *s;
-	ck_rv_t rv = CKR_OK;
+	unsigned long rv = CKR_OK;
 	int err;
 
 	if (!(flags & CKF_SERIAL_SESSION))
@@ -165,7 +165,7 @@ static void khsm_session_unlink(struct khsm_sess *s)
 		khsm_file_logout(f);
 }
 
-ck_rv_t khsm_session_close(struct khsm_file *f, u32 handle)
+unsigned long khsm_session_close(struct khsm_file *f, u32 handle)
 {
 	struct khsm_sess *s;
 
@@ -181,7 +181,7 @@ ck_rv_t khsm_session_close(struct khsm_file *f, u32 handle)
 	return CKR_OK;
 }
 
-ck_rv_t khsm_session_close_all(struct khsm_file *f)
+unsigned long khsm_session_close_all(struct khsm_file *f)
 {
 	khsm_sessions_release(f);
 	return CKR_OK;
@@ -204,11 +204,11 @@ void khsm_sessions_release(struct khsm_file *f)
 	mutex_unlock(&tok->lock);
 }
 
-ck_rv_t khsm_session_info(struct khsm_file *f, u32 handle, u32 *flags,
+unsigned long khsm_session_info(struct khsm_file *f, u32 handle, u32 *flags,
 			  u32 *state)
 {
 	struct khsm_sess *s;
-	ck_rv_t rv = CKR_OK;
+	unsigned long rv = CKR_OK;
 
 	mutex_lock(&f->tok->lock);
 	s = khsm_session_find(f, handle);
@@ -223,14 +223,14 @@ ck_rv_t khsm_session_info(struct khsm_file *f, u32 handle, u32 *flags,
 }
 
 /* Check the key and start the mechanism; under s->lock. */
-static ck_rv_t khsm_slot_start(struct khsm_sess *s, struct khsm_slot *slot,
+static unsigned long khsm_slot_start(struct khsm_sess *s, struct khsm_slot *slot,
 			       const struct khsm_mech *m, u32 kind, u32 key,
 			       const void *param, u32 param_len)
 {
 	struct khsm_token *tok = s->tok;
 	struct khsm_obj *o;
 	struct khsm_key k;
-	ck_rv_t rv;
+	unsigned long rv;
 
 	slot->op.mech = m;
 	slot->op.kind = kind;
@@ -261,14 +261,14 @@ static ck_rv_t khsm_slot_start(struct khsm_sess *s, struct khsm_slot *slot,
 	return rv;
 }
 
-ck_rv_t khsm_op_init(struct khsm_file *f, u32 session, u32 kind,
+unsigned long khsm_op_init(struct khsm_file *f, u32 session, u32 kind,
 		     unsigned long mech, u32 key, const void *param,
 		     u32 param_len, bool cancel)
 {
 	const struct khsm_mech *m;
 	struct khsm_sess *s;
 	struct khsm_slot *slot;
-	ck_rv_t rv = CKR_OK;
+	unsigned long rv = CKR_OK;
 
 	s = khsm_session_get(f, session);
 	if (!s)
@@ -306,11 +306,11 @@ out:
 }
 
 /* VERIFY: no output; the signature is an input at FINAL and ONESHOT. */
-static ck_rv_t khsm_op_verify(struct khsm_slot *slot, u32 step,
+static unsigned long khsm_op_verify(struct khsm_slot *slot, u32 step,
 			      struct khsm_op_io *io)
 {
 	size_t produced = 0;
-	ck_rv_t rv;
+	unsigned long rv;
 
 	rv = slot->op.mech->step(&slot->op, step, io->in, io->in_len, NULL,
 				 &produced, io->sig, io->sig_len);
@@ -322,13 +322,13 @@ static ck_rv_t khsm_op_verify(struct khsm_slot *slot, u32 step,
 	return rv;
 }
 
-ck_rv_t khsm_op_data(struct khsm_file *f, u32 session, u32 kind, u32 step,
+unsigned long khsm_op_data(struct khsm_file *f, u32 session, u32 kind, u32 step,
 		     struct khsm_op_io *io)
 {
 	struct khsm_sess *s;
 	struct khsm_slot *slot;
 	size_t need, produced;
-	ck_rv_t rv = CKR_OK;
+	unsigned long rv = CKR_OK;
 	u8 *buf;
 
 	io->out = NULL;
@@ -392,11 +392,11 @@ out:
 	return rv;
 }
 
-ck_rv_t khsm_find_init(struct khsm_file *f, u32 session,
+unsigned long khsm_find_init(struct khsm_file *f, u32 session,
 		       const struct khsm_tmpl *t)
 {
 	struct khsm_sess *s;
-	ck_rv_t rv;
+	unsigned long rv;
 
 	s = khsm_session_get(f, session);
 	if (!s)
@@ -419,11 +419,11 @@ out:
 	return rv;
 }
 
-ck_rv_t khsm_find_next(struct khsm_file *f, u32 session, u32 *handles,
+unsigned long khsm_find_next(struct khsm_file *f, u32 session, u32 *handles,
 		       u32 max, u32 *got)
 {
 	struct khsm_sess *s;
-	ck_rv_t rv = CKR_OK;
+	unsigned long rv = CKR_OK;
 	u32 h;
 
 	*got = 0;
@@ -449,10 +449,10 @@ out:
 	return rv;
 }
 
-ck_rv_t khsm_find_final(struct khsm_file *f, u32 session)
+unsigned long khsm_find_final(struct khsm_file *f, u32 session)
 {
 	struct khsm_sess *s;
-	ck_rv_t rv = CKR_OK;
+	unsigned long rv = CKR_OK;
 
 	s = khsm_session_get(f, session);
 	if (!s)

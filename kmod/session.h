@@ -13,14 +13,14 @@ struct khsm_sess *khsm_session_find(struct khsm_file *f, u32 handle);
 /* Under tok->lock: end the file's login (last session closed, logout). */
 void khsm_file_logout(struct khsm_file *f);
 
-ck_rv_t khsm_session_open(struct khsm_file *f, u32 flags, u32 *handle);
-ck_rv_t khsm_session_close(struct khsm_file *f, u32 handle);
-ck_rv_t khsm_session_close_all(struct khsm_file *f);
-ck_rv_t khsm_session_info(struct khsm_file *f, u32 handle, u32 *flags,
+unsigned long khsm_session_open(struct khsm_file *f, u32 flags, u32 *handle);
+unsigned long khsm_session_close(struct khsm_file *f, u32 handle);
+unsigned long khsm_session_close_all(struct khsm_file *f);
+unsigned long khsm_session_info(struct khsm_file *f, u32 handle, u32 *flags,
 			  u32 *state);
 void khsm_sessions_release(struct khsm_file *f);
 
-ck_rv_t khsm_op_init(struct khsm_file *f, u32 session, u32 kind,
+unsigned long khsm_op_init(struct khsm_file *f, u32 session, u32 kind,
 		     unsigned long mech, u32 key, const void *param,
 		     u32 param_len, bool cancel);
 
@@ -37,13 +37,13 @@ struct khsm_op_io {
 	u64 out_len;			/* out: produced or needed */
 };
 
-ck_rv_t khsm_op_data(struct khsm_file *f, u32 session, u32 kind, u32 step,
+unsigned long khsm_op_data(struct khsm_file *f, u32 session, u32 kind, u32 step,
 		     struct khsm_op_io *io);
 
-ck_rv_t khsm_find_init(struct khsm_file *f, u32 session,
+unsigned long khsm_find_init(struct khsm_file *f, u32 session,
 		       const struct khsm_tmpl *t);
-ck_rv_t khsm_find_next(struct khsm_file *f, u32 session, u32 *handles,
+unsigned long khsm_find_next(struct khsm_file *f, u32 session, u32 *handles,
 		       u32 max, u32 *got);
-ck_rv_t khsm_find_final(struct khsm_file *f, u32 session);
+unsigned long khsm_find_final(struct khsm_file *f, u32 session);
 
 #endif /* KHSM_SESSION_H */

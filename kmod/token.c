@@ -160,7 +160,7 @@ void khsm_token_info(struct khsm_token *tok, struct khsm_token_info *ti)
  * A new PIN: the length policy. ioctl.c has already rejected cost
  * parameters outside the uAPI's bounds (EINVAL, malformed struct).
  */
-static ck_rv_t khsm_pin_check_new(const struct khsm_pin *p)
+static unsigned long khsm_pin_check_new(const struct khsm_pin *p)
 {
 	if (p->pin_len < KHSM_MIN_PIN_LEN || p->pin_len > KHSM_MAX_PIN_LEN)
 		return CKR_PIN_LEN_RANGE;
@@ -180,7 +180,7 @@ static void khsm_pin_store(struct khsm_pin_state *ps, const struct khsm_pin *p)
 }
 
 /* Constant-time compare; counts failures and locks after the limit. */
-static ck_rv_t khsm_pin_verify(struct khsm_pin_state *ps,
+static unsigned long khsm_pin_verify(struct khsm_pin_state *ps,
 			       const struct khsm_pin *p)
 {
 	if (!ps->set)
@@ -196,12 +196,12 @@ static ck_rv_t khsm_pin_verify(struct khsm_pin_state *ps,
 	return CKR_OK;
 }
 
-ck_rv_t khsm_token_init_token(struct khsm_file *f, const u8 *label,
+unsigned long khsm_token_init_token(struct khsm_file *f, const u8 *label,
 			      const struct khsm_pin *so_check,
 			      const struct khsm_pin *so_new)
 {
 	struct khsm_token *tok = f->tok;
-	ck_rv_t rv;
+	unsigned long rv;
 
 	rv = khsm_pin_check_new(so_new);
 	if (rv)
@@ -226,12 +226,12 @@ out:
 	return rv;
 }
 
-ck_rv_t khsm_token_init_pin(struct khsm_file *f, u32 session,
+unsigned long khsm_token_init_pin(struct khsm_file *f, u32 session,
 			    const struct khsm_pin *pin)
 {
 	struct khsm_token *tok = f->tok;
 	struct khsm_sess *s;
-	ck_rv_t rv;
+	unsigned long rv;
 
 	mutex_lock(&tok->lock);
 	s = khsm_session_find(f, session);
@@ -260,14 +260,14 @@ out:
  * C_SetPIN changes the SO PIN when the SO is logged in, else the user PIN
  * (R/W public or R/W user session).
  */
-ck_rv_t khsm_token_set_pin(struct khsm_file *f, u32 session,
+unsigned long khsm_token_set_pin(struct khsm_file *f, u32 session,
 			   const struct khsm_pin *old_pin,
 			   const struct khsm_pin *new_pin)
 {
 	struct khsm_token *tok = f->tok;
 	struct khsm_pin_state *ps;
 	struct khsm_sess *s;
-	ck_rv_t rv;
+	unsigned long rv;
 
 	mutex_lock(&tok->lock);
 	s = khsm_session_find(f, session);
@@ -292,11 +292,11 @@ out:
 	return rv;
 }
 
-ck_rv_t khsm_token_login(struct khsm_file *f, u32 session,
+unsigned long khsm_token_login(struct khsm_file *f, u32 session,
 			 unsigned long user_type, const struct khsm_pin *pin)
 {
 	struct khsm_token *tok = f->tok;
-	ck_rv_t rv;
+	unsigned long rv;
 
 	mutex_lock(&tok->lock);
 	if (!khsm_session_find(f, session)) {
@@ -329,10 +329,10 @@ out:
 	return rv;
 }
 
-ck_rv_t khsm_token_logout(struct khsm_file *f, u32 session)
+unsigned long khsm_token_logout(struct khsm_file *f, u32 session)
 {
 	struct khsm_token *tok = f->tok;
-	ck_rv_t rv = CKR_OK;
+	unsigned long rv = CKR_OK;
 
 	mutex_lock(&tok->lock);
 	if (!khsm_session_find(f, session))
@@ -345,7 +345,7 @@ ck_rv_t khsm_token_logout(struct khsm_file *f, u32 session)
 	return rv;
 }
 
-ck_rv_t khsm_token_random(struct khsm_file *f, u32 session, u8 *buf,
+unsigned long khsm_token_random(struct khsm_file *f, u32 session, u8 *buf,
 			  size_t len)
 {
 	struct khsm_token *tok = f->tok;

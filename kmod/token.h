@@ -12,18 +12,18 @@ struct khsm_token *khsm_token_at(unsigned int i);
 
 void khsm_token_version(struct khsm_token *tok, struct khsm_version *v);
 void khsm_token_info(struct khsm_token *tok, struct khsm_token_info *ti);
-ck_rv_t khsm_token_init_token(struct khsm_file *f, const u8 *label,
+unsigned long khsm_token_init_token(struct khsm_file *f, const u8 *label,
 			      const struct khsm_pin *so_check,
 			      const struct khsm_pin *so_new);
-ck_rv_t khsm_token_init_pin(struct khsm_file *f, u32 session,
+unsigned long khsm_token_init_pin(struct khsm_file *f, u32 session,
 			    const struct khsm_pin *pin);
-ck_rv_t khsm_token_set_pin(struct khsm_file *f, u32 session,
+unsigned long khsm_token_set_pin(struct khsm_file *f, u32 session,
 			   const struct khsm_pin *old_pin,
 			   const struct khsm_pin *new_pin);
-ck_rv_t khsm_token_login(struct khsm_file *f, u32 session,
+unsigned long khsm_token_login(struct khsm_file *f, u32 session,
 			 unsigned long user_type, const struct khsm_pin *pin);
-ck_rv_t khsm_token_logout(struct khsm_file *f, u32 session);
-ck_rv_t khsm_token_random(struct khsm_file *f, u32 session, u8 *buf,
+unsigned long khsm_token_logout(struct khsm_file *f, u32 session);
+unsigned long khsm_token_random(struct khsm_file *f, u32 session, u8 *buf,
 			  size_t len);
 
 #endif /* KHSM_TOKEN_H */

@@ -56,7 +56,7 @@ static unsigned long hsmi_object_call(const struct hsm_token *tok,
 	o.size = sizeof(o);
 	o.session = session;
 	o.object = object;
-	o.template = hsmi_ptr(k);
+	o.tmpl = hsmi_ptr(k);
 	rv = hsmi_ioctl(tok, cmd, &o);
 	if (rv == CKR_OK && new_object)
 		*new_object = o.object;
@@ -114,7 +114,7 @@ unsigned long hsm_get_attrs(const struct hsm_token *tok, uint32_t session,
 	o.size = sizeof(o);
 	o.session = session;
 	o.object = object;
-	o.template = hsmi_ptr(k);
+	o.tmpl = hsmi_ptr(k);
 	rv = hsmi_ioctl(tok, KHSM_IOC_GET_ATTRS, &o);
 	/*
 	 * The kernel writes the lengths back whenever it reached a decision

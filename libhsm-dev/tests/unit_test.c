@@ -149,14 +149,14 @@ static int k_handle(unsigned long cmd, void *arg)
 
 		memcpy(&k.object, o, sizeof(k.object));
 		if (o->count <= 8)
-			memcpy(k.attrs, (void *)(uintptr_t)o->template,
+			memcpy(k.attrs, (void *)(uintptr_t)o->tmpl,
 			       o->count * sizeof(struct khsm_attr));
 		o->object = 42;
 		return 0;
 	}
 	case KHSM_IOC_GET_ATTRS: {
 		struct khsm_object *o = arg;
-		struct khsm_attr *a = (void *)(uintptr_t)o->template;
+		struct khsm_attr *a = (void *)(uintptr_t)o->tmpl;
 
 		/* attr 0 sensitive, attr 1 has a 5-byte value */
 		a[0].len = KHSM_LEN_UNAVAILABLE;

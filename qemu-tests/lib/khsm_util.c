@@ -285,7 +285,7 @@ int t_create(int fd, __u32 session, struct t_tmpl *t, __u32 *obj, __u32 *rv)
 	T_INIT(o);
 	o.session = session;
 	o.count = t->n;
-	o.template = (uintptr_t)t->a;
+	o.tmpl = (uintptr_t)t->a;
 	err = t_ioctl(fd, KHSM_IOC_CREATE_OBJECT, &o);
 	if (obj)
 		*obj = o.object;
@@ -317,7 +317,7 @@ int t_get_attr(int fd, __u32 session, __u32 obj, __u32 type, void *buf,
 	o.session = session;
 	o.object = obj;
 	o.count = 1;
-	o.template = (uintptr_t)&a;
+	o.tmpl = (uintptr_t)&a;
 	err = t_ioctl(fd, KHSM_IOC_GET_ATTRS, &o);
 	*len = a.len;
 	*rv = o.rv;

@@ -38,7 +38,7 @@ static int set_attrs(int fd, __u32 s, __u32 obj, struct t_tmpl *t, __u32 *rv)
 	o.session = s;
 	o.object = obj;
 	o.count = t->n;
-	o.template = (uintptr_t)t->a;
+	o.tmpl = (uintptr_t)t->a;
 	err = t_ioctl(fd, KHSM_IOC_SET_ATTRS, &o);
 	*rv = o.rv;
 	return err;
@@ -54,7 +54,7 @@ static int get_attrs(int fd, __u32 s, __u32 obj, struct khsm_attr *a,
 	o.session = s;
 	o.object = obj;
 	o.count = n;
-	o.template = (uintptr_t)a;
+	o.tmpl = (uintptr_t)a;
 	err = t_ioctl(fd, KHSM_IOC_GET_ATTRS, &o);
 	*rv = o.rv;
 	return err;
@@ -71,7 +71,7 @@ static int copy_obj(int fd, __u32 s, __u32 obj, struct t_tmpl *t, __u32 *out,
 	o.object = obj;
 	if (t) {
 		o.count = t->n;
-		o.template = (uintptr_t)t->a;
+		o.tmpl = (uintptr_t)t->a;
 	}
 	err = t_ioctl(fd, KHSM_IOC_COPY_OBJECT, &o);
 	*out = o.object;

@@ -108,7 +108,7 @@ TEST_F(pol, usage_flags_enforced)
 	o.session = self->s;
 	o.object = priv;
 	o.count = t.n;
-	o.template = (uintptr_t)t.a;
+	o.tmpl = (uintptr_t)t.a;
 	ASSERT_EQ(0, t_ioctl(self->fd, KHSM_IOC_SET_ATTRS, &o));
 	ASSERT_OK(t_op_init(self->fd, self->s, KHSM_OP_SIGN, CKM_ECDSA, priv,
 			    NULL, 0, &rv), rv);
@@ -141,7 +141,7 @@ TEST_F(pol, key_type_enforced)
 	o.session = self->s;
 	o.object = pub;
 	o.count = t.n;
-	o.template = (uintptr_t)t.a;
+	o.tmpl = (uintptr_t)t.a;
 	ASSERT_EQ(0, t_ioctl(self->fd, KHSM_IOC_SET_ATTRS, &o));
 	EXPECT_EQ(EOPNOTSUPP, t_op_init(self->fd, self->s, KHSM_OP_ENCRYPT,
 					CKM_AES_CBC, pub, iv, 16, &rv));
@@ -189,7 +189,7 @@ TEST_F(pol, unextractable_secret_unreadable)
 	o.session = self->s;
 	o.object = k;
 	o.count = c.n;
-	o.template = (uintptr_t)c.a;
+	o.tmpl = (uintptr_t)c.a;
 	EXPECT_EQ(EPERM, t_ioctl(self->fd, KHSM_IOC_SET_ATTRS, &o));
 	EXPECT_EQ(CKR_ATTRIBUTE_READ_ONLY, o.rv);
 	/* Nor copied into an extractable key. */
@@ -197,7 +197,7 @@ TEST_F(pol, unextractable_secret_unreadable)
 	o.session = self->s;
 	o.object = k;
 	o.count = c.n;
-	o.template = (uintptr_t)c.a;
+	o.tmpl = (uintptr_t)c.a;
 	EXPECT_EQ(EPERM, t_ioctl(self->fd, KHSM_IOC_COPY_OBJECT, &o));
 	EXPECT_EQ(CKR_ATTRIBUTE_READ_ONLY, o.rv);
 	len = sizeof(buf);

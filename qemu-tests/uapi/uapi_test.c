@@ -464,11 +464,11 @@ TEST_F(dev, template_pointers_efault)
 	T_INIT(o);
 	o.session = self->s;
 	o.count = 2;
-	o.template = 0;
+	o.tmpl = 0;
 	EXPECT_EQ(EFAULT, t_ioctl(self->fd, KHSM_IOC_CREATE_OBJECT, &o));
 	EXPECT_EQ(0U, o.rv);
 
-	o.template = (uintptr_t)self->bad;
+	o.tmpl = (uintptr_t)self->bad;
 	EXPECT_EQ(EFAULT, t_ioctl(self->fd, KHSM_IOC_CREATE_OBJECT, &o));
 	EXPECT_EQ(0U, o.rv);
 
@@ -505,7 +505,7 @@ TEST_F(dev, get_attrs_unmapped_value_efault)
 	o.session = self->s;
 	o.object = obj;
 	o.count = 1;
-	o.template = (uintptr_t)self->bad;
+	o.tmpl = (uintptr_t)self->bad;
 	EXPECT_EQ(EFAULT, t_ioctl(self->fd, KHSM_IOC_GET_ATTRS, &o));
 	EXPECT_EQ(0U, o.rv);
 }
@@ -597,7 +597,7 @@ TEST_F(dev, huge_counts_einval)
 		T_INIT(o);
 		o.session = self->s;
 		o.count = huge[i];
-		o.template = (uintptr_t)t.a;
+		o.tmpl = (uintptr_t)t.a;
 		EXPECT_EQ(EINVAL, t_ioctl(self->fd, KHSM_IOC_CREATE_OBJECT, &o))
 			TH_LOG("count %u", huge[i]);
 		EXPECT_EQ(0U, o.rv);

@@ -201,7 +201,7 @@ struct khsm_object {
 	__u32 object;		/* COPY/DESTROY/GET/SET: in; CREATE/COPY: out new */
 	__u32 count;		/* entries in template */
 	__u32 flags;		/* zero */
-	__u64 template;		/* user pointer to struct khsm_attr[count] */
+	__u64 tmpl;			/* user pointer to struct khsm_attr[count] */
 	__u64 reserved[2];
 };
 #define KHSM_OBJECT_SIZE_VER0		48
