@@ -11,6 +11,8 @@
 # kernel-log trouble behind gets a synthesised "not ok". Last line:
 #   khsm-vm: N passed, N failed, N skipped
 # Usage: run-all.sh [-t SECS] [NAME-GLOB ...]   (globs filter by test name)
+# Env KHSM_TEST_BINDIR=<dir>: run only <dir>/*_test (the ASan/UBSan pass of
+# make check), with KHSM_PKCS11 naming the PKCS#11 module they load.
 # Exits 0 once all tests ran; failures are in the TAP and the summary.
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -30,7 +32,7 @@ TEST_ENV=(
 	PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin
 	LANG=C.UTF-8
 	KHSM_REPO="$REPO"
-	KHSM_PKCS11="$REPO/pkcs11/khsm-pkcs11.so"
+	KHSM_PKCS11="${KHSM_PKCS11:-$REPO/pkcs11/khsm-pkcs11.so}"
 	LD_LIBRARY_PATH="$REPO/libhsm-dev"
 	KHSM_ARGON2_M_KIB=${KHSM_ARGON2_M_KIB:-64}
 	KHSM_ARGON2_T=${KHSM_ARGON2_T:-1}
@@ -58,8 +60,13 @@ wanted() {
 # pkcs11/build/kernel_test (the PKCS#11 module's own in-VM test) takes the
 # module path as its argument.
 tests=()
-for t in "$REPO"/qemu-tests/build/*_test "$REPO"/qemu-tests/flows/*.sh \
-	 "$REPO"/pkcs11/build/kernel_test; do
+if [ -n "${KHSM_TEST_BINDIR:-}" ]; then
+	candidates=("$KHSM_TEST_BINDIR"/*_test)
+else
+	candidates=("$REPO"/qemu-tests/build/*_test "$REPO"/qemu-tests/flows/*.sh
+		    "$REPO"/pkcs11/build/kernel_test)
+fi
+for t in "${candidates[@]}"; do
 	[ -f "$t" ] || continue
 	case $t in *.sh) ;; *) [ -x "$t" ] || continue ;; esac
 	tests+=("$t")
