@@ -292,6 +292,39 @@ out:
 	return rv;
 }
 
+/*
+ * The session and object a call names, looked up under tok->lock. With
+ * @write the session must be allowed to change the object; @allowed is the
+ * object's attribute that permits the action (CKA_COPYABLE, CKA_DESTROYABLE,
+ * CKA_MODIFIABLE), or 0. *@sp, when not NULL, gets the session.
+ */
+static unsigned long khsm_object_target(struct khsm_file *f, u32 session,
+					u32 handle, bool write,
+					unsigned long allowed,
+					struct khsm_sess **sp,
+					struct khsm_obj **op)
+{
+	struct khsm_sess *s;
+	unsigned long rv;
+
+	s = khsm_session_find(f, session);
+	if (!s)
+		return CKR_SESSION_HANDLE_INVALID;
+	*op = khsm_object_lookup(f, handle);
+	if (!*op)
+		return CKR_OBJECT_HANDLE_INVALID;
+	if (write) {
+		rv = khsm_may_write(s, *op);
+		if (rv)
+			return rv;
+	}
+	if (allowed && !khsm_attrs_bool(&(*op)->attrs, allowed))
+		return CKR_ACTION_PROHIBITED;
+	if (sp)
+		*sp = s;
+	return CKR_OK;
+}
+
 unsigned long khsm_object_copy(struct khsm_file *f, u32 session, u32 src,
 			 const struct khsm_tmpl *t, u32 *handle)
 {
@@ -302,20 +335,9 @@ unsigned long khsm_object_copy(struct khsm_file *f, u32 session, u32 src,
 	unsigned long rv;
 
 	mutex_lock(&tok->lock);
-	s = khsm_session_find(f, session);
-	if (!s) {
-		rv = CKR_SESSION_HANDLE_INVALID;
+	rv = khsm_object_target(f, session, src, false, CKA_COPYABLE, &s, &o);
+	if (rv)
 		goto out;
-	}
-	o = khsm_object_lookup(f, src);
-	if (!o) {
-		rv = CKR_OBJECT_HANDLE_INVALID;
-		goto out;
-	}
-	if (!khsm_attrs_bool(&o->attrs, CKA_COPYABLE)) {
-		rv = CKR_ACTION_PROHIBITED;
-		goto out;
-	}
 	if (khsm_attrs_dup(&attrs, &o->attrs)) {
 		rv = CKR_HOST_MEMORY;
 		goto out;
@@ -334,30 +356,13 @@ out:
 unsigned long khsm_object_destroy(struct khsm_file *f, u32 session, u32 handle)
 {
 	struct khsm_token *tok = f->tok;
-	struct khsm_sess *s;
 	struct khsm_obj *o;
 	unsigned long rv;
 
 	mutex_lock(&tok->lock);
-	s = khsm_session_find(f, session);
-	if (!s) {
-		rv = CKR_SESSION_HANDLE_INVALID;
-		goto out;
-	}
-	o = khsm_object_lookup(f, handle);
-	if (!o) {
-		rv = CKR_OBJECT_HANDLE_INVALID;
-		goto out;
-	}
-	rv = khsm_may_write(s, o);
-	if (rv)
-		goto out;
-	if (!khsm_attrs_bool(&o->attrs, CKA_DESTROYABLE)) {
-		rv = CKR_ACTION_PROHIBITED;
-		goto out;
-	}
-	khsm_object_remove(o);
-out:
+	rv = khsm_object_target(f, session, handle, true, CKA_DESTROYABLE, NULL, &o);
+	if (!rv)
+		khsm_object_remove(o);
 	mutex_unlock(&tok->lock);
 	return rv;
 }
@@ -378,15 +383,9 @@ unsigned long khsm_object_get_attrs(struct khsm_file *f, u32 session, u32 handle
 	u32 i;
 
 	mutex_lock(&tok->lock);
-	if (!khsm_session_find(f, session)) {
-		rv = CKR_SESSION_HANDLE_INVALID;
+	rv = khsm_object_target(f, session, handle, false, 0, NULL, &o);
+	if (rv)
 		goto out;
-	}
-	o = khsm_object_lookup(f, handle);
-	if (!o) {
-		rv = CKR_OBJECT_HANDLE_INVALID;
-		goto out;
-	}
 	for (i = 0; i < n; i++) {
 		d = khsm_attr_desc(g[i].type, o->class);
 		a = khsm_attrs_get(&o->attrs, g[i].type);
@@ -424,28 +423,13 @@ unsigned long khsm_object_set_attrs(struct khsm_file *f, u32 session, u32 handle
 {
 	struct khsm_token *tok = f->tok;
 	struct khsm_attrs attrs = {};
-	struct khsm_sess *s;
 	struct khsm_obj *o;
 	unsigned long rv;
 
 	mutex_lock(&tok->lock);
-	s = khsm_session_find(f, session);
-	if (!s) {
-		rv = CKR_SESSION_HANDLE_INVALID;
-		goto out;
-	}
-	o = khsm_object_lookup(f, handle);
-	if (!o) {
-		rv = CKR_OBJECT_HANDLE_INVALID;
-		goto out;
-	}
-	rv = khsm_may_write(s, o);
+	rv = khsm_object_target(f, session, handle, true, CKA_MODIFIABLE, NULL, &o);
 	if (rv)
 		goto out;
-	if (!khsm_attrs_bool(&o->attrs, CKA_MODIFIABLE)) {
-		rv = CKR_ACTION_PROHIBITED;
-		goto out;
-	}
 	if (khsm_attrs_dup(&attrs, &o->attrs)) {
 		rv = CKR_HOST_MEMORY;
 		goto out;
