@@ -4,9 +4,11 @@
  *
  * The interface is byte-oriented: every scalar and coordinate is a
  * big-endian string of exactly curve->nbytes bytes, and a point is X || Y.
- * One backend implements it: ec_ecc.c, on the kernel's ecc.ko helpers. A
- * faster constant-time backend (kmod/crypto/) can replace that file
- * without touching the mechanism code.
+ * Two backends implement it: crypto/ec_engine.c, the constant-time engine
+ * of kmod/crypto/ (the default), and ec_ecc.c on the kernel's ecc.ko
+ * helpers (KHSM_EC=ecc); Kbuild.mech picks one. The curve table
+ * (ec_curves.c) is shared; a backend maps khsm_ec_curve.id to its own
+ * curve.
  *
  * Functions return 0 or a negative errno; none logs secrets.
  */
@@ -17,6 +19,11 @@
 
 #define KHSM_EC_MAX_BYTES	48	/* P-384 */
 
+enum khsm_ec_id {
+	KHSM_EC_P256,
+	KHSM_EC_P384,
+};
+
 struct khsm_ec_curve {
 	const char *name;
 	const u8 *oid;			/* DER: 06 len bytes */
@@ -24,7 +31,7 @@ struct khsm_ec_curve {
 	unsigned int nbytes;		/* bytes of p and of n */
 	unsigned int nbits;		/* bit length of the order n */
 	const char *hash;		/* matching hash (RFC 6979, CKM_ECDSA) */
-	unsigned int backend_id;
+	enum khsm_ec_id id;
 };
 
 /* The curve whose DER OID is exactly @der, or NULL if not supported. */

@@ -23,51 +23,19 @@
 
 #define KHSM_EC_MAX_DIGITS	(KHSM_EC_MAX_BYTES / 8)
 
-static const u8 khsm_oid_p256[] = {
-	0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07
-};
-static const u8 khsm_oid_p384[] = { 0x06, 0x05, 0x2b, 0x81, 0x04, 0x00, 0x22 };
-
-static const struct khsm_ec_curve khsm_ec_curves[] = {
-	{
-		.name = "P-256",
-		.oid = khsm_oid_p256,
-		.oid_len = sizeof(khsm_oid_p256),
-		.nbytes = 32,
-		.nbits = 256,
-		.hash = "sha256",
-		.backend_id = ECC_CURVE_NIST_P256,
-	},
-	{
-		.name = "P-384",
-		.oid = khsm_oid_p384,
-		.oid_len = sizeof(khsm_oid_p384),
-		.nbytes = 48,
-		.nbits = 384,
-		.hash = "sha384",
-		.backend_id = ECC_CURVE_NIST_P384,
-	},
-};
-
-const struct khsm_ec_curve *khsm_ec_curve_find(const u8 *der, u32 len)
-{
-	unsigned int i;
-
-	for (i = 0; i < ARRAY_SIZE(khsm_ec_curves); i++)
-		if (len == khsm_ec_curves[i].oid_len &&
-		    !memcmp(der, khsm_ec_curves[i].oid, len))
-			return &khsm_ec_curves[i];
-	return NULL;
-}
-
 static unsigned int khsm_nd(const struct khsm_ec_curve *c)
 {
 	return c->nbytes / 8;
 }
 
+static unsigned int khsm_ecc_id(const struct khsm_ec_curve *c)
+{
+	return c->id == KHSM_EC_P384 ? ECC_CURVE_NIST_P384 : ECC_CURVE_NIST_P256;
+}
+
 static const struct ecc_curve *khsm_ecc(const struct khsm_ec_curve *c)
 {
-	return ecc_get_curve(c->backend_id);
+	return ecc_get_curve(khsm_ecc_id(c));
 }
 
 static void khsm_to_vli(const struct khsm_ec_curve *c, const u8 *in, u64 *out)
@@ -200,7 +168,7 @@ int khsm_ec_mul_base(const struct khsm_ec_curve *c, const u8 *d, u8 *xy)
 
 	/* ecc_make_pub_key takes and gives big-endian strings in u64s */
 	memcpy(priv, d, c->nbytes);
-	ret = ecc_make_pub_key(c->backend_id, khsm_nd(c), priv, pub);
+	ret = ecc_make_pub_key(khsm_ecc_id(c), khsm_nd(c), priv, pub);
 	if (!ret)
 		memcpy(xy, pub, 2 * c->nbytes);
 	memzero_explicit(priv, sizeof(priv));
@@ -218,7 +186,7 @@ int khsm_ec_mul_base_x(const struct khsm_ec_curve *c, const u8 *k, u8 *x)
 	khsm_from_vli(c, ec->g.x, (u8 *)g);
 	khsm_from_vli(c, ec->g.y, (u8 *)g + c->nbytes);
 	memcpy(priv, k, c->nbytes);
-	ret = crypto_ecdh_shared_secret(c->backend_id, khsm_nd(c), priv, g,
+	ret = crypto_ecdh_shared_secret(khsm_ecc_id(c), khsm_nd(c), priv, g,
 					out);
 	if (!ret)
 		memcpy(x, out, c->nbytes);
