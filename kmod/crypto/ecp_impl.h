@@ -3,7 +3,8 @@
  * Prime-curve template (short Weierstrass, a = -3, cofactor 1), included
  * once per curve by p256.c / p384.c after the curve's generated constants
  * (tools/gen_tables.py): FE_LIMBS, FE_P, FE_P0INV, FE_RR, FE_ONE, FE_B,
- * FE_PM2, SC_N, SC_N0INV, SC_RR, SC_NM2, G_WINDOWS and g_table.
+ * FE_PM2, SC_N, SC_N0INV, SC_RR, SC_NM2, G_WBITS, G_WINDOWS, G_ENTRIES
+ * and g_table.
  *
  * Field and scalar elements: FE_LIMBS little-endian 64-bit limbs, always
  * fully reduced; field elements in Montgomery form (a * 2^(64 * FE_LIMBS)).
@@ -524,32 +525,79 @@ static inline unsigned int sc_nibble(const u64 *k, int i)
 	return (k[i / 16] >> (4 * (i % 16))) & 15;
 }
 
-/* r = k G, fixed-base comb over g_table, constant time; k < n plain */
+/* w bits of k from bit @pos (public position; 0 past the top) */
+static inline unsigned int sc_bits(const u64 *k, int pos, int w)
+{
+	int l = pos / 64, s = pos % 64;
+	u64 v;
+
+	if (l >= NL)
+		return 0;
+	v = k[l] >> s;
+	if (s + w > 64 && l + 1 < NL)
+		v |= k[l + 1] << (64 - s);
+	return (unsigned int)v & ((1U << w) - 1);
+}
+
+/*
+ * Signed G_WBITS-bit digits of k (< 2^(64 NL)): k = sum d[i] 2^(G_WBITS i),
+ * d[i] in [-G_ENTRIES, G_ENTRIES - 1], the top digit in [0, G_ENTRIES]
+ * (G_WINDOWS G_WBITS > 64 NL, tools/gen_tables.py). Constant time.
+ */
+static void sc_recode_g(signed char *d, const u64 *k)
+{
+	unsigned int carry = 0, v;
+	int i;
+
+	for (i = 0; i < G_WINDOWS - 1; i++) {
+		v = sc_bits(k, G_WBITS * i, G_WBITS) + carry;
+		carry = (v + G_ENTRIES) >> G_WBITS;
+		d[i] = (signed char)((int)v - (int)(carry << G_WBITS));
+	}
+	v = sc_bits(k, G_WBITS * i, G_WBITS) + carry;
+	d[i] = (signed char)v;
+}
+
+/*
+ * r = k G, fixed-base comb over g_table (g_table[i][j - 1] = j 2^(G_WBITS i)
+ * G), signed digits, constant time: every lookup reads all G_ENTRIES
+ * entries under a mask, the sign is applied by a masked negation and a
+ * zero digit by a masked move. k < n plain.
+ */
 static noinline void pt_mul_g(struct pt *r, const u64 *k)
 {
 	struct pt t;
-	u64 ax[NL], ay[NL], m;
+	signed char d[G_WINDOWS];
+	u64 ax[NL], ay[NL], ny[NL], m;
+	unsigned int a, s;
 	int i, j, l;
 
+	sc_recode_g(d, k);
 	pt_set_identity(r);
 	for (i = 0; i < G_WINDOWS; i++) {
-		unsigned int d = sc_nibble(k, i);
-
+		s = (unsigned int)(unsigned char)d[i] >> 7;	/* sign */
+		a = ((unsigned int)(int)d[i] ^ (0 - s)) + s;	/* |d| */
+		a &= 2 * G_ENTRIES - 1;
 		for (l = 0; l < NL; l++)
 			ax[l] = ay[l] = 0;
-		for (j = 0; j < 15; j++) {
-			m = kc_mask_zero(d ^ (unsigned int)(j + 1));
+		for (j = 0; j < G_ENTRIES; j++) {
+			m = kc_mask_zero(a ^ (unsigned int)(j + 1));
+#pragma GCC unroll 16
 			for (l = 0; l < NL; l++) {
 				ax[l] |= m & g_table[i][j][0][l];
 				ay[l] |= m & g_table[i][j][1][l];
 			}
 		}
+		fe_sub(ny, mp_zero, ay);
+		mp_cmov(ay, ny, 0 - (u64)s);
 		pt_add_affine(&t, r, ax, ay);
-		pt_cmov(r, &t, ~kc_mask_zero(d));
+		pt_cmov(r, &t, ~kc_mask_zero(a));
 	}
 	kc_wipe(&t, sizeof(t));
+	kc_wipe(d, sizeof(d));
 	kc_wipe(ax, sizeof(ax));
 	kc_wipe(ay, sizeof(ay));
+	kc_wipe(ny, sizeof(ny));
 }
 
 /*
@@ -620,7 +668,8 @@ static noinline void pt_mul2_vartime(struct pt *r, const u64 *u1, const struct p
 			    const u64 *u2)
 {
 	struct pt tab[8], t;
-	signed char d[NL * 16 + 1];
+	signed char d[NL * 16 + 1], dg[G_WINDOWS];
+	u64 ny[NL];
 	int i, j;
 
 	pt_table8(tab, q);
@@ -637,12 +686,15 @@ static noinline void pt_mul2_vartime(struct pt *r, const u64 *u1, const struct p
 			pt_add(r, r, &t);
 		}
 	}
+	sc_recode_g(dg, u1);
 	for (i = 0; i < G_WINDOWS; i++) {
-		unsigned int n = sc_nibble(u1, i);
-
-		if (n)
-			pt_add_affine(r, r, g_table[i][n - 1][0],
-				      g_table[i][n - 1][1]);
+		if (dg[i] > 0) {
+			pt_add_affine(r, r, g_table[i][dg[i] - 1][0],
+				      g_table[i][dg[i] - 1][1]);
+		} else if (dg[i] < 0) {
+			fe_sub(ny, mp_zero, g_table[i][-dg[i] - 1][1]);
+			pt_add_affine(r, r, g_table[i][-dg[i] - 1][0], ny);
+		}
 	}
 }
 
