@@ -201,10 +201,12 @@ static __always_inline void mont_mul(u64 *r, const u64 *a, const u64 *b,
 
 /*
  * r = a^e in the Montgomery domain for a public exponent e (4-bit fixed
- * window); @mul is fe_mul or sc_mul, @one the Montgomery 1.
+ * window); @mul, @sqr are fe_mul, fe_sqr or sc_mul, sc_sqr, @one the
+ * Montgomery 1.
  */
 static noinline void mont_pow(u64 *r, const u64 *a, const u64 *e, const u64 *one,
-		     void (*mul)(u64 *r, const u64 *a, const u64 *b))
+		     void (*mul)(u64 *r, const u64 *a, const u64 *b),
+		     void (*sqr)(u64 *r, const u64 *a))
 {
 	u64 tab[16][NL], acc[NL];
 	int i, j, first = 1;
@@ -219,7 +221,7 @@ static noinline void mont_pow(u64 *r, const u64 *a, const u64 *e, const u64 *one
 
 		if (!first)
 			for (j = 0; j < 4; j++)
-				mul(acc, acc, acc);
+				sqr(acc, acc);
 		if (d) {	/* public exponent: branch is fine */
 			mul(acc, acc, tab[d]);
 			first = 0;
@@ -272,16 +274,25 @@ static inline void fe_from_mont(u64 *r, const u64 *a)
 /* r = 1/a (Fermat, a^(p-2)); 0 maps to 0 */
 static void fe_inv(u64 *r, const u64 *a)
 {
-	mont_pow(r, a, fe_pm2, fe_one, fe_mul);
+	mont_pow(r, a, fe_pm2, fe_one, fe_mul, fe_sqr);
 }
 #endif
 
 /* ---- scalars mod n ---- */
 
+#ifndef SC_MUL_CUSTOM
 static noinline void sc_mul(u64 *r, const u64 *a, const u64 *b)
 {
 	mont_mul(r, a, b, sc_n, SC_N0INV);
 }
+#endif
+
+#ifndef SC_SQR_CUSTOM
+static void sc_sqr(u64 *r, const u64 *a)
+{
+	sc_mul(r, a, a);
+}
+#endif
 
 static inline void sc_to_mont(u64 *r, const u64 *a)
 {
@@ -299,7 +310,7 @@ static void sc_inv(u64 *r, const u64 *a)
 	u64 one[NL];
 
 	sc_to_mont(one, mp_one);
-	mont_pow(r, a, sc_nm2, one, sc_mul);
+	mont_pow(r, a, sc_nm2, one, sc_mul, sc_sqr);
 }
 
 /* all-ones if the big-endian scalar is in [1, n - 1] */

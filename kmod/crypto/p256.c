@@ -68,13 +68,8 @@ static __always_inline void p256_reduce(u64 *r, u64 t0, u64 t1, u64 t2,
 	r[3] = s3 ^ (c & (s3 ^ t7));
 }
 
-/*
- * Montgomery multiplication specialised for p = 2^256 - 2^224 + 2^192 +
- * 2^96 - 1: schoolbook product into 8 limbs, then four reduction steps
- * of one 64x64 product each (RED), then one conditional subtraction of p.
- * Straight-line code, constant time.
- */
-static noinline void fe_mul(u64 *r, const u64 *a, const u64 *b)
+/* t = a * b, schoolbook, 8 limbs */
+static __always_inline void p256_mul8(u64 *t, const u64 *a, const u64 *b)
 {
 	u64 t0, t1, t2, t3, t4, t5, t6, t7, c, l0, l1, l2, l3, h0, h1, h2, h3;
 	u64 a0 = a[0], a1 = a[1], a2 = a[2], a3 = a[3], bi;
@@ -113,12 +108,18 @@ static noinline void fe_mul(u64 *r, const u64 *a, const u64 *b)
 	ROW(b[2], t2, t3, t4, t5, t6);
 	ROW(b[3], t3, t4, t5, t6, t7);
 #undef ROW
-	p256_reduce(r, t0, t1, t2, t3, t4, t5, t6, t7);
+	t[0] = t0;
+	t[1] = t1;
+	t[2] = t2;
+	t[3] = t3;
+	t[4] = t4;
+	t[5] = t5;
+	t[6] = t6;
+	t[7] = t7;
 }
 
-/* r = a^2: 6 cross products doubled + 4 squares, then p256_reduce */
-#define FE_SQR_CUSTOM
-static noinline void fe_sqr(u64 *r, const u64 *a)
+/* t = a^2: 6 cross products doubled + 4 squares, 8 limbs */
+static __always_inline void p256_sqr8(u64 *t, const u64 *a)
 {
 	u64 t0, t1, t2, t3, t4, t5, t6, t7, c, k, l, h;
 	u64 a0 = a[0], a1 = a[1], a2 = a[2], a3 = a[3];
@@ -148,7 +149,116 @@ static noinline void fe_sqr(u64 *r, const u64 *a)
 	MAC(l, h, a3, a3, 0, 0);
 	ADC(t6, t6, l, k);
 	ADC(t7, t7, h, k);
-	p256_reduce(r, t0, t1, t2, t3, t4, t5, t6, t7);
+	t[0] = t0;
+	t[1] = t1;
+	t[2] = t2;
+	t[3] = t3;
+	t[4] = t4;
+	t[5] = t5;
+	t[6] = t6;
+	t[7] = t7;
+}
+
+/*
+ * Montgomery multiplication specialised for p = 2^256 - 2^224 + 2^192 +
+ * 2^96 - 1: schoolbook product into 8 limbs, then four reduction steps
+ * of one 64x64 product each (RED), then one conditional subtraction of p.
+ * Straight-line code, constant time.
+ */
+static noinline void fe_mul(u64 *r, const u64 *a, const u64 *b)
+{
+	u64 t[8];
+
+	p256_mul8(t, a, b);
+	p256_reduce(r, t[0], t[1], t[2], t[3], t[4], t[5], t[6], t[7]);
+}
+
+/* r = a^2 (Montgomery) */
+#define FE_SQR_CUSTOM
+static noinline void fe_sqr(u64 *r, const u64 *a)
+{
+	u64 t[8];
+
+	p256_sqr8(t, a);
+	p256_reduce(r, t[0], t[1], t[2], t[3], t[4], t[5], t[6], t[7]);
+}
+
+/*
+ * Scalars: one Montgomery reduction step mod n (general -1/n mod 2^64,
+ * four 64x64 products): t0..t4 += u n with u = t0 SC_N0INV, which clears
+ * t0; carry out in c.
+ */
+#define SCRED(t0, t1, t2, t3, t4, c) do {				\
+	static const u64 n_[4] = SC_N;					\
+	u64 u_ = (t0) * SC_N0INV, l0_, l1_, l2_, l3_, h0_, h1_, h2_, h3_; \
+	u64 k_ = 0, j_ = 0;						\
+	MUL(l0_, h0_, u_, n_[0]);					\
+	MUL(l1_, h1_, u_, n_[1]);					\
+	MUL(l2_, h2_, u_, n_[2]);					\
+	MUL(l3_, h3_, u_, n_[3]);					\
+	ADC(t0, t0, l0_, k_);						\
+	ADC(t1, t1, l1_, k_);						\
+	ADC(t2, t2, l2_, k_);						\
+	ADC(t3, t3, l3_, k_);						\
+	ADC(t4, t4, 0, k_);						\
+	ADC(t1, t1, h0_, j_);						\
+	ADC(t2, t2, h1_, j_);						\
+	ADC(t3, t3, h2_, j_);						\
+	ADC(t4, t4, h3_, j_);						\
+	c = k_ + j_;							\
+} while (0)
+
+/* r = (t7..t0) / 2^256 mod n for t < 2^256 n; same carry reasoning as p256_reduce */
+static __always_inline void p256_sc_reduce(u64 *r, const u64 *t)
+{
+	static const u64 n[4] = SC_N;
+	u64 t0 = t[0], t1 = t[1], t2 = t[2], t3 = t[3], t4 = t[4];
+	u64 t5 = t[5], t6 = t[6], t7 = t[7];
+	u64 c, k, s0, s1, s2, s3, bo, m;
+
+	SCRED(t0, t1, t2, t3, t4, c);
+	k = 0;
+	ADC(t5, t5, c, k);
+	ADC(t6, t6, 0, k);
+	ADC(t7, t7, 0, k);
+	SCRED(t1, t2, t3, t4, t5, c);
+	ADC(t6, t6, c, k);
+	ADC(t7, t7, 0, k);
+	SCRED(t2, t3, t4, t5, t6, c);
+	ADC(t7, t7, c, k);
+	SCRED(t3, t4, t5, t6, t7, c);
+	k += c;
+
+	/* (k, t7..t4) < 2n: subtract n unless that borrows */
+	bo = 0;
+	SBB(s0, t4, n[0], bo);
+	SBB(s1, t5, n[1], bo);
+	SBB(s2, t6, n[2], bo);
+	SBB(s3, t7, n[3], bo);
+	m = 0 - (bo & (k ^ 1));			/* all-ones: keep t */
+	r[0] = s0 ^ (m & (s0 ^ t4));
+	r[1] = s1 ^ (m & (s1 ^ t5));
+	r[2] = s2 ^ (m & (s2 ^ t6));
+	r[3] = s3 ^ (m & (s3 ^ t7));
+}
+
+/* Scalar Montgomery product and square mod n */
+#define SC_MUL_CUSTOM
+static noinline void sc_mul(u64 *r, const u64 *a, const u64 *b)
+{
+	u64 t[8];
+
+	p256_mul8(t, a, b);
+	p256_sc_reduce(r, t);
+}
+
+#define SC_SQR_CUSTOM
+static noinline void sc_sqr(u64 *r, const u64 *a)
+{
+	u64 t[8];
+
+	p256_sqr8(t, a);
+	p256_sc_reduce(r, t);
 }
 
 static void fe_sqr_n(u64 *r, const u64 *a, int n)
