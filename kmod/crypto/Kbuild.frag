@@ -5,7 +5,7 @@
 # memzero_explicit). Call kc_selftest() (selftest.h) at load before the
 # token registers.
 khsm-y += crypto/engine.o crypto/p256.o crypto/p384.o crypto/sha2.o \
-	  crypto/selftest.o crypto/x25519.o
+	  crypto/selftest.o crypto/x25519.o crypto/ed25519.o
 
 # kmod/ec.h backend on the engine: list this object in place of ec_ecc.o.
 KHSM_EC_ENGINE_OBJ := crypto/ec_engine.o

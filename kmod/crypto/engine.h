@@ -84,6 +84,22 @@ int kc_x25519_base(u8 *pub, const u8 *scalar);
 int kc_x25519_keygen(u8 *priv, u8 *pub);
 
 /*
+ * Ed25519 (RFC 8032, pure): 32-byte seeds (the RFC's private key), 32-byte
+ * public keys, 64-byte signatures R || S. kc_ed25519_sign() takes the
+ * public key of @seed in @pub (as stored next to it) or NULL to derive it;
+ * a @pub that does not belong to @seed gives a wrong signature, never an
+ * error. kc_ed25519_verify() returns 0, KC_ESIG (bad length, S >= L,
+ * non-canonical R, or no match) or KC_EPOINT (@pub not a canonical point
+ * encoding, or of small order).
+ */
+int kc_ed25519_keygen(u8 *seed, u8 *pub);
+int kc_ed25519_pub_from_seed(u8 *pub, const u8 *seed);
+int kc_ed25519_sign(u8 *sig, const u8 *seed, const u8 *pub,
+		    const u8 *msg, size_t msg_len);
+int kc_ed25519_verify(const u8 *pub, const u8 *msg, size_t msg_len,
+		      const u8 *sig, size_t sig_len);
+
+/*
  * Primitives, for mechanism code that builds ECDSA itself (kmod/ec.h).
  * Scalars and coordinates are big-endian, kc_ec_bytes() long; a point
  * here is X || Y without the 0x04 prefix. Scalar inputs must be < n

@@ -170,6 +170,39 @@ static void bench_x25519(void)
 	EVP_PKEY_free(peer);
 }
 
+static void bench_ed25519(void)
+{
+	unsigned char seed[32], pub[32], sig[64], osig[64], msg[32] = { 1 };
+	size_t slen;
+	double k, o;
+	EVP_PKEY *pk = EVP_PKEY_Q_keygen(NULL, NULL, "ED25519");
+	EVP_MD_CTX *sctx = EVP_MD_CTX_new(), *vctx = EVP_MD_CTX_new();
+
+	if (!pk || !sctx || !vctx || kc_ed25519_keygen(seed, pub) ||
+	    kc_ed25519_sign(sig, seed, pub, msg, sizeof(msg)))
+		die("Ed25519 setup");
+	slen = sizeof(osig);
+	if (EVP_DigestSignInit(sctx, NULL, NULL, NULL, pk) <= 0 ||
+	    EVP_DigestSign(sctx, osig, &slen, msg, sizeof(msg)) <= 0)
+		die("EVP_DigestSign Ed25519");
+	PAIR(k, if (kc_ed25519_sign(sig, seed, pub, msg, sizeof(msg)))
+		     die("kc_ed25519_sign"),
+	     o, slen = sizeof(osig);
+	     if (EVP_DigestSignInit(sctx, NULL, NULL, NULL, pk) <= 0 ||
+		 EVP_DigestSign(sctx, osig, &slen, msg, sizeof(msg)) <= 0)
+		     die("EVP_DigestSign Ed25519"));
+	line("ed25519-sign", k, o);
+	PAIR(k, if (kc_ed25519_verify(pub, msg, sizeof(msg), sig, 64))
+		     die("kc_ed25519_verify"),
+	     o, if (EVP_DigestVerifyInit(vctx, NULL, NULL, NULL, pk) <= 0 ||
+		    EVP_DigestVerify(vctx, osig, 64, msg, sizeof(msg)) != 1)
+		     die("EVP_DigestVerify Ed25519"));
+	line("ed25519-verify", k, o);
+	EVP_MD_CTX_free(sctx);
+	EVP_MD_CTX_free(vctx);
+	EVP_PKEY_free(pk);
+}
+
 int main(void)
 {
 	const char *s = getenv("BENCH_SECS");
@@ -178,6 +211,7 @@ int main(void)
 		secs = atof(s);
 	bench_curve("p256", "P-256", KC_P256);
 	bench_curve("p384", "P-384", KC_P384);
+	bench_ed25519();
 	bench_x25519();
 	return 0;
 }

@@ -101,6 +101,30 @@ static void x25519(int n)
 	       n, bad);
 }
 
+/* Ed25519 keygen and sign with the seed undefined (secret) */
+static void ed25519(int n)
+{
+	unsigned char seed[32], pub[32], sig[64], sig2[64], m[48];
+	int i, bad = 0, r;
+
+	for (i = 0; i < n; i++) {
+		r = kc_ed25519_keygen(seed, pub);	/* random is secret */
+		SECRET(seed, 32);
+		memset(m, i, sizeof(m));
+		r |= kc_ed25519_pub_from_seed(pub, seed);
+		r |= kc_ed25519_sign(sig, seed, pub, m, sizeof(m));
+		r |= kc_ed25519_sign(sig2, seed, NULL, m, sizeof(m));
+		PUBLIC(pub, 32);
+		PUBLIC(sig, 64);
+		PUBLIC(sig2, 64);
+		if (r || memcmp(sig, sig2, 64) ||
+		    kc_ed25519_verify(pub, m, sizeof(m), sig, 64))
+			bad++;
+	}
+	tap_ok(!bad, "Ed25519: %d rounds of keygen and sign with a secret seed (%d bad results)",
+	       n, bad);
+}
+
 int main(int argc, char **argv)
 {
 	unsigned char d[32];
@@ -119,5 +143,6 @@ int main(int argc, char **argv)
 	prims(KC_P256, "P-256", n);
 	prims(KC_P384, "P-384", n);
 	x25519(n);
+	ed25519(n);
 	return tap_done();
 }
