@@ -100,14 +100,29 @@ static void sha256_block(u32 *h, const u8 *p)
 	}
 	a = h[0]; b = h[1]; c = h[2]; d = h[3];
 	e = h[4]; f = h[5]; g = h[6]; hh = h[7];
-	for (i = 0; i < 64; i++) {
-		t1 = hh + (kc_ror32(e, 6) ^ kc_ror32(e, 11) ^ kc_ror32(e, 25)) +
-		     ((e & f) ^ (~e & g)) + k256[i] + w[i];
-		t2 = (kc_ror32(a, 2) ^ kc_ror32(a, 13) ^ kc_ror32(a, 22)) +
-		     ((a & b) ^ (a & c) ^ (b & c));
-		hh = g; g = f; f = e; e = d + t1;
-		d = c; c = b; b = a; a = t1 + t2;
+	/*
+	 * Eight rounds per iteration with the working variables renamed
+	 * instead of shifted: round i updates d and h of its own naming.
+	 */
+#define R256(a, b, c, d, e, f, g, h, i) do {				\
+	t1 = h + (kc_ror32(e, 6) ^ kc_ror32(e, 11) ^ kc_ror32(e, 25)) +	\
+	     (g ^ (e & (f ^ g))) + k256[i] + w[i];			\
+	t2 = (kc_ror32(a, 2) ^ kc_ror32(a, 13) ^ kc_ror32(a, 22)) +	\
+	     ((a & b) | (c & (a | b)));					\
+	d += t1;							\
+	h = t1 + t2;							\
+} while (0)
+	for (i = 0; i < 64; i += 8) {
+		R256(a, b, c, d, e, f, g, hh, i);
+		R256(hh, a, b, c, d, e, f, g, i + 1);
+		R256(g, hh, a, b, c, d, e, f, i + 2);
+		R256(f, g, hh, a, b, c, d, e, i + 3);
+		R256(e, f, g, hh, a, b, c, d, i + 4);
+		R256(d, e, f, g, hh, a, b, c, i + 5);
+		R256(c, d, e, f, g, hh, a, b, i + 6);
+		R256(b, c, d, e, f, g, hh, a, i + 7);
 	}
+#undef R256
 	h[0] += a; h[1] += b; h[2] += c; h[3] += d;
 	h[4] += e; h[5] += f; h[6] += g; h[7] += hh;
 	kc_wipe(w, sizeof(w));
@@ -133,14 +148,26 @@ static void sha512_block(u64 *h, const u8 *p)
 	}
 	a = h[0]; b = h[1]; c = h[2]; d = h[3];
 	e = h[4]; f = h[5]; g = h[6]; hh = h[7];
-	for (i = 0; i < 80; i++) {
-		t1 = hh + (kc_ror64(e, 14) ^ kc_ror64(e, 18) ^ kc_ror64(e, 41)) +
-		     ((e & f) ^ (~e & g)) + k512[i] + w[i];
-		t2 = (kc_ror64(a, 28) ^ kc_ror64(a, 34) ^ kc_ror64(a, 39)) +
-		     ((a & b) ^ (a & c) ^ (b & c));
-		hh = g; g = f; f = e; e = d + t1;
-		d = c; c = b; b = a; a = t1 + t2;
+	/* eight renamed rounds per iteration, as in sha256_block */
+#define R512(a, b, c, d, e, f, g, h, i) do {				\
+	t1 = h + (kc_ror64(e, 14) ^ kc_ror64(e, 18) ^ kc_ror64(e, 41)) + \
+	     (g ^ (e & (f ^ g))) + k512[i] + w[i];			\
+	t2 = (kc_ror64(a, 28) ^ kc_ror64(a, 34) ^ kc_ror64(a, 39)) +	\
+	     ((a & b) | (c & (a | b)));					\
+	d += t1;							\
+	h = t1 + t2;							\
+} while (0)
+	for (i = 0; i < 80; i += 8) {
+		R512(a, b, c, d, e, f, g, hh, i);
+		R512(hh, a, b, c, d, e, f, g, i + 1);
+		R512(g, hh, a, b, c, d, e, f, i + 2);
+		R512(f, g, hh, a, b, c, d, e, i + 3);
+		R512(e, f, g, hh, a, b, c, d, i + 4);
+		R512(d, e, f, g, hh, a, b, c, i + 5);
+		R512(c, d, e, f, g, hh, a, b, i + 6);
+		R512(b, c, d, e, f, g, hh, a, i + 7);
 	}
+#undef R512
 	h[0] += a; h[1] += b; h[2] += c; h[3] += d;
 	h[4] += e; h[5] += f; h[6] += g; h[7] += hh;
 	kc_wipe(w, sizeof(w));
