@@ -601,7 +601,13 @@ static noinline void pt_mul_g(struct pt *r, const u64 *k)
 		}
 		fe_sub(ny, mp_zero, ay);
 		mp_cmov(ay, ny, 0 - (u64)s);
-		pt_add_affine(&t, r, ax, ay);
+		if (i == 0) {		/* r is the identity: no addition */
+			mp_copy(t.x, ax);
+			mp_copy(t.y, ay);
+			mp_copy(t.z, fe_one);
+		} else {
+			pt_add_affine(&t, r, ax, ay);
+		}
 		pt_cmov(r, &t, ~kc_mask_zero(a));
 	}
 	kc_wipe(&t, sizeof(t));
