@@ -39,65 +39,61 @@ static void ed_identity(struct ed_p3 *p)
 	*p = (struct ed_p3){ { { 0 } }, { { 1 } }, { { 1 } }, { { 0 } } };
 }
 
+/* Temporaries of one point addition, wiped together. */
+struct ed_add_tmp {
+	struct fe5 a, b, c, d, e, f, g, h;
+};
+
+/*
+ * Shared part of ed_add and ed_madd (extended coordinates, a = -1, HWCD
+ * 2008 "add-2008-hwcd-3"): t->a..c from p and q's (Y-X, Y+X, 2dT); the
+ * caller sets t->d = 2*Z1*Z2, then ed_add_end finishes and wipes.
+ */
+static void ed_add_begin(struct ed_add_tmp *t, const struct ed_p3 *p,
+			 const struct fe5 *ym, const struct fe5 *yp,
+			 const struct fe5 *t2d)
+{
+	fe5_sub(&t->a, &p->y, &p->x);
+	fe5_mul(&t->a, &t->a, ym);
+	fe5_add(&t->b, &p->y, &p->x);
+	fe5_mul(&t->b, &t->b, yp);
+	fe5_mul(&t->c, &p->t, t2d);
+}
+
+static void ed_add_end(struct ed_p3 *r, struct ed_add_tmp *t)
+{
+	fe5_sub(&t->e, &t->b, &t->a);
+	fe5_sub(&t->f, &t->d, &t->c);
+	fe5_add(&t->g, &t->d, &t->c);
+	fe5_add(&t->h, &t->b, &t->a);
+	fe5_mul(&r->x, &t->e, &t->f);
+	fe5_mul(&r->y, &t->g, &t->h);
+	fe5_mul(&r->t, &t->e, &t->h);
+	fe5_mul(&r->z, &t->f, &t->g);
+	kc_wipe(t, sizeof(*t));
+}
+
 /* r = p + q, q in cached form; r may alias p */
 static void ed_add(struct ed_p3 *r, const struct ed_p3 *p,
 		   const struct ed_cached *q)
 {
-	struct fe5 a, b, c, d, e, f, g, h;
+	struct ed_add_tmp t;
 
-	fe5_sub(&a, &p->y, &p->x);
-	fe5_mul(&a, &a, &q->ym);
-	fe5_add(&b, &p->y, &p->x);
-	fe5_mul(&b, &b, &q->yp);
-	fe5_mul(&c, &p->t, &q->t2d);
-	fe5_mul(&d, &p->z, &q->z);
-	fe5_add(&d, &d, &d);
-	fe5_sub(&e, &b, &a);
-	fe5_sub(&f, &d, &c);
-	fe5_add(&g, &d, &c);
-	fe5_add(&h, &b, &a);
-	fe5_mul(&r->x, &e, &f);
-	fe5_mul(&r->y, &g, &h);
-	fe5_mul(&r->t, &e, &h);
-	fe5_mul(&r->z, &f, &g);
-	kc_wipe(&a, sizeof(a));
-	kc_wipe(&b, sizeof(b));
-	kc_wipe(&c, sizeof(c));
-	kc_wipe(&d, sizeof(d));
-	kc_wipe(&e, sizeof(e));
-	kc_wipe(&f, sizeof(f));
-	kc_wipe(&g, sizeof(g));
-	kc_wipe(&h, sizeof(h));
+	ed_add_begin(&t, p, &q->ym, &q->yp, &q->t2d);
+	fe5_mul(&t.d, &p->z, &q->z);
+	fe5_add(&t.d, &t.d, &t.d);
+	ed_add_end(r, &t);
 }
 
-/* r = p + q, q affine (niels form); r may alias p */
+/* r = p + q, q affine (niels form, Z = 1); r may alias p */
 static void ed_madd(struct ed_p3 *r, const struct ed_p3 *p,
 		    const struct ed_niels *q)
 {
-	struct fe5 a, b, c, d, e, f, g, h;
+	struct ed_add_tmp t;
 
-	fe5_sub(&a, &p->y, &p->x);
-	fe5_mul(&a, &a, &q->ym);
-	fe5_add(&b, &p->y, &p->x);
-	fe5_mul(&b, &b, &q->yp);
-	fe5_mul(&c, &p->t, &q->t2d);
-	fe5_add(&d, &p->z, &p->z);
-	fe5_sub(&e, &b, &a);
-	fe5_sub(&f, &d, &c);
-	fe5_add(&g, &d, &c);
-	fe5_add(&h, &b, &a);
-	fe5_mul(&r->x, &e, &f);
-	fe5_mul(&r->y, &g, &h);
-	fe5_mul(&r->t, &e, &h);
-	fe5_mul(&r->z, &f, &g);
-	kc_wipe(&a, sizeof(a));
-	kc_wipe(&b, sizeof(b));
-	kc_wipe(&c, sizeof(c));
-	kc_wipe(&d, sizeof(d));
-	kc_wipe(&e, sizeof(e));
-	kc_wipe(&f, sizeof(f));
-	kc_wipe(&g, sizeof(g));
-	kc_wipe(&h, sizeof(h));
+	ed_add_begin(&t, p, &q->ym, &q->yp, &q->t2d);
+	fe5_add(&t.d, &p->z, &p->z);
+	ed_add_end(r, &t);
 }
 
 /* r = 2p (dbl-2008-hwcd, a = -1); r may alias p */
