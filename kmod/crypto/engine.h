@@ -119,4 +119,109 @@ int kc_ec_point_check(enum kc_curve curve, const u8 *xy);
 int kc_ec_mul2_x(enum kc_curve curve, const u8 *u1, const u8 *u2,
 		 const u8 *xy, u8 *x);
 
+/*
+ * RSA (issue 8): moduli of KC_RSA_MIN_BITS..KC_RSA_MAX_BITS bits for
+ * operations; key generation makes 2048, 3072 or 4096-bit keys only.
+ * Every number is big-endian bytes as PKCS#11 stores it (CKA_MODULUS,
+ * CKA_PUBLIC_EXPONENT, CKA_PRIVATE_EXPONENT, CKA_PRIME_1/2,
+ * CKA_EXPONENT_1/2, CKA_COEFFICIENT); leading zero bytes are allowed.
+ * Inputs and outputs of the raw operations are exactly n_len bytes (n_len
+ * = byte length of n without leading zeros). @work is caller memory of
+ * KC_RSA_WORK_BYTES bytes, 8-byte aligned (the kernel kmallocs it, wipes
+ * and frees it with kfree_sensitive); nothing in it is needed afterwards.
+ * Nothing here allocates.
+ */
+#define KC_RSA_MIN_BITS		1024
+#define KC_RSA_MAX_BITS		4096
+#define KC_RSA_MAX_BYTES	(KC_RSA_MAX_BITS / 8)
+#define KC_RSA_WORK_BYTES	(48 * 1024)
+
+struct kc_rsa_pub {
+	const u8 *n;
+	size_t n_len;
+	const u8 *e;
+	size_t e_len;
+};
+
+/*
+ * Private key. CRT form (p, q, dp, dq, qinv all set; qinv = q^-1 mod p)
+ * is used when present, else the plain exponent d. e is mandatory: the
+ * result is checked with it before it leaves the engine.
+ */
+struct kc_rsa_priv {
+	const u8 *n, *e, *d, *p, *q, *dp, *dq, *qinv;
+	size_t n_len, e_len, d_len, p_len, q_len, dp_len, dq_len, qinv_len;
+};
+
+/*
+ * Key generation output: caller buffers of exactly bits/8 bytes (n, d)
+ * and bits/16 bytes (p, q, dp, dq, qinv), written big-endian with leading
+ * zeros as needed. p > q.
+ */
+struct kc_rsa_keygen_out {
+	u8 *n, *d, *p, *q, *dp, *dq, *qinv;
+};
+
+/* 0 if n is odd with KC_RSA_MIN..MAX_BITS bits and e odd, 3 <= e < n. */
+int kc_rsa_check_pub(const struct kc_rsa_pub *key);
+/*
+ * Import check of a private key: as kc_rsa_check_pub, plus for CRT keys
+ * n = p q, dp < p, dq < q, qinv < p, qinv q = 1 (mod p), and a
+ * private/public round trip. KC_EINPUT if any fails.
+ */
+int kc_rsa_check_priv(const struct kc_rsa_priv *key, void *work);
+/* out = in^e mod n (variable time: public data). KC_EINPUT if in >= n. */
+int kc_rsa_public(const struct kc_rsa_pub *key, const u8 *in, u8 *out,
+		  void *work);
+/*
+ * out = in^d mod n: CRT with base blinding, constant-time fixed-window
+ * exponentiation, and the result checked (out^e == in) before it is
+ * written. KC_EINPUT if in >= n or the key is malformed, KC_EFAULT if the
+ * check fails (out is zeroed: a fault never yields a wrong result).
+ */
+int kc_rsa_private(const struct kc_rsa_priv *key, const u8 *in, u8 *out,
+		   void *work);
+/*
+ * FIPS 186-5 A.1.3 style key generation (probable primes, table B.1 M-R
+ * rounds), 2^16 < e < 2^256 odd, pairwise sign/verify test before return.
+ * KC_EINPUT for a bad size or e, KC_EFAULT if the pairwise test fails.
+ */
+int kc_rsa_keygen(u32 bits, const u8 *e, size_t e_len,
+		  const struct kc_rsa_keygen_out *out, void *work);
+
+/*
+ * PKCS#1 v2.2 (RFC 8017) encodings over the raw operations. @hash names
+ * the digest that @digest holds (and for PSS/OAEP the MGF1 hash too:
+ * @mgf). Signatures and ciphertexts are n_len bytes.
+ *
+ * kc_rsa_pkcs1_sign_t() takes T (a DER DigestInfo, or anything for
+ * CKM_RSA_PKCS) and pads it; kc_rsa_digest_info() writes the DigestInfo
+ * prefix of @hash (returns its length, 0 if unknown) so callers can build
+ * T. PSS: @salt of @salt_len bytes, or NULL for fresh random salt.
+ * OAEP decrypt is constant time in the padding check and returns one
+ * error (KC_EINPUT) for every malformed message.
+ */
+size_t kc_rsa_digest_info(enum kc_hash hash, u8 *prefix, size_t max);
+int kc_rsa_pkcs1_sign_t(const struct kc_rsa_priv *key, const u8 *t,
+			size_t t_len, u8 *sig, void *work);
+int kc_rsa_pkcs1_verify_t(const struct kc_rsa_pub *key, const u8 *t,
+			  size_t t_len, const u8 *sig, size_t sig_len,
+			  void *work);
+int kc_rsa_pss_sign(const struct kc_rsa_priv *key, enum kc_hash hash,
+		    enum kc_hash mgf, const u8 *salt, size_t salt_len,
+		    const u8 *digest, size_t digest_len, u8 *sig, void *work);
+int kc_rsa_pss_verify(const struct kc_rsa_pub *key, enum kc_hash hash,
+		      enum kc_hash mgf, size_t salt_len,
+		      const u8 *digest, size_t digest_len,
+		      const u8 *sig, size_t sig_len, void *work);
+int kc_rsa_oaep_encrypt(const struct kc_rsa_pub *key, enum kc_hash hash,
+			enum kc_hash mgf, const u8 *label, size_t label_len,
+			const u8 *seed, const u8 *msg, size_t msg_len,
+			u8 *out, void *work);
+/* *@msg_len: room in @msg on entry, message length on success */
+int kc_rsa_oaep_decrypt(const struct kc_rsa_priv *key, enum kc_hash hash,
+			enum kc_hash mgf, const u8 *label, size_t label_len,
+			const u8 *in, size_t in_len, u8 *msg, size_t *msg_len,
+			void *work);
+
 #endif /* KC_ENGINE_H */
