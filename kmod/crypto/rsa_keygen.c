@@ -102,6 +102,17 @@ static inline u64 barrett(u64 x, u64 m, u64 mu)
 	return r - (m & (((r - m) >> 63) - 1));
 }
 
+/*
+ * The compiler must not see that a mask is 0 or all-ones (it could branch
+ * on it instead of masking), nor turn a loop counter into one that runs
+ * on a secret (j - a for j = 1, 2, ...).
+ */
+static inline u64 hide(u64 x)
+{
+	__asm__("" : "+r"(x));
+	return x;
+}
+
 /* all-ones if a == b (n limbs) */
 static u64 eq_mask(const u64 *a, const u64 *b, u32 n)
 {
@@ -425,7 +436,7 @@ static u64 mr_setup(struct kg_work *w, u32 n)
  */
 static u64 mr_base(struct kg_work *w, u32 n, u64 a)
 {
-	u64 pass;
+	u64 pass, act;
 	u32 j;
 
 	kc_mont_exp(&w->mc, w->y, w->y, w->m, n, w->table);	/* z = b^m */
@@ -433,7 +444,8 @@ static u64 mr_base(struct kg_work *w, u32 n, u64 a)
 	pass = eq_mask(w->y, w->one, n) | eq_mask(w->y, w->neg, n);
 	for (j = 1; j <= MR_TAIL; j++) {
 		kc_mont_sqr(&w->mc, w->y, w->y);		/* b^(m 2^j) */
-		pass |= eq_mask(w->y, w->neg, n) & (0 - (((u64)j - a) >> 63));
+		act = hide(0 - ((hide(j) - a) >> 63));		/* j < a */
+		pass |= eq_mask(w->y, w->neg, n) & act;
 	}
 	kc_wipe(w->y, sizeof(w->y));
 	return pass;
@@ -645,6 +657,7 @@ int kc_rsa_keygen(u32 bits, const u8 *e, size_t e_len,
 	}
 	kc_bn_mul(w->n, w->p, n, w->q, n);
 	kc_bn_to_be(out->n, nb, w->n, 2 * n);
+	kc_declassify(out->n, nb);			/* the public modulus */
 	kc_bn_to_be(out->d, nb, w->d, 2 * n);
 	kc_bn_to_be(out->p, hb, w->p, n);
 	kc_bn_to_be(out->q, hb, w->q, n);
