@@ -19,7 +19,13 @@
  * factors 2 of w - 1 by 63, so Miller-Rabin needs 62 squarings after
  * b^m instead of bits/2 (the prime distribution moves by < 2^-62).
  *
- * Miller-Rabin (FIPS 186-5 B.3.1) with the round counts of FIPS 186-5
+ * A strong test to the base 2 first, as a filter (most candidates that
+ * survive trial division are composite and fail it): z = 2^m by squarings
+ * and masked doublings mod w, no multiplication and no table, so about a
+ * quarter cheaper than a random-base round; a prime always passes it, so
+ * it does not change which primes come out.
+ *
+ * Then Miller-Rabin (FIPS 186-5 B.3.1) with the round counts of FIPS 186-5
  * table B.1, column for error probability 2^-112 (1024-bit primes:
  * 5 rounds), 2^-128 (1536 bits: 4) and 2^-144 (2048 bits: 4), i.e. the
  * security strengths of RSA-2048/3072/4096. a and m = (w - 1) / 2^a are
@@ -431,16 +437,14 @@ static u64 mr_setup(struct kg_work *w, u32 n)
 }
 
 /*
- * One strong-probable-prime test of w->w to the base in w->y (2 <= b <=
- * w - 2, n limbs); all-ones if w passes.
+ * The end of a strong-probable-prime test: w->y = z = b^m in Montgomery
+ * form; all-ones if z = 1 or z^(2^j) = -1 for some 0 <= j < a.
  */
-static u64 mr_base(struct kg_work *w, u32 n, u64 a)
+static u64 mr_tail(struct kg_work *w, u32 n, u64 a)
 {
 	u64 pass, act;
 	u32 j;
 
-	kc_mont_exp(&w->mc, w->y, w->y, w->m, n, w->table);	/* z = b^m */
-	kc_mont_to(&w->mc, w->y, w->y);
 	pass = eq_mask(w->y, w->one, n) | eq_mask(w->y, w->neg, n);
 	for (j = 1; j <= MR_TAIL; j++) {
 		kc_mont_sqr(&w->mc, w->y, w->y);		/* b^(m 2^j) */
@@ -449,6 +453,51 @@ static u64 mr_base(struct kg_work *w, u32 n, u64 a)
 	}
 	kc_wipe(w->y, sizeof(w->y));
 	return pass;
+}
+
+/*
+ * One strong-probable-prime test of w->w to the base in w->y (2 <= b <=
+ * w - 2, n limbs); all-ones if w passes.
+ */
+static u64 mr_base(struct kg_work *w, u32 n, u64 a)
+{
+	kc_mont_exp(&w->mc, w->y, w->y, w->m, n, w->table);	/* z = b^m */
+	kc_mont_to(&w->mc, w->y, w->y);
+	return mr_tail(w, n, a);
+}
+
+/*
+ * The same test to the base 2, as a cheap first filter: z = 2^m by
+ * left-to-right squarings over all 64 n bits of m, each followed by a
+ * doubling mod w kept or not by the (secret) bit's mask, so no
+ * multiplications and no table.
+ */
+static u64 mr_base2(struct kg_work *w, u32 n, u64 a)
+{
+	u64 mask, top, c, keep, v;
+	u32 i, j;
+
+	copy(w->y, w->one, n);
+	for (i = 64 * n; i-- > 0;) {
+		kc_mont_sqr(&w->mc, w->y, w->y);
+		mask = 0 - (w->m[i / 64] >> (i % 64) & 1);
+		/* s1 = 2 y mod w: 2y < 2w, one masked subtraction */
+		top = 0;
+		for (j = 0; j < n; j++) {
+			v = w->y[j];
+			w->s1[j] = v << 1 | top;
+			top = v >> 63;
+		}
+		c = 0;
+		for (j = 0; j < n; j++)
+			SBB(w->s2[j], w->s1[j], w->w[j], c);
+		keep = 0 - (c & (top ^ 1));		/* 2y < w */
+		kc_bn_select(w->s1, w->s1, w->s2, keep, n);
+		kc_bn_select(w->y, w->s1, w->y, mask, n);
+	}
+	kc_wipe(w->s1, sizeof(w->s1));
+	kc_wipe(w->s2, sizeof(w->s2));
+	return mr_tail(w, n, a);
 }
 
 /* a random base b in [2, w - 2] into w->y */
@@ -522,6 +571,8 @@ static int gen_prime(struct kg_work *w, u32 n, u32 el, u32 rounds,
 		if (!pass)
 			continue;
 		a = mr_setup(w, n);
+		pass = mr_base2(w, n, a);
+		kc_declassify(&pass, sizeof(pass));
 		for (r = 0; r < rounds && pass; r++) {
 			mr_random_base(w, n);
 			pass = mr_base(w, n, a);

@@ -447,6 +447,49 @@ static int sprp_engine(u64 w, u64 b)
 	return !!mr_base(W, 1, a);
 }
 
+/* the base-2 filter (doublings instead of multiplications) */
+static int sprp2_engine(u64 w)
+{
+	u64 a;
+
+	memset(W->w, 0, sizeof(W->w));
+	W->w[0] = w;
+	a = mr_setup(W, 1);
+	return !!mr_base2(W, 1, a);
+}
+
+static void test_mr_base2(void)
+{
+	static const u64 spsp2[] = {
+		2047, 3277, 4033, 4681, 8321, 15841, 29341, 42799, 49141,
+		52633, 65281, 74665, 80581, 85489, 88357, 90751,
+		3215031751ULL, 3825123056546413051ULL,
+	};
+	u64 w;
+	u32 i, bad = 0, cases = 0, fooled = 0;
+
+	for (w = 5; w < (1u << 17); w += 2, cases++)
+		if (sprp2_engine(w) != sprp_ref(w, 2))
+			bad++;
+	for (i = 0; i < sizeof(spsp2) / 8; i++, cases++) {
+		fooled += sprp2_engine(spsp2[i]);
+		if (sprp2_engine(spsp2[i]) != sprp_ref(spsp2[i], 2))
+			bad++;
+	}
+	for (i = 0; i < 20000; i++, cases++) {
+		w = rnd64() >> (i % 60) | 1;
+		if (i % 5 == 0)
+			w = ((rnd64() >> 1) << (i % 60)) | 1;
+		if (w < 5)
+			w = 5;
+		if (sprp2_engine(w) != sprp_ref(w, 2))
+			bad++;
+	}
+	tap_ok(!bad && fooled == sizeof(spsp2) / 8,
+	       "M-R base-2 filter = 64-bit reference (%u cases incl. 18 strong pseudoprimes to base 2, %u bad)",
+	       cases, bad);
+}
+
 static void test_mr_small(void)
 {
 	static const u64 carmichael[] = {
@@ -558,7 +601,7 @@ static void test_mr_big(void)
 			if (td_reject(&W->td, W->w, n))
 				bad++;
 			a = mr_setup(W, n);
-			if (a != (u64)as[i])
+			if (a != (u64)as[i] || !mr_base2(W, n, a))
 				bad++;
 			for (r = 0; r < 3; r++) {
 				mr_random_base(W, n);
@@ -574,7 +617,7 @@ static void test_mr_big(void)
 				continue;
 			a = mr_setup(W, n);
 			mr_random_base(W, n);
-			pass = mr_base(W, n, a);
+			pass = mr_base(W, n, a) | mr_base2(W, n, a);
 			if (pass)
 				bad++;
 			cases++;
@@ -917,6 +960,7 @@ int main(void)
 	test_mod_inv();
 	test_gcd_div();
 	test_mr_small();
+	test_mr_base2();
 	test_mr_big();
 	test_make_d();
 	test_negative();
