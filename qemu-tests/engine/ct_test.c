@@ -240,6 +240,72 @@ static void rsa(int n)
 	       n, n, bad);
 }
 
+/*
+ * PKCS#1 encodings (rsa_pad.c) on the secret key: OAEP decrypt of valid,
+ * corrupted and wrong-label ciphertexts (the padding check runs on the
+ * secret decrypted block), PKCS#1 v1.5 and PSS (random salt) signatures.
+ */
+static void rsa_pad(int n)
+{
+	static struct rsa_key k;
+	static unsigned long long work[KC_RSA_WORK_BYTES / 8];
+	unsigned char c[256], m[256], t[51] = { 0x30 }, sig[256];
+	unsigned char seed[32] = { 7 }, dg[32] = { 1 };
+	struct kc_rsa_priv pr;
+	struct kc_rsa_pub pub;
+	int i, bad = 0;
+	size_t ml;
+
+	if (rsa_key15(&k)) {
+		tap_ok(0, "RSA: read key 15 of %s", RSA_VEC);
+		return;
+	}
+	pub = (struct kc_rsa_pub){ .n = k.b[0], .n_len = k.len[0],
+				   .e = k.b[1], .e_len = k.len[1] };
+	pr = (struct kc_rsa_priv){
+		.n = k.b[0], .n_len = k.len[0], .e = k.b[1], .e_len = k.len[1],
+		.d = k.b[2], .d_len = k.len[2], .p = k.b[3], .p_len = k.len[3],
+		.q = k.b[4], .q_len = k.len[4], .dp = k.b[5],
+		.dp_len = k.len[5], .dq = k.b[6], .dq_len = k.len[6],
+		.qinv = k.b[7], .qinv_len = k.len[7],
+	};
+	for (i = 2; i < 8; i++)
+		SECRET(k.b[i], k.len[i]);
+	for (i = 0; i < n; i++) {
+		seed[1] = (unsigned char)i;
+		bad += kc_rsa_oaep_encrypt(&pub, KC_SHA256, KC_SHA256,
+					   (const u8 *)"L", 1, seed,
+					   (const u8 *)"message", 7, c,
+					   work) != 0;
+		ml = sizeof(m);
+		bad += kc_rsa_oaep_decrypt(&pr, KC_SHA256, KC_SHA256,
+					   (const u8 *)"L", 1, c, 256, m, &ml,
+					   work) != 0;
+		PUBLIC(m, sizeof(m));
+		bad += ml != 7 || memcmp(m, "message", 7);
+		ml = sizeof(m);
+		bad += kc_rsa_oaep_decrypt(&pr, KC_SHA256, KC_SHA256,
+					   (const u8 *)"M", 1, c, 256, m, &ml,
+					   work) != KC_EINPUT;
+		c[100 + i] ^= 0x01;
+		ml = sizeof(m);
+		bad += kc_rsa_oaep_decrypt(&pr, KC_SHA256, KC_SHA256,
+					   (const u8 *)"L", 1, c, 256, m, &ml,
+					   work) != KC_EINPUT;
+		bad += kc_rsa_pkcs1_sign_t(&pr, t, sizeof(t), sig, work) != 0;
+		PUBLIC(sig, sizeof(sig));
+		bad += kc_rsa_pkcs1_verify_t(&pub, t, sizeof(t), sig, 256,
+					     work) != 0;
+		bad += kc_rsa_pss_sign(&pr, KC_SHA256, KC_SHA256, NULL, 32, dg,
+				       32, sig, work) != 0;
+		PUBLIC(sig, sizeof(sig));
+		bad += kc_rsa_pss_verify(&pub, KC_SHA256, KC_SHA256, 32, dg, 32,
+					 sig, 256, work) != 0;
+	}
+	tap_ok(!bad, "RSA-2048 PKCS#1: %d x (OAEP decrypt valid, wrong label, corrupted; v1.5 and PSS sign) on a secret key (%d bad)",
+	       n, bad);
+}
+
 int main(int argc, char **argv)
 {
 	unsigned char d[32];
@@ -260,5 +326,6 @@ int main(int argc, char **argv)
 	x25519(n);
 	ed25519(n);
 	rsa(n < 10 ? n : 10);
+	rsa_pad(n < 4 ? n : 4);
 	return tap_done();
 }
