@@ -988,8 +988,10 @@ static void negatives_sig(const struct key *key)
 			if (off) {	/* 8j + 1 bits: n = 01 ..., m = 01 00 */
 				em2[0] = 0x01;
 				em2[1] = 0x00;
-			} else {	/* n >= c0 ..., m = 80..bf ... */
-				em2[0] = (em2[0] & 0x3f) | 0x80;
+			} else {	/* n >= 80 ..., m = 80 (00) ... */
+				em2[0] = 0x80;
+				if (key->n[key->n_len - k] == 0x80)
+					em2[1] = 0x00;
 			}
 			break;
 		case 3:			/* separator 01 -> 03 */
