@@ -231,7 +231,7 @@ static __always_inline void final_sub(u64 *r, const u64 *t, const u64 *m,
 	MUL(lo_, hi_, x, y);						\
 	ADC(c0, c0, lo_, cy_);						\
 	ADC(c1, c1, hi_, cy_);						\
-	c2 += cy_;							\
+	ADC(c2, c2, 0, cy_);						\
 } while (0)
 
 #define KC_PRAGMA(x)	_Pragma(#x)
@@ -344,7 +344,7 @@ static noinline void sqr_##N(u64 *r, const u64 *a, const u64 *m,	\
 }
 KC_MUL_FIXED(8, full)
 KC_MUL_FIXED(16, full)
-KC_MUL_FIXED(24, loop)
+KC_MUL_FIXED(24, full)
 KC_MUL_FIXED(32, loop)
 
 void kc_mont_mul(const struct kc_mont *mc, u64 *r, const u64 *a,
@@ -451,7 +451,7 @@ int kc_mont_init(struct kc_mont *mc, const u64 *m, u32 n)
 	mc->m0inv = 0 - x;
 
 	/*
-	 * R^2 mod m: with 64 n = s 2^k (s odd), double a start value up to
+	 * R^2 mod m: with 64 n = s 2^k (k <= 5), double a start value up to
 	 * 2^(64 n + s) mod m = Montgomery form of 2^s, then square it k
 	 * times. The start is 2^(64 (n - 1)) when the top limb of m is set
 	 * (then it is below m), else 1 (the limb count, not the value,
@@ -472,16 +472,17 @@ int kc_mont_init(struct kc_mont *mc, const u64 *m, u32 n)
 		mc->rr[0] &= ~(0 - (c ^ 1));
 		k = 64 * n;
 	}
+	/* 5 squarings: a doubling costs far less than a squaring */
 	s = 64 * n;
 	i = 0;
-	while (!(s & 1)) {
+	while (!(s & 1) && i < 5) {
 		s >>= 1;
 		i++;
 	}
 	for (k += s; k; k--)
 		mod_dbl(mc->rr, m, n);
 	while (i--)
-		kc_mont_mul(mc, mc->rr, mc->rr, mc->rr);
+		kc_mont_sqr(mc, mc->rr, mc->rr);
 	return 0;
 }
 
@@ -497,7 +498,8 @@ static inline u64 exp_bits(const u64 *e, u32 limbs, u32 pos, u32 w)
 }
 
 /* r = table[idx] reading every entry (idx secret) */
-static void table_get(u64 *r, const u64 *table, u64 idx, u32 n)
+static __always_inline void table_get_n(u64 *r, const u64 *table, u64 idx,
+					u32 n)
 {
 	u32 k, j;
 	u64 mask;
@@ -506,8 +508,23 @@ static void table_get(u64 *r, const u64 *table, u64 idx, u32 n)
 		r[j] = 0;
 	for (k = 0; k < (1u << KC_BN_EXP_WINDOW); k++) {
 		mask = kc_mask_zero(idx ^ k);
+		KC_UNROLL(32)
 		for (j = 0; j < n; j++)
 			r[j] |= table[k * n + j] & mask;
+	}
+}
+
+static noinline void table_get(u64 *r, const u64 *table, u64 idx, u32 n)
+{
+	switch (n) {
+	case 16:
+		table_get_n(r, table, idx, 16);
+		break;
+	case 32:
+		table_get_n(r, table, idx, 32);
+		break;
+	default:
+		table_get_n(r, table, idx, n);
 	}
 }
 

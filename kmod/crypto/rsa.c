@@ -41,7 +41,8 @@ struct rsa_work {
 /* kc_rsa_check_priv() keeps three byte strings after the struct */
 #define RT_BYTES	(3 * KC_RSA_MAX_BYTES)
 
-_Static_assert(sizeof(struct rsa_work) + RT_BYTES <= KC_RSA_WORK_BYTES,
+/* below the PKCS#1 buffers of rsa_pad.c (rsa_internal.h) */
+_Static_assert(sizeof(struct rsa_work) + RT_BYTES <= KC_RSA_PAD_OFFSET,
 	       "KC_RSA_WORK_BYTES too small for struct rsa_work");
 
 /* A public number: pointer and length without leading zero bytes. */
@@ -480,8 +481,7 @@ int kc_rsa_public(const struct kc_rsa_pub *key, const u8 *in, u8 *out,
 	kc_bn_to_be(out, nb, w->s, nl);
 	ret = 0;
 out:
-	kc_wipe(w, sizeof(*w));
-	return ret;
+	return ret;	/* public data only: nothing to wipe */
 }
 
 int kc_rsa_check_priv(const struct kc_rsa_priv *key, void *work)
