@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * EdDSA mechanisms (PKCS#11 v3.0 2.3.5-2.3.7) on the constant-time engine
+ * EdDSA mechanisms (PKCS#11 v3.0 current mechanisms) on the constant-time engine
  * of kmod/crypto/: CKM_EC_EDWARDS_KEY_PAIR_GEN and CKM_EDDSA, pure Ed25519
  * (RFC 8032 5.1) only. Ed25519ctx, Ed25519ph and Ed448 are not supported.
  *
@@ -13,8 +13,10 @@
  * order (checked by the engine's verify).
  *
  * CKM_EDDSA parameter: none, or the flat struct khsm_eddsa_params (uAPI)
- * with ph_flag 0 and no context, which is pure Ed25519 too. Anything else
- * is CKR_MECHANISM_PARAM_INVALID.
+ * with ph_flag 0 and no context, which is taken as pure Ed25519 too (the
+ * spec's table would make it Ed25519ctx with an empty context, which RFC
+ * 8032 says SHOULD NOT be used; clients send it to mean pure Ed25519).
+ * Anything else (Ed25519ph, Ed25519ctx) is CKR_MECHANISM_PARAM_INVALID.
  *
  * Ed25519 hashes the whole message twice, so multi-part signing and
  * verification buffer the message in the kernel: at most

@@ -33,7 +33,7 @@
 #define CKF_MESSAGE_ENCRYPT		(0x00000002UL)
 #endif
 
-/* CKM_EDDSA parameter (v3.0 2.3.6); p11-kit 0.24 does not define it. */
+/* CKM_EDDSA parameter (v3.0); p11-kit 0.24 does not define it. */
 typedef struct CK_EDDSA_PARAMS {
 	CK_BBOOL phFlag;
 	CK_ULONG ulContextDataLen;

@@ -25,7 +25,7 @@
 #define CKR_CURVE_NOT_SUPPORTED	(0x140UL)
 #endif
 
-/* CKM_EDDSA parameter (PKCS#11 v3.0 2.3.6; not in p11-kit 0.24). */
+/* CKM_EDDSA parameter (PKCS#11 v3.0; not in p11-kit 0.24). */
 typedef struct {
 	CK_BBOOL phFlag;
 	CK_ULONG ulContextDataLen;
