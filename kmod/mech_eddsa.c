@@ -13,9 +13,9 @@
  * order (checked by the engine's verify).
  *
  * CKM_EDDSA parameter: none, or the flat struct khsm_eddsa_params (uAPI)
- * with ph_flag 0 and no context, which is taken as pure Ed25519 too (the
- * spec's table would make it Ed25519ctx with an empty context, which RFC
- * 8032 says SHOULD NOT be used; clients send it to mean pure Ed25519).
+ * with ph_flag 0 and no context, which is taken as pure Ed25519 too. (A
+ * strict reading of the spec's table makes that Ed25519ctx with an empty
+ * context, a variant RFC 8032 says SHOULD NOT be used; it is not offered.)
  * Anything else (Ed25519ph, Ed25519ctx) is CKR_MECHANISM_PARAM_INVALID.
  *
  * Ed25519 hashes the whole message twice, so multi-part signing and
