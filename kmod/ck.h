@@ -132,8 +132,10 @@
 #define CKF_DONT_BLOCK (1UL)
 #define CKF_DUAL_CRYPTO_OPERATIONS (1UL << 9)
 #define CKF_EC_COMPRESS (1UL << 25)
+#define CKF_EC_CURVENAME (1UL << 26)	/* v3.0, not in p11-kit 0.24 */
 #define CKF_EC_F_P (1UL << 20)
 #define CKF_EC_NAMEDCURVE (1UL << 23)
+#define CKF_EC_OID (1UL << 23)	/* v3.0 name of CKF_EC_NAMEDCURVE */
 #define CKF_EC_UNCOMPRESS (1UL << 24)
 #define CKF_ENCRYPT (1UL << 8)
 #define CKF_EXCLUDE_CHALLENGE (0x08UL)

@@ -18,6 +18,7 @@ static const struct khsm_mech_family *const khsm_families[] = {
 	&khsm_mech_aes,
 	&khsm_mech_aead,
 	&khsm_mech_ecdsa,
+	&khsm_mech_eddsa,
 };
 
 const struct khsm_mech *khsm_mech_find(unsigned long type)
@@ -29,6 +30,22 @@ const struct khsm_mech *khsm_mech_find(unsigned long type)
 
 		for (i = 0; i < fam->count; i++)
 			if (fam->mechs[i].type == type)
+				return &fam->mechs[i];
+	}
+	return NULL;
+}
+
+const struct khsm_mech *khsm_mech_for_key(unsigned long key_type,
+					  unsigned long flags)
+{
+	unsigned int f, i;
+
+	for (f = 0; f < ARRAY_SIZE(khsm_families); f++) {
+		const struct khsm_mech_family *fam = khsm_families[f];
+
+		for (i = 0; i < fam->count; i++)
+			if (fam->mechs[i].key_type == key_type &&
+			    (fam->mechs[i].flags & flags))
 				return &fam->mechs[i];
 	}
 	return NULL;

@@ -21,12 +21,18 @@
 struct khsm_key {
 	unsigned long class;		/* CKO_SECRET_KEY / PRIVATE_KEY / PUBLIC_KEY */
 	unsigned long key_type;		/* CKK_* */
-	/* CKA_VALUE: secret key bytes, or the EC private scalar (big-endian) */
+	/*
+	 * CKA_VALUE: secret key bytes, the EC private scalar (big-endian) or
+	 * the EdDSA seed (RFC 8032 private key)
+	 */
 	const u8 *value;
 	u32 value_len;
-	const u8 *ec_params;		/* CKA_EC_PARAMS (DER OID), EC keys */
+	const u8 *ec_params;		/* CKA_EC_PARAMS (DER), EC/EdDSA keys */
 	u32 ec_params_len;
-	/* CKA_EC_POINT: DER OCTET STRING of the uncompressed point */
+	/*
+	 * CKA_EC_POINT: DER OCTET STRING of the uncompressed point (EC) or of
+	 * the 32-byte encoding (Ed25519)
+	 */
 	const u8 *ec_point;
 	u32 ec_point_len;
 };
@@ -109,6 +115,15 @@ struct khsm_mech {
 int khsm_mech_init(void);	/* runs every family's known-answer tests */
 void khsm_mech_uninit(void);
 const struct khsm_mech *khsm_mech_find(unsigned long type);
+/*
+ * The first registered mechanism for keys of @key_type that has one of
+ * @flags (CKF_*), or NULL: how the core learns which key types exist and
+ * which mechanism judges a key (CKF_GENERATE_KEY_PAIR: an asymmetric key
+ * type; CKF_SIGN/CKF_VERIFY: the mechanism that validates an imported
+ * private/public key).
+ */
+const struct khsm_mech *khsm_mech_for_key(unsigned long key_type,
+					  unsigned long flags);
 /* Copies up to @max mechanism numbers into @types; returns the total. */
 u32 khsm_mech_list(unsigned long *types, u32 max);
 

@@ -194,7 +194,8 @@ static unsigned long khsm_key_type_ok(unsigned long class, unsigned long key_typ
 		return CKR_ATTRIBUTE_VALUE_INVALID;
 	case CKO_PRIVATE_KEY:
 	case CKO_PUBLIC_KEY:
-		if (key_type == CKK_EC)
+		/* the key types some registered mechanism generates pairs of */
+		if (khsm_mech_for_key(key_type, CKF_GENERATE_KEY_PAIR))
 			return CKR_OK;
 		return CKR_ATTRIBUTE_VALUE_INVALID;
 	}
@@ -202,20 +203,26 @@ static unsigned long khsm_key_type_ok(unsigned long class, unsigned long key_typ
 }
 
 /*
- * An EC key given by the caller must be usable: let the ECDSA mechanism
- * parse it (curve, point on the curve, scalar range) as it would at
- * C_SignInit/C_VerifyInit, so a bad key fails at C_CreateObject.
+ * A private or public key given by the caller must be usable: let the
+ * first signature mechanism of its key type (CKM_ECDSA for CKK_EC,
+ * CKM_EDDSA for CKK_EC_EDWARDS) parse it (curve, point, scalar or seed
+ * length) as it would at C_SignInit/C_VerifyInit, so a bad key fails at
+ * C_CreateObject.
  */
 static unsigned long khsm_key_validate(const struct khsm_attrs *attrs,
 				 unsigned long class, unsigned long key_type)
 {
-	const struct khsm_mech *m = khsm_mech_find(CKM_ECDSA);
+	const struct khsm_mech *m;
 	struct khsm_obj view = { .class = class, .key_type = key_type };
 	struct khsm_op op = {};
 	struct khsm_key k;
 	unsigned long rv;
 
-	if (key_type != CKK_EC || !m || !m->init)
+	if (class != CKO_PRIVATE_KEY && class != CKO_PUBLIC_KEY)
+		return CKR_OK;
+	m = khsm_mech_for_key(key_type, class == CKO_PRIVATE_KEY ?
+			      CKF_SIGN : CKF_VERIFY);
+	if (!m || !m->init)
 		return CKR_OK;
 	view.attrs = *attrs;
 	khsm_object_key(&view, &k);

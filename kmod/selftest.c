@@ -14,9 +14,7 @@
 #include "mech_family.h"
 #include "selftest.h"
 #include "uapi/linux/khsm.h"
-#ifdef KHSM_EC_ENGINE
 #include "crypto/selftest.h"
-#endif
 
 /* Decode a hex test vector into a new buffer (NULL on a bad vector). */
 u8 *khsm_kat_hex(const char *hex, size_t *len)
@@ -409,7 +407,6 @@ out:
 	return ret;
 }
 
-#ifdef KHSM_EC_ENGINE
 /* The engine's own known answers (kc_selftest in kmod/crypto/). */
 static int khsm_selftest_engine(void)
 {
@@ -419,7 +416,6 @@ static int khsm_selftest_engine(void)
 		pr_err("self-test: crypto engine check %d failed\n", -ret);
 	return ret ? -EBADMSG : 0;
 }
-#endif
 
 static const struct {
 	const char *name;
@@ -428,10 +424,9 @@ static const struct {
 	{ "sha", khsm_selftest_sha },
 	{ "aes", khsm_selftest_aes },
 	{ "gcm", khsm_selftest_gcm },
-#ifdef KHSM_EC_ENGINE
 	{ "engine", khsm_selftest_engine },
-#endif
 	{ "ecdsa", khsm_selftest_ecdsa },
+	{ "eddsa", khsm_selftest_eddsa },
 };
 
 int khsm_selftest_run(void)

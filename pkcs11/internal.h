@@ -102,9 +102,13 @@ CK_RV p11_object(CK_OBJECT_HANDLE h, CK_RV invalid, uint32_t *out);
 void p11_handles_widen(CK_ULONG *dst, unsigned long n);
 
 /* param.c: CK_MECHANISM -> libhsm mechanism with flat parameter. */
+#define P11_EDDSA_MAX_CONTEXT	255	/* RFC 8032: context <= 255 bytes */
 struct p11_mech {
 	struct hsm_mechanism m;
 	void *alloc;			/* hsm_free()d by p11_mech_release */
+	/* CKM_EDDSA: struct khsm_eddsa_params + context, flattened here */
+	unsigned char eddsa[sizeof(struct khsm_eddsa_params) +
+			    P11_EDDSA_MAX_CONTEXT];
 };
 CK_RV p11_mech_get(const CK_MECHANISM *in, struct p11_mech *out);
 void p11_mech_release(struct p11_mech *pm);

@@ -33,6 +33,13 @@
 #define CKF_MESSAGE_ENCRYPT		(0x00000002UL)
 #endif
 
+/* CKM_EDDSA parameter (v3.0); p11-kit 0.24 does not define it. */
+typedef struct CK_EDDSA_PARAMS {
+	CK_BBOOL phFlag;
+	CK_ULONG ulContextDataLen;
+	CK_BYTE_PTR pContextData;
+} CK_EDDSA_PARAMS;
+
 typedef struct CK_INTERFACE {
 	CK_CHAR *pInterfaceName;
 	CK_VOID_PTR pFunctionList;

@@ -3,7 +3,8 @@
  * khsm-pkcs11: CK_MECHANISM -> the uAPI's flat mechanism parameter.
  *
  * Pointer-carrying parameter structs are flattened here (CK_GCM_PARAMS ->
- * struct khsm_gcm_params + IV + AAD); parameters that already are plain
+ * struct khsm_gcm_params + IV + AAD, CK_EDDSA_PARAMS -> struct
+ * khsm_eddsa_params + context); parameters that already are plain
  * bytes (the 16-byte IV of AES-CBC, none for ECDSA/SHA/ECB/keygen) go
  * through as given and the kernel checks their length and value.
  */
@@ -74,6 +75,41 @@ static CK_RV gcm_flatten(const CK_MECHANISM *in, struct p11_mech *out)
 	return CKR_OK;
 }
 
+/*
+ * CK_EDDSA_PARAMS -> struct khsm_eddsa_params + context (in out->eddsa).
+ * No parameter stays none. Which combinations are supported is the
+ * kernel's call (pure Ed25519 only); a context longer than RFC 8032
+ * allows cannot be encoded.
+ */
+static CK_RV eddsa_flatten(const CK_MECHANISM *in, struct p11_mech *out)
+{
+	const CK_EDDSA_PARAMS *p = in->pParameter;
+	struct khsm_eddsa_params f;
+
+	if (!in->pParameter && !in->ulParameterLen)
+		return CKR_OK;
+	if (!p || in->ulParameterLen != sizeof(*p)) {
+		p11_logf("CKM_EDDSA: parameter of %lu bytes is not a CK_EDDSA_PARAMS (%zu bytes)",
+			 in->ulParameterLen, sizeof(*p));
+		return CKR_MECHANISM_PARAM_INVALID;
+	}
+	if (p->phFlag > 1 || p->ulContextDataLen > P11_EDDSA_MAX_CONTEXT ||
+	    (!p->pContextData && p->ulContextDataLen)) {
+		p11_logf("CKM_EDDSA: bad phFlag, context length or pointer");
+		return CKR_MECHANISM_PARAM_INVALID;
+	}
+	memset(&f, 0, sizeof(f));
+	f.ph_flag = p->phFlag;
+	f.context_len = (uint32_t)p->ulContextDataLen;
+	memcpy(out->eddsa, &f, sizeof(f));
+	if (p->ulContextDataLen)
+		memcpy(out->eddsa + sizeof(f), p->pContextData,
+		       p->ulContextDataLen);
+	out->m.param = out->eddsa;
+	out->m.param_len = sizeof(f) + p->ulContextDataLen;
+	return CKR_OK;
+}
+
 CK_RV p11_mech_get(const CK_MECHANISM *in, struct p11_mech *out)
 {
 	memset(out, 0, sizeof(*out));
@@ -82,6 +118,8 @@ CK_RV p11_mech_get(const CK_MECHANISM *in, struct p11_mech *out)
 	out->m.mechanism = in->mechanism;
 	if (in->mechanism == CKM_AES_GCM)
 		return gcm_flatten(in, out);
+	if (in->mechanism == CKM_EDDSA)
+		return eddsa_flatten(in, out);
 	if (!in->pParameter && in->ulParameterLen)
 		return CKR_MECHANISM_PARAM_INVALID;
 	out->m.param = in->pParameter;

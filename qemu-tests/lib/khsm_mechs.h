@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * The mechanisms this slice of khsm implements (issue 3, item 5, plus the
- * ECDSA-with-SHA-x family kmod/mech_ecdsa.c registers), shared by
+ * ECDSA-with-SHA-x family kmod/mech_ecdsa.c registers and the EdDSA pair
+ * of kmod/mech_eddsa.c), shared by
  * the uAPI and PKCS#11 tests so both check the same exact list.
  */
 #ifndef KHSM_MECHS_H
@@ -12,6 +13,7 @@ static const unsigned long khsm_expected_mechs[] = {
 	CKM_AES_KEY_GEN, CKM_AES_ECB, CKM_AES_CBC, CKM_AES_CBC_PAD, CKM_AES_GCM,
 	CKM_EC_KEY_PAIR_GEN, CKM_ECDSA, CKM_ECDSA_SHA1, CKM_ECDSA_SHA224,
 	CKM_ECDSA_SHA256, CKM_ECDSA_SHA384, CKM_ECDSA_SHA512,
+	CKM_EC_EDWARDS_KEY_PAIR_GEN, CKM_EDDSA,
 };
 #define KHSM_N_EXPECTED_MECHS \
 	(sizeof(khsm_expected_mechs) / sizeof(khsm_expected_mechs[0]))
@@ -27,10 +29,11 @@ static inline unsigned long khsm_expected_mech_flags(unsigned long m)
 		return CKF_GENERATE;
 	case CKM_AES_ECB: case CKM_AES_CBC: case CKM_AES_CBC_PAD: case CKM_AES_GCM:
 		return CKF_ENCRYPT | CKF_DECRYPT;
-	case CKM_EC_KEY_PAIR_GEN:
+	case CKM_EC_KEY_PAIR_GEN: case CKM_EC_EDWARDS_KEY_PAIR_GEN:
 		return CKF_GENERATE_KEY_PAIR;
 	case CKM_ECDSA: case CKM_ECDSA_SHA1: case CKM_ECDSA_SHA224:
 	case CKM_ECDSA_SHA256: case CKM_ECDSA_SHA384: case CKM_ECDSA_SHA512:
+	case CKM_EDDSA:
 		return CKF_SIGN | CKF_VERIFY;
 	}
 	return 0;

@@ -294,6 +294,9 @@ struct khsm_op_data {
  *   CKM_AES_CBC, CKM_AES_CBC_PAD: the 16-byte IV.
  *   CKM_AES_GCM: struct khsm_gcm_params, then iv_len bytes of IV, then
  *                aad_len bytes of AAD.
+ *   CKM_EDDSA: none, or struct khsm_eddsa_params then context_len bytes
+ *              of context (CK_EDDSA_PARAMS). Only pure Ed25519 is
+ *              supported: ph_flag 0 and context_len 0.
  *   CKM_ECDSA*, CKM_SHA*, CKM_AES_ECB: none (param_len 0).
  */
 struct khsm_gcm_params {
@@ -301,6 +304,11 @@ struct khsm_gcm_params {
 	__u32 aad_len;		/* 0..max_data_len */
 	__u32 tag_bits;		/* 96, 104, 112, 120 or 128 */
 	__u32 reserved;		/* zero */
+};
+
+struct khsm_eddsa_params {
+	__u32 ph_flag;		/* CK_EDDSA_PARAMS.phFlag: 0 or 1 */
+	__u32 context_len;	/* ulContextDataLen */
 };
 
 /* --- Random -------------------------------------------------------------- */

@@ -1,0 +1,235 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * EdDSA known-answer tests through the registered entries (mech_eddsa.c):
+ * RFC 8032 7.1 TEST 1 (empty message, curve named by OID) and TEST 2 (one
+ * byte, curve named by PrintableString), one-shot and multi-part signing
+ * and verification, altered and wrong-length signatures, the mechanism
+ * parameter (pure Ed25519 accepted, Ed25519ph and Ed25519ctx refused), a
+ * public key that does not decode, unsupported and malformed curves, and a
+ * generated key pair that signs and verifies.
+ */
+#include <linux/kernel.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+
+#include "ck.h"
+#include "mech_family.h"
+#include "selftest.h"
+#include "uapi/linux/khsm.h"
+
+struct khsm_kat_ed {
+	const char *seed;
+	const char *pub;
+	const char *msg;
+	const char *sig;
+	bool by_name;		/* CKA_EC_PARAMS as PrintableString */
+};
+
+static const struct khsm_kat_ed khsm_kat_ed[] = {
+	{	/* RFC 8032 7.1 TEST 1 */
+		.seed = "9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60",
+		.pub = "d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a",
+		.msg = "",
+		.sig = "e5564300c360ac729086e2cc806e828a84877f1eb8e5d974d873e065224901555fb8821590a33bacc61e39701cf9b46bd25bf5f0595bbe24655141438e7a100b",
+	},
+	{	/* RFC 8032 7.1 TEST 2 */
+		.seed = "4ccd089b28ff96da9db6c346ec114e0f5b8a319f35aba624da8cf6ed4fb8a6fb",
+		.pub = "3d4017c3e843895a92b70aa74d1b7ebc9c982ccf2ec4968cc0cd55f12af4660c",
+		.msg = "72",
+		.sig = "92a009a9f0d4cab8720e820b5f642540a2b27b5416503f8fb3762223ebdb69da085ac1e43e15996e458f3613d0f11d8c387b2eaeb4302aeeb00d291612bb0c00",
+		.by_name = true,
+	},
+};
+
+static const u8 khsm_ed_oid[] = { 0x06, 0x03, 0x2b, 0x65, 0x70 };
+static const u8 khsm_ed_name[] = {
+	0x13, 0x0c, 'e', 'd', 'w', 'a', 'r', 'd', 's', '2', '5', '5', '1', '9'
+};
+
+/* Sign, verify (good, bit flipped, one byte short), both ways. */
+static int khsm_kat_ed_check(const struct khsm_key *priv,
+			     const struct khsm_key *pub, const u8 *msg,
+			     size_t len, u8 *sig, bool known)
+{
+	int ret = 0;
+
+	if (known) {
+		ret = khsm_kat_op(CKM_EDDSA, KHSM_OP_SIGN, priv, NULL, 0, msg,
+				  len, sig, 64, 0, CKR_OK);
+		ret = ret ?: khsm_kat_op(CKM_EDDSA, KHSM_OP_SIGN, priv, NULL,
+					 0, msg, len, sig, 64, 1, CKR_OK);
+	}
+	ret = ret ?: khsm_kat_op(CKM_EDDSA, KHSM_OP_VERIFY, pub, NULL, 0, msg,
+				 len, sig, 64, 0, CKR_OK);
+	ret = ret ?: khsm_kat_op(CKM_EDDSA, KHSM_OP_VERIFY, pub, NULL, 0, msg,
+				 len, sig, 64, 1, CKR_OK);
+	if (ret)
+		return ret;
+	sig[63] ^= 0x01;
+	ret = khsm_kat_op(CKM_EDDSA, KHSM_OP_VERIFY, pub, NULL, 0, msg, len,
+			  sig, 64, 0, CKR_SIGNATURE_INVALID);
+	sig[63] ^= 0x01;
+	return ret ?: khsm_kat_op(CKM_EDDSA, KHSM_OP_VERIFY, pub, NULL, 0, msg,
+				  len, sig, 63, 0, CKR_SIGNATURE_LEN_RANGE);
+}
+
+/* Pure Ed25519 with an explicit parameter; Ed25519ph/ctx refused. */
+static int khsm_kat_ed_params(const struct khsm_key *priv, const u8 *msg,
+			      size_t len, const u8 *sig)
+{
+	struct {
+		struct khsm_eddsa_params p;
+		u8 ctx[1];
+	} prm = {};
+	int ret;
+
+	ret = khsm_kat_op(CKM_EDDSA, KHSM_OP_SIGN, priv, &prm.p,
+			  sizeof(prm.p), msg, len, sig, 64, 0, CKR_OK);
+	prm.p.ph_flag = 1;
+	ret = ret ?: khsm_kat_op(CKM_EDDSA, KHSM_OP_SIGN, priv, &prm.p,
+				 sizeof(prm.p), msg, len, sig, 64, 0,
+				 CKR_MECHANISM_PARAM_INVALID);
+	prm.p.ph_flag = 0;
+	prm.p.context_len = 1;
+	ret = ret ?: khsm_kat_op(CKM_EDDSA, KHSM_OP_SIGN, priv, &prm,
+				 sizeof(prm), msg, len, sig, 64, 0,
+				 CKR_MECHANISM_PARAM_INVALID);
+	return ret ?: khsm_kat_op(CKM_EDDSA, KHSM_OP_SIGN, priv, &prm.p,
+				  sizeof(prm.p) - 1, msg, len, sig, 64, 0,
+				  CKR_MECHANISM_PARAM_INVALID);
+}
+
+static int khsm_kat_ed_one(const struct khsm_kat_ed *v)
+{
+	struct khsm_key priv = {
+		.class = CKO_PRIVATE_KEY, .key_type = CKK_EC_EDWARDS
+	};
+	struct khsm_key pub = {
+		.class = CKO_PUBLIC_KEY, .key_type = CKK_EC_EDWARDS
+	};
+	size_t seed_len, pub_len, msg_len, sig_len;
+	u8 *seed = khsm_kat_hex(v->seed, &seed_len);
+	u8 *q = khsm_kat_hex(v->pub, &pub_len);
+	u8 *msg = khsm_kat_hex(v->msg, &msg_len);
+	u8 *sig = khsm_kat_hex(v->sig, &sig_len);
+	u8 point[34];
+	int ret = -ENOMEM;
+
+	if (!seed || !q || !msg || !sig)
+		goto out;
+	ret = -EINVAL;
+	if (seed_len != 32 || pub_len != 32 || sig_len != 64)
+		goto out;
+	point[0] = 0x04;
+	point[1] = 32;
+	memcpy(point + 2, q, 32);
+	priv.ec_params = v->by_name ? khsm_ed_name : khsm_ed_oid;
+	priv.ec_params_len = v->by_name ? sizeof(khsm_ed_name) :
+			     sizeof(khsm_ed_oid);
+	priv.value = seed;
+	priv.value_len = 32;
+	pub.ec_params = priv.ec_params;
+	pub.ec_params_len = priv.ec_params_len;
+	pub.ec_point = point;
+	pub.ec_point_len = sizeof(point);
+	ret = khsm_kat_ed_check(&priv, &pub, msg, msg_len, sig, true);
+	ret = ret ?: khsm_kat_ed_params(&priv, msg, msg_len, sig);
+	if (ret)
+		goto out;
+	/* the bare 32-byte encoding is accepted too */
+	pub.ec_point = q;
+	pub.ec_point_len = 32;
+	ret = khsm_kat_op(CKM_EDDSA, KHSM_OP_VERIFY, &pub, NULL, 0, msg,
+			  msg_len, sig, 64, 0, CKR_OK);
+	/* y = p: not a canonical encoding, refused at init */
+	memset(point + 2, 0xff, 32);
+	point[2] = 0xed;
+	point[33] = 0x7f;
+	pub.ec_point = point;
+	pub.ec_point_len = sizeof(point);
+	ret = ret ?: khsm_kat_op(CKM_EDDSA, KHSM_OP_VERIFY, &pub, NULL, 0,
+				 msg, msg_len, sig, 64, 0,
+				 CKR_PUBLIC_KEY_INVALID);
+out:
+	kfree_sensitive(seed);
+	kfree(q);
+	kfree(msg);
+	kfree(sig);
+	return ret;
+}
+
+/* A fresh key pair signs and verifies; other curves are refused. */
+static int khsm_kat_ed_keygen(void)
+{
+	static const u8 ed448[] = { 0x06, 0x03, 0x2b, 0x65, 0x71 };
+	static const u8 bad[] = { 0x13, 0x0d, 'e', 'd' };
+	static const u8 msg[] = "sample";
+	const struct khsm_mech *m = khsm_mech_find(CKM_EC_EDWARDS_KEY_PAIR_GEN);
+	struct khsm_key priv = {
+		.class = CKO_PRIVATE_KEY, .key_type = CKK_EC_EDWARDS
+	};
+	struct khsm_key pub = {
+		.class = CKO_PUBLIC_KEY, .key_type = CKK_EC_EDWARDS
+	};
+	u8 seed[KHSM_MAX_EC_PRIV_LEN], point[KHSM_MAX_EC_POINT_LEN];
+	struct khsm_keypair kp = {
+		.priv = seed, .priv_len = sizeof(seed),
+		.pub_point = point, .pub_point_len = sizeof(point),
+	};
+	const struct khsm_mech *sm = khsm_mech_find(CKM_EDDSA);
+	struct khsm_op op = { .mech = sm, .kind = KHSM_OP_SIGN };
+	u8 sig[KHSM_MAX_SIG_LEN];
+	size_t sig_len = 0;
+	unsigned long rv;
+	int ret;
+
+	if (!m || !sm)
+		return -ENOENT;
+	if (m->gen_pair(ed448, sizeof(ed448), &kp) != CKR_CURVE_NOT_SUPPORTED ||
+	    m->gen_pair(bad, sizeof(bad), &kp) != CKR_DOMAIN_PARAMS_INVALID) {
+		pr_err("self-test: EdDSA key generation accepted bad parameters\n");
+		return -EINVAL;
+	}
+	rv = m->gen_pair(khsm_ed_oid, sizeof(khsm_ed_oid), &kp);
+	if (rv != CKR_OK || kp.priv_len != 32 || kp.pub_point_len != 34 ||
+	    point[0] != 0x04 || point[1] != 32) {
+		pr_err("self-test: EdDSA key generation: rv 0x%lx\n", rv);
+		ret = -EINVAL;
+		goto out;
+	}
+	priv.ec_params = khsm_ed_oid;
+	priv.ec_params_len = sizeof(khsm_ed_oid);
+	priv.value = seed;
+	priv.value_len = kp.priv_len;
+	pub.ec_params = khsm_ed_oid;
+	pub.ec_params_len = sizeof(khsm_ed_oid);
+	pub.ec_point = point;
+	pub.ec_point_len = kp.pub_point_len;
+	rv = sm->init(&op, &priv, NULL, 0);
+	if (rv == CKR_OK)
+		rv = sm->step(&op, KHSM_STEP_ONESHOT, msg, 6, sig, &sig_len,
+			      NULL, 0);
+	sm->cleanup(&op);
+	if (rv != CKR_OK || sig_len != 64) {
+		pr_err("self-test: EdDSA sign with a new key: rv 0x%lx\n", rv);
+		ret = -EINVAL;
+		goto out;
+	}
+	ret = khsm_kat_ed_check(&priv, &pub, msg, 6, sig, false);
+out:
+	memzero_explicit(seed, sizeof(seed));
+	return ret;
+}
+
+int khsm_selftest_eddsa(void)
+{
+	unsigned int i;
+	int ret;
+
+	for (i = 0; i < ARRAY_SIZE(khsm_kat_ed); i++) {
+		ret = khsm_kat_ed_one(&khsm_kat_ed[i]);
+		if (ret)
+			return ret;
+	}
+	return khsm_kat_ed_keygen();
+}
