@@ -462,6 +462,7 @@ int kc_rsa_public(const struct kc_rsa_pub *key, const u8 *in, u8 *out,
 	const u8 *n, *e;
 	size_t nb, eb;
 	u32 nl, el;
+	u64 lt;
 	int ret;
 
 	ret = parse_pub(key->n, key->n_len, key->e, key->e_len,
@@ -474,14 +475,24 @@ int kc_rsa_public(const struct kc_rsa_pub *key, const u8 *in, u8 *out,
 	if (kc_bn_from_be(w->mn.m, nl, n, nb) ||
 	    kc_mont_init(&w->mn, w->mn.m, nl) ||
 	    kc_bn_from_be(w->e, el, e, eb) ||
-	    kc_bn_from_be(w->c, nl, in, nb) ||
-	    !kc_bn_lt_mask(w->c, w->mn.m, nl))
+	    kc_bn_from_be(w->c, nl, in, nb))
+		goto out;
+	/*
+	 * The input may be an OAEP block holding a plaintext: the exponent
+	 * is public, the arithmetic constant time, and in < n is true for
+	 * every well-formed encoding, so only that verdict is declassified.
+	 */
+	lt = kc_bn_lt_mask(w->c, w->mn.m, nl);
+	kc_declassify(&lt, sizeof(lt));
+	if (!lt)
 		goto out;
 	kc_mont_exp_vartime(&w->mn, w->s, w->c, w->e, el);
 	kc_bn_to_be(out, nb, w->s, nl);
 	ret = 0;
 out:
-	return ret;	/* public data only: nothing to wipe */
+	kc_wipe(w->c, nl * sizeof(u64));
+	kc_wipe(w->s, nl * sizeof(u64));
+	return ret;
 }
 
 int kc_rsa_check_priv(const struct kc_rsa_priv *key, void *work)
