@@ -37,7 +37,7 @@ static void fe5_carry(struct fe5 *h)
 	h->v[1] += c;
 }
 
-static void fe5_add(struct fe5 *r, const struct fe5 *a, const struct fe5 *b)
+static inline void fe5_add(struct fe5 *r, const struct fe5 *a, const struct fe5 *b)
 {
 	int i;
 
@@ -55,6 +55,31 @@ static void fe5_sub(struct fe5 *r, const struct fe5 *a, const struct fe5 *b)
 	r->v[3] = a->v[3] + 0x1ffffffffffffcULL - b->v[3];
 	r->v[4] = a->v[4] + 0x1ffffffffffffcULL - b->v[4];
 	fe5_carry(r);
+}
+
+/*
+ * Lazy r = a + b and r = a - b + 2p without a carry, for the X25519
+ * ladder: a and b must be outputs of fe5_mul/fe5_sqr/fe5_mul_small
+ * (limbs below 2^51 + 2^14 < 2^52 - 38), so the limbs of r stay below
+ * 2^53 (fe5_mul and fe5_sqr take limbs below 2^54).
+ */
+static inline void fe5_add_lazy(struct fe5 *r, const struct fe5 *a,
+				const struct fe5 *b)
+{
+	int i;
+
+	for (i = 0; i < 5; i++)
+		r->v[i] = a->v[i] + b->v[i];
+}
+
+static inline void fe5_sub_lazy(struct fe5 *r, const struct fe5 *a,
+				const struct fe5 *b)
+{
+	r->v[0] = a->v[0] + 0xfffffffffffdaULL - b->v[0];
+	r->v[1] = a->v[1] + 0xffffffffffffeULL - b->v[1];
+	r->v[2] = a->v[2] + 0xffffffffffffeULL - b->v[2];
+	r->v[3] = a->v[3] + 0xffffffffffffeULL - b->v[3];
+	r->v[4] = a->v[4] + 0xffffffffffffeULL - b->v[4];
 }
 
 /* r = -a */
@@ -129,9 +154,43 @@ static noinline void fe5_mul(struct fe5 *r, const struct fe5 *a,
 	r->v[1] += c;
 }
 
-static void fe5_sqr(struct fe5 *r, const struct fe5 *a)
+/*
+ * r = a^2: the symmetric products once, doubled (15 products instead of
+ * 25). Inputs with limbs below 2^54 (so sums and differences of carried
+ * elements need no carry first): every t_i stays below 2^117.
+ */
+static noinline void fe5_sqr(struct fe5 *r, const struct fe5 *a)
 {
-	fe5_mul(r, a, a);
+	u64 a0 = a->v[0], a1 = a->v[1], a2 = a->v[2], a3 = a->v[3];
+	u64 a4 = a->v[4], d0 = 2 * a0, d1 = 2 * a1, d2 = 2 * a2, d3 = 2 * a3;
+	u64 a3_19 = a3 * 19, a4_19 = a4 * 19, c;
+	__uint128_t t0, t1, t2, t3, t4;
+
+	t0 = (__uint128_t)a0 * a0 + (__uint128_t)d1 * a4_19 +
+	     (__uint128_t)d2 * a3_19;
+	t1 = (__uint128_t)d0 * a1 + (__uint128_t)d2 * a4_19 +
+	     (__uint128_t)a3 * a3_19;
+	t2 = (__uint128_t)d0 * a2 + (__uint128_t)a1 * a1 +
+	     (__uint128_t)d3 * a4_19;
+	t3 = (__uint128_t)d0 * a3 + (__uint128_t)d1 * a2 +
+	     (__uint128_t)a4 * a4_19;
+	t4 = (__uint128_t)d0 * a4 + (__uint128_t)d1 * a3 +
+	     (__uint128_t)a2 * a2;
+
+	t1 += (u64)(t0 >> 51);
+	r->v[0] = (u64)t0 & M51;
+	t2 += (u64)(t1 >> 51);
+	r->v[1] = (u64)t1 & M51;
+	t3 += (u64)(t2 >> 51);
+	r->v[2] = (u64)t2 & M51;
+	t4 += (u64)(t3 >> 51);
+	r->v[3] = (u64)t3 & M51;
+	c = (u64)(t4 >> 51);
+	r->v[4] = (u64)t4 & M51;
+	r->v[0] += c * 19;
+	c = r->v[0] >> 51;
+	r->v[0] &= M51;
+	r->v[1] += c;
 }
 
 static inline void fe5_mul_small(struct fe5 *r, const struct fe5 *a, u64 k)

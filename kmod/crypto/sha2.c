@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * SHA-2 family (FIPS 180-4) and HMAC (RFC 2104), portable C.
+ * SHA-2 family and SHA-1 (FIPS 180-4) and HMAC (RFC 2104), portable C.
  * Only public data or whole-buffer processing: no data-dependent branch or
  * index on message bytes.
  */
@@ -72,6 +72,10 @@ static const u64 iv512[8] = {
 	0x1f83d9abfb41bd6bULL, 0x5be0cd19137e2179ULL,
 };
 
+static const u32 iv1[5] = {
+	0x67452301, 0xefcdab89, 0x98badcfe, 0x10325476, 0xc3d2e1f0,
+};
+
 static inline u32 kc_ror32(u32 x, unsigned int n)
 {
 	return (x >> n) | (x << (32 - n));
@@ -125,6 +129,46 @@ static void sha256_block(u32 *h, const u8 *p)
 #undef R256
 	h[0] += a; h[1] += b; h[2] += c; h[3] += d;
 	h[4] += e; h[5] += f; h[6] += g; h[7] += hh;
+	kc_wipe(w, sizeof(w));
+}
+
+/* FIPS 180-4 6.1.2, with a 16-word circular message schedule */
+static void sha1_block(u32 *h, const u8 *p)
+{
+	u32 w[16], a, b, c, d, e, f, k, t;
+	int i;
+
+	for (i = 0; i < 16; i++)
+		w[i] = (u32)p[4 * i] << 24 | (u32)p[4 * i + 1] << 16 |
+		       (u32)p[4 * i + 2] << 8 | p[4 * i + 3];
+	a = h[0]; b = h[1]; c = h[2]; d = h[3]; e = h[4];
+	for (i = 0; i < 80; i++) {
+		if (i >= 16) {
+			t = w[(i + 13) & 15] ^ w[(i + 8) & 15] ^
+			    w[(i + 2) & 15] ^ w[i & 15];
+			w[i & 15] = kc_ror32(t, 31);
+		}
+		if (i < 20) {
+			f = d ^ (b & (c ^ d));
+			k = 0x5a827999;
+		} else if (i < 40) {
+			f = b ^ c ^ d;
+			k = 0x6ed9eba1;
+		} else if (i < 60) {
+			f = (b & c) | (d & (b | c));
+			k = 0x8f1bbcdc;
+		} else {
+			f = b ^ c ^ d;
+			k = 0xca62c1d6;
+		}
+		t = kc_ror32(a, 27) + f + e + k + w[i & 15];
+		e = d;
+		d = c;
+		c = kc_ror32(b, 2);
+		b = a;
+		a = t;
+	}
+	h[0] += a; h[1] += b; h[2] += c; h[3] += d; h[4] += e;
 	kc_wipe(w, sizeof(w));
 }
 
@@ -184,6 +228,8 @@ u32 kc_hash_len(enum kc_hash alg)
 		return 48;
 	case KC_SHA512:
 		return 64;
+	case KC_SHA1:
+		return 20;
 	}
 	return 0;
 }
@@ -203,7 +249,9 @@ int kc_hash_init(struct kc_hash_ctx *c, enum kc_hash alg)
 	c->count = 0;
 	c->used = 0;
 	for (i = 0; i < 8; i++) {
-		if (alg == KC_SHA224)
+		if (alg == KC_SHA1)
+			c->h.s32[i] = i < 5 ? iv1[i] : 0;
+		else if (alg == KC_SHA224)
 			c->h.s32[i] = iv224[i];
 		else if (alg == KC_SHA256)
 			c->h.s32[i] = iv256[i];
@@ -217,7 +265,9 @@ int kc_hash_init(struct kc_hash_ctx *c, enum kc_hash alg)
 
 static void hash_block(struct kc_hash_ctx *c, const u8 *p)
 {
-	if (kc_hash_block(c->alg) == 64)
+	if (c->alg == KC_SHA1)
+		sha1_block(c->h.s32, p);
+	else if (kc_hash_block(c->alg) == 64)
 		sha256_block(c->h.s32, p);
 	else
 		sha512_block(c->h.s64, p);

@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * SHA-2 (FIPS 180-4: SHA-224, SHA-256, SHA-384, SHA-512) and HMAC (RFC 2104)
- * for the engine's own use (RFC 6979 nonces). Same code in kernel and
- * userspace; known answers in qemu-tests/engine/sha2_test.c and at load.
+ * for the engine's own use (RFC 6979 nonces, PKCS#1 encodings), plus SHA-1
+ * (FIPS 180-4) for the legacy PKCS#1 hashes (RSA PSS/OAEP with SHA-1 and
+ * its MGF1) only. Same code in kernel and userspace; known answers in
+ * qemu-tests/engine/sha2_test.c and at load.
  */
 #ifndef KC_SHA2_H
 #define KC_SHA2_H
@@ -14,6 +16,7 @@ enum kc_hash {
 	KC_SHA256,
 	KC_SHA384,
 	KC_SHA512,
+	KC_SHA1,
 };
 
 #define KC_HASH_MAX_DIGEST	64

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * SHA-2 and HMAC of kmod/crypto: FIPS 180-4 / RFC 4231 known answers, then
- * every length 0..600 against OpenSSL (block and padding boundaries).
+ * SHA-2, SHA-1 and HMAC of kmod/crypto: FIPS 180-4 / RFC 4231 known
+ * answers, the CAVP SHA-1 ShortMsg/LongMsg/Monte files of
+ * python3-cryptography-vectors, then every length 0..600 against OpenSSL
+ * (block and padding boundaries).
  */
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
@@ -18,7 +20,78 @@ static const struct {
 		     "8086072ba1e7cc2358baeca134c825a7" },
 	{ KC_SHA512, "ddaf35a193617abacc417349ae20413112e6fa4e89a97ea20a9eeee64b55d39a"
 		     "2192992a274fc1a836ba3c23a3feebbd454d4423643ce80e2a9ac94fa54ca49f" },
+	{ KC_SHA1, "a9993e364706816aba3e25717850c26c9cd0d89d" },
 };
+
+#define SHA1_DIR "/usr/lib/python3/dist-packages/cryptography_vectors/hashes/SHA1/"
+
+/* CAVP SHA1ShortMsg / SHA1LongMsg: Len (bits), Msg, MD. */
+static void sha1_msg_file(const char *name)
+{
+	static char line[16384];
+	static unsigned char msg[8192];
+	unsigned char md[20], got[20];
+	unsigned int len = 0, n = 0, bad = 0;
+	FILE *f = fopen(name, "r");
+
+	if (!f) {
+		tap_ok(0, "open %s", name);
+		return;
+	}
+	while (fgets(line, sizeof(line), f)) {
+		if (!strncmp(line, "Len = ", 6)) {
+			len = (unsigned int)strtoul(line + 6, NULL, 10) / 8;
+		} else if (!strncmp(line, "Msg = ", 6)) {
+			if (unhex(line + 6, msg, sizeof(msg)) < 0)
+				bad++;
+		} else if (!strncmp(line, "MD = ", 5)) {
+			if (unhex(line + 5, md, sizeof(md)) != 20)
+				bad++;
+			kc_hash(KC_SHA1, msg, len, got);
+			if (memcmp(md, got, 20))
+				bad++;
+			n++;
+		}
+	}
+	fclose(f);
+	tap_ok(n > 0 && !bad, "%s: %u records, %u mismatches", name, n, bad);
+}
+
+/* CAVP SHA1Monte: MD_i = SHA-1(MD_i-3 || MD_i-2 || MD_i-1), 100 x 1000 */
+static void sha1_monte(void)
+{
+	char line[256];
+	unsigned char seed[20], md[60], want[20];
+	unsigned int n = 0, bad = 0, i;
+	FILE *f = fopen(SHA1_DIR "SHA1Monte.rsp", "r");
+
+	if (!f) {
+		tap_ok(0, "open SHA1Monte.rsp");
+		return;
+	}
+	while (fgets(line, sizeof(line), f)) {
+		if (!strncmp(line, "Seed = ", 7)) {
+			if (unhex(line + 7, seed, sizeof(seed)) != 20)
+				bad++;
+		} else if (!strncmp(line, "MD = ", 5)) {
+			if (unhex(line + 5, want, sizeof(want)) != 20)
+				bad++;
+			for (i = 0; i < 3; i++)
+				memcpy(md + 20 * i, seed, 20);
+			for (i = 3; i < 1003; i++) {
+				kc_hash(KC_SHA1, md, 60, seed);
+				memmove(md, md + 20, 40);
+				memcpy(md + 40, seed, 20);
+			}
+			if (memcmp(seed, want, 20))
+				bad++;
+			n++;
+		}
+	}
+	fclose(f);
+	tap_ok(n == 100 && !bad, "SHA1Monte.rsp: %u checkpoints, %u mismatches",
+	       n, bad);
+}
 
 static const EVP_MD *md_of(enum kc_hash alg)
 {
@@ -26,6 +99,7 @@ static const EVP_MD *md_of(enum kc_hash alg)
 	case KC_SHA224: return EVP_sha224();
 	case KC_SHA256: return EVP_sha256();
 	case KC_SHA384: return EVP_sha384();
+	case KC_SHA1: return EVP_sha1();
 	default: return EVP_sha512();
 	}
 }
@@ -50,12 +124,17 @@ int main(void)
 	kc_hmac_update(&h, (const unsigned char *)"what do ya want for nothing?", 28);
 	kc_hmac_final(&h, got);
 	tap_ok(!memcmp(want, got, 32), "RFC 4231 test case 2, HMAC-SHA-256");
+	tap_ok(kc_hash_len(KC_SHA1) == 20 && kc_hash_block(KC_SHA1) == 64,
+	       "SHA-1: 20-byte digest, 64-byte block");
+	sha1_msg_file(SHA1_DIR "SHA1ShortMsg.rsp");
+	sha1_msg_file(SHA1_DIR "SHA1LongMsg.rsp");
+	sha1_monte();
 
 	for (i = 0; i < sizeof(msg); i++)
 		msg[i] = (unsigned char)(i * 131 + 7);
 	for (i = 0; i < sizeof(key); i++)
 		key[i] = (unsigned char)(i * 17 + 3);
-	for (alg = KC_SHA224; alg <= KC_SHA512; alg++) {
+	for (alg = KC_SHA224; alg <= KC_SHA1; alg++) {
 		bad = 0;
 		for (len = 0; len <= sizeof(msg); len++) {
 			struct kc_hash_ctx c;

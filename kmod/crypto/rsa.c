@@ -1,0 +1,471 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Raw RSA operations on the constant-time big integers of bn.c.
+ *
+ * Private operation: base blinding (c' = c r^e, s = c'^d r^-1), CRT with
+ * qinv (or the plain exponent d), constant-time fixed-window
+ * exponentiation, and the result checked with the public exponent before
+ * it leaves (s^e == c, else KC_EFAULT and a zeroed output).
+ *
+ * r^-1 mod n without a secret-dependent branch: with a second random u,
+ * t = r u mod n is uniform and independent of the key, so it is public;
+ * t^-1 is computed in variable time and r^-1 = t^-1 u.
+ */
+#include "bn.h"
+#include "rsa_internal.h"
+#include "arith.h"
+
+#define NL	KC_BN_MAX_LIMBS
+#define HL	KC_BN_MAX_HALF
+
+/* Everything big lives in the caller's work area. */
+struct rsa_work {
+	struct kc_mont mn, mp, mq;
+	u64 table[KC_BN_EXP_TABLE_LIMBS(NL)];
+	u64 c[NL];		/* input */
+	u64 cb[NL];		/* blinded input */
+	u64 r[NL];		/* blinding factor */
+	u64 u[NL];		/* second factor for the inversion */
+	u64 rinv[NL];
+	u64 s[NL];		/* result */
+	u64 v[NL];		/* scratch */
+	u64 e[NL];
+	u64 d[NL];		/* d, or dp */
+	u64 dq[HL];
+	u64 qinv[HL];
+	u64 m1[HL], m2[HL], h[HL];
+	u64 x[2 * NL];		/* wide scratch */
+	u64 g[4][NL + 1];	/* inversion */
+};
+
+/* kc_rsa_check_priv() keeps three byte strings after the struct */
+#define RT_BYTES	(3 * KC_RSA_MAX_BYTES)
+
+_Static_assert(sizeof(struct rsa_work) + RT_BYTES <= KC_RSA_WORK_BYTES,
+	       "KC_RSA_WORK_BYTES too small for struct rsa_work");
+
+/* A public number: pointer and length without leading zero bytes. */
+static void strip(const u8 **p, size_t *len)
+{
+	while (*len && !**p) {
+		(*p)++;
+		(*len)--;
+	}
+}
+
+/* a < b for equal-length big-endian public strings */
+static int lt_be_vartime(const u8 *a, const u8 *b, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		if (a[i] != b[i])
+			return a[i] < b[i];
+	return 0;
+}
+
+static u32 limbs(size_t len)
+{
+	return (u32)((len + 7) / 8);
+}
+
+/* n, e checks; sets the stripped n and e, n's byte length and limbs */
+static int parse_pub(const u8 *n, size_t n_len, const u8 *e, size_t e_len,
+		     const u8 **ns, size_t *nb, const u8 **es, size_t *eb)
+{
+	u32 bits;
+	u8 top;
+
+	if (!n || !e)
+		return KC_EINPUT;
+	strip(&n, &n_len);
+	strip(&e, &e_len);
+	if (!n_len || n_len > KC_RSA_MAX_BYTES || !e_len)
+		return KC_EINPUT;
+	for (bits = 8 * (u32)n_len, top = n[0]; !(top & 0x80); top <<= 1)
+		bits--;
+	if (bits < KC_RSA_MIN_BITS || bits > KC_RSA_MAX_BITS)
+		return KC_EINPUT;
+	if (!(n[n_len - 1] & 1) || !(e[e_len - 1] & 1))
+		return KC_EINPUT;
+	if (e_len == 1 && e[0] < 3)
+		return KC_EINPUT;
+	if (e_len > n_len ||
+	    (e_len == n_len && !lt_be_vartime(e, n, n_len)))
+		return KC_EINPUT;
+	*ns = n;
+	*nb = n_len;
+	*es = e;
+	*eb = e_len;
+	return 0;
+}
+
+int kc_rsa_check_pub(const struct kc_rsa_pub *key)
+{
+	const u8 *n, *e;
+	size_t nb, eb;
+
+	return parse_pub(key->n, key->n_len, key->e, key->e_len,
+			 &n, &nb, &e, &eb);
+}
+
+static int is_one_vartime(const u64 *a, u32 n)
+{
+	u32 i;
+
+	if (a[0] != 1)
+		return 0;
+	for (i = 1; i < n; i++)
+		if (a[i])
+			return 0;
+	return 1;
+}
+
+/* a = a / 2 mod m (m odd, a < m) */
+static void half_mod(u64 *a, const u64 *m, u32 n)
+{
+	u64 c = 0, odd = 0 - (a[0] & 1), t;
+	u32 i;
+
+	for (i = 0; i < n; i++) {
+		t = m[i] & odd;
+		ADC(a[i], a[i], t, c);
+	}
+	for (i = 0; i + 1 < n; i++)
+		a[i] = a[i] >> 1 | a[i + 1] << 63;
+	a[n - 1] = a[n - 1] >> 1 | c << 63;
+}
+
+/* a = a - b mod m (a, b < m) */
+static void sub_mod(u64 *a, const u64 *b, const u64 *m, u32 n)
+{
+	u64 mask = 0 - kc_bn_sub(a, a, b, n), c = 0;
+	u32 i;
+
+	for (i = 0; i < n; i++)
+		ADC(a[i], a[i], m[i] & mask, c);
+}
+
+static void shr1(u64 *a, u32 n)
+{
+	u32 i;
+
+	for (i = 0; i + 1 < n; i++)
+		a[i] = a[i] >> 1 | a[i + 1] << 63;
+	a[n - 1] >>= 1;
+}
+
+/*
+ * r = a^-1 mod m by the binary extended Euclidean algorithm (variable
+ * time: @a is public). -1 if gcd(a, m) != 1.
+ */
+static int inv_vartime(u64 *r, const u64 *a, const u64 *m, u32 n,
+		       u64 (*g)[NL + 1])
+{
+	u64 *u = g[0], *v = g[1], *x1 = g[2], *x2 = g[3];
+	u32 i;
+
+	for (i = 0; i < n; i++) {
+		u[i] = a[i];
+		v[i] = m[i];
+		x1[i] = 0;
+		x2[i] = 0;
+	}
+	x1[0] = 1;
+	for (;;) {
+		if (kc_bn_zero_mask(u, n) || kc_bn_zero_mask(v, n))
+			return -1;
+		if (is_one_vartime(u, n)) {
+			for (i = 0; i < n; i++)
+				r[i] = x1[i];
+			return 0;
+		}
+		if (is_one_vartime(v, n)) {
+			for (i = 0; i < n; i++)
+				r[i] = x2[i];
+			return 0;
+		}
+		while (!(u[0] & 1)) {
+			shr1(u, n);
+			half_mod(x1, m, n);
+		}
+		while (!(v[0] & 1)) {
+			shr1(v, n);
+			half_mod(x2, m, n);
+		}
+		if (!kc_bn_lt_mask(u, v, n)) {
+			kc_bn_sub(u, u, v, n);
+			sub_mod(x1, x2, m, n);
+		} else {
+			kc_bn_sub(v, v, u, n);
+			sub_mod(x2, x1, m, n);
+		}
+	}
+}
+
+/* a random value mod m (the slight bias of one reduction is harmless) */
+static void random_mod(const struct kc_mont *mc, u64 *r, u64 *tmp)
+{
+	kc_random(tmp, (size_t)mc->n * 8);
+	kc_mont_reduce_wide(mc, r, tmp, mc->n);
+}
+
+static int have(const u8 *p, size_t len)
+{
+	return p && len;
+}
+
+static int is_crt(const struct kc_rsa_priv *key)
+{
+	return have(key->p, key->p_len) && have(key->q, key->q_len) &&
+	       have(key->dp, key->dp_len) && have(key->dq, key->dq_len) &&
+	       have(key->qinv, key->qinv_len);
+}
+
+/*
+ * Limbs of the CRT halves: both p and q get max(p, q) limbs (their byte
+ * lengths are public), which keeps c < p R and m2 < p R for the
+ * reductions. 0 if they cannot be the factors of n.
+ */
+static u32 half_limbs(const struct kc_rsa_priv *key, u32 nl)
+{
+	u32 hl = limbs(key->p_len);
+
+	if (limbs(key->q_len) > hl)
+		hl = limbs(key->q_len);
+	if (2 * hl < nl || hl > HL)
+		return 0;
+	return hl;
+}
+
+/* h = (m1 - m2) qinv mod p; s = m2 + h q (CRT recombination) */
+static void crt_combine(struct rsa_work *w, u32 hl, u32 nl)
+{
+	u64 mask, c;
+	u32 i;
+
+	kc_mont_reduce_wide(&w->mp, w->h, w->m2, hl);		/* m2 mod p */
+	mask = 0 - kc_bn_sub(w->h, w->m1, w->h, hl);
+	c = 0;
+	for (i = 0; i < hl; i++)
+		ADC(w->h[i], w->h[i], w->mp.m[i] & mask, c);
+	kc_mont_to(&w->mp, w->v, w->qinv);
+	kc_mont_mul(&w->mp, w->h, w->h, w->v);			/* h */
+	kc_bn_mul(w->x, w->h, hl, w->mq.m, hl);
+	c = 0;
+	for (i = 0; i < 2 * hl; i++)
+		ADC(w->x[i], w->x[i], i < hl ? w->m2[i] : 0, c);
+	for (i = 0; i < nl; i++)
+		w->s[i] = w->x[i];
+}
+
+int kc_rsa_private_fault(const struct kc_rsa_priv *key, const u8 *in,
+			 u8 *out, void *work, u32 fault)
+{
+	struct rsa_work *w = work;
+	const u8 *n, *e;
+	size_t nb, eb;
+	u32 nl, el, hl = 0, i, tries;
+	u64 ok;
+	int crt, ret;
+
+	ret = parse_pub(key->n, key->n_len, key->e, key->e_len,
+			&n, &nb, &e, &eb);
+	if (ret)
+		return ret;
+	nl = limbs(nb);
+	el = limbs(eb);
+	crt = is_crt(key);
+	ret = KC_EINPUT;
+	if (crt) {
+		hl = half_limbs(key, nl);
+		if (!hl)
+			goto out;
+	} else if (!have(key->d, key->d_len)) {
+		goto out;
+	}
+	if (kc_bn_from_be(w->mn.m, nl, n, nb) ||
+	    kc_mont_init(&w->mn, w->mn.m, nl) ||
+	    kc_bn_from_be(w->e, el, e, eb) ||
+	    kc_bn_from_be(w->c, nl, in, nb))
+		goto out;
+	ok = kc_bn_lt_mask(w->c, w->mn.m, nl);
+	kc_declassify(&ok, sizeof(ok));
+	if (!ok)
+		goto out;
+	if (crt) {
+		if (kc_bn_from_be(w->x, hl, key->p, key->p_len) ||
+		    kc_mont_init(&w->mp, w->x, hl) ||
+		    kc_bn_from_be(w->x, hl, key->q, key->q_len) ||
+		    kc_mont_init(&w->mq, w->x, hl) ||
+		    kc_bn_from_be(w->d, hl, key->dp, key->dp_len) ||
+		    kc_bn_from_be(w->dq, hl, key->dq, key->dq_len) ||
+		    kc_bn_from_be(w->qinv, hl, key->qinv, key->qinv_len))
+			goto out;
+	} else {
+		if (kc_bn_from_be(w->d, nl, key->d, key->d_len))
+			goto out;
+	}
+
+	/* blinding: r, r^e, and r^-1 through the public t = r u */
+	for (tries = 0;; tries++) {
+		if (tries == 4)
+			goto out;	/* n has small factors */
+		random_mod(&w->mn, w->r, w->x);
+		random_mod(&w->mn, w->u, w->x);
+		kc_mont_to(&w->mn, w->v, w->u);
+		kc_mont_mul(&w->mn, w->v, w->v, w->r);		/* t = r u */
+		kc_declassify(w->v, nl * 8);
+		if (!inv_vartime(w->rinv, w->v, w->mn.m, nl, w->g))
+			break;
+	}
+	kc_mont_to(&w->mn, w->v, w->rinv);
+	kc_mont_mul(&w->mn, w->rinv, w->v, w->u);		/* r^-1 */
+	kc_mont_exp_vartime(&w->mn, w->v, w->r, w->e, el);	/* r^e */
+	kc_mont_to(&w->mn, w->v, w->v);
+	kc_mont_mul(&w->mn, w->cb, w->c, w->v);		/* c r^e */
+
+	if (crt) {
+		kc_mont_reduce_wide(&w->mp, w->m1, w->cb, nl);
+		kc_mont_exp(&w->mp, w->m1, w->m1, w->d, hl, w->table);
+		kc_mont_reduce_wide(&w->mq, w->m2, w->cb, nl);
+		kc_mont_exp(&w->mq, w->m2, w->m2, w->dq, hl, w->table);
+		w->m1[0] ^= fault & 1;
+		crt_combine(w, hl, nl);
+	} else {
+		kc_mont_exp(&w->mn, w->s, w->cb, w->d, nl, w->table);
+		w->s[0] ^= fault & 1;
+	}
+
+	/* unblind, then check s^e == c before anything leaves */
+	kc_mont_to(&w->mn, w->v, w->rinv);
+	kc_mont_mul(&w->mn, w->s, w->s, w->v);
+	kc_mont_exp_vartime(&w->mn, w->v, w->s, w->e, el);
+	ok = 0;
+	for (i = 0; i < nl; i++)
+		ok |= w->v[i] ^ w->c[i];
+	ok = kc_mask_zero(ok) & kc_bn_lt_mask(w->s, w->mn.m, nl);
+	kc_declassify(&ok, sizeof(ok));
+	if (!ok) {
+		ret = KC_EFAULT;
+		goto out;
+	}
+	kc_bn_to_be(out, nb, w->s, nl);
+	ret = 0;
+out:
+	if (ret)
+		kc_wipe(out, nb);
+	kc_wipe(w, sizeof(*w));
+	return ret;
+}
+
+int kc_rsa_private(const struct kc_rsa_priv *key, const u8 *in, u8 *out,
+		   void *work)
+{
+	return kc_rsa_private_fault(key, in, out, work, 0);
+}
+
+int kc_rsa_public(const struct kc_rsa_pub *key, const u8 *in, u8 *out,
+		  void *work)
+{
+	struct rsa_work *w = work;
+	const u8 *n, *e;
+	size_t nb, eb;
+	u32 nl, el;
+	int ret;
+
+	ret = parse_pub(key->n, key->n_len, key->e, key->e_len,
+			&n, &nb, &e, &eb);
+	if (ret)
+		return ret;
+	nl = limbs(nb);
+	el = limbs(eb);
+	ret = KC_EINPUT;
+	if (kc_bn_from_be(w->mn.m, nl, n, nb) ||
+	    kc_mont_init(&w->mn, w->mn.m, nl) ||
+	    kc_bn_from_be(w->e, el, e, eb) ||
+	    kc_bn_from_be(w->c, nl, in, nb) ||
+	    !kc_bn_lt_mask(w->c, w->mn.m, nl))
+		goto out;
+	kc_mont_exp_vartime(&w->mn, w->s, w->c, w->e, el);
+	kc_bn_to_be(out, nb, w->s, nl);
+	ret = 0;
+out:
+	kc_wipe(w, sizeof(*w));
+	return ret;
+}
+
+int kc_rsa_check_priv(const struct kc_rsa_priv *key, void *work)
+{
+	struct rsa_work *w = work;
+	struct kc_rsa_pub pub = {
+		.n = key->n, .n_len = key->n_len,
+		.e = key->e, .e_len = key->e_len,
+	};
+	const u8 *n, *e;
+	size_t nb, eb;
+	u32 nl, hl, i;
+	u64 ok, c;
+	u8 *x = (u8 *)work + sizeof(*w), *y = x + KC_RSA_MAX_BYTES;
+	u8 *z = y + KC_RSA_MAX_BYTES;
+	int ret;
+
+	ret = parse_pub(key->n, key->n_len, key->e, key->e_len,
+			&n, &nb, &e, &eb);
+	if (ret)
+		return ret;
+	nl = limbs(nb);
+	ret = KC_EINPUT;
+	if (is_crt(key)) {
+		hl = half_limbs(key, nl);
+		if (!hl)
+			goto out;
+		if (kc_bn_from_be(w->mn.m, nl, n, nb) ||
+		    kc_bn_from_be(w->x, hl, key->p, key->p_len) ||
+		    kc_mont_init(&w->mp, w->x, hl) ||
+		    kc_bn_from_be(w->x, hl, key->q, key->q_len) ||
+		    kc_mont_init(&w->mq, w->x, hl) ||
+		    kc_bn_from_be(w->d, hl, key->dp, key->dp_len) ||
+		    kc_bn_from_be(w->dq, hl, key->dq, key->dq_len) ||
+		    kc_bn_from_be(w->qinv, hl, key->qinv, key->qinv_len))
+			goto out;
+		/* n == p q */
+		kc_bn_mul(w->x, w->mp.m, hl, w->mq.m, hl);
+		c = 0;
+		for (i = 0; i < 2 * hl; i++)
+			c |= w->x[i] ^ (i < nl ? w->mn.m[i] : 0);
+		ok = kc_mask_zero(c);
+		ok &= kc_bn_lt_mask(w->d, w->mp.m, hl);
+		ok &= kc_bn_lt_mask(w->dq, w->mq.m, hl);
+		ok &= kc_bn_lt_mask(w->qinv, w->mp.m, hl);
+		/* qinv q == 1 mod p */
+		kc_mont_reduce_wide(&w->mp, w->h, w->mq.m, hl);
+		kc_mont_to(&w->mp, w->v, w->qinv);
+		kc_mont_mul(&w->mp, w->h, w->h, w->v);
+		c = w->h[0] ^ 1;
+		for (i = 1; i < hl; i++)
+			c |= w->h[i];
+		ok &= kc_mask_zero(c);
+		kc_declassify(&ok, sizeof(ok));
+		if (!ok)
+			goto out;
+	} else {
+		if (!have(key->d, key->d_len) ||
+		    kc_bn_from_be(w->d, nl, key->d, key->d_len))
+			goto out;
+	}
+	/* round trip on a random x < n (top byte cleared) */
+	kc_random(x, nb);
+	x[0] = 0;
+	kc_declassify(x, nb);
+	if (kc_rsa_private(key, x, y, w) || kc_rsa_public(&pub, y, z, w))
+		goto out;
+	c = 0;
+	for (i = 0; i < nb; i++)
+		c |= x[i] ^ z[i];
+	if (!c)
+		ret = 0;
+out:
+	kc_wipe(w, sizeof(*w) + RT_BYTES);
+	return ret;
+}
