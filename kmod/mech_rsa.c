@@ -182,13 +182,17 @@ static unsigned long khsm_rsa_param(struct khsm_rsa_ctx *ctx,
 	return CKR_MECHANISM_INVALID;
 }
 
-/* Strip leading zero bytes (the engine allows them; k must not have them). */
-static void khsm_rsa_trim(const struct khsm_key_part *part, const u8 **v,
-			  size_t *len)
+/*
+ * Strip leading zero bytes of a public number (k is n's length without
+ * them); secret numbers go to the engine as stored, which allows leading
+ * zeros, so no branch depends on their bytes.
+ */
+static void khsm_rsa_trim(const struct khsm_key_part *part, bool public,
+			  const u8 **v, size_t *len)
 {
 	size_t i = 0;
 
-	while (i < part->len && !part->val[i])
+	while (public && i < part->len && !part->val[i])
 		i++;
 	*v = part->val + i;
 	*len = part->len - i;
@@ -215,7 +219,7 @@ static unsigned long khsm_rsa_key(struct khsm_rsa_ctx *ctx,
 		src[i] = NULL;
 		len[i] = 0;
 		if (parts[i]->val)
-			khsm_rsa_trim(parts[i], &src[i], &len[i]);
+			khsm_rsa_trim(parts[i], i < 2, &src[i], &len[i]);
 		if (i >= 3 && !len[i])
 			crt = false;
 		total += len[i];
