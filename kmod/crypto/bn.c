@@ -209,16 +209,143 @@ static noinline void mul_any(u64 *r, const u64 *a, const u64 *b,
 	mul_core(r, a, b, m, m0inv, n);
 }
 
-#define KC_MUL_FIXED(N)							\
+/* r = t - m if t (n + 1 limbs, < 2m) >= m, else t */
+static __always_inline void final_sub(u64 *r, const u64 *t, const u64 *m,
+				      u32 n)
+{
+	u64 c = 0, keep;
+	u32 j;
+
+#pragma GCC unroll 64
+	for (j = 0; j < n; j++)
+		SBB(r[j], t[j], m[j], c);
+	keep = 0 - (c & (t[n] ^ 1));
+#pragma GCC unroll 64
+	for (j = 0; j < n; j++)
+		r[j] = (t[j] & keep) | (r[j] & ~keep);
+}
+
+/* (c2, c1, c0) += x y */
+#define ACC(c0, c1, c2, x, y) do {					\
+	u64 lo_, hi_, cy_ = 0;						\
+	MUL(lo_, hi_, x, y);						\
+	ADC(c0, c0, lo_, cy_);						\
+	ADC(c1, c1, hi_, cy_);						\
+	ADC(c2, c2, 0, cy_);						\
+} while (0)
+
+#define KC_PRAGMA(x)	_Pragma(#x)
+#define KC_UNROLL(n)	KC_PRAGMA(GCC unroll n)
+
+/*
+ * Montgomery product and square by product scanning (FIPS: the columns
+ * of a b and of q m, q the Montgomery quotient digits, interleaved) with
+ * a three-word column accumulator that stays in registers; the square
+ * computes each cross product once and doubles the column sum. Two
+ * instances: fully unrolled (8 and 16 limbs) and rolled (24 and 32 limbs,
+ * whose unrolled code would be large and spill).
+ */
+#define KC_FIPS(SUF, UNR)						\
+static __always_inline void mul_fips_##SUF(u64 *r, const u64 *a,	\
+					   const u64 *b, const u64 *m,	\
+					   u64 m0inv, u32 n)		\
+{									\
+	u64 q[KC_BN_MAX_HALF + 1], c0 = 0, c1 = 0, c2 = 0;		\
+	u32 i, k;							\
+									\
+	KC_UNROLL(UNR)							\
+	for (k = 0; k < n; k++) {					\
+		KC_UNROLL(UNR)						\
+		for (i = 0; i < k; i++) {				\
+			ACC(c0, c1, c2, a[i], b[k - i]);		\
+			ACC(c0, c1, c2, q[i], m[k - i]);		\
+		}							\
+		ACC(c0, c1, c2, a[k], b[0]);				\
+		q[k] = c0 * m0inv;					\
+		ACC(c0, c1, c2, q[k], m[0]);				\
+		c0 = c1;						\
+		c1 = c2;						\
+		c2 = 0;							\
+	}								\
+	KC_UNROLL(UNR)							\
+	for (k = n; k < 2 * n - 1; k++) {				\
+		KC_UNROLL(UNR)						\
+		for (i = k - n + 1; i < n; i++) {			\
+			ACC(c0, c1, c2, a[i], b[k - i]);		\
+			ACC(c0, c1, c2, q[i], m[k - i]);		\
+		}							\
+		q[k - n] = c0;	/* q[k - n] is no longer needed */	\
+		c0 = c1;						\
+		c1 = c2;						\
+		c2 = 0;							\
+	}								\
+	q[n - 1] = c0;							\
+	q[n] = c1;							\
+	final_sub(r, q, m, n);						\
+}									\
+									\
+static __always_inline void sqr_fips_##SUF(u64 *r, const u64 *a,	\
+					   const u64 *m, u64 m0inv,	\
+					   u32 n)			\
+{									\
+	u64 q[KC_BN_MAX_HALF + 1], c0 = 0, c1 = 0, c2 = 0;		\
+	u64 d0, d1, d2, cy;						\
+	u32 i, k, lo;							\
+									\
+	KC_UNROLL(UNR)							\
+	for (k = 0; k < 2 * n - 1; k++) {				\
+		lo = k < n ? 0 : k - n + 1;				\
+		d0 = 0;							\
+		d1 = 0;							\
+		d2 = 0;							\
+		KC_UNROLL(UNR)						\
+		for (i = lo; 2 * i < k; i++)				\
+			ACC(d0, d1, d2, a[i], a[k - i]);		\
+		d2 = d2 << 1 | d1 >> 63;				\
+		d1 = d1 << 1 | d0 >> 63;				\
+		d0 <<= 1;						\
+		cy = 0;							\
+		ADC(c0, c0, d0, cy);					\
+		ADC(c1, c1, d1, cy);					\
+		c2 += d2 + cy;						\
+		if (!(k & 1))						\
+			ACC(c0, c1, c2, a[k / 2], a[k / 2]);		\
+		KC_UNROLL(UNR)						\
+		for (i = lo; i < k && i < n; i++)			\
+			ACC(c0, c1, c2, q[i], m[k - i]);		\
+		if (k < n) {						\
+			q[k] = c0 * m0inv;				\
+			ACC(c0, c1, c2, q[k], m[0]);			\
+		} else {						\
+			q[k - n] = c0;					\
+		}							\
+		c0 = c1;						\
+		c1 = c2;						\
+		c2 = 0;							\
+	}								\
+	q[n - 1] = c0;							\
+	q[n] = c1;							\
+	final_sub(r, q, m, n);						\
+}
+
+KC_FIPS(full, 64)
+KC_FIPS(loop, 4)
+
+#define KC_MUL_FIXED(N, SUF)						\
 static noinline void mul_##N(u64 *r, const u64 *a, const u64 *b,	\
 			     const u64 *m, u64 m0inv)			\
 {									\
-	mul_core(r, a, b, m, m0inv, N);					\
+	mul_fips_##SUF(r, a, b, m, m0inv, N);				\
+}									\
+static noinline void sqr_##N(u64 *r, const u64 *a, const u64 *m,	\
+			     u64 m0inv)					\
+{									\
+	sqr_fips_##SUF(r, a, m, m0inv, N);				\
 }
-KC_MUL_FIXED(8)
-KC_MUL_FIXED(16)
-KC_MUL_FIXED(24)
-KC_MUL_FIXED(32)
+KC_MUL_FIXED(8, full)
+KC_MUL_FIXED(16, full)
+KC_MUL_FIXED(24, full)
+KC_MUL_FIXED(32, loop)
 
 void kc_mont_mul(const struct kc_mont *mc, u64 *r, const u64 *a,
 		 const u64 *b)
@@ -243,7 +370,22 @@ void kc_mont_mul(const struct kc_mont *mc, u64 *r, const u64 *a,
 
 void kc_mont_sqr(const struct kc_mont *mc, u64 *r, const u64 *a)
 {
-	kc_mont_mul(mc, r, a, a);
+	switch (mc->n) {
+	case 8:
+		sqr_8(r, a, mc->m, mc->m0inv);
+		break;
+	case 16:
+		sqr_16(r, a, mc->m, mc->m0inv);
+		break;
+	case 24:
+		sqr_24(r, a, mc->m, mc->m0inv);
+		break;
+	case 32:
+		sqr_32(r, a, mc->m, mc->m0inv);
+		break;
+	default:
+		mul_any(r, a, a, mc->m, mc->m0inv, mc->n);
+	}
 }
 
 static noinline void redc(const struct kc_mont *mc, u64 *r, const u64 *a,
@@ -309,7 +451,7 @@ int kc_mont_init(struct kc_mont *mc, const u64 *m, u32 n)
 	mc->m0inv = 0 - x;
 
 	/*
-	 * R^2 mod m: with 64 n = s 2^k (s odd), double a start value up to
+	 * R^2 mod m: with 64 n = s 2^k (k <= 5), double a start value up to
 	 * 2^(64 n + s) mod m = Montgomery form of 2^s, then square it k
 	 * times. The start is 2^(64 (n - 1)) when the top limb of m is set
 	 * (then it is below m), else 1 (the limb count, not the value,
@@ -330,16 +472,17 @@ int kc_mont_init(struct kc_mont *mc, const u64 *m, u32 n)
 		mc->rr[0] &= ~(0 - (c ^ 1));
 		k = 64 * n;
 	}
+	/* 5 squarings: a doubling costs far less than a squaring */
 	s = 64 * n;
 	i = 0;
-	while (!(s & 1)) {
+	while (!(s & 1) && i < 5) {
 		s >>= 1;
 		i++;
 	}
 	for (k += s; k; k--)
 		mod_dbl(mc->rr, m, n);
 	while (i--)
-		kc_mont_mul(mc, mc->rr, mc->rr, mc->rr);
+		kc_mont_sqr(mc, mc->rr, mc->rr);
 	return 0;
 }
 
@@ -355,7 +498,8 @@ static inline u64 exp_bits(const u64 *e, u32 limbs, u32 pos, u32 w)
 }
 
 /* r = table[idx] reading every entry (idx secret) */
-static void table_get(u64 *r, const u64 *table, u64 idx, u32 n)
+static __always_inline void table_get_n(u64 *r, const u64 *table, u64 idx,
+					u32 n)
 {
 	u32 k, j;
 	u64 mask;
@@ -364,8 +508,23 @@ static void table_get(u64 *r, const u64 *table, u64 idx, u32 n)
 		r[j] = 0;
 	for (k = 0; k < (1u << KC_BN_EXP_WINDOW); k++) {
 		mask = kc_mask_zero(idx ^ k);
+		KC_UNROLL(32)
 		for (j = 0; j < n; j++)
 			r[j] |= table[k * n + j] & mask;
+	}
+}
+
+static noinline void table_get(u64 *r, const u64 *table, u64 idx, u32 n)
+{
+	switch (n) {
+	case 16:
+		table_get_n(r, table, idx, 16);
+		break;
+	case 32:
+		table_get_n(r, table, idx, 32);
+		break;
+	default:
+		table_get_n(r, table, idx, n);
 	}
 }
 

@@ -35,13 +35,14 @@ struct rsa_work {
 	u64 qinv[HL];
 	u64 m1[HL], m2[HL], h[HL];
 	u64 x[2 * NL];		/* wide scratch */
-	u64 g[4][NL + 1];	/* inversion */
+	u64 g[6][NL + 1];	/* inversion */
 };
 
 /* kc_rsa_check_priv() keeps three byte strings after the struct */
 #define RT_BYTES	(3 * KC_RSA_MAX_BYTES)
 
-_Static_assert(sizeof(struct rsa_work) + RT_BYTES <= KC_RSA_WORK_BYTES,
+/* below the PKCS#1 buffers of rsa_pad.c (rsa_internal.h) */
+_Static_assert(sizeof(struct rsa_work) + RT_BYTES <= KC_RSA_PAD_OFFSET,
 	       "KC_RSA_WORK_BYTES too small for struct rsa_work");
 
 /* A public number: pointer and length without leading zero bytes. */
@@ -109,98 +110,187 @@ int kc_rsa_check_pub(const struct kc_rsa_pub *key)
 			 &n, &nb, &e, &eb);
 }
 
-static int is_one_vartime(const u64 *a, u32 n)
+/* number of significant bits of a public value */
+static u32 bits_of(const u64 *a, u32 n)
 {
-	u32 i;
-
-	if (a[0] != 1)
-		return 0;
-	for (i = 1; i < n; i++)
-		if (a[i])
-			return 0;
-	return 1;
-}
-
-/* a = a / 2 mod m (m odd, a < m) */
-static void half_mod(u64 *a, const u64 *m, u32 n)
-{
-	u64 c = 0, odd = 0 - (a[0] & 1), t;
-	u32 i;
-
-	for (i = 0; i < n; i++) {
-		t = m[i] & odd;
-		ADC(a[i], a[i], t, c);
-	}
-	for (i = 0; i + 1 < n; i++)
-		a[i] = a[i] >> 1 | a[i + 1] << 63;
-	a[n - 1] = a[n - 1] >> 1 | c << 63;
-}
-
-/* a = a - b mod m (a, b < m) */
-static void sub_mod(u64 *a, const u64 *b, const u64 *m, u32 n)
-{
-	u64 mask = 0 - kc_bn_sub(a, a, b, n), c = 0;
-	u32 i;
-
-	for (i = 0; i < n; i++)
-		ADC(a[i], a[i], m[i] & mask, c);
-}
-
-static void shr1(u64 *a, u32 n)
-{
-	u32 i;
-
-	for (i = 0; i + 1 < n; i++)
-		a[i] = a[i] >> 1 | a[i + 1] << 63;
-	a[n - 1] >>= 1;
+	return kc_bn_bits_vartime(a, n);
 }
 
 /*
- * r = a^-1 mod m by the binary extended Euclidean algorithm (variable
- * time: @a is public). -1 if gcd(a, m) != 1.
+ * r = (f x + g y) / 2^31 for public x, y >= 0 of n limbs and |f|, |g| <=
+ * 2^31 where the sum is known to be divisible by 2^31; returns 1 if the
+ * result was negative (r then holds its absolute value).
  */
-static int inv_vartime(u64 *r, const u64 *a, const u64 *m, u32 n,
-		       u64 (*g)[NL + 1])
+static int lin_shift(u64 *r, const u64 *x, const u64 *y, long long f, long long g,
+		     u32 n)
 {
-	u64 *u = g[0], *v = g[1], *x1 = g[2], *x2 = g[3];
+	__int128 acc = 0;
+	u64 top, neg, c;
 	u32 i;
 
 	for (i = 0; i < n; i++) {
-		u[i] = a[i];
-		v[i] = m[i];
-		x1[i] = 0;
-		x2[i] = 0;
+		acc += (__int128)f * x[i] + (__int128)g * y[i];
+		r[i] = (u64)acc;
+		acc >>= 64;
 	}
-	x1[0] = 1;
+	top = (u64)acc;
+	neg = 0 - (top >> 63);
+	/* absolute value of the (n + 1)-limb two's complement number */
+	c = neg & 1;
+	for (i = 0; i < n; i++) {
+		u64 w = (r[i] ^ neg) + c;
+
+		c = w < c;
+		r[i] = w;
+	}
+	top = (top ^ neg) + c;
+	for (i = 0; i + 1 < n; i++)
+		r[i] = r[i] >> 31 | r[i + 1] << 33;
+	r[n - 1] = r[n - 1] >> 31 | top << 33;
+	return (int)(neg & 1);
+}
+
+/*
+ * r = (f x + g y) / 2^31 mod m for x, y < m (Montgomery-style division:
+ * a multiple of m clears the low 31 bits first). @w: n + 1 limbs.
+ */
+static void lin_mod(u64 *r, const u64 *x, const u64 *y, long long f, long long g,
+		    const struct kc_mont *mc, u64 *w)
+{
+	u32 n = mc->n, i;
+	__int128 acc = 0;
+	u64 k, c, neg;
+
+	for (i = 0; i < n; i++) {
+		acc += (__int128)f * x[i] + (__int128)g * y[i];
+		w[i] = (u64)acc;
+		acc >>= 64;
+	}
+	w[n] = (u64)acc;
+	/* w += k m with k = -w m^-1 mod 2^31: |w| < 2^32 m + 2^31 m */
+	k = (w[0] * mc->m0inv) & 0x7fffffff;
+	c = 0;
+	for (i = 0; i < n; i++) {
+		__uint128_t p = (__uint128_t)k * mc->m[i] + w[i] + c;
+
+		w[i] = (u64)p;
+		c = (u64)(p >> 64);
+	}
+	w[n] += c;
+	for (i = 0; i < n; i++)
+		w[i] = w[i] >> 31 | w[i + 1] << 33;
+	w[n] = (u64)((long long)w[n] >> 31);
+	/* now -2m < w < 3m: bring into [0, m) */
 	for (;;) {
-		if (kc_bn_zero_mask(u, n) || kc_bn_zero_mask(v, n))
-			return -1;
-		if (is_one_vartime(u, n)) {
-			for (i = 0; i < n; i++)
-				r[i] = x1[i];
-			return 0;
-		}
-		if (is_one_vartime(v, n)) {
-			for (i = 0; i < n; i++)
-				r[i] = x2[i];
-			return 0;
-		}
-		while (!(u[0] & 1)) {
-			shr1(u, n);
-			half_mod(x1, m, n);
-		}
-		while (!(v[0] & 1)) {
-			shr1(v, n);
-			half_mod(x2, m, n);
-		}
-		if (!kc_bn_lt_mask(u, v, n)) {
-			kc_bn_sub(u, u, v, n);
-			sub_mod(x1, x2, m, n);
+		neg = w[n] >> 63;
+		if (neg) {
+			c = kc_bn_add(w, w, mc->m, n);
+			w[n] += c;
+		} else if (w[n] || !kc_bn_lt_mask(w, mc->m, n)) {
+			c = kc_bn_sub(w, w, mc->m, n);
+			w[n] -= c;
 		} else {
-			kc_bn_sub(v, v, u, n);
-			sub_mod(x2, x1, m, n);
+			break;
 		}
 	}
+	for (i = 0; i < n; i++)
+		r[i] = w[i];
+}
+
+/* 64-bit approximation: top 33 bits (at @len) and low 31 bits of a */
+static u64 approx(const u64 *a, u32 len)
+{
+	u32 s = len - 33, l = s / 64, o = s % 64;
+	u64 hi = a[l] >> o;
+
+	if (o > 31)
+		hi |= a[l + 1] << (64 - o);
+	return (hi & 0x1ffffffffull) << 31 | (a[0] & 0x7fffffff);
+}
+
+/*
+ * r = a^-1 mod m (m odd) for a PUBLIC a, in variable time: binary GCD
+ * that runs 31 steps at a time on 64-bit approximations of (a, b) and
+ * applies the resulting matrix to the full values and, divided by 2^31
+ * mod m, to the coefficients (T. Pornin, "Optimized Binary GCD for
+ * Modular Inversion", 2020; here without the constant-time constraints).
+ * Invariants: a = y u, b = y v (mod m). -1 if gcd(a, m) != 1.
+ */
+static int inv_vartime(u64 *r, const u64 *y, const struct kc_mont *mc,
+		       u64 (*g)[NL + 1])
+{
+	u64 *a = g[0], *b = g[1], *u = g[2], *v = g[3], *t = g[4];
+	u64 *w = g[5];
+	u32 n = mc->n, i, la, lb, len, rounds = 0;
+
+	for (i = 0; i < n; i++) {
+		a[i] = y[i];
+		b[i] = mc->m[i];
+		u[i] = 0;
+		v[i] = 0;
+	}
+	u[0] = 1;
+	for (;;) {
+		long long f0 = 1, g0 = 0, f1 = 0, g1 = 1;
+		u64 xa, xb;
+		int k;
+
+		la = bits_of(a, n);
+		lb = bits_of(b, n);
+		if (!la)
+			break;
+		if (++rounds > 4 * 64 * NL / 31 + 8)
+			return -1;	/* cannot happen: bounded by the sizes */
+		len = la > lb ? la : lb;
+		if (len <= 64) {
+			xa = a[0];
+			xb = b[0];
+		} else {
+			xa = approx(a, len);
+			xb = approx(b, len);
+		}
+		for (k = 0; k < 31; k++) {
+			if (xa & 1) {
+				if (xa < xb) {
+					u64 tx = xa;
+					long long tf = f0, tg = g0;
+
+					xa = xb;
+					xb = tx;
+					f0 = f1;
+					g0 = g1;
+					f1 = tf;
+					g1 = tg;
+				}
+				xa -= xb;
+				f0 -= f1;
+				g0 -= g1;
+			}
+			xa >>= 1;
+			f1 <<= 1;
+			g1 <<= 1;
+		}
+		if (lin_shift(t, a, b, f0, g0, n)) {
+			f0 = -f0;
+			g0 = -g0;
+		}
+		if (lin_shift(b, a, b, f1, g1, n)) {
+			f1 = -f1;
+			g1 = -g1;
+		}
+		for (i = 0; i < n; i++)
+			a[i] = t[i];
+		lin_mod(t, u, v, f0, g0, mc, w);
+		lin_mod(v, u, v, f1, g1, mc, w);
+		for (i = 0; i < n; i++)
+			u[i] = t[i];
+	}
+	/* a = 0: b = gcd */
+	if (b[0] != 1 || bits_of(b, n) != 1)
+		return -1;
+	for (i = 0; i < n; i++)
+		r[i] = v[i];
+	return 0;
 }
 
 /* a random value mod m (the slight bias of one reduction is harmless) */
@@ -316,7 +406,7 @@ int kc_rsa_private_fault(const struct kc_rsa_priv *key, const u8 *in,
 		kc_mont_to(&w->mn, w->v, w->u);
 		kc_mont_mul(&w->mn, w->v, w->v, w->r);		/* t = r u */
 		kc_declassify(w->v, nl * 8);
-		if (!inv_vartime(w->rinv, w->v, w->mn.m, nl, w->g))
+		if (!inv_vartime(w->rinv, w->v, &w->mn, w->g))
 			break;
 	}
 	kc_mont_to(&w->mn, w->v, w->rinv);
@@ -391,8 +481,7 @@ int kc_rsa_public(const struct kc_rsa_pub *key, const u8 *in, u8 *out,
 	kc_bn_to_be(out, nb, w->s, nl);
 	ret = 0;
 out:
-	kc_wipe(w, sizeof(*w));
-	return ret;
+	return ret;	/* public data only: nothing to wipe */
 }
 
 int kc_rsa_check_priv(const struct kc_rsa_priv *key, void *work)

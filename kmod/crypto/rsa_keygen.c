@@ -597,7 +597,7 @@ static u64 make_d(struct kg_work *w, u32 n, u32 el)
 	u64 ap, aq, s, lt, ok;
 	u32 i;
 
-	/* s1 = p - 1, s2 = m_q (odd part of q - 1), s3 = m_p */
+	/* s1 = p - 1, s2 = m_q (odd part of q - 1); gcd(p - 1, m_q) = odd gcd */
 	copy(w->s1, w->p, n);
 	w->s1[0] ^= 1;
 	copy(w->s2, w->q, n);

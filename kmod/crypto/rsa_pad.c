@@ -140,7 +140,7 @@ static int emsa_pkcs1_encode(u8 *em, size_t k, const u8 *t, size_t t_len)
 {
 	size_t i, ps;
 
-	if (!t || t_len + 11 > k)
+	if (!t || k < 11 || t_len > k - 11)	/* no overflow: k <= 512 */
 		return KC_EINPUT;
 	ps = k - 3 - t_len;
 	em[0] = 0x00;
@@ -227,7 +227,7 @@ static int pss_lengths(u32 bits, enum kc_hash hash, enum kc_hash mgf,
 	if (!hl || !kc_hash_len(mgf) || digest_len != hl)
 		return KC_EINPUT;
 	*em_len = (bits - 1 + 7) / 8;
-	if (*em_len < hl + salt_len + 2)
+	if (salt_len > *em_len || *em_len < hl + salt_len + 2)
 		return KC_EINPUT;
 	return KC_OK;
 }
@@ -314,7 +314,7 @@ int kc_rsa_pss_verify(const struct kc_rsa_pub *key, enum kc_hash hash,
 	}
 	ret = KC_ESIG;
 	em_len = (bits - 1 + 7) / 8;
-	if (em_len < hl + salt_len + 2)
+	if (salt_len > em_len || em_len < hl + salt_len + 2)
 		goto out;
 	/* m < 2^emBits: the bytes before EM and the top bits must be 0 */
 	for (i = 0; i < k - em_len; i++)

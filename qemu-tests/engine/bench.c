@@ -7,6 +7,7 @@
 #include <openssl/evp.h>
 #include <openssl/ec.h>
 #include <openssl/core_names.h>
+#include <openssl/rsa.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -203,6 +204,139 @@ static void bench_ed25519(void)
 	EVP_PKEY_free(pk);
 }
 
+/* RSA: key from OpenSSL, parts handed to the engine as big-endian bytes */
+struct rsa_parts {
+	unsigned char b[8][KC_RSA_MAX_BYTES];
+	size_t len[8];
+};
+
+static void rsa_part(EVP_PKEY *pk, const char *name, struct rsa_parts *rp,
+		     int i)
+{
+	BIGNUM *b = NULL;
+
+	if (!EVP_PKEY_get_bn_param(pk, name, &b))
+		die("EVP_PKEY_get_bn_param");
+	rp->len[i] = (size_t)BN_bn2bin(b, rp->b[i]);
+	BN_free(b);
+}
+
+static void bench_rsa(int bits, int verify)
+{
+	static const char *names[8] = {
+		OSSL_PKEY_PARAM_RSA_N, OSSL_PKEY_PARAM_RSA_E,
+		OSSL_PKEY_PARAM_RSA_D, OSSL_PKEY_PARAM_RSA_FACTOR1,
+		OSSL_PKEY_PARAM_RSA_FACTOR2, OSSL_PKEY_PARAM_RSA_EXPONENT1,
+		OSSL_PKEY_PARAM_RSA_EXPONENT2, OSSL_PKEY_PARAM_RSA_COEFFICIENT1,
+	};
+	static struct rsa_parts rp;
+	static u64 work[KC_RSA_WORK_BYTES / 8];
+	static unsigned char tin[64], sig[KC_RSA_MAX_BYTES];
+	static unsigned char osig[KC_RSA_MAX_BYTES];
+	unsigned char dg[32];
+	size_t tl, olen = sizeof(osig);
+	double k, o;
+	char op[32];
+	int i;
+	EVP_PKEY *pk = EVP_RSA_gen(bits);
+	EVP_PKEY_CTX *sctx = pk ? EVP_PKEY_CTX_new(pk, NULL) : NULL;
+	EVP_PKEY_CTX *vctx = pk ? EVP_PKEY_CTX_new(pk, NULL) : NULL;
+	struct kc_rsa_priv priv;
+	struct kc_rsa_pub pub;
+
+	if (!sctx || !vctx || EVP_PKEY_sign_init(sctx) <= 0 ||
+	    EVP_PKEY_CTX_set_rsa_padding(sctx, RSA_PKCS1_PADDING) <= 0 ||
+	    EVP_PKEY_CTX_set_signature_md(sctx, EVP_sha256()) <= 0 ||
+	    EVP_PKEY_verify_init(vctx) <= 0 ||
+	    EVP_PKEY_CTX_set_rsa_padding(vctx, RSA_PKCS1_PADDING) <= 0 ||
+	    EVP_PKEY_CTX_set_signature_md(vctx, EVP_sha256()) <= 0)
+		die("EVP RSA init");
+	for (i = 0; i < 8; i++)
+		rsa_part(pk, names[i], &rp, i);
+	priv = (struct kc_rsa_priv){
+		.n = rp.b[0], .n_len = rp.len[0], .e = rp.b[1],
+		.e_len = rp.len[1], .d = rp.b[2], .d_len = rp.len[2],
+		.p = rp.b[3], .p_len = rp.len[3], .q = rp.b[4],
+		.q_len = rp.len[4], .dp = rp.b[5], .dp_len = rp.len[5],
+		.dq = rp.b[6], .dq_len = rp.len[6], .qinv = rp.b[7],
+		.qinv_len = rp.len[7],
+	};
+	pub = (struct kc_rsa_pub){ .n = rp.b[0], .n_len = rp.len[0],
+				   .e = rp.b[1], .e_len = rp.len[1] };
+	/* T = DigestInfo(SHA-256) || digest, as CKM_SHA256_RSA_PKCS makes */
+	memset(dg, 0x5a, sizeof(dg));
+	tl = kc_rsa_digest_info(KC_SHA256, tin, sizeof(tin));
+	if (!tl)
+		die("kc_rsa_digest_info");
+	memcpy(tin + tl, dg, sizeof(dg));
+	tl += sizeof(dg);
+	if (kc_rsa_pkcs1_sign_t(&priv, tin, tl, sig, work) ||
+	    EVP_PKEY_sign(sctx, osig, &olen, dg, sizeof(dg)) <= 0 ||
+	    olen != rp.len[0] || memcmp(sig, osig, olen))
+		die("RSA PKCS#1 v1.5 signatures differ");
+
+	snprintf(op, sizeof(op), "rsa%d-sign", bits);
+	PAIR(k, if (kc_rsa_pkcs1_sign_t(&priv, tin, tl, sig, work))
+		     die("kc_rsa_pkcs1_sign_t"),
+	     o, olen = sizeof(osig);
+	     if (EVP_PKEY_sign(sctx, osig, &olen, dg, sizeof(dg)) <= 0)
+		     die("EVP_PKEY_sign RSA"));
+	line(op, k, o);
+
+	if (verify) {
+		snprintf(op, sizeof(op), "rsa%d-verify", bits);
+		PAIR(k, if (kc_rsa_pkcs1_verify_t(&pub, tin, tl, sig, olen,
+						  work))
+			     die("kc_rsa_pkcs1_verify_t"),
+		     o, if (EVP_PKEY_verify(vctx, osig, olen, dg,
+					    sizeof(dg)) != 1)
+			     die("EVP_PKEY_verify RSA"));
+		line(op, k, o);
+	}
+	EVP_PKEY_CTX_free(sctx);
+	EVP_PKEY_CTX_free(vctx);
+	EVP_PKEY_free(pk);
+}
+
+/*
+ * RSA-2048 key generation: its time varies a lot from key to key, so the
+ * mean of 20 keygens each (alternating engine and EVP_PKEY_keygen), not
+ * the best slice.
+ */
+static void bench_rsa_keygen(void)
+{
+	static u64 work[KC_RSA_WORK_BYTES / 8];
+	static unsigned char b[7][KC_RSA_MAX_BYTES];
+	static const unsigned char e[] = { 1, 0, 1 };
+	const struct kc_rsa_keygen_out out = {
+		b[0], b[1], b[2], b[3], b[4], b[5], b[6],
+	};
+	EVP_PKEY_CTX *c = EVP_PKEY_CTX_new_from_name(NULL, "RSA", NULL);
+	EVP_PKEY *pk;
+	double tk = 0, to = 0, t;
+	int i, n = 20;
+
+	if (!c || EVP_PKEY_keygen_init(c) <= 0 ||
+	    EVP_PKEY_CTX_set_rsa_keygen_bits(c, 2048) <= 0)
+		die("EVP RSA keygen init");
+	for (i = 0; i < n; i++) {
+		t = now();
+		if (kc_rsa_keygen(2048, e, sizeof(e), &out, work))
+			die("kc_rsa_keygen");
+		tk += now() - t;
+		pk = NULL;
+		t = now();
+		if (EVP_PKEY_keygen(c, &pk) <= 0)
+			die("EVP_PKEY_keygen RSA");
+		to += now() - t;
+		EVP_PKEY_free(pk);
+	}
+	EVP_PKEY_CTX_free(c);
+	/* a few keys per second: one decimal */
+	printf("bench-crypto: rsa2048-keygen khsm=%.1f openssl=%.1f ratio=%.2f\n",
+	       n / tk, n / to, to / tk);
+}
+
 int main(void)
 {
 	const char *s = getenv("BENCH_SECS");
@@ -213,5 +347,8 @@ int main(void)
 	bench_curve("p384", "P-384", KC_P384);
 	bench_ed25519();
 	bench_x25519();
+	bench_rsa(2048, 1);
+	bench_rsa(3072, 0);
+	bench_rsa_keygen();
 	return 0;
 }

@@ -12,6 +12,7 @@
  * check expects valgrind to fail it, proving the harness can see a leak.
  */
 #include <valgrind/memcheck.h>
+#include <ctype.h>
 #include "engine.h"
 #include "tap.h"
 
@@ -125,6 +126,186 @@ static void ed25519(int n)
 	       n, bad);
 }
 
+/* RSA-2048 key of pkcs1v15sign-vectors.txt example 15 (n, e, d, CRT) */
+#define RSA_VEC "/usr/lib/python3/dist-packages/cryptography_vectors/asymmetric/RSA/pkcs1v15sign-vectors.txt"
+
+struct rsa_key {
+	unsigned char b[8][256];
+	size_t len[8];	/* n e d p q dp dq qinv */
+};
+
+static size_t hex_block(FILE *f, unsigned char *out, size_t max)
+{
+	char line[256], *p;
+	unsigned int v;
+	size_t n = 0;
+	int used;
+
+	while (fgets(line, sizeof(line), f)) {
+		for (p = line; isspace((unsigned char)*p); p++)
+			;
+		if (!*p)
+			break;
+		while (sscanf(p, "%2x%n", &v, &used) == 1) {
+			if (n < max)
+				out[n++] = (unsigned char)v;
+			for (p += used; isspace((unsigned char)*p); p++)
+				;
+		}
+	}
+	return n;
+}
+
+static int rsa_key15(struct rsa_key *k)
+{
+	static const char *label[8] = {
+		"# Modulus:", "# Public exponent:", "# Exponent:",
+		"# Prime 1:", "# Prime 2:", "# Prime exponent 1:",
+		"# Prime exponent 2:", "# Coefficient:",
+	};
+	FILE *f = fopen(RSA_VEC, "r");
+	char line[256];
+	int in = 0, priv = 0, i, got = 0;
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f) && got < 8) {
+		if (!strncmp(line, "# Example 15:", 13))
+			in = 1;
+		if (!in)
+			continue;
+		if (!strncmp(line, "# Private key", 13))
+			priv = 1;
+		if (!priv)
+			continue;
+		for (i = 0; i < 8; i++)
+			if (!strncmp(line, label[i], strlen(label[i]))) {
+				k->len[i] = hex_block(f, k->b[i], 256);
+				got++;
+			}
+	}
+	fclose(f);
+	return got == 8 && k->len[0] == 256 ? 0 : -1;
+}
+
+/* RSA-2048 private operation (CRT and d only) on a secret key and input */
+static void rsa(int n)
+{
+	static struct rsa_key k;
+	static unsigned long long work[KC_RSA_WORK_BYTES / 8];
+	unsigned char x[256], s[256], y[256];
+	struct kc_rsa_priv pr;
+	struct kc_rsa_pub pub;
+	int i, crt, bad = 0;
+
+	if (rsa_key15(&k)) {
+		tap_ok(0, "RSA: read key 15 of %s", RSA_VEC);
+		return;
+	}
+	pub = (struct kc_rsa_pub){ .n = k.b[0], .n_len = k.len[0],
+				   .e = k.b[1], .e_len = k.len[1] };
+	for (i = 2; i < 8; i++)
+		SECRET(k.b[i], k.len[i]);	/* d, p, q, dp, dq, qinv */
+	for (crt = 1; crt >= 0; crt--) {
+		pr = (struct kc_rsa_priv){
+			.n = k.b[0], .n_len = k.len[0], .e = k.b[1],
+			.e_len = k.len[1], .d = k.b[2], .d_len = k.len[2],
+		};
+		if (crt) {
+			pr.p = k.b[3];
+			pr.p_len = k.len[3];
+			pr.q = k.b[4];
+			pr.q_len = k.len[4];
+			pr.dp = k.b[5];
+			pr.dp_len = k.len[5];
+			pr.dq = k.b[6];
+			pr.dq_len = k.len[6];
+			pr.qinv = k.b[7];
+			pr.qinv_len = k.len[7];
+		}
+		for (i = 0; i < n; i++) {
+			int r;
+
+			kc_random(x, sizeof(x));	/* secret input */
+			x[0] = 0;
+			r = kc_rsa_private(&pr, x, s, work);
+			PUBLIC(s, sizeof(s));		/* the result is public */
+			PUBLIC(x, sizeof(x));
+			if (r || kc_rsa_public(&pub, s, y, work) ||
+			    memcmp(x, y, sizeof(x)))
+				bad++;
+		}
+	}
+	tap_ok(!bad, "RSA-2048: %d private operations with CRT and %d with d only on a secret key and input (%d bad)",
+	       n, n, bad);
+}
+
+/*
+ * PKCS#1 encodings (rsa_pad.c) on the secret key: OAEP decrypt of valid,
+ * corrupted and wrong-label ciphertexts (the padding check runs on the
+ * secret decrypted block), PKCS#1 v1.5 and PSS (random salt) signatures.
+ */
+static void rsa_pad(int n)
+{
+	static struct rsa_key k;
+	static unsigned long long work[KC_RSA_WORK_BYTES / 8];
+	unsigned char c[256], m[256], t[51] = { 0x30 }, sig[256];
+	unsigned char seed[32] = { 7 }, dg[32] = { 1 };
+	struct kc_rsa_priv pr;
+	struct kc_rsa_pub pub;
+	int i, bad = 0;
+	size_t ml;
+
+	if (rsa_key15(&k)) {
+		tap_ok(0, "RSA: read key 15 of %s", RSA_VEC);
+		return;
+	}
+	pub = (struct kc_rsa_pub){ .n = k.b[0], .n_len = k.len[0],
+				   .e = k.b[1], .e_len = k.len[1] };
+	pr = (struct kc_rsa_priv){
+		.n = k.b[0], .n_len = k.len[0], .e = k.b[1], .e_len = k.len[1],
+		.d = k.b[2], .d_len = k.len[2], .p = k.b[3], .p_len = k.len[3],
+		.q = k.b[4], .q_len = k.len[4], .dp = k.b[5],
+		.dp_len = k.len[5], .dq = k.b[6], .dq_len = k.len[6],
+		.qinv = k.b[7], .qinv_len = k.len[7],
+	};
+	for (i = 2; i < 8; i++)
+		SECRET(k.b[i], k.len[i]);
+	for (i = 0; i < n; i++) {
+		seed[1] = (unsigned char)i;
+		bad += kc_rsa_oaep_encrypt(&pub, KC_SHA256, KC_SHA256,
+					   (const u8 *)"L", 1, seed,
+					   (const u8 *)"message", 7, c,
+					   work) != 0;
+		ml = sizeof(m);
+		bad += kc_rsa_oaep_decrypt(&pr, KC_SHA256, KC_SHA256,
+					   (const u8 *)"L", 1, c, 256, m, &ml,
+					   work) != 0;
+		PUBLIC(m, sizeof(m));
+		bad += ml != 7 || memcmp(m, "message", 7);
+		ml = sizeof(m);
+		bad += kc_rsa_oaep_decrypt(&pr, KC_SHA256, KC_SHA256,
+					   (const u8 *)"M", 1, c, 256, m, &ml,
+					   work) != KC_EINPUT;
+		c[100 + i] ^= 0x01;
+		ml = sizeof(m);
+		bad += kc_rsa_oaep_decrypt(&pr, KC_SHA256, KC_SHA256,
+					   (const u8 *)"L", 1, c, 256, m, &ml,
+					   work) != KC_EINPUT;
+		bad += kc_rsa_pkcs1_sign_t(&pr, t, sizeof(t), sig, work) != 0;
+		PUBLIC(sig, sizeof(sig));
+		bad += kc_rsa_pkcs1_verify_t(&pub, t, sizeof(t), sig, 256,
+					     work) != 0;
+		bad += kc_rsa_pss_sign(&pr, KC_SHA256, KC_SHA256, NULL, 32, dg,
+				       32, sig, work) != 0;
+		PUBLIC(sig, sizeof(sig));
+		bad += kc_rsa_pss_verify(&pub, KC_SHA256, KC_SHA256, 32, dg, 32,
+					 sig, 256, work) != 0;
+	}
+	tap_ok(!bad, "RSA-2048 PKCS#1: %d x (OAEP decrypt valid, wrong label, corrupted; v1.5 and PSS sign) on a secret key (%d bad)",
+	       n, bad);
+}
+
 int main(int argc, char **argv)
 {
 	unsigned char d[32];
@@ -144,5 +325,7 @@ int main(int argc, char **argv)
 	prims(KC_P384, "P-384", n);
 	x25519(n);
 	ed25519(n);
+	rsa(n < 10 ? n : 10);
+	rsa_pad(n < 4 ? n : 4);
 	return tap_done();
 }

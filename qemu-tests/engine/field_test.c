@@ -124,12 +124,29 @@ static int pt_eq(const struct pt *a, const struct pt *b)
 	return !memcmp(ax, bx, sizeof(ax)) && !memcmp(ay, by, sizeof(ay));
 }
 
+/* pt_dbl_n (Jacobian, in place) against j complete projective doublings */
+static int dbl_n_check(const struct pt *p)
+{
+	struct pt a, b;
+	int j, k, bad = 0;
+
+	for (j = 1; j <= 6; j++) {
+		a = *p;
+		pt_dbl_n(&a, j);
+		b = *p;
+		for (k = 0; k < j; k++)
+			pt_dbl(&b, &b);
+		bad += !pt_eq(&a, &b);
+	}
+	return bad;
+}
+
 static void points(BN_CTX *ctx)
 {
 	struct pt g, p, q, r, s, id;
 	u64 k[NL], nm1[NL];
 	BIGNUM *x = BN_new(), *n = BN_new();
-	int i, bad = 0;
+	int i, bad = 0, dbl_bad = 0;
 
 	(void)ctx;
 	pt_set_identity(&id);
@@ -165,7 +182,19 @@ static void points(BN_CTX *ctx)
 		bad += !pt_eq(&s, &p);
 		pt_mul(&s, &p, nm1);		/* (n - 1) P == -P */
 		bad += !pt_eq(&s, &r);
+		dbl_bad += dbl_n_check(&p);
+		if (i > 4) {			/* same point, other Z */
+			from_bn(k, x);
+			fe_mul(r.x, p.x, k);
+			fe_mul(r.y, p.y, k);
+			fe_mul(r.z, p.z, k);
+			dbl_bad += dbl_n_check(&r);
+		}
 	}
+	dbl_bad += dbl_n_check(&id);
+	dbl_bad += dbl_n_check(&g);
+	tap_ok(!dbl_bad, "Jacobian pt_dbl_n(P, j) == j projective doublings, j = 1..6, incl. identity and rescaled Z (%d bad)",
+	       dbl_bad);
 	pt_dbl(&s, &id);
 	bad += !pt_eq(&s, &id);
 	pt_add_affine(&s, &id, g.x, g.y);

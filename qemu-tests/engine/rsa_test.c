@@ -7,7 +7,8 @@
  *    keys with d, SigGen15 signatures through the public operation);
  *  - DIFF_N (default 10000) random inputs per size (2048/3072/4096) for
  *    the private op (checked s^e == m with BN), the public op (vs
- *    BN_mod_exp), and OpenSSL's raw private op vs the engine's public op;
+ *    BN_mod_exp), and (every 10th input) OpenSSL's raw private op vs the
+ *    engine's public op;
  *  - negatives: malformed keys and inputs, the fault hook.
  */
 #include <openssl/bn.h>
@@ -752,8 +753,9 @@ static void diff(int bits, int total)
 	static struct key k;
 	static unsigned char x[MAXB], s[MAXB], y[MAXB], o[MAXB];
 	int i, ki, bad_priv = 0, bad_pub = 0, bad_rev = 0, bad_d = 0, cnt = 0;
-	int nd = 0;
+	int nd = 0, nrev = 0;
 	double t0 = now();
+	clock_t c0 = clock();
 
 	for (ki = 0; ki < DIFF_KEYS; ki++) {
 		EVP_PKEY *pk = ossl_gen(bits, es[ki], &k);
@@ -797,8 +799,8 @@ static void diff(int bits, int total)
 				if (BN_cmp(bz, bx) || BN_cmp(bs, n) >= 0)
 					bad_priv++;
 			}
-			/* d-only path on every 50th input: same s */
-			if (i % 50 == 0) {
+			/* d-only path on every 200th input: same s */
+			if (i % 200 == 0) {
 				nd++;
 				if (kc_rsa_private(&prd, x, y, work) ||
 				    memcmp(s, y, k.nl))
@@ -810,12 +812,20 @@ static void diff(int bits, int total)
 			if (kc_rsa_public(&pub, x, y, work) ||
 			    memcmp(o, y, k.nl))
 				bad_pub++;
-			/* OpenSSL raw private, engine public gives x back */
-			if (EVP_PKEY_decrypt(dc, o, &ol, x, k.nl) <= 0 ||
-			    (int)ol != k.nl ||
-			    kc_rsa_public(&pub, o, y, work) ||
-			    memcmp(x, y, k.nl))
-				bad_rev++;
+			/*
+			 * OpenSSL raw private, engine public gives x back; on
+			 * every 10th input (OpenSSL's private op would be a
+			 * third of the runtime; the public op is already
+			 * compared with BN_mod_exp on every input)
+			 */
+			if (i % 10 == 0) {
+				nrev++;
+				if (EVP_PKEY_decrypt(dc, o, &ol, x, k.nl) <= 0 ||
+				    (int)ol != k.nl ||
+				    kc_rsa_public(&pub, o, y, work) ||
+				    memcmp(x, y, k.nl))
+					bad_rev++;
+			}
 			BN_free(bx);
 		}
 		BN_free(n);
@@ -833,9 +843,9 @@ static void diff(int bits, int total)
 	tap_ok(!bad_pub, "RSA-%d: %d engine public ops == BN_mod_exp (%d bad)",
 	       bits, cnt, bad_pub);
 	tap_ok(!bad_rev, "RSA-%d: %d OpenSSL raw private ops (RSA_NO_PADDING) undone by the engine public op (%d bad)",
-	       bits, cnt, bad_rev);
-	printf("# RSA-%d differential: %d cases in %.1f s\n", bits, cnt,
-	       now() - t0);
+	       bits, nrev, bad_rev);
+	printf("# RSA-%d differential: %d cases in %.1f s (%.1f s CPU, OpenSSL keygen and checks included)\n",
+	       bits, cnt, now() - t0, (double)(clock() - c0) / CLOCKS_PER_SEC);
 }
 
 /* -------------------------------------------------------- negatives */
