@@ -13,6 +13,10 @@
 #define A(t, k, c, f, lo, hi) \
 	{ .type = (t), .kind = KHSM_AK_##k, .classes = (c), .flags = (f), \
 	  .min_len = (lo), .max_len = (hi) }
+/* An attribute of keys of the types @kt only. */
+#define AK(t, k, c, kt, f, lo, hi) \
+	{ .type = (t), .kind = KHSM_AK_##k, .classes = (c), \
+	  .key_types = (kt), .flags = (f), .min_len = (lo), .max_len = (hi) }
 #define B(t, c, f)	A(t, BOOL, c, f, 1, 1)
 #define U(t, c, f)	A(t, ULONG, c, f, 8, 8)
 #define S(t, c, f)	A(t, BYTES, c, f, 0, KHSM_MAX_ATTR_LEN)
@@ -21,6 +25,7 @@
 #define F_CALC		KHSM_AF_COMPUTED
 #define C_SP		(KHSM_AC_SECRET | KHSM_AC_PRIV)
 #define C_SU		(KHSM_AC_SECRET | KHSM_AC_PUB)
+#define F_RSA_SECRET	(F_RO | KHSM_AF_SENSITIVE | KHSM_AF_NO_GEN)
 
 static const struct khsm_attr_desc khsm_attr_table[] = {
 	/* Storage objects (all classes). */
@@ -73,12 +78,36 @@ static const struct khsm_attr_desc khsm_attr_table[] = {
 	  F_RO | KHSM_AF_SENSITIVE | KHSM_AF_NO_GEN, 1, KHSM_MAX_SECRET_LEN),
 	U(CKA_VALUE_LEN, KHSM_AC_SECRET, F_RO | KHSM_AF_NO_CREATE),
 	/* EC keys. */
-	A(CKA_EC_PARAMS, BYTES, KHSM_AC_PRIV | KHSM_AC_PUB, F_RO,
-	  1, KHSM_MAX_EC_PARAMS_LEN),
-	A(CKA_VALUE, BYTES, KHSM_AC_PRIV,
-	  F_RO | KHSM_AF_SENSITIVE | KHSM_AF_NO_GEN, 1, KHSM_MAX_EC_PRIV_LEN),
-	A(CKA_EC_POINT, BYTES, KHSM_AC_PUB, F_RO | KHSM_AF_NO_GEN,
-	  1, KHSM_MAX_EC_POINT_LEN),
+	AK(CKA_EC_PARAMS, BYTES, KHSM_AC_PRIV | KHSM_AC_PUB, KHSM_KT_EC, F_RO,
+	   1, KHSM_MAX_EC_PARAMS_LEN),
+	AK(CKA_VALUE, BYTES, KHSM_AC_PRIV, KHSM_KT_EC,
+	   F_RO | KHSM_AF_SENSITIVE | KHSM_AF_NO_GEN, 1, KHSM_MAX_EC_PRIV_LEN),
+	AK(CKA_EC_POINT, BYTES, KHSM_AC_PUB, KHSM_KT_EC, F_RO | KHSM_AF_NO_GEN,
+	   1, KHSM_MAX_EC_POINT_LEN),
+	/*
+	 * RSA keys (PKCS#11 v3.0 2.1.2, 2.1.3). The public template of a
+	 * generation gives CKA_MODULUS_BITS and may give
+	 * CKA_PUBLIC_EXPONENT; numbers may carry leading zero bytes.
+	 */
+	AK(CKA_MODULUS, BYTES, KHSM_AC_PRIV | KHSM_AC_PUB, KHSM_KT_RSA,
+	   F_RO | KHSM_AF_NO_GEN, 1, KHSM_MAX_RSA_LEN + 1),
+	AK(CKA_MODULUS_BITS, ULONG, KHSM_AC_PUB, KHSM_KT_RSA, F_RO, 8, 8),
+	AK(CKA_PUBLIC_EXPONENT, BYTES, KHSM_AC_PUB, KHSM_KT_RSA, F_RO,
+	   1, KHSM_MAX_RSA_LEN + 1),
+	AK(CKA_PUBLIC_EXPONENT, BYTES, KHSM_AC_PRIV, KHSM_KT_RSA,
+	   F_RO | KHSM_AF_NO_GEN, 1, KHSM_MAX_RSA_LEN + 1),
+	AK(CKA_PRIVATE_EXPONENT, BYTES, KHSM_AC_PRIV, KHSM_KT_RSA, F_RSA_SECRET,
+	   1, KHSM_MAX_RSA_LEN + 1),
+	AK(CKA_PRIME_1, BYTES, KHSM_AC_PRIV, KHSM_KT_RSA, F_RSA_SECRET,
+	   1, KHSM_MAX_RSA_LEN + 1),
+	AK(CKA_PRIME_2, BYTES, KHSM_AC_PRIV, KHSM_KT_RSA, F_RSA_SECRET,
+	   1, KHSM_MAX_RSA_LEN + 1),
+	AK(CKA_EXPONENT_1, BYTES, KHSM_AC_PRIV, KHSM_KT_RSA, F_RSA_SECRET,
+	   1, KHSM_MAX_RSA_LEN + 1),
+	AK(CKA_EXPONENT_2, BYTES, KHSM_AC_PRIV, KHSM_KT_RSA, F_RSA_SECRET,
+	   1, KHSM_MAX_RSA_LEN + 1),
+	AK(CKA_COEFFICIENT, BYTES, KHSM_AC_PRIV, KHSM_KT_RSA, F_RSA_SECRET,
+	   1, KHSM_MAX_RSA_LEN + 1),
 };
 
 u8 khsm_class_bit(unsigned long class)
@@ -98,15 +127,34 @@ u8 khsm_class_bit(unsigned long class)
 	return 0;
 }
 
-const struct khsm_attr_desc *khsm_attr_desc(u32 type, unsigned long class)
+static u8 khsm_key_type_bit(unsigned long key_type)
+{
+	switch (key_type) {
+	case CKK_EC:
+	case CKK_EC_EDWARDS:
+		return KHSM_KT_EC;
+	case CKK_RSA:
+		return KHSM_KT_RSA;
+	}
+	return 0;
+}
+
+const struct khsm_attr_desc *khsm_attr_desc(u32 type, unsigned long class,
+					    unsigned long key_type)
 {
 	u8 bit = khsm_class_bit(class);
+	u8 kt = khsm_key_type_bit(key_type);
+	const struct khsm_attr_desc *d;
 	unsigned int i;
 
-	for (i = 0; i < ARRAY_SIZE(khsm_attr_table); i++)
-		if (khsm_attr_table[i].type == type &&
-		    (khsm_attr_table[i].classes & bit))
-			return &khsm_attr_table[i];
+	for (i = 0; i < ARRAY_SIZE(khsm_attr_table); i++) {
+		d = &khsm_attr_table[i];
+		if (d->type != type || !(d->classes & bit))
+			continue;
+		if (d->key_types && !((bit & KHSM_AC_KEY) && (d->key_types & kt)))
+			continue;
+		return d;
+	}
 	return NULL;
 }
 
@@ -348,6 +396,61 @@ static int khsm_attrs_defaults(struct khsm_attrs *s, unsigned long class,
 	return err ? -ENOMEM : 0;
 }
 
+/* Bits of a big-endian number given with optional leading zero bytes. */
+static u32 khsm_be_bits(const u8 *v, u32 len)
+{
+	u32 i = 0, b = 0, top;
+
+	while (i < len && !v[i])
+		i++;
+	if (i == len)
+		return 0;
+	for (top = v[i]; top; top >>= 1)
+		b++;
+	return 8 * (len - i - 1) + b;
+}
+
+/*
+ * RSA keys for C_CreateObject: CKA_MODULUS and CKA_PUBLIC_EXPONENT always
+ * (the engine checks every private operation with e), private keys
+ * CKA_PRIVATE_EXPONENT too and the five CRT numbers all or none. Public
+ * keys get CKA_MODULUS_BITS computed; a template may give it only with
+ * the modulus's bit length.
+ */
+static unsigned long khsm_attrs_required_rsa(struct khsm_attrs *s,
+					     const struct khsm_tmpl *t,
+					     unsigned long class)
+{
+	static const u32 crt[] = { CKA_PRIME_1, CKA_PRIME_2, CKA_EXPONENT_1,
+				   CKA_EXPONENT_2, CKA_COEFFICIENT };
+	const struct khsm_tattr *n = khsm_tmpl_find(t, CKA_MODULUS);
+	unsigned int i, have = 0;
+	bool found;
+	u64 bits;
+	unsigned long rv;
+
+	if (!n || !khsm_tmpl_find(t, CKA_PUBLIC_EXPONENT))
+		return CKR_TEMPLATE_INCOMPLETE;
+	if (class == CKO_PRIVATE_KEY) {
+		if (!khsm_tmpl_find(t, CKA_PRIVATE_EXPONENT))
+			return CKR_TEMPLATE_INCOMPLETE;
+		for (i = 0; i < ARRAY_SIZE(crt); i++)
+			have += !!khsm_tmpl_find(t, crt[i]);
+		if (have && have != ARRAY_SIZE(crt))
+			return CKR_TEMPLATE_INCOMPLETE;
+		return CKR_OK;
+	}
+	rv = khsm_tmpl_ulong(t, CKA_MODULUS_BITS, &bits, &found);
+	if (rv)
+		return rv;
+	if (found && bits != khsm_be_bits(n->val, n->len))
+		return CKR_TEMPLATE_INCONSISTENT;
+	if (khsm_attrs_put_ulong(s, CKA_MODULUS_BITS,
+				 khsm_be_bits(n->val, n->len)))
+		return CKR_HOST_MEMORY;
+	return CKR_OK;
+}
+
 /* Attributes C_CreateObject must be given, per class. */
 static unsigned long khsm_attrs_required(struct khsm_attrs *s,
 				   const struct khsm_tmpl *t,
@@ -378,10 +481,14 @@ static unsigned long khsm_attrs_required(struct khsm_attrs *s,
 			return CKR_HOST_MEMORY;
 		return CKR_OK;
 	case CKO_PRIVATE_KEY:
+		if (key_type == CKK_RSA)
+			return khsm_attrs_required_rsa(s, t, class);
 		if (!v || !khsm_tmpl_find(t, CKA_EC_PARAMS))
 			return CKR_TEMPLATE_INCOMPLETE;
 		return CKR_OK;
 	case CKO_PUBLIC_KEY:
+		if (key_type == CKK_RSA)
+			return khsm_attrs_required_rsa(s, t, class);
 		if (!khsm_tmpl_find(t, CKA_EC_POINT) ||
 		    !khsm_tmpl_find(t, CKA_EC_PARAMS))
 			return CKR_TEMPLATE_INCOMPLETE;
@@ -423,7 +530,7 @@ unsigned long khsm_attrs_build(struct khsm_attrs *s, const struct khsm_tmpl *t,
 		ta = &t->a[i];
 		if (ta->type == CKA_CLASS || ta->type == CKA_KEY_TYPE)
 			continue;
-		d = khsm_attr_desc(ta->type, class);
+		d = khsm_attr_desc(ta->type, class, key_type);
 		if (!d)
 			return CKR_ATTRIBUTE_TYPE_INVALID;
 		if (d->flags & KHSM_AF_COMPUTED)
@@ -444,7 +551,8 @@ unsigned long khsm_attrs_build(struct khsm_attrs *s, const struct khsm_tmpl *t,
 }
 
 unsigned long khsm_attrs_change(struct khsm_attrs *s, const struct khsm_tmpl *t,
-			  unsigned long class, enum khsm_tmpl_mode mode)
+			  unsigned long class, unsigned long key_type,
+			  enum khsm_tmpl_mode mode)
 {
 	const struct khsm_attr_desc *d;
 	const struct khsm_tattr *ta;
@@ -457,7 +565,7 @@ unsigned long khsm_attrs_change(struct khsm_attrs *s, const struct khsm_tmpl *t,
 		return rv;
 	for (i = 0; i < t->count; i++) {
 		ta = &t->a[i];
-		d = khsm_attr_desc(ta->type, class);
+		d = khsm_attr_desc(ta->type, class, key_type);
 		if (!d)
 			return CKR_ATTRIBUTE_TYPE_INVALID;
 		if (d->flags & (KHSM_AF_COMPUTED | KHSM_AF_FIXED))

@@ -33,10 +33,15 @@ enum khsm_attr_kind {
 #define KHSM_AF_NO_CREATE	BIT(6)	/* not in a CREATE template */
 #define KHSM_AF_NO_GEN		BIT(7)	/* not in a GENERATE template */
 
+/* Key types an attribute belongs to (0: every type of its classes). */
+#define KHSM_KT_EC		BIT(0)	/* CKK_EC, CKK_EC_EDWARDS */
+#define KHSM_KT_RSA		BIT(1)	/* CKK_RSA */
+
 struct khsm_attr_desc {
 	u32 type;
 	u8 kind;
 	u8 classes;
+	u8 key_types;
 	u16 flags;
 	u16 min_len;
 	u16 max_len;
@@ -51,7 +56,9 @@ enum khsm_tmpl_mode {
 };
 
 u8 khsm_class_bit(unsigned long class);
-const struct khsm_attr_desc *khsm_attr_desc(u32 type, unsigned long class);
+/* @key_type: the object's CKK_* (ignored for classes that are not keys) */
+const struct khsm_attr_desc *khsm_attr_desc(u32 type, unsigned long class,
+					    unsigned long key_type);
 
 /* Attribute lists. */
 int khsm_attrs_alloc(struct khsm_attrs *s);
@@ -83,6 +90,7 @@ unsigned long khsm_attrs_build(struct khsm_attrs *s, const struct khsm_tmpl *t,
 			 enum khsm_tmpl_mode mode);
 /* Apply a COPY or SET template to @s (a private copy of the object's). */
 unsigned long khsm_attrs_change(struct khsm_attrs *s, const struct khsm_tmpl *t,
-			  unsigned long class, enum khsm_tmpl_mode mode);
+			  unsigned long class, unsigned long key_type,
+			  enum khsm_tmpl_mode mode);
 
 #endif /* KHSM_ATTR_H */

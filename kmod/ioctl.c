@@ -632,11 +632,31 @@ static int khsm_ioc_generate_key_pair(struct khsm_file *f,
 /* Reserved words inside flat mechanism parameters the uAPI defines. */
 static bool khsm_param_ok(unsigned long mech, const u8 *p, u32 len)
 {
+	struct khsm_rsa_oaep_params op;
+	struct khsm_rsa_pss_params pp;
 	struct khsm_gcm_params gp;
 
-	if (mech == CKM_AES_GCM && len >= sizeof(gp)) {
+	switch (mech) {
+	case CKM_AES_GCM:
+		if (len < sizeof(gp))
+			break;
 		memcpy(&gp, p, sizeof(gp));
 		return !gp.reserved;
+	case CKM_RSA_PKCS_PSS:
+	case CKM_SHA1_RSA_PKCS_PSS:
+	case CKM_SHA224_RSA_PKCS_PSS:
+	case CKM_SHA256_RSA_PKCS_PSS:
+	case CKM_SHA384_RSA_PKCS_PSS:
+	case CKM_SHA512_RSA_PKCS_PSS:
+		if (len < sizeof(pp))
+			break;
+		memcpy(&pp, p, sizeof(pp));
+		return !pp.reserved;
+	case CKM_RSA_PKCS_OAEP:
+		if (len < sizeof(op))
+			break;
+		memcpy(&op, p, sizeof(op));
+		return !op.reserved;
 	}
 	return true;
 }

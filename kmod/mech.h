@@ -35,6 +35,15 @@ struct khsm_key {
 	 */
 	const u8 *ec_point;
 	u32 ec_point_len;
+	/*
+	 * RSA (CKK_RSA): CKA_MODULUS, CKA_PUBLIC_EXPONENT (both classes),
+	 * CKA_PRIVATE_EXPONENT, CKA_PRIME_1/2, CKA_EXPONENT_1/2,
+	 * CKA_COEFFICIENT (private keys; the CRT parts may be absent).
+	 */
+	struct khsm_key_part {
+		const u8 *val;
+		u32 len;
+	} n, e, d, p, q, dp, dq, qinv;
 };
 
 /* An active operation of one session (one per KHSM_OP_* kind). */
@@ -64,12 +73,29 @@ struct khsm_keypair {
 	u32 pub_point_len;
 };
 
+/*
+ * Output of an RSA key-pair generation: the core passes @bits (2048, 3072
+ * or 4096) and the public exponent @e, and buffers of bits / 8 bytes (n,
+ * d) and bits / 16 bytes (p, q, dp, dq, qinv) that the mechanism fills
+ * big-endian with leading zeros.
+ */
+struct khsm_rsa_keypair {
+	u32 bits;
+	const u8 *e;
+	u32 e_len;
+	u8 *n, *d, *p, *q, *dp, *dq, *qinv;
+};
+
 struct khsm_mech {
 	unsigned long type;		/* CKM_* */
 	unsigned long flags;		/* CKF_ENCRYPT | ... (C_GetMechanismInfo) */
 	unsigned long min_key_size;	/* CK_MECHANISM_INFO units */
 	unsigned long max_key_size;
-	unsigned long key_type;		/* CKK_* a key must have; 0 = no key */
+	/*
+	 * CKK_* a key must have. Digest mechanisms (CKF_DIGEST) take no key
+	 * and leave it 0 (which is also CKK_RSA).
+	 */
+	unsigned long key_type;
 
 	/*
 	 * Operations (ENCRYPT/DECRYPT/DIGEST/SIGN/VERIFY). @param is the flat
@@ -109,6 +135,19 @@ struct khsm_mech {
 	 */
 	unsigned long (*gen_pair)(const u8 *ec_params, u32 ec_params_len,
 			    struct khsm_keypair *out);
+	/*
+	 * CKF_GENERATE_KEY_PAIR of CKK_RSA keys: CKR_KEY_SIZE_RANGE for a
+	 * bad size, CKR_TEMPLATE_INCONSISTENT for an exponent outside
+	 * the generator's range, CKR_FUNCTION_CANCELED on a fatal signal.
+	 * May take seconds and sleeps: the core calls it without tok->lock.
+	 */
+	unsigned long (*gen_rsa)(struct khsm_rsa_keypair *out);
+	/*
+	 * Optional full check of a key given to C_CreateObject (->init
+	 * otherwise): CKR_OK, or any error (the core reports
+	 * CKR_ATTRIBUTE_VALUE_INVALID except for the memory/device ones).
+	 */
+	unsigned long (*check_key)(const struct khsm_key *key);
 };
 
 /* Registry (mech.c). */
@@ -132,7 +171,11 @@ u32 khsm_mech_list(unsigned long *types, u32 max);
 #define KHSM_MAX_EC_PRIV_LEN	66	/* P-521 scalar */
 #define KHSM_MAX_EC_POINT_LEN	(3 + 1 + 2 * 66)	/* DER hdr + 04 X Y */
 #define KHSM_MAX_EC_PARAMS_LEN	16
+/* RSA: bytes of a 4096-bit modulus, bits of the keys generated */
+#define KHSM_MAX_RSA_LEN	512
+#define KHSM_RSA_GEN_MIN_BITS	2048
+#define KHSM_RSA_GEN_MAX_BITS	4096
 /* Largest ->out_len() of any mechanism for a 0-byte input (signature, tag). */
-#define KHSM_MAX_SIG_LEN	132
+#define KHSM_MAX_SIG_LEN	KHSM_MAX_RSA_LEN
 
 #endif /* KHSM_MECH_H */

@@ -58,6 +58,17 @@ struct khsm_obj *khsm_object_lookup(struct khsm_file *f, u32 handle)
 	return o;
 }
 
+static void khsm_object_part(const struct khsm_obj *o, u32 type,
+			     struct khsm_key_part *part)
+{
+	const struct khsm_oattr *a = khsm_attrs_get(&o->attrs, type);
+
+	if (a) {
+		part->val = a->val;
+		part->len = a->len;
+	}
+}
+
 /* Key material view for mech->init; valid while the object is held. */
 void khsm_object_key(const struct khsm_obj *o, struct khsm_key *k)
 {
@@ -81,6 +92,14 @@ void khsm_object_key(const struct khsm_obj *o, struct khsm_key *k)
 		k->ec_point = a->val;
 		k->ec_point_len = a->len;
 	}
+	khsm_object_part(o, CKA_MODULUS, &k->n);
+	khsm_object_part(o, CKA_PUBLIC_EXPONENT, &k->e);
+	khsm_object_part(o, CKA_PRIVATE_EXPONENT, &k->d);
+	khsm_object_part(o, CKA_PRIME_1, &k->p);
+	khsm_object_part(o, CKA_PRIME_2, &k->q);
+	khsm_object_part(o, CKA_EXPONENT_1, &k->dp);
+	khsm_object_part(o, CKA_EXPONENT_2, &k->dq);
+	khsm_object_part(o, CKA_COEFFICIENT, &k->qinv);
 }
 
 static void khsm_object_remove(struct khsm_obj *o)
@@ -205,8 +224,9 @@ static unsigned long khsm_key_type_ok(unsigned long class, unsigned long key_typ
 /*
  * A private or public key given by the caller must be usable: let the
  * first signature mechanism of its key type (CKM_ECDSA for CKK_EC,
- * CKM_EDDSA for CKK_EC_EDWARDS) parse it (curve, point, scalar or seed
- * length) as it would at C_SignInit/C_VerifyInit, so a bad key fails at
+ * CKM_EDDSA for CKK_EC_EDWARDS, CKM_RSA_PKCS for CKK_RSA) check it with
+ * its ->check_key, or parse it (curve, point, scalar or seed length) as
+ * it would at C_SignInit/C_VerifyInit, so a bad key fails at
  * C_CreateObject.
  */
 static unsigned long khsm_key_validate(const struct khsm_attrs *attrs,
@@ -226,11 +246,16 @@ static unsigned long khsm_key_validate(const struct khsm_attrs *attrs,
 		return CKR_OK;
 	view.attrs = *attrs;
 	khsm_object_key(&view, &k);
-	op.mech = m;
-	op.kind = class == CKO_PRIVATE_KEY ? KHSM_OP_SIGN : KHSM_OP_VERIFY;
-	rv = m->init(&op, &k, NULL, 0);
-	if (m->cleanup)
-		m->cleanup(&op);
+	if (m->check_key) {
+		rv = m->check_key(&k);
+	} else {
+		op.mech = m;
+		op.kind = class == CKO_PRIVATE_KEY ? KHSM_OP_SIGN :
+						     KHSM_OP_VERIFY;
+		rv = m->init(&op, &k, NULL, 0);
+		if (m->cleanup)
+			m->cleanup(&op);
+	}
 	memzero_explicit(&k, sizeof(k));
 	switch (rv) {
 	case CKR_OK:
@@ -349,7 +374,7 @@ unsigned long khsm_object_copy(struct khsm_file *f, u32 session, u32 src,
 		rv = CKR_HOST_MEMORY;
 		goto out;
 	}
-	rv = khsm_attrs_change(&attrs, t, o->class, KHSM_TM_COPY);
+	rv = khsm_attrs_change(&attrs, t, o->class, o->key_type, KHSM_TM_COPY);
 	if (rv) {
 		khsm_attrs_free(&attrs);
 		goto out;
@@ -394,7 +419,7 @@ unsigned long khsm_object_get_attrs(struct khsm_file *f, u32 session, u32 handle
 	if (rv)
 		goto out;
 	for (i = 0; i < n; i++) {
-		d = khsm_attr_desc(g[i].type, o->class);
+		d = khsm_attr_desc(g[i].type, o->class, o->key_type);
 		a = khsm_attrs_get(&o->attrs, g[i].type);
 		if (!d || !a) {
 			g[i].len = KHSM_LEN_UNAVAILABLE;
@@ -441,7 +466,7 @@ unsigned long khsm_object_set_attrs(struct khsm_file *f, u32 session, u32 handle
 		rv = CKR_HOST_MEMORY;
 		goto out;
 	}
-	rv = khsm_attrs_change(&attrs, t, o->class, KHSM_TM_SET);
+	rv = khsm_attrs_change(&attrs, t, o->class, o->key_type, KHSM_TM_SET);
 	if (!rv && khsm_attrs_bytes(&attrs) >
 		   KHSM_MAX_TOKEN_BYTES - (tok->n_bytes - o->bytes))
 		rv = CKR_DEVICE_MEMORY;
@@ -467,7 +492,7 @@ static bool khsm_object_matches(const struct khsm_obj *o,
 	u32 i;
 
 	for (i = 0; i < t->count; i++) {
-		d = khsm_attr_desc(t->a[i].type, o->class);
+		d = khsm_attr_desc(t->a[i].type, o->class, o->key_type);
 		a = khsm_attrs_get(&o->attrs, t->a[i].type);
 		if (!d || !a || khsm_obj_hides(o, d))
 			return false;
@@ -603,18 +628,22 @@ static unsigned long khsm_pair_templates(struct khsm_sess *s,
 				   struct khsm_attrs *pub,
 				   struct khsm_attrs *priv)
 {
-	/* Key-pair generators registered without a key type make EC keys. */
-	unsigned long key_type = m->key_type ? m->key_type : CKK_EC;
-	const struct khsm_tattr *pp, *qp;
+	unsigned long key_type = m->key_type;
+	const struct khsm_tattr *pp = NULL, *qp;
 	unsigned long rv;
 
-	pp = khsm_tmpl_find(pub_t, CKA_EC_PARAMS);
-	if (!pp)
-		return CKR_TEMPLATE_INCOMPLETE;
-	qp = khsm_tmpl_find(priv_t, CKA_EC_PARAMS);
-	if (qp && pp->val && qp->val &&
-	    (qp->len != pp->len || memcmp(qp->val, pp->val, pp->len)))
-		return CKR_TEMPLATE_INCONSISTENT;
+	if (key_type == CKK_RSA) {
+		if (!khsm_tmpl_find(pub_t, CKA_MODULUS_BITS))
+			return CKR_TEMPLATE_INCOMPLETE;
+	} else {
+		pp = khsm_tmpl_find(pub_t, CKA_EC_PARAMS);
+		if (!pp)
+			return CKR_TEMPLATE_INCOMPLETE;
+		qp = khsm_tmpl_find(priv_t, CKA_EC_PARAMS);
+		if (qp && pp->val && qp->val &&
+		    (qp->len != pp->len || memcmp(qp->val, pp->val, pp->len)))
+			return CKR_TEMPLATE_INCONSISTENT;
+	}
 	if (khsm_attrs_alloc(pub) || khsm_attrs_alloc(priv))
 		return CKR_HOST_MEMORY;
 	rv = khsm_attrs_build(pub, pub_t, CKO_PUBLIC_KEY, key_type,
@@ -625,7 +654,7 @@ static unsigned long khsm_pair_templates(struct khsm_sess *s,
 			      KHSM_TM_GENERATE);
 	if (rv)
 		return rv;
-	if (khsm_attrs_put(priv, CKA_EC_PARAMS, pp->val, pp->len))
+	if (pp && khsm_attrs_put(priv, CKA_EC_PARAMS, pp->val, pp->len))
 		return CKR_HOST_MEMORY;
 	rv = khsm_may_create(s, khsm_attrs_bool(pub, CKA_TOKEN),
 			     khsm_attrs_bool(pub, CKA_PRIVATE));
@@ -633,6 +662,77 @@ static unsigned long khsm_pair_templates(struct khsm_sess *s,
 		return rv;
 	return khsm_may_create(s, khsm_attrs_bool(priv, CKA_TOKEN),
 			       khsm_attrs_bool(priv, CKA_PRIVATE));
+}
+
+/*
+ * An RSA key pair into the built attribute lists, under tok->lock on entry
+ * and return. Generation takes seconds, so it runs without the lock; the
+ * session is looked up again afterwards (*@sp), and khsm_object_add
+ * checks the login state again.
+ */
+static unsigned long khsm_rsa_pair(struct khsm_file *f, u32 session,
+				   const struct khsm_mech *m,
+				   struct khsm_attrs *pub,
+				   struct khsm_attrs *priv,
+				   struct khsm_sess **sp)
+{
+	static const u8 f4[] = { 0x01, 0x00, 0x01 };
+	struct khsm_token *tok = f->tok;
+	struct khsm_rsa_keypair kp = {};
+	const struct khsm_oattr *e;
+	u32 nb, hb, size;
+	unsigned long rv;
+	u64 bits;
+	u8 *buf;
+	int err = 0;
+
+	bits = khsm_attrs_ulong(pub, CKA_MODULUS_BITS, 0);
+	if (bits < KHSM_RSA_GEN_MIN_BITS || bits > KHSM_RSA_GEN_MAX_BITS ||
+	    bits % 16)
+		return CKR_KEY_SIZE_RANGE;
+	if (!khsm_attrs_get(pub, CKA_PUBLIC_EXPONENT) &&
+	    khsm_attrs_put(pub, CKA_PUBLIC_EXPONENT, f4, sizeof(f4)))
+		return CKR_HOST_MEMORY;
+	e = khsm_attrs_get(pub, CKA_PUBLIC_EXPONENT);
+	nb = bits / 8;
+	hb = bits / 16;
+	size = 2 * nb + 5 * hb;
+	buf = kzalloc(size, GFP_KERNEL_ACCOUNT);
+	if (!buf)
+		return CKR_HOST_MEMORY;
+	kp.bits = bits;
+	kp.e = e->val;
+	kp.e_len = e->len;
+	kp.n = buf;
+	kp.d = kp.n + nb;
+	kp.p = kp.d + nb;
+	kp.q = kp.p + hb;
+	kp.dp = kp.q + hb;
+	kp.dq = kp.dp + hb;
+	kp.qinv = kp.dq + hb;
+
+	mutex_unlock(&tok->lock);
+	rv = m->gen_rsa(&kp);
+	mutex_lock(&tok->lock);
+	*sp = khsm_session_find(f, session);
+	if (!rv && !*sp)
+		rv = CKR_SESSION_HANDLE_INVALID;
+	if (rv)
+		goto out;
+	err |= khsm_attrs_put(pub, CKA_MODULUS, kp.n, nb);
+	err |= khsm_attrs_put(priv, CKA_MODULUS, kp.n, nb);
+	err |= khsm_attrs_put(priv, CKA_PUBLIC_EXPONENT, e->val, e->len);
+	err |= khsm_attrs_put(priv, CKA_PRIVATE_EXPONENT, kp.d, nb);
+	err |= khsm_attrs_put(priv, CKA_PRIME_1, kp.p, hb);
+	err |= khsm_attrs_put(priv, CKA_PRIME_2, kp.q, hb);
+	err |= khsm_attrs_put(priv, CKA_EXPONENT_1, kp.dp, hb);
+	err |= khsm_attrs_put(priv, CKA_EXPONENT_2, kp.dq, hb);
+	err |= khsm_attrs_put(priv, CKA_COEFFICIENT, kp.qinv, hb);
+	if (err)
+		rv = CKR_HOST_MEMORY;
+out:
+	kfree_sensitive(buf);
+	return rv;
 }
 
 unsigned long khsm_generate_key_pair(struct khsm_file *f, u32 session,
@@ -661,7 +761,8 @@ unsigned long khsm_generate_key_pair(struct khsm_file *f, u32 session,
 		rv = CKR_SESSION_HANDLE_INVALID;
 		goto out_unlock;
 	}
-	if (!m || !(m->flags & CKF_GENERATE_KEY_PAIR) || !m->gen_pair) {
+	if (!m || !(m->flags & CKF_GENERATE_KEY_PAIR) ||
+	    (!m->gen_pair && !m->gen_rsa)) {
 		rv = CKR_MECHANISM_INVALID;
 		goto out_unlock;
 	}
@@ -672,6 +773,12 @@ unsigned long khsm_generate_key_pair(struct khsm_file *f, u32 session,
 	rv = khsm_pair_templates(s, m, pub_t, priv_t, &pub, &priv);
 	if (rv)
 		goto out_free;
+	if (m->gen_rsa) {
+		rv = khsm_rsa_pair(f, session, m, &pub, &priv, &s);
+		if (rv)
+			goto out_free;
+		goto add;
+	}
 	params = khsm_attrs_get(&pub, CKA_EC_PARAMS);
 	rv = m->gen_pair(params->val, params->len, &kp);
 	if (rv)
@@ -682,13 +789,17 @@ unsigned long khsm_generate_key_pair(struct khsm_file *f, u32 session,
 		goto out_wipe;
 	}
 	if (khsm_attrs_put(&priv, CKA_VALUE, scalar, kp.priv_len) ||
-	    khsm_attrs_put(&pub, CKA_EC_POINT, point, kp.pub_point_len) ||
-	    khsm_mark_generated(&priv, mech) ||
-	    khsm_mark_generated(&pub, mech)) {
+	    khsm_attrs_put(&pub, CKA_EC_POINT, point, kp.pub_point_len)) {
 		rv = CKR_HOST_MEMORY;
 		goto out_wipe;
 	}
 	memzero_explicit(scalar, sizeof(scalar));
+add:
+	if (khsm_mark_generated(&priv, mech) ||
+	    khsm_mark_generated(&pub, mech)) {
+		rv = CKR_HOST_MEMORY;
+		goto out_free;
+	}
 	rv = khsm_object_add(s, &pub, pub_h);
 	if (rv) {
 		khsm_attrs_free(&priv);

@@ -427,6 +427,7 @@ static const struct {
 	{ "engine", khsm_selftest_engine },
 	{ "ecdsa", khsm_selftest_ecdsa },
 	{ "eddsa", khsm_selftest_eddsa },
+	{ "rsa", khsm_selftest_rsa },
 };
 
 int khsm_selftest_run(void)

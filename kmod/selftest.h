@@ -19,5 +19,7 @@ int khsm_selftest_ecdsa(void);
 void khsm_ecdsa_set_deterministic(struct khsm_op *op);
 /* selftest_eddsa.c */
 int khsm_selftest_eddsa(void);
+/* selftest_rsa.c */
+int khsm_selftest_rsa(void);
 
 #endif /* KHSM_SELFTEST_H */

@@ -236,7 +236,7 @@ static unsigned long khsm_slot_start(struct khsm_sess *s, struct khsm_slot *slot
 	slot->op.kind = kind;
 	slot->op.ctx = NULL;
 	slot->private_key = false;
-	if (!m->key_type)
+	if (m->flags & CKF_DIGEST)		/* no key (key_type 0) */
 		return m->init(&slot->op, NULL, param, param_len);
 
 	mutex_lock(&tok->lock);

@@ -103,12 +103,18 @@ void p11_handles_widen(CK_ULONG *dst, unsigned long n);
 
 /* param.c: CK_MECHANISM -> libhsm mechanism with flat parameter. */
 #define P11_EDDSA_MAX_CONTEXT	255	/* RFC 8032: context <= 255 bytes */
+#define P11_OAEP_MAX_LABEL	65536	/* the kernel's per-call data cap */
 struct p11_mech {
 	struct hsm_mechanism m;
 	void *alloc;			/* hsm_free()d by p11_mech_release */
 	/* CKM_EDDSA: struct khsm_eddsa_params + context, flattened here */
 	unsigned char eddsa[sizeof(struct khsm_eddsa_params) +
 			    P11_EDDSA_MAX_CONTEXT];
+	/* CKM_*RSA_PKCS_PSS: the flat CK_RSA_PKCS_PSS_PARAMS */
+	struct khsm_rsa_pss_params pss;
+	/* CKM_RSA_PKCS_OAEP: struct khsm_rsa_oaep_params + label (malloc) */
+	unsigned char *oaep;
+	size_t oaep_len;
 };
 CK_RV p11_mech_get(const CK_MECHANISM *in, struct p11_mech *out);
 void p11_mech_release(struct p11_mech *pm);

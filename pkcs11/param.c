@@ -4,11 +4,14 @@
  *
  * Pointer-carrying parameter structs are flattened here (CK_GCM_PARAMS ->
  * struct khsm_gcm_params + IV + AAD, CK_EDDSA_PARAMS -> struct
- * khsm_eddsa_params + context); parameters that already are plain
+ * khsm_eddsa_params + context, CK_RSA_PKCS_PSS_PARAMS -> struct
+ * khsm_rsa_pss_params, CK_RSA_PKCS_OAEP_PARAMS -> struct
+ * khsm_rsa_oaep_params + label); parameters that already are plain
  * bytes (the 16-byte IV of AES-CBC, none for ECDSA/SHA/ECB/keygen) go
  * through as given and the kernel checks their length and value.
  */
 #include <stddef.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "internal.h"
@@ -110,6 +113,63 @@ static CK_RV eddsa_flatten(const CK_MECHANISM *in, struct p11_mech *out)
 	return CKR_OK;
 }
 
+/* hashAlg and mgf are the kernel's to judge; only their width changes. */
+static CK_RV pss_flatten(const CK_MECHANISM *in, struct p11_mech *out)
+{
+	const CK_RSA_PKCS_PSS_PARAMS *p = in->pParameter;
+
+	if (!p || in->ulParameterLen != sizeof(*p)) {
+		p11_logf("CKM_*RSA_PKCS_PSS: parameter of %lu bytes is not a CK_RSA_PKCS_PSS_PARAMS (%zu bytes)",
+			 in->ulParameterLen, sizeof(*p));
+		return CKR_MECHANISM_PARAM_INVALID;
+	}
+	memset(&out->pss, 0, sizeof(out->pss));
+	out->pss.hash_alg = p->hashAlg;
+	out->pss.mgf = p->mgf;
+	out->pss.salt_len = p->sLen;
+	out->m.param = &out->pss;
+	out->m.param_len = sizeof(out->pss);
+	return CKR_OK;
+}
+
+/*
+ * CK_RSA_PKCS_OAEP_PARAMS -> struct khsm_rsa_oaep_params + label. With
+ * source 0 (no label) pSourceData must be empty; the kernel refuses other
+ * sources.
+ */
+static CK_RV oaep_flatten(const CK_MECHANISM *in, struct p11_mech *out)
+{
+	const CK_RSA_PKCS_OAEP_PARAMS *p = in->pParameter;
+	struct khsm_rsa_oaep_params f;
+
+	if (!p || in->ulParameterLen != sizeof(*p)) {
+		p11_logf("CKM_RSA_PKCS_OAEP: parameter of %lu bytes is not a CK_RSA_PKCS_OAEP_PARAMS (%zu bytes)",
+			 in->ulParameterLen, sizeof(*p));
+		return CKR_MECHANISM_PARAM_INVALID;
+	}
+	if ((!p->pSourceData && p->ulSourceDataLen) ||
+	    p->ulSourceDataLen > P11_OAEP_MAX_LABEL) {
+		p11_logf("CKM_RSA_PKCS_OAEP: bad label pointer or length");
+		return CKR_MECHANISM_PARAM_INVALID;
+	}
+	memset(&f, 0, sizeof(f));
+	f.hash_alg = p->hashAlg;
+	f.mgf = p->mgf;
+	f.source = p->source;
+	f.label_len = (uint32_t)p->ulSourceDataLen;
+	out->oaep_len = sizeof(f) + p->ulSourceDataLen;
+	out->oaep = malloc(out->oaep_len);
+	if (!out->oaep)
+		return CKR_HOST_MEMORY;
+	memcpy(out->oaep, &f, sizeof(f));
+	if (p->ulSourceDataLen)
+		memcpy(out->oaep + sizeof(f), p->pSourceData,
+		       p->ulSourceDataLen);
+	out->m.param = out->oaep;
+	out->m.param_len = out->oaep_len;
+	return CKR_OK;
+}
+
 CK_RV p11_mech_get(const CK_MECHANISM *in, struct p11_mech *out)
 {
 	memset(out, 0, sizeof(*out));
@@ -120,6 +180,17 @@ CK_RV p11_mech_get(const CK_MECHANISM *in, struct p11_mech *out)
 		return gcm_flatten(in, out);
 	if (in->mechanism == CKM_EDDSA)
 		return eddsa_flatten(in, out);
+	switch (in->mechanism) {
+	case CKM_RSA_PKCS_PSS:
+	case CKM_SHA1_RSA_PKCS_PSS:
+	case CKM_SHA224_RSA_PKCS_PSS:
+	case CKM_SHA256_RSA_PKCS_PSS:
+	case CKM_SHA384_RSA_PKCS_PSS:
+	case CKM_SHA512_RSA_PKCS_PSS:
+		return pss_flatten(in, out);
+	case CKM_RSA_PKCS_OAEP:
+		return oaep_flatten(in, out);
+	}
 	if (!in->pParameter && in->ulParameterLen)
 		return CKR_MECHANISM_PARAM_INVALID;
 	out->m.param = in->pParameter;
@@ -132,4 +203,9 @@ void p11_mech_release(struct p11_mech *pm)
 	if (pm->alloc)
 		hsm_free(pm->alloc);
 	pm->alloc = NULL;
+	if (pm->oaep) {
+		explicit_bzero(pm->oaep, pm->oaep_len);
+		free(pm->oaep);
+	}
+	pm->oaep = NULL;
 }

@@ -40,6 +40,7 @@ enum {
 	KC_EPOINT = -3,		/* public key not a valid point */
 	KC_ESIG = -4,		/* signature does not verify */
 	KC_EFAULT = -5,		/* internal consistency check failed */
+	KC_EINTR = -6,		/* stopped: kc_yield() asked (fatal signal) */
 };
 
 /* Field/scalar byte length of @curve, or 0 if unknown. */
@@ -184,7 +185,8 @@ int kc_rsa_private(const struct kc_rsa_priv *key, const u8 *in, u8 *out,
 /*
  * FIPS 186-5 A.1.3 style key generation (probable primes, table B.1 M-R
  * rounds), 2^16 < e < 2^256 odd, pairwise sign/verify test before return.
- * KC_EINPUT for a bad size or e, KC_EFAULT if the pairwise test fails.
+ * KC_EINPUT for a bad size or e, KC_EFAULT if the pairwise test fails,
+ * KC_EINTR if kc_yield() (called once per prime candidate) asked to stop.
  */
 int kc_rsa_keygen(u32 bits, const u8 *e, size_t e_len,
 		  const struct kc_rsa_keygen_out *out, void *work);

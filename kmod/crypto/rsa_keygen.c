@@ -534,7 +534,8 @@ static u32 mr_rounds(u32 bits)
 
 /*
  * A prime of 64 n bits into dst; with @other, |dst - other| > 2^(64 n -
- * 100) too. Returns 0, or KC_EFAULT when the candidate budget runs out.
+ * 100) too. Returns 0, KC_EFAULT when the candidate budget runs out, or
+ * KC_EINTR when kc_yield() asks to stop.
  */
 static int gen_prime(struct kg_work *w, u32 n, u32 el, u32 rounds,
 		     u64 *dst, const u64 *other, u32 *budget)
@@ -546,6 +547,8 @@ static int gen_prime(struct kg_work *w, u32 n, u32 el, u32 rounds,
 		if (!*budget)
 			return KC_EFAULT;
 		(*budget)--;
+		if (kc_yield())
+			return KC_EINTR;
 		kc_random(w->w, (size_t)n * 8);
 		w->w[n - 1] |= 3ULL << 62;
 		w->w[0] |= 1;

@@ -4,7 +4,7 @@
  * between the kernel build and the userspace (test, bench) build.
  *
  * Provides fixed-width types, random bytes,
- * zeroization and "declassify" (a no-op except under valgrind-based
+ * zeroization, a yield point for long computations and "declassify" (a no-op except under valgrind-based
  * constant-time tests, where it marks a value derived from secrets as
  * public, e.g. the rejection-sampling verdict). The arithmetic itself uses
  * no libc and no kernel function; 64x64->128-bit products use the
@@ -17,6 +17,8 @@
 #include <linux/types.h>
 #include <linux/string.h>
 #include <linux/random.h>
+#include <linux/sched.h>
+#include <linux/sched/signal.h>
 
 static inline void kc_random(void *buf, size_t len)
 {
@@ -26,6 +28,17 @@ static inline void kc_random(void *buf, size_t len)
 static inline void kc_wipe(void *buf, size_t len)
 {
 	memzero_explicit(buf, len);
+}
+
+/*
+ * Called between steps of long computations (RSA key generation, once per
+ * prime candidate): lets the scheduler run and reports a fatal signal.
+ * Non-zero means stop (the caller returns KC_EINTR).
+ */
+static inline int kc_yield(void)
+{
+	cond_resched();
+	return fatal_signal_pending(current);
 }
 #else
 /* userspace (tests, bench): qemu-tests/engine/kc_user.h */

@@ -26,4 +26,10 @@ static inline void kc_wipe(void *buf, size_t len)
 	explicit_bzero(buf, len);
 }
 
+/* Kernel: cond_resched() and fatal-signal check; here nothing to do. */
+static inline int kc_yield(void)
+{
+	return 0;
+}
+
 #endif /* KC_USER_H */

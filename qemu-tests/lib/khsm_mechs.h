@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * The mechanisms this slice of khsm implements (issue 3, item 5, plus the
- * ECDSA-with-SHA-x family kmod/mech_ecdsa.c registers and the EdDSA pair
- * of kmod/mech_eddsa.c), shared by
+ * ECDSA-with-SHA-x family kmod/mech_ecdsa.c registers, the EdDSA pair
+ * of kmod/mech_eddsa.c and the RSA family of kmod/mech_rsa.c), shared by
  * the uAPI and PKCS#11 tests so both check the same exact list.
  */
 #ifndef KHSM_MECHS_H
@@ -14,6 +14,11 @@ static const unsigned long khsm_expected_mechs[] = {
 	CKM_EC_KEY_PAIR_GEN, CKM_ECDSA, CKM_ECDSA_SHA1, CKM_ECDSA_SHA224,
 	CKM_ECDSA_SHA256, CKM_ECDSA_SHA384, CKM_ECDSA_SHA512,
 	CKM_EC_EDWARDS_KEY_PAIR_GEN, CKM_EDDSA,
+	CKM_RSA_PKCS_KEY_PAIR_GEN, CKM_RSA_PKCS, CKM_SHA1_RSA_PKCS,
+	CKM_SHA224_RSA_PKCS, CKM_SHA256_RSA_PKCS, CKM_SHA384_RSA_PKCS,
+	CKM_SHA512_RSA_PKCS, CKM_RSA_PKCS_PSS, CKM_SHA1_RSA_PKCS_PSS,
+	CKM_SHA224_RSA_PKCS_PSS, CKM_SHA256_RSA_PKCS_PSS,
+	CKM_SHA384_RSA_PKCS_PSS, CKM_SHA512_RSA_PKCS_PSS, CKM_RSA_PKCS_OAEP,
 };
 #define KHSM_N_EXPECTED_MECHS \
 	(sizeof(khsm_expected_mechs) / sizeof(khsm_expected_mechs[0]))
@@ -30,11 +35,20 @@ static inline unsigned long khsm_expected_mech_flags(unsigned long m)
 	case CKM_AES_ECB: case CKM_AES_CBC: case CKM_AES_CBC_PAD: case CKM_AES_GCM:
 		return CKF_ENCRYPT | CKF_DECRYPT;
 	case CKM_EC_KEY_PAIR_GEN: case CKM_EC_EDWARDS_KEY_PAIR_GEN:
+	case CKM_RSA_PKCS_KEY_PAIR_GEN:
 		return CKF_GENERATE_KEY_PAIR;
 	case CKM_ECDSA: case CKM_ECDSA_SHA1: case CKM_ECDSA_SHA224:
 	case CKM_ECDSA_SHA256: case CKM_ECDSA_SHA384: case CKM_ECDSA_SHA512:
 	case CKM_EDDSA:
+	case CKM_RSA_PKCS: case CKM_SHA1_RSA_PKCS: case CKM_SHA224_RSA_PKCS:
+	case CKM_SHA256_RSA_PKCS: case CKM_SHA384_RSA_PKCS:
+	case CKM_SHA512_RSA_PKCS: case CKM_RSA_PKCS_PSS:
+	case CKM_SHA1_RSA_PKCS_PSS: case CKM_SHA224_RSA_PKCS_PSS:
+	case CKM_SHA256_RSA_PKCS_PSS: case CKM_SHA384_RSA_PKCS_PSS:
+	case CKM_SHA512_RSA_PKCS_PSS:
 		return CKF_SIGN | CKF_VERIFY;
+	case CKM_RSA_PKCS_OAEP:
+		return CKF_ENCRYPT | CKF_DECRYPT;
 	}
 	return 0;
 }

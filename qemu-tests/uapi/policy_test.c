@@ -159,7 +159,7 @@ TEST_F(pol, key_type_enforced)
 	EXPECT_EQ(CKR_KEY_HANDLE_INVALID, rv);
 	/* A mechanism that does not exist. */
 	EXPECT_EQ(EOPNOTSUPP, t_op_init(self->fd, self->s, KHSM_OP_SIGN,
-					CKM_RSA_PKCS, priv, NULL, 0, &rv));
+					CKM_RSA_X_509, priv, NULL, 0, &rv));
 	EXPECT_EQ(CKR_MECHANISM_INVALID, rv);
 	/* A digest mechanism for signing. */
 	EXPECT_EQ(EOPNOTSUPP, t_op_init(self->fd, self->s, KHSM_OP_SIGN,

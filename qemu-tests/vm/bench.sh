@@ -3,7 +3,8 @@
 #
 # `make bench`, inside the VM: ECDSA P-256 signatures per second of khsm
 # (through khsm-pkcs11.so), SoftHSM2 (libsofthsm2.so) and `openssl speed`,
-# all measured in this one boot, and their ratios. TCG emulation makes the
+# and RSA-2048 CKM_SHA256_RSA_PKCS signatures of khsm and SoftHSM2, all
+# measured in this one boot, and their ratios. TCG emulation makes the
 # absolute numbers meaningless; the ratios are what to compare.
 # Env: KHSM_BENCH_SECS (per measurement, default 10).
 set -euo pipefail
@@ -30,6 +31,10 @@ q "${P[@]}" --login --pin 123456 --keypairgen --key-type EC:prime256v1 --id 01
 out=$("$BENCH" "$MOD" khsm-bench 123456 01 "$SECS")
 echo "khsm     $out"
 k=$(rate <<<"$out")
+q "${P[@]}" --login --pin 123456 --keypairgen --key-type rsa:2048 --id 02
+out=$("$BENCH" "$MOD" khsm-bench 123456 02 "$SECS" rsa)
+echo "khsm     RSA-2048 $out"
+kr=$(rate <<<"$out")
 
 echo "== SoftHSM2: token, P-256 key pair"
 mkdir -p tokens
@@ -41,6 +46,11 @@ q pkcs11-tool --module "$SOFTHSM" --token-label sh-bench --login --pin 123456 \
 out=$("$BENCH" "$SOFTHSM" sh-bench 123456 01 "$SECS")
 echo "softhsm2 $out"
 s=$(rate <<<"$out")
+q pkcs11-tool --module "$SOFTHSM" --token-label sh-bench --login --pin 123456 \
+	--keypairgen --key-type rsa:2048 --id 02
+out=$("$BENCH" "$SOFTHSM" sh-bench 123456 02 "$SECS" rsa)
+echo "softhsm2 RSA-2048 $out"
+sr=$(rate <<<"$out")
 
 echo "== openssl speed -seconds $SECS ecdsap256"
 o=$(openssl speed -seconds "$SECS" ecdsap256 2>/dev/null | awk '/nistp256/ { print $(NF-1) }')
@@ -53,3 +63,7 @@ printf '  %-10s %10s\n' khsm "$k" softhsm2 "$s" openssl "$o"
 awk -v k="$k" -v s="$s" -v o="$o" 'BEGIN {
 	printf "  khsm/softhsm2 = %.2f   khsm/openssl = %.2f   softhsm2/openssl = %.2f\n",
 		k / s, k / o, s / o }'
+echo
+echo "RSA-2048 PKCS#1 v1.5 SHA-256 signatures/s in this VM (TCG; compare ratios only):"
+printf '  %-10s %10s\n' khsm "$kr" softhsm2 "$sr"
+awk -v k="$kr" -v s="$sr" 'BEGIN { printf "  khsm/softhsm2 = %.2f\n", k / s }'

@@ -71,7 +71,7 @@ int main(int argc, char **argv)
 {
 	CK_RV (*get_list)(CK_FUNCTION_LIST_PTR_PTR);
 	CK_OBJECT_CLASS cls = CKO_PRIVATE_KEY;
-	unsigned char id[64], digest[32], sig[128];
+	unsigned char id[64], digest[32], sig[512];
 	CK_ATTRIBUTE tmpl[2] = {
 		{ CKA_CLASS, &cls, sizeof(cls) },
 		{ CKA_ID, id, 0 },
@@ -85,10 +85,17 @@ int main(int argc, char **argv)
 	void *so;
 	CK_RV rv;
 
-	if (argc != 6) {
-		fprintf(stderr, "usage: %s MODULE.so TOKEN-LABEL USER-PIN KEY-ID-HEX SECONDS\n",
+	CK_ULONG want = 64;
+
+	if (argc != 6 && (argc != 7 || strcmp(argv[6], "rsa"))) {
+		fprintf(stderr, "usage: %s MODULE.so TOKEN-LABEL USER-PIN KEY-ID-HEX SECONDS [rsa]\n",
 			argv[0]);
 		return 2;
+	}
+	/* rsa: CKM_SHA256_RSA_PKCS with a 2048-bit key, 32-byte messages */
+	if (argc == 7) {
+		mech.mechanism = CKM_SHA256_RSA_PKCS;
+		want = 256;
 	}
 	secs = atof(argv[5]);
 	tmpl[1].ulValueLen = hex2bin(argv[4], id, sizeof(id));
@@ -135,9 +142,9 @@ int main(int argc, char **argv)
 		rv = f->C_Sign(s, digest, sizeof(digest), sig, &siglen);
 		if (rv != CKR_OK)
 			die_rv("C_Sign", rv);
-		if (siglen != 64) {
-			fprintf(stderr, "p11bench: signature of %lu bytes, want 64\n",
-				(unsigned long)siglen);
+		if (siglen != want) {
+			fprintf(stderr, "p11bench: signature of %lu bytes, want %lu\n",
+				(unsigned long)siglen, (unsigned long)want);
 			return 1;
 		}
 		digest[n++ & 31]++;

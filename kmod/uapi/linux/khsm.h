@@ -297,7 +297,14 @@ struct khsm_op_data {
  *   CKM_EDDSA: none, or struct khsm_eddsa_params then context_len bytes
  *              of context (CK_EDDSA_PARAMS). Only pure Ed25519 is
  *              supported: ph_flag 0 and context_len 0.
- *   CKM_ECDSA*, CKM_SHA*, CKM_AES_ECB: none (param_len 0).
+ *   CKM_RSA_PKCS_PSS, CKM_SHA*_RSA_PKCS_PSS: struct khsm_rsa_pss_params
+ *              (CK_RSA_PKCS_PSS_PARAMS; required).
+ *   CKM_RSA_PKCS_OAEP: struct khsm_rsa_oaep_params then label_len bytes of
+ *              label (CK_RSA_PKCS_OAEP_PARAMS; source 0 or
+ *              CKZ_DATA_SPECIFIED with pSourceData as the label).
+ *   CKM_ECDSA*, CKM_SHA*, CKM_AES_ECB, CKM_RSA_PKCS, CKM_SHA*_RSA_PKCS:
+ *              none (param_len 0).
+ * A reserved field that is not zero fails KHSM_IOC_OP_INIT with EINVAL.
  */
 struct khsm_gcm_params {
 	__u32 iv_len;		/* 1..256, 12 recommended */
@@ -309,6 +316,21 @@ struct khsm_gcm_params {
 struct khsm_eddsa_params {
 	__u32 ph_flag;		/* CK_EDDSA_PARAMS.phFlag: 0 or 1 */
 	__u32 context_len;	/* ulContextDataLen */
+};
+
+struct khsm_rsa_pss_params {
+	__u64 hash_alg;		/* CKM_SHA_1, CKM_SHA224 .. CKM_SHA512 */
+	__u64 mgf;		/* CKG_MGF1_SHA1 .. CKG_MGF1_SHA512 */
+	__u64 salt_len;		/* sLen, bytes */
+	__u64 reserved;		/* zero */
+};
+
+struct khsm_rsa_oaep_params {
+	__u64 hash_alg;		/* CKM_SHA_1, CKM_SHA224 .. CKM_SHA512 */
+	__u64 mgf;		/* CKG_MGF1_SHA1 .. CKG_MGF1_SHA512 */
+	__u64 source;		/* 0 (no label) or CKZ_DATA_SPECIFIED */
+	__u32 label_len;	/* bytes of label after this struct */
+	__u32 reserved;		/* zero */
 };
 
 /* --- Random -------------------------------------------------------------- */

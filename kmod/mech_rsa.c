@@ -1,0 +1,590 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * RSA mechanisms (PKCS#11 v3.0 2.1) on the constant-time engine of
+ * kmod/crypto/ (RFC 8017 encodings, CRT with blinding, every private
+ * result checked with e before it leaves the engine):
+ *
+ *   CKM_RSA_PKCS_KEY_PAIR_GEN  2048, 3072 or 4096 bits, 2^16 < e < 2^256
+ *   CKM_RSA_PKCS               sign/verify only; the input is T (e.g. a
+ *                              DER DigestInfo), at most k - 11 bytes
+ *   CKM_SHA*_RSA_PKCS          PKCS#1 v1.5 signatures, hashed here
+ *   CKM_RSA_PKCS_PSS           the input is the digest of hashAlg
+ *   CKM_SHA*_RSA_PKCS_PSS      hashed here; hashAlg must be that hash
+ *   CKM_RSA_PKCS_OAEP          encrypt/decrypt, label from pSourceData
+ *
+ * PKCS#1 v1.5 encryption is not offered (a padding oracle by design,
+ * Bleichenbacher 1998), nor raw RSA (CKM_RSA_X_509). OAEP decryption
+ * checks the padding in constant time and reports every failure as
+ * CKR_ENCRYPTED_DATA_INVALID.
+ *
+ * Keys: CKA_MODULUS and CKA_PUBLIC_EXPONENT always (a private operation
+ * is checked with e), CKA_PRIVATE_EXPONENT and, when present, the CRT
+ * numbers of private keys. The engine needs KC_RSA_WORK_BYTES of scratch
+ * memory per operation: allocated at the final step and freed wiped.
+ * Single-part inputs (T, a digest, an OAEP message or ciphertext) are
+ * collected in the context, at most the modulus length.
+ */
+#include <linux/kernel.h>
+#include <linux/mm.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+
+#include "ck.h"
+#include "crypto/engine.h"
+#include "mech_family.h"
+#include "uapi/linux/khsm.h"
+
+enum khsm_rsa_pad {
+	KHSM_RSA_PKCS1,
+	KHSM_RSA_PSS,
+	KHSM_RSA_OAEP,
+};
+
+struct khsm_rsa_ctx {
+	struct kc_rsa_priv priv;
+	struct kc_rsa_pub pub;
+	u8 *key;			/* copies of the key's numbers */
+	size_t key_size;
+	size_t k;			/* modulus bytes */
+	u32 kind;
+	enum khsm_rsa_pad pad;
+	enum kc_hash hash;		/* PSS/OAEP hashAlg */
+	enum kc_hash mgf;
+	size_t salt_len;
+	enum kc_hash msg_hash;		/* CKM_SHA*_RSA_*: 0 for the raw ones */
+	struct kc_hash_ctx hc;
+	u8 *label;
+	size_t label_len;
+	u8 buf[KHSM_MAX_RSA_LEN];	/* collected single-part input */
+	size_t len;
+};
+
+static enum khsm_rsa_pad khsm_rsa_pad_of(unsigned long type)
+{
+	switch (type) {
+	case CKM_RSA_PKCS_PSS:
+	case CKM_SHA1_RSA_PKCS_PSS:
+	case CKM_SHA224_RSA_PKCS_PSS:
+	case CKM_SHA256_RSA_PKCS_PSS:
+	case CKM_SHA384_RSA_PKCS_PSS:
+	case CKM_SHA512_RSA_PKCS_PSS:
+		return KHSM_RSA_PSS;
+	case CKM_RSA_PKCS_OAEP:
+		return KHSM_RSA_OAEP;
+	}
+	return KHSM_RSA_PKCS1;
+}
+
+/* The hash a CKM_SHA*_RSA_* mechanism computes, 0 for the others. */
+static enum kc_hash khsm_rsa_msg_hash(unsigned long type)
+{
+	switch (type) {
+	case CKM_SHA1_RSA_PKCS:
+	case CKM_SHA1_RSA_PKCS_PSS:
+		return KC_SHA1;
+	case CKM_SHA224_RSA_PKCS:
+	case CKM_SHA224_RSA_PKCS_PSS:
+		return KC_SHA224;
+	case CKM_SHA256_RSA_PKCS:
+	case CKM_SHA256_RSA_PKCS_PSS:
+		return KC_SHA256;
+	case CKM_SHA384_RSA_PKCS:
+	case CKM_SHA384_RSA_PKCS_PSS:
+		return KC_SHA384;
+	case CKM_SHA512_RSA_PKCS:
+	case CKM_SHA512_RSA_PKCS_PSS:
+		return KC_SHA512;
+	}
+	return 0;
+}
+
+/* hashAlg (a CKM_SHA* digest mechanism), 0 if not supported. */
+static enum kc_hash khsm_rsa_hash_alg(u64 ckm)
+{
+	switch (ckm) {
+	case CKM_SHA_1:
+		return KC_SHA1;
+	case CKM_SHA224:
+		return KC_SHA224;
+	case CKM_SHA256:
+		return KC_SHA256;
+	case CKM_SHA384:
+		return KC_SHA384;
+	case CKM_SHA512:
+		return KC_SHA512;
+	}
+	return 0;
+}
+
+/* mgf (CKG_MGF1_*), 0 if not supported. */
+static enum kc_hash khsm_rsa_mgf(u64 ckg)
+{
+	switch (ckg) {
+	case CKG_MGF1_SHA1:
+		return KC_SHA1;
+	case CKG_MGF1_SHA224:
+		return KC_SHA224;
+	case CKG_MGF1_SHA256:
+		return KC_SHA256;
+	case CKG_MGF1_SHA384:
+		return KC_SHA384;
+	case CKG_MGF1_SHA512:
+		return KC_SHA512;
+	}
+	return 0;
+}
+
+/* The parameter of @ctx->pad; the label is kept (ctx->label). */
+static unsigned long khsm_rsa_param(struct khsm_rsa_ctx *ctx,
+				    const void *param, u32 param_len)
+{
+	struct khsm_rsa_oaep_params op;
+	struct khsm_rsa_pss_params pp;
+
+	switch (ctx->pad) {
+	case KHSM_RSA_PKCS1:
+		return param_len ? CKR_MECHANISM_PARAM_INVALID : CKR_OK;
+	case KHSM_RSA_PSS:
+		if (!param || param_len != sizeof(pp))
+			return CKR_MECHANISM_PARAM_INVALID;
+		memcpy(&pp, param, sizeof(pp));
+		ctx->hash = khsm_rsa_hash_alg(pp.hash_alg);
+		ctx->mgf = khsm_rsa_mgf(pp.mgf);
+		if (!ctx->hash || !ctx->mgf || pp.reserved ||
+		    pp.salt_len > KHSM_MAX_RSA_LEN)
+			return CKR_MECHANISM_PARAM_INVALID;
+		/* CKM_SHA*_RSA_PKCS_PSS: hashAlg is the mechanism's hash */
+		if (ctx->msg_hash && ctx->msg_hash != ctx->hash)
+			return CKR_MECHANISM_PARAM_INVALID;
+		ctx->salt_len = pp.salt_len;
+		return CKR_OK;
+	case KHSM_RSA_OAEP:
+		if (!param || param_len < sizeof(op))
+			return CKR_MECHANISM_PARAM_INVALID;
+		memcpy(&op, param, sizeof(op));
+		ctx->hash = khsm_rsa_hash_alg(op.hash_alg);
+		ctx->mgf = khsm_rsa_mgf(op.mgf);
+		if (!ctx->hash || !ctx->mgf || op.reserved ||
+		    op.label_len != param_len - sizeof(op) ||
+		    (op.source != CKZ_DATA_SPECIFIED && op.source) ||
+		    (!op.source && op.label_len))
+			return CKR_MECHANISM_PARAM_INVALID;
+		if (!op.label_len)
+			return CKR_OK;
+		ctx->label = kvmalloc(op.label_len, GFP_KERNEL_ACCOUNT);
+		if (!ctx->label)
+			return CKR_HOST_MEMORY;
+		memcpy(ctx->label, (const u8 *)param + sizeof(op),
+		       op.label_len);
+		ctx->label_len = op.label_len;
+		return CKR_OK;
+	}
+	return CKR_MECHANISM_INVALID;
+}
+
+/*
+ * Strip leading zero bytes of a public number (k is n's length without
+ * them); secret numbers go to the engine as stored, which allows leading
+ * zeros, so no branch depends on their bytes.
+ */
+static void khsm_rsa_trim(const struct khsm_key_part *part, bool public,
+			  const u8 **v, size_t *len)
+{
+	size_t i = 0;
+
+	while (public && i < part->len && !part->val[i])
+		i++;
+	*v = part->val + i;
+	*len = part->len - i;
+}
+
+/*
+ * Copy what @private (or the public operations) need of @key into one
+ * buffer of @ctx and point ctx->priv/pub at it.
+ */
+static unsigned long khsm_rsa_key(struct khsm_rsa_ctx *ctx,
+				  const struct khsm_key *key, bool private)
+{
+	const struct khsm_key_part *parts[] = {
+		&key->n, &key->e, &key->d, &key->p, &key->q, &key->dp,
+		&key->dq, &key->qinv,
+	};
+	const u8 *src[ARRAY_SIZE(parts)];
+	size_t len[ARRAY_SIZE(parts)], total = 0;
+	unsigned int i, count = private ? ARRAY_SIZE(parts) : 2;
+	bool crt = true;
+	u8 *dst;
+
+	for (i = 0; i < count; i++) {
+		src[i] = NULL;
+		len[i] = 0;
+		if (parts[i]->val)
+			khsm_rsa_trim(parts[i], i < 2, &src[i], &len[i]);
+		if (i >= 3 && !len[i])
+			crt = false;
+		total += len[i];
+	}
+	/* n, e, and d for private keys */
+	if (!len[0] || !len[1] || (private && !len[2]))
+		return CKR_KEY_TYPE_INCONSISTENT;
+	if (len[0] > KHSM_MAX_RSA_LEN)
+		return CKR_KEY_SIZE_RANGE;
+	ctx->key = kmalloc(total, GFP_KERNEL_ACCOUNT);
+	if (!ctx->key)
+		return CKR_HOST_MEMORY;
+	ctx->key_size = total;
+	dst = ctx->key;
+	for (i = 0; i < count; i++) {
+		if (len[i])
+			memcpy(dst, src[i], len[i]);
+		src[i] = dst;
+		dst += len[i];
+	}
+	ctx->k = len[0];
+	ctx->pub.n = src[0];
+	ctx->pub.n_len = len[0];
+	ctx->pub.e = src[1];
+	ctx->pub.e_len = len[1];
+	if (kc_rsa_check_pub(&ctx->pub))
+		return CKR_KEY_SIZE_RANGE;
+	if (!private)
+		return CKR_OK;
+	ctx->priv.n = src[0];
+	ctx->priv.n_len = len[0];
+	ctx->priv.e = src[1];
+	ctx->priv.e_len = len[1];
+	ctx->priv.d = src[2];
+	ctx->priv.d_len = len[2];
+	if (!crt)
+		return CKR_OK;
+	ctx->priv.p = src[3];
+	ctx->priv.p_len = len[3];
+	ctx->priv.q = src[4];
+	ctx->priv.q_len = len[4];
+	ctx->priv.dp = src[5];
+	ctx->priv.dp_len = len[5];
+	ctx->priv.dq = src[6];
+	ctx->priv.dq_len = len[6];
+	ctx->priv.qinv = src[7];
+	ctx->priv.qinv_len = len[7];
+	return CKR_OK;
+}
+
+/* Bits of the modulus (public). */
+static u32 khsm_rsa_bits(const struct khsm_rsa_ctx *ctx)
+{
+	u32 b = 0, top;
+
+	for (top = ctx->pub.n[0]; top; top >>= 1)
+		b++;
+	return 8 * (u32)(ctx->k - 1) + b;
+}
+
+static unsigned long khsm_rsa_init(struct khsm_op *op,
+				   const struct khsm_key *key,
+				   const void *param, u32 param_len)
+{
+	struct khsm_rsa_ctx *ctx;
+	unsigned long rv;
+	u32 hl, em_len;
+	bool private;
+
+	ctx = kzalloc(sizeof(*ctx), GFP_KERNEL_ACCOUNT);
+	if (!ctx)
+		return CKR_HOST_MEMORY;
+	op->ctx = ctx;
+	ctx->kind = op->kind;
+	ctx->pad = khsm_rsa_pad_of(op->mech->type);
+	ctx->msg_hash = khsm_rsa_msg_hash(op->mech->type);
+	rv = khsm_rsa_param(ctx, param, param_len);
+	if (rv != CKR_OK)
+		return rv;
+	if (!key)
+		return CKR_KEY_HANDLE_INVALID;
+	if (ctx->pad == KHSM_RSA_OAEP ?
+	    op->kind != KHSM_OP_ENCRYPT && op->kind != KHSM_OP_DECRYPT :
+	    op->kind != KHSM_OP_SIGN && op->kind != KHSM_OP_VERIFY)
+		return CKR_MECHANISM_INVALID;
+	private = op->kind == KHSM_OP_SIGN || op->kind == KHSM_OP_DECRYPT;
+	rv = khsm_rsa_key(ctx, key, private);
+	if (rv != CKR_OK)
+		return rv;
+	hl = kc_hash_len(ctx->hash);
+	if (ctx->pad == KHSM_RSA_PSS) {
+		/* emLen >= hLen + sLen + 2 (RFC 8017 9.1.1) */
+		em_len = (khsm_rsa_bits(ctx) - 1 + 7) / 8;
+		if (em_len < hl + ctx->salt_len + 2)
+			return CKR_MECHANISM_PARAM_INVALID;
+	} else if (ctx->pad == KHSM_RSA_OAEP) {
+		if (ctx->k < 2 * hl + 2)
+			return CKR_KEY_SIZE_RANGE;
+	}
+	if (ctx->msg_hash && kc_hash_init(&ctx->hc, ctx->msg_hash))
+		return CKR_GENERAL_ERROR;
+	return CKR_OK;
+}
+
+static size_t khsm_rsa_out_len(const struct khsm_op *op,
+			       enum khsm_step step, size_t in_len)
+{
+	const struct khsm_rsa_ctx *ctx = op->ctx;
+
+	if (step == KHSM_STEP_UPDATE || ctx->kind == KHSM_OP_VERIFY)
+		return 0;
+	if (ctx->kind == KHSM_OP_DECRYPT)
+		return ctx->k - 2 * kc_hash_len(ctx->hash) - 2;
+	return ctx->k;
+}
+
+/* More input: hashed, or collected up to the modulus length. */
+static unsigned long khsm_rsa_feed(struct khsm_rsa_ctx *ctx, const u8 *in,
+				   size_t in_len)
+{
+	if (ctx->msg_hash) {
+		kc_hash_update(&ctx->hc, in, in_len);
+		return CKR_OK;
+	}
+	if (in_len > ctx->k - ctx->len)
+		return ctx->kind == KHSM_OP_DECRYPT ?
+		       CKR_ENCRYPTED_DATA_LEN_RANGE : CKR_DATA_LEN_RANGE;
+	memcpy(ctx->buf + ctx->len, in, in_len);
+	ctx->len += in_len;
+	return CKR_OK;
+}
+
+/*
+ * The signature input: T = DigestInfo || H(M) (PKCS#1 v1.5) or the
+ * digest (PSS) in ctx->buf, from the hash or as collected.
+ */
+static unsigned long khsm_rsa_sig_input(struct khsm_rsa_ctx *ctx)
+{
+	size_t pre = 0;
+
+	if (ctx->msg_hash) {
+		if (ctx->pad == KHSM_RSA_PKCS1) {
+			pre = kc_rsa_digest_info(ctx->msg_hash, ctx->buf,
+						 sizeof(ctx->buf));
+			if (!pre)
+				return CKR_GENERAL_ERROR;
+		}
+		kc_hash_final(&ctx->hc, ctx->buf + pre);
+		ctx->len = pre + kc_hash_len(ctx->msg_hash);
+		return CKR_OK;
+	}
+	if (ctx->pad == KHSM_RSA_PSS && ctx->len != kc_hash_len(ctx->hash))
+		return CKR_DATA_LEN_RANGE;
+	if (ctx->pad == KHSM_RSA_PKCS1 && ctx->len > ctx->k - 11)
+		return CKR_DATA_LEN_RANGE;
+	return CKR_OK;
+}
+
+static unsigned long khsm_rsa_run(struct khsm_rsa_ctx *ctx, u8 *out,
+				  size_t *out_len, const u8 *sig,
+				  size_t sig_len, void *work)
+{
+	size_t m_len;
+	unsigned long rv;
+	int err;
+
+	if (ctx->pad == KHSM_RSA_OAEP && ctx->kind == KHSM_OP_ENCRYPT) {
+		err = kc_rsa_oaep_encrypt(&ctx->pub, ctx->hash, ctx->mgf,
+					  ctx->label, ctx->label_len, NULL,
+					  ctx->buf, ctx->len, out, work);
+		if (err == KC_EINPUT)
+			return CKR_DATA_LEN_RANGE;
+		if (err)
+			return CKR_DEVICE_ERROR;
+		*out_len = ctx->k;
+		return CKR_OK;
+	}
+	if (ctx->pad == KHSM_RSA_OAEP) {
+		if (ctx->len != ctx->k)
+			return CKR_ENCRYPTED_DATA_LEN_RANGE;
+		m_len = ctx->k - 2 * kc_hash_len(ctx->hash) - 2;
+		err = kc_rsa_oaep_decrypt(&ctx->priv, ctx->hash, ctx->mgf,
+					  ctx->label, ctx->label_len,
+					  ctx->buf, ctx->len, out, &m_len,
+					  work);
+		if (err == KC_EINPUT)
+			return CKR_ENCRYPTED_DATA_INVALID;
+		if (err)
+			return CKR_DEVICE_ERROR;
+		*out_len = m_len;
+		return CKR_OK;
+	}
+	rv = khsm_rsa_sig_input(ctx);
+	if (rv != CKR_OK)
+		return rv;
+	if (ctx->kind == KHSM_OP_VERIFY) {
+		if (!sig || sig_len != ctx->k)
+			return CKR_SIGNATURE_LEN_RANGE;
+		if (ctx->pad == KHSM_RSA_PKCS1)
+			err = kc_rsa_pkcs1_verify_t(&ctx->pub, ctx->buf,
+						    ctx->len, sig, sig_len,
+						    work);
+		else
+			err = kc_rsa_pss_verify(&ctx->pub, ctx->hash, ctx->mgf,
+						ctx->salt_len, ctx->buf,
+						ctx->len, sig, sig_len, work);
+		if (err == KC_EFAULT)
+			return CKR_DEVICE_ERROR;
+		return err ? CKR_SIGNATURE_INVALID : CKR_OK;
+	}
+	if (ctx->pad == KHSM_RSA_PKCS1)
+		err = kc_rsa_pkcs1_sign_t(&ctx->priv, ctx->buf, ctx->len, out,
+					  work);
+	else
+		err = kc_rsa_pss_sign(&ctx->priv, ctx->hash, ctx->mgf, NULL,
+				      ctx->salt_len, ctx->buf, ctx->len, out,
+				      work);
+	if (err == KC_EINPUT)
+		return CKR_DATA_LEN_RANGE;
+	if (err)
+		return CKR_DEVICE_ERROR;
+	*out_len = ctx->k;
+	return CKR_OK;
+}
+
+static unsigned long khsm_rsa_step(struct khsm_op *op, enum khsm_step step,
+				   const u8 *in, size_t in_len, u8 *out,
+				   size_t *out_len, const u8 *sig,
+				   size_t sig_len)
+{
+	struct khsm_rsa_ctx *ctx = op->ctx;
+	unsigned long rv;
+	void *work;
+
+	*out_len = 0;
+	if (step == KHSM_STEP_FINAL && in_len)
+		return CKR_ARGUMENTS_BAD;
+	if (in_len) {
+		rv = khsm_rsa_feed(ctx, in, in_len);
+		if (rv != CKR_OK)
+			return rv;
+	}
+	if (step == KHSM_STEP_UPDATE)
+		return CKR_OK;
+	work = kvmalloc(KC_RSA_WORK_BYTES, GFP_KERNEL_ACCOUNT);
+	if (!work)
+		return CKR_HOST_MEMORY;
+	rv = khsm_rsa_run(ctx, out, out_len, sig, sig_len, work);
+	kvfree_sensitive(work, KC_RSA_WORK_BYTES);
+	memzero_explicit(ctx->buf, sizeof(ctx->buf));
+	ctx->len = 0;
+	return rv;
+}
+
+static void khsm_rsa_cleanup(struct khsm_op *op)
+{
+	struct khsm_rsa_ctx *ctx = op->ctx;
+
+	if (!ctx)
+		return;
+	kfree_sensitive(ctx->key);
+	kvfree_sensitive(ctx->label, ctx->label_len);
+	kfree_sensitive(ctx);
+	op->ctx = NULL;
+}
+
+/* C_CreateObject: a public key's numbers, or the whole private key. */
+static unsigned long khsm_rsa_check_key(const struct khsm_key *key)
+{
+	struct khsm_op op = { .kind = KHSM_OP_VERIFY };
+	bool private = key->class == CKO_PRIVATE_KEY;
+	struct khsm_rsa_ctx *ctx;
+	unsigned long rv;
+	void *work;
+
+	ctx = kzalloc(sizeof(*ctx), GFP_KERNEL_ACCOUNT);
+	if (!ctx)
+		return CKR_HOST_MEMORY;
+	op.ctx = ctx;
+	rv = khsm_rsa_key(ctx, key, private);
+	if (rv != CKR_OK || !private)
+		goto out;
+	work = kvmalloc(KC_RSA_WORK_BYTES, GFP_KERNEL_ACCOUNT);
+	if (!work) {
+		rv = CKR_HOST_MEMORY;
+		goto out;
+	}
+	if (kc_rsa_check_priv(&ctx->priv, work))
+		rv = CKR_ATTRIBUTE_VALUE_INVALID;
+	kvfree_sensitive(work, KC_RSA_WORK_BYTES);
+out:
+	khsm_rsa_cleanup(&op);
+	return rv;
+}
+
+static unsigned long khsm_rsa_gen(struct khsm_rsa_keypair *kp)
+{
+	struct kc_rsa_keygen_out out = {
+		.n = kp->n, .d = kp->d, .p = kp->p, .q = kp->q,
+		.dp = kp->dp, .dq = kp->dq, .qinv = kp->qinv,
+	};
+	void *work;
+	int err;
+
+	if (kp->bits != 2048 && kp->bits != 3072 && kp->bits != 4096)
+		return CKR_KEY_SIZE_RANGE;
+	work = kvmalloc(KC_RSA_WORK_BYTES, GFP_KERNEL_ACCOUNT);
+	if (!work)
+		return CKR_HOST_MEMORY;
+	err = kc_rsa_keygen(kp->bits, kp->e, kp->e_len, &out, work);
+	kvfree_sensitive(work, KC_RSA_WORK_BYTES);
+	switch (err) {
+	case KC_OK:
+		return CKR_OK;
+	case KC_EINPUT:		/* the size is fine: e is out of range */
+		return CKR_ATTRIBUTE_VALUE_INVALID;
+	case KC_EINTR:
+		return CKR_FUNCTION_CANCELED;
+	}
+	return CKR_DEVICE_ERROR;
+}
+
+/* Key sizes in bits: 1024..4096 for operations, generated 2048..4096. */
+#define KHSM_RSA_MECH(ckm, f) {					\
+	.type = (ckm),						\
+	.flags = (f),						\
+	.min_key_size = KC_RSA_MIN_BITS,			\
+	.max_key_size = KC_RSA_MAX_BITS,			\
+	.key_type = CKK_RSA,					\
+	.init = khsm_rsa_init,					\
+	.out_len = khsm_rsa_out_len,				\
+	.step = khsm_rsa_step,					\
+	.cleanup = khsm_rsa_cleanup,				\
+	.check_key = khsm_rsa_check_key,			\
+}
+
+#define KHSM_RSA_SIG	(CKF_SIGN | CKF_VERIFY)
+
+static const struct khsm_mech khsm_rsa_mechs[] = {
+	{
+		.type = CKM_RSA_PKCS_KEY_PAIR_GEN,
+		.flags = CKF_GENERATE_KEY_PAIR,
+		.min_key_size = KHSM_RSA_GEN_MIN_BITS,
+		.max_key_size = KHSM_RSA_GEN_MAX_BITS,
+		.key_type = CKK_RSA,		/* of the generated keys */
+		.gen_rsa = khsm_rsa_gen,
+	},
+	/* first: the one that checks imported keys (khsm_mech_for_key) */
+	KHSM_RSA_MECH(CKM_RSA_PKCS, KHSM_RSA_SIG),
+	KHSM_RSA_MECH(CKM_SHA1_RSA_PKCS, KHSM_RSA_SIG),
+	KHSM_RSA_MECH(CKM_SHA224_RSA_PKCS, KHSM_RSA_SIG),
+	KHSM_RSA_MECH(CKM_SHA256_RSA_PKCS, KHSM_RSA_SIG),
+	KHSM_RSA_MECH(CKM_SHA384_RSA_PKCS, KHSM_RSA_SIG),
+	KHSM_RSA_MECH(CKM_SHA512_RSA_PKCS, KHSM_RSA_SIG),
+	KHSM_RSA_MECH(CKM_RSA_PKCS_PSS, KHSM_RSA_SIG),
+	KHSM_RSA_MECH(CKM_SHA1_RSA_PKCS_PSS, KHSM_RSA_SIG),
+	KHSM_RSA_MECH(CKM_SHA224_RSA_PKCS_PSS, KHSM_RSA_SIG),
+	KHSM_RSA_MECH(CKM_SHA256_RSA_PKCS_PSS, KHSM_RSA_SIG),
+	KHSM_RSA_MECH(CKM_SHA384_RSA_PKCS_PSS, KHSM_RSA_SIG),
+	KHSM_RSA_MECH(CKM_SHA512_RSA_PKCS_PSS, KHSM_RSA_SIG),
+	KHSM_RSA_MECH(CKM_RSA_PKCS_OAEP, CKF_ENCRYPT | CKF_DECRYPT),
+};
+
+const struct khsm_mech_family khsm_mech_rsa = {
+	.name = "rsa",
+	.mechs = khsm_rsa_mechs,
+	.count = ARRAY_SIZE(khsm_rsa_mechs),
+};
