@@ -59,78 +59,72 @@ struct khsm_rsa_ctx {
 	size_t len;
 };
 
+/*
+ * The hashes RSA mechanisms name, one row each: the digest mechanism
+ * (hashAlg of PSS/OAEP parameters), the MGF1 generator, and the
+ * CKM_SHA*_RSA_PKCS / _PSS mechanisms that hash the message with it.
+ */
+static const struct khsm_rsa_hash {
+	unsigned long ckm, ckg, pkcs1, pss;
+	enum kc_hash h;
+} khsm_rsa_hashes[] = {
+	{ CKM_SHA_1, CKG_MGF1_SHA1, CKM_SHA1_RSA_PKCS,
+	  CKM_SHA1_RSA_PKCS_PSS, KC_SHA1 },
+	{ CKM_SHA224, CKG_MGF1_SHA224, CKM_SHA224_RSA_PKCS,
+	  CKM_SHA224_RSA_PKCS_PSS, KC_SHA224 },
+	{ CKM_SHA256, CKG_MGF1_SHA256, CKM_SHA256_RSA_PKCS,
+	  CKM_SHA256_RSA_PKCS_PSS, KC_SHA256 },
+	{ CKM_SHA384, CKG_MGF1_SHA384, CKM_SHA384_RSA_PKCS,
+	  CKM_SHA384_RSA_PKCS_PSS, KC_SHA384 },
+	{ CKM_SHA512, CKG_MGF1_SHA512, CKM_SHA512_RSA_PKCS,
+	  CKM_SHA512_RSA_PKCS_PSS, KC_SHA512 },
+};
+
 static enum khsm_rsa_pad khsm_rsa_pad_of(unsigned long type)
 {
-	switch (type) {
-	case CKM_RSA_PKCS_PSS:
-	case CKM_SHA1_RSA_PKCS_PSS:
-	case CKM_SHA224_RSA_PKCS_PSS:
-	case CKM_SHA256_RSA_PKCS_PSS:
-	case CKM_SHA384_RSA_PKCS_PSS:
-	case CKM_SHA512_RSA_PKCS_PSS:
-		return KHSM_RSA_PSS;
-	case CKM_RSA_PKCS_OAEP:
+	unsigned int i;
+
+	if (type == CKM_RSA_PKCS_OAEP)
 		return KHSM_RSA_OAEP;
-	}
+	if (type == CKM_RSA_PKCS_PSS)
+		return KHSM_RSA_PSS;
+	for (i = 0; i < ARRAY_SIZE(khsm_rsa_hashes); i++)
+		if (type == khsm_rsa_hashes[i].pss)
+			return KHSM_RSA_PSS;
 	return KHSM_RSA_PKCS1;
 }
 
 /* The hash a CKM_SHA*_RSA_* mechanism computes, 0 for the others. */
 static enum kc_hash khsm_rsa_msg_hash(unsigned long type)
 {
-	switch (type) {
-	case CKM_SHA1_RSA_PKCS:
-	case CKM_SHA1_RSA_PKCS_PSS:
-		return KC_SHA1;
-	case CKM_SHA224_RSA_PKCS:
-	case CKM_SHA224_RSA_PKCS_PSS:
-		return KC_SHA224;
-	case CKM_SHA256_RSA_PKCS:
-	case CKM_SHA256_RSA_PKCS_PSS:
-		return KC_SHA256;
-	case CKM_SHA384_RSA_PKCS:
-	case CKM_SHA384_RSA_PKCS_PSS:
-		return KC_SHA384;
-	case CKM_SHA512_RSA_PKCS:
-	case CKM_SHA512_RSA_PKCS_PSS:
-		return KC_SHA512;
-	}
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(khsm_rsa_hashes); i++)
+		if (type == khsm_rsa_hashes[i].pkcs1 ||
+		    type == khsm_rsa_hashes[i].pss)
+			return khsm_rsa_hashes[i].h;
 	return 0;
 }
 
 /* hashAlg (a CKM_SHA* digest mechanism), 0 if not supported. */
 static enum kc_hash khsm_rsa_hash_alg(u64 ckm)
 {
-	switch (ckm) {
-	case CKM_SHA_1:
-		return KC_SHA1;
-	case CKM_SHA224:
-		return KC_SHA224;
-	case CKM_SHA256:
-		return KC_SHA256;
-	case CKM_SHA384:
-		return KC_SHA384;
-	case CKM_SHA512:
-		return KC_SHA512;
-	}
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(khsm_rsa_hashes); i++)
+		if (ckm == khsm_rsa_hashes[i].ckm)
+			return khsm_rsa_hashes[i].h;
 	return 0;
 }
 
 /* mgf (CKG_MGF1_*), 0 if not supported. */
 static enum kc_hash khsm_rsa_mgf(u64 ckg)
 {
-	switch (ckg) {
-	case CKG_MGF1_SHA1:
-		return KC_SHA1;
-	case CKG_MGF1_SHA224:
-		return KC_SHA224;
-	case CKG_MGF1_SHA256:
-		return KC_SHA256;
-	case CKG_MGF1_SHA384:
-		return KC_SHA384;
-	case CKG_MGF1_SHA512:
-		return KC_SHA512;
-	}
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(khsm_rsa_hashes); i++)
+		if (ckg == khsm_rsa_hashes[i].ckg)
+			return khsm_rsa_hashes[i].h;
 	return 0;
 }
 
