@@ -42,6 +42,25 @@ CK_RV p_reset_token(CK_FUNCTION_LIST_PTR f, CK_SLOT_ID slot);
 /* Open a R/W session and log the user in; 0 (invalid) after printing why. */
 CK_SESSION_HANDLE p_user_session(CK_FUNCTION_LIST_PTR f, CK_SLOT_ID slot);
 
+/*
+ * Fixture bodies for kselftest tests whose fixture has members f, slot and
+ * s (expanded in the test file, after kselftest_harness.h): a reset token
+ * with a logged-in RW user session, and C_Finalize at teardown.
+ */
+#define P_SETUP_USER_SESSION(self) do {					\
+	(self)->f = p_init();						\
+	ASSERT_NE(NULL, (self)->f);					\
+	(self)->slot = p_slot((self)->f);				\
+	ASSERT_EQ(CKR_OK, p_reset_token((self)->f, (self)->slot));	\
+	(self)->s = p_user_session((self)->f, (self)->slot);		\
+	ASSERT_NE(0UL, (self)->s);					\
+} while (0)
+
+#define P_TEARDOWN(self) do {						\
+	if ((self)->f)							\
+		(self)->f->C_Finalize(NULL);				\
+} while (0)
+
 /* Generate a P-256 key pair (session objects unless @token). */
 CK_RV p_gen_p256(CK_FUNCTION_LIST_PTR f, CK_SESSION_HANDLE s, CK_BBOOL token,
 		 CK_OBJECT_HANDLE *pub, CK_OBJECT_HANDLE *priv);

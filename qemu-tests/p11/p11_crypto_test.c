@@ -22,18 +22,12 @@ FIXTURE(pc) {
 
 FIXTURE_SETUP(pc)
 {
-	self->f = p_init();
-	ASSERT_NE(NULL, self->f);
-	self->slot = p_slot(self->f);
-	ASSERT_EQ(CKR_OK, p_reset_token(self->f, self->slot));
-	self->s = p_user_session(self->f, self->slot);
-	ASSERT_NE(0UL, self->s);
+	P_SETUP_USER_SESSION(self);
 }
 
 FIXTURE_TEARDOWN(pc)
 {
-	if (self->f)
-		self->f->C_Finalize(NULL);
+	P_TEARDOWN(self);
 }
 
 TEST_F(pc, ecdsa_sign_openssl_verify)

@@ -165,18 +165,12 @@ FIXTURE(ed) {
 
 FIXTURE_SETUP(ed)
 {
-	self->f = p_init();
-	ASSERT_NE(NULL, self->f);
-	self->slot = p_slot(self->f);
-	ASSERT_EQ(CKR_OK, p_reset_token(self->f, self->slot));
-	self->s = p_user_session(self->f, self->slot);
-	ASSERT_NE(0UL, self->s);
+	P_SETUP_USER_SESSION(self);
 }
 
 FIXTURE_TEARDOWN(ed)
 {
-	if (self->f)
-		self->f->C_Finalize(NULL);
+	P_TEARDOWN(self);
 }
 
 TEST_F(ed, mechanism_info)

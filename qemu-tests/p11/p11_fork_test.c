@@ -24,18 +24,12 @@ FIXTURE(fk) {
 
 FIXTURE_SETUP(fk)
 {
-	self->f = p_init();
-	ASSERT_NE(NULL, self->f);
-	self->slot = p_slot(self->f);
-	ASSERT_EQ(CKR_OK, p_reset_token(self->f, self->slot));
-	self->s = p_user_session(self->f, self->slot);
-	ASSERT_NE(0UL, self->s);
+	P_SETUP_USER_SESSION(self);
 }
 
 FIXTURE_TEARDOWN(fk)
 {
-	if (self->f)
-		self->f->C_Finalize(NULL);
+	P_TEARDOWN(self);
 }
 
 /* Run @fn in a child; returns its exit status (0 = all checks passed). */

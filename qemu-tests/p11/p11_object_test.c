@@ -27,18 +27,12 @@ FIXTURE(po) {
 
 FIXTURE_SETUP(po)
 {
-	self->f = p_init();
-	ASSERT_NE(NULL, self->f);
-	self->slot = p_slot(self->f);
-	ASSERT_EQ(CKR_OK, p_reset_token(self->f, self->slot));
-	self->s = p_user_session(self->f, self->slot);
-	ASSERT_NE(0UL, self->s);
+	P_SETUP_USER_SESSION(self);
 }
 
 FIXTURE_TEARDOWN(po)
 {
-	if (self->f)
-		self->f->C_Finalize(NULL);
+	P_TEARDOWN(self);
 }
 
 static CK_RV mk_data(CK_FUNCTION_LIST_PTR f, CK_SESSION_HANDLE s, const char *v,

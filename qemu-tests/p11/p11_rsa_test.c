@@ -410,19 +410,13 @@ FIXTURE(rsa) {
 
 FIXTURE_SETUP(rsa)
 {
-	self->f = p_init();
-	ASSERT_NE(NULL, self->f);
-	self->slot = p_slot(self->f);
-	ASSERT_EQ(CKR_OK, p_reset_token(self->f, self->slot));
-	self->s = p_user_session(self->f, self->slot);
-	ASSERT_NE(0UL, self->s);
+	P_SETUP_USER_SESSION(self);
 	ASSERT_EQ(0, x15_load(&self->x15));
 }
 
 FIXTURE_TEARDOWN(rsa)
 {
-	if (self->f)
-		self->f->C_Finalize(NULL);
+	P_TEARDOWN(self);
 }
 
 TEST_F(rsa, mechanism_info)
