@@ -186,6 +186,16 @@ static int pss_slen(const struct sig_kind *k)
 	return EVP_MD_get_size(EVP_get_digestbyname(k->md ? k->md : k->pmd));
 }
 
+/* OpenSSL padding of @k on @pc: PKCS#1 v1.5, or PSS with its salt/MGF. */
+static int ossl_pad(EVP_PKEY_CTX *pc, const struct sig_kind *k)
+{
+	if (!k->pss)
+		return EVP_PKEY_CTX_set_rsa_padding(pc, RSA_PKCS1_PADDING) == 1;
+	return EVP_PKEY_CTX_set_rsa_padding(pc, RSA_PKCS1_PSS_PADDING) == 1 &&
+	       EVP_PKEY_CTX_set_rsa_pss_saltlen(pc, pss_slen(k)) == 1 &&
+	       EVP_PKEY_CTX_set_rsa_mgf1_md_name(pc, k->mgf_md, NULL) == 1;
+}
+
 /* OpenSSL's verdict (1, 0; -1 on setup errors) on @sig of message @m. */
 static int ossl_verify(EVP_PKEY *pk, const struct sig_kind *k,
 		       const unsigned char *m, size_t len,
@@ -210,12 +220,7 @@ static int ossl_verify(EVP_PKEY *pk, const struct sig_kind *k,
 		    EVP_PKEY_CTX_set_signature_md(pc, EVP_get_digestbyname(k->pmd)) != 1)
 			goto out;
 	}
-	if (k->pss &&
-	    (EVP_PKEY_CTX_set_rsa_padding(pc, RSA_PKCS1_PSS_PADDING) != 1 ||
-	     EVP_PKEY_CTX_set_rsa_pss_saltlen(pc, pss_slen(k)) != 1 ||
-	     EVP_PKEY_CTX_set_rsa_mgf1_md_name(pc, k->mgf_md, NULL) != 1))
-		goto out;
-	if (!k->pss && EVP_PKEY_CTX_set_rsa_padding(pc, RSA_PKCS1_PADDING) != 1)
+	if (!ossl_pad(pc, k))
 		goto out;
 	if (k->md) {
 		ret = EVP_DigestVerify(mc, sig, sig_len, m, len) == 1;
@@ -254,12 +259,7 @@ static size_t ossl_sign(EVP_PKEY *pk, const struct sig_kind *k,
 		    EVP_PKEY_CTX_set_signature_md(pc, EVP_get_digestbyname(k->pmd)) != 1)
 			goto out;
 	}
-	if (k->pss &&
-	    (EVP_PKEY_CTX_set_rsa_padding(pc, RSA_PKCS1_PSS_PADDING) != 1 ||
-	     EVP_PKEY_CTX_set_rsa_pss_saltlen(pc, pss_slen(k)) != 1 ||
-	     EVP_PKEY_CTX_set_rsa_mgf1_md_name(pc, k->mgf_md, NULL) != 1))
-		goto out;
-	if (!k->pss && EVP_PKEY_CTX_set_rsa_padding(pc, RSA_PKCS1_PADDING) != 1)
+	if (!ossl_pad(pc, k))
 		goto out;
 	if (k->md) {
 		ok = EVP_DigestSign(mc, sig, &sl, m, len) == 1;
