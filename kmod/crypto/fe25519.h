@@ -102,6 +102,33 @@ static inline void fe5_cswap(struct fe5 *a, struct fe5 *b, u64 bit)
 	}
 }
 
+/*
+ * r = the 128-bit column sums t0..t4 of a product, carried into 51-bit
+ * limbs (the top carry folded back times 19); shared by fe5_mul and
+ * fe5_sqr.
+ */
+static __always_inline void fe5_carry_wide(struct fe5 *r, __uint128_t t0,
+					   __uint128_t t1, __uint128_t t2,
+					   __uint128_t t3, __uint128_t t4)
+{
+	u64 c;
+
+	t1 += (u64)(t0 >> 51);
+	r->v[0] = (u64)t0 & M51;
+	t2 += (u64)(t1 >> 51);
+	r->v[1] = (u64)t1 & M51;
+	t3 += (u64)(t2 >> 51);
+	r->v[2] = (u64)t2 & M51;
+	t4 += (u64)(t3 >> 51);
+	r->v[3] = (u64)t3 & M51;
+	c = (u64)(t4 >> 51);
+	r->v[4] = (u64)t4 & M51;
+	r->v[0] += c * 19;
+	c = r->v[0] >> 51;
+	r->v[0] &= M51;
+	r->v[1] += c;
+}
+
 /* r = b if @bit, else r unchanged (@bit is 0 or 1) */
 static inline void fe5_cmov(struct fe5 *r, const struct fe5 *b, u64 bit)
 {
@@ -119,7 +146,7 @@ static noinline void fe5_mul(struct fe5 *r, const struct fe5 *a,
 	u64 a4 = a->v[4], b0 = b->v[0], b1 = b->v[1], b2 = b->v[2];
 	u64 b3 = b->v[3], b4 = b->v[4];
 	u64 b1_19 = b1 * 19, b2_19 = b2 * 19, b3_19 = b3 * 19;
-	u64 b4_19 = b4 * 19, c;
+	u64 b4_19 = b4 * 19;
 	__uint128_t t0, t1, t2, t3, t4;
 
 	t0 = (__uint128_t)a0 * b0 + (__uint128_t)a1 * b4_19 +
@@ -138,20 +165,7 @@ static noinline void fe5_mul(struct fe5 *r, const struct fe5 *a,
 	     (__uint128_t)a2 * b2 + (__uint128_t)a3 * b1 +
 	     (__uint128_t)a4 * b0;
 
-	t1 += (u64)(t0 >> 51);
-	r->v[0] = (u64)t0 & M51;
-	t2 += (u64)(t1 >> 51);
-	r->v[1] = (u64)t1 & M51;
-	t3 += (u64)(t2 >> 51);
-	r->v[2] = (u64)t2 & M51;
-	t4 += (u64)(t3 >> 51);
-	r->v[3] = (u64)t3 & M51;
-	c = (u64)(t4 >> 51);
-	r->v[4] = (u64)t4 & M51;
-	r->v[0] += c * 19;
-	c = r->v[0] >> 51;
-	r->v[0] &= M51;
-	r->v[1] += c;
+	fe5_carry_wide(r, t0, t1, t2, t3, t4);
 }
 
 /*
@@ -163,7 +177,7 @@ static noinline void fe5_sqr(struct fe5 *r, const struct fe5 *a)
 {
 	u64 a0 = a->v[0], a1 = a->v[1], a2 = a->v[2], a3 = a->v[3];
 	u64 a4 = a->v[4], d0 = 2 * a0, d1 = 2 * a1, d2 = 2 * a2, d3 = 2 * a3;
-	u64 a3_19 = a3 * 19, a4_19 = a4 * 19, c;
+	u64 a3_19 = a3 * 19, a4_19 = a4 * 19;
 	__uint128_t t0, t1, t2, t3, t4;
 
 	t0 = (__uint128_t)a0 * a0 + (__uint128_t)d1 * a4_19 +
@@ -177,20 +191,7 @@ static noinline void fe5_sqr(struct fe5 *r, const struct fe5 *a)
 	t4 = (__uint128_t)d0 * a4 + (__uint128_t)d1 * a3 +
 	     (__uint128_t)a2 * a2;
 
-	t1 += (u64)(t0 >> 51);
-	r->v[0] = (u64)t0 & M51;
-	t2 += (u64)(t1 >> 51);
-	r->v[1] = (u64)t1 & M51;
-	t3 += (u64)(t2 >> 51);
-	r->v[2] = (u64)t2 & M51;
-	t4 += (u64)(t3 >> 51);
-	r->v[3] = (u64)t3 & M51;
-	c = (u64)(t4 >> 51);
-	r->v[4] = (u64)t4 & M51;
-	r->v[0] += c * 19;
-	c = r->v[0] >> 51;
-	r->v[0] &= M51;
-	r->v[1] += c;
+	fe5_carry_wide(r, t0, t1, t2, t3, t4);
 }
 
 static inline void fe5_mul_small(struct fe5 *r, const struct fe5 *a, u64 k)
