@@ -9,14 +9,11 @@
 #include <linux/string.h>
 
 #include "attr.h"
+#include "key.h"
 
 #define A(t, k, c, f, lo, hi) \
 	{ .type = (t), .kind = KHSM_AK_##k, .classes = (c), .flags = (f), \
 	  .min_len = (lo), .max_len = (hi) }
-/* An attribute of keys of the types @kt only. */
-#define AK(t, k, c, kt, f, lo, hi) \
-	{ .type = (t), .kind = KHSM_AK_##k, .classes = (c), \
-	  .key_types = (kt), .flags = (f), .min_len = (lo), .max_len = (hi) }
 #define B(t, c, f)	A(t, BOOL, c, f, 1, 1)
 #define U(t, c, f)	A(t, ULONG, c, f, 8, 8)
 #define S(t, c, f)	A(t, BYTES, c, f, 0, KHSM_MAX_ATTR_LEN)
@@ -25,7 +22,6 @@
 #define F_CALC		KHSM_AF_COMPUTED
 #define C_SP		(KHSM_AC_SECRET | KHSM_AC_PRIV)
 #define C_SU		(KHSM_AC_SECRET | KHSM_AC_PUB)
-#define F_RSA_SECRET	(F_RO | KHSM_AF_SENSITIVE | KHSM_AF_NO_GEN)
 
 static const struct khsm_attr_desc khsm_attr_table[] = {
 	/* Storage objects (all classes). */
@@ -73,41 +69,7 @@ static const struct khsm_attr_desc khsm_attr_table[] = {
 	B(CKA_NEVER_EXTRACTABLE, C_SP, F_CALC),
 	B(CKA_WRAP_WITH_TRUSTED, C_SP, KHSM_AF_STICKY_TRUE),
 	B(CKA_ALWAYS_AUTHENTICATE, KHSM_AC_PRIV, 0),
-	/* Secret keys (AES, generic). */
-	A(CKA_VALUE, BYTES, KHSM_AC_SECRET,
-	  F_RO | KHSM_AF_SENSITIVE | KHSM_AF_NO_GEN, 1, KHSM_MAX_SECRET_LEN),
-	U(CKA_VALUE_LEN, KHSM_AC_SECRET, F_RO | KHSM_AF_NO_CREATE),
-	/* EC keys. */
-	AK(CKA_EC_PARAMS, BYTES, KHSM_AC_PRIV | KHSM_AC_PUB, KHSM_KT_EC, F_RO,
-	   1, KHSM_MAX_EC_PARAMS_LEN),
-	AK(CKA_VALUE, BYTES, KHSM_AC_PRIV, KHSM_KT_EC,
-	   F_RO | KHSM_AF_SENSITIVE | KHSM_AF_NO_GEN, 1, KHSM_MAX_EC_PRIV_LEN),
-	AK(CKA_EC_POINT, BYTES, KHSM_AC_PUB, KHSM_KT_EC, F_RO | KHSM_AF_NO_GEN,
-	   1, KHSM_MAX_EC_POINT_LEN),
-	/*
-	 * RSA keys (PKCS#11 v3.0 2.1.2, 2.1.3). The public template of a
-	 * generation gives CKA_MODULUS_BITS and may give
-	 * CKA_PUBLIC_EXPONENT; numbers may carry leading zero bytes.
-	 */
-	AK(CKA_MODULUS, BYTES, KHSM_AC_PRIV | KHSM_AC_PUB, KHSM_KT_RSA,
-	   F_RO | KHSM_AF_NO_GEN, 1, KHSM_MAX_RSA_LEN + 1),
-	AK(CKA_MODULUS_BITS, ULONG, KHSM_AC_PUB, KHSM_KT_RSA, F_RO, 8, 8),
-	AK(CKA_PUBLIC_EXPONENT, BYTES, KHSM_AC_PUB, KHSM_KT_RSA, F_RO,
-	   1, KHSM_MAX_RSA_LEN + 1),
-	AK(CKA_PUBLIC_EXPONENT, BYTES, KHSM_AC_PRIV, KHSM_KT_RSA,
-	   F_RO | KHSM_AF_NO_GEN, 1, KHSM_MAX_RSA_LEN + 1),
-	AK(CKA_PRIVATE_EXPONENT, BYTES, KHSM_AC_PRIV, KHSM_KT_RSA, F_RSA_SECRET,
-	   1, KHSM_MAX_RSA_LEN + 1),
-	AK(CKA_PRIME_1, BYTES, KHSM_AC_PRIV, KHSM_KT_RSA, F_RSA_SECRET,
-	   1, KHSM_MAX_RSA_LEN + 1),
-	AK(CKA_PRIME_2, BYTES, KHSM_AC_PRIV, KHSM_KT_RSA, F_RSA_SECRET,
-	   1, KHSM_MAX_RSA_LEN + 1),
-	AK(CKA_EXPONENT_1, BYTES, KHSM_AC_PRIV, KHSM_KT_RSA, F_RSA_SECRET,
-	   1, KHSM_MAX_RSA_LEN + 1),
-	AK(CKA_EXPONENT_2, BYTES, KHSM_AC_PRIV, KHSM_KT_RSA, F_RSA_SECRET,
-	   1, KHSM_MAX_RSA_LEN + 1),
-	AK(CKA_COEFFICIENT, BYTES, KHSM_AC_PRIV, KHSM_KT_RSA, F_RSA_SECRET,
-	   1, KHSM_MAX_RSA_LEN + 1),
+	/* Key-type attributes: struct khsm_key_ops.attrs (key.h). */
 };
 
 u8 khsm_class_bit(unsigned long class)
@@ -127,33 +89,24 @@ u8 khsm_class_bit(unsigned long class)
 	return 0;
 }
 
-static u8 khsm_key_type_bit(unsigned long key_type)
-{
-	switch (key_type) {
-	case CKK_EC:
-	case CKK_EC_EDWARDS:
-		return KHSM_KT_EC;
-	case CKK_RSA:
-		return KHSM_KT_RSA;
-	}
-	return 0;
-}
-
 const struct khsm_attr_desc *khsm_attr_desc(u32 type, unsigned long class,
 					    unsigned long key_type)
 {
 	u8 bit = khsm_class_bit(class);
-	u8 kt = khsm_key_type_bit(key_type);
+	const struct khsm_key_ops *ops;
 	const struct khsm_attr_desc *d;
 	unsigned int i;
 
 	for (i = 0; i < ARRAY_SIZE(khsm_attr_table); i++) {
 		d = &khsm_attr_table[i];
-		if (d->type != type || !(d->classes & bit))
-			continue;
-		if (d->key_types && !((bit & KHSM_AC_KEY) && (d->key_types & kt)))
-			continue;
-		return d;
+		if (d->type == type && (d->classes & bit))
+			return d;
+	}
+	ops = bit & KHSM_AC_KEY ? khsm_key_ops_find(key_type) : NULL;
+	for (i = 0; ops && i < ops->n_attrs; i++) {
+		d = &ops->attrs[i];
+		if (d->type == type && (d->classes & bit))
+			return d;
 	}
 	return NULL;
 }
@@ -161,7 +114,7 @@ const struct khsm_attr_desc *khsm_attr_desc(u32 type, unsigned long class,
 int khsm_attrs_alloc(struct khsm_attrs *s)
 {
 	s->n = 0;
-	s->cap = ARRAY_SIZE(khsm_attr_table);
+	s->cap = ARRAY_SIZE(khsm_attr_table) + KHSM_KEY_MAX_ATTRS;
 	s->a = kcalloc(s->cap, sizeof(*s->a), GFP_KERNEL_ACCOUNT);
 	return s->a ? 0 : -ENOMEM;
 }
@@ -396,104 +349,32 @@ static int khsm_attrs_defaults(struct khsm_attrs *s, unsigned long class,
 	return err ? -ENOMEM : 0;
 }
 
-/* Bits of a big-endian number given with optional leading zero bytes. */
-static u32 khsm_be_bits(const u8 *v, u32 len)
-{
-	u32 i = 0, b = 0, top;
-
-	while (i < len && !v[i])
-		i++;
-	if (i == len)
-		return 0;
-	for (top = v[i]; top; top >>= 1)
-		b++;
-	return 8 * (len - i - 1) + b;
-}
-
-/*
- * RSA keys for C_CreateObject: CKA_MODULUS and CKA_PUBLIC_EXPONENT always
- * (the engine checks every private operation with e), private keys
- * CKA_PRIVATE_EXPONENT too and the five CRT numbers all or none. Public
- * keys get CKA_MODULUS_BITS computed; a template may give it only with
- * the modulus's bit length.
- */
-static unsigned long khsm_attrs_required_rsa(struct khsm_attrs *s,
-					     const struct khsm_tmpl *t,
-					     unsigned long class)
-{
-	static const u32 crt[] = { CKA_PRIME_1, CKA_PRIME_2, CKA_EXPONENT_1,
-				   CKA_EXPONENT_2, CKA_COEFFICIENT };
-	const struct khsm_tattr *n = khsm_tmpl_find(t, CKA_MODULUS);
-	unsigned int i, have = 0;
-	bool found;
-	u64 bits;
-	unsigned long rv;
-
-	if (!n || !khsm_tmpl_find(t, CKA_PUBLIC_EXPONENT))
-		return CKR_TEMPLATE_INCOMPLETE;
-	if (class == CKO_PRIVATE_KEY) {
-		if (!khsm_tmpl_find(t, CKA_PRIVATE_EXPONENT))
-			return CKR_TEMPLATE_INCOMPLETE;
-		for (i = 0; i < ARRAY_SIZE(crt); i++)
-			have += !!khsm_tmpl_find(t, crt[i]);
-		if (have && have != ARRAY_SIZE(crt))
-			return CKR_TEMPLATE_INCOMPLETE;
-		return CKR_OK;
-	}
-	rv = khsm_tmpl_ulong(t, CKA_MODULUS_BITS, &bits, &found);
-	if (rv)
-		return rv;
-	if (found && bits != khsm_be_bits(n->val, n->len))
-		return CKR_TEMPLATE_INCONSISTENT;
-	if (khsm_attrs_put_ulong(s, CKA_MODULUS_BITS,
-				 khsm_be_bits(n->val, n->len)))
-		return CKR_HOST_MEMORY;
-	return CKR_OK;
-}
-
-/* Attributes C_CreateObject must be given, per class. */
+/* Attributes C_CreateObject must be given, per class or key type. */
 static unsigned long khsm_attrs_required(struct khsm_attrs *s,
 				   const struct khsm_tmpl *t,
 				   unsigned long class, unsigned long key_type)
 {
-	const struct khsm_tattr *v = khsm_tmpl_find(t, CKA_VALUE);
+	const struct khsm_key_ops *ops;
 	bool found;
 	unsigned long rv;
 	u64 ctype;
 
-	switch (class) {
-	case CKO_CERTIFICATE:
-		rv = khsm_tmpl_ulong(t, CKA_CERTIFICATE_TYPE, &ctype, &found);
-		if (rv)
-			return rv;
-		if (!found || !khsm_tmpl_find(t, CKA_SUBJECT) || !v)
-			return CKR_TEMPLATE_INCOMPLETE;
-		if (ctype != CKC_X_509)
-			return CKR_ATTRIBUTE_VALUE_INVALID;
-		return CKR_OK;
-	case CKO_SECRET_KEY:
-		if (!v)
-			return CKR_TEMPLATE_INCOMPLETE;
-		if (key_type == CKK_AES && v->len != 16 && v->len != 24 &&
-		    v->len != 32)
-			return CKR_ATTRIBUTE_VALUE_INVALID;
-		if (khsm_attrs_put_ulong(s, CKA_VALUE_LEN, v->len))
-			return CKR_HOST_MEMORY;
-		return CKR_OK;
-	case CKO_PRIVATE_KEY:
-		if (key_type == CKK_RSA)
-			return khsm_attrs_required_rsa(s, t, class);
-		if (!v || !khsm_tmpl_find(t, CKA_EC_PARAMS))
-			return CKR_TEMPLATE_INCOMPLETE;
-		return CKR_OK;
-	case CKO_PUBLIC_KEY:
-		if (key_type == CKK_RSA)
-			return khsm_attrs_required_rsa(s, t, class);
-		if (!khsm_tmpl_find(t, CKA_EC_POINT) ||
-		    !khsm_tmpl_find(t, CKA_EC_PARAMS))
-			return CKR_TEMPLATE_INCOMPLETE;
-		return CKR_OK;
+	if (khsm_class_bit(class) & KHSM_AC_KEY) {
+		ops = khsm_key_ops_find(key_type);
+		if (WARN_ON_ONCE(!ops))
+			return CKR_GENERAL_ERROR;
+		return ops->create ? ops->create(s, t, class) : CKR_OK;
 	}
+	if (class != CKO_CERTIFICATE)
+		return CKR_OK;
+	rv = khsm_tmpl_ulong(t, CKA_CERTIFICATE_TYPE, &ctype, &found);
+	if (rv)
+		return rv;
+	if (!found || !khsm_tmpl_find(t, CKA_SUBJECT) ||
+	    !khsm_tmpl_find(t, CKA_VALUE))
+		return CKR_TEMPLATE_INCOMPLETE;
+	if (ctype != CKC_X_509)
+		return CKR_ATTRIBUTE_VALUE_INVALID;
 	return CKR_OK;
 }
 

@@ -33,15 +33,10 @@ enum khsm_attr_kind {
 #define KHSM_AF_NO_CREATE	BIT(6)	/* not in a CREATE template */
 #define KHSM_AF_NO_GEN		BIT(7)	/* not in a GENERATE template */
 
-/* Key types an attribute belongs to (0: every type of its classes). */
-#define KHSM_KT_EC		BIT(0)	/* CKK_EC, CKK_EC_EDWARDS */
-#define KHSM_KT_RSA		BIT(1)	/* CKK_RSA */
-
 struct khsm_attr_desc {
 	u32 type;
 	u8 kind;
 	u8 classes;
-	u8 key_types;
 	u16 flags;
 	u16 min_len;
 	u16 max_len;
@@ -56,7 +51,10 @@ enum khsm_tmpl_mode {
 };
 
 u8 khsm_class_bit(unsigned long class);
-/* @key_type: the object's CKK_* (ignored for classes that are not keys) */
+/*
+ * The descriptor of attribute @type for an object of @class: the common
+ * table's, or for keys the key type's (struct khsm_key_ops of @key_type).
+ */
 const struct khsm_attr_desc *khsm_attr_desc(u32 type, unsigned long class,
 					    unsigned long key_type);
 
@@ -83,7 +81,8 @@ unsigned long khsm_attr_check_value(const struct khsm_attr_desc *d,
 /*
  * Build the attribute list of a new object of @class/@key_type from @t
  * (CREATE or GENERATE): defaults first, then the template, then the
- * class's required attributes (CREATE only).
+ * required attributes of the class or key type (CREATE only). @key_type
+ * must be one khsm_key_ops knows for keys, and is ignored otherwise.
  */
 unsigned long khsm_attrs_build(struct khsm_attrs *s, const struct khsm_tmpl *t,
 			 unsigned long class, unsigned long key_type,

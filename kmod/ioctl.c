@@ -629,36 +629,12 @@ static int khsm_ioc_generate_key_pair(struct khsm_file *f,
 
 /* --- operations ---------------------------------------------------------- */
 
-/* Reserved words inside flat mechanism parameters the uAPI defines. */
+/* The flat parameter's form, as its mechanism judges it (->param_check). */
 static bool khsm_param_ok(unsigned long mech, const u8 *p, u32 len)
 {
-	struct khsm_rsa_oaep_params op;
-	struct khsm_rsa_pss_params pp;
-	struct khsm_gcm_params gp;
+	const struct khsm_mech *m = khsm_mech_find(mech);
 
-	switch (mech) {
-	case CKM_AES_GCM:
-		if (len < sizeof(gp))
-			break;
-		memcpy(&gp, p, sizeof(gp));
-		return !gp.reserved;
-	case CKM_RSA_PKCS_PSS:
-	case CKM_SHA1_RSA_PKCS_PSS:
-	case CKM_SHA224_RSA_PKCS_PSS:
-	case CKM_SHA256_RSA_PKCS_PSS:
-	case CKM_SHA384_RSA_PKCS_PSS:
-	case CKM_SHA512_RSA_PKCS_PSS:
-		if (len < sizeof(pp))
-			break;
-		memcpy(&pp, p, sizeof(pp));
-		return !pp.reserved;
-	case CKM_RSA_PKCS_OAEP:
-		if (len < sizeof(op))
-			break;
-		memcpy(&op, p, sizeof(op));
-		return !op.reserved;
-	}
-	return true;
+	return !m || !m->param_check || m->param_check(p, len);
 }
 
 static int khsm_ioc_op_init(struct khsm_file *f, union khsm_ioc_arg *a)

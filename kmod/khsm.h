@@ -2,10 +2,23 @@
 /*
  * Shared internal structures of the token core: token, open file,
  * session, object. Locking:
+ *   khsm_session.lock  the session's operation slots and find cursor.
+ *                    Held across a whole OP_INIT or OP_DATA call, crypto
+ *                    included: it serialises one session only.
  *   khsm_token.lock  object store, session table, login and PIN state,
  *                    counters, khsm_file.user, every object's attributes.
- *   khsm_session.lock  the session's operation slots and find cursor.
- * Order: session lock, then token lock. Crypto may sleep under either.
+ *                    Held only for lookups and bookkeeping: no crypto
+ *                    runs under it (no mechanism ->init or ->step, no
+ *                    key generation, no import check), nothing that
+ *                    waits for user memory or another lock but the
+ *                    allocator's.
+ *   struct khsm_keymat (key.h) has no lock: it is immutable; its kref is
+ *                    taken under khsm_token.lock (from an object) or
+ *                    from a reference already held.
+ * Order: khsm_session.lock, then khsm_token.lock; never a session lock
+ * while holding the token lock, never two session locks. Long work
+ * (RSA key generation, the private-key check of an import) runs with
+ * neither lock; the session is looked up again afterwards.
  */
 #ifndef KHSM_KHSM_H
 #define KHSM_KHSM_H
@@ -79,8 +92,11 @@ struct khsm_file {
 	u32 login_gen;			/* bumped at every logout */
 };
 
+struct khsm_keymat;
+
 struct khsm_slot {
 	struct khsm_op op;
+	struct khsm_keymat *km;		/* the key's material, referenced */
 	bool active;
 	bool updated;			/* an UPDATE step has run */
 	bool private_key;		/* key needs the login it started under */
@@ -122,7 +138,8 @@ struct khsm_obj {
 	u32 handle;
 	bool dead;			/* removed from the store */
 	unsigned long class;
-	unsigned long key_type;		/* CKK_* for keys, else 0 */
+	unsigned long key_type;		/* CKK_* for keys */
+	struct khsm_keymat *km;		/* keys: immutable key material */
 	bool token;			/* CKA_TOKEN */
 	bool private;			/* CKA_PRIVATE */
 	struct khsm_sess *owner;	/* session objects; NULL for token */

@@ -36,22 +36,6 @@ const struct khsm_mech *khsm_mech_find(unsigned long type)
 	return NULL;
 }
 
-const struct khsm_mech *khsm_mech_for_key(unsigned long key_type,
-					  unsigned long flags)
-{
-	unsigned int f, i;
-
-	for (f = 0; f < ARRAY_SIZE(khsm_families); f++) {
-		const struct khsm_mech_family *fam = khsm_families[f];
-
-		for (i = 0; i < fam->count; i++)
-			if (fam->mechs[i].key_type == key_type &&
-			    (fam->mechs[i].flags & flags))
-				return &fam->mechs[i];
-	}
-	return NULL;
-}
-
 u32 khsm_mech_list(unsigned long *types, u32 max)
 {
 	unsigned int f, i;

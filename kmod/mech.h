@@ -7,10 +7,11 @@
  * long like CK_RV); the core turns it into the uAPI's rv/errno. Mechanism
  * code never sees user pointers, object handles, sessions or templates:
  * the core copies data in and out, checks policy (usage flags, key type,
- * login) before calling, and hands over key material as a struct khsm_key
- * that is valid only for the duration of the call. A mechanism that needs
- * the key later (an operation context) copies it and wipes its copy in
- * ->cleanup.
+ * login) before calling, and hands over key material as a struct khsm_key:
+ * the view of an immutable, reference-counted struct khsm_keymat (key.h)
+ * that the core holds until ->cleanup has run, so an operation context
+ * may point into it instead of copying it. Key types (which attributes a
+ * key has, generation, import checks) are struct khsm_key_ops, key.h.
  */
 #ifndef KHSM_MECH_H
 #define KHSM_MECH_H
@@ -61,10 +62,9 @@ enum khsm_step {
 };
 
 /*
- * Output of a key-pair generation. The mechanism fills the buffers (kernel
- * memory owned by the core, sizes given in the *_len fields on entry) and
- * sets the lengths; the core builds both objects from them plus the
- * templates.
+ * Output of a curve key-pair generator (the family's primitive behind its
+ * key type's ->generate_pair): it fills the buffers (kernel memory, sizes
+ * given in the *_len fields on entry) and sets the lengths.
  */
 struct khsm_keypair {
 	u8 *priv;			/* CKA_VALUE of the private key */
@@ -73,18 +73,8 @@ struct khsm_keypair {
 	u32 pub_point_len;
 };
 
-/*
- * Output of an RSA key-pair generation: the core passes @bits (2048, 3072
- * or 4096) and the public exponent @e, and buffers of bits / 8 bytes (n,
- * d) and bits / 16 bytes (p, q, dp, dq, qinv) that the mechanism fills
- * big-endian with leading zeros.
- */
-struct khsm_rsa_keypair {
-	u32 bits;
-	const u8 *e;
-	u32 e_len;
-	u8 *n, *d, *p, *q, *dp, *dq, *qinv;
-};
+/* khsm_mech.key_type of mechanisms that take no key (digests). */
+#define KHSM_KEY_NONE		(~0UL)	/* CK_UNAVAILABLE_INFORMATION */
 
 struct khsm_mech {
 	unsigned long type;		/* CKM_* */
@@ -92,17 +82,29 @@ struct khsm_mech {
 	unsigned long min_key_size;	/* CK_MECHANISM_INFO units */
 	unsigned long max_key_size;
 	/*
-	 * CKK_* a key must have. Digest mechanisms (CKF_DIGEST) take no key
-	 * and leave it 0 (which is also CKK_RSA).
+	 * CKK_* a key must have (generation mechanisms: of the keys they
+	 * generate, through that type's struct khsm_key_ops), or
+	 * KHSM_KEY_NONE for mechanisms that take no key.
 	 */
 	unsigned long key_type;
 
 	/*
+	 * Optional: false if the flat parameter @param (@param_len bytes,
+	 * copied by the core) breaks the uAPI's form, e.g. a reserved word
+	 * is not zero; the ioctl then fails with EINVAL before any PKCS#11
+	 * decision. Everything else about the parameter is ->init's to
+	 * judge (CKR_MECHANISM_PARAM_INVALID).
+	 */
+	bool (*param_check)(const void *param, u32 param_len);
+
+	/*
 	 * Operations (ENCRYPT/DECRYPT/DIGEST/SIGN/VERIFY). @param is the flat
 	 * uAPI parameter, already copied and length-capped by the core.
+	 * @key is NULL for KHSM_KEY_NONE and stays valid until ->cleanup.
 	 * ->init sets op->ctx. The core has already checked op->kind against
 	 * ->flags, the key's class and type against ->key_type and the key's
-	 * usage attribute (CKA_SIGN, ...).
+	 * usage attribute (CKA_SIGN, ...). Called, like ->step, without
+	 * any lock of the token (the session's lock is held).
 	 */
 	unsigned long (*init)(struct khsm_op *op, const struct khsm_key *key,
 			const void *param, u32 param_len);
@@ -125,44 +127,12 @@ struct khsm_mech {
 			const u8 *sig, size_t sig_len);
 	/* Wipe and free op->ctx. Must accept a ctx that ->init left NULL. */
 	void (*cleanup)(struct khsm_op *op);
-
-	/* CKF_GENERATE: fill @value with a fresh key of @len bytes. */
-	unsigned long (*gen_secret)(u8 *value, u32 len);
-	/*
-	 * CKF_GENERATE_KEY_PAIR: @ec_params is the public template's
-	 * CKA_EC_PARAMS (DER). CKR_CURVE_NOT_SUPPORTED for an unknown curve,
-	 * CKR_DOMAIN_PARAMS_INVALID for malformed DER.
-	 */
-	unsigned long (*gen_pair)(const u8 *ec_params, u32 ec_params_len,
-			    struct khsm_keypair *out);
-	/*
-	 * CKF_GENERATE_KEY_PAIR of CKK_RSA keys: CKR_KEY_SIZE_RANGE for a
-	 * bad size, CKR_TEMPLATE_INCONSISTENT for an exponent outside
-	 * the generator's range, CKR_FUNCTION_CANCELED on a fatal signal.
-	 * May take seconds and sleeps: the core calls it without tok->lock.
-	 */
-	unsigned long (*gen_rsa)(struct khsm_rsa_keypair *out);
-	/*
-	 * Optional full check of a key given to C_CreateObject (->init
-	 * otherwise): CKR_OK, or any error (the core reports
-	 * CKR_ATTRIBUTE_VALUE_INVALID except for the memory/device ones).
-	 */
-	unsigned long (*check_key)(const struct khsm_key *key);
 };
 
 /* Registry (mech.c). */
 int khsm_mech_init(void);	/* runs every family's known-answer tests */
 void khsm_mech_uninit(void);
 const struct khsm_mech *khsm_mech_find(unsigned long type);
-/*
- * The first registered mechanism for keys of @key_type that has one of
- * @flags (CKF_*), or NULL: how the core learns which key types exist and
- * which mechanism judges a key (CKF_GENERATE_KEY_PAIR: an asymmetric key
- * type; CKF_SIGN/CKF_VERIFY: the mechanism that validates an imported
- * private/public key).
- */
-const struct khsm_mech *khsm_mech_for_key(unsigned long key_type,
-					  unsigned long flags);
 /* Copies up to @max mechanism numbers into @types; returns the total. */
 u32 khsm_mech_list(unsigned long *types, u32 max);
 

@@ -281,12 +281,9 @@ static unsigned long khsm_gcm_init(struct khsm_op *op, const struct khsm_key *ke
 	unsigned long rv;
 	int err;
 
+	/* CKK_AES keys are 16, 24 or 32 bytes (key_secret.c) */
 	if (!key || !key->value)
 		return CKR_KEY_HANDLE_INVALID;
-	if (key->value_len != AES_KEYSIZE_128 &&
-	    key->value_len != AES_KEYSIZE_192 &&
-	    key->value_len != AES_KEYSIZE_256)
-		return CKR_KEY_SIZE_RANGE;
 	if (op->kind != KHSM_OP_ENCRYPT && op->kind != KHSM_OP_DECRYPT)
 		return CKR_MECHANISM_INVALID;
 	ctx = kzalloc(sizeof(*ctx), GFP_KERNEL);
@@ -458,6 +455,17 @@ static void khsm_gcm_cleanup(struct khsm_op *op)
 	op->ctx = NULL;
 }
 
+/* The uAPI form of the parameter: its reserved word is zero. */
+static bool khsm_gcm_param_check(const void *param, u32 param_len)
+{
+	struct khsm_gcm_params p;
+
+	if (param_len < sizeof(p))
+		return true;		/* ->init refuses it */
+	memcpy(&p, param, sizeof(p));
+	return !p.reserved;
+}
+
 static const struct khsm_mech khsm_aead_mechs[] = {
 	{
 		.type = CKM_AES_GCM,
@@ -465,6 +473,7 @@ static const struct khsm_mech khsm_aead_mechs[] = {
 		.min_key_size = AES_KEYSIZE_128,
 		.max_key_size = AES_KEYSIZE_256,
 		.key_type = CKK_AES,
+		.param_check = khsm_gcm_param_check,
 		.init = khsm_gcm_init,
 		.out_len = khsm_gcm_out_len,
 		.step = khsm_gcm_step,

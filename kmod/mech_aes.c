@@ -14,7 +14,6 @@
 #include <crypto/aes.h>
 #include <crypto/skcipher.h>
 #include <linux/kernel.h>
-#include <linux/random.h>
 #include <linux/scatterlist.h>
 #include <linux/slab.h>
 #include <linux/string.h>
@@ -45,12 +44,9 @@ static unsigned long khsm_aes_init(struct khsm_op *op, const struct khsm_key *ke
 	const char *alg;
 	int err;
 
+	/* CKK_AES keys are 16, 24 or 32 bytes (key_secret.c) */
 	if (!key || !key->value)
 		return CKR_KEY_HANDLE_INVALID;
-	if (key->value_len != AES_KEYSIZE_128 &&
-	    key->value_len != AES_KEYSIZE_192 &&
-	    key->value_len != AES_KEYSIZE_256)
-		return CKR_KEY_SIZE_RANGE;
 	if (op->kind != KHSM_OP_ENCRYPT && op->kind != KHSM_OP_DECRYPT)
 		return CKR_MECHANISM_INVALID;
 
@@ -298,15 +294,6 @@ static void khsm_aes_cleanup(struct khsm_op *op)
 	op->ctx = NULL;
 }
 
-static unsigned long khsm_aes_gen_secret(u8 *value, u32 len)
-{
-	if (len != AES_KEYSIZE_128 && len != AES_KEYSIZE_192 &&
-	    len != AES_KEYSIZE_256)
-		return CKR_KEY_SIZE_RANGE;
-	get_random_bytes(value, len);
-	return CKR_OK;
-}
-
 #define KHSM_AES_MECH(ckm) {					\
 	.type = (ckm),						\
 	.flags = CKF_ENCRYPT | CKF_DECRYPT,			\
@@ -326,7 +313,6 @@ static const struct khsm_mech khsm_aes_mechs[] = {
 		.min_key_size = AES_KEYSIZE_128,
 		.max_key_size = AES_KEYSIZE_256,
 		.key_type = CKK_AES,		/* of the generated key */
-		.gen_secret = khsm_aes_gen_secret,
 	},
 	KHSM_AES_MECH(CKM_AES_ECB),
 	KHSM_AES_MECH(CKM_AES_CBC),

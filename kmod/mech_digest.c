@@ -116,6 +116,7 @@ static void khsm_digest_cleanup(struct khsm_op *op)
 #define KHSM_DIGEST_MECH(ckm) {			\
 	.type = (ckm),				\
 	.flags = CKF_DIGEST,			\
+	.key_type = KHSM_KEY_NONE,		\
 	.init = khsm_digest_init,		\
 	.out_len = khsm_digest_out_len,		\
 	.step = khsm_digest_step,		\

@@ -26,6 +26,7 @@
 
 #include "ck.h"
 #include "ec.h"
+#include "key.h"
 #include "mech_family.h"
 #include "selftest.h"
 #include "uapi/linux/khsm.h"
@@ -482,7 +483,6 @@ static const struct khsm_mech khsm_ecdsa_mechs[] = {
 		.min_key_size = 256,
 		.max_key_size = 384,
 		.key_type = CKK_EC,		/* of the generated keys */
-		.gen_pair = khsm_ec_gen_pair,
 	},
 	KHSM_ECDSA_MECH(CKM_ECDSA),
 	KHSM_ECDSA_MECH(CKM_ECDSA_SHA1),
@@ -496,4 +496,28 @@ const struct khsm_mech_family khsm_mech_ecdsa = {
 	.name = "ecdsa",
 	.mechs = khsm_ecdsa_mechs,
 	.count = ARRAY_SIZE(khsm_ecdsa_mechs),
+};
+
+/* --- the key type -------------------------------------------------------- */
+
+/* An imported key must parse as CKM_ECDSA would take it at init. */
+static unsigned long khsm_ec_key_check(const struct khsm_key *key)
+{
+	return khsm_key_check_by_mech(CKM_ECDSA, key->class == CKO_PRIVATE_KEY ?
+				      KHSM_OP_SIGN : KHSM_OP_VERIFY, key);
+}
+
+static unsigned long khsm_ec_key_generate_pair(const struct khsm_mech *m,
+					       struct khsm_attrs *pub,
+					       struct khsm_attrs *priv)
+{
+	return khsm_curve_key_generate_pair(pub, priv, khsm_ec_gen_pair);
+}
+
+const struct khsm_key_ops khsm_key_ec = {
+	.type = CKK_EC,
+	.name = "ec",
+	KHSM_CURVE_KEY_OPS,
+	.check = khsm_ec_key_check,
+	.generate_pair = khsm_ec_key_generate_pair,
 };

@@ -31,6 +31,7 @@
 
 #include "ck.h"
 #include "crypto/engine.h"
+#include "key.h"
 #include "limits.h"
 #include "mech_family.h"
 #include "uapi/linux/khsm.h"
@@ -256,7 +257,6 @@ static const struct khsm_mech khsm_eddsa_mechs[] = {
 		.min_key_size = 255,
 		.max_key_size = 255,
 		.key_type = CKK_EC_EDWARDS,	/* of the generated keys */
-		.gen_pair = khsm_eddsa_gen_pair,
 	},
 	{
 		.type = CKM_EDDSA,
@@ -275,4 +275,28 @@ const struct khsm_mech_family khsm_mech_eddsa = {
 	.name = "eddsa",
 	.mechs = khsm_eddsa_mechs,
 	.count = ARRAY_SIZE(khsm_eddsa_mechs),
+};
+
+/* --- the key type -------------------------------------------------------- */
+
+/* An imported key must parse as CKM_EDDSA would take it at init. */
+static unsigned long khsm_eddsa_key_check(const struct khsm_key *key)
+{
+	return khsm_key_check_by_mech(CKM_EDDSA, key->class == CKO_PRIVATE_KEY ?
+				      KHSM_OP_SIGN : KHSM_OP_VERIFY, key);
+}
+
+static unsigned long khsm_eddsa_key_generate_pair(const struct khsm_mech *m,
+						  struct khsm_attrs *pub,
+						  struct khsm_attrs *priv)
+{
+	return khsm_curve_key_generate_pair(pub, priv, khsm_eddsa_gen_pair);
+}
+
+const struct khsm_key_ops khsm_key_ec_edwards = {
+	.type = CKK_EC_EDWARDS,
+	.name = "ec-edwards",
+	KHSM_CURVE_KEY_OPS,
+	.check = khsm_eddsa_key_check,
+	.generate_pair = khsm_eddsa_key_generate_pair,
 };

@@ -17,9 +17,11 @@
  * checks the padding in constant time and reports every failure as
  * CKR_ENCRYPTED_DATA_INVALID.
  *
- * Keys: CKA_MODULUS and CKA_PUBLIC_EXPONENT always (a private operation
- * is checked with e), CKA_PRIVATE_EXPONENT and, when present, the CRT
- * numbers of private keys. The engine needs KC_RSA_WORK_BYTES of scratch
+ * Keys (the CKK_RSA key type, struct khsm_key_ops at the end of this
+ * file): CKA_MODULUS and CKA_PUBLIC_EXPONENT always (a private operation
+ * is checked with e; imported keys have e < 2^256 like generated ones),
+ * CKA_PRIVATE_EXPONENT and, when present, the CRT numbers of private
+ * keys. The engine needs KC_RSA_WORK_BYTES of scratch
  * memory per operation: allocated at the final step and freed wiped.
  * Single-part inputs (T, a digest, an OAEP message or ciphertext) are
  * collected in the context, at most the modulus length.
@@ -31,6 +33,7 @@
 
 #include "ck.h"
 #include "crypto/engine.h"
+#include "key.h"
 #include "mech_family.h"
 #include "uapi/linux/khsm.h"
 
@@ -39,6 +42,9 @@ enum khsm_rsa_pad {
 	KHSM_RSA_PSS,
 	KHSM_RSA_OAEP,
 };
+
+/* Largest public exponent of an imported key: e < 2^256, as generated. */
+#define KHSM_RSA_MAX_E_LEN	32
 
 struct khsm_rsa_ctx {
 	struct kc_rsa_priv priv;
@@ -480,7 +486,12 @@ static void khsm_rsa_cleanup(struct khsm_op *op)
 	op->ctx = NULL;
 }
 
-/* C_CreateObject: a public key's numbers, or the whole private key. */
+/*
+ * C_CreateObject: a public key's numbers, or the whole private key. The
+ * public exponent is bounded as generation bounds it above (e < 2^256;
+ * kc_rsa_check_pub wants it odd and at least 3), so no key makes every
+ * public operation cost a 4096-bit exponentiation.
+ */
 static unsigned long khsm_rsa_check_key(const struct khsm_key *key)
 {
 	struct khsm_op op = { .kind = KHSM_OP_VERIFY };
@@ -494,6 +505,8 @@ static unsigned long khsm_rsa_check_key(const struct khsm_key *key)
 		return CKR_HOST_MEMORY;
 	op.ctx = ctx;
 	rv = khsm_rsa_key(ctx, key, private);
+	if (rv == CKR_OK && ctx->pub.e_len > KHSM_RSA_MAX_E_LEN)
+		rv = CKR_ATTRIBUTE_VALUE_INVALID;
 	if (rv != CKR_OK || !private)
 		goto out;
 	work = kvmalloc(KC_RSA_WORK_BYTES, GFP_KERNEL_ACCOUNT);
@@ -509,21 +522,19 @@ out:
 	return rv;
 }
 
-static unsigned long khsm_rsa_gen(struct khsm_rsa_keypair *kp)
+/* @out's buffers: bits / 8 bytes (n, d) and bits / 16 (the CRT parts). */
+static unsigned long khsm_rsa_gen(u32 bits, const u8 *e, u32 e_len,
+				  struct kc_rsa_keygen_out *out)
 {
-	struct kc_rsa_keygen_out out = {
-		.n = kp->n, .d = kp->d, .p = kp->p, .q = kp->q,
-		.dp = kp->dp, .dq = kp->dq, .qinv = kp->qinv,
-	};
 	void *work;
 	int err;
 
-	if (kp->bits != 2048 && kp->bits != 3072 && kp->bits != 4096)
+	if (bits != 2048 && bits != 3072 && bits != 4096)
 		return CKR_KEY_SIZE_RANGE;
 	work = kvmalloc(KC_RSA_WORK_BYTES, GFP_KERNEL_ACCOUNT);
 	if (!work)
 		return CKR_HOST_MEMORY;
-	err = kc_rsa_keygen(kp->bits, kp->e, kp->e_len, &out, work);
+	err = kc_rsa_keygen(bits, e, e_len, out, work);
 	kvfree_sensitive(work, KC_RSA_WORK_BYTES);
 	switch (err) {
 	case KC_OK:
@@ -536,19 +547,43 @@ static unsigned long khsm_rsa_gen(struct khsm_rsa_keypair *kp)
 	return CKR_DEVICE_ERROR;
 }
 
+/* The uAPI form of a PSS or OAEP parameter: its reserved word is zero. */
+static bool khsm_rsa_pss_param_check(const void *param, u32 param_len)
+{
+	struct khsm_rsa_pss_params pp;
+
+	if (param_len < sizeof(pp))
+		return true;		/* ->init refuses it */
+	memcpy(&pp, param, sizeof(pp));
+	return !pp.reserved;
+}
+
+static bool khsm_rsa_oaep_param_check(const void *param, u32 param_len)
+{
+	struct khsm_rsa_oaep_params op;
+
+	if (param_len < sizeof(op))
+		return true;
+	memcpy(&op, param, sizeof(op));
+	return !op.reserved;
+}
+
 /* Key sizes in bits: 1024..4096 for operations, generated 2048..4096. */
-#define KHSM_RSA_MECH(ckm, f) {					\
+#define KHSM_RSA_MECH_P(ckm, f, pc) {				\
 	.type = (ckm),						\
 	.flags = (f),						\
 	.min_key_size = KC_RSA_MIN_BITS,			\
 	.max_key_size = KC_RSA_MAX_BITS,			\
 	.key_type = CKK_RSA,					\
+	.param_check = (pc),					\
 	.init = khsm_rsa_init,					\
 	.out_len = khsm_rsa_out_len,				\
 	.step = khsm_rsa_step,					\
 	.cleanup = khsm_rsa_cleanup,				\
-	.check_key = khsm_rsa_check_key,			\
 }
+#define KHSM_RSA_MECH(ckm, f)	KHSM_RSA_MECH_P(ckm, f, NULL)
+#define KHSM_RSA_PSS(ckm)						\
+	KHSM_RSA_MECH_P(ckm, KHSM_RSA_SIG, khsm_rsa_pss_param_check)
 
 #define KHSM_RSA_SIG	(CKF_SIGN | CKF_VERIFY)
 
@@ -559,26 +594,197 @@ static const struct khsm_mech khsm_rsa_mechs[] = {
 		.min_key_size = KHSM_RSA_GEN_MIN_BITS,
 		.max_key_size = KHSM_RSA_GEN_MAX_BITS,
 		.key_type = CKK_RSA,		/* of the generated keys */
-		.gen_rsa = khsm_rsa_gen,
 	},
-	/* first: the one that checks imported keys (khsm_mech_for_key) */
 	KHSM_RSA_MECH(CKM_RSA_PKCS, KHSM_RSA_SIG),
 	KHSM_RSA_MECH(CKM_SHA1_RSA_PKCS, KHSM_RSA_SIG),
 	KHSM_RSA_MECH(CKM_SHA224_RSA_PKCS, KHSM_RSA_SIG),
 	KHSM_RSA_MECH(CKM_SHA256_RSA_PKCS, KHSM_RSA_SIG),
 	KHSM_RSA_MECH(CKM_SHA384_RSA_PKCS, KHSM_RSA_SIG),
 	KHSM_RSA_MECH(CKM_SHA512_RSA_PKCS, KHSM_RSA_SIG),
-	KHSM_RSA_MECH(CKM_RSA_PKCS_PSS, KHSM_RSA_SIG),
-	KHSM_RSA_MECH(CKM_SHA1_RSA_PKCS_PSS, KHSM_RSA_SIG),
-	KHSM_RSA_MECH(CKM_SHA224_RSA_PKCS_PSS, KHSM_RSA_SIG),
-	KHSM_RSA_MECH(CKM_SHA256_RSA_PKCS_PSS, KHSM_RSA_SIG),
-	KHSM_RSA_MECH(CKM_SHA384_RSA_PKCS_PSS, KHSM_RSA_SIG),
-	KHSM_RSA_MECH(CKM_SHA512_RSA_PKCS_PSS, KHSM_RSA_SIG),
-	KHSM_RSA_MECH(CKM_RSA_PKCS_OAEP, CKF_ENCRYPT | CKF_DECRYPT),
+	KHSM_RSA_PSS(CKM_RSA_PKCS_PSS),
+	KHSM_RSA_PSS(CKM_SHA1_RSA_PKCS_PSS),
+	KHSM_RSA_PSS(CKM_SHA224_RSA_PKCS_PSS),
+	KHSM_RSA_PSS(CKM_SHA256_RSA_PKCS_PSS),
+	KHSM_RSA_PSS(CKM_SHA384_RSA_PKCS_PSS),
+	KHSM_RSA_PSS(CKM_SHA512_RSA_PKCS_PSS),
+	KHSM_RSA_MECH_P(CKM_RSA_PKCS_OAEP, CKF_ENCRYPT | CKF_DECRYPT,
+			khsm_rsa_oaep_param_check),
 };
 
 const struct khsm_mech_family khsm_mech_rsa = {
 	.name = "rsa",
 	.mechs = khsm_rsa_mechs,
 	.count = ARRAY_SIZE(khsm_rsa_mechs),
+};
+
+/* --- the key type -------------------------------------------------------- */
+
+#define F_RSA_RO	KHSM_AF_FIXED
+#define F_RSA_SECRET	(KHSM_AF_FIXED | KHSM_AF_SENSITIVE | KHSM_AF_NO_GEN)
+#define C_RSA_PAIR	(KHSM_AC_PRIV | KHSM_AC_PUB)
+#define KHSM_RSA_NUM(t, c, f) {					\
+	.type = (t), .kind = KHSM_AK_BYTES, .classes = (c),		\
+	.flags = (f), .min_len = 1, .max_len = KHSM_MAX_RSA_LEN + 1 }
+
+/*
+ * PKCS#11 v3.0 2.1.2, 2.1.3. The public template of a generation gives
+ * CKA_MODULUS_BITS and may give CKA_PUBLIC_EXPONENT; numbers may carry
+ * leading zero bytes.
+ */
+static const struct khsm_attr_desc khsm_rsa_attrs[] = {
+	KHSM_RSA_NUM(CKA_MODULUS, C_RSA_PAIR, F_RSA_RO | KHSM_AF_NO_GEN),
+	{ .type = CKA_MODULUS_BITS, .kind = KHSM_AK_ULONG,
+	  .classes = KHSM_AC_PUB, .flags = F_RSA_RO, .min_len = 8,
+	  .max_len = 8 },
+	KHSM_RSA_NUM(CKA_PUBLIC_EXPONENT, KHSM_AC_PUB, F_RSA_RO),
+	KHSM_RSA_NUM(CKA_PUBLIC_EXPONENT, KHSM_AC_PRIV,
+		     F_RSA_RO | KHSM_AF_NO_GEN),
+	KHSM_RSA_NUM(CKA_PRIVATE_EXPONENT, KHSM_AC_PRIV, F_RSA_SECRET),
+	KHSM_RSA_NUM(CKA_PRIME_1, KHSM_AC_PRIV, F_RSA_SECRET),
+	KHSM_RSA_NUM(CKA_PRIME_2, KHSM_AC_PRIV, F_RSA_SECRET),
+	KHSM_RSA_NUM(CKA_EXPONENT_1, KHSM_AC_PRIV, F_RSA_SECRET),
+	KHSM_RSA_NUM(CKA_EXPONENT_2, KHSM_AC_PRIV, F_RSA_SECRET),
+	KHSM_RSA_NUM(CKA_COEFFICIENT, KHSM_AC_PRIV, F_RSA_SECRET),
+};
+
+static_assert(ARRAY_SIZE(khsm_rsa_attrs) <= KHSM_KEY_MAX_ATTRS);
+
+static const u32 khsm_rsa_material[] = {
+	CKA_MODULUS, CKA_PUBLIC_EXPONENT, CKA_PRIVATE_EXPONENT, CKA_PRIME_1,
+	CKA_PRIME_2, CKA_EXPONENT_1, CKA_EXPONENT_2, CKA_COEFFICIENT,
+};
+
+/* Bits of a big-endian number given with optional leading zero bytes. */
+static u32 khsm_be_bits(const u8 *v, u32 len)
+{
+	u32 i = 0, b = 0, top;
+
+	while (i < len && !v[i])
+		i++;
+	if (i == len)
+		return 0;
+	for (top = v[i]; top; top >>= 1)
+		b++;
+	return 8 * (len - i - 1) + b;
+}
+
+/*
+ * C_CreateObject: CKA_MODULUS and CKA_PUBLIC_EXPONENT always (the engine
+ * checks every private operation with e), private keys
+ * CKA_PRIVATE_EXPONENT too and the five CRT numbers all or none. Public
+ * keys get CKA_MODULUS_BITS computed; a template may give it only with
+ * the modulus's bit length.
+ */
+static unsigned long khsm_rsa_key_create(struct khsm_attrs *s,
+					 const struct khsm_tmpl *t,
+					 unsigned long class)
+{
+	static const u32 crt[] = { CKA_PRIME_1, CKA_PRIME_2, CKA_EXPONENT_1,
+				   CKA_EXPONENT_2, CKA_COEFFICIENT };
+	const struct khsm_tattr *n = khsm_tmpl_find(t, CKA_MODULUS);
+	unsigned int i, have = 0;
+	bool found;
+	u64 bits;
+	unsigned long rv;
+
+	if (!n || !khsm_tmpl_find(t, CKA_PUBLIC_EXPONENT))
+		return CKR_TEMPLATE_INCOMPLETE;
+	if (class == CKO_PRIVATE_KEY) {
+		if (!khsm_tmpl_find(t, CKA_PRIVATE_EXPONENT))
+			return CKR_TEMPLATE_INCOMPLETE;
+		for (i = 0; i < ARRAY_SIZE(crt); i++)
+			have += !!khsm_tmpl_find(t, crt[i]);
+		if (have && have != ARRAY_SIZE(crt))
+			return CKR_TEMPLATE_INCOMPLETE;
+		return CKR_OK;
+	}
+	rv = khsm_tmpl_ulong(t, CKA_MODULUS_BITS, &bits, &found);
+	if (rv)
+		return rv;
+	if (found && bits != khsm_be_bits(n->val, n->len))
+		return CKR_TEMPLATE_INCONSISTENT;
+	if (khsm_attrs_put_ulong(s, CKA_MODULUS_BITS,
+				 khsm_be_bits(n->val, n->len)))
+		return CKR_HOST_MEMORY;
+	return CKR_OK;
+}
+
+static unsigned long khsm_rsa_key_gen_check(const struct khsm_tmpl *pub_t,
+					    const struct khsm_tmpl *priv_t)
+{
+	if (!khsm_tmpl_find(pub_t, CKA_MODULUS_BITS))
+		return CKR_TEMPLATE_INCOMPLETE;
+	return CKR_OK;
+}
+
+/*
+ * CKA_MODULUS_BITS (2048, 3072 or 4096) and CKA_PUBLIC_EXPONENT (65537
+ * unless the template gave one in the generator's range) of @pub; the
+ * numbers go into both lists. Seconds of work.
+ */
+static unsigned long khsm_rsa_key_generate_pair(const struct khsm_mech *m,
+						struct khsm_attrs *pub,
+						struct khsm_attrs *priv)
+{
+	static const u8 f4[] = { 0x01, 0x00, 0x01 };
+	struct kc_rsa_keygen_out out;
+	const struct khsm_oattr *e;
+	u32 nb, hb, size;
+	unsigned long rv;
+	u64 bits;
+	u8 *buf;
+	int err = 0;
+
+	bits = khsm_attrs_ulong(pub, CKA_MODULUS_BITS, 0);
+	if (bits < KHSM_RSA_GEN_MIN_BITS || bits > KHSM_RSA_GEN_MAX_BITS ||
+	    bits % 16)
+		return CKR_KEY_SIZE_RANGE;
+	if (!khsm_attrs_get(pub, CKA_PUBLIC_EXPONENT) &&
+	    khsm_attrs_put(pub, CKA_PUBLIC_EXPONENT, f4, sizeof(f4)))
+		return CKR_HOST_MEMORY;
+	e = khsm_attrs_get(pub, CKA_PUBLIC_EXPONENT);
+	nb = bits / 8;
+	hb = bits / 16;
+	size = 2 * nb + 5 * hb;
+	buf = kzalloc(size, GFP_KERNEL_ACCOUNT);
+	if (!buf)
+		return CKR_HOST_MEMORY;
+	out.n = buf;
+	out.d = out.n + nb;
+	out.p = out.d + nb;
+	out.q = out.p + hb;
+	out.dp = out.q + hb;
+	out.dq = out.dp + hb;
+	out.qinv = out.dq + hb;
+	rv = khsm_rsa_gen(bits, e->val, e->len, &out);
+	if (rv)
+		goto out;
+	err |= khsm_attrs_put(pub, CKA_MODULUS, out.n, nb);
+	err |= khsm_attrs_put(priv, CKA_MODULUS, out.n, nb);
+	err |= khsm_attrs_put(priv, CKA_PUBLIC_EXPONENT, e->val, e->len);
+	err |= khsm_attrs_put(priv, CKA_PRIVATE_EXPONENT, out.d, nb);
+	err |= khsm_attrs_put(priv, CKA_PRIME_1, out.p, hb);
+	err |= khsm_attrs_put(priv, CKA_PRIME_2, out.q, hb);
+	err |= khsm_attrs_put(priv, CKA_EXPONENT_1, out.dp, hb);
+	err |= khsm_attrs_put(priv, CKA_EXPONENT_2, out.dq, hb);
+	err |= khsm_attrs_put(priv, CKA_COEFFICIENT, out.qinv, hb);
+	if (err)
+		rv = CKR_HOST_MEMORY;
+out:
+	kfree_sensitive(buf);
+	return rv;
+}
+
+const struct khsm_key_ops khsm_key_rsa = {
+	.type = CKK_RSA,
+	.name = "rsa",
+	.classes = KHSM_AC_PRIV | KHSM_AC_PUB,
+	.attrs = khsm_rsa_attrs,
+	.n_attrs = ARRAY_SIZE(khsm_rsa_attrs),
+	.material = khsm_rsa_material,
+	.n_material = ARRAY_SIZE(khsm_rsa_material),
+	.create = khsm_rsa_key_create,
+	.check = khsm_rsa_check_key,
+	.gen_check = khsm_rsa_key_gen_check,
+	.generate_pair = khsm_rsa_key_generate_pair,
 };

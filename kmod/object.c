@@ -2,14 +2,18 @@
 /*
  * Object store of a token: an xarray of reference-counted objects, token
  * objects living until destroyed, session objects dying with their
- * session. Attribute values are wiped when freed. Every function here runs
- * under, or takes, the token lock.
+ * session. Attribute values are wiped when freed. Keys carry their
+ * immutable key material (struct khsm_keymat), built before the token
+ * lock is taken; what a key type needs (templates, generation, import
+ * checks) is its struct khsm_key_ops. The lock is held only to look up
+ * sessions and objects and to insert or remove them.
  */
 #include <linux/mm.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 
 #include "attr.h"
+#include "key.h"
 #include "object.h"
 #include "policy.h"
 #include "session.h"
@@ -34,6 +38,7 @@ static void khsm_object_release(struct kref *ref)
 	struct khsm_obj *o = container_of(ref, struct khsm_obj, ref);
 
 	khsm_attrs_free(&o->attrs);
+	khsm_keymat_put(o->km);
 	kmem_cache_free(khsm_object_cache, o);
 }
 
@@ -56,50 +61,6 @@ struct khsm_obj *khsm_object_lookup(struct khsm_file *f, u32 handle)
 	if (!o || !khsm_obj_visible(f, o))
 		return NULL;
 	return o;
-}
-
-static void khsm_object_part(const struct khsm_obj *o, u32 type,
-			     struct khsm_key_part *part)
-{
-	const struct khsm_oattr *a = khsm_attrs_get(&o->attrs, type);
-
-	if (a) {
-		part->val = a->val;
-		part->len = a->len;
-	}
-}
-
-/* Key material view for mech->init; valid while the object is held. */
-void khsm_object_key(const struct khsm_obj *o, struct khsm_key *k)
-{
-	const struct khsm_oattr *a;
-
-	memset(k, 0, sizeof(*k));
-	k->class = o->class;
-	k->key_type = o->key_type;
-	a = khsm_attrs_get(&o->attrs, CKA_VALUE);
-	if (a) {
-		k->value = a->val;
-		k->value_len = a->len;
-	}
-	a = khsm_attrs_get(&o->attrs, CKA_EC_PARAMS);
-	if (a) {
-		k->ec_params = a->val;
-		k->ec_params_len = a->len;
-	}
-	a = khsm_attrs_get(&o->attrs, CKA_EC_POINT);
-	if (a) {
-		k->ec_point = a->val;
-		k->ec_point_len = a->len;
-	}
-	khsm_object_part(o, CKA_MODULUS, &k->n);
-	khsm_object_part(o, CKA_PUBLIC_EXPONENT, &k->e);
-	khsm_object_part(o, CKA_PRIVATE_EXPONENT, &k->d);
-	khsm_object_part(o, CKA_PRIME_1, &k->p);
-	khsm_object_part(o, CKA_PRIME_2, &k->q);
-	khsm_object_part(o, CKA_EXPONENT_1, &k->dp);
-	khsm_object_part(o, CKA_EXPONENT_2, &k->dq);
-	khsm_object_part(o, CKA_COEFFICIENT, &k->qinv);
 }
 
 static void khsm_object_remove(struct khsm_obj *o)
@@ -148,11 +109,13 @@ void khsm_objects_destroy_private(struct khsm_file *f)
 }
 
 /*
- * Insert a new object built from @attrs (consumed on every path) into the
- * store, owned by session @s unless it is a token object.
+ * Insert a new object built from @attrs and, for keys, its key material
+ * @km (both consumed on every path) into the store, owned by session @s
+ * unless it is a token object. Under tok->lock.
  */
 static unsigned long khsm_object_add(struct khsm_sess *s,
-			       struct khsm_attrs *attrs, u32 *handle)
+			       struct khsm_attrs *attrs,
+			       struct khsm_keymat *km, u32 *handle)
 {
 	struct khsm_token *tok = s->tok;
 	struct khsm_obj *o;
@@ -161,6 +124,7 @@ static unsigned long khsm_object_add(struct khsm_sess *s,
 	bool private = khsm_attrs_bool(attrs, CKA_PRIVATE);
 	int err;
 
+	lockdep_assert_held(&tok->lock);
 	rv = khsm_may_create(s, token, private);
 	if (rv)
 		goto out_free;
@@ -177,7 +141,9 @@ static unsigned long khsm_object_add(struct khsm_sess *s,
 	kref_init(&o->ref);
 	o->tok = tok;
 	o->class = khsm_attrs_ulong(attrs, CKA_CLASS, 0);
-	o->key_type = khsm_attrs_ulong(attrs, CKA_KEY_TYPE, 0);
+	o->key_type = khsm_attrs_ulong(attrs, CKA_KEY_TYPE, KHSM_KEY_NONE);
+	o->km = km;
+	km = NULL;
 	o->token = token;
 	o->private = private;
 	o->owner = token ? NULL : s;
@@ -201,127 +167,142 @@ static unsigned long khsm_object_add(struct khsm_sess *s,
 
 out_free:
 	khsm_attrs_free(attrs);
+	khsm_keymat_put(km);
 	return rv;
 }
 
-static unsigned long khsm_key_type_ok(unsigned long class, unsigned long key_type)
+/*
+ * Add @attrs/@km (consumed) as an object of session @session, which is
+ * looked up again: long work ran without the lock, the session may have
+ * closed and the login state changed (khsm_object_add checks it).
+ */
+static unsigned long khsm_object_insert(struct khsm_file *f, u32 session,
+					struct khsm_attrs *attrs,
+					struct khsm_keymat *km, u32 *handle)
 {
-	switch (class) {
-	case CKO_SECRET_KEY:
-		if (key_type == CKK_AES || key_type == CKK_GENERIC_SECRET)
-			return CKR_OK;
-		return CKR_ATTRIBUTE_VALUE_INVALID;
-	case CKO_PRIVATE_KEY:
-	case CKO_PUBLIC_KEY:
-		/* the key types some registered mechanism generates pairs of */
-		if (khsm_mech_for_key(key_type, CKF_GENERATE_KEY_PAIR))
-			return CKR_OK;
-		return CKR_ATTRIBUTE_VALUE_INVALID;
+	struct khsm_sess *s;
+	unsigned long rv;
+
+	mutex_lock(&f->tok->lock);
+	s = khsm_session_find(f, session);
+	if (s) {
+		rv = khsm_object_add(s, attrs, km, handle);
+	} else {
+		khsm_attrs_free(attrs);
+		khsm_keymat_put(km);
+		rv = CKR_SESSION_HANDLE_INVALID;
 	}
-	return CKR_OK;
+	mutex_unlock(&f->tok->lock);
+	return rv;
 }
 
 /*
- * A private or public key given by the caller must be usable: let the
- * first signature mechanism of its key type (CKM_ECDSA for CKK_EC,
- * CKM_EDDSA for CKK_EC_EDWARDS, CKM_RSA_PKCS for CKK_RSA) check it with
- * its ->check_key, or parse it (curve, point, scalar or seed length) as
- * it would at C_SignInit/C_VerifyInit, so a bad key fails at
- * C_CreateObject.
+ * Without the lock on entry: does session @session of @f exist, and, with
+ * @a, may it create an object with @a's CKA_TOKEN and CKA_PRIVATE? Asked
+ * before long work so a caller who may not create gets no key generated;
+ * khsm_object_add asks again.
  */
-static unsigned long khsm_key_validate(const struct khsm_attrs *attrs,
-				 unsigned long class, unsigned long key_type)
+static unsigned long khsm_object_may_create(struct khsm_file *f, u32 session,
+					    const struct khsm_attrs *a)
 {
-	const struct khsm_mech *m;
-	struct khsm_obj view = { .class = class, .key_type = key_type };
-	struct khsm_op op = {};
-	struct khsm_key k;
+	struct khsm_sess *s;
+	unsigned long rv = CKR_OK;
+
+	mutex_lock(&f->tok->lock);
+	s = khsm_session_find(f, session);
+	if (!s)
+		rv = CKR_SESSION_HANDLE_INVALID;
+	else if (a)
+		rv = khsm_may_create(s, khsm_attrs_bool(a, CKA_TOKEN),
+				     khsm_attrs_bool(a, CKA_PRIVATE));
+	mutex_unlock(&f->tok->lock);
+	return rv;
+}
+
+/* The ops of a key of @class and @key_type, NULL if there is no such key. */
+static const struct khsm_key_ops *khsm_key_ops_for(unsigned long class,
+						   unsigned long key_type)
+{
+	const struct khsm_key_ops *ops = khsm_key_ops_find(key_type);
+
+	if (!ops || !(ops->classes & khsm_class_bit(class)))
+		return NULL;
+	return ops;
+}
+
+/*
+ * The key material of a key given to C_CreateObject, checked by its type
+ * (curve, point, RSA private-key round trip, ...) so a bad key fails here
+ * rather than at C_SignInit. Without the token lock: the check may take
+ * long.
+ */
+static unsigned long khsm_key_import(const struct khsm_key_ops *ops,
+				     unsigned long class,
+				     const struct khsm_attrs *attrs,
+				     struct khsm_keymat **km)
+{
 	unsigned long rv;
 
-	if (class != CKO_PRIVATE_KEY && class != CKO_PUBLIC_KEY)
-		return CKR_OK;
-	m = khsm_mech_for_key(key_type, class == CKO_PRIVATE_KEY ?
-			      CKF_SIGN : CKF_VERIFY);
-	if (!m || !m->init)
-		return CKR_OK;
-	view.attrs = *attrs;
-	khsm_object_key(&view, &k);
-	if (m->check_key) {
-		rv = m->check_key(&k);
-	} else {
-		op.mech = m;
-		op.kind = class == CKO_PRIVATE_KEY ? KHSM_OP_SIGN :
-						     KHSM_OP_VERIFY;
-		rv = m->init(&op, &k, NULL, 0);
-		if (m->cleanup)
-			m->cleanup(&op);
-	}
-	memzero_explicit(&k, sizeof(k));
+	rv = khsm_keymat_build(ops, class, attrs, km);
+	if (rv)
+		return rv;
+	rv = ops->check ? ops->check(&(*km)->key) : CKR_OK;
 	switch (rv) {
 	case CKR_OK:
+		return rv;
 	case CKR_HOST_MEMORY:
 	case CKR_DEVICE_MEMORY:
 	case CKR_DEVICE_ERROR:
 	case CKR_CURVE_NOT_SUPPORTED:
-		return rv;
+		break;
+	default:
+		rv = CKR_ATTRIBUTE_VALUE_INVALID;
 	}
-	return CKR_ATTRIBUTE_VALUE_INVALID;
+	khsm_keymat_put(*km);
+	*km = NULL;
+	return rv;
 }
 
 unsigned long khsm_object_create(struct khsm_file *f, u32 session,
 			   const struct khsm_tmpl *t, u32 *handle)
 {
-	struct khsm_token *tok = f->tok;
+	const struct khsm_key_ops *ops = NULL;
 	struct khsm_attrs attrs = {};
-	struct khsm_sess *s;
-	u64 class, key_type = 0;
+	struct khsm_keymat *km = NULL;
+	u64 class, key_type = KHSM_KEY_NONE;
 	bool found;
 	unsigned long rv;
 
-	mutex_lock(&tok->lock);
-	s = khsm_session_find(f, session);
-	if (!s) {
-		rv = CKR_SESSION_HANDLE_INVALID;
-		goto out;
-	}
+	rv = khsm_object_may_create(f, session, NULL);
+	if (rv)
+		return rv;
 	rv = khsm_tmpl_ulong(t, CKA_CLASS, &class, &found);
 	if (rv)
-		goto out;
-	if (!found) {
-		rv = CKR_TEMPLATE_INCOMPLETE;
-		goto out;
-	}
-	if (!khsm_class_bit(class)) {
-		rv = CKR_ATTRIBUTE_VALUE_INVALID;
-		goto out;
-	}
+		return rv;
+	if (!found)
+		return CKR_TEMPLATE_INCOMPLETE;
+	if (!khsm_class_bit(class))
+		return CKR_ATTRIBUTE_VALUE_INVALID;
 	if (khsm_class_bit(class) & KHSM_AC_KEY) {
 		rv = khsm_tmpl_ulong(t, CKA_KEY_TYPE, &key_type, &found);
 		if (rv)
-			goto out;
-		if (!found) {
-			rv = CKR_TEMPLATE_INCOMPLETE;
-			goto out;
-		}
-		rv = khsm_key_type_ok(class, key_type);
-		if (rv)
-			goto out;
+			return rv;
+		if (!found)
+			return CKR_TEMPLATE_INCOMPLETE;
+		ops = khsm_key_ops_for(class, key_type);
+		if (!ops)
+			return CKR_ATTRIBUTE_VALUE_INVALID;
 	}
-	if (khsm_attrs_alloc(&attrs)) {
-		rv = CKR_HOST_MEMORY;
-		goto out;
-	}
+	if (khsm_attrs_alloc(&attrs))
+		return CKR_HOST_MEMORY;
 	rv = khsm_attrs_build(&attrs, t, class, key_type, KHSM_TM_CREATE);
-	if (!rv)
-		rv = khsm_key_validate(&attrs, class, key_type);
+	if (!rv && ops)
+		rv = khsm_key_import(ops, class, &attrs, &km);
 	if (rv) {
 		khsm_attrs_free(&attrs);
-		goto out;
+		return rv;
 	}
-	rv = khsm_object_add(s, &attrs, handle);
-out:
-	mutex_unlock(&tok->lock);
-	return rv;
+	return khsm_object_insert(f, session, &attrs, km, handle);
 }
 
 /*
@@ -379,7 +360,9 @@ unsigned long khsm_object_copy(struct khsm_file *f, u32 session, u32 src,
 		khsm_attrs_free(&attrs);
 		goto out;
 	}
-	rv = khsm_object_add(s, &attrs, handle);
+	/* Key attributes are read-only: the copy shares the material. */
+	rv = khsm_object_add(s, &attrs, o->km ? khsm_keymat_get(o->km) : NULL,
+			     handle);
 out:
 	mutex_unlock(&tok->lock);
 	return rv;
@@ -546,192 +529,99 @@ static int khsm_mark_generated(struct khsm_attrs *a, unsigned long mech)
 	return err;
 }
 
+/* The key ops generating with @mech (@flag: CKF_GENERATE[_KEY_PAIR]). */
+static const struct khsm_key_ops *khsm_gen_ops(const struct khsm_mech *m,
+					       unsigned long flag)
+{
+	const struct khsm_key_ops *ops;
+
+	if (!m || !(m->flags & flag))
+		return NULL;
+	ops = khsm_key_ops_find(m->key_type);
+	if (!ops || (flag == CKF_GENERATE && !ops->generate) ||
+	    (flag == CKF_GENERATE_KEY_PAIR && !ops->generate_pair))
+		return NULL;
+	return ops;
+}
+
 unsigned long khsm_generate_key(struct khsm_file *f, u32 session,
 			  unsigned long mech, u32 param_len,
 			  const struct khsm_tmpl *t, u32 *handle)
 {
 	const struct khsm_mech *m = khsm_mech_find(mech);
-	struct khsm_token *tok = f->tok;
+	const struct khsm_key_ops *ops;
 	struct khsm_attrs attrs = {};
-	u8 value[KHSM_MAX_SECRET_LEN];
+	struct khsm_keymat *km = NULL;
+	unsigned long rv;
+
+	rv = khsm_object_may_create(f, session, NULL);
+	if (rv)
+		return rv;
+	ops = khsm_gen_ops(m, CKF_GENERATE);
+	if (!ops)
+		return CKR_MECHANISM_INVALID;
+	if (param_len)
+		return CKR_MECHANISM_PARAM_INVALID;
+	rv = ops->gen_check ? ops->gen_check(t, NULL) : CKR_OK;
+	if (rv)
+		return rv;
+	if (khsm_attrs_alloc(&attrs))
+		return CKR_HOST_MEMORY;
+	rv = khsm_attrs_build(&attrs, t, CKO_SECRET_KEY, ops->type,
+			      KHSM_TM_GENERATE);
+	rv = rv ?: khsm_object_may_create(f, session, &attrs);
+	rv = rv ?: ops->generate(m, &attrs);
+	if (!rv && khsm_mark_generated(&attrs, mech))
+		rv = CKR_HOST_MEMORY;
+	rv = rv ?: khsm_keymat_build(ops, CKO_SECRET_KEY, &attrs, &km);
+	if (rv) {
+		khsm_attrs_free(&attrs);
+		return rv;
+	}
+	return khsm_object_insert(f, session, &attrs, km, handle);
+}
+
+/*
+ * Both keys of a generated pair; *@pub_h is 0 unless both were added.
+ * Consumes the lists and the key material.
+ */
+static unsigned long khsm_pair_insert(struct khsm_file *f, u32 session,
+				      struct khsm_attrs *pub,
+				      struct khsm_attrs *priv,
+				      struct khsm_keymat *pub_km,
+				      struct khsm_keymat *priv_km,
+				      u32 *pub_h, u32 *priv_h)
+{
+	struct khsm_token *tok = f->tok;
 	struct khsm_sess *s;
-	unsigned long key_type;
-	u64 len;
-	bool found;
+	struct khsm_obj *o;
 	unsigned long rv;
 
 	mutex_lock(&tok->lock);
 	s = khsm_session_find(f, session);
 	if (!s) {
+		khsm_attrs_free(pub);
+		khsm_attrs_free(priv);
+		khsm_keymat_put(pub_km);
+		khsm_keymat_put(priv_km);
 		rv = CKR_SESSION_HANDLE_INVALID;
-		goto out_unlock;
-	}
-	if (!m || !(m->flags & CKF_GENERATE) || !m->gen_secret) {
-		rv = CKR_MECHANISM_INVALID;
-		goto out_unlock;
-	}
-	if (param_len) {
-		rv = CKR_MECHANISM_PARAM_INVALID;
-		goto out_unlock;
-	}
-	key_type = m->key_type ? m->key_type : CKK_GENERIC_SECRET;
-	rv = khsm_tmpl_ulong(t, CKA_VALUE_LEN, &len, &found);
-	if (rv)
-		goto out_unlock;
-	if (!found) {
-		rv = CKR_TEMPLATE_INCOMPLETE;
-		goto out_unlock;
-	}
-	if ((key_type == CKK_AES && len != 16 && len != 24 && len != 32) ||
-	    len < 1 || len > KHSM_MAX_SECRET_LEN) {
-		rv = CKR_ATTRIBUTE_VALUE_INVALID;
-		goto out_unlock;
-	}
-	if (khsm_attrs_alloc(&attrs)) {
-		rv = CKR_HOST_MEMORY;
-		goto out_unlock;
-	}
-	rv = khsm_attrs_build(&attrs, t, CKO_SECRET_KEY, key_type,
-			      KHSM_TM_GENERATE);
-	if (rv)
-		goto out_free;
-	rv = khsm_may_create(s, khsm_attrs_bool(&attrs, CKA_TOKEN),
-			     khsm_attrs_bool(&attrs, CKA_PRIVATE));
-	if (rv)
-		goto out_free;
-	rv = m->gen_secret(value, len);
-	if (rv)
-		goto out_wipe;
-	if (khsm_attrs_put(&attrs, CKA_VALUE, value, len) ||
-	    khsm_mark_generated(&attrs, mech)) {
-		rv = CKR_HOST_MEMORY;
-		goto out_wipe;
-	}
-	memzero_explicit(value, sizeof(value));
-	rv = khsm_object_add(s, &attrs, handle);
-	goto out_unlock;
-
-out_wipe:
-	memzero_explicit(value, sizeof(value));
-out_free:
-	khsm_attrs_free(&attrs);
-out_unlock:
-	mutex_unlock(&tok->lock);
-	return rv;
-}
-
-/* Both templates of a key pair, before any key exists. */
-static unsigned long khsm_pair_templates(struct khsm_sess *s,
-				   const struct khsm_mech *m,
-				   const struct khsm_tmpl *pub_t,
-				   const struct khsm_tmpl *priv_t,
-				   struct khsm_attrs *pub,
-				   struct khsm_attrs *priv)
-{
-	unsigned long key_type = m->key_type;
-	const struct khsm_tattr *pp = NULL, *qp;
-	unsigned long rv;
-
-	if (key_type == CKK_RSA) {
-		if (!khsm_tmpl_find(pub_t, CKA_MODULUS_BITS))
-			return CKR_TEMPLATE_INCOMPLETE;
-	} else {
-		pp = khsm_tmpl_find(pub_t, CKA_EC_PARAMS);
-		if (!pp)
-			return CKR_TEMPLATE_INCOMPLETE;
-		qp = khsm_tmpl_find(priv_t, CKA_EC_PARAMS);
-		if (qp && pp->val && qp->val &&
-		    (qp->len != pp->len || memcmp(qp->val, pp->val, pp->len)))
-			return CKR_TEMPLATE_INCONSISTENT;
-	}
-	if (khsm_attrs_alloc(pub) || khsm_attrs_alloc(priv))
-		return CKR_HOST_MEMORY;
-	rv = khsm_attrs_build(pub, pub_t, CKO_PUBLIC_KEY, key_type,
-			      KHSM_TM_GENERATE);
-	if (rv)
-		return rv;
-	rv = khsm_attrs_build(priv, priv_t, CKO_PRIVATE_KEY, key_type,
-			      KHSM_TM_GENERATE);
-	if (rv)
-		return rv;
-	if (pp && khsm_attrs_put(priv, CKA_EC_PARAMS, pp->val, pp->len))
-		return CKR_HOST_MEMORY;
-	rv = khsm_may_create(s, khsm_attrs_bool(pub, CKA_TOKEN),
-			     khsm_attrs_bool(pub, CKA_PRIVATE));
-	if (rv)
-		return rv;
-	return khsm_may_create(s, khsm_attrs_bool(priv, CKA_TOKEN),
-			       khsm_attrs_bool(priv, CKA_PRIVATE));
-}
-
-/*
- * An RSA key pair into the built attribute lists, under tok->lock on entry
- * and return. Generation takes seconds, so it runs without the lock; the
- * session is looked up again afterwards (*@sp), and khsm_object_add
- * checks the login state again.
- */
-static unsigned long khsm_rsa_pair(struct khsm_file *f, u32 session,
-				   const struct khsm_mech *m,
-				   struct khsm_attrs *pub,
-				   struct khsm_attrs *priv,
-				   struct khsm_sess **sp)
-{
-	static const u8 f4[] = { 0x01, 0x00, 0x01 };
-	struct khsm_token *tok = f->tok;
-	struct khsm_rsa_keypair kp = {};
-	const struct khsm_oattr *e;
-	u32 nb, hb, size;
-	unsigned long rv;
-	u64 bits;
-	u8 *buf;
-	int err = 0;
-
-	bits = khsm_attrs_ulong(pub, CKA_MODULUS_BITS, 0);
-	if (bits < KHSM_RSA_GEN_MIN_BITS || bits > KHSM_RSA_GEN_MAX_BITS ||
-	    bits % 16)
-		return CKR_KEY_SIZE_RANGE;
-	if (!khsm_attrs_get(pub, CKA_PUBLIC_EXPONENT) &&
-	    khsm_attrs_put(pub, CKA_PUBLIC_EXPONENT, f4, sizeof(f4)))
-		return CKR_HOST_MEMORY;
-	e = khsm_attrs_get(pub, CKA_PUBLIC_EXPONENT);
-	nb = bits / 8;
-	hb = bits / 16;
-	size = 2 * nb + 5 * hb;
-	buf = kzalloc(size, GFP_KERNEL_ACCOUNT);
-	if (!buf)
-		return CKR_HOST_MEMORY;
-	kp.bits = bits;
-	kp.e = e->val;
-	kp.e_len = e->len;
-	kp.n = buf;
-	kp.d = kp.n + nb;
-	kp.p = kp.d + nb;
-	kp.q = kp.p + hb;
-	kp.dp = kp.q + hb;
-	kp.dq = kp.dp + hb;
-	kp.qinv = kp.dq + hb;
-
-	mutex_unlock(&tok->lock);
-	rv = m->gen_rsa(&kp);
-	mutex_lock(&tok->lock);
-	*sp = khsm_session_find(f, session);
-	if (!rv && !*sp)
-		rv = CKR_SESSION_HANDLE_INVALID;
-	if (rv)
 		goto out;
-	err |= khsm_attrs_put(pub, CKA_MODULUS, kp.n, nb);
-	err |= khsm_attrs_put(priv, CKA_MODULUS, kp.n, nb);
-	err |= khsm_attrs_put(priv, CKA_PUBLIC_EXPONENT, e->val, e->len);
-	err |= khsm_attrs_put(priv, CKA_PRIVATE_EXPONENT, kp.d, nb);
-	err |= khsm_attrs_put(priv, CKA_PRIME_1, kp.p, hb);
-	err |= khsm_attrs_put(priv, CKA_PRIME_2, kp.q, hb);
-	err |= khsm_attrs_put(priv, CKA_EXPONENT_1, kp.dp, hb);
-	err |= khsm_attrs_put(priv, CKA_EXPONENT_2, kp.dq, hb);
-	err |= khsm_attrs_put(priv, CKA_COEFFICIENT, kp.qinv, hb);
-	if (err)
-		rv = CKR_HOST_MEMORY;
+	}
+	rv = khsm_object_add(s, pub, pub_km, pub_h);
+	if (rv) {
+		khsm_attrs_free(priv);
+		khsm_keymat_put(priv_km);
+		goto out;
+	}
+	rv = khsm_object_add(s, priv, priv_km, priv_h);
+	if (rv) {
+		o = xa_load(&tok->objects, *pub_h);
+		if (o)
+			khsm_object_remove(o);
+		*pub_h = 0;
+	}
 out:
-	kfree_sensitive(buf);
+	mutex_unlock(&tok->lock);
 	return rv;
 }
 
@@ -742,84 +632,47 @@ unsigned long khsm_generate_key_pair(struct khsm_file *f, u32 session,
 			       u32 *pub_h, u32 *priv_h)
 {
 	const struct khsm_mech *m = khsm_mech_find(mech);
+	const struct khsm_key_ops *ops;
 	struct khsm_attrs pub = {}, priv = {};
-	u8 point[KHSM_MAX_EC_POINT_LEN];
-	u8 scalar[KHSM_MAX_EC_PRIV_LEN];
-	struct khsm_token *tok = f->tok;
-	const struct khsm_oattr *params;
-	struct khsm_keypair kp = {
-		.priv = scalar, .priv_len = sizeof(scalar),
-		.pub_point = point, .pub_point_len = sizeof(point),
-	};
-	struct khsm_sess *s;
-	struct khsm_obj *o;
+	struct khsm_keymat *pub_km = NULL, *priv_km = NULL;
 	unsigned long rv;
 
-	mutex_lock(&tok->lock);
-	s = khsm_session_find(f, session);
-	if (!s) {
-		rv = CKR_SESSION_HANDLE_INVALID;
-		goto out_unlock;
-	}
-	if (!m || !(m->flags & CKF_GENERATE_KEY_PAIR) ||
-	    (!m->gen_pair && !m->gen_rsa)) {
-		rv = CKR_MECHANISM_INVALID;
-		goto out_unlock;
-	}
-	if (param_len) {
-		rv = CKR_MECHANISM_PARAM_INVALID;
-		goto out_unlock;
-	}
-	rv = khsm_pair_templates(s, m, pub_t, priv_t, &pub, &priv);
+	rv = khsm_object_may_create(f, session, NULL);
 	if (rv)
-		goto out_free;
-	if (m->gen_rsa) {
-		rv = khsm_rsa_pair(f, session, m, &pub, &priv, &s);
-		if (rv)
-			goto out_free;
-		goto add;
-	}
-	params = khsm_attrs_get(&pub, CKA_EC_PARAMS);
-	rv = m->gen_pair(params->val, params->len, &kp);
+		return rv;
+	ops = khsm_gen_ops(m, CKF_GENERATE_KEY_PAIR);
+	if (!ops)
+		return CKR_MECHANISM_INVALID;
+	if (param_len)
+		return CKR_MECHANISM_PARAM_INVALID;
+	rv = ops->gen_check ? ops->gen_check(pub_t, priv_t) : CKR_OK;
 	if (rv)
-		goto out_wipe;
-	if (kp.priv_len > sizeof(scalar) || kp.pub_point_len > sizeof(point) ||
-	    !kp.priv_len || !kp.pub_point_len) {
-		rv = CKR_DEVICE_ERROR;
-		goto out_wipe;
-	}
-	if (khsm_attrs_put(&priv, CKA_VALUE, scalar, kp.priv_len) ||
-	    khsm_attrs_put(&pub, CKA_EC_POINT, point, kp.pub_point_len)) {
-		rv = CKR_HOST_MEMORY;
-		goto out_wipe;
-	}
-	memzero_explicit(scalar, sizeof(scalar));
-add:
-	if (khsm_mark_generated(&priv, mech) ||
-	    khsm_mark_generated(&pub, mech)) {
+		return rv;
+	if (khsm_attrs_alloc(&pub) || khsm_attrs_alloc(&priv)) {
 		rv = CKR_HOST_MEMORY;
 		goto out_free;
 	}
-	rv = khsm_object_add(s, &pub, pub_h);
-	if (rv) {
-		khsm_attrs_free(&priv);
-		goto out_unlock;
-	}
-	rv = khsm_object_add(s, &priv, priv_h);
-	if (rv) {
-		o = xa_load(&tok->objects, *pub_h);
-		if (o)
-			khsm_object_remove(o);
-		*pub_h = 0;
-	}
-	goto out_unlock;
+	rv = khsm_attrs_build(&pub, pub_t, CKO_PUBLIC_KEY, ops->type,
+			      KHSM_TM_GENERATE);
+	rv = rv ?: khsm_attrs_build(&priv, priv_t, CKO_PRIVATE_KEY, ops->type,
+				    KHSM_TM_GENERATE);
+	rv = rv ?: khsm_object_may_create(f, session, &pub);
+	rv = rv ?: khsm_object_may_create(f, session, &priv);
+	/* Seconds for RSA: no lock of the token is held. */
+	rv = rv ?: ops->generate_pair(m, &pub, &priv);
+	if (!rv && (khsm_mark_generated(&priv, mech) ||
+		    khsm_mark_generated(&pub, mech)))
+		rv = CKR_HOST_MEMORY;
+	rv = rv ?: khsm_keymat_build(ops, CKO_PUBLIC_KEY, &pub, &pub_km);
+	rv = rv ?: khsm_keymat_build(ops, CKO_PRIVATE_KEY, &priv, &priv_km);
+	if (rv)
+		goto out_free;
+	return khsm_pair_insert(f, session, &pub, &priv, pub_km, priv_km,
+				pub_h, priv_h);
 
-out_wipe:
-	memzero_explicit(scalar, sizeof(scalar));
 out_free:
+	khsm_keymat_put(pub_km);
 	khsm_attrs_free(&pub);
 	khsm_attrs_free(&priv);
-out_unlock:
-	mutex_unlock(&tok->lock);
 	return rv;
 }

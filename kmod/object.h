@@ -12,7 +12,6 @@ void khsm_object_uninit(void);
 struct khsm_obj *khsm_object_lookup(struct khsm_file *f, u32 handle);
 void khsm_object_get(struct khsm_obj *o);
 void khsm_object_put(struct khsm_obj *o);
-void khsm_object_key(const struct khsm_obj *o, struct khsm_key *k);
 void khsm_objects_destroy_all(struct khsm_token *tok);
 void khsm_objects_destroy_session(struct khsm_sess *s);
 void khsm_objects_destroy_private(struct khsm_file *f);
@@ -20,7 +19,7 @@ void khsm_objects_destroy_private(struct khsm_file *f);
 unsigned long khsm_objects_match(struct khsm_file *f, const struct khsm_tmpl *t,
 			   u32 **handles, u32 *n);
 
-/* Take tok->lock themselves. */
+/* Take tok->lock themselves, and only for lookups and bookkeeping. */
 unsigned long khsm_object_create(struct khsm_file *f, u32 session,
 			   const struct khsm_tmpl *t, u32 *handle);
 unsigned long khsm_object_copy(struct khsm_file *f, u32 session, u32 src,

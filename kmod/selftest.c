@@ -145,6 +145,32 @@ int khsm_kat_hex_op(unsigned long type, u32 kind, const struct khsm_key *key,
 	return ret;
 }
 
+unsigned long khsm_kat_gen_curve_pair(const struct khsm_key_ops *ops,
+				     const u8 *params, u32 params_len,
+				     struct khsm_keymat **priv,
+				     struct khsm_keymat **pub)
+{
+	struct khsm_attrs a = {}, b = {};
+	unsigned long rv = CKR_HOST_MEMORY;
+
+	*priv = NULL;
+	*pub = NULL;
+	if (khsm_attrs_alloc(&a) || khsm_attrs_alloc(&b) ||
+	    khsm_attrs_put(&a, CKA_EC_PARAMS, params, params_len))
+		goto out;
+	rv = ops->generate_pair(NULL, &a, &b);
+	rv = rv ?: khsm_keymat_build(ops, CKO_PUBLIC_KEY, &a, pub);
+	rv = rv ?: khsm_keymat_build(ops, CKO_PRIVATE_KEY, &b, priv);
+	if (rv) {
+		khsm_keymat_put(*pub);
+		*pub = NULL;
+	}
+out:
+	khsm_attrs_free(&a);
+	khsm_attrs_free(&b);
+	return rv;
+}
+
 /* FIPS 180-4 example "abc" for each SHA. */
 static int khsm_selftest_sha(void)
 {

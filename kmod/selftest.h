@@ -3,6 +3,7 @@
 #ifndef KHSM_SELFTEST_H
 #define KHSM_SELFTEST_H
 
+#include "key.h"
 #include "mech.h"
 
 u8 *khsm_kat_hex(const char *hex, size_t *len);
@@ -12,6 +13,15 @@ int khsm_kat_op(unsigned long type, u32 kind, const struct khsm_key *key,
 int khsm_kat_hex_op(unsigned long type, u32 kind, const struct khsm_key *key,
 		    const void *param, u32 param_len, const char *in_hex,
 		    const char *exp_hex, size_t chunk);
+/*
+ * A key pair of curve key type @ops on @params through ->generate_pair
+ * (the C_GenerateKeyPair path) and its key material; both NULL unless
+ * CKR_OK.
+ */
+unsigned long khsm_kat_gen_curve_pair(const struct khsm_key_ops *ops,
+				     const u8 *params, u32 params_len,
+				     struct khsm_keymat **priv,
+				     struct khsm_keymat **pub);
 
 /* selftest_ec.c */
 int khsm_selftest_ecdsa(void);

@@ -197,47 +197,41 @@ static int khsm_kat_ec_keygen(void)
 	};
 	static const u8 p521[] = { 0x06, 0x05, 0x2b, 0x81, 0x04, 0x00, 0x23 };
 	static const u8 bad[] = { 0x06, 0x09, 0x2b, 0x81 };
-	const struct khsm_mech *m = khsm_mech_find(CKM_EC_KEY_PAIR_GEN);
-	struct khsm_key priv = { .class = CKO_PRIVATE_KEY, .key_type = CKK_EC };
-	struct khsm_key pub = { .class = CKO_PUBLIC_KEY, .key_type = CKK_EC };
-	u8 d[KHSM_MAX_EC_PRIV_LEN], point[KHSM_MAX_EC_POINT_LEN];
-	struct khsm_keypair kp = {
-		.priv = d, .priv_len = sizeof(d),
-		.pub_point = point, .pub_point_len = sizeof(point),
-	};
+	struct khsm_keymat *priv, *pub;
+	const struct khsm_key *k;
 	u8 sig[KHSM_MAX_SIG_LEN];
 	size_t sig_len = sizeof(sig);
 	unsigned long rv;
 	int ret;
 
-	if (!m)
-		return -ENOENT;
-	if (m->gen_pair(p521, sizeof(p521), &kp) != CKR_CURVE_NOT_SUPPORTED ||
-	    m->gen_pair(bad, sizeof(bad), &kp) != CKR_DOMAIN_PARAMS_INVALID) {
+	if (khsm_kat_gen_curve_pair(&khsm_key_ec, p521, sizeof(p521), &priv,
+				    &pub) != CKR_CURVE_NOT_SUPPORTED ||
+	    khsm_kat_gen_curve_pair(&khsm_key_ec, bad, sizeof(bad), &priv,
+				    &pub) != CKR_DOMAIN_PARAMS_INVALID) {
 		pr_err("self-test: EC key generation accepted bad parameters\n");
 		return -EINVAL;
 	}
-	rv = m->gen_pair(p256, sizeof(p256), &kp);
-	if (rv != CKR_OK || kp.priv_len != 32 || kp.pub_point_len != 67 ||
-	    point[0] != 0x04 || point[1] != 0x41 || point[2] != 0x04) {
+	rv = khsm_kat_gen_curve_pair(&khsm_key_ec, p256, sizeof(p256), &priv,
+				     &pub);
+	if (rv != CKR_OK) {
 		pr_err("self-test: EC key generation: rv 0x%lx\n", rv);
+		return -EINVAL;
+	}
+	k = &pub->key;
+	if (priv->key.value_len != 32 || k->ec_point_len != 67 ||
+	    k->ec_point[0] != 0x04 || k->ec_point[1] != 0x41 ||
+	    k->ec_point[2] != 0x04 || priv->key.ec_params_len != sizeof(p256)) {
+		pr_err("self-test: EC key generation: bad key\n");
 		ret = -EINVAL;
 		goto out;
 	}
-	priv.ec_params = p256;
-	priv.ec_params_len = sizeof(p256);
-	priv.value = d;
-	priv.value_len = kp.priv_len;
-	pub.ec_params = p256;
-	pub.ec_params_len = sizeof(p256);
-	pub.ec_point = point;
-	pub.ec_point_len = kp.pub_point_len;
-	ret = khsm_kat_sign(CKM_ECDSA_SHA256, &priv, khsm_kat_sample, 6, false,
-			    0, sig, &sig_len);
-	ret = ret ?: khsm_kat_verify3(CKM_ECDSA_SHA256, &pub, khsm_kat_sample,
+	ret = khsm_kat_sign(CKM_ECDSA_SHA256, &priv->key, khsm_kat_sample, 6,
+			    false, 0, sig, &sig_len);
+	ret = ret ?: khsm_kat_verify3(CKM_ECDSA_SHA256, k, khsm_kat_sample,
 				      6, sig, sig_len);
 out:
-	memzero_explicit(d, sizeof(d));
+	khsm_keymat_put(priv);
+	khsm_keymat_put(pub);
 	return ret;
 }
 

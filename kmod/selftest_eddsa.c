@@ -164,48 +164,39 @@ static int khsm_kat_ed_keygen(void)
 	static const u8 ed448[] = { 0x06, 0x03, 0x2b, 0x65, 0x71 };
 	static const u8 bad[] = { 0x13, 0x0d, 'e', 'd' };
 	static const u8 msg[] = "sample";
-	const struct khsm_mech *m = khsm_mech_find(CKM_EC_EDWARDS_KEY_PAIR_GEN);
-	struct khsm_key priv = {
-		.class = CKO_PRIVATE_KEY, .key_type = CKK_EC_EDWARDS
-	};
-	struct khsm_key pub = {
-		.class = CKO_PUBLIC_KEY, .key_type = CKK_EC_EDWARDS
-	};
-	u8 seed[KHSM_MAX_EC_PRIV_LEN], point[KHSM_MAX_EC_POINT_LEN];
-	struct khsm_keypair kp = {
-		.priv = seed, .priv_len = sizeof(seed),
-		.pub_point = point, .pub_point_len = sizeof(point),
-	};
+	const struct khsm_key_ops *ops = &khsm_key_ec_edwards;
 	const struct khsm_mech *sm = khsm_mech_find(CKM_EDDSA);
 	struct khsm_op op = { .mech = sm, .kind = KHSM_OP_SIGN };
+	struct khsm_keymat *priv, *pub;
+	const struct khsm_key *k;
 	u8 sig[KHSM_MAX_SIG_LEN];
 	size_t sig_len = 0;
 	unsigned long rv;
 	int ret;
 
-	if (!m || !sm)
+	if (!sm)
 		return -ENOENT;
-	if (m->gen_pair(ed448, sizeof(ed448), &kp) != CKR_CURVE_NOT_SUPPORTED ||
-	    m->gen_pair(bad, sizeof(bad), &kp) != CKR_DOMAIN_PARAMS_INVALID) {
+	if (khsm_kat_gen_curve_pair(ops, ed448, sizeof(ed448), &priv, &pub) !=
+	    CKR_CURVE_NOT_SUPPORTED ||
+	    khsm_kat_gen_curve_pair(ops, bad, sizeof(bad), &priv, &pub) !=
+	    CKR_DOMAIN_PARAMS_INVALID) {
 		pr_err("self-test: EdDSA key generation accepted bad parameters\n");
 		return -EINVAL;
 	}
-	rv = m->gen_pair(khsm_ed_oid, sizeof(khsm_ed_oid), &kp);
-	if (rv != CKR_OK || kp.priv_len != 32 || kp.pub_point_len != 34 ||
-	    point[0] != 0x04 || point[1] != 32) {
+	rv = khsm_kat_gen_curve_pair(ops, khsm_ed_oid, sizeof(khsm_ed_oid),
+				     &priv, &pub);
+	if (rv != CKR_OK) {
 		pr_err("self-test: EdDSA key generation: rv 0x%lx\n", rv);
+		return -EINVAL;
+	}
+	k = &pub->key;
+	if (priv->key.value_len != 32 || k->ec_point_len != 34 ||
+	    k->ec_point[0] != 0x04 || k->ec_point[1] != 32) {
+		pr_err("self-test: EdDSA key generation: bad key\n");
 		ret = -EINVAL;
 		goto out;
 	}
-	priv.ec_params = khsm_ed_oid;
-	priv.ec_params_len = sizeof(khsm_ed_oid);
-	priv.value = seed;
-	priv.value_len = kp.priv_len;
-	pub.ec_params = khsm_ed_oid;
-	pub.ec_params_len = sizeof(khsm_ed_oid);
-	pub.ec_point = point;
-	pub.ec_point_len = kp.pub_point_len;
-	rv = sm->init(&op, &priv, NULL, 0);
+	rv = sm->init(&op, &priv->key, NULL, 0);
 	if (rv == CKR_OK)
 		rv = sm->step(&op, KHSM_STEP_ONESHOT, msg, 6, sig, &sig_len,
 			      NULL, 0);
@@ -215,9 +206,10 @@ static int khsm_kat_ed_keygen(void)
 		ret = -EINVAL;
 		goto out;
 	}
-	ret = khsm_kat_ed_check(&priv, &pub, msg, 6, sig, false);
+	ret = khsm_kat_ed_check(&priv->key, k, msg, 6, sig, false);
 out:
-	memzero_explicit(seed, sizeof(seed));
+	khsm_keymat_put(priv);
+	khsm_keymat_put(pub);
 	return ret;
 }
 

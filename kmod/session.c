@@ -5,11 +5,15 @@
  * kind driving the mechanism's init/out_len/step/cleanup, and one find
  * cursor. Sessions are reference counted so CLOSE from one thread while
  * another runs an operation frees the session only when both are done.
+ * An operation holds a reference to its key's material (struct
+ * khsm_keymat), taken under the token lock; the mechanism runs under the
+ * session lock only.
  */
 #include <linux/mm.h>
 #include <linux/slab.h>
 
 #include "attr.h"
+#include "key.h"
 #include "object.h"
 #include "policy.h"
 #include "session.h"
@@ -29,10 +33,13 @@ void khsm_session_uninit(void)
 	kmem_cache_destroy(khsm_session_cache);
 }
 
+/* Clean up the mechanism's context and drop the key; the slot is idle. */
 static void khsm_slot_end(struct khsm_slot *slot)
 {
-	if (slot->active && slot->op.mech->cleanup)
+	if (slot->op.mech && slot->op.mech->cleanup)
 		slot->op.mech->cleanup(&slot->op);
+	khsm_keymat_put(slot->km);
+	slot->km = NULL;
 	slot->op.ctx = NULL;
 	slot->op.mech = NULL;
 	slot->active = false;
@@ -222,43 +229,43 @@ unsigned long khsm_session_info(struct khsm_file *f, u32 handle, u32 *flags,
 	return rv;
 }
 
-/* Check the key and start the mechanism; under s->lock. */
+/*
+ * Check the key and start the mechanism; under s->lock. The key's
+ * material is referenced under tok->lock, ->init runs without it.
+ */
 static unsigned long khsm_slot_start(struct khsm_sess *s, struct khsm_slot *slot,
 			       const struct khsm_mech *m, u32 kind, u32 key,
 			       const void *param, u32 param_len)
 {
 	struct khsm_token *tok = s->tok;
 	struct khsm_obj *o;
-	struct khsm_key k;
-	unsigned long rv;
+	unsigned long rv = CKR_OK;
 
 	slot->op.mech = m;
 	slot->op.kind = kind;
 	slot->op.ctx = NULL;
+	slot->km = NULL;
 	slot->private_key = false;
-	if (m->flags & CKF_DIGEST)		/* no key (key_type 0) */
+	if (m->key_type == KHSM_KEY_NONE)
 		return m->init(&slot->op, NULL, param, param_len);
 
 	mutex_lock(&tok->lock);
 	o = khsm_object_lookup(s->file, key);
-	if (!o) {
-		mutex_unlock(&tok->lock);
-		return CKR_KEY_HANDLE_INVALID;
+	if (!o)
+		rv = CKR_KEY_HANDLE_INVALID;
+	else
+		rv = khsm_may_use_key(o, m, kind);
+	if (!rv && WARN_ON_ONCE(!o->km))
+		rv = CKR_GENERAL_ERROR;
+	if (!rv) {
+		slot->private_key = o->private;
+		slot->login_gen = s->file->login_gen;
+		slot->km = khsm_keymat_get(o->km);
 	}
-	rv = khsm_may_use_key(o, m, kind);
-	if (rv) {
-		mutex_unlock(&tok->lock);
-		return rv;
-	}
-	slot->private_key = o->private;
-	slot->login_gen = s->file->login_gen;
-	khsm_object_get(o);
-	khsm_object_key(o, &k);
-	rv = m->init(&slot->op, &k, param, param_len);
-	memzero_explicit(&k, sizeof(k));
-	khsm_object_put(o);
 	mutex_unlock(&tok->lock);
-	return rv;
+	if (rv)
+		return rv;
+	return m->init(&slot->op, &slot->km->key, param, param_len);
 }
 
 unsigned long khsm_op_init(struct khsm_file *f, u32 session, u32 kind,
@@ -291,10 +298,7 @@ unsigned long khsm_op_init(struct khsm_file *f, u32 session, u32 kind,
 	}
 	rv = khsm_slot_start(s, slot, m, kind, key, param, param_len);
 	if (rv) {
-		if (m->cleanup)
-			m->cleanup(&slot->op);
-		slot->op.ctx = NULL;
-		slot->op.mech = NULL;
+		khsm_slot_end(slot);
 		goto out;
 	}
 	slot->active = true;
