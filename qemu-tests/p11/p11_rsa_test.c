@@ -960,7 +960,7 @@ TEST_F_TIMEOUT(rsa, import_checks, 120)
 	CK_OBJECT_HANDLE h, ecpub, ecpriv;
 	CK_MECHANISM m = { CKM_SHA256_RSA_PKCS, NULL, 0 };
 	CK_MECHANISM m1 = { CKM_SHA1_RSA_PKCS, NULL, 0 };
-	unsigned char buf[8], msg[300], known[300], sig[300];
+	unsigned char buf[8], msg[300], known[300], sig[300], big_e[33] = { 0 };
 	CK_ATTRIBUTE a = { CKA_MODULUS, buf, sizeof(buf) };
 	CK_ULONG len;
 	int ml = unhex(x15_msg, msg, sizeof(msg));
@@ -1009,6 +1009,15 @@ TEST_F_TIMEOUT(rsa, import_checks, 120)
 	EXPECT_EQ(CKR_TEMPLATE_INCONSISTENT, f->C_CreateObject(self->s, t, 5, &h));
 	bits = 2048;
 	EXPECT_EQ(CKR_OK, f->C_CreateObject(self->s, t, 5, &h));
+	/* e is bounded as in generation: 2^256 + 1 is refused, 2^255 + 1 not */
+	big_e[0] = 0x01;
+	big_e[32] = 0x01;
+	t[3] = (CK_ATTRIBUTE){ CKA_PUBLIC_EXPONENT, big_e, 33 };
+	EXPECT_EQ(CKR_ATTRIBUTE_VALUE_INVALID, f->C_CreateObject(self->s, t, 5, &h));
+	big_e[1] = 0x80;
+	t[3] = (CK_ATTRIBUTE){ CKA_PUBLIC_EXPONENT, big_e + 1, 32 };
+	EXPECT_EQ(CKR_OK, f->C_CreateObject(self->s, t, 5, &h));
+	t[3] = (CK_ATTRIBUTE){ CKA_PUBLIC_EXPONENT, k.e, 3 };
 	/* a private key without the CRT numbers signs too (the same) */
 	ASSERT_EQ(CKR_OK, import_rsa(f, self->s, &self->x15, CKO_PRIVATE_KEY,
 				     CK_TRUE, -2, &h));
