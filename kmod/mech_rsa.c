@@ -49,8 +49,6 @@ enum khsm_rsa_pad {
 struct khsm_rsa_ctx {
 	struct kc_rsa_priv priv;
 	struct kc_rsa_pub pub;
-	u8 *key;			/* copies of the key's numbers */
-	size_t key_size;
 	size_t k;			/* modulus bytes */
 	u32 kind;
 	enum khsm_rsa_pad pad;
@@ -199,8 +197,9 @@ static void khsm_rsa_trim(const struct khsm_key_part *part, bool public,
 }
 
 /*
- * Copy what @private (or the public operations) need of @key into one
- * buffer of @ctx and point ctx->priv/pub at it.
+ * Point ctx->priv/pub at what @private (or the public operations) need
+ * of @key: the key material outlives the operation (the core holds it
+ * until ->cleanup), so nothing is copied.
  */
 static unsigned long khsm_rsa_key(struct khsm_rsa_ctx *ctx,
 				  const struct khsm_key *key, bool private)
@@ -210,10 +209,9 @@ static unsigned long khsm_rsa_key(struct khsm_rsa_ctx *ctx,
 		&key->dq, &key->qinv,
 	};
 	const u8 *src[ARRAY_SIZE(parts)];
-	size_t len[ARRAY_SIZE(parts)], total = 0;
+	size_t len[ARRAY_SIZE(parts)];
 	unsigned int i, count = private ? ARRAY_SIZE(parts) : 2;
 	bool crt = true;
-	u8 *dst;
 
 	for (i = 0; i < count; i++) {
 		src[i] = NULL;
@@ -222,24 +220,12 @@ static unsigned long khsm_rsa_key(struct khsm_rsa_ctx *ctx,
 			khsm_rsa_trim(parts[i], i < 2, &src[i], &len[i]);
 		if (i >= 3 && !len[i])
 			crt = false;
-		total += len[i];
 	}
 	/* n, e, and d for private keys */
 	if (!len[0] || !len[1] || (private && !len[2]))
 		return CKR_KEY_TYPE_INCONSISTENT;
 	if (len[0] > KHSM_MAX_RSA_LEN)
 		return CKR_KEY_SIZE_RANGE;
-	ctx->key = kmalloc(total, GFP_KERNEL_ACCOUNT);
-	if (!ctx->key)
-		return CKR_HOST_MEMORY;
-	ctx->key_size = total;
-	dst = ctx->key;
-	for (i = 0; i < count; i++) {
-		if (len[i])
-			memcpy(dst, src[i], len[i]);
-		src[i] = dst;
-		dst += len[i];
-	}
 	ctx->k = len[0];
 	ctx->pub.n = src[0];
 	ctx->pub.n_len = len[0];
@@ -480,7 +466,6 @@ static void khsm_rsa_cleanup(struct khsm_op *op)
 
 	if (!ctx)
 		return;
-	kfree_sensitive(ctx->key);
 	kvfree_sensitive(ctx->label, ctx->label_len);
 	kfree_sensitive(ctx);
 	op->ctx = NULL;
