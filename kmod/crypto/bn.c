@@ -558,6 +558,7 @@ void kc_mont_exp(const struct kc_mont *mc, u64 *r, const u64 *base,
 		table_get(t, table, exp_bits(exp, exp_limbs, bits,
 					     KC_BN_EXP_WINDOW), n);
 		kc_mont_mul(mc, r, r, t);
+		kc_resched();
 	}
 	kc_mont_from(mc, r, r);
 	kc_wipe(t, sizeof(t));

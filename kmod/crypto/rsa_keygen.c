@@ -494,6 +494,7 @@ static u64 mr_base2(struct kg_work *w, u32 n, u64 a)
 		keep = 0 - (c & (top ^ 1));		/* 2y < w */
 		kc_bn_select(w->s1, w->s1, w->s2, keep, n);
 		kc_bn_select(w->y, w->s1, w->y, mask, n);
+		kc_resched();
 	}
 	kc_wipe(w->s1, sizeof(w->s1));
 	kc_wipe(w->s2, sizeof(w->s2));

@@ -32,4 +32,9 @@ static inline int kc_yield(void)
 	return 0;
 }
 
+/* Kernel: cond_resched(); here nothing to do. */
+static inline void kc_resched(void)
+{
+}
+
 #endif /* KC_USER_H */
