@@ -4,8 +4,11 @@
  * process of the same token generates an RSA-4096 key pair, and then
  * imports RSA-4096 private keys (each checked with a private-key round
  * trip), this process's ECDSA P-256 signatures keep their latency: the
- * median under load stays below 10x the idle median measured first in
- * the same run. And 8 threads in 4 processes signing with one token key
+ * median and the 90th percentile under load stay below 10x the idle
+ * median and 90th percentile measured first in the same run (a sign that
+ * waits for a whole RSA-4096 operation is hundreds of times its idle
+ * latency; the 90th percentile catches it even when every other sign
+ * slips through between two imports). And 8 threads in 4 processes signing with one token key
  * all produce signatures OpenSSL accepts.
  */
 #include <errno.h>
@@ -240,7 +243,7 @@ TEST_F_TIMEOUT(ct, sign_latency_under_rsa_keygen_and_import, 1500)
 {
 	unsigned char msg[64], sig[64];
 	int pfd[2], status, i, n[2] = { 0, 0 }, phase = -1, nverified = 0;
-	double t, med_idle, med[2];
+	double t, med_idle, p90_idle, med[2], p90[2];
 	bool done = false;
 	pid_t pid;
 	char c;
@@ -258,8 +261,9 @@ TEST_F_TIMEOUT(ct, sign_latency_under_rsa_keygen_and_import, 1500)
 		ASSERT_LE(0, idle[i]);
 	}
 	med_idle = pct(idle, IDLE_SIGNS, 50);
+	p90_idle = pct(idle, IDLE_SIGNS, 90);
 	TH_LOG("idle sign: p50 %.2f ms p90 %.2f ms max %.2f ms", med_idle,
-	       pct(idle, IDLE_SIGNS, 90), idle[IDLE_SIGNS - 1]);
+	       p90_idle, idle[IDLE_SIGNS - 1]);
 
 	ASSERT_EQ(0, pipe(pfd));
 	pid = fork();
@@ -303,12 +307,14 @@ TEST_F_TIMEOUT(ct, sign_latency_under_rsa_keygen_and_import, 1500)
 
 	for (i = 0; i < 2; i++) {
 		med[i] = pct(load[i], n[i], 50);
-		TH_LOG("sign during RSA-4096 %s: %d signs, p50 %.2f ms p90 %.2f ms max %.2f ms (%.1fx idle p50)",
-		       i ? "imports" : "keygen", n[i], med[i],
-		       pct(load[i], n[i], 90), n[i] ? load[i][n[i] - 1] : 0,
-		       med[i] / med_idle);
+		p90[i] = pct(load[i], n[i], 90);
+		TH_LOG("sign during RSA-4096 %s: %d signs, p50 %.2f ms p90 %.2f ms max %.2f ms (%.1fx, %.1fx idle)",
+		       i ? "imports" : "keygen", n[i], med[i], p90[i],
+		       n[i] ? load[i][n[i] - 1] : 0, med[i] / med_idle,
+		       p90[i] / p90_idle);
 		EXPECT_LE(MIN_SAMPLES, n[i]);
 		EXPECT_GT(MAX_RATIO * med_idle, med[i]);
+		EXPECT_GT(MAX_RATIO * p90_idle, p90[i]);
 	}
 }
 
