@@ -115,7 +115,8 @@ bench-crypto: deps
 
 $(TOP)/build/p11bench: $(TOP)/qemu-tests/vm/p11bench.c
 	@mkdir -p $(dir $@)
-	$(CC) -std=gnu11 -O2 -Wall -Wextra -Werror $$(pkg-config --cflags p11-kit-1) -o $@ $< -ldl
+	$(CC) -std=c11 -O2 -Wall -Wextra -Werror $$(pkg-config --cflags p11-kit-1 libcrypto) \
+		-o $@ $< -ldl $$(pkg-config --libs libcrypto)
 
 # --- install on a real host ---------------------------------------------------
 install:
