@@ -8,8 +8,11 @@
 #                     "N passed, N failed, N skipped"
 #   make lint         checkpatch, sparse and W=1 over kmod/ (TAP)
 #   make demo         boot the VM, create an EC key with pkcs11-tool, sign, verify
-#   make bench        ECDSA P-256 signs/s: khsm vs SoftHSM2 vs openssl speed (VM;
-#                     BENCH_SECS=10 per measurement)
+#   make bench        khsm vs SoftHSM2 in one VM boot (-cpu max, 2 vCPUs): ECDSA
+#                     and RSA signs/s, C_Digest, C_FindObjects, C_GenerateRandom,
+#                     1 vs 2 processes, find among 100 vs 100,000 objects, openssl
+#                     speed; one "bench: <name> khsm=.. softhsm=.. ratio=.." line
+#                     per figure and a table (BENCH_SECS=10 per measurement)
 #   make bench-crypto the crypto engine vs OpenSSL (EVP), natively, one line
 #                     per operation: "bench-crypto: <op> khsm=.. openssl=.. ratio=.."
 #   make install      on a real host (root): module, udev rule, group, libs, p11-kit
@@ -108,7 +111,7 @@ demo: deps all
 	$(TOP)/qemu-tests/vm.sh -k $(KVER) -- $(TOP)/qemu-tests/demo.sh
 
 bench: deps all $(TOP)/build/p11bench
-	KHSM_BENCH_SECS=$(BENCH_SECS) $(TOP)/qemu-tests/vm.sh -k $(KVER) -- $(TOP)/qemu-tests/vm/bench.sh
+	KHSM_BENCH_SECS=$(BENCH_SECS) $(TOP)/qemu-tests/vm.sh -p -k $(KVER) -- $(TOP)/qemu-tests/vm/bench.sh
 
 bench-crypto: deps
 	$(MAKE) -C $(TOP)/qemu-tests/engine bench
