@@ -18,11 +18,11 @@
  *   find-100:1 find-100000:1
  *                     find by CKA_LABEL among N session data objects
  *
- * Each process is forked before the module is loaded and initialises it
- * on its own; all start measuring together, run SECONDS and send their
- * counts back through a pipe. One line per test on stdout:
+ * Each process is forked before the module is loaded, initialises it and
+ * sets up on its own (one after the other); then all measure together for
+ * SECONDS and send their counts back through a pipe. One line per test:
  *   result: NAME procs=N ops=N secs=S setup=S rate=R
- * or, when the token cannot hold the test's objects or keys,
+ * or, when the token cannot hold the objects the test creates,
  *   result: NAME procs=N ops=0 secs=0 setup=S rate=n/a (CKR_...)
  * Results are checked (signatures verified with OpenSSL before and after
  * the timed loop, digests, find results and random output on every
