@@ -111,7 +111,9 @@ demo: deps all
 	$(TOP)/qemu-tests/vm.sh -k $(KVER) -- $(TOP)/qemu-tests/demo.sh
 
 bench: deps all $(TOP)/build/p11bench
+	@echo "bench: info host-loadavg=$$(cut -d' ' -f1 /proc/loadavg) host-cpus=$$(nproc) (before)"
 	KHSM_BENCH_SECS=$(BENCH_SECS) $(TOP)/qemu-tests/vm.sh -p -k $(KVER) -- $(TOP)/qemu-tests/vm/bench.sh
+	@echo "bench: info host-loadavg=$$(cut -d' ' -f1 /proc/loadavg) host-cpus=$$(nproc) (after)"
 
 bench-crypto: deps
 	$(MAKE) -C $(TOP)/qemu-tests/engine bench
