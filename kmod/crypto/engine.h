@@ -101,7 +101,8 @@ int kc_ed25519_verify(const u8 *pub, const u8 *msg, size_t msg_len,
 		      const u8 *sig, size_t sig_len);
 
 /*
- * Primitives, for mechanism code that builds ECDSA itself (kmod/ec.h).
+ * Primitives: kc_ec_scalar_check() checks an imported private key
+ * (mech_ecdsa.c); the others rebuild ECDSA in the tests (prim_test.c).
  * Scalars and coordinates are big-endian, kc_ec_bytes() long; a point
  * here is X || Y without the 0x04 prefix. Scalar inputs must be < n
  * (except kc_ec_scalar_reduce). Constant time except kc_ec_mul2_x.
