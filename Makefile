@@ -34,8 +34,9 @@ KMOD_M := $(if $(wildcard $(TOP)/Kbuild),$(TOP),$(TOP)/kmod)
 
 DESTDIR ?=
 PREFIX ?= /usr
-MULTIARCH ?= $(shell dpkg-architecture -qDEB_HOST_MULTIARCH 2>/dev/null || echo x86_64-linux-gnu)
-LIBDIR ?= $(PREFIX)/lib/$(MULTIARCH)
+MULTIARCH ?= $(shell dpkg-architecture -qDEB_HOST_MULTIARCH 2>/dev/null || \
+	       $(CC) -print-multiarch 2>/dev/null)
+LIBDIR ?= $(PREFIX)/lib$(if $(strip $(MULTIARCH)),/$(strip $(MULTIARCH)))
 # Target kernel for `make install`: the running one.
 INSTALL_KVER ?= $(shell uname -r)
 DEPMOD ?= depmod -a
