@@ -22,13 +22,6 @@
 #include "limits.h"
 #include "mech.h"
 
-#ifndef CKC_X_509
-#define CKC_X_509		0UL
-#endif
-#ifndef CK_UNAVAILABLE_INFORMATION
-#define CK_UNAVAILABLE_INFORMATION	(~0UL)
-#endif
-
 /* khsm_file.user when nobody is logged in on the file. */
 #define KHSM_NOBODY		(~0UL)
 
