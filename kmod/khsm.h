@@ -10,7 +10,6 @@
 #ifndef KHSM_KHSM_H
 #define KHSM_KHSM_H
 
-#include <linux/cred.h>
 #include <linux/kref.h>
 #include <linux/miscdevice.h>
 #include <linux/mutex.h>
@@ -65,7 +64,6 @@ struct khsm_token {
 /* One open file of /dev/hsmN: one PKCS#11 application. */
 struct khsm_file {
 	struct khsm_token *tok;
-	const struct cred *cred;	/* opener's credentials */
 	unsigned long user;		/* CKU_SO, CKU_USER, KHSM_NOBODY */
 	u32 n_sessions;
 	u32 n_ro_sessions;
