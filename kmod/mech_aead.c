@@ -2,8 +2,8 @@
 /*
  * CKM_AES_GCM over the crypto API's "gcm(aes)" AEAD.
  *
- * Parameter (flat, uAPI): struct khsm_gcm_params, then iv_len bytes of IV,
- * then aad_len bytes of AAD. Tags of 96..128 bits in steps of 8. 96-bit
+ * Parameter (flat, uAPI): struct khsm_gcm_params, then the IV, then the
+ * AAD. Tags of 96..128 bits in steps of 8. 96-bit
  * IVs go through the crypto API's "gcm(aes)" (AES-NI/PCLMUL when loaded);
  * the crypto API takes no other IV length, so for 1..256-byte IVs other
  * than 12 this file builds GCM from its parts (NIST SP 800-38D 7.1):
@@ -79,24 +79,25 @@ static unsigned long khsm_gcm_parse(struct khsm_gcm_ctx *ctx, const void *param,
 	if (!param || param_len < sizeof(p))
 		return CKR_MECHANISM_PARAM_INVALID;
 	memcpy(&p, param, sizeof(p));
-	if (p.reserved || p.iv_len < 1 || p.iv_len > 256 ||
-	    p.aad_len > KHSM_GCM_MAX_AAD ||
-	    param_len != sizeof(p) + (size_t)p.iv_len + p.aad_len)
+	if (p.reserved || p.gcm_iv_len < 1 || p.gcm_iv_len > 256 ||
+	    p.gcm_aad_len > KHSM_GCM_MAX_AAD ||
+	    param_len != sizeof(p) + (size_t)p.gcm_iv_len + p.gcm_aad_len)
 		return CKR_MECHANISM_PARAM_INVALID;
-	if (p.tag_bits < 96 || p.tag_bits > 128 || p.tag_bits % 8)
+	if (p.gcm_tag_bits < 96 || p.gcm_tag_bits > 128 || p.gcm_tag_bits % 8)
 		return CKR_MECHANISM_PARAM_INVALID;
-	ctx->iv_len = p.iv_len;
-	if (p.iv_len == KHSM_GCM_IV_LEN) {
+	ctx->iv_len = p.gcm_iv_len;
+	if (p.gcm_iv_len == KHSM_GCM_IV_LEN) {
 		memcpy(ctx->iv, var, KHSM_GCM_IV_LEN);
 	} else {
-		ctx->long_iv = kmemdup(var, p.iv_len, GFP_KERNEL);
+		ctx->long_iv = kmemdup(var, p.gcm_iv_len, GFP_KERNEL);
 		if (!ctx->long_iv)
 			return CKR_HOST_MEMORY;
 	}
-	ctx->tag_len = p.tag_bits / 8;
-	ctx->aad_len = p.aad_len;
-	if (p.aad_len) {
-		ctx->aad = kmemdup(var + p.iv_len, p.aad_len, GFP_KERNEL);
+	ctx->tag_len = p.gcm_tag_bits / 8;
+	ctx->aad_len = p.gcm_aad_len;
+	if (p.gcm_aad_len) {
+		ctx->aad = kmemdup(var + p.gcm_iv_len, p.gcm_aad_len,
+				   GFP_KERNEL);
 		if (!ctx->aad)
 			return CKR_HOST_MEMORY;
 	}
