@@ -23,7 +23,6 @@
 #ifndef KHSM_KHSM_H
 #define KHSM_KHSM_H
 
-#include <linux/cred.h>
 #include <linux/kref.h>
 #include <linux/miscdevice.h>
 #include <linux/mutex.h>
@@ -34,13 +33,6 @@
 #include "ck.h"
 #include "limits.h"
 #include "mech.h"
-
-#ifndef CKC_X_509
-#define CKC_X_509		0UL
-#endif
-#ifndef CK_UNAVAILABLE_INFORMATION
-#define CK_UNAVAILABLE_INFORMATION	(~0UL)
-#endif
 
 /* khsm_file.user when nobody is logged in on the file. */
 #define KHSM_NOBODY		(~0UL)
@@ -85,7 +77,6 @@ struct khsm_token {
 /* One open file of /dev/hsmN: one PKCS#11 application. */
 struct khsm_file {
 	struct khsm_token *tok;
-	const struct cred *cred;	/* opener's credentials */
 	unsigned long user;		/* CKU_SO, CKU_USER, KHSM_NOBODY */
 	u32 n_sessions;
 	u32 n_ro_sessions;

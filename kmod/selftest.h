@@ -25,8 +25,6 @@ unsigned long khsm_kat_gen_curve_pair(const struct khsm_key_ops *ops,
 
 /* selftest_ec.c */
 int khsm_selftest_ecdsa(void);
-/* mech_ecdsa.c, for the self-test only: RFC 6979 k without the hedge. */
-void khsm_ecdsa_set_deterministic(struct khsm_op *op);
 /* selftest_eddsa.c */
 int khsm_selftest_eddsa(void);
 /* selftest_rsa.c */
