@@ -25,7 +25,7 @@
 #include "p11_util.h"
 #include "ossl_check.h"
 
-#define IDLE_SIGNS	60
+#define IDLE_SIGNS	300
 #define MAX_SAMPLES	65536
 #define MAX_RATIO	10.0
 #define MIN_SAMPLES	5
