@@ -350,6 +350,12 @@ KC_MUL_FIXED(32, loop)
 void kc_mont_mul(const struct kc_mont *mc, u64 *r, const u64 *a,
 		 const u64 *b)
 {
+#ifdef KC_BN_ADX
+	if (mc->adx) {
+		kc_mont_mul_adx(r, a, b, mc->m, mc->m0inv, mc->n);
+		return;
+	}
+#endif
 	switch (mc->n) {
 	case 8:
 		mul_8(r, a, b, mc->m, mc->m0inv);
@@ -370,6 +376,12 @@ void kc_mont_mul(const struct kc_mont *mc, u64 *r, const u64 *a,
 
 void kc_mont_sqr(const struct kc_mont *mc, u64 *r, const u64 *a)
 {
+#ifdef KC_BN_ADX
+	if (mc->adx) {
+		kc_mont_mul_adx(r, a, a, mc->m, mc->m0inv, mc->n);
+		return;
+	}
+#endif
 	switch (mc->n) {
 	case 8:
 		sqr_8(r, a, mc->m, mc->m0inv);
@@ -442,6 +454,10 @@ int kc_mont_init(struct kc_mont *mc, const u64 *m, u32 n)
 	if (!odd)
 		return KC_EINPUT;
 	mc->n = n;
+	mc->adx = 0;
+#ifdef KC_BN_ADX
+	mc->adx = !(n % 4) && kc_cpu_mulx_adx();
+#endif
 	for (i = 0; i < n; i++)
 		mc->m[i] = m[i];
 	/* Newton: x = m0^-1 mod 2^64 (each step doubles the good bits) */
