@@ -378,7 +378,7 @@ void kc_mont_sqr(const struct kc_mont *mc, u64 *r, const u64 *a)
 {
 #ifdef KC_BN_ADX
 	if (mc->adx) {
-		kc_mont_mul_adx(r, a, a, mc->m, mc->m0inv, mc->n);
+		kc_mont_sqr_adx(r, a, mc->m, mc->m0inv, mc->n);
 		return;
 	}
 #endif

@@ -88,6 +88,7 @@ void kc_mont_exp_vartime(const struct kc_mont *mc, u64 *r, const u64 *base,
  */
 void kc_mont_mul_adx(u64 *r, const u64 *a, const u64 *b, const u64 *m,
 		     u64 m0inv, u32 n);
+void kc_mont_sqr_adx(u64 *r, const u64 *a, const u64 *m, u64 m0inv, u32 n);
 #endif
 
 #endif /* KC_BN_H */

@@ -19,6 +19,7 @@
  * counts follow the public limb count only.
  */
 #include "bn.h"
+#include "arith.h"
 
 #ifdef KC_BN_ADX
 
@@ -66,11 +67,34 @@
 #define KC_PASS_8(l, c)		KC_REP8(c)
 #define KC_PASS_0(l, c)		KC_PASS_LOOP(l, c)
 
+/* end of pass 1: T[n] += hi + CF + OF, T[n + 1] = carry out */
+#define KC_PASS1_END							\
+	"adcx %[z], %[h0]\n\t"	/* hi < 2^64 - 1: no carry */		\
+	"adox (%[t]), %[h0]\n\t"					\
+	"movq %[h0], (%[t])\n\t"					\
+	"mov %[z], %[h0]\n\t"						\
+	"adox %[z], %[h0]\n\t"						\
+	"movq %[h0], 8(%[t])\n\t"
+
+/* pass 2 from its multiplier q in rdx: T = (T + q m) / 2^64 */
+#define KC_PASS2(R)							\
+	"mov %[m], %[x]\n\t"						\
+	"mov %[tb], %[t]\n\t"						\
+	"xor %k[h0], %k[h0]\n\t"					\
+	"xor %k[z], %k[z]\n\t"						\
+	KC_PASS_##R("2", KC_CHUNK(-8, 0, 8, 16))			\
+	"adcx %[z], %[h0]\n\t"						\
+	"adox (%[t]), %[h0]\n\t"					\
+	"movq %[h0], -8(%[t])\n\t"					\
+	"mov 8(%[t]), %[h0]\n\t"					\
+	"adox %[z], %[h0]\n\t"						\
+	"movq %[h0], (%[t])\n\t"
+
 /*
  * One CIOS row on T (t[-1] scratch, t[0..n + 1]): with
  * q = (T_0 + a_0 bi) (-m^-1) mod 2^64 (computed first, off the carry
  * chains), T = (T + a bi + q m) / 2^64. @R: chunks per pass (0: loop
- * over @nc = -n/4 chunks).
+ * over -@nc chunks).
  */
 #define KC_ROW(R)							\
 static __always_inline void adx_row_##R(u64 *t, const u64 *a, u64 bi,	\
@@ -79,7 +103,7 @@ static __always_inline void adx_row_##R(u64 *t, const u64 *a, u64 bi,	\
 	u64 lo, h0, h1, z, x, tp, cnt, dx = bi, q = m0inv;		\
 									\
 	asm volatile(							\
-		/* q = (T_0 + a_0 bi) m0inv, in the m0inv register */	\
+		/* q = (T_0 + a_0 bi) m0inv */				\
 		"mov (%[a]), %[h1]\n\t"					\
 		"imul %%rdx, %[h1]\n\t"					\
 		"add (%[tb]), %[h1]\n\t"				\
@@ -90,29 +114,32 @@ static __always_inline void adx_row_##R(u64 *t, const u64 *a, u64 bi,	\
 		"xor %k[h0], %k[h0]\n\t"				\
 		"xor %k[z], %k[z]\n\t"	/* clears CF and OF */	\
 		KC_PASS_##R("1", KC_CHUNK(0, 8, 16, 24))		\
-		"adcx %[z], %[h0]\n\t"	/* hi < 2^64 - 1: no carry */	\
-		"adox (%[t]), %[h0]\n\t"				\
-		"movq %[h0], (%[t])\n\t"				\
-		"mov %[z], %[h0]\n\t"					\
-		"adox %[z], %[h0]\n\t"					\
-		"movq %[h0], 8(%[t])\n\t"				\
-		/* pass 2: T = (T + q m) / 2^64; T_0 + lo(q m_0) = 0 */	\
+		KC_PASS1_END						\
+		/* pass 2: T_0 + lo(q m_0) = 0 */			\
 		"mov %[q], %%rdx\n\t"					\
-		"mov %[m], %[x]\n\t"					\
-		"mov %[tb], %[t]\n\t"					\
-		"xor %k[h0], %k[h0]\n\t"				\
-		"xor %k[z], %k[z]\n\t"					\
-		KC_PASS_##R("2", KC_CHUNK(-8, 0, 8, 16))		\
-		"adcx %[z], %[h0]\n\t"					\
-		"adox (%[t]), %[h0]\n\t"				\
-		"movq %[h0], -8(%[t])\n\t"				\
-		"mov 8(%[t]), %[lo]\n\t"				\
-		"adox %[z], %[lo]\n\t"					\
-		"movq %[lo], (%[t])\n\t"				\
+		KC_PASS2(R)						\
 		: [lo] "=&r" (lo), [h0] "=&r" (h0), [h1] "=&r" (h1),	\
 		  [z] "=&r" (z), [x] "=&r" (x), [t] "=&r" (tp),		\
 		  [cnt] "=&c" (cnt), "+d" (dx), [q] "+r" (q)		\
 		: [a] "r" (a), [m] "r" (m), [tb] "r" (t), [nc] "r" (nc) \
+		: "cc", "memory");					\
+}									\
+									\
+/* Montgomery reduction step: T = (T + q m) / 2^64, q = T_0 m0inv */	\
+static __always_inline void adx_redc_row_##R(u64 *t, const u64 *m,	\
+					     u64 m0inv, u64 nc)		\
+{									\
+	u64 lo, h0, h1, z, x, tp, cnt, dx;				\
+									\
+	asm volatile(							\
+		"mov (%[tb]), %%rdx\n\t"				\
+		"imul %[m0inv], %%rdx\n\t"				\
+		KC_PASS2(R)						\
+		: [lo] "=&r" (lo), [h0] "=&r" (h0), [h1] "=&r" (h1),	\
+		  [z] "=&r" (z), [x] "=&r" (x), [t] "=&r" (tp),		\
+		  [cnt] "=&c" (cnt), "=&d" (dx)				\
+		: [m] "r" (m), [tb] "r" (t), [nc] "r" (nc),		\
+		  [m0inv] "r" (m0inv)					\
 		: "cc", "memory");					\
 }
 
@@ -122,15 +149,154 @@ KC_ROW(4)
 KC_ROW(6)
 KC_ROW(8)
 
+/*
+ * Squaring, cross products: row i adds a_i a[i+1..n-1] to T[2i+1..i+n]
+ * (T[i + n] is still zero, so the row's top word takes no carry). The
+ * first @L = 3 - i % 4 products take the row to a multiple of 4 limbs,
+ * then -@nc chunks (a loop that may run zero times).
+ */
+#define KC_SQR_ROW(L, tail)						\
+static __always_inline void adx_sqr_row_##L(u64 *t, const u64 *a,	\
+					    u64 ai, u64 nc)		\
+{									\
+	u64 lo, h0, h1, z, x = (u64)a, tp = (u64)t, cnt, dx = ai;	\
+									\
+	asm volatile(							\
+		"xor %k[h0], %k[h0]\n\t"				\
+		"xor %k[z], %k[z]\n\t"					\
+		tail							\
+		"lea " #L "*8(%[x]), %[x]\n\t"				\
+		"lea " #L "*8(%[t]), %[t]\n\t"				\
+		"mov %[nc], %[cnt]\n\t"					\
+		"jrcxz 1f\n"						\
+		"0:\n\t"						\
+		KC_CHUNK(0, 8, 16, 24)					\
+		"lea 1(%[cnt]), %[cnt]\n\t"				\
+		"jrcxz 1f\n\t"						\
+		"jmp 0b\n"						\
+		"1:\n\t"						\
+		"adcx %[z], %[h0]\n\t"					\
+		"adox %[z], %[h0]\n\t"					\
+		"movq %[h0], (%[t])\n\t"				\
+		: [lo] "=&r" (lo), [h0] "=&r" (h0), [h1] "=&r" (h1),	\
+		  [z] "=&r" (z), [x] "+&r" (x), [t] "+&r" (tp),		\
+		  [cnt] "=&c" (cnt), "+d" (dx)				\
+		: [nc] "r" (nc)						\
+		: "cc", "memory");					\
+}
+
+KC_SQR_ROW(0, "")
+KC_SQR_ROW(1, KC_STEP(0, 0, h0, h1) "mov %[h1], %[h0]\n\t")
+KC_SQR_ROW(2, KC_STEP(0, 0, h0, h1) KC_STEP(8, 8, h1, h0))
+KC_SQR_ROW(3, KC_STEP(0, 0, h0, h1) KC_STEP(8, 8, h1, h0)
+	      KC_STEP(16, 16, h0, h1) "mov %[h1], %[h0]\n\t")
+
+/*
+ * Squaring, the rest: T = 2 T + sum a_i^2 2^(128 i) over 2n limbs, four
+ * limbs of a per loop step; CF doubles, OF adds the squares.
+ */
+static __always_inline void adx_sqr_diag(u64 *t, const u64 *a, u64 nc)
+{
+	u64 lo, hi, w, x = (u64)a, tp = (u64)t, cnt, dx;
+
+#define KC_DIAG(o)							\
+	"mov " #o "*8(%[x]), %%rdx\n\t"					\
+	"mulx %%rdx, %[lo], %[hi]\n\t"					\
+	"mov " #o "*16(%[t]), %[w]\n\t"					\
+	"adcx %[w], %[w]\n\t"						\
+	"adox %[lo], %[w]\n\t"						\
+	"movq %[w], " #o "*16(%[t])\n\t"				\
+	"mov " #o "*16+8(%[t]), %[w]\n\t"				\
+	"adcx %[w], %[w]\n\t"						\
+	"adox %[hi], %[w]\n\t"						\
+	"movq %[w], " #o "*16+8(%[t])\n\t"
+
+	asm volatile(
+		"mov %[nc], %[cnt]\n\t"
+		"xor %k[w], %k[w]\n"
+		"0:\n\t"
+		KC_DIAG(0) KC_DIAG(1) KC_DIAG(2) KC_DIAG(3)
+		"lea 32(%[x]), %[x]\n\t"
+		"lea 64(%[t]), %[t]\n\t"
+		"lea 1(%[cnt]), %[cnt]\n\t"
+		"jrcxz 1f\n\t"
+		"jmp 0b\n"
+		"1:\n\t"
+		: [lo] "=&r" (lo), [hi] "=&r" (hi), [w] "=&r" (w),
+		  [x] "+&r" (x), [t] "+&r" (tp), [cnt] "=&c" (cnt),
+		  "=&d" (dx)
+		: [nc] "r" (nc)
+		: "cc", "memory");
+#undef KC_DIAG
+}
+
+/* r = T - m if T (n + 1 limbs, < 2m) >= m, else T */
+static __always_inline void adx_final_sub(u64 *r, const u64 *t,
+					  const u64 *m, u32 n)
+{
+	u64 c = 0, keep;
+	u32 j;
+
+	for (j = 0; j < n; j++)
+		SBB(r[j], t[j], m[j], c);
+	keep = 0 - (c & (t[n] ^ 1));
+	for (j = 0; j < n; j++)
+		r[j] = (t[j] & keep) | (r[j] & ~keep);
+}
+
 #define KC_MUL(R)							\
-static noinline void adx_mul_##R(u64 *t, const u64 *a, const u64 *b,	\
+static noinline void adx_mul_##R(u64 *r, const u64 *a, const u64 *b,	\
 				 const u64 *m, u64 m0inv, u32 n)	\
 {									\
+	u64 buf[KC_BN_MAX_LIMBS + 3], *t = buf + 1;			\
 	u64 nc = 0 - (u64)(n / 4);					\
 	u32 i;								\
 									\
+	for (i = 0; i < n + 2; i++)					\
+		t[i] = 0;						\
 	for (i = 0; i < n; i++)						\
 		adx_row_##R(t, a, b[i], m, m0inv, nc);			\
+	adx_final_sub(r, t, m, n);					\
+}									\
+									\
+static noinline void adx_sqr_##R(u64 *r, const u64 *a, const u64 *m,	\
+				 u64 m0inv, u32 n)			\
+{									\
+	u64 buf[2 * KC_BN_MAX_LIMBS + 3], h[KC_BN_MAX_LIMBS], *t = buf + 1; \
+	u64 nc = 0 - (u64)(n / 4), c = 0;				\
+	u32 i;								\
+									\
+	for (i = 0; i < 2 * n; i++)					\
+		t[i] = 0;						\
+	for (i = 0; i + 1 < n; i++) {					\
+		u64 k = 0 - (u64)(n / 4 - 1 - i / 4);			\
+									\
+		switch (i % 4) {					\
+		case 0:							\
+			adx_sqr_row_3(t + 2 * i + 1, a + i + 1, a[i], k); \
+			break;						\
+		case 1:							\
+			adx_sqr_row_2(t + 2 * i + 1, a + i + 1, a[i], k); \
+			break;						\
+		case 2:							\
+			adx_sqr_row_1(t + 2 * i + 1, a + i + 1, a[i], k); \
+			break;						\
+		default:						\
+			adx_sqr_row_0(t + 2 * i + 1, a + i + 1, a[i], k); \
+		}							\
+	}								\
+	adx_sqr_diag(t, a, nc);						\
+	/* reduce the low half, then add the high half (< m) */	\
+	for (i = 0; i < n; i++)						\
+		h[i] = t[n + i];					\
+	t[n] = 0;							\
+	t[n + 1] = 0;							\
+	for (i = 0; i < n; i++)						\
+		adx_redc_row_##R(t, m, m0inv, nc);			\
+	for (i = 0; i < n; i++)						\
+		ADC(t[i], t[i], h[i], c);				\
+	t[n] += c;							\
+	adx_final_sub(r, t, m, n);					\
 }
 
 KC_MUL(0)
@@ -142,31 +308,42 @@ KC_MUL(8)
 void kc_mont_mul_adx(u64 *r, const u64 *a, const u64 *b, const u64 *m,
 		     u64 m0inv, u32 n)
 {
-	u64 buf[KC_BN_MAX_LIMBS + 3], *t = buf + 1, keep, c;
-	u32 i;
-
-	for (i = 0; i < n + 2; i++)
-		t[i] = 0;
 	switch (n) {
 	case 8:
-		adx_mul_2(t, a, b, m, m0inv, n);
+		adx_mul_2(r, a, b, m, m0inv, n);
 		break;
 	case 16:
-		adx_mul_4(t, a, b, m, m0inv, n);
+		adx_mul_4(r, a, b, m, m0inv, n);
 		break;
 	case 24:
-		adx_mul_6(t, a, b, m, m0inv, n);
+		adx_mul_6(r, a, b, m, m0inv, n);
 		break;
 	case 32:
-		adx_mul_8(t, a, b, m, m0inv, n);
+		adx_mul_8(r, a, b, m, m0inv, n);
 		break;
 	default:
-		adx_mul_0(t, a, b, m, m0inv, n);
+		adx_mul_0(r, a, b, m, m0inv, n);
 	}
-	/* T < 2m: subtract m unless T < m */
-	c = kc_bn_sub(r, t, m, n);
-	keep = 0 - (c & (t[n] ^ 1));
-	kc_bn_select(r, t, r, keep, n);
+}
+
+void kc_mont_sqr_adx(u64 *r, const u64 *a, const u64 *m, u64 m0inv, u32 n)
+{
+	switch (n) {
+	case 8:
+		adx_sqr_2(r, a, m, m0inv, n);
+		break;
+	case 16:
+		adx_sqr_4(r, a, m, m0inv, n);
+		break;
+	case 24:
+		adx_sqr_6(r, a, m, m0inv, n);
+		break;
+	case 32:
+		adx_sqr_8(r, a, m, m0inv, n);
+		break;
+	default:
+		adx_sqr_0(r, a, m, m0inv, n);
+	}
 }
 
 #endif /* KC_BN_ADX */
