@@ -259,10 +259,11 @@ static noinline void adx_mul_##R(u64 *r, const u64 *a, const u64 *b,	\
 	adx_final_sub(r, t, m, n);					\
 }									\
 									\
+/* n <= KC_BN_MAX_HALF (the CRT halves; the frame stays under 1 KiB) */ \
 static noinline void adx_sqr_##R(u64 *r, const u64 *a, const u64 *m,	\
 				 u64 m0inv, u32 n)			\
 {									\
-	u64 buf[2 * KC_BN_MAX_LIMBS + 3], h[KC_BN_MAX_LIMBS], *t = buf + 1; \
+	u64 buf[2 * KC_BN_MAX_HALF + 3], h[KC_BN_MAX_HALF], *t = buf + 1; \
 	u64 nc = 0 - (u64)(n / 4), c = 0;				\
 	u32 i;								\
 									\
@@ -342,7 +343,11 @@ void kc_mont_sqr_adx(u64 *r, const u64 *a, const u64 *m, u64 m0inv, u32 n)
 		adx_sqr_8(r, a, m, m0inv, n);
 		break;
 	default:
-		adx_sqr_0(r, a, m, m0inv, n);
+		/* above 32 limbs (public-key sizes): the multiply's frame */
+		if (n <= KC_BN_MAX_HALF)
+			adx_sqr_0(r, a, m, m0inv, n);
+		else
+			adx_mul_0(r, a, a, m, m0inv, n);
 	}
 }
 
