@@ -56,10 +56,10 @@
 	"jmp " label "0b\n"						\
 	label "1:\n\t"
 
-#define KC_REP2(x)	x x
-#define KC_REP4(x)	KC_REP2(x) KC_REP2(x)
-#define KC_REP6(x)	KC_REP4(x) KC_REP2(x)
-#define KC_REP8(x)	KC_REP4(x) KC_REP4(x)
+#define KC_REP2(x)	"" x x
+#define KC_REP4(x)	KC_REP2(KC_REP2(x))
+#define KC_REP6(x)	KC_REP2(x KC_REP2(x))
+#define KC_REP8(x)	KC_REP2(KC_REP4(x))
 
 #define KC_PASS_2(l, c)		KC_REP2(c)
 #define KC_PASS_4(l, c)		KC_REP4(c)
