@@ -61,11 +61,35 @@
 #define KC_REP6(x)	KC_REP2(x KC_REP2(x))
 #define KC_REP8(x)	KC_REP2(KC_REP4(x))
 
-#define KC_PASS_2(l, c)		KC_REP2(c)
-#define KC_PASS_4(l, c)		KC_REP4(c)
-#define KC_PASS_6(l, c)		KC_REP6(c)
-#define KC_PASS_8(l, c)		KC_REP8(c)
-#define KC_PASS_0(l, c)		KC_PASS_LOOP(l, c)
+#define KC_PASS_2(l, c, s)	KC_REP2(c)
+#define KC_PASS_6(l, c, s)	KC_REP6(c)
+#define KC_PASS_8(l, c, s)	KC_REP8(c)
+#define KC_PASS_0(l, c, s)	KC_PASS_LOOP(l, c)
+
+/*
+ * 16 limbs (RSA-2048's CRT halves, most of the work): one span with
+ * displacements instead of pointer steps; @s: IP in place (pass 1),
+ * SH shifted down one limb (pass 2).
+ */
+#define KC_PASS_4(l, c, s)	KC_SPAN16_##s "lea 128(%[t]), %[t]\n\t"
+#define KC_SPAN16_IP							\
+	KC_STEP(0, 0, h0, h1) KC_STEP(8, 8, h1, h0)			\
+	KC_STEP(16, 16, h0, h1) KC_STEP(24, 24, h1, h0)			\
+	KC_STEP(32, 32, h0, h1) KC_STEP(40, 40, h1, h0)			\
+	KC_STEP(48, 48, h0, h1) KC_STEP(56, 56, h1, h0)			\
+	KC_STEP(64, 64, h0, h1) KC_STEP(72, 72, h1, h0)			\
+	KC_STEP(80, 80, h0, h1) KC_STEP(88, 88, h1, h0)			\
+	KC_STEP(96, 96, h0, h1) KC_STEP(104, 104, h1, h0)		\
+	KC_STEP(112, 112, h0, h1) KC_STEP(120, 120, h1, h0)
+#define KC_SPAN16_SH							\
+	KC_STEP(0, -8, h0, h1) KC_STEP(8, 0, h1, h0)			\
+	KC_STEP(16, 8, h0, h1) KC_STEP(24, 16, h1, h0)			\
+	KC_STEP(32, 24, h0, h1) KC_STEP(40, 32, h1, h0)			\
+	KC_STEP(48, 40, h0, h1) KC_STEP(56, 48, h1, h0)			\
+	KC_STEP(64, 56, h0, h1) KC_STEP(72, 64, h1, h0)			\
+	KC_STEP(80, 72, h0, h1) KC_STEP(88, 80, h1, h0)			\
+	KC_STEP(96, 88, h0, h1) KC_STEP(104, 96, h1, h0)		\
+	KC_STEP(112, 104, h0, h1) KC_STEP(120, 112, h1, h0)
 
 /* end of pass 1: T[n] += hi + CF + OF, T[n + 1] = carry out */
 #define KC_PASS1_END							\
@@ -82,7 +106,7 @@
 	"mov %[tb], %[t]\n\t"						\
 	"xor %k[h0], %k[h0]\n\t"					\
 	"xor %k[z], %k[z]\n\t"						\
-	KC_PASS_##R("2", KC_CHUNK(-8, 0, 8, 16))			\
+	KC_PASS_##R("2", KC_CHUNK(-8, 0, 8, 16), SH)			\
 	"adcx %[z], %[h0]\n\t"						\
 	"adox (%[t]), %[h0]\n\t"					\
 	"movq %[h0], -8(%[t])\n\t"					\
@@ -113,7 +137,7 @@ static __always_inline void adx_row_##R(u64 *t, const u64 *a, u64 bi,	\
 		"mov %[tb], %[t]\n\t"					\
 		"xor %k[h0], %k[h0]\n\t"				\
 		"xor %k[z], %k[z]\n\t"	/* clears CF and OF */	\
-		KC_PASS_##R("1", KC_CHUNK(0, 8, 16, 24))		\
+		KC_PASS_##R("1", KC_CHUNK(0, 8, 16, 24), IP)		\
 		KC_PASS1_END						\
 		/* pass 2: T_0 + lo(q m_0) = 0 */			\
 		"mov %[q], %%rdx\n\t"					\
