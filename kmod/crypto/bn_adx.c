@@ -73,7 +73,7 @@
  */
 #define KC_PASS_4(l, c, s)	KC_SPAN16_##s "lea 128(%[t]), %[t]\n\t"
 #define KC_SPAN16_IP							\
-	KC_STEP(0, 0, h0, h1) KC_STEP(8, 8, h1, h0)			\
+	"" KC_STEP(0, 0, h0, h1) KC_STEP(8, 8, h1, h0)			\
 	KC_STEP(16, 16, h0, h1) KC_STEP(24, 24, h1, h0)			\
 	KC_STEP(32, 32, h0, h1) KC_STEP(40, 40, h1, h0)			\
 	KC_STEP(48, 48, h0, h1) KC_STEP(56, 56, h1, h0)			\
@@ -82,7 +82,7 @@
 	KC_STEP(96, 96, h0, h1) KC_STEP(104, 104, h1, h0)		\
 	KC_STEP(112, 112, h0, h1) KC_STEP(120, 120, h1, h0)
 #define KC_SPAN16_SH							\
-	KC_STEP(0, -8, h0, h1) KC_STEP(8, 0, h1, h0)			\
+	"" KC_STEP(0, -8, h0, h1) KC_STEP(8, 0, h1, h0)			\
 	KC_STEP(16, 8, h0, h1) KC_STEP(24, 16, h1, h0)			\
 	KC_STEP(32, 24, h0, h1) KC_STEP(40, 32, h1, h0)			\
 	KC_STEP(48, 40, h0, h1) KC_STEP(56, 48, h1, h0)			\
