@@ -1,21 +1,25 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * x86-64 Montgomery multiply with MULX (BMI2) and ADCX/ADOX (ADX), for
- * moduli of a multiple of 4 limbs. kc_mont_init() picks it when the CPU
- * has both extensions (kc_cpu_mulx_adx(), shim.h); bn.c's portable C
- * stays the fallback and the reference the tests compare this with.
+ * x86-64 Montgomery multiply and square with MULX (BMI2) and ADCX/ADOX
+ * (ADX), for moduli of a multiple of 4 limbs. kc_mont_init() picks them
+ * when the CPU has both extensions (kc_cpu_mulx_adx(), shim.h); bn.c's
+ * portable C stays the fallback and the reference the tests compare
+ * this with.
  *
- * CIOS (Koc, Acar, Kaliski 1996): for each limb b_i of b, one pass adds
- * a b_i to the accumulator T (n + 2 limbs), then q = T_0 (-m^-1) mod 2^64
- * and a second pass adds q m and shifts T down one limb. A pass keeps two
- * independent carry chains (Gopal et al., Intel 2012): ADCX adds the
+ * Multiply: CIOS (Koc, Acar, Kaliski 1996): for each limb b_i of b, one
+ * pass adds a b_i to the accumulator T (n + 2 limbs), then with
+ * q = T_0 (-m^-1) mod 2^64 a second pass adds q m and shifts T down one
+ * limb. A pass keeps two independent carry chains (Ozturk, Guilford,
+ * Gopal, Feghali, "New Instructions Supporting Large Integer Arithmetic
+ * on Intel Architecture Processors", Intel 2012): ADCX adds the
  * product's low half to the previous product's high half (CF), ADOX adds
  * the old T limb (OF); MULX touches no flags. T stays below 2m, so one
- * masked subtraction ends the product. Inline assembly in C, so the
- * kernel build needs no .S file, objtool sees an ordinary C function, and
- * the compiler saves the registers it hands out.
+ * masked subtraction ends the product. Square: each cross product once,
+ * doubled together with adding the squares, then Montgomery reduction.
  *
- * Constant time: no branch or address depends on a value; the loop
+ * Inline assembly in C: the kernel build needs no .S file, objtool sees
+ * ordinary C functions, and the compiler saves the registers it hands
+ * out. Constant time: no branch or address depends on a value; loop
  * counts follow the public limb count only.
  */
 #include "bn.h"
@@ -43,7 +47,7 @@
 	"lea 32(%[t]), %[t]\n\t"
 
 /*
- * A pass over all limbs, @body the chunks: either n / 4 copies (the sizes
+ * A pass over all limbs from @chunk: either n / 4 copies (the sizes
  * RSA uses most) or one copy in a loop whose counter runs from -n/4 up to
  * 0 by LEA and exits by JRCXZ, both of which leave CF and OF alone.
  */
