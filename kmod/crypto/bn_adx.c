@@ -258,18 +258,36 @@ static __always_inline void adx_sqr_diag(u64 *t, const u64 *a, u64 nc)
 #undef KC_DIAG
 }
 
-/* r = T - m if T (n + 1 limbs, < 2m) >= m, else T */
+/*
+ * r = T - m if T (n + 1 limbs, < 2m) >= m, else T. The loops unrolled
+ * (n is a constant in the fixed sizes): a rolled carry loop moves the
+ * carry through a register on every limb, several times slower.
+ */
 static __always_inline void adx_final_sub(u64 *r, const u64 *t,
 					  const u64 *m, u32 n)
 {
 	u64 c = 0, keep;
 	u32 j;
 
+#pragma GCC unroll 32
 	for (j = 0; j < n; j++)
 		SBB(r[j], t[j], m[j], c);
 	keep = 0 - (c & (t[n] ^ 1));
+#pragma GCC unroll 32
 	for (j = 0; j < n; j++)
 		r[j] = (t[j] & keep) | (r[j] & ~keep);
+}
+
+/* T[0..n] = T[0..n - 1] + h (T[n] is zero before) */
+static __always_inline void adx_add_high(u64 *t, const u64 *h, u32 n)
+{
+	u64 c = 0;
+	u32 j;
+
+#pragma GCC unroll 32
+	for (j = 0; j < n; j++)
+		ADC(t[j], t[j], h[j], c);
+	t[n] += c;
 }
 
 #define KC_MUL(R)							\
@@ -292,7 +310,7 @@ static noinline void adx_sqr_##R(u64 *r, const u64 *a, const u64 *m,	\
 				 u64 m0inv, u32 n)			\
 {									\
 	u64 buf[2 * KC_BN_MAX_HALF + 3], h[KC_BN_MAX_HALF], *t = buf + 1; \
-	u64 nc = 0 - (u64)(n / 4), c = 0;				\
+	u64 nc = 0 - (u64)(n / 4);					\
 	u32 i;								\
 									\
 	for (i = 0; i < 2 * n; i++)					\
@@ -322,9 +340,7 @@ static noinline void adx_sqr_##R(u64 *r, const u64 *a, const u64 *m,	\
 	t[n + 1] = 0;							\
 	for (i = 0; i < n; i++)						\
 		adx_redc_row_##R(t, m, m0inv, nc);			\
-	for (i = 0; i < n; i++)						\
-		ADC(t[i], t[i], h[i], c);				\
-	t[n] += c;							\
+	adx_add_high(t, h, n);						\
 	adx_final_sub(r, t, m, n);					\
 }
 
