@@ -290,6 +290,16 @@ static __always_inline void adx_add_high(u64 *t, const u64 *h, u32 n)
 	t[n] += c;
 }
 
+/*
+ * 16 limbs: the cross-product rows unrolled, so each row's tail length
+ * and chunk count are constants (about 10% of a square, 16 KiB of code).
+ */
+#define KC_ROWS_UNROLL_4	_Pragma("GCC unroll 16")
+#define KC_ROWS_UNROLL_0
+#define KC_ROWS_UNROLL_2
+#define KC_ROWS_UNROLL_6
+#define KC_ROWS_UNROLL_8
+
 #define KC_MUL(R)							\
 static noinline void adx_mul_##R(u64 *r, const u64 *a, const u64 *b,	\
 				 const u64 *m, u64 m0inv, u32 n)	\
@@ -315,6 +325,7 @@ static noinline void adx_sqr_##R(u64 *r, const u64 *a, const u64 *m,	\
 									\
 	for (i = 0; i < 2 * n; i++)					\
 		t[i] = 0;						\
+	KC_ROWS_UNROLL_##R						\
 	for (i = 0; i + 1 < n; i++) {					\
 		u64 k = 0 - (u64)(n / 4 - 1 - i / 4);			\
 									\
