@@ -28,6 +28,12 @@
 #define IDLE_SIGNS	300
 #define MAX_SAMPLES	65536
 #define MAX_RATIO	10.0
+/*
+ * Floor of the idle 90th percentile the load is compared with: below a
+ * few milliseconds the tail is the host scheduling the VM's two busy
+ * vCPUs; a sign that waits for an RSA-4096 operation takes 100s of ms.
+ */
+#define P90_FLOOR_MS	2.0
 #define MIN_SAMPLES	5
 #define IMPORT_MIN	4	/* imports, and at least IMPORT_MS of them */
 #define IMPORT_MAX	40
@@ -314,7 +320,8 @@ TEST_F_TIMEOUT(ct, sign_latency_under_rsa_keygen_and_import, 1500)
 		       p90[i] / p90_idle);
 		EXPECT_LE(MIN_SAMPLES, n[i]);
 		EXPECT_GT(MAX_RATIO * med_idle, med[i]);
-		EXPECT_GT(MAX_RATIO * p90_idle, p90[i]);
+		EXPECT_GT(MAX_RATIO * (p90_idle > P90_FLOOR_MS ? p90_idle :
+				       P90_FLOOR_MS), p90[i]);
 	}
 }
 
