@@ -81,6 +81,7 @@ LINUX_SRC_FILES := tools/testing/selftests/kselftest_harness.h \
 all: kmod libhsm pkcs11
 
 kmod:
+	@test -f $(KDIR)/Makefile || { echo "kmod: no headers of '$(KVER)' in $(KDIR) (make deps)" >&2; exit 1; }
 	$(MAKE) -C $(KDIR) M=$(KMOD_M) W=1 modules
 
 libhsm:
@@ -97,7 +98,8 @@ tests: $(if $(wildcard $(LINUX_SRC_TAR)),linux-src)
 # are downloaded and unpacked under build/kernel/ (.ci/kernel headers).
 deps: apt-deps
 	@$(MAKE) --no-print-directory -f $(TOP)/Makefile linux-src
-	@$(TOP)/.ci/kernel headers $(KVER)
+	@kv='$(KVER)'; [ -n "$$kv" ] || kv=$$($(TOP)/.ci/kernel default); \
+	$(TOP)/.ci/kernel headers "$$kv"
 	@kn=$$($(TOP)/.ci/kernel new); \
 	if [ -n "$$kn" ]; then $(TOP)/.ci/kernel headers "$$kn"; \
 	else echo "make deps: no 6.12 kernel in the apt sources (run make deps as root to add bookworm-backports, or set KVER_NEW=)" >&2; fi
