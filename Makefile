@@ -2,17 +2,20 @@
 #
 # khsm top-level build (see README.md).
 #
-#   make [all]        kmod/khsm.ko, libhsm-dev/libhsm.so, pkcs11/khsm-pkcs11.so, tests
-#   make deps         install the apt packages and extract kernel-source helpers
-#   make check        everything: build, lint, native tests, VM tests; ends with
+#   make [all]        kmod/khsm.ko, libhsm-dev/libhsm.so, pkcs11/khsm-pkcs11.so
+#                     (what `make install` installs; no test build)
+#   make tests        the C test binaries (qemu-tests/build; needs make deps)
+#   make deps         install the apt packages, add bookworm-backports, fetch
+#                     the kernel headers, extract kernel-source helpers
+#   make check        everything: build, lint, native tests, VM tests on KVER
+#                     and a subset on KVER_NEW; ends with
 #                     "N passed, N failed, N skipped"
-#   make lint         checkpatch, sparse and W=1 over kmod/ (TAP)
+#   make check-native no VM: build, lint, unit tests, the engine's quick tests
+#   make check-vm T='<glob> ...'  only the VM tests matching the globs, on KVER
+#   make lint         checkpatch, sparse and W=1 over kmod/ (TAP), every kernel
 #   make demo         boot the VM, create an EC key with pkcs11-tool, sign, verify
-#   make bench        khsm vs SoftHSM2 in one VM boot (-cpu max, 2 vCPUs): ECDSA
-#                     and RSA signs/s, C_Digest, C_FindObjects, C_GenerateRandom,
-#                     1 vs 2 processes, find among 100 vs 100,000 objects, openssl
-#                     speed; one "bench: <name> khsm=.. softhsm=.. ratio=.." line
-#                     per figure and a table (BENCH_SECS=10 per measurement)
+#   make bench        ECDSA P-256 signs/s: khsm vs SoftHSM2 vs openssl speed (VM;
+#                     BENCH_SECS=10 per measurement)
 #   make bench-crypto the crypto engine vs OpenSSL (EVP), natively, one line
 #                     per operation: "bench-crypto: <op> khsm=.. openssl=.. ratio=.."
 #   make install      on a real host (root): module, udev rule, group, libs, p11-kit
@@ -20,34 +23,45 @@
 #   make clean        build outputs (keeps the downloaded VM kernel in build/vm)
 #   make distclean    also build/
 #
-# KVER selects the kernel (default: the one linux-headers-amd64 points at).
+# Kernels (.ci/kernel decides the defaults):
+#   KVER      the kernel khsm.ko is built for, the VM boots and `make install`
+#             installs into; default: the one Debian's linux-headers-amd64
+#             points at (bookworm: 6.1). Build on a host for its running
+#             kernel with `make KVER=$(uname -r)`.
+#   KVER_NEW  the newer kernel `make check` and `make lint` also cover
+#             (default: the newest 6.12 apt offers; empty: none).
+#   KDIR      the headers to build against (default: installed ones, else
+#             those `make deps` unpacked under build/kernel/<KVER>).
 
 SHELL := /bin/bash
 TOP := $(patsubst %/,%,$(dir $(abspath $(lastword $(MAKEFILE_LIST)))))
 
-KVER ?= $(shell dpkg-query -W -f='$${Depends}' linux-headers-amd64 2>/dev/null | \
-	  grep -o 'linux-headers-[^ ,]*' | head -n1 | sed 's/^linux-headers-//')
-ifeq ($(strip $(KVER)),)
-KVER := 6.1.0-56-amd64
+ifeq ($(origin KVER),undefined)
+KVER := $(shell $(TOP)/.ci/kernel default)
 endif
 export KVER
-KDIR ?= $(if $(wildcard /lib/modules/$(KVER)/build/Makefile),/lib/modules/$(KVER)/build,/usr/src/linux-headers-$(KVER))
+ifeq ($(origin KDIR),undefined)
+KDIR := $(shell $(TOP)/.ci/kernel kdir $(KVER))
+endif
 # The top-level Kbuild (obj-m += kmod/) when present, else kmod/ directly.
 KMOD_M := $(if $(wildcard $(TOP)/Kbuild),$(TOP),$(TOP)/kmod)
 
 DESTDIR ?=
 PREFIX ?= /usr
+# dpkg-architecture is in dpkg-dev; Debian's gcc knows the triplet too.
 MULTIARCH ?= $(shell dpkg-architecture -qDEB_HOST_MULTIARCH 2>/dev/null || \
-	       $(CC) -print-multiarch 2>/dev/null)
-LIBDIR ?= $(PREFIX)/lib$(if $(strip $(MULTIARCH)),/$(strip $(MULTIARCH)))
-# Target kernel for `make install`: the running one.
-INSTALL_KVER ?= $(shell uname -r)
+	     $(CC) -print-multiarch 2>/dev/null | grep . || echo x86_64-linux-gnu)
+LIBDIR ?= $(PREFIX)/lib/$(MULTIARCH)
+# `make install` installs khsm.ko into the kernel it was built for (its
+# vermagic, i.e. KVER at build time); INSTALL_KVER must agree with it.
+BUILT_KVER = $(shell modinfo -F vermagic $(TOP)/kmod/khsm.ko 2>/dev/null | cut -d' ' -f1)
+INSTALL_KVER ?= $(or $(BUILT_KVER),$(KVER))
 DEPMOD ?= depmod -a
 BENCH_SECS ?= 10
 
 # Everything the build, the VM and the tests use (Debian bookworm names).
 DEPS := make gcc libc6-dev pkg-config kmod cpio gzip xz-utils util-linux passwd \
-	linux-headers-amd64 linux-headers-$(KVER) linux-source-6.1 \
+	linux-headers-amd64 linux-source-6.1 dwarves \
 	qemu-system-x86 busybox-static \
 	opensc softhsm2 openssl gnutls-bin p11-kit libp11-kit-dev \
 	libkeyutils-dev keyutils libnl-genl-3-dev libargon2-dev libssl-dev libcap-dev \
@@ -58,13 +72,16 @@ LINUX_SRC_FILES := tools/testing/selftests/kselftest_harness.h \
 	tools/testing/selftests/kselftest.h \
 	scripts/checkpatch.pl scripts/spelling.txt scripts/const_structs.checkpatch
 
-.PHONY: all kmod libhsm pkcs11 tests deps check lint demo bench bench-crypto \
-	install \
+.PHONY: all kmod libhsm pkcs11 tests deps check check-native check-vm lint \
+	demo bench bench-crypto install \
 	uninstall clean distclean linux-src
 
-all: kmod libhsm pkcs11 tests
+# all is what `make install` installs: no test build (the tests need the
+# kselftest header that `make deps` extracts).
+all: kmod libhsm pkcs11
 
 kmod:
+	@test -f $(KDIR)/Makefile || { echo "kmod: no headers of '$(KVER)' in $(KDIR) (make deps)" >&2; exit 1; }
 	$(MAKE) -C $(KDIR) M=$(KMOD_M) W=1 modules
 
 libhsm:
@@ -77,8 +94,15 @@ tests: $(if $(wildcard $(LINUX_SRC_TAR)),linux-src)
 	$(MAKE) -C $(TOP)/qemu-tests
 
 # --- dependencies -----------------------------------------------------------
+# Headers of KVER and KVER_NEW: installed ones are used as they are, others
+# are downloaded and unpacked under build/kernel/ (.ci/kernel headers).
 deps: apt-deps
 	@$(MAKE) --no-print-directory -f $(TOP)/Makefile linux-src
+	@kv='$(KVER)'; [ -n "$$kv" ] || kv=$$($(TOP)/.ci/kernel default); \
+	$(TOP)/.ci/kernel headers "$$kv"
+	@kn=$$($(TOP)/.ci/kernel new); \
+	if [ -n "$$kn" ]; then $(TOP)/.ci/kernel headers "$$kn"; \
+	else echo "make deps: no 6.12 kernel in the apt sources (run make deps as root to add bookworm-backports, or set KVER_NEW=)" >&2; fi
 
 $(LINUX_SRC)/.stamp:
 	@test -r $(LINUX_SRC_TAR) || { echo "missing $(LINUX_SRC_TAR) (apt-get install linux-source-6.1)" >&2; exit 1; }
@@ -89,21 +113,37 @@ $(LINUX_SRC)/.stamp:
 
 linux-src: $(LINUX_SRC)/.stamp
 
+# As root, bookworm-backports (the 6.12 kernel) is added to the apt sources
+# the way the Debian archive is configured (.ci/apt-backports).
 .PHONY: apt-deps
 apt-deps:
-	@missing=; for p in $(DEPS); do \
+	@set -e; updated=; \
+	if [ "$$(id -u)" = 0 ]; then \
+		added=$$($(TOP)/.ci/apt-backports); \
+		if [ -n "$$added" ]; then echo "$$added"; apt-get update; updated=1; fi; \
+	fi; \
+	missing=; for p in $(DEPS); do \
 		dpkg-query -W -f='$${db:Status-Abbrev}' $$p 2>/dev/null | grep -q '^ii' || missing="$$missing $$p"; \
 	done; \
 	if [ -n "$$missing" ]; then \
 		echo "installing:$$missing"; \
 		[ "$$(id -u)" = 0 ] || { echo "make deps: need root to install:$$missing" >&2; exit 1; }; \
-		apt-get update && \
+		[ -n "$$updated" ] || apt-get update; \
 		DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $$missing; \
 	fi
 
 # --- tests ------------------------------------------------------------------
 check: deps
 	@$(TOP)/.ci/check
+
+check-native: linux-src
+	@$(TOP)/.ci/check --native
+
+# make check-vm T='p11_* uapi_test': only the VM tests whose names
+# match the globs (qemu-tests/run-all.sh), on KVER.
+check-vm: linux-src
+	@[ -n "$(strip $(T))" ] || { echo "usage: make check-vm T='<glob> ...'" >&2; exit 2; }
+	@$(TOP)/.ci/check --vm $(foreach g,$(T),'$(g)')
 
 lint: linux-src
 	@$(TOP)/.ci/lint
@@ -112,21 +152,22 @@ demo: deps all
 	$(TOP)/qemu-tests/vm.sh -k $(KVER) -- $(TOP)/qemu-tests/demo.sh
 
 bench: deps all $(TOP)/build/p11bench
-	@echo "bench: info host-loadavg=$$(cut -d' ' -f1 /proc/loadavg) host-cpus=$$(nproc) (before)"
-	KHSM_BENCH_SECS=$(BENCH_SECS) $(TOP)/qemu-tests/vm.sh -p -k $(KVER) -- $(TOP)/qemu-tests/vm/bench.sh
-	@echo "bench: info host-loadavg=$$(cut -d' ' -f1 /proc/loadavg) host-cpus=$$(nproc) (after)"
+	KHSM_BENCH_SECS=$(BENCH_SECS) $(TOP)/qemu-tests/vm.sh -k $(KVER) -- $(TOP)/qemu-tests/vm/bench.sh
 
 bench-crypto: deps
 	$(MAKE) -C $(TOP)/qemu-tests/engine bench
 
 $(TOP)/build/p11bench: $(TOP)/qemu-tests/vm/p11bench.c
 	@mkdir -p $(dir $@)
-	$(CC) -std=c11 -O2 -Wall -Wextra -Werror $$(pkg-config --cflags p11-kit-1 libcrypto) \
-		-o $@ $< -ldl $$(pkg-config --libs libcrypto)
+	$(CC) -std=gnu11 -O2 -Wall -Wextra -Werror $$(pkg-config --cflags p11-kit-1) -o $@ $< -ldl
 
 # --- install on a real host ---------------------------------------------------
 install:
 	@test -e $(TOP)/kmod/khsm.ko || { echo "build first: make" >&2; exit 1; }
+	@[ "$(BUILT_KVER)" = "$(INSTALL_KVER)" ] || { \
+		echo "make install: kmod/khsm.ko is built for $(BUILT_KVER), not INSTALL_KVER=$(INSTALL_KVER): make KVER=$(INSTALL_KVER) first" >&2; exit 1; }
+	@[ -n "$(DESTDIR)" ] || [ "$(INSTALL_KVER)" = "$$(uname -r)" ] || \
+		echo "make install: note: installing for $(INSTALL_KVER), the running kernel is $$(uname -r) (for it: make KVER=$$(uname -r) && sudo make install)"
 	install -D -m 0644 $(TOP)/kmod/khsm.ko $(DESTDIR)/lib/modules/$(INSTALL_KVER)/extra/khsm.ko
 	install -D -m 0644 $(TOP)/udev/60-khsm.rules $(DESTDIR)/etc/udev/rules.d/60-khsm.rules
 	@set -e; if [ -z "$(DESTDIR)" ]; then \

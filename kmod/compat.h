@@ -1,9 +1,20 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Force-included into every khsm object (Kbuild -include). Everything that
- * differs between the kernels khsm builds against lives here, so the rest of
- * the module is written against one API. Debian's 6.1.y is the baseline and
- * needs nothing yet.
+ * differs between the kernels khsm builds against (Debian bookworm's 6.1.y
+ * and the 6.12 of bookworm-security/backports) lives here and in the
+ * probes of kmod/Kbuild.compat, so the rest of the module is written
+ * against the newest API. Probes look at the headers, never at the
+ * version number: a KHSM_COMPAT_* macro from Kbuild.compat says an older
+ * API is there, and this file maps the newest name onto it.
+ *
+ * Differences handled:
+ * - <linux/unaligned.h> (6.12; <asm/unaligned.h> before): Kbuild.compat
+ *   adds compat/unaligned/include/ to the include path of older kernels.
+ *   Include <linux/unaligned.h>, never <asm/unaligned.h>.
+ * - no_llseek (gone in 6.12): nothing to backfill; a device opened with
+ *   nonseekable_open() needs no .llseek on any kernel (vfs_llseek returns
+ *   -ESPIPE without FMODE_LSEEK), so file_operations leave it unset.
  */
 #ifndef KHSM_COMPAT_H
 #define KHSM_COMPAT_H

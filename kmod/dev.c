@@ -56,7 +56,6 @@ static const struct file_operations khsm_fops = {
 	.release = khsm_release,
 	.unlocked_ioctl = khsm_ioctl,
 	.compat_ioctl = compat_ptr_ioctl,
-	.llseek = no_llseek,
 };
 
 int khsm_dev_init(void)

@@ -6,7 +6,7 @@
 #
 #   qemu-tests/vm.sh [-k KVER] [-m khsm.ko] [-n] [-p] [-t SECS] [-K] -- <command...>
 #
-#   -k KVER   kernel version (default: the one linux-headers-amd64 points at)
+#   -k KVER   kernel version (default: $KVER, else .ci/kernel's default, 6.1)
 #   -m FILE   module to install as extra/khsm.ko (default: <repo>/kmod/khsm.ko)
 #   -n        do not load khsm before the command (it is still installed if
 #             the file exists, so the command may modprobe it itself)
@@ -26,17 +26,6 @@ set -euo pipefail
 
 REPO=$(cd "$(dirname "$0")/.." && pwd)
 VMDIR=$REPO/qemu-tests/vm
-
-default_kver() {
-	local dep
-	dep=$(dpkg-query -W -f='${Depends}' linux-headers-amd64 2>/dev/null || true)
-	dep=$(echo "$dep" | grep -o 'linux-headers-[^ ,]*' | head -n1)
-	if [ -n "$dep" ]; then
-		echo "${dep#linux-headers-}"
-	else
-		echo 6.1.0-56-amd64
-	fi
-}
 
 usage() {
 	awk 'NR > 2 && /^#/ { sub(/^# ?/, ""); print; next } NR > 2 { exit }' "$0" >&2
@@ -64,7 +53,7 @@ shift $((OPTIND - 1))
 [ "${1:-}" = -- ] && shift
 [ $# -gt 0 ] || usage
 CMD="$*"
-[ -n "$KVER" ] || KVER=$(default_kver)
+[ -n "$KVER" ] || KVER=$("$REPO/.ci/kernel" default)
 [ -n "$MOD" ] || MOD=$REPO/kmod/khsm.ko
 
 die() { echo "khsm-vm: $*" >&2; exit 2; }
@@ -132,6 +121,11 @@ APPEND="console=ttyS0 quiet panic=-1 oops=panic panic_on_warn=1"
 [ $PERF = 1 ] ||
 	APPEND="$APPEND slub_debug=FZPU slab_nomerge init_on_alloc=0 init_on_free=1 page_poison=1"
 APPEND="$APPEND cryptomgr.panic_on_fail=1 khsm_run=$RUN khsm_stage2=$VMDIR/stage2.sh"
+# KFENCE (built in, off by default, on Debian's 6.12) catches out-of-bounds
+# and use-after-free reads, which slub_debug does not; sample every 10 ms.
+if grep -qx 'CONFIG_KFENCE=y' "$OUT/root/boot/config-$KVER" 2>/dev/null; then
+	APPEND="$APPEND kfence.sample_interval=10"
+fi
 
 set +e
 timeout -k 10 $((TMO + 180)) qemu-system-x86_64 \
