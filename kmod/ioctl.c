@@ -216,7 +216,8 @@ out:
 
 static int khsm_ioc_version(struct khsm_file *f, union khsm_ioc_arg *a)
 {
-	if (!KHSM_RESERVED_OK(&a->version))
+	if (!KHSM_RESERVED_OK(&a->version) ||
+	    !khsm_zero(a->version.reserved1, sizeof(a->version.reserved1)))
 		return -EINVAL;
 	khsm_clear_out(a, sizeof(a->version));
 	khsm_token_version(f->tok, &a->version);
@@ -855,7 +856,7 @@ static const struct khsm_ioc_desc khsm_ioctls[] = {
 /* The structs are the ABI: fixed size, no implicit holes. */
 static void khsm_build_check_abi(void)
 {
-	BUILD_BUG_ON(sizeof(struct khsm_version) != KHSM_VERSION_SIZE_VER0);
+	BUILD_BUG_ON(sizeof(struct khsm_version) != KHSM_VERSION_SIZE_VER1);
 	BUILD_BUG_ON(sizeof(struct khsm_token_info) !=
 		     KHSM_TOKEN_INFO_SIZE_VER0);
 	BUILD_BUG_ON(sizeof(struct khsm_init_token) !=

@@ -19,6 +19,7 @@
 #include <linux/xarray.h>
 
 #include "ck.h"
+#include "index.h"
 #include "limits.h"
 #include "mech.h"
 
@@ -66,7 +67,8 @@ struct khsm_token {
 	u32 n_session_objects;
 	u32 n_files;
 	u32 n_logged_in;
-	u32 n_bytes;			/* attribute bytes of all objects */
+	u64 n_bytes;			/* charged bytes of objects and sessions */
+	struct khsm_index find_index;	/* of the objects */
 };
 
 /* One open file of /dev/hsmN: one PKCS#11 application. */
@@ -126,7 +128,8 @@ struct khsm_obj {
 	bool token;			/* CKA_TOKEN */
 	bool private;			/* CKA_PRIVATE */
 	struct khsm_sess *owner;	/* session objects; NULL for token */
-	u32 bytes;			/* counted in tok->n_bytes */
+	u32 bytes;			/* charged to tok->n_bytes */
+	struct khsm_obj_index index;
 	struct khsm_attrs attrs;
 };
 

@@ -10,6 +10,8 @@ void khsm_session_uninit(void);
 
 /* Under tok->lock: the file's open session @handle, or NULL. */
 struct khsm_sess *khsm_session_find(struct khsm_file *f, u32 handle);
+/* Without tok->lock: whether @handle is an open session of @f. */
+bool khsm_session_valid(struct khsm_file *f, u32 handle);
 /* Under tok->lock: end the file's login (last session closed, logout). */
 void khsm_file_logout(struct khsm_file *f);
 
