@@ -11,6 +11,8 @@
 #include <linux/kernel.h>
 #include <linux/mm.h>
 #include <linux/nospec.h>
+#include <linux/sched.h>
+#include <linux/sched/signal.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/uaccess.h>
@@ -695,29 +697,145 @@ out:
 	return ret;
 }
 
+/* End the operation a stream could not finish; rv is the caller's. */
+static void khsm_stream_cancel(struct khsm_file *f, struct khsm_op_data *d,
+			       u32 kind)
+{
+	khsm_op_init(f, d->session, kind, 0, 0, NULL, 0, true);
+}
+
+/* One chunk through the operation; its output goes to @uout. */
+static unsigned long khsm_stream_step(struct khsm_file *f,
+				      struct khsm_op_data *d, u32 kind,
+				      u32 step, struct khsm_op_io *io,
+				      u8 __user *uout, int *ret)
+{
+	unsigned long rv;
+
+	rv = khsm_op_data(f, d->session, kind, step, io);
+	if (!rv && io->out && io->out_len &&
+	    copy_to_user(uout, io->out, io->out_len))
+		*ret = -EFAULT;
+	if (io->out)
+		kvfree_sensitive(io->out, io->out_len ? io->out_len : 1);
+	io->out = NULL;
+	/* Upper bounds of the whole input covered every chunk. */
+	if (rv == CKR_BUFFER_TOO_SMALL)
+		rv = CKR_GENERAL_ERROR;
+	return rv;
+}
+
+/*
+ * OP_DATA input above max_data_len (ONESHOT and UPDATE; see the uAPI).
+ * The kernel streams it rather than libhsm so every user of the uAPI gets
+ * single-part calls of any size with one call's semantics: the length
+ * answer, CKR_BUFFER_TOO_SMALL and the refusal of a single-part call on a
+ * multi-part operation are decided for the whole input first, nothing
+ * runs before; then the input goes through the mechanism in max_data_len
+ * chunks as UPDATE steps, each chunk's output written to the caller's
+ * buffer as it comes (no kernel copy of the whole input or output), and
+ * ONESHOT ends with a FINAL step (VERIFY: with the signature). Anything
+ * that fails after the decision ends the operation, as a failed single
+ * call does.
+ */
+static int khsm_ioc_op_stream(struct khsm_file *f, struct khsm_op_data *d,
+			      u32 kind, const u8 *sig)
+{
+	bool verify = kind == KHSM_OP_VERIFY;
+	struct khsm_op_io io = {
+		.in_len = d->in_len,
+		.size_only = true,
+		.query = !verify && !d->out,
+		.out_cap = verify ? 0 : d->out_len,
+	};
+	u8 __user *uin = u64_to_user_ptr(d->in);
+	u8 __user *uout = u64_to_user_ptr(d->out);
+	u64 off, n, done = 0, cap = verify || !d->out ? 0 : d->out_len;
+	u8 *buf;
+	int ret = 0;
+
+	d->rv = khsm_op_data(f, d->session, kind, d->step, &io);
+	if (d->rv || (io.query && io.out_len)) {
+		if (!verify && (!d->rv || d->rv == CKR_BUFFER_TOO_SMALL))
+			d->out_len = io.out_len;
+		return 0;
+	}
+	buf = kvmalloc(KHSM_MAX_DATA_LEN, GFP_KERNEL_ACCOUNT);
+	if (!buf) {
+		ret = -ENOMEM;
+		goto cancel;
+	}
+	for (off = 0; off < d->in_len; off += n) {
+		n = min_t(u64, d->in_len - off, KHSM_MAX_DATA_LEN);
+		if (copy_from_user(buf, uin + off, n)) {
+			ret = -EFAULT;
+			goto cancel;
+		}
+		memset(&io, 0, sizeof(io));
+		io.in = buf;
+		io.in_len = n;
+		io.out_cap = cap - done;
+		d->rv = khsm_stream_step(f, d, kind, KHSM_STEP_UPDATE, &io,
+					 uout + done, &ret);
+		if (d->rv || ret)
+			goto cancel;
+		done += io.out_len;
+		cond_resched();
+		if (fatal_signal_pending(current)) {
+			ret = -EINTR;
+			goto cancel;
+		}
+	}
+	if (d->step == KHSM_DATA_ONESHOT) {
+		memset(&io, 0, sizeof(io));
+		io.in = buf;
+		io.out_cap = cap - done;
+		io.sig = sig;
+		io.sig_len = verify ? d->out_len : 0;
+		d->rv = khsm_stream_step(f, d, kind, KHSM_STEP_FINAL, &io,
+					 uout + done, &ret);
+		if (d->rv || ret)
+			goto cancel;
+		done += io.out_len;
+	}
+	if (!verify)
+		d->out_len = done;
+	goto out;
+
+cancel:
+	khsm_stream_cancel(f, d, kind);
+out:
+	kvfree_sensitive(buf, KHSM_MAX_DATA_LEN);
+	return ret;
+}
+
 static int khsm_ioc_op_data(struct khsm_file *f, union khsm_ioc_arg *a)
 {
 	struct khsm_op_data *d = &a->op_data;
 	struct khsm_op_io io = {};
 	bool verify = d->op == KHSM_OP_VERIFY;
+	bool stream = d->in_len > KHSM_MAX_DATA_LEN;
 	u8 *in = NULL, *sig = NULL;
 	int ret = 0;
 
 	if (!KHSM_RESERVED_OK(d) || d->flags || d->op < 1 ||
 	    d->op > KHSM_OP_MAX || d->step < KHSM_DATA_UPDATE ||
-	    d->step > KHSM_DATA_ONESHOT || d->in_len > KHSM_MAX_DATA_LEN)
+	    d->step > KHSM_DATA_ONESHOT || d->in_len > KHSM_MAX_STREAM_LEN ||
+	    (stream && d->step == KHSM_DATA_FINAL))
 		return -EINVAL;
 	if (verify && d->step == KHSM_DATA_UPDATE && (d->out || d->out_len))
 		return -EINVAL;
 	if (verify && d->out_len > KHSM_MAX_DATA_LEN)
 		return -EINVAL;
-	in = kvmalloc(d->in_len ? d->in_len : 1, GFP_KERNEL);
-	if (!in)
-		return -ENOMEM;
-	if (d->in_len && copy_from_user(in, u64_to_user_ptr(d->in),
-					d->in_len)) {
-		ret = -EFAULT;
-		goto out;
+	if (!stream) {
+		in = kvmalloc(d->in_len ? d->in_len : 1, GFP_KERNEL);
+		if (!in)
+			return -ENOMEM;
+		if (d->in_len && copy_from_user(in, u64_to_user_ptr(d->in),
+						d->in_len)) {
+			ret = -EFAULT;
+			goto out;
+		}
 	}
 	io.in = in;
 	io.in_len = d->in_len;
@@ -734,6 +852,11 @@ static int khsm_ioc_op_data(struct khsm_file *f, union khsm_ioc_arg *a)
 		}
 		io.sig = sig;
 		io.sig_len = d->out_len;
+	}
+	if (stream) {
+		ret = khsm_ioc_op_stream(f, d, array_index_nospec(d->op,
+					 KHSM_OP_MAX + 1), sig);
+		goto out;
 	}
 	io.query = !d->out;
 	io.out_cap = d->out_len;
@@ -753,7 +876,8 @@ out:
 	if (io.out)
 		kvfree_sensitive(io.out, io.out_len ? io.out_len : 1);
 	kvfree_sensitive(sig, d->out_len ? d->out_len : 1);
-	kvfree_sensitive(in, d->in_len ? d->in_len : 1);
+	if (in)
+		kvfree_sensitive(in, d->in_len ? d->in_len : 1);
 	return ret;
 }
 

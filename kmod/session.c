@@ -172,8 +172,9 @@ static void khsm_session_unlink(struct khsm_sess *s)
 	struct khsm_file *f = s->file;
 
 	lockdep_assert_held(&tok->lock);
-	s->closed = true;
+	WRITE_ONCE(s->closed, true);
 	xa_erase(&tok->sessions, s->handle);
+	khsm_token_uncharge(tok, sizeof(*s));
 	khsm_objects_destroy_session(s);
 	tok->n_sessions--;
 	f->n_sessions--;
@@ -343,6 +344,20 @@ static unsigned long khsm_op_verify(struct khsm_slot *slot, u32 step,
 	return rv;
 }
 
+/* The length decision for a whole streamed input (io->size_only). */
+static unsigned long khsm_op_size(struct khsm_slot *slot, u32 kind, u32 step,
+				  struct khsm_op_io *io)
+{
+	size_t need = 0;
+
+	if (kind != KHSM_OP_VERIFY)
+		need = slot->op.mech->out_len(&slot->op, step, io->in_len);
+	io->out_len = need;
+	if (need && !io->query && io->out_cap < need)
+		return CKR_BUFFER_TOO_SMALL;
+	return CKR_OK;
+}
+
 unsigned long khsm_op_data(struct khsm_file *f, u32 session, u32 kind, u32 step,
 		     struct khsm_op_io *io)
 {
@@ -369,6 +384,10 @@ unsigned long khsm_op_data(struct khsm_file *f, u32 session, u32 kind, u32 step,
 	/* A single-part call cannot finish a multi-part operation. */
 	if (step == KHSM_STEP_ONESHOT && slot->updated) {
 		rv = CKR_OPERATION_ACTIVE;
+		goto out;
+	}
+	if (io->size_only) {
+		rv = khsm_op_size(slot, kind, step, io);
 		goto out;
 	}
 	if (kind == KHSM_OP_VERIFY) {
