@@ -12,6 +12,7 @@
 
 #include <linux/cred.h>
 #include <linux/kref.h>
+#include <linux/list.h>
 #include <linux/miscdevice.h>
 #include <linux/mutex.h>
 #include <linux/types.h>
@@ -98,6 +99,7 @@ struct khsm_sess {
 	bool rw;
 	bool closed;			/* under tok->lock */
 	struct khsm_slot slots[KHSM_OP_MAX + 1];
+	struct list_head objects;	/* its session objects, tok->lock */
 	bool finding;
 	u32 *found;
 	u32 n_found;
@@ -128,6 +130,7 @@ struct khsm_obj {
 	bool token;			/* CKA_TOKEN */
 	bool private;			/* CKA_PRIVATE */
 	struct khsm_sess *owner;	/* session objects; NULL for token */
+	struct list_head owner_node;	/* in owner->objects */
 	u32 bytes;			/* charged to tok->n_bytes */
 	struct khsm_obj_index index;
 	struct khsm_attrs attrs;

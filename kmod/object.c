@@ -6,6 +6,7 @@
  * under, or takes, the token lock.
  */
 #include <linux/mm.h>
+#include <linux/sched.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 
@@ -110,6 +111,8 @@ static void khsm_object_remove(struct khsm_obj *o)
 	lockdep_assert_held(&tok->lock);
 	xa_erase(&tok->objects, o->handle);
 	khsm_index_del(&tok->find_index, o);
+	if (o->owner)
+		list_del(&o->owner_node);
 	o->dead = true;
 	if (o->token)
 		tok->n_token_objects--;
@@ -119,34 +122,47 @@ static void khsm_object_remove(struct khsm_obj *o)
 	khsm_object_put(o);
 }
 
+/* Hundreds of thousands of objects may go at once: let others run. */
 void khsm_objects_destroy_all(struct khsm_token *tok)
 {
 	struct khsm_obj *o;
 	unsigned long idx;
 
-	xa_for_each(&tok->objects, idx, o)
+	xa_for_each(&tok->objects, idx, o) {
 		khsm_object_remove(o);
+		cond_resched();
+	}
 }
 
+/* The session's own list: closing it costs its objects, not the token's. */
 void khsm_objects_destroy_session(struct khsm_sess *s)
 {
-	struct khsm_obj *o;
-	unsigned long idx;
+	struct khsm_obj *o, *tmp;
 
-	xa_for_each(&s->tok->objects, idx, o)
-		if (o->owner == s)
-			khsm_object_remove(o);
+	lockdep_assert_held(&s->tok->lock);
+	list_for_each_entry_safe(o, tmp, &s->objects, owner_node) {
+		khsm_object_remove(o);
+		cond_resched();
+	}
 }
 
 /* C_Logout: the file's private session objects go. */
 void khsm_objects_destroy_private(struct khsm_file *f)
 {
-	struct khsm_obj *o;
+	struct khsm_obj *o, *tmp;
+	struct khsm_sess *s;
 	unsigned long idx;
 
-	xa_for_each(&f->tok->objects, idx, o)
-		if (o->owner && o->owner->file == f && o->private)
-			khsm_object_remove(o);
+	lockdep_assert_held(&f->tok->lock);
+	xa_for_each(&f->tok->sessions, idx, s) {
+		if (s->file != f)
+			continue;
+		list_for_each_entry_safe(o, tmp, &s->objects, owner_node) {
+			if (o->private)
+				khsm_object_remove(o);
+			cond_resched();
+		}
+	}
 }
 
 /*
@@ -223,6 +239,8 @@ static unsigned long khsm_object_add(struct khsm_sess *s,
 		return CKR_HOST_MEMORY;
 	}
 	khsm_index_add(&tok->find_index, o);
+	if (o->owner)
+		list_add_tail(&o->owner_node, &s->objects);
 	if (token)
 		tok->n_token_objects++;
 	else

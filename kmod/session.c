@@ -126,6 +126,7 @@ unsigned long khsm_session_open(struct khsm_file *f, u32 flags, u32 *handle)
 		return CKR_HOST_MEMORY;
 	kref_init(&s->ref);
 	mutex_init(&s->lock);
+	INIT_LIST_HEAD(&s->objects);
 	s->tok = tok;
 	s->file = f;
 	s->rw = rw;
