@@ -152,28 +152,35 @@ static bool khsm_pin_new_form(const struct khsm_pin *p)
 struct khsm_ktmpl {
 	struct khsm_tmpl t;
 	struct khsm_tattr *a;
+	u8 *vals;			/* every value, one after the other */
+	size_t vals_len;
 };
 
 static void khsm_ktmpl_free(struct khsm_ktmpl *k)
 {
-	u32 i;
-
-	if (k->a)
-		for (i = 0; i < k->t.count; i++)
-			kfree_sensitive(k->a[i].val);
+	if (k->vals)
+		kvfree_sensitive(k->vals, k->vals_len);
+	k->vals = NULL;
+	k->vals_len = 0;
 	kfree(k->a);
 	k->a = NULL;
 	k->t.count = 0;
 }
 
-/* Copy a khsm_attr[count] template and every value into kernel memory. */
+/*
+ * Copy a khsm_attr[count] template and every value into kernel memory (the
+ * values into one buffer: one allocation per template, not per value).
+ */
 static int khsm_ktmpl_in(struct khsm_ktmpl *k, u64 uptr, u32 count)
 {
 	struct khsm_attr *ua;
+	size_t off = 0;
 	u32 i;
 	int err = 0;
 
 	k->a = NULL;
+	k->vals = NULL;
+	k->vals_len = 0;
 	k->t.count = 0;
 	k->t.a = NULL;
 	if (count > KHSM_MAX_TEMPLATE)
@@ -183,14 +190,18 @@ static int khsm_ktmpl_in(struct khsm_ktmpl *k, u64 uptr, u32 count)
 	ua = memdup_user(u64_to_user_ptr(uptr), count * sizeof(*ua));
 	if (IS_ERR(ua))
 		return PTR_ERR(ua);
-	for (i = 0; i < count; i++)
+	for (i = 0; i < count; i++) {
 		if (ua[i].flags || ua[i].len > KHSM_MAX_ATTR_LEN)
 			err = -EINVAL;
+		k->vals_len += ua[i].len;
+	}
 	if (err)
 		goto out;
 	k->a = kcalloc(count, sizeof(*k->a), GFP_KERNEL);
-	if (!k->a) {
+	k->vals = kvmalloc(max_t(size_t, k->vals_len, 1), GFP_KERNEL);
+	if (!k->a || !k->vals) {
 		err = -ENOMEM;
+		khsm_ktmpl_free(k);
 		goto out;
 	}
 	k->t.a = k->a;
@@ -200,14 +211,14 @@ static int khsm_ktmpl_in(struct khsm_ktmpl *k, u64 uptr, u32 count)
 		k->a[i].len = ua[i].len;
 		if (!ua[i].len)
 			continue;
-		k->a[i].val = memdup_user(u64_to_user_ptr(ua[i].value),
-					  ua[i].len);
-		if (IS_ERR(k->a[i].val)) {
-			err = PTR_ERR(k->a[i].val);
-			k->a[i].val = NULL;
+		k->a[i].val = k->vals + off;
+		if (copy_from_user(k->vals + off, u64_to_user_ptr(ua[i].value),
+				   ua[i].len)) {
+			err = -EFAULT;
 			khsm_ktmpl_free(k);
 			goto out;
 		}
+		off += ua[i].len;
 	}
 out:
 	kfree(ua);
