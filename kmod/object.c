@@ -8,6 +8,7 @@
 #include <linux/mm.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
+#include <linux/sort.h>
 #include <linux/string.h>
 
 #include "attr.h"
@@ -566,6 +567,13 @@ struct khsm_match {
 	u32 max;
 };
 
+static int khsm_handle_cmp(const void *a, const void *b)
+{
+	u32 x = *(const u32 *)a, y = *(const u32 *)b;
+
+	return x < y ? -1 : x > y;
+}
+
 static void khsm_match_one(struct khsm_obj *o, void *arg)
 {
 	struct khsm_match *m = arg;
@@ -601,11 +609,14 @@ unsigned long khsm_objects_match(struct khsm_file *f, const struct khsm_tmpl *t,
 			     GFP_KERNEL_ACCOUNT);
 	if (!m.h)
 		return CKR_HOST_MEMORY;
-	if (key)
+	if (key) {
 		khsm_index_walk(&tok->find_index, key, khsm_match_one, &m);
-	else
+		/* Handle order, as a scan gives: the order objects were made. */
+		sort(m.h, m.n, sizeof(*m.h), khsm_handle_cmp, NULL);
+	} else {
 		xa_for_each(&tok->objects, idx, o)
 			khsm_match_one(o, &m);
+	}
 	*handles = m.h;
 	*n = m.n;
 	return CKR_OK;
