@@ -27,7 +27,7 @@
 #define N_SESSIONS	10000
 #define N_OBJECTS	100000
 #define N_SMALL		100
-#define REPS		9
+#define REPS		31
 
 static double now(void)
 {
