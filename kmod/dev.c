@@ -29,7 +29,6 @@ static int khsm_open(struct inode *inode, struct file *filp)
 	if (!f)
 		return -ENOMEM;
 	f->tok = tok;
-	f->cred = get_cred(filp->f_cred);
 	f->user = KHSM_NOBODY;
 	mutex_lock(&tok->lock);
 	tok->n_files++;
@@ -47,7 +46,6 @@ static int khsm_release(struct inode *inode, struct file *filp)
 	mutex_lock(&tok->lock);
 	tok->n_files--;
 	mutex_unlock(&tok->lock);
-	put_cred(f->cred);
 	kfree_sensitive(f);
 	return 0;
 }

@@ -1026,7 +1026,9 @@ long khsm_ioctl(struct file *filp, unsigned int cmd, unsigned long arg)
 	int ret;
 
 	khsm_build_check_abi();
-	if (_IOC_TYPE(cmd) != KHSM_IOC_MAGIC)
+	/* _IO numbers: the struct's @size field says how much to copy. */
+	if (_IOC_TYPE(cmd) != KHSM_IOC_MAGIC || _IOC_DIR(cmd) != _IOC_NONE ||
+	    _IOC_SIZE(cmd))
 		return -ENOTTY;
 	nr = _IOC_NR(cmd);
 	if (nr >= ARRAY_SIZE(khsm_ioctls))

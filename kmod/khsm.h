@@ -10,7 +10,6 @@
 #ifndef KHSM_KHSM_H
 #define KHSM_KHSM_H
 
-#include <linux/cred.h>
 #include <linux/kref.h>
 #include <linux/list.h>
 #include <linux/miscdevice.h>
@@ -23,13 +22,6 @@
 #include "index.h"
 #include "limits.h"
 #include "mech.h"
-
-#ifndef CKC_X_509
-#define CKC_X_509		0UL
-#endif
-#ifndef CK_UNAVAILABLE_INFORMATION
-#define CK_UNAVAILABLE_INFORMATION	(~0UL)
-#endif
 
 /* khsm_file.user when nobody is logged in on the file. */
 #define KHSM_NOBODY		(~0UL)
@@ -75,7 +67,6 @@ struct khsm_token {
 /* One open file of /dev/hsmN: one PKCS#11 application. */
 struct khsm_file {
 	struct khsm_token *tok;
-	const struct cred *cred;	/* opener's credentials */
 	unsigned long user;		/* CKU_SO, CKU_USER, KHSM_NOBODY */
 	u32 n_sessions;
 	u32 n_ro_sessions;

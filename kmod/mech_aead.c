@@ -2,8 +2,8 @@
 /*
  * CKM_AES_GCM over the crypto API's "gcm(aes)" AEAD.
  *
- * Parameter (flat, uAPI): struct khsm_gcm_params, then iv_len bytes of IV,
- * then aad_len bytes of AAD. Tags of 96..128 bits in steps of 8. 96-bit
+ * Parameter (flat, uAPI): struct khsm_gcm_params, then the IV, then the
+ * AAD. Tags of 96..128 bits in steps of 8. 96-bit
  * IVs go through the crypto API's "gcm(aes)" (AES-NI/PCLMUL when loaded);
  * the crypto API takes no other IV length, so for 1..256-byte IVs other
  * than 12 this file builds GCM from its parts (NIST SP 800-38D 7.1):
@@ -17,6 +17,10 @@
  * processed at FINAL: encryption
  * then outputs ciphertext || tag, decryption outputs the plaintext only if
  * the tag verifies (nothing at all otherwise: CKR_ENCRYPTED_DATA_INVALID).
+ * A one-shot call with a 96-bit IV skips the buffer when the caller's
+ * buffers are in the linear mapping and disjoint: "gcm(aes)" reads the
+ * input and writes the output in place, and a decryption whose tag does
+ * not verify wipes what it wrote.
  */
 #include <crypto/aead.h>
 #include <crypto/aes.h>
@@ -78,24 +82,25 @@ static unsigned long khsm_gcm_parse(struct khsm_gcm_ctx *ctx, const void *param,
 	if (!param || param_len < sizeof(p))
 		return CKR_MECHANISM_PARAM_INVALID;
 	memcpy(&p, param, sizeof(p));
-	if (p.reserved || p.iv_len < 1 || p.iv_len > 256 ||
-	    p.aad_len > KHSM_GCM_MAX_AAD ||
-	    param_len != sizeof(p) + (size_t)p.iv_len + p.aad_len)
+	if (p.reserved || p.gcm_iv_len < 1 || p.gcm_iv_len > 256 ||
+	    p.gcm_aad_len > KHSM_GCM_MAX_AAD ||
+	    param_len != sizeof(p) + (size_t)p.gcm_iv_len + p.gcm_aad_len)
 		return CKR_MECHANISM_PARAM_INVALID;
-	if (p.tag_bits < 96 || p.tag_bits > 128 || p.tag_bits % 8)
+	if (p.gcm_tag_bits < 96 || p.gcm_tag_bits > 128 || p.gcm_tag_bits % 8)
 		return CKR_MECHANISM_PARAM_INVALID;
-	ctx->iv_len = p.iv_len;
-	if (p.iv_len == KHSM_GCM_IV_LEN) {
+	ctx->iv_len = p.gcm_iv_len;
+	if (p.gcm_iv_len == KHSM_GCM_IV_LEN) {
 		memcpy(ctx->iv, var, KHSM_GCM_IV_LEN);
 	} else {
-		ctx->long_iv = kmemdup(var, p.iv_len, GFP_KERNEL);
+		ctx->long_iv = kmemdup(var, p.gcm_iv_len, GFP_KERNEL);
 		if (!ctx->long_iv)
 			return CKR_HOST_MEMORY;
 	}
-	ctx->tag_len = p.tag_bits / 8;
-	ctx->aad_len = p.aad_len;
-	if (p.aad_len) {
-		ctx->aad = kmemdup(var + p.iv_len, p.aad_len, GFP_KERNEL);
+	ctx->tag_len = p.gcm_tag_bits / 8;
+	ctx->aad_len = p.gcm_aad_len;
+	if (p.gcm_aad_len) {
+		ctx->aad = kmemdup(var + p.gcm_iv_len, p.gcm_aad_len,
+				   GFP_KERNEL);
 		if (!ctx->aad)
 			return CKR_HOST_MEMORY;
 	}
@@ -403,13 +408,50 @@ static unsigned long khsm_gcm_append(struct khsm_gcm_ctx *ctx, const u8 *in,
 	return CKR_OK;
 }
 
+/*
+ * One "gcm(aes)" pass over @cryptlen bytes (the tag included when
+ * decrypting) from @src (@src_len bytes) to @dst (@dst_len bytes; may be
+ * @src). -EBADMSG if the tag does not verify.
+ */
+static int khsm_gcm_aead(struct khsm_gcm_ctx *ctx, const u8 *src,
+			 size_t src_len, u8 *dst, size_t dst_len,
+			 size_t cryptlen)
+{
+	struct aead_request *req = ctx->req;
+	struct sg_table t_src, t_dst;
+	DECLARE_CRYPTO_WAIT(wait);
+	int err;
+
+	/* The AEAD layout: the AAD, then the data. */
+	err = khsm_gcm_sg(&t_src, ctx->aad, ctx->aad_len, (u8 *)src, src_len);
+	if (err)
+		return err;
+	if (dst != src) {
+		err = khsm_gcm_sg(&t_dst, ctx->aad, ctx->aad_len, dst, dst_len);
+		if (err) {
+			sg_free_table(&t_src);
+			return err;
+		}
+	}
+	aead_request_set_callback(req, CRYPTO_TFM_REQ_MAY_SLEEP |
+				  CRYPTO_TFM_REQ_MAY_BACKLOG,
+				  crypto_req_done, &wait);
+	aead_request_set_ad(req, ctx->aad_len);
+	aead_request_set_crypt(req, t_src.sgl,
+			       dst != src ? t_dst.sgl : t_src.sgl,
+			       cryptlen, ctx->iv);
+	err = crypto_wait_req(ctx->encrypt ? crypto_aead_encrypt(req) :
+					     crypto_aead_decrypt(req), &wait);
+	sg_free_table(&t_src);
+	if (dst != src)
+		sg_free_table(&t_dst);
+	return err;
+}
+
 static unsigned long khsm_gcm_final(struct khsm_gcm_ctx *ctx, u8 *out,
 			      size_t *out_len)
 {
-	struct aead_request *req = ctx->req;
-	DECLARE_CRYPTO_WAIT(wait);
-	struct sg_table t;
-	size_t cryptlen = ctx->len;
+	size_t room = ctx->len + ctx->tag_len;
 	size_t produced;
 	unsigned long rv;
 	int err;
@@ -423,20 +465,8 @@ static unsigned long khsm_gcm_final(struct khsm_gcm_ctx *ctx, u8 *out,
 	}
 	if (ctx->parts)
 		return khsm_gcm_parts_final(ctx, out, out_len);
-	/* The AEAD layout: AAD, then the data (+ tag room when encrypting). */
-	err = khsm_gcm_sg(&t, ctx->aad, ctx->aad_len, ctx->buf,
-			  ctx->len + ctx->tag_len);
-	if (err)
-		return khsm_mech_errno_rv(err);
-
-	aead_request_set_callback(req, CRYPTO_TFM_REQ_MAY_SLEEP |
-				  CRYPTO_TFM_REQ_MAY_BACKLOG,
-				  crypto_req_done, &wait);
-	aead_request_set_ad(req, ctx->aad_len);
-	aead_request_set_crypt(req, t.sgl, t.sgl, cryptlen, ctx->iv);
-	err = crypto_wait_req(ctx->encrypt ? crypto_aead_encrypt(req) :
-					     crypto_aead_decrypt(req), &wait);
-	sg_free_table(&t);
+	/* in place in the buffer, which has room for the tag */
+	err = khsm_gcm_aead(ctx, ctx->buf, room, ctx->buf, room, ctx->len);
 	if (err == -EBADMSG)
 		return CKR_ENCRYPTED_DATA_INVALID;
 	if (err)
@@ -445,6 +475,44 @@ static unsigned long khsm_gcm_final(struct khsm_gcm_ctx *ctx, u8 *out,
 				  ctx->len - ctx->tag_len;
 	memcpy(out, ctx->buf, produced);
 	*out_len = produced;
+	return CKR_OK;
+}
+
+/* True if the crypto API can take @p (and what follows) in one sg entry. */
+static bool khsm_gcm_linear(const void *p)
+{
+	return !is_vmalloc_addr(p) && virt_addr_valid(p);
+}
+
+/*
+ * One-shot "gcm(aes)" straight from @in to @out, without the buffer, when
+ * both can go in a scatterlist and do not overlap; else CKR_OK with
+ * *@done false (the caller buffers).
+ */
+static unsigned long khsm_gcm_direct(struct khsm_gcm_ctx *ctx, const u8 *in,
+				     size_t in_len, u8 *out, size_t *out_len,
+				     bool *done)
+{
+	size_t n;
+	int err;
+
+	*done = false;
+	if (!ctx->tfm || in_len <= (ctx->encrypt ? 0 : ctx->tag_len) ||
+	    in_len > KHSM_GCM_MAX_DATA + (ctx->encrypt ? 0 : ctx->tag_len))
+		return CKR_OK;
+	n = ctx->encrypt ? in_len + ctx->tag_len : in_len - ctx->tag_len;
+	if (!khsm_gcm_linear(in) || !khsm_gcm_linear(out) ||
+	    (in + in_len > out && out + n > in))
+		return CKR_OK;
+	*done = true;
+	err = khsm_gcm_aead(ctx, in, in_len, out, n, in_len);
+	if (err) {
+		/* a failed decryption wrote unauthenticated plaintext */
+		memzero_explicit(out, n);
+		return err == -EBADMSG ? CKR_ENCRYPTED_DATA_INVALID :
+					 khsm_mech_errno_rv(err);
+	}
+	*out_len = n;
 	return CKR_OK;
 }
 
@@ -467,12 +535,18 @@ static unsigned long khsm_gcm_step(struct khsm_op *op, enum khsm_step step,
 {
 	struct khsm_gcm_ctx *ctx = op->ctx;
 	unsigned long rv;
+	bool done;
 
 	*out_len = 0;
 	if (step == KHSM_STEP_FINAL && in_len)
 		return CKR_ARGUMENTS_BAD;
 	if (step == KHSM_STEP_ONESHOT && ctx->len)
 		return CKR_OPERATION_ACTIVE;
+	if (step == KHSM_STEP_ONESHOT) {
+		rv = khsm_gcm_direct(ctx, in, in_len, out, out_len, &done);
+		if (done)
+			return rv;
+	}
 	if (in_len) {
 		rv = khsm_gcm_append(ctx, in, in_len);
 		if (rv != CKR_OK)

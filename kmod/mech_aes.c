@@ -4,8 +4,12 @@
  * CKM_AES_CBC_PAD (PKCS#7), one-shot and multi-part, over the crypto API's
  * synchronous "ecb(aes)"/"cbc(aes)" skcipher.
  *
- * Data goes through a bounce buffer owned by the operation, so the caller's
- * buffers may live anywhere (stack, vmalloc) and may alias. Partial blocks
+ * The crypto API works straight on the caller's buffers when they are in
+ * the kernel's linear mapping (kmalloc, and kvmalloc's usual case; in and
+ * out the same or disjoint): no copy, and the request lives on the stack.
+ * Buffers it cannot take in a scatterlist (vmalloc, a virtually mapped
+ * stack) or that partly overlap go through a bounce buffer that the first
+ * such call allocates and the operation keeps. Partial blocks
  * are buffered between parts; CBC_PAD decryption always holds back the last
  * full block until FINAL, where the padding is checked without
  * data-dependent branches and every bad padding gives the same result,
@@ -14,6 +18,7 @@
 #include <crypto/aes.h>
 #include <crypto/skcipher.h>
 #include <linux/kernel.h>
+#include <linux/mm.h>
 #include <linux/random.h>
 #include <linux/scatterlist.h>
 #include <linux/slab.h>
@@ -23,12 +28,11 @@
 #include "mech_family.h"
 #include "uapi/linux/khsm.h"
 
-#define KHSM_AES_CHUNK	4096	/* bytes per crypto API call */
+#define KHSM_AES_CHUNK	4096	/* bytes per bounced crypto API call */
 
 struct khsm_aes_ctx {
-	struct crypto_skcipher *tfm;
-	struct skcipher_request *req;
-	u8 *bounce;			/* KHSM_AES_CHUNK bytes */
+	struct crypto_sync_skcipher *tfm;
+	u8 *bounce;			/* KHSM_AES_CHUNK bytes, or NULL */
 	u8 iv[AES_BLOCK_SIZE];		/* chaining value, updated by cbc */
 	u8 part[AES_BLOCK_SIZE];	/* buffered input between parts */
 	unsigned int part_len;
@@ -54,7 +58,7 @@ static unsigned long khsm_aes_init(struct khsm_op *op, const struct khsm_key *ke
 	if (op->kind != KHSM_OP_ENCRYPT && op->kind != KHSM_OP_DECRYPT)
 		return CKR_MECHANISM_INVALID;
 
-	ctx = kzalloc(sizeof(*ctx), GFP_KERNEL);
+	ctx = kzalloc(sizeof(*ctx), GFP_KERNEL_ACCOUNT);
 	if (!ctx)
 		return CKR_HOST_MEMORY;
 	op->ctx = ctx;
@@ -69,45 +73,70 @@ static unsigned long khsm_aes_init(struct khsm_op *op, const struct khsm_key *ke
 		return CKR_MECHANISM_PARAM_INVALID;
 	}
 
-	ctx->bounce = kmalloc(KHSM_AES_CHUNK, GFP_KERNEL);
-	if (!ctx->bounce)
-		return CKR_HOST_MEMORY;
 	alg = ctx->cbc ? "cbc(aes)" : "ecb(aes)";
-	ctx->tfm = crypto_alloc_skcipher(alg, 0, CRYPTO_ALG_ASYNC);
+	ctx->tfm = crypto_alloc_sync_skcipher(alg, 0, 0);
 	if (IS_ERR(ctx->tfm)) {
 		err = PTR_ERR(ctx->tfm);
 		ctx->tfm = NULL;
 		pr_err("cannot allocate skcipher %s: %d\n", alg, err);
 		return khsm_mech_errno_rv(err);
 	}
-	ctx->req = skcipher_request_alloc(ctx->tfm, GFP_KERNEL);
-	if (!ctx->req)
-		return CKR_HOST_MEMORY;
-	skcipher_request_set_callback(ctx->req, 0, NULL, NULL);
-	err = crypto_skcipher_setkey(ctx->tfm, key->value, key->value_len);
+	err = crypto_sync_skcipher_setkey(ctx->tfm, key->value,
+					  key->value_len);
 	if (err)
 		return err == -EINVAL ? CKR_KEY_SIZE_RANGE :
 					khsm_mech_errno_rv(err);
 	return CKR_OK;
 }
 
+/* True if the crypto API can take @p (and what follows) in one sg entry. */
+static bool khsm_aes_linear(const void *p)
+{
+	return !is_vmalloc_addr(p) && virt_addr_valid(p);
+}
+
+static int khsm_aes_crypt(struct khsm_aes_ctx *ctx,
+			  struct skcipher_request *req, struct scatterlist *src,
+			  struct scatterlist *dst, size_t len)
+{
+	skcipher_request_set_crypt(req, src, dst, len,
+				   ctx->cbc ? ctx->iv : NULL);
+	return ctx->encrypt ? crypto_skcipher_encrypt(req) :
+			      crypto_skcipher_decrypt(req);
+}
+
 /* En/decrypt @len bytes (a multiple of the block size) from @in to @out. */
 static int khsm_aes_blocks(struct khsm_aes_ctx *ctx, const u8 *in, u8 *out,
 			   size_t len)
 {
-	struct skcipher_request *req = ctx->req;
-	struct scatterlist sg;
+	SYNC_SKCIPHER_REQUEST_ON_STACK(req, ctx->tfm);
+	struct scatterlist sg_in, sg_out;
 	size_t n;
 	int err = 0;
 
+	if (!len)
+		return 0;
+	skcipher_request_set_sync_tfm(req, ctx->tfm);
+	skcipher_request_set_callback(req, 0, NULL, NULL);
+	if (khsm_aes_linear(in) && khsm_aes_linear(out) &&
+	    (in == out || in + len <= out || out + len <= in)) {
+		sg_init_one(&sg_in, in, len);
+		sg_init_one(&sg_out, out, len);
+		err = khsm_aes_crypt(ctx, req, &sg_in, &sg_out, len);
+		goto out;
+	}
+	if (!ctx->bounce) {
+		ctx->bounce = kmalloc(KHSM_AES_CHUNK, GFP_KERNEL_ACCOUNT);
+		if (!ctx->bounce) {
+			err = -ENOMEM;
+			goto out;
+		}
+	}
 	while (len) {
 		n = min_t(size_t, len, KHSM_AES_CHUNK);
 		memcpy(ctx->bounce, in, n);
-		sg_init_one(&sg, ctx->bounce, n);
-		skcipher_request_set_crypt(req, &sg, &sg, n,
-					   ctx->cbc ? ctx->iv : NULL);
-		err = ctx->encrypt ? crypto_skcipher_encrypt(req) :
-				     crypto_skcipher_decrypt(req);
+		sg_init_one(&sg_in, ctx->bounce, n);
+		err = khsm_aes_crypt(ctx, req, &sg_in, &sg_in, n);
 		if (err)
 			break;
 		memcpy(out, ctx->bounce, n);
@@ -115,6 +144,8 @@ static int khsm_aes_blocks(struct khsm_aes_ctx *ctx, const u8 *in, u8 *out,
 		out += n;
 		len -= n;
 	}
+out:
+	skcipher_request_zero(req);
 	return err;
 }
 
@@ -290,9 +321,8 @@ static void khsm_aes_cleanup(struct khsm_op *op)
 
 	if (!ctx)
 		return;
-	skcipher_request_free(ctx->req);	/* kfree_sensitive */
-	if (ctx->tfm)
-		crypto_free_skcipher(ctx->tfm);	/* wipes the key schedule */
+	if (ctx->tfm)	/* wipes the key schedule */
+		crypto_free_sync_skcipher(ctx->tfm);
 	kfree_sensitive(ctx->bounce);
 	kfree_sensitive(ctx);
 	op->ctx = NULL;

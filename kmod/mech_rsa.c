@@ -142,7 +142,7 @@ static unsigned long khsm_rsa_param(struct khsm_rsa_ctx *ctx,
 		if (!param || param_len != sizeof(pp))
 			return CKR_MECHANISM_PARAM_INVALID;
 		memcpy(&pp, param, sizeof(pp));
-		ctx->hash = khsm_rsa_hash_alg(pp.hash_alg);
+		ctx->hash = khsm_rsa_hash_alg(pp.hash);
 		ctx->mgf = khsm_rsa_mgf(pp.mgf);
 		if (!ctx->hash || !ctx->mgf || pp.reserved ||
 		    pp.salt_len > KHSM_MAX_RSA_LEN)
@@ -156,7 +156,7 @@ static unsigned long khsm_rsa_param(struct khsm_rsa_ctx *ctx,
 		if (!param || param_len < sizeof(op))
 			return CKR_MECHANISM_PARAM_INVALID;
 		memcpy(&op, param, sizeof(op));
-		ctx->hash = khsm_rsa_hash_alg(op.hash_alg);
+		ctx->hash = khsm_rsa_hash_alg(op.hash);
 		ctx->mgf = khsm_rsa_mgf(op.mgf);
 		if (!ctx->hash || !ctx->mgf || op.reserved ||
 		    op.label_len != param_len - sizeof(op) ||

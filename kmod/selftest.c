@@ -292,7 +292,7 @@ out:
 static void *khsm_kat_gcm_param(const char *iv_hex, const char *aad_hex,
 				u32 tag_bits, u32 *len)
 {
-	struct khsm_gcm_params p = { .tag_bits = tag_bits };
+	struct khsm_gcm_params p = { .gcm_tag_bits = tag_bits };
 	size_t iv_len, aad_len;
 	u8 *iv = khsm_kat_hex(iv_hex, &iv_len);
 	u8 *aad = khsm_kat_hex(aad_hex, &aad_len);
@@ -300,8 +300,8 @@ static void *khsm_kat_gcm_param(const char *iv_hex, const char *aad_hex,
 
 	if (!iv || !aad)
 		goto out;
-	p.iv_len = iv_len;
-	p.aad_len = aad_len;
+	p.gcm_iv_len = iv_len;
+	p.gcm_aad_len = aad_len;
 	*len = sizeof(p) + iv_len + aad_len;
 	buf = kmalloc(*len, GFP_KERNEL);
 	if (!buf)

@@ -15,8 +15,6 @@ int khsm_kat_hex_op(unsigned long type, u32 kind, const struct khsm_key *key,
 
 /* selftest_ec.c */
 int khsm_selftest_ecdsa(void);
-/* mech_ecdsa.c, for the self-test only: RFC 6979 k without the hedge. */
-void khsm_ecdsa_set_deterministic(struct khsm_op *op);
 /* selftest_eddsa.c */
 int khsm_selftest_eddsa(void);
 /* selftest_rsa.c */

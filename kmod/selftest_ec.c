@@ -1,10 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * ECDSA known-answer tests (RFC 6979 A.2.5 P-256 and A.2.6 P-384, message
- * "sample", with the nonce hedge off so k is the RFC's), through the
- * registered entries: hashed and raw-hash signing, one-shot and
- * multi-part, verification of good, altered and wrong-length signatures,
- * a hedged signature, and a generated key pair that signs and verifies.
+ * ECDSA self-tests through the registered entries, with the keys and
+ * signatures of RFC 6979 A.2.5 (P-256) and A.2.6 (P-384), message
+ * "sample": the known signatures verify (hashed mechanism and CKM_ECDSA
+ * over the known hash, one-shot and multi-part) and altered or
+ * wrong-length ones do not; fresh signatures (hashed and raw, one-shot
+ * and multi-part) verify both ways round, are hedged (never the RFC's
+ * deterministic signature, never twice the same); a generated key pair
+ * signs and verifies. The unhedged RFC 6979 nonces themselves are the
+ * engine's known answers (kc_selftest(), qemu-tests/engine/kat_test.c).
  */
 #include <linux/kernel.h>
 #include <linux/slab.h>
@@ -46,12 +50,12 @@ static const struct khsm_kat_ec khsm_kat_ec[] = {
 static const u8 khsm_kat_sample[] = "sample";
 
 /*
- * Sign @msg with @type and @key; @deterministic turns the RFC 6979 hedge
- * off. @split > 0 feeds the message in two UPDATEs. Signature to @sig.
+ * Sign @msg with @type and @key; @split > 0 feeds the message in two
+ * UPDATEs. Signature to @sig.
  */
 static int khsm_kat_sign(unsigned long type, const struct khsm_key *key,
-			 const u8 *msg, size_t len, bool deterministic,
-			 size_t split, u8 *sig, size_t *sig_len)
+			 const u8 *msg, size_t len, size_t split, u8 *sig,
+			 size_t *sig_len)
 {
 	const struct khsm_mech *m = khsm_mech_find(type);
 	struct khsm_op op = { .mech = m, .kind = KHSM_OP_SIGN };
@@ -63,8 +67,6 @@ static int khsm_kat_sign(unsigned long type, const struct khsm_key *key,
 	rv = m->init(&op, key, NULL, 0);
 	if (rv == CKR_OK && m->out_len(&op, KHSM_STEP_FINAL, 0) > *sig_len)
 		rv = CKR_BUFFER_TOO_SMALL;
-	if (rv == CKR_OK && deterministic)
-		khsm_ecdsa_set_deterministic(&op);
 	if (rv == CKR_OK && split) {
 		rv = m->step(&op, KHSM_STEP_UPDATE, msg, split, NULL, &got,
 			     NULL, 0);
@@ -83,30 +85,6 @@ static int khsm_kat_sign(unsigned long type, const struct khsm_key *key,
 		pr_err("self-test: sign with mechanism 0x%lx: rv 0x%lx\n",
 		       type, rv);
 		return -EINVAL;
-	}
-	return 0;
-}
-
-/* Expect exactly @exp from a deterministic signature, both ways. */
-static int khsm_kat_sign_exp(unsigned long type, const struct khsm_key *key,
-			     const u8 *msg, size_t len, const u8 *exp,
-			     size_t exp_len)
-{
-	u8 sig[KHSM_MAX_SIG_LEN];
-	size_t sig_len, split;
-	int ret;
-
-	for (split = 0; split < 2; split++) {
-		sig_len = sizeof(sig);
-		ret = khsm_kat_sign(type, key, msg, len, true, split ? len / 2 : 0,
-				    sig, &sig_len);
-		if (ret)
-			return ret;
-		if (sig_len != exp_len || memcmp(sig, exp, exp_len)) {
-			pr_err("self-test: mechanism 0x%lx: wrong signature\n",
-			       type);
-			return -EBADMSG;
-		}
 	}
 	return 0;
 }
@@ -132,18 +110,64 @@ static int khsm_kat_verify3(unsigned long type, const struct khsm_key *pub,
 				  CKR_SIGNATURE_LEN_RANGE);
 }
 
+/*
+ * Sign "sample" with the hashed mechanism @v->mech (one-shot and in two
+ * parts) and H("sample") with CKM_ECDSA; each signature must verify with
+ * the hashed mechanism and with CKM_ECDSA over the known hash, and none
+ * may equal the unhedged RFC 6979 signature @rs or the one before it.
+ */
+static int khsm_kat_ec_sign(const struct khsm_kat_ec *v,
+			    const struct khsm_key *priv,
+			    const struct khsm_key *pub, const u8 *h,
+			    size_t h_len, const u8 *rs, size_t rs_len)
+{
+	u8 sig[KHSM_MAX_SIG_LEN], prev[KHSM_MAX_SIG_LEN];
+	size_t sig_len;
+	unsigned int i;
+	int ret;
+
+	for (i = 0; i < 3; i++) {
+		sig_len = sizeof(sig);
+		if (i < 2)
+			ret = khsm_kat_sign(v->mech, priv, khsm_kat_sample, 6,
+					    i ? 3 : 0, sig, &sig_len);
+		else
+			ret = khsm_kat_sign(CKM_ECDSA, priv, h, h_len, 0, sig,
+					    &sig_len);
+		if (ret)
+			return ret;
+		if (sig_len != rs_len) {
+			pr_err("self-test: ECDSA signature of %zu bytes\n",
+			       sig_len);
+			return -EBADMSG;
+		}
+		ret = khsm_kat_verify3(v->mech, pub, khsm_kat_sample, 6, sig,
+				       sig_len);
+		ret = ret ?: khsm_kat_verify3(CKM_ECDSA, pub, h, h_len, sig,
+					      sig_len);
+		if (ret)
+			return ret;
+		if (!memcmp(sig, rs, rs_len) ||
+		    (i && !memcmp(sig, prev, sig_len))) {
+			pr_err("self-test: ECDSA signature not hedged\n");
+			return -EBADMSG;
+		}
+		memcpy(prev, sig, sig_len);
+	}
+	return 0;
+}
+
 static int khsm_kat_ec_one(const struct khsm_kat_ec *v)
 {
 	struct khsm_key priv = { .class = CKO_PRIVATE_KEY, .key_type = CKK_EC };
 	struct khsm_key pub = { .class = CKO_PUBLIC_KEY, .key_type = CKK_EC };
-	size_t oid_len, d_len, q_len, h_len, rs_len, sig_len;
+	size_t oid_len, d_len, q_len, h_len, rs_len;
 	u8 *oid = khsm_kat_hex(v->oid, &oid_len);
 	u8 *d = khsm_kat_hex(v->d, &d_len);
 	u8 *q = khsm_kat_hex(v->qx_qy, &q_len);
 	u8 *h = khsm_kat_hex(v->hash, &h_len);
 	u8 *rs = khsm_kat_hex(v->rs, &rs_len);
 	u8 *point = kmalloc(KHSM_MAX_EC_POINT_LEN, GFP_KERNEL);
-	u8 sig[KHSM_MAX_SIG_LEN];
 	int ret = -ENOMEM;
 
 	if (!oid || !d || !q || !h || !rs || !point)
@@ -161,24 +185,22 @@ static int khsm_kat_ec_one(const struct khsm_kat_ec *v)
 	pub.ec_point = point;
 	pub.ec_point_len = q_len + 3;
 
-	ret = khsm_kat_sign_exp(v->mech, &priv, khsm_kat_sample, 6, rs,
-				rs_len);
-	ret = ret ?: khsm_kat_sign_exp(CKM_ECDSA, &priv, h, h_len, rs, rs_len);
-	ret = ret ?: khsm_kat_verify3(v->mech, &pub, khsm_kat_sample, 6, rs,
-				      rs_len);
+	/* the known signature: hashed here, and over the known hash */
+	ret = khsm_kat_verify3(v->mech, &pub, khsm_kat_sample, 6, rs, rs_len);
 	ret = ret ?: khsm_kat_verify3(CKM_ECDSA, &pub, h, h_len, rs, rs_len);
-	if (ret)
-		goto out;
-	/* hedged: a different k, still a valid signature */
-	sig_len = sizeof(sig);
-	ret = khsm_kat_sign(v->mech, &priv, khsm_kat_sample, 6, false, 0, sig,
-			    &sig_len);
-	ret = ret ?: khsm_kat_verify3(v->mech, &pub, khsm_kat_sample, 6, sig,
-				      sig_len);
-	if (!ret && !memcmp(sig, rs, rs_len)) {
-		pr_err("self-test: hedged signature equals the deterministic one\n");
-		ret = -EBADMSG;
-	}
+	/* the bare point (no OCTET STRING header) is accepted too */
+	pub.ec_point = point + 2;
+	pub.ec_point_len = q_len + 1;
+	ret = ret ?: khsm_kat_op(CKM_ECDSA, KHSM_OP_VERIFY, &pub, NULL, 0, h,
+				 h_len, rs, rs_len, 0, CKR_OK);
+	pub.ec_point = point;
+	pub.ec_point_len = q_len + 3;
+	/* a point off the curve is refused when the operation starts */
+	point[pub.ec_point_len - 1] ^= 0x01;
+	ret = ret ?: khsm_kat_op(CKM_ECDSA, KHSM_OP_VERIFY, &pub, NULL, 0, h,
+				 h_len, rs, rs_len, 0, CKR_PUBLIC_KEY_INVALID);
+	point[pub.ec_point_len - 1] ^= 0x01;
+	ret = ret ?: khsm_kat_ec_sign(v, &priv, &pub, h, h_len, rs, rs_len);
 out:
 	kfree(oid);
 	kfree_sensitive(d);
@@ -232,8 +254,8 @@ static int khsm_kat_ec_keygen(void)
 	pub.ec_params_len = sizeof(p256);
 	pub.ec_point = point;
 	pub.ec_point_len = kp.pub_point_len;
-	ret = khsm_kat_sign(CKM_ECDSA_SHA256, &priv, khsm_kat_sample, 6, false,
-			    0, sig, &sig_len);
+	ret = khsm_kat_sign(CKM_ECDSA_SHA256, &priv, khsm_kat_sample, 6, 0,
+			    sig, &sig_len);
 	ret = ret ?: khsm_kat_verify3(CKM_ECDSA_SHA256, &pub, khsm_kat_sample,
 				      6, sig, sig_len);
 out:

@@ -146,7 +146,7 @@ static int khsm_rsa_kat_pss(const struct khsm_rsa_kat *v,
 			    const struct khsm_key *pub)
 {
 	struct khsm_rsa_pss_params prm = {
-		.hash_alg = CKM_SHA256, .mgf = CKG_MGF1_SHA256, .salt_len = 32,
+		.hash = CKM_SHA256, .mgf = CKG_MGF1_SHA256, .salt_len = 32,
 	};
 	u8 *sig = kzalloc(KHSM_MAX_SIG_LEN, GFP_KERNEL);
 	size_t sig_len = 0;
@@ -174,11 +174,11 @@ static int khsm_rsa_kat_pss(const struct khsm_rsa_kat *v,
 				 &prm, sizeof(prm), v->msg, v->msg_len, sig,
 				 sig_len, 0, CKR_SIGNATURE_INVALID);
 	prm.salt_len = 32;
-	prm.hash_alg = CKM_SHA384;
+	prm.hash = CKM_SHA384;
 	ret = ret ?: khsm_kat_op(CKM_SHA256_RSA_PKCS_PSS, KHSM_OP_VERIFY, pub,
 				 &prm, sizeof(prm), v->msg, v->msg_len, sig,
 				 sig_len, 0, CKR_MECHANISM_PARAM_INVALID);
-	prm.hash_alg = CKM_SHA256;
+	prm.hash = CKM_SHA256;
 	prm.salt_len = 256;
 	ret = ret ?: khsm_kat_op(CKM_SHA256_RSA_PKCS_PSS, KHSM_OP_VERIFY, pub,
 				 &prm, sizeof(prm), v->msg, v->msg_len, sig,
@@ -203,7 +203,7 @@ static int khsm_rsa_kat_oaep(const struct khsm_rsa_kat *v,
 		char label[4];
 	} prm = {
 		.p = {
-			.hash_alg = CKM_SHA256, .mgf = CKG_MGF1_SHA256,
+			.hash = CKM_SHA256, .mgf = CKG_MGF1_SHA256,
 			.source = CKZ_DATA_SPECIFIED, .label_len = 4,
 		},
 	};

@@ -101,23 +101,16 @@ CK_RV p11_template(CK_ATTRIBUTE_PTR tmpl, CK_ULONG count,
 CK_RV p11_object(CK_OBJECT_HANDLE h, CK_RV invalid, uint32_t *out);
 void p11_handles_widen(CK_ULONG *dst, unsigned long n);
 
-/* param.c: CK_MECHANISM -> libhsm mechanism with flat parameter. */
-#define P11_EDDSA_MAX_CONTEXT	255	/* RFC 8032: context <= 255 bytes */
-#define P11_OAEP_MAX_LABEL	65536	/* the kernel's per-call data cap */
-struct p11_mech {
-	struct hsm_mechanism m;
-	void *alloc;			/* hsm_free()d by p11_mech_release */
-	/* CKM_EDDSA: struct khsm_eddsa_params + context, flattened here */
-	unsigned char eddsa[sizeof(struct khsm_eddsa_params) +
-			    P11_EDDSA_MAX_CONTEXT];
-	/* CKM_*RSA_PKCS_PSS: the flat CK_RSA_PKCS_PSS_PARAMS */
-	struct khsm_rsa_pss_params pss;
-	/* CKM_RSA_PKCS_OAEP: struct khsm_rsa_oaep_params + label (malloc) */
-	unsigned char *oaep;
-	size_t oaep_len;
-};
-CK_RV p11_mech_get(const CK_MECHANISM *in, struct p11_mech *out);
-void p11_mech_release(struct p11_mech *pm);
+/*
+ * A CK_MECHANISM as libhsm takes it: the PKCS#11 parameter goes through
+ * untouched, libhsm turns it into the kernel's flat form (it is the one
+ * owner of the CK_*_PARAMS encodings). @m must not be NULL.
+ */
+static inline struct hsm_mechanism p11_mech(const CK_MECHANISM *m)
+{
+	return (struct hsm_mechanism){ m->mechanism, m->pParameter,
+				       m->ulParameterLen };
+}
 
 /*
  * op.c: the shared shape of C_*Init and the data calls (5.8-5.13).

@@ -10,8 +10,8 @@ CK_RV C_GenerateKey(CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR pMechanism,
 		    CK_ATTRIBUTE_PTR pTemplate, CK_ULONG ulCount,
 		    CK_OBJECT_HANDLE_PTR phKey)
 {
-	struct p11_mech pm = { 0 };
 	struct hsm_attr *tmpl = NULL;
+	struct hsm_mechanism m;
 	struct p11_call c;
 	CK_RV rv = p11_enter_session(&c, hSession);
 	uint32_t key = 0;
@@ -20,14 +20,13 @@ CK_RV C_GenerateKey(CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR pMechanism,
 		rv = CKR_ARGUMENTS_BAD;
 	if (rv == CKR_OK)
 		rv = p11_template(pTemplate, ulCount, &tmpl);
-	if (rv == CKR_OK)
-		rv = p11_mech_get(pMechanism, &pm);
-	if (rv == CKR_OK)
-		rv = hsm_generate_key(c.tok, c.session, &pm.m, tmpl, ulCount,
+	if (rv == CKR_OK) {
+		m = p11_mech(pMechanism);
+		rv = hsm_generate_key(c.tok, c.session, &m, tmpl, ulCount,
 				      &key);
+	}
 	if (rv == CKR_OK)
 		*phKey = key;
-	p11_mech_release(&pm);
 	return p11_leave(&c, __func__, rv);
 }
 
@@ -42,7 +41,7 @@ CK_RV C_GenerateKeyPair(CK_SESSION_HANDLE hSession,
 			CK_OBJECT_HANDLE_PTR phPrivateKey)
 {
 	struct hsm_attr *pub = NULL, *priv = NULL;
-	struct p11_mech pm = { 0 };
+	struct hsm_mechanism m;
 	struct p11_call c;
 	CK_RV rv = p11_enter_session(&c, hSession);
 	uint32_t hpub = 0, hpriv = 0;
@@ -56,18 +55,17 @@ CK_RV C_GenerateKeyPair(CK_SESSION_HANDLE hSession,
 	if (rv == CKR_OK)
 		rv = p11_template(pPrivateKeyTemplate,
 				  ulPrivateKeyAttributeCount, &priv);
-	if (rv == CKR_OK)
-		rv = p11_mech_get(pMechanism, &pm);
-	if (rv == CKR_OK)
-		rv = hsm_generate_key_pair(c.tok, c.session, &pm.m, pub,
+	if (rv == CKR_OK) {
+		m = p11_mech(pMechanism);
+		rv = hsm_generate_key_pair(c.tok, c.session, &m, pub,
 					   ulPublicKeyAttributeCount, priv,
 					   ulPrivateKeyAttributeCount,
 					   &hpub, &hpriv);
+	}
 	if (rv == CKR_OK) {
 		*phPublicKey = hpub;
 		*phPrivateKey = hpriv;
 	}
-	p11_mech_release(&pm);
 	return p11_leave(&c, __func__, rv);
 }
 

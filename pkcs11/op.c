@@ -16,7 +16,7 @@ CK_RV p11_op_init(CK_SESSION_HANDLE h, unsigned int op,
 		  CK_MECHANISM_PTR mech, CK_OBJECT_HANDLE key,
 		  const char *fn)
 {
-	struct p11_mech pm = { 0 };
+	struct hsm_mechanism m;
 	struct p11_call c;
 	CK_RV rv = p11_enter_session(&c, h);
 	uint32_t k = 0;
@@ -32,10 +32,8 @@ CK_RV p11_op_init(CK_SESSION_HANDLE h, unsigned int op,
 		if (rv != CKR_OK)
 			goto out;
 	}
-	rv = p11_mech_get(mech, &pm);
-	if (rv == CKR_OK)
-		rv = hsm_op_init(c.tok, c.session, op, &pm.m, k);
-	p11_mech_release(&pm);
+	m = p11_mech(mech);
+	rv = hsm_op_init(c.tok, c.session, op, &m, k);
 out:
 	return p11_leave(&c, fn, rv);
 }

@@ -197,7 +197,7 @@ CK_RV C_GetTokenInfo(CK_SLOT_ID slotID, CK_TOKEN_INFO_PTR pInfo)
 		rv = p11_slot_open(c.slot, &c.tok);
 	if (rv == CKR_OK) {
 		memset(&ti, 0, sizeof(ti));
-		rv = hsm_token_info(c.tok, &ti);
+		rv = hsm_token_info(c.tok, &ti, sizeof(ti));
 	}
 	if (rv != CKR_OK)
 		goto out;

@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # In-VM test runner (root, started by qemu-tests/vm.sh). Runs every
-# qemu-tests/build/*_test binary, every qemu-tests/flows/*.sh and
-# pkcs11/build/kernel_test, sorted by path, each
+# qemu-tests/build/*_test binary, every qemu-tests/flows/*.sh,
+# pkcs11/build/kernel_test and libhsm-dev/build/libhsm_device_test, sorted
+# by path, each
 # on a freshly loaded khsm (rmmod + modprobe), as the unprivileged user
 # hsmuser (group hsm) unless the name ends in _root_test or the script has a
 # line "# khsm-test: root". TAP is passed through; a test that exits non-zero
@@ -64,7 +65,8 @@ if [ -n "${KHSM_TEST_BINDIR:-}" ]; then
 	candidates=("$KHSM_TEST_BINDIR"/*_test)
 else
 	candidates=("$REPO"/qemu-tests/build/*_test "$REPO"/qemu-tests/flows/*.sh
-		    "$REPO"/pkcs11/build/kernel_test)
+		    "$REPO"/pkcs11/build/kernel_test
+		    "$REPO"/libhsm-dev/build/libhsm_device_test)
 fi
 for t in "${candidates[@]}"; do
 	[ -f "$t" ] || continue

@@ -4,12 +4,15 @@
 # Boot Debian's stock kernel under QEMU with the host root (read-only 9p +
 # tmpfs overlay), load khsm.ko and run a command as root in the caller's cwd.
 #
-#   qemu-tests/vm.sh [-k KVER] [-m khsm.ko] [-n] [-t SECS] [-K] -- <command...>
+#   qemu-tests/vm.sh [-k KVER] [-m khsm.ko] [-n] [-p] [-t SECS] [-K] -- <command...>
 #
 #   -k KVER   kernel version (default: the one linux-headers-amd64 points at)
 #   -m FILE   module to install as extra/khsm.ko (default: <repo>/kmod/khsm.ko)
 #   -n        do not load khsm before the command (it is still installed if
 #             the file exists, so the command may modprobe it itself)
+#   -p        performance run (make bench): no debug allocator (slub_debug,
+#             init_on_free, page_poison), which taxes every kernel allocation
+#             and so khsm but not a userspace token
 #   -t SECS   timeout for the command inside the VM (default 900)
 #   -K        keep the per-run directory (console log, verdict) for debugging
 #
@@ -43,13 +46,15 @@ usage() {
 KVER=${KVER:-}
 MOD=
 NOMOD=0
+PERF=0
 TMO=900
 KEEP=0
-while getopts "k:m:nt:Kh" opt; do
+while getopts "k:m:npt:Kh" opt; do
 	case $opt in
 	k) KVER=$OPTARG ;;
 	m) MOD=$OPTARG ;;
 	n) NOMOD=1 ;;
+	p) PERF=1 ;;
 	t) TMO=$OPTARG ;;
 	K) KEEP=1 ;;
 	*) usage ;;
@@ -124,7 +129,8 @@ if [ -w /dev/kvm ] && grep -qE '^flags.*\b(vmx|svm)\b' /proc/cpuinfo; then
 	ACCEL=(-accel kvm -accel tcg,thread=multi)
 fi
 APPEND="console=ttyS0 quiet panic=-1 oops=panic panic_on_warn=1"
-APPEND="$APPEND slub_debug=FZPU slab_nomerge init_on_alloc=0 init_on_free=1 page_poison=1"
+[ $PERF = 1 ] ||
+	APPEND="$APPEND slub_debug=FZPU slab_nomerge init_on_alloc=0 init_on_free=1 page_poison=1"
 APPEND="$APPEND cryptomgr.panic_on_fail=1 khsm_run=$RUN khsm_stage2=$VMDIR/stage2.sh"
 
 set +e

@@ -9,5 +9,3 @@ khsm-y += crypto/engine.o crypto/p256.o crypto/p384.o crypto/sha2.o \
 # RSA (bn.c, rsa*.c)
 khsm-y += $(patsubst $(src)/%.c,%.o,$(wildcard $(src)/crypto/bn.c $(src)/crypto/rsa*.c))
 
-# kmod/ec.h backend on the engine: list this object in place of ec_ecc.o.
-KHSM_EC_ENGINE_OBJ := crypto/ec_engine.o

@@ -62,7 +62,11 @@ int kc_ecdsa_sign(enum kc_curve curve, const u8 *priv,
 int kc_ecdsa_verify(enum kc_curve curve, const u8 *pub, size_t pub_len,
 		    const u8 *digest, size_t digest_len,
 		    const u8 *sig, size_t sig_len);
-/* ECDH (SP 800-56A ECC CDH primitive, cofactor 1): @z gets X of priv*peer. */
+/*
+ * ECDH (SP 800-56A ECC CDH primitive, cofactor 1): @z gets X of priv*peer.
+ * No mechanism calls it yet (only the self-test and the native tests): it
+ * is kept for CKM_ECDH1_DERIVE, which the key-derivation mechanisms add.
+ */
 int kc_ecdh(enum kc_curve curve, const u8 *priv,
 	    const u8 *peer, size_t peer_len, u8 *z);
 
@@ -79,6 +83,8 @@ int kc_ecdsa_sign_with_k(enum kc_curve curve, const u8 *priv,
  * kc_x25519() clamps the scalar, ignores the top bit of @u, and returns
  * KC_EPOINT (after writing the all-zero result) when the shared secret is
  * all zero, i.e. @u had small order; callers must not use it then.
+ * Like kc_ecdh(), not wired to a mechanism yet (self-test and native tests
+ * only): kept for CKM_ECDH1_DERIVE on CKK_EC_MONTGOMERY keys.
  */
 int kc_x25519(u8 *out, const u8 *scalar, const u8 *u);
 int kc_x25519_base(u8 *pub, const u8 *scalar);
@@ -101,7 +107,8 @@ int kc_ed25519_verify(const u8 *pub, const u8 *msg, size_t msg_len,
 		      const u8 *sig, size_t sig_len);
 
 /*
- * Primitives, for mechanism code that builds ECDSA itself (kmod/ec.h).
+ * Primitives: kc_ec_scalar_check() checks an imported private key
+ * (mech_ecdsa.c); the others rebuild ECDSA in the tests (prim_test.c).
  * Scalars and coordinates are big-endian, kc_ec_bytes() long; a point
  * here is X || Y without the 0x04 prefix. Scalar inputs must be < n
  * (except kc_ec_scalar_reduce). Constant time except kc_ec_mul2_x.
@@ -121,7 +128,7 @@ int kc_ec_mul2_x(enum kc_curve curve, const u8 *u1, const u8 *u2,
 		 const u8 *xy, u8 *x);
 
 /*
- * RSA (issue 8): moduli of KC_RSA_MIN_BITS..KC_RSA_MAX_BITS bits for
+ * RSA: moduli of KC_RSA_MIN_BITS..KC_RSA_MAX_BITS bits for
  * operations; key generation makes 2048, 3072 or 4096-bit keys only.
  * Every number is big-endian bytes as PKCS#11 stores it (CKA_MODULUS,
  * CKA_PUBLIC_EXPONENT, CKA_PRIVATE_EXPONENT, CKA_PRIME_1/2,

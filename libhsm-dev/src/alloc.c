@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
- * Allocating helpers (keyutils-style *_alloc), the wiping hsm_free(),
- * GCM parameter flattening and the template builder.
+ * Allocating helpers (keyutils-style *_alloc), the wiping hsm_free()
+ * and the template builder.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -188,40 +188,6 @@ unsigned long hsm_op_data_alloc(const struct hsm_token *tok, uint32_t session,
 			return rv;
 	}
 	return CKR_BUFFER_TOO_SMALL;
-}
-
-unsigned long hsm_gcm_param_alloc(const void *iv, unsigned long iv_len,
-				  const void *aad, unsigned long aad_len,
-				  unsigned long tag_bits, void **param,
-				  unsigned long *param_len)
-{
-	struct khsm_gcm_params g;
-	unsigned char *p;
-	size_t total;
-
-	if (!param || !param_len || (!iv && iv_len) || (!aad && aad_len))
-		return CKR_ARGUMENTS_BAD;
-	*param = NULL;
-	*param_len = 0;
-	/* Range checks are the kernel's; only refuse what cannot be encoded. */
-	if (iv_len > UINT32_MAX || aad_len > UINT32_MAX || tag_bits > UINT32_MAX)
-		return CKR_MECHANISM_PARAM_INVALID;
-	total = sizeof(g) + (size_t)iv_len + (size_t)aad_len;
-	p = hsmi_alloc(total);
-	if (!p)
-		return CKR_HOST_MEMORY;
-	memset(&g, 0, sizeof(g));
-	g.iv_len = (__u32)iv_len;
-	g.aad_len = (__u32)aad_len;
-	g.tag_bits = (__u32)tag_bits;
-	memcpy(p, &g, sizeof(g));
-	if (iv_len)
-		memcpy(p + sizeof(g), iv, iv_len);
-	if (aad_len)
-		memcpy(p + sizeof(g) + iv_len, aad, aad_len);
-	*param = p;
-	*param_len = total;
-	return CKR_OK;
 }
 
 struct hsm_template {

@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -214,20 +215,33 @@ int hsm_token_fd(const struct hsm_token *tok)
 	return tok->fd;
 }
 
-const struct khsm_version *hsm_version(const struct hsm_token *tok)
+/*
+ * An out-only ioctl into the caller's struct of @size bytes (the kernel
+ * copies min(@size, its own size) back and never writes beyond @size).
+ */
+static unsigned long hsmi_ioctl_out(const struct hsm_token *tok,
+				    unsigned long cmd, void *arg, size_t size,
+				    size_t min_size)
 {
-	return &tok->version;
+	struct hsmi_ioc_hdr *h = arg;
+
+	if (!arg || size < min_size || size > UINT32_MAX)
+		return CKR_ARGUMENTS_BAD;
+	memset(arg, 0, size);
+	h->size = (__u32)size;
+	return hsmi_ioctl(tok, cmd, arg);
+}
+
+unsigned long hsm_version(const struct hsm_token *tok, struct khsm_version *v,
+			  size_t size)
+{
+	return hsmi_ioctl_out(tok, KHSM_IOC_VERSION, v, size,
+			      KHSM_VERSION_SIZE_VER0);
 }
 
 unsigned long hsm_token_info(const struct hsm_token *tok,
-			     struct khsm_token_info *info)
+			     struct khsm_token_info *info, size_t size)
 {
-	unsigned long rv;
-
-	if (!info)
-		return CKR_ARGUMENTS_BAD;
-	memset(info, 0, sizeof(*info));
-	info->size = sizeof(*info);
-	rv = hsmi_ioctl(tok, KHSM_IOC_TOKEN_INFO, info);
-	return rv;
+	return hsmi_ioctl_out(tok, KHSM_IOC_TOKEN_INFO, info, size,
+			      KHSM_TOKEN_INFO_SIZE_VER0);
 }

@@ -13,18 +13,6 @@
 #include <khsm/hsm.h>
 #include <p11-kit-1/p11-kit/pkcs11.h>
 
-/*
- * p11-kit 0.24's pkcs11.h leaves some compatibility macros defined that
- * would rename members of uAPI structs (struct khsm_gcm_params).
- */
-#undef iv_len
-#undef iv_bits
-#undef iv_ptr
-#undef aad_len
-#undef aad_ptr
-#undef tag_bits
-#undef counter_bits
-
 #define HSMI_HIDDEN __attribute__((visibility("hidden")))
 
 /* Immutable after hsm_open(). */
@@ -58,6 +46,21 @@ HSMI_HIDDEN void hsmi_set_errno(int err);
 HSMI_HIDDEN unsigned long hsmi_tmpl_encode(const struct hsm_attr *tmpl,
 					   unsigned long count,
 					   struct khsm_attr **out, __u32 *n);
+
+/*
+ * The uAPI's flat parameter of a mechanism (mech.c): @param/@len go into
+ * the ioctl; @alloc (NULL when the PKCS#11 parameter was already flat) is
+ * libhsm's wiped copy, released by hsmi_param_put() after the ioctl.
+ */
+struct hsmi_param {
+	const void *param;
+	__u32 len;
+	void *alloc;
+};
+
+HSMI_HIDDEN unsigned long hsmi_param_get(const struct hsm_mechanism *m,
+					 struct hsmi_param *out);
+HSMI_HIDDEN void hsmi_param_put(struct hsmi_param *p);
 
 /* Zeroed buffer releasable by hsm_free() (alloc.c); NULL on no memory. */
 HSMI_HIDDEN void *hsmi_alloc(size_t len);

@@ -196,15 +196,13 @@ static unsigned long hsmi_keygen(const struct hsm_token *tok,
 				 uint32_t *pub_key, uint32_t *priv_key)
 {
 	struct khsm_attr *kpub = NULL, *kpriv = NULL;
+	struct hsmi_param p;
 	struct khsm_keygen g;
 	unsigned long rv;
 
-	if (!mech)
-		return CKR_ARGUMENTS_BAD;
-	if (mech->mechanism > UINT32_MAX)
-		return CKR_MECHANISM_INVALID;
-	if (mech->param_len > UINT32_MAX || (!mech->param && mech->param_len))
-		return CKR_MECHANISM_PARAM_INVALID;
+	rv = hsmi_param_get(mech, &p);
+	if (rv != CKR_OK)
+		return rv;
 	memset(&g, 0, sizeof(g));
 	rv = hsmi_tmpl_encode(pub_tmpl, pub_count, &kpub, &g.pub_count);
 	if (rv == CKR_OK)
@@ -215,8 +213,8 @@ static unsigned long hsmi_keygen(const struct hsm_token *tok,
 	g.size = sizeof(g);
 	g.session = session;
 	g.mechanism = (__u32)mech->mechanism;
-	g.param = hsmi_ptr(mech->param);
-	g.param_len = (__u32)mech->param_len;
+	g.param = hsmi_ptr(p.param);
+	g.param_len = p.len;
 	g.pub_template = hsmi_ptr(kpub);
 	g.priv_template = hsmi_ptr(kpriv);
 	rv = hsmi_ioctl(tok, cmd, &g);
@@ -226,6 +224,7 @@ static unsigned long hsmi_keygen(const struct hsm_token *tok,
 			*priv_key = g.priv_handle;
 	}
 out:
+	hsmi_param_put(&p);
 	free(kpub);
 	free(kpriv);
 	return rv;

@@ -13,23 +13,24 @@ unsigned long hsm_op_init(const struct hsm_token *tok, uint32_t session,
 			  unsigned int op, const struct hsm_mechanism *mech,
 			  uint32_t key)
 {
+	struct hsmi_param p;
 	struct khsm_op_init o;
+	unsigned long rv;
 
-	if (!mech)
-		return CKR_ARGUMENTS_BAD;
-	if (mech->mechanism > UINT32_MAX)
-		return CKR_MECHANISM_INVALID;
-	if (mech->param_len > UINT32_MAX || (!mech->param && mech->param_len))
-		return CKR_MECHANISM_PARAM_INVALID;
+	rv = hsmi_param_get(mech, &p);
+	if (rv != CKR_OK)
+		return rv;
 	memset(&o, 0, sizeof(o));
 	o.size = sizeof(o);
 	o.session = session;
 	o.op = op;
 	o.mechanism = (__u32)mech->mechanism;
 	o.key = key;
-	o.param = hsmi_ptr(mech->param);
-	o.param_len = (__u32)mech->param_len;
-	return hsmi_ioctl(tok, KHSM_IOC_OP_INIT, &o);
+	o.param = hsmi_ptr(p.param);
+	o.param_len = p.len;
+	rv = hsmi_ioctl(tok, KHSM_IOC_OP_INIT, &o);
+	hsmi_param_put(&p);
+	return rv;
 }
 
 unsigned long hsm_op_cancel(const struct hsm_token *tok, uint32_t session,

@@ -139,7 +139,7 @@ unsigned long hsm_init_token(const struct hsm_token *tok, const void *so_pin,
 
 	if (!label || (!so_pin && so_pin_len))
 		return CKR_ARGUMENTS_BAD;
-	rv = hsm_token_info(tok, &ti);
+	rv = hsm_token_info(tok, &ti, sizeof(ti));
 	if (rv != CKR_OK)
 		return rv;
 	memset(&it, 0, sizeof(it));
@@ -190,7 +190,7 @@ unsigned long hsm_set_pin(const struct hsm_token *tok, uint32_t session,
 	rv = hsm_session_info(tok, session, &state, NULL);
 	if (rv != CKR_OK)
 		return rv;
-	rv = hsm_token_info(tok, &ti);
+	rv = hsm_token_info(tok, &ti, sizeof(ti));
 	if (rv != CKR_OK)
 		return rv;
 	memset(&sp, 0, sizeof(sp));
@@ -220,7 +220,7 @@ unsigned long hsm_login(const struct hsm_token *tok, uint32_t session,
 		return CKR_ARGUMENTS_BAD;
 	if (user_type > UINT32_MAX)
 		return CKR_USER_TYPE_INVALID;
-	rv = hsm_token_info(tok, &ti);
+	rv = hsm_token_info(tok, &ti, sizeof(ti));
 	if (rv != CKR_OK)
 		return rv;
 	memset(&l, 0, sizeof(l));

@@ -1,7 +1,8 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# libhsm.so exports exactly the functions <khsm/hsm.h> declares, all in
-# version node LIBHSM_1.0, and has soname libhsm.so.1. TAP output.
+# libhsm.so exports exactly the functions <khsm/hsm.h> declares, named one
+# by one in libhsm.map (no wildcard), all in version node LIBHSM_1.0, and
+# has soname libhsm.so.1. TAP output.
 set -u
 here=$(cd "$(dirname "$0")/.." && pwd)
 so=$here/libhsm.so.1
@@ -19,6 +20,9 @@ extra=$(printf '%s\n' "$names" | while read -r f; do echo "$decl" | grep -qx "$f
 t "$([ -z "$missing" ] && echo 0 || echo 1)" "every declared function is exported${missing:+ (missing: $(echo $missing))}"
 t "$([ -z "$extra" ] && echo 0 || echo 1)" "nothing undeclared is exported${extra:+ (extra: $(echo $extra))}"
 t "$([ "$(echo "$decl" | wc -l)" -ge 50 ] && echo 0 || echo 1)" "header parsed ($(echo "$decl" | wc -l) functions)"
+map=$here/libhsm.map
+wild=$(sed -n '/{/,/}/p' "$map" | grep '\*' | grep -vE '^[[:space:]]*\*;$' | tr -d '\t' || true)
+t "$([ -z "$wild" ] && echo 0 || echo 1)" "libhsm.map names every export (no wildcard but local *)${wild:+ (got: $wild)}"
 soname=$(readelf -d "$so" | sed -n 's/.*SONAME.*\[\(.*\)\]/\1/p')
 t "$([ "$soname" = libhsm.so.1 ] && echo 0 || echo 1)" "soname libhsm.so.1 ($soname)"
 echo "1..$n"

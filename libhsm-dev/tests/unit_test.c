@@ -20,29 +20,11 @@
 
 #include <khsm/hsm.h>
 #include <p11-kit-1/p11-kit/pkcs11.h>
-#undef iv_len
-#undef aad_len
-#undef tag_bits
-
-/* ---- TAP ---------------------------------------------------------------- */
-static int t_num, t_failed;
-
-static void ok(int cond, const char *fmt, ...)
-{
-	va_list ap;
-
-	printf("%sok %d - ", cond ? "" : "not ", ++t_num);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n");
-	if (!cond)
-		t_failed++;
-}
+#include "tap.h"
 
 #define IS(got, want, what) do {					\
 	unsigned long _g = (unsigned long)(got), _w = (unsigned long)(want); \
-	ok(_g == _w, "%s (got 0x%lx %s, want 0x%lx %s)", what, _g,	\
+	tap_ok(_g == _w, "%s (got 0x%lx %s, want 0x%lx %s)", what, _g,	\
 	   hsm_strerror(_g), _w, hsm_strerror(_w));			\
 } while (0)
 
@@ -65,6 +47,8 @@ static struct {
 	struct khsm_object object;
 	struct khsm_attr attrs[8];
 	struct khsm_op_init op_init;
+	unsigned char param[128];	/* OP_INIT's flat parameter */
+	__u32 ti_size;			/* TOKEN_INFO's size field */
 	struct khsm_op_data op_data;
 	__u64 random_lens[8];
 	int random_calls;
@@ -124,8 +108,10 @@ static int k_handle(unsigned long cmd, void *arg)
 		return 0;
 	}
 	case KHSM_IOC_TOKEN_INFO:
-		k.ti.size = ((struct khsm_token_info *)arg)->size;
-		memcpy(arg, &k.ti, sizeof(k.ti));
+		/* As the kernel: copy back min(caller's size, ours). */
+		k.ti_size = size;
+		k.ti.size = size;
+		memcpy(arg, &k.ti, size < sizeof(k.ti) ? size : sizeof(k.ti));
 		return 0;
 	case KHSM_IOC_LOGIN:
 		memcpy(&k.login, arg, sizeof(k.login));
@@ -167,6 +153,10 @@ static int k_handle(unsigned long cmd, void *arg)
 	}
 	case KHSM_IOC_OP_INIT:
 		memcpy(&k.op_init, arg, sizeof(k.op_init));
+		memset(k.param, 0, sizeof(k.param));
+		if (k.op_init.param && k.op_init.param_len <= sizeof(k.param))
+			memcpy(k.param, (void *)(uintptr_t)k.op_init.param,
+			       k.op_init.param_len);
 		return 0;
 	case KHSM_IOC_OP_DATA: {
 		struct khsm_op_data *d = arg;
@@ -300,12 +290,12 @@ static int is_zero(const void *p, size_t n)
 /* ---- Tests ---------------------------------------------------------------- */
 static void test_errors(void)
 {
-	ok(!strcmp(hsm_strerror(CKR_OK), "CKR_OK"), "strerror CKR_OK");
-	ok(!strcmp(hsm_strerror(CKR_PIN_INCORRECT), "CKR_PIN_INCORRECT"),
+	tap_ok(!strcmp(hsm_strerror(CKR_OK), "CKR_OK"), "strerror CKR_OK");
+	tap_ok(!strcmp(hsm_strerror(CKR_PIN_INCORRECT), "CKR_PIN_INCORRECT"),
 	   "strerror CKR_PIN_INCORRECT");
-	ok(!strcmp(hsm_strerror(CKR_VENDOR_DEFINED + 5), "CKR_VENDOR_DEFINED"),
+	tap_ok(!strcmp(hsm_strerror(CKR_VENDOR_DEFINED + 5), "CKR_VENDOR_DEFINED"),
 	   "strerror vendor range");
-	ok(!strcmp(hsm_strerror(0x7777), "CKR_UNKNOWN"), "strerror unknown");
+	tap_ok(!strcmp(hsm_strerror(0x7777), "CKR_UNKNOWN"), "strerror unknown");
 	IS(hsm_errno_to_rv(ENOMEM), CKR_HOST_MEMORY, "ENOMEM");
 	IS(hsm_errno_to_rv(EFAULT), CKR_ARGUMENTS_BAD, "EFAULT");
 	IS(hsm_errno_to_rv(EINVAL), CKR_ARGUMENTS_BAD, "EINVAL");
@@ -331,17 +321,17 @@ static void test_token_list(void)
 		fclose(f);
 
 	IS(hsm_token_list(NULL, &n), CKR_OK, "token_list count query");
-	ok(n == 2, "two char-device nodes hsm0, hsm12 (got %u)", n);
+	tap_ok(n == 2, "two char-device nodes hsm0, hsm12 (got %u)", n);
 	n = 1;
 	IS(hsm_token_list(idx, &n), CKR_BUFFER_TOO_SMALL, "token_list small");
-	ok(n == 2, "needed count written back");
+	tap_ok(n == 2, "needed count written back");
 	n = 4;
 	IS(hsm_token_list(idx, &n), CKR_OK, "token_list");
-	ok(n == 2 && idx[0] == 0 && idx[1] == 12, "indices sorted 0, 12");
+	tap_ok(n == 2 && idx[0] == 0 && idx[1] == 12, "indices sorted 0, 12");
 	setenv("KHSM_DEV_DIR", "/nonexistent-khsm", 1);
 	n = 4;
 	IS(hsm_token_list(idx, &n), CKR_OK, "missing dir is no tokens");
-	ok(n == 0, "missing dir gives count 0");
+	tap_ok(n == 0, "missing dir gives count 0");
 	setenv("KHSM_DEV_DIR", dir, 1);
 }
 
@@ -351,7 +341,7 @@ static void test_open(struct hsm_token **tokp)
 
 	k_reset();
 	IS(hsm_open(3, &tok), CKR_TOKEN_NOT_PRESENT, "open missing node");
-	ok(hsm_last_errno() == ENOENT, "errno ENOENT kept");
+	tap_ok(hsm_last_errno() == ENOENT, "errno ENOENT kept");
 	k.abi = KHSM_ABI_VERSION + 1;
 	IS(hsm_open(0, &tok), CKR_TOKEN_NOT_RECOGNIZED, "open ABI mismatch");
 	k_reset();
@@ -359,9 +349,38 @@ static void test_open(struct hsm_token **tokp)
 	IS(hsm_open(0, &tok), CKR_TOKEN_NOT_RECOGNIZED, "open non-khsm node");
 	k_reset();
 	IS(hsm_open(0, &tok), CKR_OK, "open");
-	ok(hsm_version(tok)->max_find == 4 && hsm_token_index(tok) == 0,
-	   "version cached at open");
+	tap_ok(hsm_token_index(tok) == 0, "token index");
 	*tokp = tok;
+}
+
+/* The caller's struct size travels, whatever libhsm was compiled with. */
+static void test_struct_sizes(struct hsm_token *tok)
+{
+	union {
+		struct khsm_token_info ti;
+		unsigned char raw[sizeof(struct khsm_token_info) + 16];
+	} big;
+	struct khsm_version v;
+
+	k_reset();
+	IS(hsm_version(tok, &v, sizeof(v)), CKR_OK, "version");
+	tap_ok(v.abi_version == KHSM_ABI_VERSION && v.max_find == 4,
+	   "version answer");
+	IS(hsm_version(tok, &v, KHSM_VERSION_SIZE_VER0 - 1), CKR_ARGUMENTS_BAD,
+	   "version into a struct below VER0");
+	IS(hsm_version(tok, NULL, sizeof(v)), CKR_ARGUMENTS_BAD,
+	   "version into NULL");
+	memset(&big, 0xa5, sizeof(big));
+	k.ti.min_pin_len = 6;
+	IS(hsm_token_info(tok, &big.ti, sizeof(big)), CKR_OK,
+	   "token info into a struct 16 bytes longer than libhsm's");
+	tap_ok(k.ti_size == sizeof(big) && big.ti.min_pin_len == 6 &&
+	   is_zero(big.raw + sizeof(big.ti), 16),
+	   "size sent as given, unknown tail zeroed");
+	k.calls = 0;
+	IS(hsm_token_info(tok, &big.ti, KHSM_TOKEN_INFO_SIZE_VER0 - 8),
+	   CKR_ARGUMENTS_BAD, "token info into a struct below VER0");
+	tap_ok(k.calls == 0, "refused without an ioctl");
 }
 
 static void test_ioctl_convention(struct hsm_token *tok)
@@ -373,20 +392,20 @@ static void test_ioctl_convention(struct hsm_token *tok)
 	k.calls = 0;
 	IS(hsm_open_session(tok, CKF_SERIAL_SESSION, &s), CKR_OK,
 	   "EINTR retried");
-	ok(s == 7 && k.calls == 3, "session handle after 2 EINTR (calls %d)",
+	tap_ok(s == 7 && k.calls == 3, "session handle after 2 EINTR (calls %d)",
 	   k.calls);
 	k.fail_rv = CKR_SESSION_HANDLE_INVALID;
 	IS(hsm_close_session(tok, 9), CKR_SESSION_HANDLE_INVALID,
 	   "kernel rv passed through");
-	ok(hsm_last_errno() == 0, "no errno for a kernel decision");
+	tap_ok(hsm_last_errno() == 0, "no errno for a kernel decision");
 	k.fail_rv = 0;
 	k.fail_errno = EFAULT;
 	IS(hsm_close_all_sessions(tok), CKR_ARGUMENTS_BAD, "EFAULT mapped");
-	ok(hsm_last_errno() == EFAULT, "errno EFAULT kept");
+	tap_ok(hsm_last_errno() == EFAULT, "errno EFAULT kept");
 	k.fail_errno = 0;
 	k.session_state = CKS_RW_USER_FUNCTIONS;
 	IS(hsm_session_info(tok, 7, &state, &flags), CKR_OK, "session info");
-	ok(state == CKS_RW_USER_FUNCTIONS && flags == 6, "state/flags copied");
+	tap_ok(state == CKS_RW_USER_FUNCTIONS && flags == 6, "state/flags copied");
 	IS(hsm_open_session(tok, 1UL << 40, &s), CKR_ARGUMENTS_BAD,
 	   "unencodable flags refused");
 }
@@ -402,25 +421,25 @@ static void test_objects(struct hsm_token *tok)
 	unsigned long n = 0;
 	int b = 0;
 
-	ok(t && hsm_template_add_ulong(t, CKA_CLASS, CKO_SECRET_KEY) == CKR_OK &&
+	tap_ok(t && hsm_template_add_ulong(t, CKA_CLASS, CKO_SECRET_KEY) == CKR_OK &&
 	   hsm_template_add_bool(t, CKA_TOKEN, 1) == CKR_OK &&
 	   hsm_template_add(t, CKA_LABEL, "abc", 3) == CKR_OK,
 	   "template built");
 	a = hsm_template_attrs(t);
-	ok(hsm_template_count(t) == 3 && a[0].len == 8 && a[1].len == 1,
+	tap_ok(hsm_template_count(t) == 3 && a[0].len == 8 && a[1].len == 1,
 	   "ulong is 8 bytes, bool 1 byte");
-	ok(hsm_attr_ulong(&a[0], &u) == CKR_OK && u == CKO_SECRET_KEY &&
+	tap_ok(hsm_attr_ulong(&a[0], &u) == CKR_OK && u == CKO_SECRET_KEY &&
 	   hsm_attr_bool(&a[1], &b) == CKR_OK && b == 1, "decode helpers");
 	IS(hsm_attr_ulong(&a[1], &u), CKR_ATTRIBUTE_VALUE_INVALID,
 	   "ulong decode of a 1-byte value");
 
 	IS(hsm_create_object(tok, 7, a, hsm_template_count(t), &obj), CKR_OK,
 	   "create object");
-	ok(obj == 42 && k.object.size == sizeof(struct khsm_object) &&
+	tap_ok(obj == 42 && k.object.size == sizeof(struct khsm_object) &&
 	   k.object.session == 7 && k.object.count == 3 && !k.object.flags &&
 	   is_zero(k.object.reserved, sizeof(k.object.reserved)),
 	   "khsm_object encoded");
-	ok(k.attrs[0].type == CKA_CLASS && k.attrs[0].len == 8 &&
+	tap_ok(k.attrs[0].type == CKA_CLASS && k.attrs[0].len == 8 &&
 	   k.attrs[0].value == (uintptr_t)a[0].value && !k.attrs[0].flags &&
 	   k.attrs[2].type == CKA_LABEL && k.attrs[2].len == 3,
 	   "khsm_attr template encoded");
@@ -434,16 +453,16 @@ static void test_objects(struct hsm_token *tok)
 	g[1].len = sizeof(buf);
 	IS(hsm_get_attrs(tok, 7, 42, g, 2), CKR_ATTRIBUTE_SENSITIVE,
 	   "get attrs sensitive");
-	ok(g[0].len == HSM_LEN_UNAVAILABLE && g[1].len == 5 &&
+	tap_ok(g[0].len == HSM_LEN_UNAVAILABLE && g[1].len == 5 &&
 	   !memcmp(buf, "hello", 5), "lengths written back, unavailable mapped");
 	g[0].type = 1UL << 33;
 	IS(hsm_get_attrs(tok, 7, 42, g, 1), CKR_ATTRIBUTE_TYPE_INVALID,
 	   "unencodable attribute type");
 
 	IS(hsm_find_all_alloc(tok, 7, NULL, 0, &h, &n), CKR_OK, "find all");
-	ok(n == 10 && h && h[0] == 110 && h[9] == 101,
+	tap_ok(n == 10 && h && h[0] == 110 && h[9] == 101,
 	   "10 handles collected (n %lu)", n);
-	ok(k.find_counts[0] == 4 && k.find_final_calls == 1,
+	tap_ok(k.find_counts[0] == 4 && k.find_final_calls == 1,
 	   "find clamped to max_find, final called");
 	hsm_free(h);
 }
@@ -458,44 +477,44 @@ static void test_ops(struct hsm_token *tok)
 	void *p = NULL;
 
 	IS(hsm_op_init(tok, 7, KHSM_OP_ENCRYPT, &m, 42), CKR_OK, "op init");
-	ok(k.op_init.mechanism == 0x1082 && k.op_init.key == 42 &&
+	tap_ok(k.op_init.mechanism == 0x1082 && k.op_init.key == 42 &&
 	   k.op_init.param_len == 16 &&
 	   k.op_init.param == (uintptr_t)m.param && !k.op_init.flags,
 	   "op init encoded");
 	IS(hsm_op_cancel(tok, 7, KHSM_OP_SIGN), CKR_OK, "op cancel");
-	ok(k.op_init.flags == KHSM_OP_INIT_F_CANCEL && !k.op_init.mechanism &&
+	tap_ok(k.op_init.flags == KHSM_OP_INIT_F_CANCEL && !k.op_init.mechanism &&
 	   k.op_init.op == KHSM_OP_SIGN, "cancel encoded");
 
 	len = 999;
 	IS(hsm_op_data(tok, 7, KHSM_OP_ENCRYPT, KHSM_DATA_ONESHOT, "x", 1,
 		       NULL, &len), CKR_OK, "length query");
-	ok(len == 48 && k.op_data.out == 0 && k.op_data.out_len == 0,
+	tap_ok(len == 48 && k.op_data.out == 0 && k.op_data.out_len == 0,
 	   "needed length, query sent with zero out");
 	len = 16;
 	IS(hsm_op_data(tok, 7, KHSM_OP_ENCRYPT, KHSM_DATA_ONESHOT, "x", 1,
 		       out, &len), CKR_BUFFER_TOO_SMALL, "too small");
-	ok(len == 48, "needed length on BUFFER_TOO_SMALL");
+	tap_ok(len == 48, "needed length on BUFFER_TOO_SMALL");
 	len = sizeof(out);
 	IS(hsm_op_data(tok, 7, KHSM_OP_ENCRYPT, KHSM_DATA_ONESHOT, "x", 1,
 		       out, &len), CKR_OK, "oneshot");
-	ok(len == 48 && out[47] == 0xab, "produced length");
+	tap_ok(len == 48 && out[47] == 0xab, "produced length");
 	IS(hsm_op_data_alloc(tok, 7, KHSM_OP_DIGEST, KHSM_DATA_FINAL, NULL, 0,
 			     &p, &len), CKR_OK, "op data alloc");
-	ok(p && len == 48 && ((unsigned char *)p)[0] == 0xab, "allocated output");
+	tap_ok(p && len == 48 && ((unsigned char *)p)[0] == 0xab, "allocated output");
 	hsm_free(p);
 	IS(hsm_op_verify(tok, 7, KHSM_DATA_ONESHOT, "msg", 3, out, 64), CKR_OK,
 	   "verify");
-	ok(k.op_data.op == KHSM_OP_VERIFY && k.op_data.out == (uintptr_t)out &&
+	tap_ok(k.op_data.op == KHSM_OP_VERIFY && k.op_data.out == (uintptr_t)out &&
 	   k.op_data.out_len == 64 && k.op_data.in_len == 3,
 	   "signature travels in out/out_len");
 
 	IS(hsm_generate_random(tok, 7, rnd, sizeof(rnd)), CKR_OK, "random");
-	ok(k.random_calls == 3 && k.random_lens[0] == 16 &&
+	tap_ok(k.random_calls == 3 && k.random_lens[0] == 16 &&
 	   k.random_lens[2] == 8 && rnd[39] == 0x5a,
 	   "random split at max_data_len");
 
 	IS(hsm_mech_list_alloc(tok, &mechs, &gl), CKR_OK, "mech list alloc");
-	ok(gl == 3 && mechs && mechs[1] == 0x1041, "mechanisms");
+	tap_ok(gl == 3 && mechs && mechs[1] == 0x1041, "mechanisms");
 	hsm_free(mechs);
 	gl = 1;
 	{
@@ -503,26 +522,115 @@ static void test_ops(struct hsm_token *tok)
 
 		IS(hsm_mech_list(tok, one, &gl), CKR_BUFFER_TOO_SMALL,
 		   "mech list small");
-		ok(gl == 3, "mech count on BUFFER_TOO_SMALL");
+		tap_ok(gl == 3, "mech count on BUFFER_TOO_SMALL");
 	}
 	IS(hsm_mech_info(tok, 0x1041, &mi), CKR_OK, "mech info");
-	ok(mi.min_key_size == 256 && mi.max_key_size == 384 && mi.flags == 0x800,
+	tap_ok(mi.min_key_size == 256 && mi.max_key_size == 384 && mi.flags == 0x800,
 	   "mech info copied");
 	IS(hsm_mech_info(tok, 0x1, &mi), CKR_MECHANISM_INVALID,
 	   "mech info unknown");
 
-	IS(hsm_gcm_param_alloc("123456789012", 12, "aad", 3, 128, &p, &len),
-	   CKR_OK, "gcm param");
-	{
-		struct khsm_gcm_params gp;
+}
 
-		memcpy(&gp, p, sizeof(gp));
-		ok(len == sizeof(gp) + 15 && gp.iv_len == 12 && gp.aad_len == 3 &&
-		   gp.tag_bits == 128 && !gp.reserved &&
-		   !memcmp((char *)p + sizeof(gp), "123456789012aad", 15),
-		   "gcm param layout: header, IV, AAD");
-	}
-	hsm_free(p);
+/* PKCS#11 parameters in, the kernel's flat ones out (src/mech.c). */
+static void test_params(struct hsm_token *tok)
+{
+	unsigned char iv[12] = "123456789012", aad[3] = "aad", ctx[4] = "ctx!";
+	CK_GCM_PARAMS g30 = { iv, 12, 96, aad, 3, 128 };
+	struct {
+		unsigned char *iv;
+		unsigned long iv_n;
+		unsigned char *aad;
+		unsigned long aad_n, tag;
+	} g240 = { iv, 12, aad, 3, 112 };
+	struct {
+		unsigned char ph;
+		unsigned long ctx_n;
+		unsigned char *ctx;
+	} ed = { 1, 4, ctx };
+	CK_RSA_PKCS_PSS_PARAMS pss = { CKM_SHA384, CKG_MGF1_SHA384, 48 };
+	CK_RSA_PKCS_OAEP_PARAMS oaep = { CKM_SHA256, CKG_MGF1_SHA1,
+					 CKZ_DATA_SPECIFIED, "label", 5 };
+	struct hsm_mechanism m = { CKM_AES_GCM, &g30, sizeof(g30) };
+	struct khsm_gcm_params gp;
+	struct khsm_eddsa_params ep;
+	struct khsm_rsa_pss_params pp;
+	struct khsm_rsa_oaep_params op;
+
+	IS(hsm_op_init(tok, 7, KHSM_OP_ENCRYPT, &m, 42), CKR_OK,
+	   "GCM, v3.0 CK_GCM_PARAMS");
+	memcpy(&gp, k.param, sizeof(gp));
+	tap_ok(k.op_init.param_len == sizeof(gp) + 15 && gp.gcm_iv_len == 12 &&
+	   gp.gcm_aad_len == 3 && gp.gcm_tag_bits == 128 && !gp.reserved &&
+	   !memcmp(k.param + sizeof(gp), "123456789012aad", 15),
+	   "flat GCM: header, IV, AAD");
+	m.param = &g240;
+	m.param_len = sizeof(g240);
+	IS(hsm_op_init(tok, 7, KHSM_OP_DECRYPT, &m, 42), CKR_OK,
+	   "GCM, 2.40 CK_GCM_PARAMS (no ulIvBits)");
+	memcpy(&gp, k.param, sizeof(gp));
+	tap_ok(k.op_init.param_len == sizeof(gp) + 15 && gp.gcm_iv_len == 12 &&
+	   gp.gcm_tag_bits == 112 &&
+	   !memcmp(k.param + sizeof(gp), "123456789012aad", 15),
+	   "flat GCM from the 2.40 layout");
+	m.param_len = sizeof(g240) - 1;
+	k.calls = 0;
+	IS(hsm_op_init(tok, 7, KHSM_OP_ENCRYPT, &m, 42),
+	   CKR_MECHANISM_PARAM_INVALID, "GCM parameter of neither size");
+	m.param = NULL;
+	m.param_len = 0;
+	IS(hsm_op_init(tok, 7, KHSM_OP_ENCRYPT, &m, 42),
+	   CKR_MECHANISM_PARAM_INVALID, "GCM without a parameter");
+	g30.pIv = NULL;
+	m.param = &g30;
+	m.param_len = sizeof(g30);
+	IS(hsm_op_init(tok, 7, KHSM_OP_ENCRYPT, &m, 42),
+	   CKR_MECHANISM_PARAM_INVALID, "GCM with a NULL IV of 12 bytes");
+	tap_ok(k.calls == 0, "refused parameters never reach the kernel");
+
+	m = (struct hsm_mechanism){ CKM_EDDSA, NULL, 0 };
+	IS(hsm_op_init(tok, 7, KHSM_OP_SIGN, &m, 42), CKR_OK, "EdDSA, none");
+	tap_ok(k.op_init.param == 0 && k.op_init.param_len == 0, "stays none");
+	m.param = &ed;
+	m.param_len = sizeof(ed);
+	IS(hsm_op_init(tok, 7, KHSM_OP_SIGN, &m, 42), CKR_OK,
+	   "EdDSA, CK_EDDSA_PARAMS with a context");
+	memcpy(&ep, k.param, sizeof(ep));
+	tap_ok(k.op_init.param_len == sizeof(ep) + 4 && ep.ph_flag == 1 &&
+	   ep.context_len == 4 && !memcmp(k.param + sizeof(ep), "ctx!", 4),
+	   "flat EdDSA: header, context");
+	ed.ctx_n = 256;
+	IS(hsm_op_init(tok, 7, KHSM_OP_SIGN, &m, 42),
+	   CKR_MECHANISM_PARAM_INVALID, "EdDSA context above 255 bytes");
+
+	m = (struct hsm_mechanism){ CKM_SHA384_RSA_PKCS_PSS, &pss, sizeof(pss) };
+	IS(hsm_op_init(tok, 7, KHSM_OP_SIGN, &m, 42), CKR_OK, "PSS");
+	memcpy(&pp, k.param, sizeof(pp));
+	tap_ok(k.op_init.param_len == sizeof(pp) && pp.hash == CKM_SHA384 &&
+	   pp.mgf == CKG_MGF1_SHA384 && pp.salt_len == 48 && !pp.reserved,
+	   "flat PSS");
+	m.param_len = sizeof(pss) + 8;
+	IS(hsm_op_init(tok, 7, KHSM_OP_SIGN, &m, 42),
+	   CKR_MECHANISM_PARAM_INVALID, "PSS parameter of the wrong size");
+
+	m = (struct hsm_mechanism){ CKM_RSA_PKCS_OAEP, &oaep, sizeof(oaep) };
+	IS(hsm_op_init(tok, 7, KHSM_OP_DECRYPT, &m, 42), CKR_OK, "OAEP");
+	memcpy(&op, k.param, sizeof(op));
+	tap_ok(k.op_init.param_len == sizeof(op) + 5 && op.hash == CKM_SHA256 &&
+	   op.mgf == CKG_MGF1_SHA1 && op.source == CKZ_DATA_SPECIFIED &&
+	   op.label_len == 5 && !memcmp(k.param + sizeof(op), "label", 5),
+	   "flat OAEP: header, label");
+	m.param = NULL;
+	m.param_len = 0;
+	IS(hsm_op_init(tok, 7, KHSM_OP_DECRYPT, &m, 42),
+	   CKR_MECHANISM_PARAM_INVALID, "OAEP without a parameter");
+
+	m = (struct hsm_mechanism){ CKM_AES_CBC, NULL, 16 };
+	IS(hsm_op_init(tok, 7, KHSM_OP_ENCRYPT, &m, 42),
+	   CKR_MECHANISM_PARAM_INVALID, "NULL parameter with a length");
+	m = (struct hsm_mechanism){ 0x100000000UL, NULL, 0 };
+	IS(hsm_op_init(tok, 7, KHSM_OP_ENCRYPT, &m, 42), CKR_MECHANISM_INVALID,
+	   "mechanism above 32 bits");
 }
 
 static void derive(const char *pin, const __u8 *salt, __u32 t, __u32 m,
@@ -550,26 +658,26 @@ static void test_pins(struct hsm_token *tok)
 
 	IS(hsm_login(tok, 7, CKU_USER, user, 4), CKR_OK, "login user");
 	derive(user, k.ti.user_salt, 2, 8, 1, v);
-	ok(!memcmp(k.login.pin.verifier, v, 32) && k.login.pin.pin_len == 4 &&
+	tap_ok(!memcmp(k.login.pin.verifier, v, 32) && k.login.pin.pin_len == 4 &&
 	   k.login.user_type == CKU_USER && k.login.session == 7,
 	   "user verifier = Argon2id(pin, user salt, user cost)");
-	ok(is_zero(k.login.pin.salt, KHSM_SALT_LEN) && !k.login.pin.t_cost &&
+	tap_ok(is_zero(k.login.pin.salt, KHSM_SALT_LEN) && !k.login.pin.t_cost &&
 	   !k.login.pin.m_cost_kib && !k.login.pin.parallelism,
 	   "check form: salt and cost zero");
 	IS(hsm_login(tok, 7, CKU_SO, so, 6), CKR_OK, "login SO");
 	derive(so, k.ti.so_salt, 1, 16, 1, v);
-	ok(!memcmp(k.login.pin.verifier, v, 32), "SO verifier uses SO salt");
+	tap_ok(!memcmp(k.login.pin.verifier, v, 32), "SO verifier uses SO salt");
 
 	k.session_state = CKS_RW_SO_FUNCTIONS;
 	IS(hsm_login(tok, 7, CKU_CONTEXT_SPECIFIC, so, 6), CKR_OK,
 	   "context-specific login in an SO session");
-	ok(!memcmp(k.login.pin.verifier, v, 32) &&
+	tap_ok(!memcmp(k.login.pin.verifier, v, 32) &&
 	   k.login.user_type == CKU_CONTEXT_SPECIFIC, "uses the SO salt");
 	k.session_state = CKS_RW_USER_FUNCTIONS;
 	IS(hsm_login(tok, 7, CKU_CONTEXT_SPECIFIC, user, 4), CKR_OK,
 	   "context-specific login in a user session");
 	derive(user, k.ti.user_salt, 2, 8, 1, v);
-	ok(!memcmp(k.login.pin.verifier, v, 32), "uses the user salt");
+	tap_ok(!memcmp(k.login.pin.verifier, v, 32), "uses the user salt");
 
 	/* No user PIN yet: the kernel must answer, libhsm sends noise. */
 	k.ti.user_t_cost = 0;
@@ -577,7 +685,7 @@ static void test_pins(struct hsm_token *tok)
 	   "login without a user PIN still reaches the kernel");
 	memcpy(v, k.login.pin.verifier, 32);
 	hsm_login(tok, 7, CKU_USER, user, 4);
-	ok(memcmp(v, k.login.pin.verifier, 32) != 0,
+	tap_ok(memcmp(v, k.login.pin.verifier, 32) != 0,
 	   "verifier is random when no cost is known");
 	k.ti.user_t_cost = 2;
 
@@ -586,27 +694,27 @@ static void test_pins(struct hsm_token *tok)
 	setenv("KHSM_ARGON2_P", "2", 1);
 	IS(hsm_init_pin(tok, 7, user, 4), CKR_OK, "init pin");
 	derive(user, k.set_pin.new_pin.salt, 1, 32, 2, v);
-	ok(k.set_pin.new_pin.t_cost == 1 && k.set_pin.new_pin.m_cost_kib == 32 &&
+	tap_ok(k.set_pin.new_pin.t_cost == 1 && k.set_pin.new_pin.m_cost_kib == 32 &&
 	   k.set_pin.new_pin.parallelism == 2 && k.set_pin.new_pin.pin_len == 4 &&
 	   !memcmp(k.set_pin.new_pin.verifier, v, 32),
 	   "new PIN: env cost, verifier over the sent salt");
-	ok(!is_zero(k.set_pin.new_pin.salt, KHSM_SALT_LEN) &&
+	tap_ok(!is_zero(k.set_pin.new_pin.salt, KHSM_SALT_LEN) &&
 	   is_zero(&k.set_pin.old_pin, sizeof(k.set_pin.old_pin)),
 	   "salt random, old PIN zero for INIT_PIN");
 	memcpy(salt1, k.set_pin.new_pin.salt, KHSM_SALT_LEN);
 	hsm_init_pin(tok, 7, user, 4);
-	ok(memcmp(salt1, k.set_pin.new_pin.salt, KHSM_SALT_LEN) != 0,
+	tap_ok(memcmp(salt1, k.set_pin.new_pin.salt, KHSM_SALT_LEN) != 0,
 	   "fresh salt per new PIN");
 
 	k.session_state = CKS_RW_SO_FUNCTIONS;
 	IS(hsm_set_pin(tok, 7, so, 6, "new-so", 6), CKR_OK, "set pin (SO)");
 	derive(so, k.ti.so_salt, 1, 16, 1, v);
-	ok(!memcmp(k.set_pin.old_pin.verifier, v, 32), "SO session: old PIN with SO salt");
+	tap_ok(!memcmp(k.set_pin.old_pin.verifier, v, 32), "SO session: old PIN with SO salt");
 	k.session_state = CKS_RW_USER_FUNCTIONS;
 	IS(hsm_set_pin(tok, 7, user, 4, "5678", 4), CKR_OK, "set pin (user)");
 	derive(user, k.ti.user_salt, 2, 8, 1, v);
 	derive("5678", k.set_pin.new_pin.salt, 1, 32, 2, v2);
-	ok(!memcmp(k.set_pin.old_pin.verifier, v, 32) &&
+	tap_ok(!memcmp(k.set_pin.old_pin.verifier, v, 32) &&
 	   !memcmp(k.set_pin.new_pin.verifier, v2, 32),
 	   "user session: old with user salt, new with fresh salt");
 
@@ -614,19 +722,19 @@ static void test_pins(struct hsm_token *tok)
 	memcpy(label, "tok", 3);
 	k.ti.flags = 0;
 	IS(hsm_init_token(tok, so, 6, label), CKR_OK, "init token (blank)");
-	ok(is_zero(&k.init_token.so_check, sizeof(k.init_token.so_check)) &&
+	tap_ok(is_zero(&k.init_token.so_check, sizeof(k.init_token.so_check)) &&
 	   k.init_token.so_new.pin_len == 6 && !memcmp(k.init_token.label, label, 32),
 	   "uninitialised token: no SO check");
 	k.ti.flags = CKF_TOKEN_INITIALIZED;
 	IS(hsm_init_token(tok, so, 6, label), CKR_OK, "init token (again)");
 	derive(so, k.ti.so_salt, 1, 16, 1, v);
-	ok(!memcmp(k.init_token.so_check.verifier, v, 32),
+	tap_ok(!memcmp(k.init_token.so_check.verifier, v, 32),
 	   "initialised token: SO check with SO salt");
 
 	setenv("KHSM_ARGON2_T", "abc", 1);
 	k.calls = 0;
 	IS(hsm_init_pin(tok, 7, user, 4), CKR_ARGUMENTS_BAD, "bad KHSM_ARGON2_T");
-	ok(k.calls == 0, "nothing sent with a bad cost");
+	tap_ok(k.calls == 0, "nothing sent with a bad cost");
 	unsetenv("KHSM_ARGON2_T");
 	unsetenv("KHSM_ARGON2_M_KIB");
 	unsetenv("KHSM_ARGON2_P");
@@ -644,16 +752,16 @@ static void test_argon2(void)
 
 	/* phc-winner-argon2 test.c: Argon2id v1.3, t=2, m=256 KiB, p=1. */
 	argon2id_hash_raw(2, 256, 1, "password", 8, "somesalt", 8, a, 32);
-	ok(!memcmp(a, kat, 32), "libargon2 is Argon2id v1.3 (reference KAT)");
+	tap_ok(!memcmp(a, kat, 32), "libargon2 is Argon2id v1.3 (reference KAT)");
 	memset(salt, 0x42, sizeof(salt));
 	IS(hsm_pin_derive("password", 8, salt, 2, 256, 1, b), CKR_OK, "derive");
 	argon2id_hash_raw(2, 256, 1, "password", 8, salt, 16, a, 32);
-	ok(!memcmp(a, b, 32), "hsm_pin_derive = Argon2id(pin, 16-byte salt)");
+	tap_ok(!memcmp(a, b, 32), "hsm_pin_derive = Argon2id(pin, 16-byte salt)");
 	hsm_pin_derive("password", 8, salt, 2, 256, 1, c);
-	ok(!memcmp(b, c, 32), "deterministic");
+	tap_ok(!memcmp(b, c, 32), "deterministic");
 	salt[0] ^= 1;
 	hsm_pin_derive("password", 8, salt, 2, 256, 1, c);
-	ok(memcmp(b, c, 32) != 0, "salt changes the verifier");
+	tap_ok(memcmp(b, c, 32) != 0, "salt changes the verifier");
 	IS(hsm_pin_derive("x", 1, salt, 0, 256, 1, c), CKR_ARGUMENTS_BAD,
 	   "t_cost 0 refused");
 }
@@ -679,7 +787,7 @@ static void test_fork(struct hsm_token *tok)
 		_exit(bad);
 	}
 	waitpid(pid, &st, 0);
-	ok(WIFEXITED(st) && WEXITSTATUS(st) == 0,
+	tap_ok(WIFEXITED(st) && WEXITSTATUS(st) == 0,
 	   "child after fork gets CKR_CRYPTOKI_NOT_INITIALIZED, no ioctl");
 	IS(hsm_open_session(tok, CKF_SERIAL_SESSION, &s), CKR_OK,
 	   "parent unaffected");
@@ -701,13 +809,14 @@ int main(void)
 	if (tok) {
 		test_ioctl_convention(tok);
 		test_objects(tok);
+		test_struct_sizes(tok);
 		test_ops(tok);
+		test_params(tok);
 		test_pins(tok);
 		test_fork(tok);
 		hsm_close(tok);
 	}
 	test_argon2();
 	rm_dir();
-	printf("1..%d\n", t_num);
-	return t_failed ? 1 : 0;
+	return tap_done();
 }

@@ -22,28 +22,11 @@
 #include <unistd.h>
 
 #include "../p11_3_0.h"
-
-static int n_test, n_fail;
-
-static void ok(int cond, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void ok(int cond, const char *fmt, ...)
-{
-	va_list ap;
-
-	n_test++;
-	if (!cond)
-		n_fail++;
-	printf("%s %d - ", cond ? "ok" : "not ok", n_test);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	putchar('\n');
-	fflush(stdout);
-}
+#include "tap.h"
 
 #define RV_IS(expr, want) do {						\
 	CK_RV _rv = (expr);						\
-	ok(_rv == (CK_RV)(want), "%s == %s (got 0x%lx)", #expr, #want,	\
+	tap_ok(_rv == (CK_RV)(want), "%s == %s (got 0x%lx)", #expr, #want,	\
 	   _rv);							\
 } while (0)
 
@@ -88,35 +71,35 @@ static void test_entry_points(void *so, const char *path)
 	void **fp;
 	size_t i;
 
-	ok(gfl && gil && gi, "three entry points exported");
-	ok(exports_exactly_three(path), "nm -D: no other symbol is exported");
-	ok(dlsym(so, "C_Initialize") == NULL, "C_Initialize is not exported");
+	tap_ok(gfl && gil && gi, "three entry points exported");
+	tap_ok(exports_exactly_three(path), "nm -D: no other symbol is exported");
+	tap_ok(dlsym(so, "C_Initialize") == NULL, "C_Initialize is not exported");
 	if (!gfl || !gil || !gi)
 		exit(1);
 	RV_IS(gfl(NULL), CKR_ARGUMENTS_BAD);
 	RV_IS(gfl(&f2), CKR_OK);
-	ok(f2->version.major == 2 && f2->version.minor == 40,
+	tap_ok(f2->version.major == 2 && f2->version.minor == 40,
 	   "C_GetFunctionList gives the 2.40 list");
 	RV_IS(gil(NULL, NULL), CKR_ARGUMENTS_BAD);
 	RV_IS(gil(NULL, &n), CKR_OK);
-	ok(n == 2, "two interfaces (got %lu)", n);
+	tap_ok(n == 2, "two interfaces (got %lu)", n);
 	n = 1;
 	RV_IS(gil(list, &n), CKR_BUFFER_TOO_SMALL);
-	ok(n == 2, "too small: count is set to 2");
+	tap_ok(n == 2, "too small: count is set to 2");
 	n = 4;
 	RV_IS(gil(list, &n), CKR_OK);
-	ok(n == 2 && !strcmp((char *)list[0].pInterfaceName, "PKCS 11") &&
+	tap_ok(n == 2 && !strcmp((char *)list[0].pInterfaceName, "PKCS 11") &&
 	   !strcmp((char *)list[1].pInterfaceName, "PKCS 11"),
 	   "both are named \"PKCS 11\"");
 	RV_IS(gi(NULL, NULL, NULL, 0), CKR_ARGUMENTS_BAD);
 	RV_IS(gi(NULL, NULL, &in, 0), CKR_OK);
-	ok(in && ((CK_VERSION *)in->pFunctionList)->major == 3,
+	tap_ok(in && ((CK_VERSION *)in->pFunctionList)->major == 3,
 	   "default interface is 3.0");
 	RV_IS(gi((CK_UTF8CHAR_PTR)"PKCS 11", &v240, &in, 0), CKR_OK);
-	ok(in && in->pFunctionList == (void *)f2, "2.40 by version is the C_GetFunctionList list");
+	tap_ok(in && in->pFunctionList == (void *)f2, "2.40 by version is the C_GetFunctionList list");
 	RV_IS(gi((CK_UTF8CHAR_PTR)"PKCS 11", &v30, &in, 0), CKR_OK);
 	f3 = in ? in->pFunctionList : NULL;
-	ok(f3 && f3->version.major == 3 && f3->version.minor == 0, "3.0 list");
+	tap_ok(f3 && f3->version.major == 3 && f3->version.minor == 0, "3.0 list");
 	RV_IS(gi((CK_UTF8CHAR_PTR)"PKCS 11", &v31, &in, 0), CKR_ARGUMENTS_BAD);
 	RV_IS(gi((CK_UTF8CHAR_PTR)"Vendor", NULL, &in, 0), CKR_ARGUMENTS_BAD);
 	RV_IS(gi(NULL, NULL, &in, CKF_INTERFACE_FORK_SAFE), CKR_ARGUMENTS_BAD);
@@ -127,8 +110,8 @@ static void test_entry_points(void *so, const char *path)
 			sizeof(void *); i++)
 		if (!fp[i])
 			break;
-	ok(i == 92, "all 92 entries of the 3.0 list are set (first NULL at %zu)", i);
-	ok(f3->C_Sign == f2->C_Sign && f3->C_Initialize == f2->C_Initialize,
+	tap_ok(i == 92, "all 92 entries of the 3.0 list are set (first NULL at %zu)", i);
+	tap_ok(f3->C_Sign == f2->C_Sign && f3->C_Initialize == f2->C_Initialize,
 	   "3.0 list starts with the 2.40 functions");
 }
 
@@ -164,12 +147,12 @@ static void test_init_rules(void)
 	RV_IS(f3->C_Initialize(&a), CKR_OK);
 	RV_IS(f3->C_GetInfo(NULL), CKR_ARGUMENTS_BAD);
 	RV_IS(f3->C_GetInfo(&info), CKR_OK);
-	ok(info.cryptokiVersion.major == 3 && info.cryptokiVersion.minor == 0,
+	tap_ok(info.cryptokiVersion.major == 3 && info.cryptokiVersion.minor == 0,
 	   "3.0 list: C_GetInfo says 3.0");
 	RV_IS(f2->C_GetInfo(&info), CKR_OK);
-	ok(info.cryptokiVersion.major == 2 && info.cryptokiVersion.minor == 40,
+	tap_ok(info.cryptokiVersion.major == 2 && info.cryptokiVersion.minor == 40,
 	   "2.40 list: C_GetInfo says 2.40");
-	ok(!memcmp(info.manufacturerID, "khsm ", 5) &&
+	tap_ok(!memcmp(info.manufacturerID, "khsm ", 5) &&
 	   info.manufacturerID[31] == ' ', "manufacturerID blank padded");
 }
 
@@ -187,18 +170,18 @@ static void test_slots(void)
 
 	RV_IS(f3->C_GetSlotList(CK_FALSE, NULL, NULL), CKR_ARGUMENTS_BAD);
 	RV_IS(f3->C_GetSlotList(CK_FALSE, NULL, &n), CKR_OK);
-	ok(n == 2, "two slots (got %lu)", n);
+	tap_ok(n == 2, "two slots (got %lu)", n);
 	n = 1;
 	RV_IS(f3->C_GetSlotList(CK_TRUE, ids, &n), CKR_BUFFER_TOO_SMALL);
-	ok(n == 2, "too small: count is set to 2");
+	tap_ok(n == 2, "too small: count is set to 2");
 	n = 4;
 	RV_IS(f3->C_GetSlotList(CK_TRUE, ids, &n), CKR_OK);
-	ok(n == 2 && ids[0] == 0 && ids[1] == 3, "slot IDs are 0 and 3 (N of hsmN)");
+	tap_ok(n == 2 && ids[0] == 0 && ids[1] == 3, "slot IDs are 0 and 3 (N of hsmN)");
 	RV_IS(f3->C_GetSlotInfo(1, &si), CKR_SLOT_ID_INVALID);
 	RV_IS(f3->C_GetSlotInfo(3, NULL), CKR_ARGUMENTS_BAD);
 	RV_IS(f3->C_GetSlotInfo(3, &si), CKR_OK);
-	ok(si.flags == (CKF_TOKEN_PRESENT | CKF_HW_SLOT), "slot flags");
-	ok(!memcmp(si.slotDescription, "khsm kernel token /dev/hsm3 ", 28) &&
+	tap_ok(si.flags == (CKF_TOKEN_PRESENT | CKF_HW_SLOT), "slot flags");
+	tap_ok(!memcmp(si.slotDescription, "khsm kernel token /dev/hsm3 ", 28) &&
 	   si.slotDescription[63] == ' ', "slot description blank padded");
 	RV_IS(f3->C_GetTokenInfo(7, &ti), CKR_SLOT_ID_INVALID);
 	RV_IS(f3->C_GetTokenInfo(0, NULL), CKR_ARGUMENTS_BAD);
@@ -253,7 +236,7 @@ static void test_threads(void)
 		pthread_join(t[i], &res);
 		bad += (long)res;
 	}
-	ok(bad == 0, "8 threads x 2000 calls: all answers as expected (%ld bad)", bad);
+	tap_ok(bad == 0, "8 threads x 2000 calls: all answers as expected (%ld bad)", bad);
 }
 
 static void test_fork(void)
@@ -276,7 +259,7 @@ static void test_fork(void)
 		_exit(fail);
 	}
 	waitpid(pid, &status, 0);
-	ok(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+	tap_ok(WIFEXITED(status) && WEXITSTATUS(status) == 0,
 	   "child: NOT_INITIALIZED until its own C_Initialize, which works (status 0x%x)",
 	   status);
 	RV_IS(f3->C_GetInfo(&(CK_INFO){ 0 }), CKR_OK);
@@ -301,7 +284,6 @@ int main(int argc, char **argv)
 	test_threads();
 	test_fork();
 	RV_IS(f3->C_Finalize(NULL), CKR_OK);
-	printf("1..%d\n", n_test);
 	dlclose(so);
-	return n_fail ? 1 : 0;
+	return tap_done();
 }

@@ -52,7 +52,7 @@ static void run(enum kc_curve cv, const char *name, int n)
 	       name, n, bad);
 }
 
-/* the kmod/ec.h primitives on secrets, as mech_ecdsa.c uses them */
+/* the byte-level primitives on secrets, ECDSA rebuilt from them */
 static void prims(enum kc_curve cv, const char *name, int n)
 {
 	unsigned char d[48], k[48], pub[97], e[48], xy[96], t[48], w[48];

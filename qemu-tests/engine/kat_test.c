@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Known answers for the engine's P-256 and P-384 ECDSA/ECDH, read at test time:
- * RFC 6979 A.2.5 (deterministic nonces) and NIST CAVP files from Debian's
- * python3-cryptography-vectors (FIPS 186-3 SigGen/SigVer/KeyPair/PKV, SP
- * 800-56A KAS ECC CDH validity tests). Messages are hashed with OpenSSL
- * (the engine takes digests).
+ * Known answers for the engine's P-256 and P-384 ECDSA/ECDH, read at test
+ * time: RFC 6979 A.2.5 and A.2.6 (deterministic nonces, unhedged and
+ * hedged) and NIST CAVP files from Debian's python3-cryptography-vectors
+ * (FIPS 186-3 SigGen/SigVer/KeyPair/PKV, SP 800-56A KAS ECC CDH validity
+ * tests). The engine takes digests: CAVP messages are hashed with
+ * OpenSSL, the RFC's with the engine's SHA.
  */
 #include <openssl/evp.h>
 #include "engine.h"
@@ -200,64 +201,166 @@ static int kas_rec(const struct rec *r)
 	return ok == expect;
 }
 
-/* RFC 6979 A.2.5: P-256, messages "sample" and "test" */
+/*
+ * RFC 6979 A.2.5 (P-256) and A.2.6 (P-384), messages "sample" and "test",
+ * every hash: the unhedged nonces (extra = NULL). The hedged vectors
+ * (additional data k' = 00 01 ... 1f, section 3.6) come from an
+ * independent Python implementation of section 3.2 with k' appended to
+ * both seeds, checked on the RFC's own vectors; they pin down how the
+ * engine mixes the hedge the kernel's mechanism always passes.
+ */
+struct r6979_key {
+	enum kc_curve c;
+	const char *name, *x, *qx, *qy;
+};
+
+static const struct r6979_key r6979_p256 = {
+	KC_P256, "A.2.5 P-256",
+	"c9afa9d845ba75166b5c215767b1d6934e50c3db36e89b127b8a622b120f6721",
+	"60fed4ba255a9d31c961eb74c6356d68c049b8923b61fa6ce669622e60f29fb6",
+	"7903fe1008b8bc99a41ae9e95628bc64f2f1b20c2d7e9f5177a3c294d4462299",
+};
+
+static const struct r6979_key r6979_p384 = {
+	KC_P384, "A.2.6 P-384",
+	"6b9d3dad2e1b8c1c05b19875b6659f4de23c3b667bf297ba9aa47740787137d8"
+	"96d5724e4c70a825f872c9ea60d2edf5",
+	"ec3a4e415b4e19a4568618029f427fa5da9a8bc4ae92e02e06aae5286b300c64"
+	"def8f0ea9055866064a254515480bc13",
+	"8015d9b72d7d57244ea8ef9ac0c621896708a59367f9dfb9f54ca84b3f1c9db1"
+	"288b231c3ae0d4fe7344fd2533264720",
+};
+
+static const struct r6979_vec {
+	const struct r6979_key *key;
+	const char *msg;
+	enum kc_hash h;
+	int hedged;
+	const char *r, *s;
+} r6979_v[] = {
+	{ &r6979_p256, "sample", KC_SHA1, 0,
+	  "61340c88c3aaebeb4f6d667f672ca9759a6ccaa9fa8811313039ee4a35471d32",
+	  "6d7f147dac089441bb2e2fe8f7a3fa264b9c475098fdcf6e00d7c996e1b8b7eb" },
+	{ &r6979_p256, "sample", KC_SHA224, 0,
+	  "53b2fff5d1752b2c689df257c04c40a587fababb3f6fc2702f1343af7ca9aa3f",
+	  "b9afb64fdc03dc1a131c7d2386d11e349f070aa432a4acc918bea988bf75c74c" },
+	{ &r6979_p256, "sample", KC_SHA256, 0,
+	  "efd48b2aacb6a8fd1140dd9cd45e81d69d2c877b56aaf991c34d0ea84eaf3716",
+	  "f7cb1c942d657c41d436c7a1b6e29f65f3e900dbb9aff4064dc4ab2f843acda8" },
+	{ &r6979_p256, "sample", KC_SHA384, 0,
+	  "0eafea039b20e9b42309fb1d89e213057cbf973dc0cfc8f129edddc800ef7719",
+	  "4861f0491e6998b9455193e34e7b0d284ddd7149a74b95b9261f13abde940954" },
+	{ &r6979_p256, "sample", KC_SHA512, 0,
+	  "8496a60b5e9b47c825488827e0495b0e3fa109ec4568fd3f8d1097678eb97f00",
+	  "2362ab1adbe2b8adf9cb9edab740ea6049c028114f2460f96554f61fae3302fe" },
+	{ &r6979_p256, "test", KC_SHA224, 0,
+	  "c37edb6f0ae79d47c3c27e962fa269bb4f441770357e114ee511f662ec34a692",
+	  "c820053a05791e521fcaad6042d40aea1d6b1a540138558f47d0719800e18f2d" },
+	{ &r6979_p256, "test", KC_SHA256, 0,
+	  "f1abb023518351cd71d881567b1ea663ed3efcf6c5132b354f28d3b0b7d38367",
+	  "019f4113742a2b14bd25926b49c649155f267e60d3814b4c0cc84250e46f0083" },
+	{ &r6979_p256, "test", KC_SHA384, 0,
+	  "83910e8b48bb0c74244ebdf7f07a1c5413d61472bd941ef3920e623fbccebeb6",
+	  "8ddbec54cf8cd5874883841d712142a56a8d0f218f5003cb0296b6b509619f2c" },
+	{ &r6979_p256, "test", KC_SHA512, 0,
+	  "461d93f31b6540894788fd206c07cfa0cc35f46fa3c91816fff1040ad1581a04",
+	  "39af9f15de0db8d97e72719c74820d304ce5226e32dedae67519e840d1194e55" },
+	{ &r6979_p384, "sample", KC_SHA1, 0,
+	  "ec748d839243d6fbef4fc5c4859a7dffd7f3abddf72014540c16d73309834fa3"
+	  "7b9ba002899f6fda3a4a9386790d4eb2",
+	  "a3bcfa947beef4732bf247ac17f71676cb31a847b9ff0cbc9c9ed4c1a5b3facf"
+	  "26f49ca031d4857570ccb5ca4424a443" },
+	{ &r6979_p384, "sample", KC_SHA224, 0,
+	  "42356e76b55a6d9b4631c865445dbe54e056d3b3431766d0509244793c3f9366"
+	  "450f76ee3de43f5a125333a6be060122",
+	  "9da0c81787064021e78df658f2fbb0b042bf304665db721f077a4298b095e483"
+	  "4c082c03d83028efbf93a3c23940ca8d" },
+	{ &r6979_p384, "sample", KC_SHA256, 0,
+	  "21b13d1e013c7fa1392d03c5f99af8b30c570c6f98d4ea8e354b63a21d3daa33"
+	  "bde1e888e63355d92fa2b3c36d8fb2cd",
+	  "f3aa443fb107745bf4bd77cb3891674632068a10ca67e3d45db2266fa7d1feeb"
+	  "efdc63eccd1ac42ec0cb8668a4fa0ab0" },
+	{ &r6979_p384, "sample", KC_SHA384, 0,
+	  "94edbb92a5ecb8aad4736e56c691916b3f88140666ce9fa73d64c4ea95ad133c"
+	  "81a648152e44acf96e36dd1e80fabe46",
+	  "99ef4aeb15f178cea1fe40db2603138f130e740a19624526203b6351d0a3a94f"
+	  "a329c145786e679e7b82c71a38628ac8" },
+	{ &r6979_p384, "sample", KC_SHA512, 0,
+	  "ed0959d5880ab2d869ae7f6c2915c6d60f96507f9cb3e047c0046861da4a799c"
+	  "fe30f35cc900056d7c99cd7882433709",
+	  "512c8cceee3890a84058ce1e22dbc2198f42323ce8aca9135329f03c068e5112"
+	  "dc7cc3ef3446defceb01a45c2667fdd5" },
+	{ &r6979_p384, "test", KC_SHA1, 0,
+	  "4bc35d3a50ef4e30576f58cd96ce6bf638025ee624004a1f7789a8b8e43d0678"
+	  "acd9d29876daf46638645f7f404b11c7",
+	  "d5a6326c494ed3ff614703878961c0fde7b2c278f9a65fd8c4b7186201a29916"
+	  "95ba1c84541327e966fa7b50f7382282" },
+	{ &r6979_p384, "test", KC_SHA224, 0,
+	  "e8c9d0b6ea72a0e7837fea1d14a1a9557f29faa45d3e7ee888fc5bf954b5e624"
+	  "64a9a817c47ff78b8c11066b24080e72",
+	  "07041d4a7a0379ac7232ff72e6f77b6ddb8f09b16cce0ec3286b2bd43fa8c614"
+	  "1c53ea5abef0d8231077a04540a96b66" },
+	{ &r6979_p384, "test", KC_SHA256, 0,
+	  "6d6defac9ab64dabafe36c6bf510352a4cc27001263638e5b16d9bb51d451559"
+	  "f918eedaf2293be5b475cc8f0188636b",
+	  "2d46f3becbcc523d5f1a1256bf0c9b024d879ba9e838144c8ba6baeb4b53b47d"
+	  "51ab373f9845c0514eefb14024787265" },
+	{ &r6979_p384, "test", KC_SHA384, 0,
+	  "8203b63d3c853e8d77227fb377bcf7b7b772e97892a80f36ab775d509d7a5feb"
+	  "0542a7f0812998da8f1dd3ca3cf023db",
+	  "ddd0760448d42d8a43af45af836fce4de8be06b485e9b61b827c2f13173923e0"
+	  "6a739f040649a667bf3b828246baa5a5" },
+	{ &r6979_p384, "test", KC_SHA512, 0,
+	  "a0d5d090c9980faf3c2ce57b7ae951d31977dd11c775d314af55f76c676447d0"
+	  "6fb6495cd21b4b6e340fc236584fb277",
+	  "976984e59b4c77b0e8e4460dca3d9f20e07b9bb1f63beefaf576f6b2e8b22463"
+	  "4a2092cd3792e0159ad9cee37659c736" },
+	{ &r6979_p256, "sample", KC_SHA256, 1,
+	  "25404cfdb1228f680881e195dae0665f43f988c40cbc4e23927810d7c4635d74",
+	  "8f076e7b9ea4bde92fb16b5cf25d0d3656db01a6e19c885b53cb8754f1b819c3" },
+	{ &r6979_p384, "sample", KC_SHA384, 1,
+	  "4192110f7109508b6658e85c10010b21818bf13049110c65d870e32a9353e6e6"
+	  "33ec3d0174fea669922d378bbeaf5a2d",
+	  "060594afb3e9e897e0976f0244359be0c1864d5097d75d826c78db7362da0582"
+	  "f0a1a09b207b10a143a0a18ca63acaac" },
+};
+
 static void rfc6979(void)
 {
-	static const struct {
-		const char *msg;
-		enum kc_hash h;
-		const char *r, *s;
-	} v[] = {
-		{ "sample", KC_SHA224,
-		  "53b2fff5d1752b2c689df257c04c40a587fababb3f6fc2702f1343af7ca9aa3f",
-		  "b9afb64fdc03dc1a131c7d2386d11e349f070aa432a4acc918bea988bf75c74c" },
-		{ "sample", KC_SHA256,
-		  "efd48b2aacb6a8fd1140dd9cd45e81d69d2c877b56aaf991c34d0ea84eaf3716",
-		  "f7cb1c942d657c41d436c7a1b6e29f65f3e900dbb9aff4064dc4ab2f843acda8" },
-		{ "sample", KC_SHA384,
-		  "0eafea039b20e9b42309fb1d89e213057cbf973dc0cfc8f129edddc800ef7719",
-		  "4861f0491e6998b9455193e34e7b0d284ddd7149a74b95b9261f13abde940954" },
-		{ "sample", KC_SHA512,
-		  "8496a60b5e9b47c825488827e0495b0e3fa109ec4568fd3f8d1097678eb97f00",
-		  "2362ab1adbe2b8adf9cb9edab740ea6049c028114f2460f96554f61fae3302fe" },
-		{ "test", KC_SHA224,
-		  "c37edb6f0ae79d47c3c27e962fa269bb4f441770357e114ee511f662ec34a692",
-		  "c820053a05791e521fcaad6042d40aea1d6b1a540138558f47d0719800e18f2d" },
-		{ "test", KC_SHA256,
-		  "f1abb023518351cd71d881567b1ea663ed3efcf6c5132b354f28d3b0b7d38367",
-		  "019f4113742a2b14bd25926b49c649155f267e60d3814b4c0cc84250e46f0083" },
-		{ "test", KC_SHA384,
-		  "83910e8b48bb0c74244ebdf7f07a1c5413d61472bd941ef3920e623fbccebeb6",
-		  "8ddbec54cf8cd5874883841d712142a56a8d0f218f5003cb0296b6b509619f2c" },
-		{ "test", KC_SHA512,
-		  "461d93f31b6540894788fd206c07cfa0cc35f46fa3c91816fff1040ad1581a04",
-		  "39af9f15de0db8d97e72719c74820d304ce5226e32dedae67519e840d1194e55" },
-	};
-	unsigned char x[32], q[65], pub[65], want[64], sig[64], dg[64];
+	unsigned char x[48], q[97], pub[97], want[96], sig[96], dg[64];
+	unsigned char extra[32];
+	const struct r6979_key *k = NULL;
 	unsigned int i;
+	int n = 0;
 
-	unhex("c9afa9d845ba75166b5c215767b1d6934e50c3db36e89b127b8a622b120f6721",
-	      x, 32);
-	q[0] = 4;
-	unhex("60fed4ba255a9d31c961eb74c6356d68c049b8923b61fa6ce669622e60f29fb6",
-	      q + 1, 32);
-	unhex("7903fe1008b8bc99a41ae9e95628bc64f2f1b20c2d7e9f5177a3c294d4462299",
-	      q + 33, 32);
-	tap_ok(!kc_ec_pub_from_priv(KC_P256, x, pub) && !memcmp(pub, q, 65),
-	       "RFC 6979 A.2.5 public key");
-	for (i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+	for (i = 0; i < sizeof(extra); i++)
+		extra[i] = (unsigned char)i;
+	for (i = 0; i < sizeof(r6979_v) / sizeof(r6979_v[0]); i++) {
+		const struct r6979_vec *v = &r6979_v[i];
 		int ok;
 
-		kc_hash(v[i].h, (const unsigned char *)v[i].msg,
-			strlen(v[i].msg), dg);
-		unhex(v[i].r, want, 32);
-		unhex(v[i].s, want + 32, 32);
-		ok = !kc_ecdsa_sign(KC_P256, x, dg, kc_hash_len(v[i].h), v[i].h,
-				    NULL, 0, sig) && !memcmp(sig, want, 64);
-		ok = ok && !kc_ecdsa_verify(KC_P256, q, 65, dg,
-					    kc_hash_len(v[i].h), sig, 64);
-		tap_ok(ok, "RFC 6979 A.2.5 P-256 hash %d message \"%s\"",
-		       v[i].h, v[i].msg);
+		if (v->key != k) {
+			k = v->key;
+			n = (int)kc_ec_bytes(k->c);
+			q[0] = 4;
+			ok = unhex(k->x, x, sizeof(x)) == n &&
+			     unhex(k->qx, q + 1, n) == n &&
+			     unhex(k->qy, q + 1 + n, n) == n &&
+			     !kc_ec_pub_from_priv(k->c, x, pub) &&
+			     !memcmp(pub, q, 1 + 2 * n);
+			tap_ok(ok, "RFC 6979 %s public key", k->name);
+		}
+		kc_hash(v->h, (const unsigned char *)v->msg, strlen(v->msg),
+			dg);
+		ok = unhex(v->r, want, n) == n && unhex(v->s, want + n, n) == n;
+		ok = ok && !kc_ecdsa_sign(k->c, x, dg, kc_hash_len(v->h), v->h,
+					  v->hedged ? extra : NULL,
+					  v->hedged ? sizeof(extra) : 0, sig) &&
+		     !memcmp(sig, want, 2 * n);
+		ok = ok && !kc_ecdsa_verify(k->c, q, 1 + 2 * n, dg,
+					    kc_hash_len(v->h), sig, 2 * n);
+		tap_ok(ok, "RFC 6979 %s hash %d message \"%s\"%s", k->name,
+		       v->h, v->msg, v->hedged ? " hedged (k' = 00..1f)" : "");
 	}
 }
 

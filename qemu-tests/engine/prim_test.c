@@ -1,9 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The engine's byte-level primitives (the kmod/ec.h shape): scalar
- * reduce/mul/add/inv against OpenSSL BN, mul_base against
- * kc_ec_pub_from_priv, and ECDSA built from the primitives (as
- * mech_ecdsa.c does) against kc_ecdsa_sign_with_k and kc_ecdsa_verify.
+ * The engine's byte-level primitives: scalar reduce/mul/add/inv against
+ * OpenSSL BN, mul_base against kc_ec_pub_from_priv, and ECDSA built from
+ * the primitives against kc_ecdsa_sign_with_k and kc_ecdsa_verify.
  */
 #include <openssl/bn.h>
 #include "engine.h"

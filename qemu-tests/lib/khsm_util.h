@@ -17,13 +17,6 @@
 #include <linux/khsm.h>
 #include <p11-kit/pkcs11.h>
 
-/* p11-kit 0.24's pkcs11.h leaves these compat macros defined; they would
- * rename members of the uAPI structs (struct khsm_gcm_params). */
-#undef iv_len
-#undef iv_bits
-#undef aad_len
-#undef tag_bits
-
 #define T_SO_PIN	"so-secret-8642"
 #define T_USER_PIN	"user-secret-1357"
 #define T_LABEL		"khsm-test"

@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The kernel is the gatekeeper (issue 3, item 7): objects made through
- * khsm-pkcs11.so are checked again with direct ioctls on a second open file
- * of the same process, which logs in with the verifier the uAPI header
- * documents (Argon2id of the PIN with the salt/cost TOKEN_INFO reports).
- * The ioctls must give exactly the PKCS#11 answers: a sensitive value stays
- * unreadable, a missing usage flag refuses the operation, private objects
- * are invisible without login.
+ * The kernel is the gatekeeper, the module and libhsm only translate:
+ * objects made through khsm-pkcs11.so are checked again with direct ioctls
+ * on a second open file of the same process, which logs in with the
+ * verifier the uAPI header documents (Argon2id of the PIN with the
+ * salt/cost TOKEN_INFO reports). The ioctls must give exactly the PKCS#11
+ * answers: a sensitive value stays unreadable, a missing usage flag refuses
+ * the operation, private objects are invisible without login.
  */
 #include <errno.h>
 #include <string.h>

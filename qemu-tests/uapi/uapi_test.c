@@ -360,8 +360,8 @@ TEST_F(dev, pad_nonzero_einval)
 	t_tmpl_aes(&t, key, sizeof(key), 0);
 	ASSERT_OK(t_create(self->fd, self->s, &t, &k, &rv), rv);
 	memset(&gp, 0, sizeof(gp));
-	gp.iv_len = 12;
-	gp.tag_bits = 128;
+	gp.gcm_iv_len = 12;
+	gp.gcm_tag_bits = 128;
 	gp.reserved = 1;
 	memset(param, 0, sizeof(param));
 	memcpy(param, &gp, sizeof(gp));
@@ -702,9 +702,9 @@ TEST_F(dev, unknown_ioctl_enotty)
 {
 	union ioc_buf b;
 	unsigned long cmds[] = {
-		_IOWR(KHSM_IOC_MAGIC, KHSM_IOC_NR_MAX + 1, struct khsm_version),
-		_IOWR(KHSM_IOC_MAGIC, 0xff, struct khsm_version),
-		_IOWR('K', 0x00, struct khsm_version),	/* wrong magic */
+		_IO(KHSM_IOC_MAGIC, KHSM_IOC_NR_MAX + 1),
+		_IO(KHSM_IOC_MAGIC, 0xff),
+		_IO('K', 0x00),				/* wrong magic */
 		_IO(KHSM_IOC_MAGIC, 0x7f),
 	};
 	unsigned int i;
@@ -718,16 +718,37 @@ TEST_F(dev, unknown_ioctl_enotty)
 	}
 }
 
-TEST_F(dev, ioctl_size_bits_do_not_matter)
+TEST_F(dev, ioctl_numbers_carry_no_size)
 {
-	/* The struct's own size field decides, not _IOC_SIZE. */
+	/*
+	 * The numbers are _IO(magic, nr): the struct's own size field decides
+	 * what is copied, and a number with size or direction bits is unknown.
+	 */
 	union ioc_buf b;
 	struct khsm_version *v = (void *)&b;
+	unsigned long cmds[] = {
+		_IOWR(KHSM_IOC_MAGIC, 0x00, struct khsm_version),
+		_IOR(KHSM_IOC_MAGIC, 0x00, struct khsm_version),
+		_IOW(KHSM_IOC_MAGIC, 0x00, struct khsm_version),
+		_IOWR(KHSM_IOC_MAGIC, 0x00, __u64[16]),
+		_IOC(_IOC_NONE, KHSM_IOC_MAGIC, 0x00, 8),
+		_IOC(_IOC_READ | _IOC_WRITE, KHSM_IOC_MAGIC, 0x00, 0),
+	};
+	unsigned int i;
 
+	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
+		memset(&b, 0, sizeof(b));
+		b.hdr.size = sizeof(*v);
+		EXPECT_EQ(ENOTTY, t_ioctl(self->fd, cmds[i], &b))
+			TH_LOG("cmd 0x%lx", cmds[i]);
+		EXPECT_EQ(0U, v->abi_version);
+	}
 	memset(&b, 0, sizeof(b));
 	b.hdr.size = sizeof(*v);
-	ASSERT_EQ(0, t_ioctl(self->fd, _IOWR(KHSM_IOC_MAGIC, 0x00, __u64[16]), &b));
+	ASSERT_EQ(0, t_ioctl(self->fd, KHSM_IOC_VERSION, &b));
 	EXPECT_EQ((__u32)KHSM_ABI_VERSION, v->abi_version);
+	EXPECT_EQ(0U, _IOC_SIZE(KHSM_IOC_OP_DATA));
+	EXPECT_EQ(0U, _IOC_DIR(KHSM_IOC_OP_DATA));
 }
 
 TEST_F(dev, mech_list_length_protocol)

@@ -1,11 +1,19 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# `make bench`, inside the VM: ECDSA P-256 signatures per second of khsm
-# (through khsm-pkcs11.so), SoftHSM2 (libsofthsm2.so) and `openssl speed`,
-# and RSA-2048 CKM_SHA256_RSA_PKCS signatures of khsm and SoftHSM2, all
-# measured in this one boot, and their ratios. TCG emulation makes the
-# absolute numbers meaningless; the ratios are what to compare.
+# `make bench`, inside the VM: the same p11bench run (qemu-tests/vm/p11bench.c)
+# through khsm-pkcs11.so and through SoftHSM2 (libsofthsm2.so) in this one
+# boot, plus `openssl speed` for the signatures. TCG emulation makes the
+# absolute numbers meaningless; compare the ratios. One line per figure:
+#
+#   bench: NAME khsm=K/s softhsm=S/s ratio=K/S scale=X softhsm-scale=Y target=T met=yes|no|-
+#
+# ratio is khsm over SoftHSM2; scale is khsm's figure over its base figure
+# (N processes over 1 process; find among 100,000 objects over find among
+# 100, so scale >= 0.5 means "under 2x the time"), softhsm-scale the same
+# for SoftHSM2; "-" where it does not apply. A figure the token cannot
+# produce reads "n/a (CKR_...)". Then `bench: openssl-*` reference lines and
+# a table. Ratios below target do not fail the run; a wrong result does.
 # Env: KHSM_BENCH_SECS (per measurement, default 10).
 set -euo pipefail
 REPO=$(cd "$(dirname "$0")/../.." && pwd)
@@ -19,51 +27,130 @@ export KHSM_ARGON2_M_KIB=${KHSM_ARGON2_M_KIB:-64} KHSM_ARGON2_T=${KHSM_ARGON2_T:
 W=$(mktemp -d /tmp/khsm-bench.XXXXXX)
 trap 'rm -rf "$W"' EXIT
 cd "$W"
+T0=$(date +%s)
 q() { "$@" >"$W/out" 2>&1 || { cat "$W/out" >&2; echo "bench: failed: $*" >&2; exit 1; }; }
-rate() { sed -n 's/^signs\/s: \([0-9.]*\).*/\1/p'; }
 
-echo "== khsm: token, P-256 key pair"
-P=(pkcs11-tool --module "$MOD")
-q "${P[@]}" --slot-index 0 --init-token --label khsm-bench --so-pin 12345678
-P=(pkcs11-tool --module "$MOD" --token-label khsm-bench)
-q "${P[@]}" --login --login-type so --so-pin 12345678 --init-pin --new-pin 123456
-q "${P[@]}" --login --pin 123456 --keypairgen --key-type EC:prime256v1 --id 01
-out=$("$BENCH" "$MOD" khsm-bench 123456 01 "$SECS")
-echo "khsm     $out"
-k=$(rate <<<"$out")
-q "${P[@]}" --login --pin 123456 --keypairgen --key-type rsa:2048 --id 02
-out=$("$BENCH" "$MOD" khsm-bench 123456 02 "$SECS" rsa)
-echo "khsm     RSA-2048 $out"
-kr=$(rate <<<"$out")
+echo "bench: info secs=$SECS kernel=$(uname -r) vcpus=$(nproc)" \
+	"cpu-flags=$(grep -m1 -owE 'bmi2|adx|avx2|sha_ni' /proc/cpuinfo | sort -u | paste -sd, -)"
 
-echo "== SoftHSM2: token, P-256 key pair"
+# Token keys for p11bench: P-256 pairs 01 and 03, RSA-2048 pair 02.
+keys() {
+	local P=(pkcs11-tool --module "$1" --token-label "$2" --login --pin 123456)
+
+	q "${P[@]}" --keypairgen --key-type EC:prime256v1 --id 01
+	q "${P[@]}" --keypairgen --key-type rsa:2048 --id 02
+	q "${P[@]}" --keypairgen --key-type EC:prime256v1 --id 03
+}
+
+echo "== tokens and key pairs"
+q pkcs11-tool --module "$MOD" --slot-index 0 --init-token --label khsm-bench --so-pin 12345678
+q pkcs11-tool --module "$MOD" --token-label khsm-bench --login --login-type so \
+	--so-pin 12345678 --init-pin --new-pin 123456
+keys "$MOD" khsm-bench
 mkdir -p tokens
 printf 'directories.tokendir = %s/tokens\nobjectstore.backend = file\n' "$W" >softhsm2.conf
 export SOFTHSM2_CONF=$W/softhsm2.conf
 q softhsm2-util --init-token --free --label sh-bench --so-pin 12345678 --pin 123456
-q pkcs11-tool --module "$SOFTHSM" --token-label sh-bench --login --pin 123456 \
-	--keypairgen --key-type EC:prime256v1 --id 01
-out=$("$BENCH" "$SOFTHSM" sh-bench 123456 01 "$SECS")
-echo "softhsm2 $out"
-s=$(rate <<<"$out")
-q pkcs11-tool --module "$SOFTHSM" --token-label sh-bench --login --pin 123456 \
-	--keypairgen --key-type rsa:2048 --id 02
-out=$("$BENCH" "$SOFTHSM" sh-bench 123456 02 "$SECS" rsa)
-echo "softhsm2 RSA-2048 $out"
-sr=$(rate <<<"$out")
+keys "$SOFTHSM" sh-bench
 
-echo "== openssl speed -seconds $SECS ecdsap256"
-o=$(openssl speed -seconds "$SECS" ecdsap256 2>/dev/null | awk '/nistp256/ { print $(NF-1) }')
-[ -n "$o" ] || { echo "bench: cannot parse openssl speed output" >&2; exit 1; }
-echo "openssl  signs/s: $o"
+# Each test through khsm, then at once through SoftHSM2 (and openssl speed
+# for the signatures), so that both see the same load on the host.
+echo "== p11bench and openssl speed, $SECS s per measurement"
+o_ec= o_rsa=
+for t in ecdsa:1 ecdsa:2 ecdsa-sep:2 rsa:1 digest:1 find:1 find:2 random:1 random:2 \
+	find-100:1 find-100000:1; do
+	"$BENCH" "$MOD" khsm-bench 123456 "$SECS" "$t" | tee -a "$W/khsm.txt" | sed 's/^/khsm    /'
+	"$BENCH" "$SOFTHSM" sh-bench 123456 "$SECS" "$t" | tee -a "$W/softhsm.txt" | sed 's/^/softhsm /'
+	case $t in
+	ecdsa:1)
+		o_ec=$(openssl speed -seconds "$SECS" ecdsap256 2>/dev/null |
+			awk '/nistp256/ { print $(NF-1) }')
+		echo "openssl speed ecdsap256: $o_ec signs/s" ;;
+	rsa:1)
+		o_rsa=$(openssl speed -seconds "$SECS" rsa2048 2>/dev/null |
+			awk '/^rsa 2048 bits/ { print $(NF-1) }')
+		echo "openssl speed rsa2048: $o_rsa signs/s" ;;
+	esac
+done
+[ -n "$o_ec" ] && [ -n "$o_rsa" ] || { echo "bench: cannot parse openssl speed output" >&2; exit 1; }
 
 echo
-echo "ECDSA P-256 signatures/s in this VM (TCG; compare ratios only):"
-printf '  %-10s %10s\n' khsm "$k" softhsm2 "$s" openssl "$o"
-awk -v k="$k" -v s="$s" -v o="$o" 'BEGIN {
-	printf "  khsm/softhsm2 = %.2f   khsm/openssl = %.2f   softhsm2/openssl = %.2f\n",
-		k / s, k / o, s / o }'
-echo
-echo "RSA-2048 PKCS#1 v1.5 SHA-256 signatures/s in this VM (TCG; compare ratios only):"
-printf '  %-10s %10s\n' khsm "$kr" softhsm2 "$sr"
-awk -v k="$kr" -v s="$sr" 'BEGIN { printf "  khsm/softhsm2 = %.2f\n", k / s }'
+awk -v o_ec="$o_ec" -v o_rsa="$o_rsa" -v elapsed=$(($(date +%s) - T0)) '
+# result: NAME procs=N ops=N secs=S setup=S rate=R [(CKR_...)]
+FNR == 1 { mod = FILENAME; sub(/.*\//, "", mod); sub(/\.txt$/, "", mod) }
+$1 == "result:" {
+	key = $2 ":" substr($3, 7)
+	r = $0; sub(/.* rate=/, "", r)
+	rate[mod, key] = r
+}
+function num(v) { return v ~ /^[0-9.]+$/ }
+function fmt(v) {
+	if (!num(v)) return v
+	return sprintf(v >= 100 ? "%.0f" : v >= 10 ? "%.1f" : "%.2f", v)
+}
+function per_s(v) { return num(v) ? fmt(v) "/s" : v }
+function cell(v) {
+	if (num(v)) return fmt(v)
+	if (v ~ /^n\/a/) notes = notes sprintf("  %s: %s\n", cur, v)
+	return "n/a"
+}
+function div(a, b,    r) {
+	if (!num(a) || !num(b) || b <= 0) return "n/a"
+	r = a / b
+	return sprintf(r >= 0.1 ? "%.2f" : "%.2g", r)
+}
+# name, p11bench test:procs, base test:procs for scale ("" if none),
+# target on "ratio" or "scale" ("" if none) and its value.
+function fig(name, key, base, tkind, tval,    k, s, ratio, sc, ssc, tgt, met, v) {
+	k = rate["khsm", key]; s = rate["softhsm", key]
+	if (k == "") k = "n/a (not run)"
+	if (s == "") s = "n/a (not run)"
+	ratio = div(k, s)
+	sc = base == "" ? "-" : div(k, rate["khsm", base])
+	ssc = base == "" ? "-" : div(s, rate["softhsm", base])
+	tgt = tkind == "" ? "-" : tkind ">=" tval
+	v = tkind == "ratio" ? ratio : sc
+	met = tkind == "" ? "-" : !num(v) ? "n/a" : v + 0 >= tval + 0 ? "yes" : "no"
+	printf "bench: %s khsm=%s softhsm=%s ratio=%s scale=%s softhsm-scale=%s target=%s met=%s\n",
+		name, per_s(k), per_s(s), ratio, sc, ssc, tgt, met
+	n++
+	cur = "khsm " name; kc = cell(k)
+	cur = "softhsm2 " name; sc2 = cell(s)
+	row[n] = sprintf("%-30s %12s %12s %7s %7s %7s  %-11s %s", name, kc, sc2,
+		ratio, sc, ssc, tgt, met)
+}
+function ref(name, o, key,    k, s) {
+	k = rate["khsm", key]; s = rate["softhsm", key]
+	printf "bench: %s openssl=%s khsm=%s softhsm=%s khsm-vs-openssl=%s softhsm-vs-openssl=%s\n",
+		name, per_s(o), per_s(k), per_s(s), div(k, o), div(s, o)
+	m++
+	ref_row[m] = sprintf("%-30s %12s %12s %12s  %8s %8s", name, fmt(o), cell(k), cell(s),
+		div(k, o), div(s, o))
+}
+END {
+	fig("ecdsa-p256-sign-1p", "ecdsa:1", "", "", 0)
+	fig("ecdsa-p256-sign-2p-shared-key", "ecdsa:2", "ecdsa:1", "scale", "1.8")
+	fig("ecdsa-p256-sign-2p-sep-keys", "ecdsa-sep:2", "ecdsa:1", "scale", "1.8")
+	fig("rsa2048-sha256-pkcs-sign-1p", "rsa:1", "", "ratio", "1.0")
+	fig("sha256-64B-digest-1p", "digest:1", "", "ratio", "2.0")
+	fig("find-objects-1p", "find:1", "", "", 0)
+	fig("find-objects-2p", "find:2", "find:1", "scale", "1.5")
+	fig("random-32B-1p", "random:1", "", "", 0)
+	fig("random-32B-2p", "random:2", "random:1", "scale", "1.5")
+	fig("find-100", "find-100:1", "", "", 0)
+	fig("find-100000", "find-100000:1", "find-100:1", "scale", "0.5")
+	ref("openssl-ecdsap256-sign", o_ec, "ecdsa:1")
+	ref("openssl-rsa2048-sign", o_rsa, "rsa:1")
+	printf "bench: info elapsed=%ss\n", elapsed
+	printf "\nPer second in this VM (TCG: compare ratios, not absolute figures):\n"
+	printf "%-30s %12s %12s %7s %7s %7s  %-11s %s\n", "figure", "khsm", "softhsm2",
+		"ratio", "scale", "sh-scl", "target", "met"
+	for (i = 1; i <= n; i++)
+		print row[i]
+	printf "%-30s %12s %12s %12s  %8s %8s\n", "reference (1 process)", "openssl",
+		"khsm", "softhsm2", "khsm/o", "sh/o"
+	for (i = 1; i <= m; i++)
+		print ref_row[i]
+	if (notes != "")
+		printf "n/a:\n%s", notes
+}' "$W/khsm.txt" "$W/softhsm.txt"

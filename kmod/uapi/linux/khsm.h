@@ -321,8 +321,8 @@ struct khsm_op_data {
 /*
  * Flat mechanism parameters (KHSM_IOC_OP_INIT.param):
  *   CKM_AES_CBC, CKM_AES_CBC_PAD: the 16-byte IV.
- *   CKM_AES_GCM: struct khsm_gcm_params, then iv_len bytes of IV, then
- *                aad_len bytes of AAD.
+ *   CKM_AES_GCM: struct khsm_gcm_params, then gcm_iv_len bytes of IV,
+ *                then gcm_aad_len bytes of AAD.
  *   CKM_EDDSA: none, or struct khsm_eddsa_params then context_len bytes
  *              of context (CK_EDDSA_PARAMS). Only pure Ed25519 is
  *              supported: ph_flag 0 and context_len 0.
@@ -334,11 +334,17 @@ struct khsm_op_data {
  *   CKM_ECDSA*, CKM_SHA*, CKM_AES_ECB, CKM_RSA_PKCS, CKM_SHA*_RSA_PKCS:
  *              none (param_len 0).
  * A reserved field that is not zero fails KHSM_IOC_OP_INIT with EINVAL.
+ *
+ * No member of this header is named like one of the lower-case
+ * compatibility macros that pkcs11.h headers define (p11-kit's maps
+ * iv_len, aad_len, tag_bits, hash_alg, s_len, source_data, ... to the
+ * CK_*_PARAMS member names), so it can be included before or after any
+ * pkcs11.h without #undef.
  */
 struct khsm_gcm_params {
-	__u32 iv_len;		/* 1..256, 12 recommended */
-	__u32 aad_len;		/* 0..max_data_len */
-	__u32 tag_bits;		/* 96, 104, 112, 120 or 128 */
+	__u32 gcm_iv_len;	/* 1..256, 12 recommended */
+	__u32 gcm_aad_len;	/* 0..max_data_len */
+	__u32 gcm_tag_bits;	/* 96, 104, 112, 120 or 128 */
 	__u32 reserved;		/* zero */
 };
 
@@ -348,14 +354,14 @@ struct khsm_eddsa_params {
 };
 
 struct khsm_rsa_pss_params {
-	__u64 hash_alg;		/* CKM_SHA_1, CKM_SHA224 .. CKM_SHA512 */
+	__u64 hash;		/* hashAlg: CKM_SHA_1, CKM_SHA224..CKM_SHA512 */
 	__u64 mgf;		/* CKG_MGF1_SHA1 .. CKG_MGF1_SHA512 */
 	__u64 salt_len;		/* sLen, bytes */
 	__u64 reserved;		/* zero */
 };
 
 struct khsm_rsa_oaep_params {
-	__u64 hash_alg;		/* CKM_SHA_1, CKM_SHA224 .. CKM_SHA512 */
+	__u64 hash;		/* hashAlg: CKM_SHA_1, CKM_SHA224..CKM_SHA512 */
 	__u64 mgf;		/* CKG_MGF1_SHA1 .. CKG_MGF1_SHA512 */
 	__u64 source;		/* 0 (no label) or CKZ_DATA_SPECIFIED */
 	__u32 label_len;	/* bytes of label after this struct */
@@ -397,40 +403,47 @@ struct khsm_mech_info {
 };
 #define KHSM_MECH_INFO_SIZE_VER0	56
 
-/* --- ioctl numbers ------------------------------------------------------- */
-#define KHSM_IOC_VERSION	_IOWR(KHSM_IOC_MAGIC, 0x00, struct khsm_version)
-#define KHSM_IOC_TOKEN_INFO	_IOWR(KHSM_IOC_MAGIC, 0x01, struct khsm_token_info)
-#define KHSM_IOC_INIT_TOKEN	_IOWR(KHSM_IOC_MAGIC, 0x02, struct khsm_init_token)
-#define KHSM_IOC_INIT_PIN	_IOWR(KHSM_IOC_MAGIC, 0x03, struct khsm_set_pin)
-#define KHSM_IOC_SET_PIN	_IOWR(KHSM_IOC_MAGIC, 0x04, struct khsm_set_pin)
-#define KHSM_IOC_LOGIN		_IOWR(KHSM_IOC_MAGIC, 0x05, struct khsm_login)
-#define KHSM_IOC_LOGOUT		_IOWR(KHSM_IOC_MAGIC, 0x06, struct khsm_login)
-#define KHSM_IOC_OPEN_SESSION	_IOWR(KHSM_IOC_MAGIC, 0x07, struct khsm_session)
-#define KHSM_IOC_CLOSE_SESSION	_IOWR(KHSM_IOC_MAGIC, 0x08, struct khsm_session)
-#define KHSM_IOC_CLOSE_ALL	_IOWR(KHSM_IOC_MAGIC, 0x09, struct khsm_session)
-#define KHSM_IOC_SESSION_INFO	_IOWR(KHSM_IOC_MAGIC, 0x0a, struct khsm_session)
-#define KHSM_IOC_CREATE_OBJECT	_IOWR(KHSM_IOC_MAGIC, 0x0b, struct khsm_object)
-#define KHSM_IOC_COPY_OBJECT	_IOWR(KHSM_IOC_MAGIC, 0x0c, struct khsm_object)
-#define KHSM_IOC_DESTROY_OBJECT	_IOWR(KHSM_IOC_MAGIC, 0x0d, struct khsm_object)
-#define KHSM_IOC_GET_ATTRS	_IOWR(KHSM_IOC_MAGIC, 0x0e, struct khsm_object)
-#define KHSM_IOC_SET_ATTRS	_IOWR(KHSM_IOC_MAGIC, 0x0f, struct khsm_object)
-#define KHSM_IOC_FIND_INIT	_IOWR(KHSM_IOC_MAGIC, 0x10, struct khsm_find)
-#define KHSM_IOC_FIND		_IOWR(KHSM_IOC_MAGIC, 0x11, struct khsm_find)
-#define KHSM_IOC_FIND_FINAL	_IOWR(KHSM_IOC_MAGIC, 0x12, struct khsm_find)
-#define KHSM_IOC_GENERATE_KEY	_IOWR(KHSM_IOC_MAGIC, 0x13, struct khsm_keygen)
-#define KHSM_IOC_GENERATE_KEY_PAIR _IOWR(KHSM_IOC_MAGIC, 0x14, struct khsm_keygen)
-#define KHSM_IOC_OP_INIT	_IOWR(KHSM_IOC_MAGIC, 0x15, struct khsm_op_init)
-#define KHSM_IOC_OP_DATA	_IOWR(KHSM_IOC_MAGIC, 0x16, struct khsm_op_data)
-#define KHSM_IOC_GENERATE_RANDOM _IOWR(KHSM_IOC_MAGIC, 0x17, struct khsm_random)
-#define KHSM_IOC_MECH_LIST	_IOWR(KHSM_IOC_MAGIC, 0x18, struct khsm_mech_list)
-#define KHSM_IOC_MECH_INFO	_IOWR(KHSM_IOC_MAGIC, 0x19, struct khsm_mech_info)
+/*
+ * --- ioctl numbers -------------------------------------------------------
+ * The numbers carry no size and no direction: _IO(KHSM_IOC_MAGIC, nr).
+ * Every argument struct states its own size in its first field and the
+ * kernel copies exactly that (copy_struct_from_user(), see "Every ioctl"
+ * above), as VFIO does with argsz. Encoding sizeof() in the number as well
+ * (_IOWR) would give two sizes that can disagree, and a struct that grows
+ * would change its ioctl number, so binaries built against different
+ * versions of this header would send different numbers for the same call.
+ * Here a number names one call forever and @size versions its struct.
+ * A number with direction or size bits set is not a khsm ioctl (ENOTTY).
+ */
+#define KHSM_IOC_VERSION	_IO(KHSM_IOC_MAGIC, 0x00)
+#define KHSM_IOC_TOKEN_INFO	_IO(KHSM_IOC_MAGIC, 0x01)
+#define KHSM_IOC_INIT_TOKEN	_IO(KHSM_IOC_MAGIC, 0x02)
+#define KHSM_IOC_INIT_PIN	_IO(KHSM_IOC_MAGIC, 0x03)
+#define KHSM_IOC_SET_PIN	_IO(KHSM_IOC_MAGIC, 0x04)
+#define KHSM_IOC_LOGIN		_IO(KHSM_IOC_MAGIC, 0x05)
+#define KHSM_IOC_LOGOUT		_IO(KHSM_IOC_MAGIC, 0x06)
+#define KHSM_IOC_OPEN_SESSION	_IO(KHSM_IOC_MAGIC, 0x07)
+#define KHSM_IOC_CLOSE_SESSION	_IO(KHSM_IOC_MAGIC, 0x08)
+#define KHSM_IOC_CLOSE_ALL	_IO(KHSM_IOC_MAGIC, 0x09)
+#define KHSM_IOC_SESSION_INFO	_IO(KHSM_IOC_MAGIC, 0x0a)
+#define KHSM_IOC_CREATE_OBJECT	_IO(KHSM_IOC_MAGIC, 0x0b)
+#define KHSM_IOC_COPY_OBJECT	_IO(KHSM_IOC_MAGIC, 0x0c)
+#define KHSM_IOC_DESTROY_OBJECT	_IO(KHSM_IOC_MAGIC, 0x0d)
+#define KHSM_IOC_GET_ATTRS	_IO(KHSM_IOC_MAGIC, 0x0e)
+#define KHSM_IOC_SET_ATTRS	_IO(KHSM_IOC_MAGIC, 0x0f)
+#define KHSM_IOC_FIND_INIT	_IO(KHSM_IOC_MAGIC, 0x10)
+#define KHSM_IOC_FIND		_IO(KHSM_IOC_MAGIC, 0x11)
+#define KHSM_IOC_FIND_FINAL	_IO(KHSM_IOC_MAGIC, 0x12)
+#define KHSM_IOC_GENERATE_KEY	_IO(KHSM_IOC_MAGIC, 0x13)
+#define KHSM_IOC_GENERATE_KEY_PAIR _IO(KHSM_IOC_MAGIC, 0x14)
+#define KHSM_IOC_OP_INIT	_IO(KHSM_IOC_MAGIC, 0x15)
+#define KHSM_IOC_OP_DATA	_IO(KHSM_IOC_MAGIC, 0x16)
+#define KHSM_IOC_GENERATE_RANDOM _IO(KHSM_IOC_MAGIC, 0x17)
+#define KHSM_IOC_MECH_LIST	_IO(KHSM_IOC_MAGIC, 0x18)
+#define KHSM_IOC_MECH_INFO	_IO(KHSM_IOC_MAGIC, 0x19)
 #define KHSM_IOC_NR_MAX		0x19
 
 /*
- * The dispatcher matches on _IOC_NR and the magic only; the struct's own
- * @size field, not _IOC_SIZE, decides how much is copied, so a grown struct
- * keeps its ioctl number.
- *
  * errno for a PKCS#11 decision (rv != CKR_OK), one meaning each:
  *   EACCES  not logged in / PIN incorrect / PIN locked / user type invalid
  *           or already logged in (CKR_USER_*, CKR_PIN_INCORRECT,

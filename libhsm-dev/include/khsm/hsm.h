@@ -96,8 +96,16 @@ struct hsm_attr {
 };
 
 /*
- * Same layout as CK_MECHANISM on LP64. @param is the *flat* uAPI parameter
- * (see <linux/khsm.h>): for CKM_AES_GCM build it with hsm_gcm_param_alloc().
+ * Same layout as CK_MECHANISM on LP64, so a CK_MECHANISM may be passed cast
+ * to struct hsm_mechanism *. @param is the PKCS#11 parameter as pkcs11.h
+ * defines it on LP64 (CK_GCM_PARAMS in the v3.0 layout or the 2.40 one
+ * without ulIvBits, CK_EDDSA_PARAMS, CK_RSA_PKCS_PSS_PARAMS,
+ * CK_RSA_PKCS_OAEP_PARAMS, the 16-byte IV of CKM_AES_CBC*, or none).
+ * libhsm turns it into the kernel's flat parameter (<linux/khsm.h>) in a
+ * buffer of its own, wiped and freed before the call returns; the caller
+ * keeps ownership of everything it passed. A parameter that cannot be
+ * encoded (wrong size for the mechanism, NULL pointer with a length)
+ * gives CKR_MECHANISM_PARAM_INVALID; its values are the kernel's to judge.
  */
 struct hsm_mechanism {
 	unsigned long mechanism;	/* CKM_* */
@@ -149,12 +157,20 @@ unsigned long hsm_check_pid(const struct hsm_token *tok);
 unsigned int hsm_token_index(const struct hsm_token *tok);
 int hsm_token_fd(const struct hsm_token *tok);
 
-/* The KHSM_IOC_VERSION answer cached at open (limits, features). */
-const struct khsm_version *hsm_version(const struct hsm_token *tok);
-
-/* KHSM_IOC_TOKEN_INFO. */
+/*
+ * The uAPI structs grow at their end (<linux/khsm.h>, "Every ioctl"), so the
+ * two calls below take the size of the caller's struct: pass sizeof(*v) or
+ * sizeof(*info). Any size from the struct's KHSM_*_SIZE_VER0 up works with
+ * any libhsm and any kernel: fields the kernel does not know come back
+ * zero, fields the caller does not know are not written. A size below
+ * VER0 gives CKR_ARGUMENTS_BAD.
+ */
+/* KHSM_IOC_VERSION: ABI version, features, limits. */
+unsigned long hsm_version(const struct hsm_token *tok, struct khsm_version *v,
+			  size_t size);
+/* KHSM_IOC_TOKEN_INFO: C_GetTokenInfo plus counters and PIN salts/costs. */
 unsigned long hsm_token_info(const struct hsm_token *tok,
-			     struct khsm_token_info *info);
+			     struct khsm_token_info *info, size_t size);
 
 /* ---- PINs and login (pin.c) ------------------------------------------------ */
 
@@ -305,11 +321,6 @@ unsigned long hsm_op_data_alloc(const struct hsm_token *tok, uint32_t session,
 				unsigned int op, unsigned int step,
 				const void *in, unsigned long in_len,
 				void **out, unsigned long *out_len);
-/* Flat CKM_AES_GCM parameter: struct khsm_gcm_params, IV, AAD. */
-unsigned long hsm_gcm_param_alloc(const void *iv, unsigned long iv_len,
-				  const void *aad, unsigned long aad_len,
-				  unsigned long tag_bits, void **param,
-				  unsigned long *param_len);
 
 /*
  * A growable template that owns copies of its values (wiped on free).
