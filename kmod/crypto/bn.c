@@ -350,6 +350,12 @@ KC_MUL_FIXED(32, loop)
 void kc_mont_mul(const struct kc_mont *mc, u64 *r, const u64 *a,
 		 const u64 *b)
 {
+#ifdef KC_BN_ADX
+	if (mc->adx) {
+		kc_mont_mul_adx(r, a, b, mc->m, mc->m0inv, mc->n);
+		return;
+	}
+#endif
 	switch (mc->n) {
 	case 8:
 		mul_8(r, a, b, mc->m, mc->m0inv);
@@ -370,6 +376,12 @@ void kc_mont_mul(const struct kc_mont *mc, u64 *r, const u64 *a,
 
 void kc_mont_sqr(const struct kc_mont *mc, u64 *r, const u64 *a)
 {
+#ifdef KC_BN_ADX
+	if (mc->adx) {
+		kc_mont_sqr_adx(r, a, mc->m, mc->m0inv, mc->n);
+		return;
+	}
+#endif
 	switch (mc->n) {
 	case 8:
 		sqr_8(r, a, mc->m, mc->m0inv);
@@ -442,6 +454,10 @@ int kc_mont_init(struct kc_mont *mc, const u64 *m, u32 n)
 	if (!odd)
 		return KC_EINPUT;
 	mc->n = n;
+	mc->adx = 0;
+#ifdef KC_BN_ADX
+	mc->adx = !(n % 4) && kc_cpu_mulx_adx();
+#endif
 	for (i = 0; i < n; i++)
 		mc->m[i] = m[i];
 	/* Newton: x = m0^-1 mod 2^64 (each step doubles the good bits) */
@@ -508,9 +524,35 @@ static __always_inline void table_get_n(u64 *r, const u64 *table, u64 idx,
 		r[j] = 0;
 	for (k = 0; k < (1u << KC_BN_EXP_WINDOW); k++) {
 		mask = kc_mask_zero(idx ^ k);
-		KC_UNROLL(32)
 		for (j = 0; j < n; j++)
 			r[j] |= table[k * n + j] & mask;
+	}
+}
+
+/*
+ * The same, 8 limbs at a time in local accumulators (registers: r may
+ * alias the table as far as the compiler knows, which keeps r[] in
+ * memory in the loop above); n a multiple of 8.
+ */
+static __always_inline void table_get_8x(u64 *r, const u64 *table, u64 idx,
+					 u32 n)
+{
+	u64 acc[8], mask;
+	u32 k, j, j0;
+
+	for (j0 = 0; j0 < n; j0 += 8) {
+		KC_UNROLL(8)
+		for (j = 0; j < 8; j++)
+			acc[j] = 0;
+		for (k = 0; k < (1u << KC_BN_EXP_WINDOW); k++) {
+			mask = kc_mask_zero(idx ^ k);
+			KC_UNROLL(8)
+			for (j = 0; j < 8; j++)
+				acc[j] |= table[k * n + j0 + j] & mask;
+		}
+		KC_UNROLL(8)
+		for (j = 0; j < 8; j++)
+			r[j0 + j] = acc[j];
 	}
 }
 
@@ -518,13 +560,16 @@ static noinline void table_get(u64 *r, const u64 *table, u64 idx, u32 n)
 {
 	switch (n) {
 	case 16:
-		table_get_n(r, table, idx, 16);
+		table_get_8x(r, table, idx, 16);
 		break;
 	case 32:
-		table_get_n(r, table, idx, 32);
+		table_get_8x(r, table, idx, 32);
 		break;
 	default:
-		table_get_n(r, table, idx, n);
+		if (n % 8 == 0)
+			table_get_8x(r, table, idx, n);
+		else
+			table_get_n(r, table, idx, n);
 	}
 }
 

@@ -18,9 +18,15 @@
 #define KC_BN_MAX_LIMBS		64	/* 4096-bit moduli */
 #define KC_BN_MAX_HALF		(KC_BN_MAX_LIMBS / 2)
 
+/* x86-64 MULX/ADCX/ADOX Montgomery multiply (bn_adx.c), chosen at run time */
+#if defined(__x86_64__) && !defined(KC_PORTABLE)
+#define KC_BN_ADX	1
+#endif
+
 /* Montgomery context of an odd modulus m (which may be secret: p, q). */
 struct kc_mont {
 	u32 n;				/* limbs of m, 1..KC_BN_MAX_LIMBS */
+	u32 adx;			/* use kc_mont_mul_adx() */
 	u64 m0inv;			/* -m^-1 mod 2^64 */
 	u64 m[KC_BN_MAX_LIMBS];
 	u64 rr[KC_BN_MAX_LIMBS];	/* R^2 mod m, R = 2^(64 n) */
@@ -74,5 +80,15 @@ void kc_mont_exp(const struct kc_mont *mc, u64 *r, const u64 *base,
  */
 void kc_mont_exp_vartime(const struct kc_mont *mc, u64 *r, const u64 *base,
 			 const u64 *exp, u32 exp_limbs);
+
+#ifdef KC_BN_ADX
+/*
+ * r = a b R^-1 mod m (a, b < m, r may alias them) with MULX and ADX; n a
+ * multiple of 4. Only for CPUs where kc_cpu_mulx_adx() holds.
+ */
+void kc_mont_mul_adx(u64 *r, const u64 *a, const u64 *b, const u64 *m,
+		     u64 m0inv, u32 n);
+void kc_mont_sqr_adx(u64 *r, const u64 *a, const u64 *m, u64 m0inv, u32 n);
+#endif
 
 #endif /* KC_BN_H */

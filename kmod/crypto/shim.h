@@ -19,6 +19,9 @@
 #include <linux/random.h>
 #include <linux/sched.h>
 #include <linux/sched/signal.h>
+#ifdef CONFIG_X86_64
+#include <asm/cpufeature.h>
+#endif
 
 static inline void kc_random(void *buf, size_t len)
 {
@@ -40,6 +43,14 @@ static inline int kc_yield(void)
 	cond_resched();
 	return fatal_signal_pending(current);
 }
+
+#ifdef CONFIG_X86_64
+/* The CPU has MULX (BMI2) and ADCX/ADOX (ADX): bn_adx.c may run. */
+static inline int kc_cpu_mulx_adx(void)
+{
+	return boot_cpu_has(X86_FEATURE_BMI2) && boot_cpu_has(X86_FEATURE_ADX);
+}
+#endif
 #else
 /* userspace (tests, bench): qemu-tests/engine/kc_user.h */
 #include "kc_user.h"

@@ -26,6 +26,15 @@ static inline void kc_wipe(void *buf, size_t len)
 	explicit_bzero(buf, len);
 }
 
+/*
+ * Kernel: boot_cpu_has(BMI2) && boot_cpu_has(ADX). Here CPUID (cached),
+ * unless a test forces a path: kc_user_bn_impl = 0 (portable C) or 1
+ * (MULX/ADX; the caller checks kc_cpu_mulx_adx_hw() first). Default -1.
+ */
+extern int kc_user_bn_impl;
+int kc_cpu_mulx_adx_hw(void);
+int kc_cpu_mulx_adx(void);
+
 /* Kernel: cond_resched() and fatal-signal check; here nothing to do. */
 static inline int kc_yield(void)
 {

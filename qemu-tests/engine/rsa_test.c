@@ -1,11 +1,18 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * RSA core of the engine (kmod/crypto/bn.c, rsa.c) against OpenSSL:
- *  - bn.h on edge and random values for many limb counts vs OpenSSL BN;
+ *  - bn.h on edge and random values for many limb counts vs OpenSSL BN,
+ *    once with the portable C Montgomery multiply and once with the
+ *    MULX/ADX one (bn_adx.c, where the CPU has BMI2 and ADX); the two
+ *    against each other on ADX_N (default 2000) random and edge operand
+ *    pairs per limb count (multiples of 4 up to 64, all-ones moduli and
+ *    operands, carries through every limb);
  *  - known answers read at test time from python3-cryptography-vectors
  *    (pkcs1v15sign-vectors.txt keys with CRT parts, FIPS 186-3 SigVer15
  *    keys with d, SigGen15 signatures through the public operation);
- *  - DIFF_N (default 10000) random inputs per size (2048/3072/4096) for
+ *  - DIFF_N (default 10000) random inputs per size (2048/3072/4096), on
+ *    the path kc_mont_init() picks (MULX/ADX where the CPU has it; then
+ *    DIFF_N / 10 at 2048 bits on the C path too), for
  *    the private op (checked s^e == m with BN), the public op (vs
  *    BN_mod_exp), and (every 10th input) OpenSSL's raw private op vs the
  *    engine's public op;
@@ -135,6 +142,9 @@ static void modulus(u64 *m, u32 n, int kind)
 		m[0] = 3;
 }
 
+/* the Montgomery multiply in use (kc_user_bn_impl, kc_user.h) */
+static const char *path = "auto";
+
 static struct kc_mont mc;
 static u64 A[2 * KC_BN_MAX_LIMBS], B[KC_BN_MAX_LIMBS], C[KC_BN_MAX_LIMBS];
 static u64 E[KC_BN_MAX_LIMBS], T[KC_BN_EXP_TABLE_LIMBS(KC_BN_MAX_LIMBS)];
@@ -144,6 +154,7 @@ static void bn_size(u32 n, int nrand)
 	static const char *kinds[] = { "random", "small-top", "all-ones",
 				       "2^k+1" };
 	int kind, i, j, bad[8] = { 0 }, cnt[8] = { 0 };
+	const char *p = n % 4 ? "C" : path;
 	BIGNUM *m, *R, *Ri, *x, *y, *z;
 
 	for (kind = 0; kind < 4; kind++) {
@@ -152,6 +163,10 @@ static void bn_size(u32 n, int nrand)
 			tap_ok(0, "bn n=%u %s: kc_mont_init", n, kinds[kind]);
 			continue;
 		}
+		/* the path asked for is the one taken */
+		if (kc_user_bn_impl >= 0 &&
+		    mc.adx != (u32)(kc_user_bn_impl && n % 4 == 0))
+			bad[7]++;
 		m = bn_of(C, n);
 		R = BN_new();
 		BN_set_bit(R, 64 * n);
@@ -263,13 +278,105 @@ static void bn_size(u32 n, int nrand)
 		BN_free(y);
 		BN_free(z);
 	}
-	tap_ok(!bad[0], "bn n=%u: R^2 mod m and -m^-1 mod 2^64 (%d moduli)", n, cnt[0]);
-	tap_ok(!bad[1], "bn n=%u: kc_mont_mul vs BN (%d cases, edges x edges, %d bad)", n, cnt[1], bad[1]);
-	tap_ok(!bad[2], "bn n=%u: kc_mont_sqr vs BN (%d cases, %d bad)", n, cnt[2], bad[2]);
-	tap_ok(!bad[3], "bn n=%u: kc_mont_to/from vs BN (%d cases, %d bad)", n, cnt[3], bad[3]);
-	tap_ok(!bad[4], "bn n=%u: kc_mont_reduce_wide vs BN_mod (%d cases, %d bad)", n, cnt[4], bad[4]);
-	tap_ok(!bad[5], "bn n=%u: kc_mont_exp vs BN_mod_exp (%d cases, %d bad)", n, cnt[5], bad[5]);
-	tap_ok(!bad[6], "bn n=%u: kc_mont_exp_vartime vs BN_mod_exp (%d cases, %d bad)", n, cnt[6], bad[6]);
+	tap_ok(!bad[0] && !bad[7], "bn n=%u %s: R^2 mod m and -m^-1 mod 2^64 (%d moduli), path as asked", n, p, cnt[0]);
+	tap_ok(!bad[1], "bn n=%u %s: kc_mont_mul vs BN (%d cases, edges x edges, %d bad)", n, p, cnt[1], bad[1]);
+	tap_ok(!bad[2], "bn n=%u %s: kc_mont_sqr vs BN (%d cases, %d bad)", n, p, cnt[2], bad[2]);
+	tap_ok(!bad[3], "bn n=%u %s: kc_mont_to/from vs BN (%d cases, %d bad)", n, p, cnt[3], bad[3]);
+	tap_ok(!bad[4], "bn n=%u %s: kc_mont_reduce_wide vs BN_mod (%d cases, %d bad)", n, p, cnt[4], bad[4]);
+	tap_ok(!bad[5], "bn n=%u %s: kc_mont_exp vs BN_mod_exp (%d cases, %d bad)", n, p, cnt[5], bad[5]);
+	tap_ok(!bad[6], "bn n=%u %s: kc_mont_exp_vartime vs BN_mod_exp (%d cases, %d bad)", n, p, cnt[6], bad[6]);
+}
+
+/*
+ * MULX/ADX against the portable C on one context (mc.adx flipped), random
+ * and edge operands: all-ones limbs, m - 1, values with one full limb,
+ * moduli of all-ones limbs and 2^(64(n-1)) + 1, so every carry chain of
+ * the assembly runs full length. Both must also agree with BN.
+ */
+static void adx_vs_c(int per)
+{
+	static u64 r1[KC_BN_MAX_LIMBS], r2[KC_BN_MAX_LIMBS];
+	static u64 s1[KC_BN_MAX_LIMBS], s2[KC_BN_MAX_LIMBS];
+	int it, bad = 0, bad_bn = 0, cnt = 0;
+	u32 n, i;
+
+	for (n = 4; n <= KC_BN_MAX_LIMBS; n += 4) {
+		for (it = 0; it < per; it++) {
+			int kind = it % 4;
+
+			modulus(C, n, kind);
+			if (kc_mont_init(&mc, C, n) || !mc.adx) {
+				bad++;
+				continue;
+			}
+			/* operands: random, all-ones below the top limb, m - 1, edges */
+			for (i = 0; i < n; i++) {
+				A[i] = rnd64();
+				B[i] = rnd64();
+			}
+			switch (it / 4 % 6) {
+			case 0:
+				break;
+			case 1:
+				for (i = 0; i < n; i++)
+					A[i] = B[i] = ~0ull;
+				break;
+			case 2:
+				memcpy(A, C, 8 * n);
+				A[0]--;
+				memcpy(B, A, 8 * n);
+				break;
+			case 3:
+				for (i = 0; i < n; i++)
+					A[i] = ~0ull;
+				memcpy(B, C, 8 * n);
+				B[0] -= 2;
+				break;
+			default:
+				edge(A, C, n, (int)(rnd64() % NEDGE));
+				edge(B, C, n, (int)(rnd64() % NEDGE));
+			}
+			/* reduce below m: clear top bits until a, b < m */
+			while (!kc_bn_lt_mask(A, C, n))
+				A[n - 1] >>= 1;
+			while (!kc_bn_lt_mask(B, C, n))
+				B[n - 1] >>= 1;
+			mc.adx = 1;
+			kc_mont_mul(&mc, r1, A, B);
+			kc_mont_sqr(&mc, s1, A);
+			mc.adx = 0;
+			kc_mont_mul(&mc, r2, A, B);
+			kc_mont_sqr(&mc, s2, A);
+			cnt++;
+			if (memcmp(r1, r2, 8 * n) || memcmp(s1, s2, 8 * n))
+				bad++;
+			if (it < 16) {	/* and BN, on a few per size */
+				BIGNUM *m = bn_of(C, n), *x = bn_of(A, n);
+				BIGNUM *y = bn_of(B, n), *z = BN_new();
+				BIGNUM *R = BN_new(), *Ri;
+
+				BN_set_bit(R, 64 * n);
+				Ri = BN_mod_inverse(NULL, R, m, bctx);
+				BN_mod_mul(z, x, y, m, bctx);
+				BN_mod_mul(z, z, Ri, m, bctx);
+				if (!eq_bn(r1, n, z))
+					bad_bn++;
+				BN_mod_mul(z, x, x, m, bctx);
+				BN_mod_mul(z, z, Ri, m, bctx);
+				if (!eq_bn(s1, n, z))
+					bad_bn++;
+				BN_free(m);
+				BN_free(x);
+				BN_free(y);
+				BN_free(z);
+				BN_free(R);
+				BN_free(Ri);
+			}
+		}
+	}
+	tap_ok(!bad && !bad_bn,
+	       "bn: MULX/ADX kc_mont_mul and kc_mont_sqr == C for n = 4, 8, .., 64 (%d operand pairs, %d differ; %d vs BN wrong)",
+	       cnt, bad, bad_bn);
 }
 
 static void bn_misc(void)
@@ -836,16 +943,16 @@ static void diff(int bits, int total)
 		EVP_PKEY_free(pk);
 	}
 	tap_ok(!bad_priv && cnt == total,
-	       "RSA-%d: %d engine private ops (CRT, %d keys, e = 65537/3/131075) checked s^e == x with BN (%d bad)",
-	       bits, cnt, DIFF_KEYS, bad_priv);
-	tap_ok(!bad_d, "RSA-%d: %d d-only private ops equal the CRT result (%d bad)",
-	       bits, nd, bad_d);
-	tap_ok(!bad_pub, "RSA-%d: %d engine public ops == BN_mod_exp (%d bad)",
-	       bits, cnt, bad_pub);
-	tap_ok(!bad_rev, "RSA-%d: %d OpenSSL raw private ops (RSA_NO_PADDING) undone by the engine public op (%d bad)",
-	       bits, nrev, bad_rev);
-	printf("# RSA-%d differential: %d cases in %.1f s (%.1f s CPU, OpenSSL keygen and checks included)\n",
-	       bits, cnt, now() - t0, (double)(clock() - c0) / CLOCKS_PER_SEC);
+	       "RSA-%d %s: %d engine private ops (CRT, %d keys, e = 65537/3/131075) checked s^e == x with BN (%d bad)",
+	       bits, path, cnt, DIFF_KEYS, bad_priv);
+	tap_ok(!bad_d, "RSA-%d %s: %d d-only private ops equal the CRT result (%d bad)",
+	       bits, path, nd, bad_d);
+	tap_ok(!bad_pub, "RSA-%d %s: %d engine public ops == BN_mod_exp (%d bad)",
+	       bits, path, cnt, bad_pub);
+	tap_ok(!bad_rev, "RSA-%d %s: %d OpenSSL raw private ops (RSA_NO_PADDING) undone by the engine public op (%d bad)",
+	       bits, path, nrev, bad_rev);
+	printf("# RSA-%d %s differential: %d cases in %.1f s (%.1f s CPU, OpenSSL keygen and checks included)\n",
+	       bits, path, cnt, now() - t0, (double)(clock() - c0) / CLOCKS_PER_SEC);
 }
 
 /* -------------------------------------------------------- negatives */
@@ -992,9 +1099,12 @@ static void negatives(void)
 
 int main(void)
 {
-	static const u32 sizes[] = { 1, 2, 3, 8, 16, 17, 24, 32, 48, 64 };
-	const char *s = getenv("DIFF_N");
+	static const u32 sizes[] = { 1, 2, 3, 4, 8, 12, 16, 17, 20, 24, 28,
+				     32, 40, 48, 56, 64 };
+	const char *s = getenv("DIFF_N"), *sa = getenv("ADX_N");
 	int dn = s ? atoi(s) : 10000, nr = dn / 20;
+	int an = sa ? atoi(sa) : 2000;
+	int adx = kc_cpu_mulx_adx_hw(), impl;
 	unsigned int i;
 	double t0;
 
@@ -1002,10 +1112,21 @@ int main(void)
 	if (nr < 50)
 		nr = 50;
 	t0 = now();
-	for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++)
-		bn_size(sizes[i], nr);
+	for (impl = 0; impl <= adx; impl++) {
+		kc_user_bn_impl = impl;
+		path = impl ? "MULX/ADX" : "C";
+		for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++)
+			bn_size(sizes[i], nr);
+	}
+	kc_user_bn_impl = -1;
+	if (adx)
+		adx_vs_c(an);
+	else
+		tap_ok(1, "# SKIP MULX/ADX vs C: the CPU has no BMI2/ADX");
 	bn_misc();
 	printf("# bn tests: %.1f s\n", now() - t0);
+	path = adx ? "MULX/ADX" : "C";
+	printf("# Montgomery multiply for the RSA runs below: %s\n", path);
 	kat_pkcs1();
 	kat_sigver();
 	kat_siggen();
@@ -1013,6 +1134,12 @@ int main(void)
 	diff(2048, dn);
 	diff(3072, dn);
 	diff(4096, dn);
+	if (adx) {
+		kc_user_bn_impl = 0;
+		path = "C";
+		diff(2048, dn / 10 > 3 ? dn / 10 : 3);
+		kc_user_bn_impl = -1;
+	}
 	BN_CTX_free(bctx);
 	return tap_done();
 }
