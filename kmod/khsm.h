@@ -11,6 +11,7 @@
 #define KHSM_KHSM_H
 
 #include <linux/kref.h>
+#include <linux/list.h>
 #include <linux/miscdevice.h>
 #include <linux/mutex.h>
 #include <linux/types.h>
@@ -18,6 +19,7 @@
 #include <linux/xarray.h>
 
 #include "ck.h"
+#include "index.h"
 #include "limits.h"
 #include "mech.h"
 
@@ -58,7 +60,8 @@ struct khsm_token {
 	u32 n_session_objects;
 	u32 n_files;
 	u32 n_logged_in;
-	u32 n_bytes;			/* attribute bytes of all objects */
+	u64 n_bytes;			/* charged bytes of objects and sessions */
+	struct khsm_index find_index;	/* of the objects */
 };
 
 /* One open file of /dev/hsmN: one PKCS#11 application. */
@@ -87,6 +90,7 @@ struct khsm_sess {
 	bool rw;
 	bool closed;			/* under tok->lock */
 	struct khsm_slot slots[KHSM_OP_MAX + 1];
+	struct list_head objects;	/* its session objects, tok->lock */
 	bool finding;
 	u32 *found;
 	u32 n_found;
@@ -117,7 +121,9 @@ struct khsm_obj {
 	bool token;			/* CKA_TOKEN */
 	bool private;			/* CKA_PRIVATE */
 	struct khsm_sess *owner;	/* session objects; NULL for token */
-	u32 bytes;			/* counted in tok->n_bytes */
+	struct list_head owner_node;	/* in owner->objects */
+	u32 bytes;			/* charged to tok->n_bytes */
+	struct khsm_obj_index index;
 	struct khsm_attrs attrs;
 };
 
