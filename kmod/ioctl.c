@@ -11,6 +11,8 @@
 #include <linux/kernel.h>
 #include <linux/mm.h>
 #include <linux/nospec.h>
+#include <linux/sched.h>
+#include <linux/sched/signal.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/uaccess.h>
@@ -150,28 +152,35 @@ static bool khsm_pin_new_form(const struct khsm_pin *p)
 struct khsm_ktmpl {
 	struct khsm_tmpl t;
 	struct khsm_tattr *a;
+	u8 *vals;			/* every value, one after the other */
+	size_t vals_len;
 };
 
 static void khsm_ktmpl_free(struct khsm_ktmpl *k)
 {
-	u32 i;
-
-	if (k->a)
-		for (i = 0; i < k->t.count; i++)
-			kfree_sensitive(k->a[i].val);
+	if (k->vals)
+		kvfree_sensitive(k->vals, k->vals_len);
+	k->vals = NULL;
+	k->vals_len = 0;
 	kfree(k->a);
 	k->a = NULL;
 	k->t.count = 0;
 }
 
-/* Copy a khsm_attr[count] template and every value into kernel memory. */
+/*
+ * Copy a khsm_attr[count] template and every value into kernel memory (the
+ * values into one buffer: one allocation per template, not per value).
+ */
 static int khsm_ktmpl_in(struct khsm_ktmpl *k, u64 uptr, u32 count)
 {
 	struct khsm_attr *ua;
+	size_t off = 0;
 	u32 i;
 	int err = 0;
 
 	k->a = NULL;
+	k->vals = NULL;
+	k->vals_len = 0;
 	k->t.count = 0;
 	k->t.a = NULL;
 	if (count > KHSM_MAX_TEMPLATE)
@@ -181,14 +190,18 @@ static int khsm_ktmpl_in(struct khsm_ktmpl *k, u64 uptr, u32 count)
 	ua = memdup_user(u64_to_user_ptr(uptr), count * sizeof(*ua));
 	if (IS_ERR(ua))
 		return PTR_ERR(ua);
-	for (i = 0; i < count; i++)
+	for (i = 0; i < count; i++) {
 		if (ua[i].flags || ua[i].len > KHSM_MAX_ATTR_LEN)
 			err = -EINVAL;
+		k->vals_len += ua[i].len;
+	}
 	if (err)
 		goto out;
 	k->a = kcalloc(count, sizeof(*k->a), GFP_KERNEL);
-	if (!k->a) {
+	k->vals = kvmalloc(max_t(size_t, k->vals_len, 1), GFP_KERNEL);
+	if (!k->a || !k->vals) {
 		err = -ENOMEM;
+		khsm_ktmpl_free(k);
 		goto out;
 	}
 	k->t.a = k->a;
@@ -198,14 +211,14 @@ static int khsm_ktmpl_in(struct khsm_ktmpl *k, u64 uptr, u32 count)
 		k->a[i].len = ua[i].len;
 		if (!ua[i].len)
 			continue;
-		k->a[i].val = memdup_user(u64_to_user_ptr(ua[i].value),
-					  ua[i].len);
-		if (IS_ERR(k->a[i].val)) {
-			err = PTR_ERR(k->a[i].val);
-			k->a[i].val = NULL;
+		k->a[i].val = k->vals + off;
+		if (copy_from_user(k->vals + off, u64_to_user_ptr(ua[i].value),
+				   ua[i].len)) {
+			err = -EFAULT;
 			khsm_ktmpl_free(k);
 			goto out;
 		}
+		off += ua[i].len;
 	}
 out:
 	kfree(ua);
@@ -216,7 +229,8 @@ out:
 
 static int khsm_ioc_version(struct khsm_file *f, union khsm_ioc_arg *a)
 {
-	if (!KHSM_RESERVED_OK(&a->version))
+	if (!KHSM_RESERVED_OK(&a->version) ||
+	    !khsm_zero(a->version.reserved1, sizeof(a->version.reserved1)))
 		return -EINVAL;
 	khsm_clear_out(a, sizeof(a->version));
 	khsm_token_version(f->tok, &a->version);
@@ -670,29 +684,145 @@ out:
 	return ret;
 }
 
+/* End the operation a stream could not finish; rv is the caller's. */
+static void khsm_stream_cancel(struct khsm_file *f, struct khsm_op_data *d,
+			       u32 kind)
+{
+	khsm_op_init(f, d->session, kind, 0, 0, NULL, 0, true);
+}
+
+/* One chunk through the operation; its output goes to @uout. */
+static unsigned long khsm_stream_step(struct khsm_file *f,
+				      struct khsm_op_data *d, u32 kind,
+				      u32 step, struct khsm_op_io *io,
+				      u8 __user *uout, int *ret)
+{
+	unsigned long rv;
+
+	rv = khsm_op_data(f, d->session, kind, step, io);
+	if (!rv && io->out && io->out_len &&
+	    copy_to_user(uout, io->out, io->out_len))
+		*ret = -EFAULT;
+	if (io->out)
+		kvfree_sensitive(io->out, io->out_len ? io->out_len : 1);
+	io->out = NULL;
+	/* Upper bounds of the whole input covered every chunk. */
+	if (rv == CKR_BUFFER_TOO_SMALL)
+		rv = CKR_GENERAL_ERROR;
+	return rv;
+}
+
+/*
+ * OP_DATA input above max_data_len (ONESHOT and UPDATE; see the uAPI).
+ * The kernel streams it rather than libhsm so every user of the uAPI gets
+ * single-part calls of any size with one call's semantics: the length
+ * answer, CKR_BUFFER_TOO_SMALL and the refusal of a single-part call on a
+ * multi-part operation are decided for the whole input first, nothing
+ * runs before; then the input goes through the mechanism in max_data_len
+ * chunks as UPDATE steps, each chunk's output written to the caller's
+ * buffer as it comes (no kernel copy of the whole input or output), and
+ * ONESHOT ends with a FINAL step (VERIFY: with the signature). Anything
+ * that fails after the decision ends the operation, as a failed single
+ * call does.
+ */
+static int khsm_ioc_op_stream(struct khsm_file *f, struct khsm_op_data *d,
+			      u32 kind, const u8 *sig)
+{
+	bool verify = kind == KHSM_OP_VERIFY;
+	struct khsm_op_io io = {
+		.in_len = d->in_len,
+		.size_only = true,
+		.query = !verify && !d->out,
+		.out_cap = verify ? 0 : d->out_len,
+	};
+	u8 __user *uin = u64_to_user_ptr(d->in);
+	u8 __user *uout = u64_to_user_ptr(d->out);
+	u64 off, n, done = 0, cap = verify || !d->out ? 0 : d->out_len;
+	u8 *buf;
+	int ret = 0;
+
+	d->rv = khsm_op_data(f, d->session, kind, d->step, &io);
+	if (d->rv || (io.query && io.out_len)) {
+		if (!verify && (!d->rv || d->rv == CKR_BUFFER_TOO_SMALL))
+			d->out_len = io.out_len;
+		return 0;
+	}
+	buf = kvmalloc(KHSM_MAX_DATA_LEN, GFP_KERNEL_ACCOUNT);
+	if (!buf) {
+		ret = -ENOMEM;
+		goto cancel;
+	}
+	for (off = 0; off < d->in_len; off += n) {
+		n = min_t(u64, d->in_len - off, KHSM_MAX_DATA_LEN);
+		if (copy_from_user(buf, uin + off, n)) {
+			ret = -EFAULT;
+			goto cancel;
+		}
+		memset(&io, 0, sizeof(io));
+		io.in = buf;
+		io.in_len = n;
+		io.out_cap = cap - done;
+		d->rv = khsm_stream_step(f, d, kind, KHSM_STEP_UPDATE, &io,
+					 uout + done, &ret);
+		if (d->rv || ret)
+			goto cancel;
+		done += io.out_len;
+		cond_resched();
+		if (fatal_signal_pending(current)) {
+			ret = -EINTR;
+			goto cancel;
+		}
+	}
+	if (d->step == KHSM_DATA_ONESHOT) {
+		memset(&io, 0, sizeof(io));
+		io.in = buf;
+		io.out_cap = cap - done;
+		io.sig = sig;
+		io.sig_len = verify ? d->out_len : 0;
+		d->rv = khsm_stream_step(f, d, kind, KHSM_STEP_FINAL, &io,
+					 uout + done, &ret);
+		if (d->rv || ret)
+			goto cancel;
+		done += io.out_len;
+	}
+	if (!verify)
+		d->out_len = done;
+	goto out;
+
+cancel:
+	khsm_stream_cancel(f, d, kind);
+out:
+	kvfree_sensitive(buf, KHSM_MAX_DATA_LEN);
+	return ret;
+}
+
 static int khsm_ioc_op_data(struct khsm_file *f, union khsm_ioc_arg *a)
 {
 	struct khsm_op_data *d = &a->op_data;
 	struct khsm_op_io io = {};
 	bool verify = d->op == KHSM_OP_VERIFY;
+	bool stream = d->in_len > KHSM_MAX_DATA_LEN;
 	u8 *in = NULL, *sig = NULL;
 	int ret = 0;
 
 	if (!KHSM_RESERVED_OK(d) || d->flags || d->op < 1 ||
 	    d->op > KHSM_OP_MAX || d->step < KHSM_DATA_UPDATE ||
-	    d->step > KHSM_DATA_ONESHOT || d->in_len > KHSM_MAX_DATA_LEN)
+	    d->step > KHSM_DATA_ONESHOT || d->in_len > KHSM_MAX_STREAM_LEN ||
+	    (stream && d->step == KHSM_DATA_FINAL))
 		return -EINVAL;
 	if (verify && d->step == KHSM_DATA_UPDATE && (d->out || d->out_len))
 		return -EINVAL;
 	if (verify && d->out_len > KHSM_MAX_DATA_LEN)
 		return -EINVAL;
-	in = kvmalloc(d->in_len ? d->in_len : 1, GFP_KERNEL);
-	if (!in)
-		return -ENOMEM;
-	if (d->in_len && copy_from_user(in, u64_to_user_ptr(d->in),
-					d->in_len)) {
-		ret = -EFAULT;
-		goto out;
+	if (!stream) {
+		in = kvmalloc(d->in_len ? d->in_len : 1, GFP_KERNEL);
+		if (!in)
+			return -ENOMEM;
+		if (d->in_len && copy_from_user(in, u64_to_user_ptr(d->in),
+						d->in_len)) {
+			ret = -EFAULT;
+			goto out;
+		}
 	}
 	io.in = in;
 	io.in_len = d->in_len;
@@ -709,6 +839,11 @@ static int khsm_ioc_op_data(struct khsm_file *f, union khsm_ioc_arg *a)
 		}
 		io.sig = sig;
 		io.sig_len = d->out_len;
+	}
+	if (stream) {
+		ret = khsm_ioc_op_stream(f, d, array_index_nospec(d->op,
+					 KHSM_OP_MAX + 1), sig);
+		goto out;
 	}
 	io.query = !d->out;
 	io.out_cap = d->out_len;
@@ -728,7 +863,8 @@ out:
 	if (io.out)
 		kvfree_sensitive(io.out, io.out_len ? io.out_len : 1);
 	kvfree_sensitive(sig, d->out_len ? d->out_len : 1);
-	kvfree_sensitive(in, d->in_len ? d->in_len : 1);
+	if (in)
+		kvfree_sensitive(in, d->in_len ? d->in_len : 1);
 	return ret;
 }
 
@@ -831,7 +967,7 @@ static const struct khsm_ioc_desc khsm_ioctls[] = {
 /* The structs are the ABI: fixed size, no implicit holes. */
 static void khsm_build_check_abi(void)
 {
-	BUILD_BUG_ON(sizeof(struct khsm_version) != KHSM_VERSION_SIZE_VER0);
+	BUILD_BUG_ON(sizeof(struct khsm_version) != KHSM_VERSION_SIZE_VER1);
 	BUILD_BUG_ON(sizeof(struct khsm_token_info) !=
 		     KHSM_TOKEN_INFO_SIZE_VER0);
 	BUILD_BUG_ON(sizeof(struct khsm_init_token) !=

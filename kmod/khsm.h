@@ -24,6 +24,7 @@
 #define KHSM_KHSM_H
 
 #include <linux/kref.h>
+#include <linux/list.h>
 #include <linux/miscdevice.h>
 #include <linux/mutex.h>
 #include <linux/types.h>
@@ -31,6 +32,7 @@
 #include <linux/xarray.h>
 
 #include "ck.h"
+#include "index.h"
 #include "limits.h"
 #include "mech.h"
 
@@ -71,7 +73,8 @@ struct khsm_token {
 	u32 n_session_objects;
 	u32 n_files;
 	u32 n_logged_in;
-	u32 n_bytes;			/* attribute bytes of all objects */
+	u64 n_bytes;			/* charged bytes of objects and sessions */
+	struct khsm_index find_index;	/* of the objects */
 };
 
 /* One open file of /dev/hsmN: one PKCS#11 application. */
@@ -103,6 +106,7 @@ struct khsm_sess {
 	bool rw;
 	bool closed;			/* under tok->lock */
 	struct khsm_slot slots[KHSM_OP_MAX + 1];
+	struct list_head objects;	/* its session objects, tok->lock */
 	bool finding;
 	u32 *found;
 	u32 n_found;
@@ -134,7 +138,9 @@ struct khsm_obj {
 	bool token;			/* CKA_TOKEN */
 	bool private;			/* CKA_PRIVATE */
 	struct khsm_sess *owner;	/* session objects; NULL for token */
-	u32 bytes;			/* counted in tok->n_bytes */
+	struct list_head owner_node;	/* in owner->objects */
+	u32 bytes;			/* charged to tok->n_bytes */
+	struct khsm_obj_index index;
 	struct khsm_attrs attrs;
 };
 

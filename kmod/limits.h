@@ -10,17 +10,27 @@
 #include <linux/khsm.h>
 
 #define KHSM_MAX_TOKENS		16	/* tokens= module parameter */
-#define KHSM_MAX_SESSIONS	64	/* open sessions per token, all files */
-#define KHSM_MAX_OBJECTS	4096	/* token + session objects per token */
-/* Attribute bytes all objects of a token may hold together. */
-#define KHSM_MAX_TOKEN_BYTES	(64U << 20)
+/*
+ * Objects and sessions are bounded by memory: every allocation is charged
+ * to the caller's memory cgroup, and each token may hold at most
+ * max_token_mib (module parameter) of objects and sessions together. The
+ * counts below are only a backstop far above what that memory allows.
+ */
+#define KHSM_MAX_SESSIONS	100000	/* open sessions per token, all files */
+#define KHSM_MAX_OBJECTS	1000000	/* token + session objects per token */
+#define KHSM_DEF_TOKEN_MIB	256	/* default of max_token_mib */
+#define KHSM_MAX_TOKEN_MIB	65536	/* largest max_token_mib accepted */
 #define KHSM_MAX_TEMPLATE	64	/* attributes per template */
 #define KHSM_MAX_ATTR_LEN	8192	/* bytes per attribute value */
-#define KHSM_MAX_DATA_LEN	65536	/* bytes per OP_DATA input / RANDOM */
+#define KHSM_MAX_DATA_LEN	65536	/* bytes per RANDOM, OP_DATA chunk */
+/* Largest streamed OP_DATA input (ONESHOT, UPDATE; see the uAPI). */
+#define KHSM_MAX_STREAM_LEN	(1ULL << 40)
+/* Input a mechanism that must see all of it before output may buffer. */
+#define KHSM_MAX_BUFFERED_LEN	(64U << 20)
 #define KHSM_MAX_FIND		256	/* handles per FIND call */
 #define KHSM_MAX_MECHS		256	/* entries per MECH_LIST call */
-/* Largest output one OP_DATA call may produce (mechanisms that buffer). */
-#define KHSM_MAX_OUT_LEN	(4 * 1024 * 1024)
+/* Largest output one mechanism step may produce (mechanisms that buffer). */
+#define KHSM_MAX_OUT_LEN	(KHSM_MAX_BUFFERED_LEN + 64)
 /* Largest flat mechanism parameter: GCM header + IV + AAD. */
 #define KHSM_MAX_PARAM_LEN	(16 + 256 + KHSM_MAX_DATA_LEN)
 

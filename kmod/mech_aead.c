@@ -12,7 +12,9 @@
  * "ghash" shash; decryption checks the tag before it decrypts anything.
  *
  * The AEAD interface is one-shot, so multi-part input is buffered (at most
- * KHSM_GCM_MAX_DATA bytes plus the tag) and processed at FINAL: encryption
+ * KHSM_GCM_MAX_DATA bytes plus the tag, the uAPI's max_buffered_len; big
+ * buffers are vmalloc'd and charged to the caller's memory cgroup) and
+ * processed at FINAL: encryption
  * then outputs ciphertext || tag, decryption outputs the plaintext only if
  * the tag verifies (nothing at all otherwise: CKR_ENCRYPTED_DATA_INVALID).
  * A one-shot call with a 96-bit IV skips the buffer when the caller's
@@ -34,11 +36,12 @@
 #include <linux/unaligned.h>
 
 #include "ck.h"
+#include "limits.h"
 #include "mech_family.h"
 #include "uapi/linux/khsm.h"
 
 #define KHSM_GCM_IV_LEN		12
-#define KHSM_GCM_MAX_DATA	(64 * 1024)
+#define KHSM_GCM_MAX_DATA	KHSM_MAX_BUFFERED_LEN
 #define KHSM_GCM_MAX_AAD	(64 * 1024)
 #define KHSM_GCM_MAX_TAG	16
 #define KHSM_GCM_BLOCK		16
@@ -104,22 +107,61 @@ static unsigned long khsm_gcm_parse(struct khsm_gcm_ctx *ctx, const void *param,
 	return CKR_OK;
 }
 
+/*
+ * A scatterlist over @aad (if @aad_len) then @len bytes at @buf, which is
+ * kmalloc'd or, for a big buffer, vmalloc'd (one entry per page).
+ */
+static int khsm_gcm_sg(struct sg_table *t, const u8 *aad, size_t aad_len,
+		       u8 *buf, size_t len)
+{
+	bool vm = is_vmalloc_addr(buf);
+	unsigned int n = aad_len ? 1 : 0;
+	struct scatterlist *sg;
+	size_t off, chunk;
+
+	n += vm ? DIV_ROUND_UP(offset_in_page(buf) + len, PAGE_SIZE) : 1;
+	if (sg_alloc_table(t, n, GFP_KERNEL))
+		return -ENOMEM;
+	sg = t->sgl;
+	if (aad_len) {
+		sg_set_buf(sg, aad, aad_len);
+		sg = sg_next(sg);
+	}
+	if (!vm) {
+		sg_set_buf(sg, buf, len);
+		return 0;
+	}
+	for (off = 0; off < len; off += chunk) {
+		chunk = min_t(size_t, len - off,
+			      PAGE_SIZE - offset_in_page(buf + off));
+		sg_set_page(sg, vmalloc_to_page(buf + off), chunk,
+			    offset_in_page(buf + off));
+		sg = sg_next(sg);
+	}
+	return 0;
+}
+
 /* One CTR pass over @len bytes of @buf from counter block @ctr (in place). */
 static int khsm_gcm_ctr(struct khsm_gcm_parts *g, u8 *buf, size_t len,
 			const u8 *ctr)
 {
 	DECLARE_CRYPTO_WAIT(wait);
-	struct scatterlist sg;
+	struct sg_table t;
+	int err;
 
 	if (!len)
 		return 0;
 	memcpy(g->ctrblk, ctr, KHSM_GCM_BLOCK);
-	sg_init_one(&sg, buf, len);
+	err = khsm_gcm_sg(&t, NULL, 0, buf, len);
+	if (err)
+		return err;
 	skcipher_request_set_callback(g->req, CRYPTO_TFM_REQ_MAY_SLEEP |
 				      CRYPTO_TFM_REQ_MAY_BACKLOG,
 				      crypto_req_done, &wait);
-	skcipher_request_set_crypt(g->req, &sg, &sg, len, g->ctrblk);
-	return crypto_wait_req(crypto_skcipher_encrypt(g->req), &wait);
+	skcipher_request_set_crypt(g->req, t.sgl, t.sgl, len, g->ctrblk);
+	err = crypto_wait_req(crypto_skcipher_encrypt(g->req), &wait);
+	sg_free_table(&t);
+	return err;
 }
 
 /* E_K(@in) as one CTR block over zeros. */
@@ -347,12 +389,13 @@ static unsigned long khsm_gcm_append(struct khsm_gcm_ctx *ctx, const u8 *in,
 		cap = max_t(size_t, need, 2 * ctx->cap);
 		cap = min_t(size_t, max_t(size_t, cap, 256),
 			    KHSM_GCM_MAX_DATA + 2 * KHSM_GCM_MAX_TAG);
-		buf = kmalloc(cap, GFP_KERNEL);
+		buf = kvmalloc(cap, GFP_KERNEL_ACCOUNT);
 		if (!buf)
 			return CKR_HOST_MEMORY;
 		if (ctx->len)
 			memcpy(buf, ctx->buf, ctx->len);
-		kfree_sensitive(ctx->buf);
+		if (ctx->buf)
+			kvfree_sensitive(ctx->buf, ctx->cap);
 		ctx->buf = buf;
 		ctx->cap = cap;
 	}
@@ -360,19 +403,6 @@ static unsigned long khsm_gcm_append(struct khsm_gcm_ctx *ctx, const u8 *in,
 		memcpy(ctx->buf + ctx->len, in, in_len);
 	ctx->len += in_len;
 	return CKR_OK;
-}
-
-/* The AEAD layout: the AAD, then @len bytes at @data. */
-static void khsm_gcm_sg(const struct khsm_gcm_ctx *ctx,
-			struct scatterlist *sg, const u8 *data, size_t len)
-{
-	if (ctx->aad_len) {
-		sg_init_table(sg, 2);
-		sg_set_buf(&sg[0], ctx->aad, ctx->aad_len);
-		sg_set_buf(&sg[1], data, len);
-	} else {
-		sg_init_one(&sg[0], data, len);
-	}
 }
 
 /*
@@ -385,20 +415,34 @@ static int khsm_gcm_aead(struct khsm_gcm_ctx *ctx, const u8 *src,
 			 size_t cryptlen)
 {
 	struct aead_request *req = ctx->req;
-	struct scatterlist sg_src[2], sg_dst[2];
+	struct sg_table t_src, t_dst;
 	DECLARE_CRYPTO_WAIT(wait);
+	int err;
 
-	khsm_gcm_sg(ctx, sg_src, src, src_len);
-	if (dst != src)
-		khsm_gcm_sg(ctx, sg_dst, dst, dst_len);
+	/* The AEAD layout: the AAD, then the data. */
+	err = khsm_gcm_sg(&t_src, ctx->aad, ctx->aad_len, (u8 *)src, src_len);
+	if (err)
+		return err;
+	if (dst != src) {
+		err = khsm_gcm_sg(&t_dst, ctx->aad, ctx->aad_len, dst, dst_len);
+		if (err) {
+			sg_free_table(&t_src);
+			return err;
+		}
+	}
 	aead_request_set_callback(req, CRYPTO_TFM_REQ_MAY_SLEEP |
 				  CRYPTO_TFM_REQ_MAY_BACKLOG,
 				  crypto_req_done, &wait);
 	aead_request_set_ad(req, ctx->aad_len);
-	aead_request_set_crypt(req, sg_src, dst != src ? sg_dst : sg_src,
+	aead_request_set_crypt(req, t_src.sgl,
+			       dst != src ? t_dst.sgl : t_src.sgl,
 			       cryptlen, ctx->iv);
-	return crypto_wait_req(ctx->encrypt ? crypto_aead_encrypt(req) :
-					      crypto_aead_decrypt(req), &wait);
+	err = crypto_wait_req(ctx->encrypt ? crypto_aead_encrypt(req) :
+					     crypto_aead_decrypt(req), &wait);
+	sg_free_table(&t_src);
+	if (dst != src)
+		sg_free_table(&t_dst);
+	return err;
 }
 
 static unsigned long khsm_gcm_final(struct khsm_gcm_ctx *ctx, u8 *out,
@@ -521,7 +565,8 @@ static void khsm_gcm_cleanup(struct khsm_op *op)
 	kfree(ctx->long_iv);
 	if (ctx->tfm)
 		crypto_free_aead(ctx->tfm);
-	kfree_sensitive(ctx->buf);
+	if (ctx->buf)
+		kvfree_sensitive(ctx->buf, ctx->cap);
 	kfree_sensitive(ctx->aad);
 	kfree_sensitive(ctx);
 	op->ctx = NULL;

@@ -9,7 +9,9 @@
  * sessions and objects and to insert or remove them.
  */
 #include <linux/mm.h>
+#include <linux/sched.h>
 #include <linux/slab.h>
+#include <linux/sort.h>
 #include <linux/string.h>
 
 #include "attr.h"
@@ -17,6 +19,7 @@
 #include "object.h"
 #include "policy.h"
 #include "session.h"
+#include "token.h"
 
 static struct kmem_cache *khsm_object_cache;
 
@@ -69,43 +72,85 @@ static void khsm_object_remove(struct khsm_obj *o)
 
 	lockdep_assert_held(&tok->lock);
 	xa_erase(&tok->objects, o->handle);
+	khsm_index_del(&tok->find_index, o);
+	if (o->owner)
+		list_del(&o->owner_node);
 	o->dead = true;
 	if (o->token)
 		tok->n_token_objects--;
 	else
 		tok->n_session_objects--;
-	tok->n_bytes -= o->bytes;
+	khsm_token_uncharge(tok, o->bytes);
 	khsm_object_put(o);
 }
 
+/* Hundreds of thousands of objects may go at once: let others run. */
 void khsm_objects_destroy_all(struct khsm_token *tok)
 {
 	struct khsm_obj *o;
 	unsigned long idx;
 
-	xa_for_each(&tok->objects, idx, o)
+	xa_for_each(&tok->objects, idx, o) {
 		khsm_object_remove(o);
+		cond_resched();
+	}
 }
 
+/* The session's own list: closing it costs its objects, not the token's. */
 void khsm_objects_destroy_session(struct khsm_sess *s)
 {
-	struct khsm_obj *o;
-	unsigned long idx;
+	struct khsm_obj *o, *tmp;
 
-	xa_for_each(&s->tok->objects, idx, o)
-		if (o->owner == s)
-			khsm_object_remove(o);
+	lockdep_assert_held(&s->tok->lock);
+	list_for_each_entry_safe(o, tmp, &s->objects, owner_node) {
+		khsm_object_remove(o);
+		cond_resched();
+	}
 }
 
 /* C_Logout: the file's private session objects go. */
 void khsm_objects_destroy_private(struct khsm_file *f)
 {
-	struct khsm_obj *o;
+	struct khsm_obj *o, *tmp;
+	struct khsm_sess *s;
 	unsigned long idx;
 
-	xa_for_each(&f->tok->objects, idx, o)
-		if (o->owner && o->owner->file == f && o->private)
-			khsm_object_remove(o);
+	lockdep_assert_held(&f->tok->lock);
+	xa_for_each(&f->tok->sessions, idx, s) {
+		if (s->file != f)
+			continue;
+		list_for_each_entry_safe(o, tmp, &s->objects, owner_node) {
+			if (o->private)
+				khsm_object_remove(o);
+			cond_resched();
+		}
+	}
+}
+
+/*
+ * What an object with @attrs and key material @km costs the token's
+ * budget: the attribute list and values, the fixed part and the key
+ * material (counted for every object that shares it).
+ */
+static u32 khsm_object_bytes(const struct khsm_attrs *attrs,
+			     const struct khsm_keymat *km)
+{
+	return khsm_attrs_bytes(attrs) + sizeof(struct khsm_obj) +
+	       (km ? struct_size(km, data, km->size) : 0);
+}
+
+/* A stored list never grows (SET_ATTRS replaces it): drop the spare room. */
+static void khsm_attrs_trim(struct khsm_attrs *attrs)
+{
+	struct khsm_oattr *a;
+
+	if (!attrs->n || attrs->n == attrs->cap)
+		return;
+	a = krealloc_array(attrs->a, attrs->n, sizeof(*a), GFP_KERNEL_ACCOUNT);
+	if (!a)
+		return;
+	attrs->a = a;
+	attrs->cap = attrs->n;
 }
 
 /*
@@ -128,12 +173,12 @@ static unsigned long khsm_object_add(struct khsm_sess *s,
 	rv = khsm_may_create(s, token, private);
 	if (rv)
 		goto out_free;
-	if (tok->n_token_objects + tok->n_session_objects >= KHSM_MAX_OBJECTS ||
-	    khsm_attrs_bytes(attrs) > KHSM_MAX_TOKEN_BYTES - tok->n_bytes) {
+	if (tok->n_token_objects + tok->n_session_objects >= KHSM_MAX_OBJECTS) {
 		rv = CKR_DEVICE_MEMORY;
 		goto out_free;
 	}
-	o = kmem_cache_zalloc(khsm_object_cache, GFP_KERNEL);
+	khsm_attrs_trim(attrs);
+	o = kmem_cache_zalloc(khsm_object_cache, GFP_KERNEL_ACCOUNT);
 	if (!o) {
 		rv = CKR_HOST_MEMORY;
 		goto out_free;
@@ -147,21 +192,29 @@ static unsigned long khsm_object_add(struct khsm_sess *s,
 	o->token = token;
 	o->private = private;
 	o->owner = token ? NULL : s;
-	o->bytes = khsm_attrs_bytes(attrs);
+	o->bytes = khsm_object_bytes(attrs, o->km);
 	o->attrs = *attrs;
 	attrs->a = NULL;
+	rv = khsm_token_charge(tok, o->bytes);
+	if (rv) {
+		khsm_object_put(o);
+		return rv;
+	}
 	err = xa_alloc_cyclic(&tok->objects, &o->handle, o,
 			      XA_LIMIT(1, U32_MAX), &tok->next_object,
-			      GFP_KERNEL);
+			      GFP_KERNEL_ACCOUNT);
 	if (err < 0) {
+		khsm_token_uncharge(tok, o->bytes);
 		khsm_object_put(o);
 		return CKR_HOST_MEMORY;
 	}
+	khsm_index_add(&tok->find_index, o);
+	if (o->owner)
+		list_add_tail(&o->owner_node, &s->objects);
 	if (token)
 		tok->n_token_objects++;
 	else
 		tok->n_session_objects++;
-	tok->n_bytes += o->bytes;
 	*handle = o->handle;
 	return CKR_OK;
 
@@ -197,8 +250,9 @@ static unsigned long khsm_object_insert(struct khsm_file *f, u32 session,
 }
 
 /*
- * Without the lock on entry: does session @session of @f exist, and, with
- * @a, may it create an object with @a's CKA_TOKEN and CKA_PRIVATE? Asked
+ * Without the lock on entry: does session @session of @f exist (asked of
+ * the session table alone), and, with @a, may it create an object with
+ * @a's CKA_TOKEN and CKA_PRIVATE (under tok->lock)? Asked
  * before long work so a caller who may not create gets no key generated;
  * khsm_object_add asks again.
  */
@@ -208,11 +262,14 @@ static unsigned long khsm_object_may_create(struct khsm_file *f, u32 session,
 	struct khsm_sess *s;
 	unsigned long rv = CKR_OK;
 
+	if (!a)
+		return khsm_session_valid(f, session) ? CKR_OK :
+			CKR_SESSION_HANDLE_INVALID;
 	mutex_lock(&f->tok->lock);
 	s = khsm_session_find(f, session);
 	if (!s)
 		rv = CKR_SESSION_HANDLE_INVALID;
-	else if (a)
+	else
 		rv = khsm_may_create(s, khsm_attrs_bool(a, CKA_TOKEN),
 				     khsm_attrs_bool(a, CKA_PRIVATE));
 	mutex_unlock(&f->tok->lock);
@@ -450,17 +507,22 @@ unsigned long khsm_object_set_attrs(struct khsm_file *f, u32 session, u32 handle
 		goto out;
 	}
 	rv = khsm_attrs_change(&attrs, t, o->class, o->key_type, KHSM_TM_SET);
-	if (!rv && khsm_attrs_bytes(&attrs) >
-		   KHSM_MAX_TOKEN_BYTES - (tok->n_bytes - o->bytes))
-		rv = CKR_DEVICE_MEMORY;
 	if (rv) {
 		khsm_attrs_free(&attrs);
 		goto out;
 	}
-	tok->n_bytes -= o->bytes;
-	o->bytes = khsm_attrs_bytes(&attrs);
-	tok->n_bytes += o->bytes;
+	khsm_attrs_trim(&attrs);
+	khsm_token_uncharge(tok, o->bytes);
+	rv = khsm_token_charge(tok, khsm_object_bytes(&attrs, o->km));
+	if (rv) {
+		khsm_token_charge(tok, o->bytes);	/* fits: it did */
+		khsm_attrs_free(&attrs);
+		goto out;
+	}
+	o->bytes = khsm_object_bytes(&attrs, o->km);
+	khsm_index_del(&tok->find_index, o);
 	swap(o->attrs, attrs);
+	khsm_index_add(&tok->find_index, o);
 	khsm_attrs_free(&attrs);
 out:
 	mutex_unlock(&tok->lock);
@@ -487,29 +549,66 @@ static bool khsm_object_matches(const struct khsm_obj *o,
 	return true;
 }
 
+struct khsm_match {
+	struct khsm_file *f;
+	const struct khsm_tmpl *t;
+	u32 *h;
+	u32 n;
+	u32 max;
+};
+
+static int khsm_handle_cmp(const void *a, const void *b)
+{
+	u32 x = *(const u32 *)a, y = *(const u32 *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static void khsm_match_one(struct khsm_obj *o, void *arg)
+{
+	struct khsm_match *m = arg;
+
+	if (m->n < m->max && khsm_obj_visible(m->f, o) &&
+	    khsm_object_matches(o, m->t))
+		m->h[m->n++] = o->handle;
+}
+
+/*
+ * The snapshot: through the find index when the template names an
+ * indexed attribute (cost: the objects carrying that value), else a scan.
+ * The array is sized by the candidates, not by a maximum.
+ */
 unsigned long khsm_objects_match(struct khsm_file *f, const struct khsm_tmpl *t,
 			   u32 **handles, u32 *n)
 {
+	struct khsm_token *tok = f->tok;
+	struct khsm_match m = { .f = f, .t = t };
+	const struct khsm_tattr *key;
 	struct khsm_obj *o;
 	unsigned long idx;
 	unsigned long rv;
-	u32 *h;
 
-	lockdep_assert_held(&f->tok->lock);
+	lockdep_assert_held(&tok->lock);
 	rv = khsm_tmpl_check(t);
 	if (rv)
 		return rv;
-	h = kvmalloc_array(KHSM_MAX_OBJECTS, sizeof(*h), GFP_KERNEL);
-	if (!h)
+	key = khsm_index_key(t);
+	m.max = key ? khsm_index_count(&tok->find_index, key) :
+		      tok->n_token_objects + tok->n_session_objects;
+	m.h = kvmalloc_array(max_t(u32, m.max, 1), sizeof(*m.h),
+			     GFP_KERNEL_ACCOUNT);
+	if (!m.h)
 		return CKR_HOST_MEMORY;
-	*n = 0;
-	xa_for_each(&f->tok->objects, idx, o) {
-		if (*n >= KHSM_MAX_OBJECTS)
-			break;
-		if (khsm_obj_visible(f, o) && khsm_object_matches(o, t))
-			h[(*n)++] = o->handle;
+	if (key) {
+		khsm_index_walk(&tok->find_index, key, khsm_match_one, &m);
+		/* Handle order, as a scan gives: the order objects were made. */
+		sort(m.h, m.n, sizeof(*m.h), khsm_handle_cmp, NULL);
+	} else {
+		xa_for_each(&tok->objects, idx, o)
+			khsm_match_one(o, &m);
 	}
-	*handles = h;
+	*handles = m.h;
+	*n = m.n;
 	return CKR_OK;
 }
 

@@ -17,6 +17,7 @@
 #include "object.h"
 #include "policy.h"
 #include "session.h"
+#include "token.h"
 
 static struct kmem_cache *khsm_session_cache;
 
@@ -75,17 +76,34 @@ struct khsm_sess *khsm_session_find(struct khsm_file *f, u32 handle)
 	return s;
 }
 
-/* The file's session @handle with a reference, or NULL. */
+/*
+ * The file's session @handle with a reference, or NULL. Under the session
+ * table's own spinlock, not tok->lock: a session is marked closed before
+ * it leaves the table and freed only after, so one found here is alive.
+ */
 static struct khsm_sess *khsm_session_get(struct khsm_file *f, u32 handle)
 {
 	struct khsm_sess *s;
 
-	mutex_lock(&f->tok->lock);
-	s = khsm_session_find(f, handle);
+	xa_lock(&f->tok->sessions);
+	s = xa_load(&f->tok->sessions, handle);
+	if (s && (s->file != f || READ_ONCE(s->closed)))
+		s = NULL;
 	if (s)
 		kref_get(&s->ref);
-	mutex_unlock(&f->tok->lock);
+	xa_unlock(&f->tok->sessions);
 	return s;
+}
+
+/* Whether @handle is an open session of the file, without tok->lock. */
+bool khsm_session_valid(struct khsm_file *f, u32 handle)
+{
+	struct khsm_sess *s = khsm_session_get(f, handle);
+	bool ok = s;
+
+	if (s)
+		khsm_session_put(s);
+	return ok;
 }
 
 void khsm_file_logout(struct khsm_file *f)
@@ -110,30 +128,32 @@ unsigned long khsm_session_open(struct khsm_file *f, u32 flags, u32 *handle)
 
 	if (!(flags & CKF_SERIAL_SESSION))
 		return CKR_SESSION_PARALLEL_NOT_SUPPORTED;
-	s = kmem_cache_zalloc(khsm_session_cache, GFP_KERNEL);
+	s = kmem_cache_zalloc(khsm_session_cache, GFP_KERNEL_ACCOUNT);
 	if (!s)
 		return CKR_HOST_MEMORY;
 	kref_init(&s->ref);
 	mutex_init(&s->lock);
+	INIT_LIST_HEAD(&s->objects);
 	s->tok = tok;
 	s->file = f;
 	s->rw = rw;
 
 	mutex_lock(&tok->lock);
-	if (tok->n_sessions >= KHSM_MAX_SESSIONS) {
+	if (tok->n_sessions >= KHSM_MAX_SESSIONS ||
+	    khsm_token_charge(tok, sizeof(*s))) {
 		rv = CKR_SESSION_COUNT;
 		goto out_free;
 	}
 	if (!rw && f->user == CKU_SO) {
 		rv = CKR_SESSION_READ_WRITE_SO_EXISTS;
-		goto out_free;
+		goto out_uncharge;
 	}
 	err = xa_alloc_cyclic(&tok->sessions, &s->handle, s,
 			      XA_LIMIT(1, U32_MAX), &tok->next_session,
-			      GFP_KERNEL);
+			      GFP_KERNEL_ACCOUNT);
 	if (err < 0) {
 		rv = CKR_HOST_MEMORY;
-		goto out_free;
+		goto out_uncharge;
 	}
 	tok->n_sessions++;
 	f->n_sessions++;
@@ -145,6 +165,8 @@ unsigned long khsm_session_open(struct khsm_file *f, u32 flags, u32 *handle)
 	mutex_unlock(&tok->lock);
 	return CKR_OK;
 
+out_uncharge:
+	khsm_token_uncharge(tok, sizeof(*s));
 out_free:
 	mutex_unlock(&tok->lock);
 	khsm_session_put(s);
@@ -158,8 +180,9 @@ static void khsm_session_unlink(struct khsm_sess *s)
 	struct khsm_file *f = s->file;
 
 	lockdep_assert_held(&tok->lock);
-	s->closed = true;
+	WRITE_ONCE(s->closed, true);
 	xa_erase(&tok->sessions, s->handle);
+	khsm_token_uncharge(tok, sizeof(*s));
 	khsm_objects_destroy_session(s);
 	tok->n_sessions--;
 	f->n_sessions--;
@@ -326,6 +349,20 @@ static unsigned long khsm_op_verify(struct khsm_slot *slot, u32 step,
 	return rv;
 }
 
+/* The length decision for a whole streamed input (io->size_only). */
+static unsigned long khsm_op_size(struct khsm_slot *slot, u32 kind, u32 step,
+				  struct khsm_op_io *io)
+{
+	size_t need = 0;
+
+	if (kind != KHSM_OP_VERIFY)
+		need = slot->op.mech->out_len(&slot->op, step, io->in_len);
+	io->out_len = need;
+	if (need && !io->query && io->out_cap < need)
+		return CKR_BUFFER_TOO_SMALL;
+	return CKR_OK;
+}
+
 unsigned long khsm_op_data(struct khsm_file *f, u32 session, u32 kind, u32 step,
 		     struct khsm_op_io *io)
 {
@@ -352,6 +389,10 @@ unsigned long khsm_op_data(struct khsm_file *f, u32 session, u32 kind, u32 step,
 	/* A single-part call cannot finish a multi-part operation. */
 	if (step == KHSM_STEP_ONESHOT && slot->updated) {
 		rv = CKR_OPERATION_ACTIVE;
+		goto out;
+	}
+	if (io->size_only) {
+		rv = khsm_op_size(slot, kind, step, io);
 		goto out;
 	}
 	if (kind == KHSM_OP_VERIFY) {

@@ -10,6 +10,8 @@ void khsm_session_uninit(void);
 
 /* Under tok->lock: the file's open session @handle, or NULL. */
 struct khsm_sess *khsm_session_find(struct khsm_file *f, u32 handle);
+/* Without tok->lock: whether @handle is an open session of @f. */
+bool khsm_session_valid(struct khsm_file *f, u32 handle);
 /* Under tok->lock: end the file's login (last session closed, logout). */
 void khsm_file_logout(struct khsm_file *f);
 
@@ -31,6 +33,12 @@ struct khsm_op_io {
 	const u8 *sig;			/* VERIFY FINAL/ONESHOT */
 	size_t sig_len;
 	bool query;			/* caller gave no output buffer */
+	/*
+	 * Only decide lengths for @in_len bytes (in is NULL): the output
+	 * needed in out_len, CKR_BUFFER_TOO_SMALL, the operation's state
+	 * checks; nothing runs. ioctl.c then streams the input in chunks.
+	 */
+	bool size_only;
 	u64 out_cap;			/* caller's output capacity */
 	/* out: kvmalloc'd result, freed by the caller (kvfree_sensitive) */
 	u8 *out;

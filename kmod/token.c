@@ -7,6 +7,7 @@
  */
 #include <crypto/algapi.h>
 #include <linux/kernel.h>
+#include <linux/moduleparam.h>
 #include <linux/random.h>
 #include <linux/slab.h>
 #include <linux/string.h>
@@ -17,6 +18,37 @@
 
 static struct khsm_token *khsm_tokens;
 static unsigned int khsm_ntokens;
+
+static unsigned int max_token_mib = KHSM_DEF_TOKEN_MIB;
+module_param(max_token_mib, uint, 0444);
+MODULE_PARM_DESC(max_token_mib,
+		 "MiB of objects and sessions one token may hold (1..65536, default 256)");
+
+static u64 khsm_token_max_bytes(void)
+{
+	return (u64)max_token_mib << 20;
+}
+
+/*
+ * Reserve @bytes of the token's budget, under tok->lock: CKR_OK, or
+ * CKR_DEVICE_MEMORY when the token would hold more than max_token_mib.
+ */
+unsigned long khsm_token_charge(struct khsm_token *tok, u64 bytes)
+{
+	lockdep_assert_held(&tok->lock);
+	if (bytes > khsm_token_max_bytes() - tok->n_bytes)
+		return CKR_DEVICE_MEMORY;
+	tok->n_bytes += bytes;
+	return CKR_OK;
+}
+
+void khsm_token_uncharge(struct khsm_token *tok, u64 bytes)
+{
+	lockdep_assert_held(&tok->lock);
+	if (WARN_ON_ONCE(bytes > tok->n_bytes))
+		bytes = tok->n_bytes;
+	tok->n_bytes -= bytes;
+}
 
 unsigned int khsm_token_count(void)
 {
@@ -37,7 +69,13 @@ int khsm_tokens_init(unsigned int count, kgid_t gid)
 {
 	u8 rnd[KHSM_SERIAL_LEN / 2];
 	unsigned int i;
+	int err;
 
+	if (max_token_mib < 1 || max_token_mib > KHSM_MAX_TOKEN_MIB) {
+		pr_err("max_token_mib=%u out of range 1..%u\n", max_token_mib,
+		       KHSM_MAX_TOKEN_MIB);
+		return -EINVAL;
+	}
 	khsm_tokens = kcalloc(count, sizeof(*khsm_tokens), GFP_KERNEL);
 	if (!khsm_tokens)
 		return -ENOMEM;
@@ -50,6 +88,12 @@ int khsm_tokens_init(unsigned int count, kgid_t gid)
 		mutex_init(&tok->lock);
 		xa_init_flags(&tok->objects, XA_FLAGS_ALLOC1);
 		xa_init_flags(&tok->sessions, XA_FLAGS_ALLOC1);
+		err = khsm_index_init(&tok->find_index);
+		if (err) {
+			khsm_ntokens = i;
+			khsm_tokens_uninit();
+			return err;
+		}
 		memset(tok->label, ' ', sizeof(tok->label));
 		get_random_bytes(rnd, sizeof(rnd));
 		bin2hex(tok->serial, rnd, sizeof(rnd));
@@ -72,6 +116,7 @@ void khsm_tokens_uninit(void)
 		WARN_ON(!xa_empty(&tok->sessions));
 		xa_destroy(&tok->objects);
 		xa_destroy(&tok->sessions);
+		khsm_index_destroy(&tok->find_index);
 		mutex_destroy(&tok->lock);
 	}
 	kfree(khsm_tokens);
@@ -90,6 +135,9 @@ void khsm_token_version(struct khsm_token *tok, struct khsm_version *v)
 	v->max_attr_len = KHSM_MAX_ATTR_LEN;
 	v->max_data_len = KHSM_MAX_DATA_LEN;
 	v->max_find = KHSM_MAX_FIND;
+	v->max_token_bytes = khsm_token_max_bytes();
+	v->max_stream_len = KHSM_MAX_STREAM_LEN;
+	v->max_buffered_len = KHSM_MAX_BUFFERED_LEN;
 }
 
 static u64 khsm_pin_flags(const struct khsm_pin_state *ps, u64 low, u64 final,
@@ -348,13 +396,8 @@ unsigned long khsm_token_logout(struct khsm_file *f, u32 session)
 unsigned long khsm_token_random(struct khsm_file *f, u32 session, u8 *buf,
 			  size_t len)
 {
-	struct khsm_token *tok = f->tok;
-	bool ok;
-
-	mutex_lock(&tok->lock);
-	ok = khsm_session_find(f, session);
-	mutex_unlock(&tok->lock);
-	if (!ok)
+	/* No tok->lock: random needs nothing of the token but a session. */
+	if (!khsm_session_valid(f, session))
 		return CKR_SESSION_HANDLE_INVALID;
 	get_random_bytes(buf, len);
 	return CKR_OK;

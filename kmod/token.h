@@ -10,6 +10,10 @@ void khsm_tokens_uninit(void);
 unsigned int khsm_token_count(void);
 struct khsm_token *khsm_token_at(unsigned int i);
 
+/* The token's memory budget (max_token_mib), under tok->lock. */
+unsigned long khsm_token_charge(struct khsm_token *tok, u64 bytes);
+void khsm_token_uncharge(struct khsm_token *tok, u64 bytes);
+
 void khsm_token_version(struct khsm_token *tok, struct khsm_version *v);
 void khsm_token_info(struct khsm_token *tok, struct khsm_token_info *ti);
 unsigned long khsm_token_init_token(struct khsm_file *f, const u8 *label,

@@ -15,7 +15,7 @@
 #include "khsm_util.h"
 
 /* The structs have the sizes of their first published versions. */
-_Static_assert(sizeof(struct khsm_version) == KHSM_VERSION_SIZE_VER0, "version");
+_Static_assert(sizeof(struct khsm_version) == KHSM_VERSION_SIZE_VER1, "version");
 _Static_assert(sizeof(struct khsm_token_info) == KHSM_TOKEN_INFO_SIZE_VER0, "ti");
 _Static_assert(sizeof(struct khsm_init_token) == KHSM_INIT_TOKEN_SIZE_VER0, "it");
 _Static_assert(sizeof(struct khsm_set_pin) == KHSM_SET_PIN_SIZE_VER0, "sp");
@@ -169,6 +169,7 @@ TEST_F(dev, version_fields)
 	v.size = sizeof(v);
 	v.rv = 0;
 	memset(v.reserved, 0, sizeof(v.reserved));
+	memset(v.reserved1, 0, sizeof(v.reserved1));
 	ASSERT_EQ(0, t_ioctl(self->fd, KHSM_IOC_VERSION, &v));
 	EXPECT_EQ(sizeof(v), v.size);
 	EXPECT_EQ(0U, v.rv);
@@ -183,6 +184,25 @@ TEST_F(dev, version_fields)
 	EXPECT_LT(0U, v.max_find);
 	for (i = 0; i < 4; i++)
 		EXPECT_EQ(0ULL, v.reserved[i]);
+	/* Limits users hit: memory-bounded, not small counts. */
+	EXPECT_LE(10000U, v.max_sessions);
+	EXPECT_LE(100000U, v.max_objects);
+	EXPECT_LE(64ULL << 20, v.max_token_bytes);
+	EXPECT_LE(16ULL << 20, v.max_stream_len);
+	EXPECT_LE(16ULL << 20, v.max_buffered_len);
+	for (i = 0; i < 5; i++)
+		EXPECT_EQ(0ULL, v.reserved1[i]);
+	/* A VER0 caller gets the VER0 fields and nothing after them. */
+	{
+		struct khsm_version v0;
+
+		memset(&v0, 0xa5, sizeof(v0));
+		memset(&v0, 0, KHSM_VERSION_SIZE_VER0);
+		v0.size = KHSM_VERSION_SIZE_VER0;
+		ASSERT_EQ(0, t_ioctl(self->fd, KHSM_IOC_VERSION, &v0));
+		EXPECT_EQ(v.max_sessions, v0.max_sessions);
+		EXPECT_EQ(0xa5a5a5a5a5a5a5a5ULL, v0.max_token_bytes);
+	}
 	/* The token's limits agree with TOKEN_INFO. */
 	struct khsm_token_info ti;
 
@@ -650,10 +670,19 @@ TEST_F(dev, huge_lengths_einval)
 
 	ASSERT_OK(t_op_init(self->fd, self->s, KHSM_OP_DIGEST, CKM_SHA256, 0,
 			    NULL, 0, &rv), rv);
+	/* Above max_data_len input is streamed (UPDATE, ONESHOT), not FINAL. */
+	__u8 *big = calloc(1, (size_t)self->v.max_data_len + 1);
+
+	ASSERT_NE(NULL, big);
+	EXPECT_EQ(0, t_op_data(self->fd, self->s, KHSM_OP_DIGEST,
+			       KHSM_DATA_UPDATE, big,
+			       (size_t)self->v.max_data_len + 1, NULL, NULL, &rv));
+	EXPECT_EQ(0U, rv);
 	EXPECT_EQ(EINVAL, t_op_data(self->fd, self->s, KHSM_OP_DIGEST,
-				    KHSM_DATA_UPDATE, buf,
+				    KHSM_DATA_FINAL, big,
 				    (size_t)self->v.max_data_len + 1, NULL, NULL, &rv));
 	EXPECT_EQ(0U, rv);
+	free(big);
 	EXPECT_EQ(EINVAL, t_op_data(self->fd, self->s, KHSM_OP_DIGEST,
 				    KHSM_DATA_UPDATE, buf, ~(size_t)0, NULL, NULL, &rv));
 	EXPECT_EQ(0U, rv);

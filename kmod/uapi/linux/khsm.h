@@ -71,21 +71,50 @@
 #define KHSM_LEN_UNAVAILABLE	(~0ULL)
 
 /* --- KHSM_IOC_VERSION: ABI version, features and limits ------------------ */
+/*
+ * Limits. Objects and sessions are bounded by memory, not by small counts:
+ * every object, attribute value, session and find result is charged to the
+ * memory cgroup of the process that made it, and one token holds at most
+ * max_token_bytes of objects and sessions together (module parameter
+ * max_token_mib, default 256 MiB); beyond it object creation fails with
+ * CKR_DEVICE_MEMORY and C_OpenSession with CKR_SESSION_COUNT.
+ * max_sessions and max_objects are count ceilings far above that (100000
+ * and 1000000). An object is charged its attribute values, its attribute
+ * list and its fixed part; a session its fixed part.
+ *
+ * Data: KHSM_IOC_OP_DATA takes up to max_stream_len input bytes with
+ * ONESHOT and UPDATE; the kernel reads input above max_data_len from user
+ * memory in max_data_len chunks and writes output as it is produced, so a
+ * single-part C_Digest, C_Encrypt or C_Sign of any size works with the
+ * mechanisms that support multi-part operation. FINAL input and VERIFY
+ * signatures stay within max_data_len; so do one-shot-only mechanisms
+ * (CKM_EDDSA, raw RSA and ECDSA), which fail with CKR_DATA_LEN_RANGE
+ * above their own bound. A mechanism that must see all its input before
+ * it may release output (CKM_AES_GCM: decryption checks the tag first)
+ * buffers at most max_buffered_len bytes (64 MiB) of one operation.
+ * KHSM_IOC_GENERATE_RANDOM takes at most max_data_len bytes per call.
+ */
 struct khsm_version {
 	__u32 size;
 	__u32 rv;
 	__u32 abi_version;	/* out: KHSM_ABI_VERSION */
 	__u32 token_index;	/* out: N of /dev/hsmN */
 	__u64 features;		/* out: KHSM_FEATURE_* */
-	__u32 max_sessions;	/* out: per token */
-	__u32 max_objects;	/* out: per token, token + session objects */
+	__u32 max_sessions;	/* out: per token, all files (ceiling) */
+	__u32 max_objects;	/* out: per token, token + session (ceiling) */
 	__u32 max_template;	/* out: attributes per template */
 	__u32 max_attr_len;	/* out: bytes per attribute value */
-	__u32 max_data_len;	/* out: bytes per KHSM_IOC_OP_DATA input */
+	__u32 max_data_len;	/* out: bytes per RANDOM call, OP_DATA chunk */
 	__u32 max_find;		/* out: handles per KHSM_IOC_FIND call */
 	__u64 reserved[4];	/* out: zero */
+	/* Since KHSM_VERSION_SIZE_VER1; a VER0 caller does not get them. */
+	__u64 max_token_bytes;	/* out: bytes of objects + sessions per token */
+	__u64 max_stream_len;	/* out: bytes per OP_DATA ONESHOT/UPDATE input */
+	__u64 max_buffered_len;	/* out: bytes a buffering mechanism holds */
+	__u64 reserved1[5];	/* out: zero */
 };
 #define KHSM_VERSION_SIZE_VER0	80
+#define KHSM_VERSION_SIZE_VER1	144
 
 /* --- KHSM_IOC_TOKEN_INFO: C_GetTokenInfo plus counters ------------------- */
 struct khsm_token_info {
@@ -346,7 +375,7 @@ struct khsm_random {
 	__u32 session;
 	__u32 flags;		/* zero */
 	__u64 buf;		/* user pointer */
-	__u64 len;		/* <= max_data_len */
+	__u64 len;		/* <= max_data_len (libhsm splits) */
 	__u64 reserved[2];
 };
 #define KHSM_RANDOM_SIZE_VER0		48
