@@ -8,6 +8,7 @@
 #define P11_UTIL_H
 
 #include <p11-kit/pkcs11.h>
+#include <time.h>
 
 #define P_SO_PIN	"so-secret-8642"
 #define P_USER_PIN	"user-secret-1357"
@@ -72,5 +73,14 @@ CK_ULONG p_ec_point(CK_FUNCTION_LIST_PTR f, CK_SESSION_HANDLE s,
 		    CK_OBJECT_HANDLE pub, unsigned char *buf, CK_ULONG cap);
 
 extern const unsigned char p_p256_oid[10];
+
+/* Seconds on CLOCK_MONOTONIC, for the tests that time themselves. */
+static inline double p_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
 
 #endif /* P11_UTIL_H */
