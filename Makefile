@@ -14,8 +14,11 @@
 #   make check-vm T='<glob> ...'  only the VM tests matching the globs, on KVER
 #   make lint         checkpatch, sparse and W=1 over kmod/ (TAP), every kernel
 #   make demo         boot the VM, create an EC key with pkcs11-tool, sign, verify
-#   make bench        ECDSA P-256 signs/s: khsm vs SoftHSM2 vs openssl speed (VM;
-#                     BENCH_SECS=10 per measurement)
+#   make bench        khsm vs SoftHSM2 in one VM boot (-cpu max, 2 vCPUs): ECDSA
+#                     and RSA signs/s, C_Digest, C_FindObjects, C_GenerateRandom,
+#                     1 vs 2 processes, find among 100 vs 100,000 objects, openssl
+#                     speed; one "bench: <name> khsm=.. softhsm=.. ratio=.." line
+#                     per figure and a table (BENCH_SECS=10 per measurement)
 #   make bench-crypto the crypto engine vs OpenSSL (EVP), natively, one line
 #                     per operation: "bench-crypto: <op> khsm=.. openssl=.. ratio=.."
 #   make install      on a real host (root): module, udev rule, group, libs, p11-kit
@@ -152,14 +155,17 @@ demo: deps all
 	$(TOP)/qemu-tests/vm.sh -k $(KVER) -- $(TOP)/qemu-tests/demo.sh
 
 bench: deps all $(TOP)/build/p11bench
-	KHSM_BENCH_SECS=$(BENCH_SECS) $(TOP)/qemu-tests/vm.sh -k $(KVER) -- $(TOP)/qemu-tests/vm/bench.sh
+	@echo "bench: info host-loadavg=$$(cut -d' ' -f1 /proc/loadavg) host-cpus=$$(nproc) (before)"
+	KHSM_BENCH_SECS=$(BENCH_SECS) $(TOP)/qemu-tests/vm.sh -p -k $(KVER) -- $(TOP)/qemu-tests/vm/bench.sh
+	@echo "bench: info host-loadavg=$$(cut -d' ' -f1 /proc/loadavg) host-cpus=$$(nproc) (after)"
 
 bench-crypto: deps
 	$(MAKE) -C $(TOP)/qemu-tests/engine bench
 
 $(TOP)/build/p11bench: $(TOP)/qemu-tests/vm/p11bench.c
 	@mkdir -p $(dir $@)
-	$(CC) -std=gnu11 -O2 -Wall -Wextra -Werror $$(pkg-config --cflags p11-kit-1) -o $@ $< -ldl
+	$(CC) -std=c11 -O2 -Wall -Wextra -Werror $$(pkg-config --cflags p11-kit-1 libcrypto) \
+		-o $@ $< -ldl $$(pkg-config --libs libcrypto)
 
 # --- install on a real host ---------------------------------------------------
 install:
