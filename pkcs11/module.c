@@ -21,7 +21,7 @@ struct p11_state p11 = {
 static bool p11_live(void)
 {
 	return __atomic_load_n(&p11.initialized, __ATOMIC_ACQUIRE) &&
-	       __atomic_load_n(&p11.pid, __ATOMIC_RELAXED) == getpid();
+	       __atomic_load_n(&p11.pid, __ATOMIC_RELAXED) == hsm_getpid();
 }
 
 CK_RV p11_enter(struct p11_call *c)
@@ -127,7 +127,7 @@ CK_RV C_Initialize(CK_VOID_PTR pInitArgs)
 	 * from several threads.
 	 */
 	child = __atomic_load_n(&p11.pid, __ATOMIC_RELAXED) != 0 &&
-		__atomic_load_n(&p11.pid, __ATOMIC_RELAXED) != getpid();
+		__atomic_load_n(&p11.pid, __ATOMIC_RELAXED) != hsm_getpid();
 	if (child) {
 		pthread_rwlock_init(&p11.life, NULL);
 		pthread_mutex_init(&p11.open_lock, NULL);
@@ -149,7 +149,7 @@ CK_RV C_Initialize(CK_VOID_PTR pInitArgs)
 	rv = p11_slots_refresh();
 	if (rv != CKR_OK)
 		goto out;
-	__atomic_store_n(&p11.pid, getpid(), __ATOMIC_RELAXED);
+	__atomic_store_n(&p11.pid, hsm_getpid(), __ATOMIC_RELAXED);
 	__atomic_store_n(&p11.initialized, true, __ATOMIC_RELEASE);
 out:
 	pthread_rwlock_unlock(&p11.life);

@@ -11,7 +11,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <pthread.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -56,12 +58,56 @@ unsigned long hsmi_ioctl(const struct hsm_token *tok, unsigned long cmd,
 	return hsmi_ioctl_fd(tok->fd, cmd, arg);
 }
 
+/*
+ * getpid() is a system call on every call since glibc 2.25, and every
+ * libhsm and khsm-pkcs11 call asks it (fork detection): up to four extra
+ * system calls per PKCS#11 call. The answer is kept in a page the kernel
+ * zeroes in a child of fork() (MADV_WIPEONFORK, Linux 4.14), so a child
+ * asks getpid() once and every other call reads memory. Without the page
+ * (mmap or madvise refused) every call asks getpid().
+ */
+static pid_t *pid_page;
+static pthread_once_t pid_once = PTHREAD_ONCE_INIT;
+
+static void pid_page_init(void)
+{
+	long sz = sysconf(_SC_PAGESIZE);
+	void *p;
+
+	if (sz <= 0)
+		return;
+	p = mmap(NULL, (size_t)sz, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED)
+		return;
+	if (madvise(p, (size_t)sz, MADV_WIPEONFORK)) {
+		munmap(p, (size_t)sz);
+		return;
+	}
+	pid_page = p;
+}
+
+pid_t hsm_getpid(void)
+{
+	pid_t pid;
+
+	pthread_once(&pid_once, pid_page_init);
+	if (!pid_page)
+		return getpid();
+	pid = __atomic_load_n(pid_page, __ATOMIC_RELAXED);
+	if (!pid) {
+		pid = getpid();
+		__atomic_store_n(pid_page, pid, __ATOMIC_RELAXED);
+	}
+	return pid;
+}
+
 unsigned long hsm_check_pid(const struct hsm_token *tok)
 {
 	hsmi_set_errno(0);
 	if (!tok)
 		return CKR_ARGUMENTS_BAD;
-	if (tok->pid != getpid())
+	if (tok->pid != hsm_getpid())
 		return CKR_CRYPTOKI_NOT_INITIALIZED;
 	return CKR_OK;
 }
@@ -181,7 +227,7 @@ unsigned long hsm_open(unsigned int index, struct hsm_token **out)
 	}
 	tok->fd = fd;
 	tok->index = index;
-	tok->pid = getpid();
+	tok->pid = hsm_getpid();
 	tok->version.size = sizeof(tok->version);
 	rv = hsmi_ioctl_fd(fd, KHSM_IOC_VERSION, &tok->version);
 	if (rv == CKR_OK && tok->version.abi_version != KHSM_ABI_VERSION)

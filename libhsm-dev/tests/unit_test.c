@@ -773,10 +773,21 @@ static void test_fork(struct hsm_token *tok)
 	int st = 0;
 
 	IS(hsm_check_pid(tok), CKR_OK, "pid check in parent");
+	tap_ok(hsm_getpid() == getpid() && hsm_getpid() == getpid(),
+	       "hsm_getpid() is getpid() in the parent");
 	pid = fork();
 	if (pid == 0) {
 		int calls = k.calls, bad = 0;
+		pid_t g;
 
+		/* The cached pid is the child's, and a grandchild's its own. */
+		bad |= hsm_getpid() != getpid();
+		g = fork();
+		if (g == 0)
+			_exit(hsm_getpid() != getpid());
+		bad |= waitpid(g, &st, 0) != g || !WIFEXITED(st) ||
+		       WEXITSTATUS(st) != 0;
+		bad |= hsm_getpid() != getpid();
 		bad |= hsm_check_pid(tok) != CKR_CRYPTOKI_NOT_INITIALIZED;
 		bad |= hsm_open_session(tok, CKF_SERIAL_SESSION, &s) !=
 		       CKR_CRYPTOKI_NOT_INITIALIZED;
@@ -788,7 +799,7 @@ static void test_fork(struct hsm_token *tok)
 	}
 	waitpid(pid, &st, 0);
 	tap_ok(WIFEXITED(st) && WEXITSTATUS(st) == 0,
-	   "child after fork gets CKR_CRYPTOKI_NOT_INITIALIZED, no ioctl");
+	   "child after fork: its own hsm_getpid(), CKR_CRYPTOKI_NOT_INITIALIZED, no ioctl");
 	IS(hsm_open_session(tok, CKF_SERIAL_SESSION, &s), CKR_OK,
 	   "parent unaffected");
 }

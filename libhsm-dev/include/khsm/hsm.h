@@ -63,13 +63,15 @@
  *   A struct hsm_token is immutable after hsm_open and may be used from any
  *   number of threads at once; the kernel serialises per session. Do not
  *   call hsm_close() while other threads still use the handle. libhsm has
- *   no global mutable state apart from the per-thread errno slot.
+ *   no global mutable state apart from the per-thread errno slot and the
+ *   process id cache of hsm_getpid().
  */
 #ifndef KHSM_HSM_H
 #define KHSM_HSM_H
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 #include <linux/khsm.h>
 
 #ifdef __cplusplus
@@ -153,6 +155,13 @@ void hsm_close(struct hsm_token *tok);
 
 /* CKR_OK, or CKR_CRYPTOKI_NOT_INITIALIZED in a child after fork(). */
 unsigned long hsm_check_pid(const struct hsm_token *tok);
+
+/*
+ * getpid() without a system call after the first in each process (the
+ * answer lives in a page the kernel wipes in a child of fork()); what
+ * libhsm's fork checks use, for callers that need the same check.
+ */
+pid_t hsm_getpid(void);
 
 unsigned int hsm_token_index(const struct hsm_token *tok);
 int hsm_token_fd(const struct hsm_token *tok);
