@@ -18,7 +18,8 @@
 #                     and RSA signs/s, C_Digest, C_FindObjects, C_GenerateRandom,
 #                     1 vs 2 processes, find among 100 vs 100,000 objects, openssl
 #                     speed; one "bench: <name> khsm=.. softhsm=.. ratio=.." line
-#                     per figure and a table (BENCH_SECS=10 per measurement)
+#                     per figure and a table (BENCH_SECS=10 per measurement;
+#                     BENCH_TESTS="digest:1 ecdsa:2" runs only those)
 #   make bench-crypto the crypto engine vs OpenSSL (EVP), natively, one line
 #                     per operation: "bench-crypto: <op> khsm=.. openssl=.. ratio=.."
 #   make install      on a real host (root): module, udev rule, group, libs, p11-kit
@@ -156,7 +157,7 @@ demo: deps all
 
 bench: deps all $(TOP)/build/p11bench
 	@echo "bench: info host-loadavg=$$(cut -d' ' -f1 /proc/loadavg) host-cpus=$$(nproc) (before)"
-	KHSM_BENCH_SECS=$(BENCH_SECS) $(TOP)/qemu-tests/vm.sh -p -k $(KVER) -- $(TOP)/qemu-tests/vm/bench.sh
+	KHSM_BENCH_SECS=$(BENCH_SECS) KHSM_BENCH_TESTS='$(BENCH_TESTS)' $(TOP)/qemu-tests/vm.sh -p -k $(KVER) -- $(TOP)/qemu-tests/vm/bench.sh
 	@echo "bench: info host-loadavg=$$(cut -d' ' -f1 /proc/loadavg) host-cpus=$$(nproc) (after)"
 
 bench-crypto: deps
