@@ -4,7 +4,9 @@
  * immutable reference-counted struct khsm_keymat built from a key's
  * attributes, and the template rules shared by the key types on a curve.
  */
+#include <linux/atomic.h>
 #include <linux/kernel.h>
+#include <linux/moduleparam.h>
 #include <linux/slab.h>
 #include <linux/stddef.h>
 #include <linux/string.h>
@@ -84,6 +86,7 @@ unsigned long khsm_keymat_build(const struct khsm_key_ops *ops,
 	km->size = total;
 	km->key.class = class;
 	km->key.key_type = ops->type;
+	km->key.prep = &km->prep;
 	for (i = 0; i < ops->n_material; i++) {
 		oa = khsm_attrs_get(a, ops->material[i]);
 		kf = khsm_key_field(ops->material[i]);
@@ -102,6 +105,7 @@ static void khsm_keymat_release(struct kref *ref)
 {
 	struct khsm_keymat *km = container_of(ref, struct khsm_keymat, ref);
 
+	khsm_prep_cache_release(&km->prep);
 	kfree_sensitive(km);
 }
 
@@ -109,6 +113,64 @@ void khsm_keymat_put(struct khsm_keymat *km)
 {
 	if (km)
 		kref_put(&km->ref, khsm_keymat_release);
+}
+
+static unsigned int max_prepared = 16384;
+module_param(max_prepared, uint, 0644);
+MODULE_PARM_DESC(max_prepared,
+		 "most keyed transforms kept with keys (default 16384)");
+static atomic_t khsm_prepared = ATOMIC_INIT(0);
+
+struct khsm_prep *khsm_prep_get(const struct khsm_key *key, unsigned int slot,
+				khsm_prep_build_t build, bool *owned, int *err)
+{
+	struct khsm_prep *p, *old;
+
+	*err = 0;
+	*owned = false;
+	if (WARN_ON_ONCE(slot >= KHSM_PREP_SLOTS)) {
+		*err = -EINVAL;
+		return NULL;
+	}
+	if (key->prep) {
+		/* Pairs with the cmpxchg below: the builder's stores first. */
+		p = smp_load_acquire(&key->prep->slot[slot]);
+		if (p)
+			return p;
+	}
+	if (!key->prep || atomic_inc_return(&khsm_prepared) >
+			  READ_ONCE(max_prepared)) {
+		if (key->prep)
+			atomic_dec(&khsm_prepared);
+		*owned = true;
+		return build(key, slot, err);
+	}
+	p = build(key, slot, err);
+	if (!p) {
+		atomic_dec(&khsm_prepared);
+		return NULL;
+	}
+	old = cmpxchg_release(&key->prep->slot[slot], NULL, p);
+	if (old) {
+		p->free(p);
+		atomic_dec(&khsm_prepared);
+		/* ordered after the winner's stores, as the fast path is */
+		return smp_load_acquire(&key->prep->slot[slot]);
+	}
+	return p;
+}
+
+void khsm_prep_cache_release(struct khsm_prep_cache *c)
+{
+	unsigned int i;
+
+	for (i = 0; i < KHSM_PREP_SLOTS; i++) {
+		if (!c->slot[i])
+			continue;
+		c->slot[i]->free(c->slot[i]);
+		c->slot[i] = NULL;
+		atomic_dec(&khsm_prepared);
+	}
 }
 
 unsigned long khsm_key_check_by_mech(unsigned long mech, u32 kind,

@@ -76,7 +76,8 @@ struct khsm_key_ops {
 struct khsm_keymat {
 	struct kref ref;
 	const struct khsm_key_ops *ops;
-	struct khsm_key key;		/* points into data[] */
+	struct khsm_key key;		/* points into data[] and prep */
+	struct khsm_prep_cache prep;
 	size_t size;
 	u8 data[];
 };

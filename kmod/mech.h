@@ -18,6 +18,57 @@
 
 #include <linux/types.h>
 
+/*
+ * Per-key state a mechanism builds on first use and the key keeps for as
+ * long as its material lives: a keyed crypto API transform, so that
+ * C_EncryptInit neither allocates a transform nor expands the key again.
+ * The transform is never re-keyed, so the operations of every session may
+ * share it (each brings its own request). A mechanism embeds struct
+ * khsm_prep first in its own struct; khsm_prep_get() builds it outside
+ * any lock and publishes it with cmpxchg (the loser of a race frees its
+ * copy); khsm_prep_cache_release() frees them all with the key material.
+ *
+ * The crypto API allocates transforms without memory cgroup accounting,
+ * so the kernel keeps at most max_prepared of them (module parameter,
+ * default 16384, about 2-3 KiB each): beyond that, and for a key without a
+ * cache, the operation gets a transform of its own (*owned), as if
+ * nothing were cached, and frees it with khsm_prep_put().
+ */
+enum khsm_prep_slot {
+	KHSM_PREP_AES_ECB,
+	KHSM_PREP_AES_CBC,
+	KHSM_PREP_GCM_TAG12,	/* ... TAG16: "gcm(aes)" per tag length */
+	KHSM_PREP_GCM_TAG16 = KHSM_PREP_GCM_TAG12 + 4,
+	KHSM_PREP_GCM_PARTS,	/* "ctr(aes)" and "ghash" keyed with H */
+	KHSM_PREP_SLOTS
+};
+
+struct khsm_key;
+struct khsm_prep {
+	void (*free)(struct khsm_prep *p);
+};
+
+struct khsm_prep_cache {
+	struct khsm_prep *slot[KHSM_PREP_SLOTS];
+};
+
+typedef struct khsm_prep *(*khsm_prep_build_t)(const struct khsm_key *key,
+					       unsigned int slot, int *err);
+
+/*
+ * The prepared state of @key in @slot, built by @build if there is none
+ * yet; *@owned if it is the caller's alone. NULL with *@err set if
+ * building failed.
+ */
+struct khsm_prep *khsm_prep_get(const struct khsm_key *key, unsigned int slot,
+				khsm_prep_build_t build, bool *owned, int *err);
+static inline void khsm_prep_put(struct khsm_prep *p, bool owned)
+{
+	if (p && owned)
+		p->free(p);
+}
+void khsm_prep_cache_release(struct khsm_prep_cache *c);
+
 /* Key material of one object, as the core stores it (kernel memory). */
 struct khsm_key {
 	unsigned long class;		/* CKO_SECRET_KEY / PRIVATE_KEY / PUBLIC_KEY */
@@ -45,6 +96,8 @@ struct khsm_key {
 		const u8 *val;
 		u32 len;
 	} n, e, d, p, q, dp, dq, qinv;
+	/* Per-key prepared state (the keymat's; a self-test brings its own). */
+	struct khsm_prep_cache *prep;
 };
 
 /* An active operation of one session (one per KHSM_OP_* kind). */

@@ -21,6 +21,12 @@
  * buffers are in the linear mapping and disjoint: "gcm(aes)" reads the
  * input and writes the output in place, and a decryption whose tag does
  * not verify wipes what it wrote.
+ *
+ * The keyed transforms ("gcm(aes)" per tag length, since the tag length is
+ * a property of the transform; "ctr(aes)" and "ghash" keyed with H for
+ * the parts) are built on a key's first use and kept with its key material
+ * (khsm_prep_get): C_EncryptInit allocates the request and the context
+ * only.
  */
 #include <crypto/aead.h>
 #include <crypto/aes.h>
@@ -46,11 +52,24 @@
 #define KHSM_GCM_MAX_TAG	16
 #define KHSM_GCM_BLOCK		16
 
-/* GCM from its parts, for IVs other than 96 bits. */
-struct khsm_gcm_parts {
+/* The key's "gcm(aes)" for one tag length. */
+struct khsm_gcm_prep {
+	struct khsm_prep base;
+	struct crypto_aead *tfm;
+};
+
+/* The key's transforms for GCM from its parts. */
+struct khsm_gcm_kparts {
+	struct khsm_prep base;
 	struct crypto_skcipher *ctr;	/* "ctr(aes)", keyed */
-	struct skcipher_request *req;
 	struct crypto_shash *ghash;	/* keyed with H */
+};
+
+/* GCM from its parts, for IVs other than 96 bits: one operation's. */
+struct khsm_gcm_parts {
+	struct khsm_gcm_kparts *k;	/* the key's, or ours if k_owned */
+	bool k_owned;
+	struct skcipher_request *req;
 	u8 j0[KHSM_GCM_BLOCK];
 	u8 ekj0[KHSM_GCM_BLOCK];	/* E_K(J0) */
 	u8 ctrblk[KHSM_GCM_BLOCK];	/* counter block (kmalloc'd: sg) */
@@ -58,7 +77,9 @@ struct khsm_gcm_parts {
 };
 
 struct khsm_gcm_ctx {
-	struct crypto_aead *tfm;	/* NULL when parts is used */
+	struct crypto_aead *tfm;	/* prep's; NULL when parts is used */
+	struct khsm_prep *prep;		/* the key's, or ours if prep_owned */
+	bool prep_owned;
 	struct aead_request *req;
 	struct khsm_gcm_parts *parts;
 	u8 *long_iv;			/* IV while init builds parts */
@@ -180,13 +201,13 @@ static int khsm_gcm_ghash(struct khsm_gcm_parts *g, const u8 *a, size_t alen,
 			  const u8 *b, size_t blen, u8 *out)
 {
 	static const u8 zeros[KHSM_GCM_BLOCK];
-	SHASH_DESC_ON_STACK(desc, g->ghash);
+	SHASH_DESC_ON_STACK(desc, g->k->ghash);
 	__be64 lens[2];
 	int err;
 
 	lens[0] = cpu_to_be64((u64)alen * 8);
 	lens[1] = cpu_to_be64((u64)blen * 8);
-	desc->tfm = g->ghash;
+	desc->tfm = g->k->ghash;
 	err = crypto_shash_init(desc);
 	if (alen) {
 		err = err ?: crypto_shash_update(desc, a, alen);
@@ -206,44 +227,104 @@ static int khsm_gcm_ghash(struct khsm_gcm_parts *g, const u8 *a, size_t alen,
 	return err;
 }
 
-/* Key the parts and derive J0 and E_K(J0) from the IV (SP 800-38D 7.1). */
+static void khsm_gcm_parts_free(struct khsm_gcm_parts *g)
+{
+	if (!g)
+		return;
+	skcipher_request_free(g->req);
+	khsm_prep_put(&g->k->base, g->k_owned);
+	kfree_sensitive(g);
+}
+
+/* One operation's parts over the key's transforms @k. */
+static struct khsm_gcm_parts *khsm_gcm_parts_alloc(struct khsm_gcm_kparts *k)
+{
+	struct khsm_gcm_parts *g = kzalloc(sizeof(*g), GFP_KERNEL);
+
+	if (!g)
+		return NULL;
+	g->k = k;
+	g->req = skcipher_request_alloc(k->ctr, GFP_KERNEL);
+	if (!g->req) {
+		kfree(g);
+		return NULL;
+	}
+	return g;
+}
+
+static void khsm_gcm_kparts_free(struct khsm_prep *p)
+{
+	struct khsm_gcm_kparts *k = container_of(p, struct khsm_gcm_kparts,
+						 base);
+
+	if (!IS_ERR_OR_NULL(k->ctr))
+		crypto_free_skcipher(k->ctr);	/* wipes the key schedule */
+	if (!IS_ERR_OR_NULL(k->ghash))
+		crypto_free_shash(k->ghash);
+	kfree(k);
+}
+
+/* Key "ctr(aes)" with K and "ghash" with H = E_K(0^128). */
+static struct khsm_prep *khsm_gcm_kparts_build(const struct khsm_key *key,
+					       unsigned int slot, int *err)
+{
+	struct khsm_gcm_kparts *k = kzalloc(sizeof(*k), GFP_KERNEL_ACCOUNT);
+	struct khsm_gcm_parts *g = NULL;
+	u8 h[KHSM_GCM_BLOCK] = {};
+
+	if (!k) {
+		*err = -ENOMEM;
+		return NULL;
+	}
+	k->base.free = khsm_gcm_kparts_free;
+	k->ctr = crypto_alloc_skcipher("ctr(aes)", 0, 0);
+	k->ghash = crypto_alloc_shash("ghash", 0, 0);
+	*err = PTR_ERR_OR_ZERO(k->ctr) ?: PTR_ERR_OR_ZERO(k->ghash);
+	if (*err) {
+		pr_err("cannot allocate ctr(aes) or ghash: %d\n", *err);
+		goto fail;
+	}
+	*err = crypto_skcipher_setkey(k->ctr, key->value, key->value_len);
+	if (*err)
+		goto fail;
+	g = khsm_gcm_parts_alloc(k);
+	if (!g) {
+		*err = -ENOMEM;
+		goto fail;
+	}
+	*err = khsm_gcm_ek(g, h, h) ?:
+	       crypto_shash_setkey(k->ghash, h, sizeof(h));
+	memzero_explicit(h, sizeof(h));
+	khsm_gcm_parts_free(g);
+	if (*err)
+		goto fail;
+	return &k->base;
+fail:
+	khsm_gcm_kparts_free(&k->base);
+	return NULL;
+}
+
+/* The key's parts, and J0 and E_K(J0) from the IV (SP 800-38D 7.1). */
 static unsigned long khsm_gcm_parts_init(struct khsm_gcm_ctx *ctx,
 				   const struct khsm_key *key)
 {
 	struct khsm_gcm_parts *g;
-	u8 h[KHSM_GCM_BLOCK];
+	struct khsm_prep *p;
+	bool owned;
 	int err;
 
-	g = kzalloc(sizeof(*g), GFP_KERNEL);
-	if (!g)
+	p = khsm_prep_get(key, KHSM_PREP_GCM_PARTS, khsm_gcm_kparts_build,
+			  &owned, &err);
+	if (!p)
+		return khsm_mech_errno_rv(err);
+	g = khsm_gcm_parts_alloc(container_of(p, struct khsm_gcm_kparts, base));
+	if (!g) {
+		khsm_prep_put(p, owned);
 		return CKR_HOST_MEMORY;
+	}
+	g->k_owned = owned;
 	ctx->parts = g;
-	g->ctr = crypto_alloc_skcipher("ctr(aes)", 0, 0);
-	if (IS_ERR(g->ctr)) {
-		err = PTR_ERR(g->ctr);
-		g->ctr = NULL;
-		pr_err("cannot allocate skcipher ctr(aes): %d\n", err);
-		return khsm_mech_errno_rv(err);
-	}
-	g->ghash = crypto_alloc_shash("ghash", 0, 0);
-	if (IS_ERR(g->ghash)) {
-		err = PTR_ERR(g->ghash);
-		g->ghash = NULL;
-		pr_err("cannot allocate shash ghash: %d\n", err);
-		return khsm_mech_errno_rv(err);
-	}
-	g->req = skcipher_request_alloc(g->ctr, GFP_KERNEL);
-	if (!g->req)
-		return CKR_HOST_MEMORY;
-	err = crypto_skcipher_setkey(g->ctr, key->value, key->value_len);
-	if (err)
-		return khsm_mech_errno_rv(err);
-	memset(h, 0, sizeof(h));
-	err = khsm_gcm_ek(g, h, h);			/* H = E_K(0^128) */
-	err = err ?: crypto_shash_setkey(g->ghash, h, sizeof(h));
-	err = err ?: khsm_gcm_ghash(g, NULL, 0, ctx->long_iv, ctx->iv_len,
-				    g->j0);
-	memzero_explicit(h, sizeof(h));
+	err = khsm_gcm_ghash(g, NULL, 0, ctx->long_iv, ctx->iv_len, g->j0);
 	if (err)
 		return khsm_mech_errno_rv(err);
 	/*
@@ -310,22 +391,47 @@ out:
 	return err ? khsm_mech_errno_rv(err) : CKR_OK;
 }
 
-static void khsm_gcm_parts_free(struct khsm_gcm_parts *g)
+static void khsm_gcm_prep_free(struct khsm_prep *p)
 {
-	if (!g)
-		return;
-	skcipher_request_free(g->req);
-	if (g->ctr)
-		crypto_free_skcipher(g->ctr);
-	if (g->ghash)
-		crypto_free_shash(g->ghash);
-	kfree_sensitive(g);
+	struct khsm_gcm_prep *a = container_of(p, struct khsm_gcm_prep, base);
+
+	crypto_free_aead(a->tfm);	/* wipes the key schedule */
+	kfree(a);
+}
+
+/* "gcm(aes)" keyed with K, for the tag length of @slot. */
+static struct khsm_prep *khsm_gcm_prep_build(const struct khsm_key *key,
+					     unsigned int slot, int *err)
+{
+	struct khsm_gcm_prep *a = kzalloc(sizeof(*a), GFP_KERNEL_ACCOUNT);
+
+	if (!a) {
+		*err = -ENOMEM;
+		return NULL;
+	}
+	a->base.free = khsm_gcm_prep_free;
+	a->tfm = crypto_alloc_aead("gcm(aes)", 0, 0);
+	if (IS_ERR(a->tfm)) {
+		*err = PTR_ERR(a->tfm);
+		pr_err("cannot allocate aead gcm(aes): %d\n", *err);
+		kfree(a);
+		return NULL;
+	}
+	*err = crypto_aead_setkey(a->tfm, key->value, key->value_len) ?:
+	       crypto_aead_setauthsize(a->tfm,
+				       slot - KHSM_PREP_GCM_TAG12 + 12);
+	if (*err) {
+		khsm_gcm_prep_free(&a->base);
+		return NULL;
+	}
+	return &a->base;
 }
 
 static unsigned long khsm_gcm_init(struct khsm_op *op, const struct khsm_key *key,
 			     const void *param, u32 param_len)
 {
 	struct khsm_gcm_ctx *ctx;
+	struct khsm_prep *p;
 	unsigned long rv;
 	int err;
 
@@ -349,19 +455,13 @@ static unsigned long khsm_gcm_init(struct khsm_op *op, const struct khsm_key *ke
 		return rv;
 	}
 
-	ctx->tfm = crypto_alloc_aead("gcm(aes)", 0, 0);
-	if (IS_ERR(ctx->tfm)) {
-		err = PTR_ERR(ctx->tfm);
-		ctx->tfm = NULL;
-		pr_err("cannot allocate aead gcm(aes): %d\n", err);
-		return khsm_mech_errno_rv(err);
-	}
-	err = crypto_aead_setkey(ctx->tfm, key->value, key->value_len);
-	if (!err)
-		err = crypto_aead_setauthsize(ctx->tfm, ctx->tag_len);
-	if (err)
+	p = khsm_prep_get(key, KHSM_PREP_GCM_TAG12 + ctx->tag_len - 12,
+			  khsm_gcm_prep_build, &ctx->prep_owned, &err);
+	if (!p)
 		return err == -EINVAL ? CKR_MECHANISM_PARAM_INVALID :
 					khsm_mech_errno_rv(err);
+	ctx->prep = p;
+	ctx->tfm = container_of(p, struct khsm_gcm_prep, base)->tfm;
 	ctx->req = aead_request_alloc(ctx->tfm, GFP_KERNEL);
 	if (!ctx->req)
 		return CKR_HOST_MEMORY;
@@ -562,9 +662,8 @@ static void khsm_gcm_cleanup(struct khsm_op *op)
 		return;
 	aead_request_free(ctx->req);	/* kfree_sensitive */
 	khsm_gcm_parts_free(ctx->parts);
+	khsm_prep_put(ctx->prep, ctx->prep_owned);
 	kfree(ctx->long_iv);
-	if (ctx->tfm)
-		crypto_free_aead(ctx->tfm);
 	if (ctx->buf)
 		kvfree_sensitive(ctx->buf, ctx->cap);
 	kfree_sensitive(ctx->aad);

@@ -14,6 +14,10 @@
  * full block until FINAL, where the padding is checked without
  * data-dependent branches and every bad padding gives the same result,
  * CKR_ENCRYPTED_DATA_INVALID.
+ *
+ * The keyed "ecb(aes)"/"cbc(aes)" transform is built on a key's first
+ * use and kept with its key material (khsm_prep_get), shared by the
+ * operations of every session: C_EncryptInit only copies the IV.
  */
 #include <crypto/aes.h>
 #include <crypto/skcipher.h>
@@ -29,8 +33,15 @@
 
 #define KHSM_AES_CHUNK	4096	/* bytes per bounced crypto API call */
 
-struct khsm_aes_ctx {
+struct khsm_aes_prep {
+	struct khsm_prep base;
 	struct crypto_sync_skcipher *tfm;
+};
+
+struct khsm_aes_ctx {
+	struct crypto_sync_skcipher *tfm;	/* prep's */
+	struct khsm_prep *prep;		/* the key's, or ours if prep_owned */
+	bool prep_owned;
 	u8 *bounce;			/* KHSM_AES_CHUNK bytes, or NULL */
 	u8 iv[AES_BLOCK_SIZE];		/* chaining value, updated by cbc */
 	u8 part[AES_BLOCK_SIZE];	/* buffered input between parts */
@@ -40,12 +51,47 @@ struct khsm_aes_ctx {
 	bool cbc;
 };
 
+static void khsm_aes_prep_free(struct khsm_prep *p)
+{
+	struct khsm_aes_prep *a = container_of(p, struct khsm_aes_prep, base);
+
+	crypto_free_sync_skcipher(a->tfm);	/* wipes the key schedule */
+	kfree(a);
+}
+
+static struct khsm_prep *khsm_aes_prep_build(const struct khsm_key *key,
+					     unsigned int slot, int *err)
+{
+	const char *alg = slot == KHSM_PREP_AES_CBC ? "cbc(aes)" : "ecb(aes)";
+	struct khsm_aes_prep *a;
+
+	a = kzalloc(sizeof(*a), GFP_KERNEL_ACCOUNT);
+	if (!a) {
+		*err = -ENOMEM;
+		return NULL;
+	}
+	a->base.free = khsm_aes_prep_free;
+	a->tfm = crypto_alloc_sync_skcipher(alg, 0, 0);
+	if (IS_ERR(a->tfm)) {
+		*err = PTR_ERR(a->tfm);
+		pr_err("cannot allocate skcipher %s: %d\n", alg, *err);
+		kfree(a);
+		return NULL;
+	}
+	*err = crypto_sync_skcipher_setkey(a->tfm, key->value, key->value_len);
+	if (*err) {
+		khsm_aes_prep_free(&a->base);
+		return NULL;
+	}
+	return &a->base;
+}
+
 static unsigned long khsm_aes_init(struct khsm_op *op, const struct khsm_key *key,
 			     const void *param, u32 param_len)
 {
 	unsigned long type = op->mech->type;
 	struct khsm_aes_ctx *ctx;
-	const char *alg;
+	struct khsm_prep *p;
 	int err;
 
 	/* CKK_AES keys are 16, 24 or 32 bytes (key_secret.c) */
@@ -69,19 +115,13 @@ static unsigned long khsm_aes_init(struct khsm_op *op, const struct khsm_key *ke
 		return CKR_MECHANISM_PARAM_INVALID;
 	}
 
-	alg = ctx->cbc ? "cbc(aes)" : "ecb(aes)";
-	ctx->tfm = crypto_alloc_sync_skcipher(alg, 0, 0);
-	if (IS_ERR(ctx->tfm)) {
-		err = PTR_ERR(ctx->tfm);
-		ctx->tfm = NULL;
-		pr_err("cannot allocate skcipher %s: %d\n", alg, err);
-		return khsm_mech_errno_rv(err);
-	}
-	err = crypto_sync_skcipher_setkey(ctx->tfm, key->value,
-					  key->value_len);
-	if (err)
+	p = khsm_prep_get(key, ctx->cbc ? KHSM_PREP_AES_CBC : KHSM_PREP_AES_ECB,
+			  khsm_aes_prep_build, &ctx->prep_owned, &err);
+	if (!p)
 		return err == -EINVAL ? CKR_KEY_SIZE_RANGE :
 					khsm_mech_errno_rv(err);
+	ctx->prep = p;
+	ctx->tfm = container_of(p, struct khsm_aes_prep, base)->tfm;
 	return CKR_OK;
 }
 
@@ -317,8 +357,7 @@ static void khsm_aes_cleanup(struct khsm_op *op)
 
 	if (!ctx)
 		return;
-	if (ctx->tfm)	/* wipes the key schedule */
-		crypto_free_sync_skcipher(ctx->tfm);
+	khsm_prep_put(ctx->prep, ctx->prep_owned);
 	kfree_sensitive(ctx->bounce);
 	kfree_sensitive(ctx);
 	op->ctx = NULL;

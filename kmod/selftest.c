@@ -209,6 +209,7 @@ static int khsm_kat_cipher(unsigned long type, const char *key_hex,
 			   const char *ct, size_t chunk)
 {
 	struct khsm_key key = { .class = CKO_SECRET_KEY, .key_type = CKK_AES };
+	struct khsm_prep_cache pc = {};
 	size_t key_len;
 	u8 *k = khsm_kat_hex(key_hex, &key_len);
 	int ret;
@@ -217,11 +218,13 @@ static int khsm_kat_cipher(unsigned long type, const char *key_hex,
 		return -ENOMEM;
 	key.value = k;
 	key.value_len = key_len;
+	key.prep = &pc;		/* as a key object's: the keyed transform is kept */
 	ret = khsm_kat_hex_op(type, KHSM_OP_ENCRYPT, &key, param, param_len,
 			      pt, ct, chunk);
 	if (!ret)
 		ret = khsm_kat_hex_op(type, KHSM_OP_DECRYPT, &key, param,
 				      param_len, ct, pt, chunk);
+	khsm_prep_cache_release(&pc);
 	kfree_sensitive(k);
 	return ret;
 }
@@ -233,6 +236,7 @@ static int khsm_kat_cipher_rv(unsigned long type, u32 kind,
 			      unsigned long want)
 {
 	struct khsm_key key = { .class = CKO_SECRET_KEY, .key_type = CKK_AES };
+	struct khsm_prep_cache pc = {};
 	size_t key_len, in_len;
 	u8 *k = khsm_kat_hex(key_hex, &key_len);
 	u8 *in = khsm_kat_hex(in_hex, &in_len);
@@ -241,9 +245,11 @@ static int khsm_kat_cipher_rv(unsigned long type, u32 kind,
 	if (k && in) {
 		key.value = k;
 		key.value_len = key_len;
+		key.prep = &pc;
 		ret = khsm_kat_op(type, kind, &key, param, param_len, in,
 				  in_len, NULL, 0, chunk, want);
 	}
+	khsm_prep_cache_release(&pc);
 	kfree_sensitive(k);
 	kfree(in);
 	return ret;

@@ -451,6 +451,21 @@ int t_op_data(int fd, __u32 session, __u32 op, __u32 step, const void *in,
 	return err;
 }
 
+__u32 t_gcm_param(__u8 *buf, const __u8 *iv, __u32 ivl, const __u8 *aad,
+		  __u32 aadl, __u32 tagbits)
+{
+	struct khsm_gcm_params gp = {
+		.gcm_iv_len = ivl, .gcm_aad_len = aadl, .gcm_tag_bits = tagbits,
+	};
+
+	memcpy(buf, &gp, sizeof(gp));
+	if (ivl)
+		memcpy(buf + sizeof(gp), iv, ivl);
+	if (aadl)
+		memcpy(buf + sizeof(gp) + ivl, aad, aadl);
+	return sizeof(gp) + ivl + aadl;
+}
+
 size_t t_unhex(const char *hex, __u8 *out, size_t max)
 {
 	size_t n = 0;

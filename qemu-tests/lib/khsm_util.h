@@ -104,6 +104,10 @@ int t_op_cancel(int fd, __u32 session, __u32 op);
 int t_op_data(int fd, __u32 session, __u32 op, __u32 step, const void *in,
 	      size_t in_len, void *out, __u64 *out_len, __u32 *rv);
 
+/* The flat CKM_AES_GCM parameter in @buf; returns its length. */
+__u32 t_gcm_param(__u8 *buf, const __u8 *iv, __u32 ivl, const __u8 *aad,
+		  __u32 aadl, __u32 tagbits);
+
 /* hex string -> bytes; returns the byte count. */
 size_t t_unhex(const char *hex, __u8 *out, size_t max);
 

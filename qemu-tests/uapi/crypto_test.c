@@ -337,16 +337,7 @@ TEST_F(cr, aes_cbc_pad_round_trip_vs_openssl)
 static __u32 gcm_param(__u8 *buf, const __u8 *iv, __u32 ivl,
 		       const __u8 *aad, __u32 aadl, __u32 tagbits)
 {
-	struct khsm_gcm_params gp = {
-		.gcm_iv_len = ivl, .gcm_aad_len = aadl, .gcm_tag_bits = tagbits,
-	};
-
-	memcpy(buf, &gp, sizeof(gp));
-	if (ivl)
-		memcpy(buf + sizeof(gp), iv, ivl);
-	if (aadl)
-		memcpy(buf + sizeof(gp) + ivl, aad, aadl);
-	return sizeof(gp) + ivl + aadl;
+	return t_gcm_param(buf, iv, ivl, aad, aadl, tagbits);
 }
 
 TEST_F(cr, aes_gcm_nist_and_tamper)
