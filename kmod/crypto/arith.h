@@ -49,4 +49,25 @@
 } while (0)
 #endif
 
+/*
+ * Montgomery's final subtraction, in constant time: r = t - m if t
+ * (n + 1 limbs, < 2m) >= m, else t. Unrolled (n is a constant in the
+ * fixed sizes): a rolled carry loop moves the carry through a register on
+ * every limb, several times slower. Shared by bn.c and bn_adx.c.
+ */
+static __always_inline void kc_final_sub(u64 *r, const u64 *t, const u64 *m,
+					 u32 n)
+{
+	u64 c = 0, keep;
+	u32 j;
+
+#pragma GCC unroll 64
+	for (j = 0; j < n; j++)
+		SBB(r[j], t[j], m[j], c);
+	keep = 0 - (c & (t[n] ^ 1));
+#pragma GCC unroll 64
+	for (j = 0; j < n; j++)
+		r[j] = (t[j] & keep) | (r[j] & ~keep);
+}
+
 #endif /* KC_ARITH_H */

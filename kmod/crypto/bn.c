@@ -209,22 +209,6 @@ static noinline void mul_any(u64 *r, const u64 *a, const u64 *b,
 	mul_core(r, a, b, m, m0inv, n);
 }
 
-/* r = t - m if t (n + 1 limbs, < 2m) >= m, else t */
-static __always_inline void final_sub(u64 *r, const u64 *t, const u64 *m,
-				      u32 n)
-{
-	u64 c = 0, keep;
-	u32 j;
-
-#pragma GCC unroll 64
-	for (j = 0; j < n; j++)
-		SBB(r[j], t[j], m[j], c);
-	keep = 0 - (c & (t[n] ^ 1));
-#pragma GCC unroll 64
-	for (j = 0; j < n; j++)
-		r[j] = (t[j] & keep) | (r[j] & ~keep);
-}
-
 /* (c2, c1, c0) += x y */
 #define ACC(c0, c1, c2, x, y) do {					\
 	u64 lo_, hi_, cy_ = 0;						\
@@ -281,7 +265,7 @@ static __always_inline void mul_fips_##SUF(u64 *r, const u64 *a,	\
 	}								\
 	q[n - 1] = c0;							\
 	q[n] = c1;							\
-	final_sub(r, q, m, n);						\
+	kc_final_sub(r, q, m, n);					\
 }									\
 									\
 static __always_inline void sqr_fips_##SUF(u64 *r, const u64 *a,	\
@@ -325,7 +309,7 @@ static __always_inline void sqr_fips_##SUF(u64 *r, const u64 *a,	\
 	}								\
 	q[n - 1] = c0;							\
 	q[n] = c1;							\
-	final_sub(r, q, m, n);						\
+	kc_final_sub(r, q, m, n);					\
 }
 
 KC_FIPS(full, 64)

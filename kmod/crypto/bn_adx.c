@@ -258,26 +258,6 @@ static __always_inline void adx_sqr_diag(u64 *t, const u64 *a, u64 nc)
 #undef KC_DIAG
 }
 
-/*
- * r = T - m if T (n + 1 limbs, < 2m) >= m, else T. The loops unrolled
- * (n is a constant in the fixed sizes): a rolled carry loop moves the
- * carry through a register on every limb, several times slower.
- */
-static __always_inline void adx_final_sub(u64 *r, const u64 *t,
-					  const u64 *m, u32 n)
-{
-	u64 c = 0, keep;
-	u32 j;
-
-#pragma GCC unroll 32
-	for (j = 0; j < n; j++)
-		SBB(r[j], t[j], m[j], c);
-	keep = 0 - (c & (t[n] ^ 1));
-#pragma GCC unroll 32
-	for (j = 0; j < n; j++)
-		r[j] = (t[j] & keep) | (r[j] & ~keep);
-}
-
 /* T[0..n] = T[0..n - 1] + h (T[n] is zero before) */
 static __always_inline void adx_add_high(u64 *t, const u64 *h, u32 n)
 {
@@ -312,7 +292,7 @@ static noinline void adx_mul_##R(u64 *r, const u64 *a, const u64 *b,	\
 		t[i] = 0;						\
 	for (i = 0; i < n; i++)						\
 		adx_row_##R(t, a, b[i], m, m0inv, nc);			\
-	adx_final_sub(r, t, m, n);					\
+	kc_final_sub(r, t, m, n);					\
 }									\
 									\
 /* n <= KC_BN_MAX_HALF (the CRT halves; the frame stays under 1 KiB) */ \
@@ -352,7 +332,7 @@ static noinline void adx_sqr_##R(u64 *r, const u64 *a, const u64 *m,	\
 	for (i = 0; i < n; i++)						\
 		adx_redc_row_##R(t, m, m0inv, nc);			\
 	adx_add_high(t, h, n);						\
-	adx_final_sub(r, t, m, n);					\
+	kc_final_sub(r, t, m, n);					\
 }
 
 KC_MUL(0)
