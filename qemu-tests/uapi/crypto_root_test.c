@@ -71,7 +71,7 @@ TEST_F(root, aes_prepared_transforms_shared_and_capped)
 	static const char param_path[] = "/sys/module/khsm/parameters/max_prepared";
 	__u8 k1[16], k4[16], iv[16], pt[60], aad[20], ecb[16], cbc[32], nist[32];
 	__u8 gcm4[76], gcm5[76], p96[256], p128[256], p64[256], gcm_iv[12];
-	__u32 a, b, s2, l96, l128, l64;
+	__u32 a, b, s2, rv, l96, l128, l64;
 	char saved[32] = "";
 	const char *cap[2] = { NULL, "0" };
 	int i, fd = self->fd;
@@ -102,8 +102,9 @@ TEST_F(root, aes_prepared_transforms_shared_and_capped)
 	l128 = t_gcm_param(p128, gcm_iv, 12, aad, 20, 128);
 	l96 = t_gcm_param(p96, gcm_iv, 12, aad, 20, 96);
 	l64 = t_gcm_param(p64, gcm_iv, 8, aad, 20, 128);
-	s2 = t_user_session(fd);
-	ASSERT_NE(0U, s2);
+	/* a second session of the same (logged-in) file */
+	ASSERT_EQ(0, t_open_session(fd, CKF_SERIAL_SESSION | CKF_RW_SESSION, &s2, &rv));
+	ASSERT_EQ(0U, rv);
 	for (i = 0; i < 2; i++) {
 		f = cap[i] ? fopen(param_path, "w") : NULL;
 		if (cap[i]) {
