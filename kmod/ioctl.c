@@ -402,6 +402,9 @@ static int khsm_ioc_random(struct khsm_file *f, union khsm_ioc_arg *a)
 
 	if (!KHSM_RESERVED_OK(r) || r->flags || r->len > KHSM_MAX_DATA_LEN)
 		return -EINVAL;
+	ret = khsm_probe_write(u64_to_user_ptr(r->buf), r->len);
+	if (ret)
+		return ret;
 	buf = kvmalloc(r->len ? r->len : 1, GFP_KERNEL);
 	if (!buf)
 		return -ENOMEM;
@@ -1076,6 +1079,12 @@ static int khsm_ioc_mech_list(struct khsm_file *f, union khsm_ioc_arg *a)
 	}
 	total = min_t(u32, khsm_mech_list(types, KHSM_MAX_MECHS),
 		      KHSM_MAX_MECHS);
+	if (ml->mechs && ml->count >= total) {
+		ret = khsm_probe_write(u64_to_user_ptr(ml->mechs),
+				       total * sizeof(*out));
+		if (ret)
+			goto out;
+	}
 	if (ml->mechs && ml->count < total) {
 		ml->rv = CKR_BUFFER_TOO_SMALL;
 	} else if (ml->mechs) {

@@ -57,14 +57,16 @@ struct row {
 	int block_only;		/* ECB, CBC: whole blocks */
 };
 
-#define ROW(m, ...)	{ .mech = (m), .name = #m, __VA_ARGS__ }
-#define GEN(m)		ROW(m, .kind = R_GEN)
-#define DIGEST(m, h)	ROW(m, .kind = R_DIGEST, .md = (h))
-#define AES(m, c, p, b)	ROW(m, .kind = R_AES, .key = K_AES, .cipher = (c), \
-			    .pad = (p), .block_only = (b))
-#define ECDSA(m, h)	ROW(m, .kind = R_ECDSA, .key = K_EC, .md = (h))
-#define RSA_SIG(m, h, p) ROW(m, .kind = R_RSA, .key = K_RSA, .md = (h), \
-			     .pss = (p))
+/* Designated initialisers; the name is the CKM_ spelling. */
+#define ROW_N(m, n, ...) { .mech = (m), .name = (n), __VA_ARGS__ }
+#define ROW(m, ...)	ROW_N(m, #m, __VA_ARGS__)
+#define GEN(m)		ROW_N(m, #m, .kind = R_GEN)
+#define DIGEST(m, h)	ROW_N(m, #m, .kind = R_DIGEST, .md = (h))
+#define AES(m, c, p, b)	ROW_N(m, #m, .kind = R_AES, .key = K_AES, \
+			      .cipher = (c), .pad = (p), .block_only = (b))
+#define ECDSA(m, h)	ROW_N(m, #m, .kind = R_ECDSA, .key = K_EC, .md = (h))
+#define RSA_SIG(m, h, p) ROW_N(m, #m, .kind = R_RSA, .key = K_RSA, \
+			       .md = (h), .pss = (p))
 
 static const struct row rows[] = {
 	DIGEST(CKM_SHA_1, "SHA1"),
