@@ -7,9 +7,15 @@
  * changed: object and session counts, the login state, the PIN try
  * counters, the token's objects, the active operation (it still gives the
  * right result), the find cursor (the next FIND returns the same handles),
- * and no byte of a value, handle or output buffer was written.
+ * and no byte of a value, handle or output buffer was written. And with a
+ * thread that flips the struct's page between read-only and writable while
+ * CREATE_OBJECT and OPEN_SESSION run, exactly the calls that succeeded
+ * left an object or a session: a late EFAULT was undone.
  */
 #include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <time.h>
 #include <sys/mman.h>
 #include <unistd.h>
 #include <openssl/evp.h>
@@ -689,6 +695,95 @@ TEST_F(ef, signature_kept)
 	len = 64;
 	EXPECT_OK(t_op_data(self->fd, self->s, KHSM_OP_VERIFY, KHSM_DATA_ONESHOT,
 			    hash, 32, sig, &len, &rv), rv);
+}
+
+struct flipper {
+	void *page;
+	atomic_int stop;
+};
+
+static void *flip(void *arg)
+{
+	struct flipper *fl = arg;
+
+	while (!atomic_load(&fl->stop)) {
+		mprotect(fl->page, page, PROT_READ);
+		sched_yield();
+		mprotect(fl->page, page, PROT_READ | PROT_WRITE);
+	}
+	return NULL;
+}
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/*
+ * The struct's page turns read-only at any moment, also between the
+ * kernel's check and its write-back: the calls that failed left nothing.
+ * The structs are filled once (the kernel writes back only outputs and
+ * rv 0), so this thread never writes the page.
+ */
+TEST_F_TIMEOUT(ef, racing_mprotect, 120)
+{
+	struct flipper fl = { 0 };
+	struct khsm_object *ob;
+	struct khsm_session *ss;
+	struct t_tmpl t;
+	unsigned int ok_create = 0, ok_open = 0, faults = 0, i;
+	__u32 objs, sessions, rv;
+	pthread_t th;
+	double end;
+	int err = 0;
+
+	fl.page = mmap(NULL, page, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, fl.page);
+	t_tmpl_data(&t, "raced", 0, 0);
+	ob = fl.page;
+	ob->size = sizeof(*ob);
+	ob->session = self->s;
+	ob->count = t.n;
+	ob->tmpl = (uintptr_t)t.a;
+	ss = (struct khsm_session *)((char *)fl.page + 256);
+	ss->size = sizeof(*ss);
+	ss->flags = RW;
+	objs = info(self->fd).session_objects;
+	sessions = info(self->fd).sessions;
+	ASSERT_EQ(0, pthread_create(&th, NULL, flip, &fl));
+	end = now() + 3;
+	for (i = 0; i < 2000 && now() < end; i++) {
+		err = t_ioctl(self->fd, KHSM_IOC_CREATE_OBJECT, ob);
+		if (!err)
+			ok_create++;
+		else if (err == EFAULT)
+			faults++;
+		else
+			break;
+		err = t_ioctl(self->fd, KHSM_IOC_OPEN_SESSION, ss);
+		if (!err) {
+			ok_open++;
+			/* reading the page is always allowed */
+			ASSERT_OK(t_close_session(self->fd, ss->session, &rv),
+				  rv);
+		} else if (err == EFAULT) {
+			faults++;
+		} else {
+			break;
+		}
+	}
+	atomic_store(&fl.stop, 1);
+	pthread_join(th, NULL);
+	TH_LOG("%u rounds: %u objects, %u sessions made, %u EFAULT", i,
+	       ok_create, ok_open, faults);
+	EXPECT_EQ(0, err == EFAULT ? 0 : err);
+	EXPECT_EQ(objs + ok_create, info(self->fd).session_objects);
+	EXPECT_EQ(sessions, info(self->fd).sessions);
+	munmap(fl.page, page);
 }
 
 TEST_HARNESS_MAIN
