@@ -120,9 +120,10 @@
  * memory in max_data_len chunks and writes output as it is produced, so a
  * single-part C_Digest, C_Encrypt or C_Sign of any size works with the
  * mechanisms that support multi-part operation. FINAL input and VERIFY
- * signatures stay within max_data_len; so do one-shot-only mechanisms
- * (CKM_EDDSA, raw RSA and ECDSA), which fail with CKR_DATA_LEN_RANGE
- * above their own bound. A mechanism that must see all its input before
+ * signatures stay within max_data_len; so do the single-part-only
+ * mechanisms (CKM_ECDSA, CKM_RSA_PKCS, CKM_RSA_PKCS_PSS,
+ * CKM_RSA_PKCS_OAEP) and CKM_EDDSA (which buffers its message), which fail
+ * with CKR_DATA_LEN_RANGE above their own bound. A mechanism that must see all its input before
  * it may release output (CKM_AES_GCM: decryption checks the tag first)
  * buffers at most max_buffered_len bytes (64 MiB) of one operation.
  * KHSM_IOC_GENERATE_RANDOM takes at most max_data_len bytes per call.
