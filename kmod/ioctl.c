@@ -7,6 +7,13 @@
  * capped kernel buffers, calls the token/session/object code with kernel
  * pointers, and copies the answer back with @rv set. See the uAPI header
  * for the contract.
+ *
+ * EFAULT means nothing happened: every input is read and every place the
+ * call will write (the struct itself, output buffers) is checked writable
+ * before the call acts (khsm_probe_write()), and the struct is written back
+ * last. Only a mapping that another thread changes between that check and
+ * the write can fail after the call acted; the descriptor's ->undo then
+ * takes back what can be taken back (the uAPI header lists the rest).
  */
 #include <linux/kernel.h>
 #include <linux/mm.h>
@@ -56,8 +63,16 @@ union khsm_ioc_arg {
  */
 typedef int (*khsm_ioc_fn)(struct khsm_file *f, union khsm_ioc_arg *a);
 
+/*
+ * Undo a call that succeeded (rv CKR_OK) but whose struct could not be
+ * written back: @a is the answer that was not delivered.
+ */
+typedef void (*khsm_ioc_undo)(struct khsm_file *f,
+			      const union khsm_ioc_arg *a);
+
 struct khsm_ioc_desc {
 	khsm_ioc_fn fn;
+	khsm_ioc_undo undo;		/* NULL: nothing to undo, or cannot */
 	u32 min_size;			/* KHSM_*_SIZE_VER0 */
 	u32 size;			/* sizeof() in this kernel */
 };
@@ -122,6 +137,66 @@ static bool khsm_zero(const void *p, size_t n)
 }
 
 #define KHSM_RESERVED_OK(s)	khsm_zero((s)->reserved, sizeof((s)->reserved))
+
+/*
+ * Whether the caller can write every page of [@p, @p + @len): one byte of
+ * each page is read and the same byte written back, so nothing changes
+ * (protection is per page). 0, -EFAULT, or -EINTR for a fatal signal
+ * during a long check.
+ */
+static int khsm_probe_write(u8 __user *p, u64 len)
+{
+	unsigned long addr = (unsigned long)p;
+	unsigned int n = 0;
+	u8 b;
+
+	if (!len)
+		return 0;
+	if (!access_ok(p, len))
+		return -EFAULT;
+	while (len) {
+		u64 step = min_t(u64, len, PAGE_SIZE - offset_in_page(addr));
+
+		if (get_user(b, (u8 __user *)addr) ||
+		    put_user(b, (u8 __user *)addr))
+			return -EFAULT;
+		addr += step;
+		len -= step;
+		if (!(++n % 1024)) {
+			cond_resched();
+			if (fatal_signal_pending(current))
+				return -EINTR;
+		}
+	}
+	return 0;
+}
+
+/* The same for reading (input that is streamed, not copied first). */
+static int khsm_probe_read(const u8 __user *p, u64 len)
+{
+	unsigned long addr = (unsigned long)p;
+	unsigned int n = 0;
+	u8 b;
+
+	if (!len)
+		return 0;
+	if (!access_ok(p, len))
+		return -EFAULT;
+	while (len) {
+		u64 step = min_t(u64, len, PAGE_SIZE - offset_in_page(addr));
+
+		if (copy_from_user(&b, (const u8 __user *)addr, 1))
+			return -EFAULT;
+		addr += step;
+		len -= step;
+		if (!(++n % 1024)) {
+			cond_resched();
+			if (fatal_signal_pending(current))
+				return -EINTR;
+		}
+	}
+	return 0;
+}
 
 /* Zero every field after the header: out-only structs start clean. */
 static void khsm_clear_out(union khsm_ioc_arg *a, size_t size)
@@ -302,6 +377,13 @@ static int khsm_ioc_login(struct khsm_file *f, union khsm_ioc_arg *a)
 	return ret;
 }
 
+/* A wrong PIN stays counted: only a successful login is taken back. */
+static void khsm_undo_login(struct khsm_file *f, const union khsm_ioc_arg *a)
+{
+	if (a->login.user_type == CKU_SO || a->login.user_type == CKU_USER)
+		khsm_token_login_undo(f, a->login.user_type);
+}
+
 static int khsm_ioc_logout(struct khsm_file *f, union khsm_ioc_arg *a)
 {
 	struct khsm_login *l = &a->login;
@@ -320,6 +402,9 @@ static int khsm_ioc_random(struct khsm_file *f, union khsm_ioc_arg *a)
 
 	if (!KHSM_RESERVED_OK(r) || r->flags || r->len > KHSM_MAX_DATA_LEN)
 		return -EINVAL;
+	ret = khsm_probe_write(u64_to_user_ptr(r->buf), r->len);
+	if (ret)
+		return ret;
 	buf = kvmalloc(r->len ? r->len : 1, GFP_KERNEL);
 	if (!buf)
 		return -ENOMEM;
@@ -344,6 +429,12 @@ static int khsm_ioc_open_session(struct khsm_file *f, union khsm_ioc_arg *a)
 	s->session = handle;
 	s->state = 0;
 	return 0;
+}
+
+static void khsm_undo_open_session(struct khsm_file *f,
+				   const union khsm_ioc_arg *a)
+{
+	khsm_session_close(f, a->session.session);
 }
 
 static int khsm_ioc_close_session(struct khsm_file *f, union khsm_ioc_arg *a)
@@ -418,6 +509,12 @@ static int khsm_ioc_copy(struct khsm_file *f, union khsm_ioc_arg *a)
 	return 0;
 }
 
+/* CREATE_OBJECT, COPY_OBJECT: the new object goes again. */
+static void khsm_undo_object(struct khsm_file *f, const union khsm_ioc_arg *a)
+{
+	khsm_object_discard(f, a->object.object);
+}
+
 static int khsm_ioc_destroy(struct khsm_file *f, union khsm_ioc_arg *a)
 {
 	struct khsm_object *o = &a->object;
@@ -457,10 +554,18 @@ static void khsm_gattrs_free(struct khsm_gattr *g, u32 n)
 	kfree(g);
 }
 
+/* Whether entry @i of GET_ATTRS gets its value written. */
+static bool khsm_gattr_fits(const struct khsm_gattr *g, const u64 *cap, u32 i)
+{
+	return g[i].buf && g[i].len && g[i].len <= cap[i] &&
+	       g[i].len <= KHSM_MAX_ATTR_LEN;
+}
+
 /*
  * GET_ATTRS: the per-attribute answers (length or KHSM_LEN_UNAVAILABLE)
  * are copied back whenever a decision was reached, values only for the
- * entries that got one.
+ * entries that got one. Every place written (the template, the values)
+ * is checked writable before the first is written.
  */
 static int khsm_ioc_get_attrs(struct khsm_file *f, union khsm_ioc_arg *a)
 {
@@ -510,10 +615,16 @@ static int khsm_ioc_get_attrs(struct khsm_file *f, union khsm_ioc_arg *a)
 		o->rv = rv;
 		goto out;
 	}
+	ret = khsm_probe_write(u64_to_user_ptr(o->tmpl), n * sizeof(*ua));
+	for (i = 0; i < n && !ret; i++)
+		if (khsm_gattr_fits(g, cap, i))
+			ret = khsm_probe_write(u64_to_user_ptr(ua[i].value),
+					       g[i].len);
+	if (ret)
+		goto out;
 	for (i = 0; i < n; i++) {
 		/* Only entries whose value fitted carry one. */
-		if (g[i].buf && g[i].len && g[i].len <= cap[i] &&
-		    g[i].len <= KHSM_MAX_ATTR_LEN &&
+		if (khsm_gattr_fits(g, cap, i) &&
 		    copy_to_user(u64_to_user_ptr(ua[i].value), g[i].buf,
 				 g[i].len)) {
 			ret = -EFAULT;
@@ -557,6 +668,12 @@ static int khsm_ioc_find_init(struct khsm_file *f, union khsm_ioc_arg *a)
 	return 0;
 }
 
+static void khsm_undo_find_init(struct khsm_file *f,
+				const union khsm_ioc_arg *a)
+{
+	khsm_find_final(f, a->find.session);
+}
+
 static int khsm_ioc_find(struct khsm_file *f, union khsm_ioc_arg *a)
 {
 	struct khsm_find *fi = &a->find;
@@ -566,16 +683,29 @@ static int khsm_ioc_find(struct khsm_file *f, union khsm_ioc_arg *a)
 
 	if (!KHSM_RESERVED_OK(fi) || fi->flags || fi->pad0)
 		return -EINVAL;
+	/* The handles consumed must be deliverable. */
+	ret = khsm_probe_write(u64_to_user_ptr(fi->ptr), max * sizeof(*h));
+	if (ret)
+		return ret;
 	h = kcalloc(KHSM_MAX_FIND, sizeof(*h), GFP_KERNEL);
 	if (!h)
 		return -ENOMEM;
 	fi->rv = khsm_find_next(f, fi->session, h, max, &got);
 	if (got && copy_to_user(u64_to_user_ptr(fi->ptr), h,
-				got * sizeof(*h)))
+				got * sizeof(*h))) {
+		khsm_find_unread(f, fi->session);
 		ret = -EFAULT;
+	}
 	fi->count = got;
 	kfree(h);
 	return ret;
+}
+
+/* The handles go back: the next FIND returns them. */
+static void khsm_undo_find(struct khsm_file *f, const union khsm_ioc_arg *a)
+{
+	if (a->find.count)
+		khsm_find_unread(f, a->find.session);
 }
 
 static int khsm_ioc_find_final(struct khsm_file *f, union khsm_ioc_arg *a)
@@ -641,6 +771,13 @@ static int khsm_ioc_generate_key_pair(struct khsm_file *f,
 	return 0;
 }
 
+/* GENERATE_KEY(_PAIR): the new keys go again. */
+static void khsm_undo_keygen(struct khsm_file *f, const union khsm_ioc_arg *a)
+{
+	khsm_object_discard(f, a->keygen.pub_handle);
+	khsm_object_discard(f, a->keygen.priv_handle);
+}
+
 /* --- operations ---------------------------------------------------------- */
 
 /* The flat parameter's form, as its mechanism judges it (->param_check). */
@@ -684,11 +821,35 @@ out:
 	return ret;
 }
 
+/* The operation started is ended again. */
+static void khsm_undo_op_init(struct khsm_file *f,
+			      const union khsm_ioc_arg *a)
+{
+	if (!(a->op_init.flags & KHSM_OP_INIT_F_CANCEL))
+		khsm_op_init(f, a->op_init.session,
+			     array_index_nospec(a->op_init.op, KHSM_OP_MAX + 1),
+			     0, 0, NULL, 0, true);
+}
+
 /* End the operation a stream could not finish; rv is the caller's. */
 static void khsm_stream_cancel(struct khsm_file *f, struct khsm_op_data *d,
 			       u32 kind)
 {
 	khsm_op_init(f, d->session, kind, 0, 0, NULL, 0, true);
+}
+
+/* One OP_DATA call's io and where its output goes in user memory. */
+struct khsm_op_call {
+	struct khsm_op_io io;
+	u8 __user *uout;
+};
+
+/* khsm_op_io.check_out: the step's output must be deliverable. */
+static int khsm_op_check_out(struct khsm_op_io *io, u64 len)
+{
+	struct khsm_op_call *c = container_of(io, struct khsm_op_call, io);
+
+	return khsm_probe_write(c->uout, len);
 }
 
 /* One chunk through the operation; its output goes to @uout. */
@@ -717,8 +878,9 @@ static unsigned long khsm_stream_step(struct khsm_file *f,
  * The kernel streams it rather than libhsm so every user of the uAPI gets
  * single-part calls of any size with one call's semantics: the length
  * answer, CKR_BUFFER_TOO_SMALL and the refusal of a single-part call on a
- * multi-part operation are decided for the whole input first, nothing
- * runs before; then the input goes through the mechanism in max_data_len
+ * multi-part operation are decided for the whole input first, and the
+ * whole input and output checked readable and writable, nothing runs
+ * before; then the input goes through the mechanism in max_data_len
  * chunks as UPDATE steps, each chunk's output written to the caller's
  * buffer as it comes (no kernel copy of the whole input or output), and
  * ONESHOT ends with a FINAL step (VERIFY: with the signature). Anything
@@ -732,7 +894,7 @@ static int khsm_ioc_op_stream(struct khsm_file *f, struct khsm_op_data *d,
 	struct khsm_op_io io = {
 		.in_len = d->in_len,
 		.size_only = true,
-		.query = !verify && !d->out,
+		.query = !d->out,
 		.out_cap = verify ? 0 : d->out_len,
 	};
 	u8 __user *uin = u64_to_user_ptr(d->in);
@@ -742,11 +904,17 @@ static int khsm_ioc_op_stream(struct khsm_file *f, struct khsm_op_data *d,
 	int ret = 0;
 
 	d->rv = khsm_op_data(f, d->session, kind, d->step, &io);
-	if (d->rv || (io.query && io.out_len)) {
+	if (d->rv || io.query) {
 		if (!verify && (!d->rv || d->rv == CKR_BUFFER_TOO_SMALL))
 			d->out_len = io.out_len;
 		return 0;
 	}
+	/* Nothing has run: a fault here leaves the operation as it was. */
+	ret = khsm_probe_read(uin, d->in_len);
+	if (!ret && !verify)
+		ret = khsm_probe_write(uout, io.out_len);
+	if (ret)
+		return ret;
 	buf = kvmalloc(KHSM_MAX_DATA_LEN, GFP_KERNEL_ACCOUNT);
 	if (!buf) {
 		ret = -ENOMEM;
@@ -799,10 +967,15 @@ out:
 static int khsm_ioc_op_data(struct khsm_file *f, union khsm_ioc_arg *a)
 {
 	struct khsm_op_data *d = &a->op_data;
-	struct khsm_op_io io = {};
+	struct khsm_op_call c = {
+		.io.check_out = khsm_op_check_out,
+		.uout = u64_to_user_ptr(d->out),
+	};
+	struct khsm_op_io *io = &c.io;
 	bool verify = d->op == KHSM_OP_VERIFY;
 	bool stream = d->in_len > KHSM_MAX_DATA_LEN;
 	u8 *in = NULL, *sig = NULL;
+	u32 kind;
 	int ret = 0;
 
 	if (!KHSM_RESERVED_OK(d) || d->flags || d->op < 1 ||
@@ -814,6 +987,7 @@ static int khsm_ioc_op_data(struct khsm_file *f, union khsm_ioc_arg *a)
 		return -EINVAL;
 	if (verify && d->out_len > KHSM_MAX_DATA_LEN)
 		return -EINVAL;
+	kind = array_index_nospec(d->op, KHSM_OP_MAX + 1);
 	if (!stream) {
 		in = kvmalloc(d->in_len ? d->in_len : 1, GFP_KERNEL);
 		if (!in)
@@ -824,8 +998,8 @@ static int khsm_ioc_op_data(struct khsm_file *f, union khsm_ioc_arg *a)
 			goto out;
 		}
 	}
-	io.in = in;
-	io.in_len = d->in_len;
+	io->in = in;
+	io->in_len = d->in_len;
 	if (verify && d->step != KHSM_DATA_UPDATE) {
 		sig = kvmalloc(d->out_len ? d->out_len : 1, GFP_KERNEL);
 		if (!sig) {
@@ -837,35 +1011,53 @@ static int khsm_ioc_op_data(struct khsm_file *f, union khsm_ioc_arg *a)
 			ret = -EFAULT;
 			goto out;
 		}
-		io.sig = sig;
-		io.sig_len = d->out_len;
+		io->sig = sig;
+		io->sig_len = d->out_len;
 	}
 	if (stream) {
-		ret = khsm_ioc_op_stream(f, d, array_index_nospec(d->op,
-					 KHSM_OP_MAX + 1), sig);
+		ret = khsm_ioc_op_stream(f, d, kind, sig);
 		goto out;
 	}
-	io.query = !d->out;
-	io.out_cap = d->out_len;
-	d->rv = khsm_op_data(f, d->session,
-			     array_index_nospec(d->op, KHSM_OP_MAX + 1),
-			     d->step, &io);
-	if (verify)
+	io->query = !d->out;
+	io->out_cap = d->out_len;
+	d->rv = khsm_op_data(f, d->session, kind, d->step, io);
+	/* io->check_out refused: nothing ran. */
+	ret = io->err;
+	if (ret || verify)
 		goto out;
-	if (io.out && io.out_len &&
-	    copy_to_user(u64_to_user_ptr(d->out), io.out, io.out_len)) {
+	if (io->out && io->out_len &&
+	    copy_to_user(c.uout, io->out, io->out_len)) {
+		/* checked writable, then unmapped: the output is lost */
+		khsm_stream_cancel(f, d, kind);
 		ret = -EFAULT;
 		goto out;
 	}
 	if (!d->rv || d->rv == CKR_BUFFER_TOO_SMALL)
-		d->out_len = io.out_len;
+		d->out_len = io->out_len;
 out:
-	if (io.out)
-		kvfree_sensitive(io.out, io.out_len ? io.out_len : 1);
+	if (io->out)
+		kvfree_sensitive(io->out, io->out_len ? io->out_len : 1);
 	kvfree_sensitive(sig, d->out_len ? d->out_len : 1);
 	if (in)
 		kvfree_sensitive(in, d->in_len ? d->in_len : 1);
 	return ret;
+}
+
+/*
+ * The answer of a step that ran could not be delivered: an UPDATE's
+ * output length is lost, so the operation cannot go on (ONESHOT and
+ * FINAL have ended it already).
+ */
+static void khsm_undo_op_data(struct khsm_file *f,
+			      const union khsm_ioc_arg *a)
+{
+	const struct khsm_op_data *d = &a->op_data;
+
+	if (d->step == KHSM_DATA_UPDATE &&
+	    (d->out || !khsm_op_has_output(d->op, d->step)))
+		khsm_op_init(f, d->session,
+			     array_index_nospec(d->op, KHSM_OP_MAX + 1),
+			     0, 0, NULL, 0, true);
 }
 
 /* --- mechanisms ---------------------------------------------------------- */
@@ -887,6 +1079,12 @@ static int khsm_ioc_mech_list(struct khsm_file *f, union khsm_ioc_arg *a)
 	}
 	total = min_t(u32, khsm_mech_list(types, KHSM_MAX_MECHS),
 		      KHSM_MAX_MECHS);
+	if (ml->mechs && ml->count >= total) {
+		ret = khsm_probe_write(u64_to_user_ptr(ml->mechs),
+				       total * sizeof(*out));
+		if (ret)
+			goto out;
+	}
 	if (ml->mechs && ml->count < total) {
 		ml->rv = CKR_BUFFER_TOO_SMALL;
 	} else if (ml->mechs) {
@@ -928,12 +1126,21 @@ static int khsm_ioc_mech_info(struct khsm_file *f, union khsm_ioc_arg *a)
 
 /* --- dispatch ------------------------------------------------------------ */
 
-#define KHSM_IOC(name, handler, type, stype)				\
+#define KHSM_IOC_U(name, handler, undo_fn, type, stype)			\
 	[_IOC_NR(KHSM_IOC_##name)] = {					\
 		.fn = handler,						\
+		.undo = undo_fn,					\
 		.min_size = KHSM_##type##_SIZE_VER0,			\
 		.size = sizeof(struct khsm_##stype),			\
 	}
+#define KHSM_IOC(name, handler, type, stype)				\
+	KHSM_IOC_U(name, handler, NULL, type, stype)
+
+/*
+ * No undo: read-only calls, and INIT_TOKEN, INIT_PIN, SET_PIN, LOGOUT,
+ * CLOSE_SESSION, CLOSE_ALL, DESTROY_OBJECT, SET_ATTRS, FIND_FINAL, whose
+ * change cannot be taken back (the uAPI header says so).
+ */
 
 static const struct khsm_ioc_desc khsm_ioctls[] = {
 	KHSM_IOC(VERSION, khsm_ioc_version, VERSION, version),
@@ -941,24 +1148,31 @@ static const struct khsm_ioc_desc khsm_ioctls[] = {
 	KHSM_IOC(INIT_TOKEN, khsm_ioc_init_token, INIT_TOKEN, init_token),
 	KHSM_IOC(INIT_PIN, khsm_ioc_init_pin, SET_PIN, set_pin),
 	KHSM_IOC(SET_PIN, khsm_ioc_set_pin, SET_PIN, set_pin),
-	KHSM_IOC(LOGIN, khsm_ioc_login, LOGIN, login),
+	KHSM_IOC_U(LOGIN, khsm_ioc_login, khsm_undo_login, LOGIN, login),
 	KHSM_IOC(LOGOUT, khsm_ioc_logout, LOGIN, login),
-	KHSM_IOC(OPEN_SESSION, khsm_ioc_open_session, SESSION, session),
+	KHSM_IOC_U(OPEN_SESSION, khsm_ioc_open_session, khsm_undo_open_session,
+		   SESSION, session),
 	KHSM_IOC(CLOSE_SESSION, khsm_ioc_close_session, SESSION, session),
 	KHSM_IOC(CLOSE_ALL, khsm_ioc_close_all, SESSION, session),
 	KHSM_IOC(SESSION_INFO, khsm_ioc_session_info, SESSION, session),
-	KHSM_IOC(CREATE_OBJECT, khsm_ioc_create, OBJECT, object),
-	KHSM_IOC(COPY_OBJECT, khsm_ioc_copy, OBJECT, object),
+	KHSM_IOC_U(CREATE_OBJECT, khsm_ioc_create, khsm_undo_object, OBJECT,
+		   object),
+	KHSM_IOC_U(COPY_OBJECT, khsm_ioc_copy, khsm_undo_object, OBJECT, object),
 	KHSM_IOC(DESTROY_OBJECT, khsm_ioc_destroy, OBJECT, object),
 	KHSM_IOC(GET_ATTRS, khsm_ioc_get_attrs, OBJECT, object),
 	KHSM_IOC(SET_ATTRS, khsm_ioc_set_attrs, OBJECT, object),
-	KHSM_IOC(FIND_INIT, khsm_ioc_find_init, FIND, find),
-	KHSM_IOC(FIND, khsm_ioc_find, FIND, find),
+	KHSM_IOC_U(FIND_INIT, khsm_ioc_find_init, khsm_undo_find_init, FIND,
+		   find),
+	KHSM_IOC_U(FIND, khsm_ioc_find, khsm_undo_find, FIND, find),
 	KHSM_IOC(FIND_FINAL, khsm_ioc_find_final, FIND, find),
-	KHSM_IOC(GENERATE_KEY, khsm_ioc_generate_key, KEYGEN, keygen),
-	KHSM_IOC(GENERATE_KEY_PAIR, khsm_ioc_generate_key_pair, KEYGEN, keygen),
-	KHSM_IOC(OP_INIT, khsm_ioc_op_init, OP_INIT, op_init),
-	KHSM_IOC(OP_DATA, khsm_ioc_op_data, OP_DATA, op_data),
+	KHSM_IOC_U(GENERATE_KEY, khsm_ioc_generate_key, khsm_undo_keygen,
+		   KEYGEN, keygen),
+	KHSM_IOC_U(GENERATE_KEY_PAIR, khsm_ioc_generate_key_pair,
+		   khsm_undo_keygen, KEYGEN, keygen),
+	KHSM_IOC_U(OP_INIT, khsm_ioc_op_init, khsm_undo_op_init, OP_INIT,
+		   op_init),
+	KHSM_IOC_U(OP_DATA, khsm_ioc_op_data, khsm_undo_op_data, OP_DATA,
+		   op_data),
 	KHSM_IOC(GENERATE_RANDOM, khsm_ioc_random, RANDOM, random),
 	KHSM_IOC(MECH_LIST, khsm_ioc_mech_list, MECH_LIST, mech_list),
 	KHSM_IOC(MECH_INFO, khsm_ioc_mech_info, MECH_INFO, mech_info),
@@ -1027,12 +1241,23 @@ long khsm_ioctl(struct file *filp, unsigned int cmd, unsigned long arg)
 		return ret;
 	if (a.hdr.rv)
 		return -EINVAL;
+	/*
+	 * The answer must be deliverable before the call acts: write back
+	 * the bytes just read (nothing changes) or fail with EFAULT now.
+	 */
+	if (copy_to_user(uarg, &a, min(usize, ksize))) {
+		ret = -EFAULT;
+		goto out;
+	}
 
 	ret = d->fn(f, &a);
 	if (ret)
 		goto out;
 	a.hdr.size = usize;
 	if (copy_to_user(uarg, &a, min(usize, ksize))) {
+		/* Writable a moment ago: another thread changed the mapping. */
+		if (a.hdr.rv == CKR_OK && d->undo)
+			d->undo(f, &a);
 		ret = -EFAULT;
 		goto out;
 	}

@@ -111,6 +111,7 @@ struct khsm_sess {
 	u32 *found;
 	u32 n_found;
 	u32 find_pos;
+	u32 find_prev;			/* find_pos before the last FIND */
 };
 
 /* One attribute value as an object stores it. */

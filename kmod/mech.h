@@ -140,6 +140,14 @@ struct khsm_mech {
 	 * KHSM_KEY_NONE for mechanisms that take no key.
 	 */
 	unsigned long key_type;
+	/*
+	 * Single-part only (PKCS#11 v3.0 current mechanisms tables, footnote
+	 * "single-part operations only": CKM_ECDSA, CKM_RSA_PKCS,
+	 * CKM_RSA_PKCS_PSS, CKM_RSA_PKCS_OAEP). The core refuses UPDATE and
+	 * FINAL with CKR_OPERATION_NOT_INITIALIZED and ends the operation;
+	 * ->step only ever sees ONESHOT.
+	 */
+	bool single_part;
 
 	/*
 	 * Optional: false if the flat parameter @param (@param_len bytes,
@@ -163,7 +171,10 @@ struct khsm_mech {
 			const void *param, u32 param_len);
 	/*
 	 * Upper bound of the output for @in_len more input bytes at @step;
-	 * used for length queries and CKR_BUFFER_TOO_SMALL before ->step runs.
+	 * used for length queries and CKR_BUFFER_TOO_SMALL before ->step runs
+	 * (a query never runs ->step). Exact where the output length does
+	 * not depend on the data; otherwise the largest output ->step can
+	 * give (CBC_PAD and OAEP decryption). ->step never produces more.
 	 * VERIFY returns 0.
 	 */
 	size_t (*out_len)(const struct khsm_op *op, enum khsm_step step,

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * EC mechanisms on the constant-time engine of kmod/crypto/:
- * CKM_EC_KEY_PAIR_GEN, CKM_ECDSA (input: a hash of any length, truncated
- * or left-padded to the order's bit length as SEC 1 says) and
+ * CKM_EC_KEY_PAIR_GEN, CKM_ECDSA (single-part only, as PKCS#11 says;
+ * input: a hash of any length, truncated or left-padded to the order's bit
+ * length as SEC 1 says) and
  * CKM_ECDSA_SHA1/SHA224/SHA256/SHA384/SHA512 (hashed here with the
  * engine's SHA, multi-part). Curves: P-256 and P-384.
  *
@@ -324,8 +325,9 @@ out:
 
 /* ---- registration ---- */
 
-#define KHSM_ECDSA_MECH(ckm) {					\
+#define KHSM_ECDSA_MECH_P(ckm, sp) {				\
 	.type = (ckm),						\
+	.single_part = (sp),					\
 	.flags = CKF_SIGN | CKF_VERIFY | KHSM_EC_FLAGS,		\
 	.min_key_size = 256,					\
 	.max_key_size = 384,					\
@@ -335,6 +337,7 @@ out:
 	.step = khsm_ecdsa_step,				\
 	.cleanup = khsm_ecdsa_cleanup,				\
 }
+#define KHSM_ECDSA_MECH(ckm)	KHSM_ECDSA_MECH_P(ckm, false)
 
 static const struct khsm_mech khsm_ecdsa_mechs[] = {
 	{
@@ -344,7 +347,7 @@ static const struct khsm_mech khsm_ecdsa_mechs[] = {
 		.max_key_size = 384,
 		.key_type = CKK_EC,		/* of the generated keys */
 	},
-	KHSM_ECDSA_MECH(CKM_ECDSA),
+	KHSM_ECDSA_MECH_P(CKM_ECDSA, true),	/* single-part only */
 	KHSM_ECDSA_MECH(CKM_ECDSA_SHA1),
 	KHSM_ECDSA_MECH(CKM_ECDSA_SHA224),
 	KHSM_ECDSA_MECH(CKM_ECDSA_SHA256),

@@ -7,6 +7,8 @@
  *   CKM_RSA_PKCS_KEY_PAIR_GEN  2048, 3072 or 4096 bits, 2^16 < e < 2^256
  *   CKM_RSA_PKCS               sign/verify only; the input is T (e.g. a
  *                              DER DigestInfo), at most k - 11 bytes
+ *                              (this, CKM_RSA_PKCS_PSS and OAEP are
+ *                              single-part only, as PKCS#11 says)
  *   CKM_SHA*_RSA_PKCS          PKCS#1 v1.5 signatures, hashed here
  *   CKM_RSA_PKCS_PSS           the input is the digest of hashAlg
  *   CKM_SHA*_RSA_PKCS_PSS      hashed here; hashAlg must be that hash
@@ -554,9 +556,10 @@ static bool khsm_rsa_oaep_param_check(const void *param, u32 param_len)
 }
 
 /* Key sizes in bits: 1024..4096 for operations, generated 2048..4096. */
-#define KHSM_RSA_MECH_P(ckm, f, pc) {				\
+#define KHSM_RSA_MECH_S(ckm, f, pc, sp) {			\
 	.type = (ckm),						\
 	.flags = (f),						\
+	.single_part = (sp),					\
 	.min_key_size = KC_RSA_MIN_BITS,			\
 	.max_key_size = KC_RSA_MAX_BITS,			\
 	.key_type = CKK_RSA,					\
@@ -566,9 +569,9 @@ static bool khsm_rsa_oaep_param_check(const void *param, u32 param_len)
 	.step = khsm_rsa_step,					\
 	.cleanup = khsm_rsa_cleanup,				\
 }
-#define KHSM_RSA_MECH(ckm, f)	KHSM_RSA_MECH_P(ckm, f, NULL)
+#define KHSM_RSA_MECH(ckm, f)	KHSM_RSA_MECH_S(ckm, f, NULL, false)
 #define KHSM_RSA_PSS(ckm)						\
-	KHSM_RSA_MECH_P(ckm, KHSM_RSA_SIG, khsm_rsa_pss_param_check)
+	KHSM_RSA_MECH_S(ckm, KHSM_RSA_SIG, khsm_rsa_pss_param_check, false)
 
 #define KHSM_RSA_SIG	(CKF_SIGN | CKF_VERIFY)
 
@@ -580,20 +583,22 @@ static const struct khsm_mech khsm_rsa_mechs[] = {
 		.max_key_size = KHSM_RSA_GEN_MAX_BITS,
 		.key_type = CKK_RSA,		/* of the generated keys */
 	},
-	KHSM_RSA_MECH(CKM_RSA_PKCS, KHSM_RSA_SIG),
+	/* single-part only: the raw ones and OAEP (PKCS#11 v3.0 2.1) */
+	KHSM_RSA_MECH_S(CKM_RSA_PKCS, KHSM_RSA_SIG, NULL, true),
 	KHSM_RSA_MECH(CKM_SHA1_RSA_PKCS, KHSM_RSA_SIG),
 	KHSM_RSA_MECH(CKM_SHA224_RSA_PKCS, KHSM_RSA_SIG),
 	KHSM_RSA_MECH(CKM_SHA256_RSA_PKCS, KHSM_RSA_SIG),
 	KHSM_RSA_MECH(CKM_SHA384_RSA_PKCS, KHSM_RSA_SIG),
 	KHSM_RSA_MECH(CKM_SHA512_RSA_PKCS, KHSM_RSA_SIG),
-	KHSM_RSA_PSS(CKM_RSA_PKCS_PSS),
+	KHSM_RSA_MECH_S(CKM_RSA_PKCS_PSS, KHSM_RSA_SIG,
+			khsm_rsa_pss_param_check, true),
 	KHSM_RSA_PSS(CKM_SHA1_RSA_PKCS_PSS),
 	KHSM_RSA_PSS(CKM_SHA224_RSA_PKCS_PSS),
 	KHSM_RSA_PSS(CKM_SHA256_RSA_PKCS_PSS),
 	KHSM_RSA_PSS(CKM_SHA384_RSA_PKCS_PSS),
 	KHSM_RSA_PSS(CKM_SHA512_RSA_PKCS_PSS),
-	KHSM_RSA_MECH_P(CKM_RSA_PKCS_OAEP, CKF_ENCRYPT | CKF_DECRYPT,
-			khsm_rsa_oaep_param_check),
+	KHSM_RSA_MECH_S(CKM_RSA_PKCS_OAEP, CKF_ENCRYPT | CKF_DECRYPT,
+			khsm_rsa_oaep_param_check, true),
 };
 
 const struct khsm_mech_family khsm_mech_rsa = {

@@ -440,6 +440,25 @@ unsigned long khsm_object_destroy(struct khsm_file *f, u32 session, u32 handle)
 }
 
 /*
+ * Take back an object this file has just made (CREATE, COPY, GENERATE)
+ * when its handle could not be delivered: no policy applies, it is as if
+ * the call had not been made.
+ */
+void khsm_object_discard(struct khsm_file *f, u32 handle)
+{
+	struct khsm_token *tok = f->tok;
+	struct khsm_obj *o;
+
+	if (!handle)
+		return;
+	mutex_lock(&tok->lock);
+	o = khsm_object_lookup(f, handle);
+	if (o)
+		khsm_object_remove(o);
+	mutex_unlock(&tok->lock);
+}
+
+/*
  * C_GetAttributeValue (PKCS#11 v3.0 5.7): every entry is answered; the
  * result is the most important of the per-entry errors.
  */

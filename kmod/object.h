@@ -25,6 +25,8 @@ unsigned long khsm_object_create(struct khsm_file *f, u32 session,
 unsigned long khsm_object_copy(struct khsm_file *f, u32 session, u32 src,
 			 const struct khsm_tmpl *t, u32 *handle);
 unsigned long khsm_object_destroy(struct khsm_file *f, u32 session, u32 handle);
+/* Remove an object the file just made, without policy (undo). */
+void khsm_object_discard(struct khsm_file *f, u32 handle);
 unsigned long khsm_object_get_attrs(struct khsm_file *f, u32 session, u32 handle,
 			      struct khsm_gattr *g, u32 n);
 unsigned long khsm_object_set_attrs(struct khsm_file *f, u32 session, u32 handle,

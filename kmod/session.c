@@ -349,81 +349,74 @@ static unsigned long khsm_op_verify(struct khsm_slot *slot, u32 step,
 	return rv;
 }
 
-/* The length decision for a whole streamed input (io->size_only). */
-static unsigned long khsm_op_size(struct khsm_slot *slot, u32 kind, u32 step,
-				  struct khsm_op_io *io)
+/*
+ * The step dispatcher, under s->lock. In this order: the operation's
+ * state (active, login, single-part), the length decision (->out_len),
+ * then either the answer to a length query or CKR_BUFFER_TOO_SMALL,
+ * both of which leave the operation exactly as it was, or the step. A
+ * query (io->query on a step that has an output) never runs the step,
+ * whatever length it needs, 0 included (PKCS#11 v3.0 5.2).
+ */
+static unsigned long khsm_slot_data(struct khsm_file *f, struct khsm_slot *slot,
+				    u32 kind, u32 step, struct khsm_op_io *io)
 {
-	size_t need = 0;
-
-	if (kind != KHSM_OP_VERIFY)
-		need = slot->op.mech->out_len(&slot->op, step, io->in_len);
-	io->out_len = need;
-	if (need && !io->query && io->out_cap < need)
-		return CKR_BUFFER_TOO_SMALL;
-	return CKR_OK;
-}
-
-unsigned long khsm_op_data(struct khsm_file *f, u32 session, u32 kind, u32 step,
-		     struct khsm_op_io *io)
-{
-	struct khsm_sess *s;
-	struct khsm_slot *slot;
-	size_t need, produced;
-	unsigned long rv = CKR_OK;
+	const struct khsm_mech *m;
+	size_t need = 0, produced;
+	unsigned long rv;
 	u8 *buf;
 
-	io->out = NULL;
-	s = khsm_session_get(f, session);
-	if (!s)
-		return CKR_SESSION_HANDLE_INVALID;
-	mutex_lock(&s->lock);
-	slot = &s->slots[kind];
 	/* C_Logout ended operations that use private keys. */
 	if (slot->active && slot->private_key &&
 	    slot->login_gen != READ_ONCE(f->login_gen))
 		khsm_slot_end(slot);
-	if (!slot->active) {
-		rv = CKR_OPERATION_NOT_INITIALIZED;
-		goto out;
+	if (!slot->active)
+		return CKR_OPERATION_NOT_INITIALIZED;
+	m = slot->op.mech;
+	/*
+	 * Single-part-only mechanisms have no C_*Update/C_*Final: refused as
+	 * SoftHSM2 and kryoptic do, and an error ends the operation (5.8.3,
+	 * 5.13.3, ...). A single-part input above max_data_len (streamed by
+	 * ioctl.c) is above their own bound.
+	 */
+	if (m->single_part && (step != KHSM_STEP_ONESHOT || io->size_only)) {
+		khsm_slot_end(slot);
+		return step == KHSM_STEP_ONESHOT ? CKR_DATA_LEN_RANGE :
+						   CKR_OPERATION_NOT_INITIALIZED;
 	}
 	/* A single-part call cannot finish a multi-part operation. */
-	if (step == KHSM_STEP_ONESHOT && slot->updated) {
-		rv = CKR_OPERATION_ACTIVE;
-		goto out;
-	}
-	if (io->size_only) {
-		rv = khsm_op_size(slot, kind, step, io);
-		goto out;
-	}
-	if (kind == KHSM_OP_VERIFY) {
-		rv = khsm_op_verify(slot, step, io);
-		goto out;
-	}
-	need = slot->op.mech->out_len(&slot->op, step, io->in_len);
-	if (need > KHSM_MAX_OUT_LEN) {
+	if (step == KHSM_STEP_ONESHOT && slot->updated)
+		return CKR_OPERATION_ACTIVE;
+	io->query = io->query && khsm_op_has_output(kind, step);
+	if (kind != KHSM_OP_VERIFY)
+		need = m->out_len(&slot->op, step, io->in_len);
+	if (!io->size_only && need > KHSM_MAX_OUT_LEN) {
 		khsm_slot_end(slot);
-		rv = CKR_DATA_LEN_RANGE;
-		goto out;
+		return CKR_DATA_LEN_RANGE;
 	}
-	if (need && (io->query || io->out_cap < need)) {
-		io->out_len = need;
-		if (!io->query)
-			rv = CKR_BUFFER_TOO_SMALL;
-		goto out;
+	io->out_len = need;
+	if (io->query)
+		return CKR_OK;
+	if (need > io->out_cap)
+		return CKR_BUFFER_TOO_SMALL;
+	if (io->size_only)
+		return CKR_OK;
+	if (need && io->check_out) {
+		io->err = io->check_out(io, need);
+		if (io->err)
+			return CKR_OK;
 	}
+	if (kind == KHSM_OP_VERIFY)
+		return khsm_op_verify(slot, step, io);
 	buf = kvzalloc(need ? need : 1, GFP_KERNEL);
-	if (!buf) {
-		rv = CKR_HOST_MEMORY;
-		goto out;
-	}
+	if (!buf)
+		return CKR_HOST_MEMORY;
 	produced = 0;
-	rv = slot->op.mech->step(&slot->op, step, io->in, io->in_len, buf,
-				 &produced, NULL, 0);
+	rv = m->step(&slot->op, step, io->in, io->in_len, buf, &produced,
+		     NULL, 0);
 	if (rv || produced > need) {
 		kvfree_sensitive(buf, need ? need : 1);
 		khsm_slot_end(slot);
-		rv = rv ? rv : CKR_DEVICE_ERROR;
-		goto out;
+		return rv ? rv : CKR_DEVICE_ERROR;
 	}
 	io->out = buf;
 	io->out_len = produced;
@@ -431,7 +424,22 @@ unsigned long khsm_op_data(struct khsm_file *f, u32 session, u32 kind, u32 step,
 		slot->updated = true;
 	else
 		khsm_slot_end(slot);
-out:
+	return CKR_OK;
+}
+
+unsigned long khsm_op_data(struct khsm_file *f, u32 session, u32 kind, u32 step,
+		     struct khsm_op_io *io)
+{
+	struct khsm_sess *s;
+	unsigned long rv;
+
+	io->out = NULL;
+	io->err = 0;
+	s = khsm_session_get(f, session);
+	if (!s)
+		return CKR_SESSION_HANDLE_INVALID;
+	mutex_lock(&s->lock);
+	rv = khsm_slot_data(f, &s->slots[kind], kind, step, io);
 	mutex_unlock(&s->lock);
 	khsm_session_put(s);
 	return rv;
@@ -457,6 +465,7 @@ unsigned long khsm_find_init(struct khsm_file *f, u32 session,
 	if (!rv) {
 		s->finding = true;
 		s->find_pos = 0;
+		s->find_prev = 0;
 	}
 out:
 	mutex_unlock(&s->lock);
@@ -480,6 +489,7 @@ unsigned long khsm_find_next(struct khsm_file *f, u32 session, u32 *handles,
 		rv = CKR_OPERATION_NOT_INITIALIZED;
 		goto out;
 	}
+	s->find_prev = s->find_pos;
 	mutex_lock(&f->tok->lock);
 	while (s->find_pos < s->n_found && *got < max) {
 		h = s->found[s->find_pos++];
@@ -492,6 +502,24 @@ out:
 	mutex_unlock(&s->lock);
 	khsm_session_put(s);
 	return rv;
+}
+
+/*
+ * Undo the last khsm_find_next() of the session: its handles could not be
+ * delivered, so the next call returns them again.
+ */
+void khsm_find_unread(struct khsm_file *f, u32 session)
+{
+	struct khsm_sess *s;
+
+	s = khsm_session_get(f, session);
+	if (!s)
+		return;
+	mutex_lock(&s->lock);
+	if (s->finding)
+		s->find_pos = s->find_prev;
+	mutex_unlock(&s->lock);
+	khsm_session_put(s);
 }
 
 unsigned long khsm_find_final(struct khsm_file *f, u32 session)

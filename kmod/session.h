@@ -32,7 +32,13 @@ struct khsm_op_io {
 	size_t in_len;
 	const u8 *sig;			/* VERIFY FINAL/ONESHOT */
 	size_t sig_len;
-	bool query;			/* caller gave no output buffer */
+	/*
+	 * In: the caller gave no output buffer. Out: the call was a length
+	 * query (a step that has an output in PKCS#11: not the UPDATE of
+	 * DIGEST, SIGN or VERIFY) and only answered the length in out_len;
+	 * nothing ran and the operation is as it was (PKCS#11 v3.0 5.2).
+	 */
+	bool query;
 	/*
 	 * Only decide lengths for @in_len bytes (in is NULL): the output
 	 * needed in out_len, CKR_BUFFER_TOO_SMALL, the operation's state
@@ -40,10 +46,27 @@ struct khsm_op_io {
 	 */
 	bool size_only;
 	u64 out_cap;			/* caller's output capacity */
+	/*
+	 * Optional, ioctl.c's: called under the session's lock after the
+	 * length decision and before the step runs, with the number of
+	 * bytes the step may write (> 0). An errno stops the call with
+	 * nothing done: khsm_op_data() returns CKR_OK with @err set.
+	 */
+	int (*check_out)(struct khsm_op_io *io, u64 len);
+	int err;
 	/* out: kvmalloc'd result, freed by the caller (kvfree_sensitive) */
 	u8 *out;
 	u64 out_len;			/* out: produced or needed */
 };
+
+/* Whether @step of @kind has an output (a length query) in PKCS#11. */
+static inline bool khsm_op_has_output(u32 kind, u32 step)
+{
+	if (kind == KHSM_OP_VERIFY)
+		return false;
+	return step != KHSM_DATA_UPDATE || kind == KHSM_OP_ENCRYPT ||
+	       kind == KHSM_OP_DECRYPT;
+}
 
 unsigned long khsm_op_data(struct khsm_file *f, u32 session, u32 kind, u32 step,
 		     struct khsm_op_io *io);
@@ -52,6 +75,8 @@ unsigned long khsm_find_init(struct khsm_file *f, u32 session,
 		       const struct khsm_tmpl *t);
 unsigned long khsm_find_next(struct khsm_file *f, u32 session, u32 *handles,
 		       u32 max, u32 *got);
+/* Put back what the last khsm_find_next() returned (it was not delivered). */
+void khsm_find_unread(struct khsm_file *f, u32 session);
 unsigned long khsm_find_final(struct khsm_file *f, u32 session);
 
 #endif /* KHSM_SESSION_H */

@@ -377,6 +377,18 @@ out:
 	return rv;
 }
 
+/*
+ * Undo a login whose result could not be delivered: log the file out
+ * again if it is still logged in as @user_type.
+ */
+void khsm_token_login_undo(struct khsm_file *f, unsigned long user_type)
+{
+	mutex_lock(&f->tok->lock);
+	if (f->user == user_type)
+		khsm_file_logout(f);
+	mutex_unlock(&f->tok->lock);
+}
+
 unsigned long khsm_token_logout(struct khsm_file *f, u32 session)
 {
 	struct khsm_token *tok = f->tok;

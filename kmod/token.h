@@ -26,6 +26,8 @@ unsigned long khsm_token_set_pin(struct khsm_file *f, u32 session,
 			   const struct khsm_pin *new_pin);
 unsigned long khsm_token_login(struct khsm_file *f, u32 session,
 			 unsigned long user_type, const struct khsm_pin *pin);
+/* Log the file out again after a LOGIN that could not be delivered. */
+void khsm_token_login_undo(struct khsm_file *f, unsigned long user_type);
 unsigned long khsm_token_logout(struct khsm_file *f, u32 session);
 unsigned long khsm_token_random(struct khsm_file *f, u32 session, u8 *buf,
 			  size_t len);

@@ -6,7 +6,8 @@
  * a DigestInfo, CKM_SHA*_RSA_PKCS, CKM_RSA_PKCS_PSS, CKM_SHA*_RSA_PKCS_PSS)
  * signed by the token and verified by OpenSSL with the public key built
  * from CKA_MODULUS/CKA_PUBLIC_EXPONENT, and the token verifying; multi-part
- * equals one-shot; OpenSSL's PKCS#1 v1.5 and PSS signatures verified by
+ * equals one-shot (the single-part-only CKM_RSA_PKCS, CKM_RSA_PKCS_PSS and
+ * OAEP refuse it); OpenSSL's PKCS#1 v1.5 and PSS signatures verified by
  * the token; OAEP both ways with and without a label; the PKCS#1 v1.5
  * Example 15 key imported reproduces its known signature; sensitive
  * attributes; parameter, length, padding and import errors; a process
@@ -483,21 +484,42 @@ static void sign_all(struct __test_metadata *_metadata,
 		/* the token verifies, one-shot and multi-part */
 		ASSERT_EQ(CKR_OK, f->C_VerifyInit(s, &m, pub));
 		EXPECT_EQ(CKR_OK, f->C_Verify(s, in, in_len, sig, len));
-		ASSERT_EQ(CKR_OK, f->C_VerifyInit(s, &m, pub));
-		ASSERT_EQ(CKR_OK, f->C_VerifyUpdate(s, in, 3));
-		ASSERT_EQ(CKR_OK, f->C_VerifyUpdate(s, in + 3, in_len - 3));
-		EXPECT_EQ(CKR_OK, f->C_VerifyFinal(s, sig, len));
-		/* multi-part signing */
-		ASSERT_EQ(CKR_OK, f->C_SignInit(s, &m, priv));
-		ASSERT_EQ(CKR_OK, f->C_SignUpdate(s, in, 1));
-		ASSERT_EQ(CKR_OK, f->C_SignUpdate(s, in + 1, 0));
-		ASSERT_EQ(CKR_OK, f->C_SignUpdate(s, in + 1, in_len - 1));
-		len2 = sizeof(sig2);
-		ASSERT_EQ(CKR_OK, f->C_SignFinal(s, sig2, &len2));
-		ASSERT_EQ(k, len2);
-		/* PKCS#1 v1.5 is deterministic; PSS has a fresh salt */
-		EXPECT_EQ(!sk->pss, !memcmp(sig, sig2, k));
-		EXPECT_EQ(1, ossl_verify(pk, sk, msg, sizeof(msg), sig2, len2));
+		if (sk->md) {
+			ASSERT_EQ(CKR_OK, f->C_VerifyInit(s, &m, pub));
+			ASSERT_EQ(CKR_OK, f->C_VerifyUpdate(s, in, 3));
+			ASSERT_EQ(CKR_OK,
+				  f->C_VerifyUpdate(s, in + 3, in_len - 3));
+			EXPECT_EQ(CKR_OK, f->C_VerifyFinal(s, sig, len));
+			/* multi-part signing */
+			ASSERT_EQ(CKR_OK, f->C_SignInit(s, &m, priv));
+			ASSERT_EQ(CKR_OK, f->C_SignUpdate(s, in, 1));
+			ASSERT_EQ(CKR_OK, f->C_SignUpdate(s, in + 1, 0));
+			ASSERT_EQ(CKR_OK,
+				  f->C_SignUpdate(s, in + 1, in_len - 1));
+			len2 = sizeof(sig2);
+			ASSERT_EQ(CKR_OK, f->C_SignFinal(s, sig2, &len2));
+			ASSERT_EQ(k, len2);
+			/* PKCS#1 v1.5 is deterministic; PSS has a fresh salt */
+			EXPECT_EQ(!sk->pss, !memcmp(sig, sig2, k));
+			EXPECT_EQ(1, ossl_verify(pk, sk, msg, sizeof(msg),
+						 sig2, len2));
+		} else {
+			/*
+			 * CKM_RSA_PKCS, CKM_RSA_PKCS_PSS: single-part only;
+			 * the refusal ends the operation
+			 */
+			ASSERT_EQ(CKR_OK, f->C_VerifyInit(s, &m, pub));
+			EXPECT_EQ(CKR_OPERATION_NOT_INITIALIZED,
+				  f->C_VerifyUpdate(s, in, 3));
+			EXPECT_EQ(CKR_OPERATION_NOT_INITIALIZED,
+				  f->C_VerifyFinal(s, sig, len));
+			ASSERT_EQ(CKR_OK, f->C_SignInit(s, &m, priv));
+			EXPECT_EQ(CKR_OPERATION_NOT_INITIALIZED,
+				  f->C_SignUpdate(s, in, 1));
+			len2 = sizeof(sig2);
+			EXPECT_EQ(CKR_OPERATION_NOT_INITIALIZED,
+				  f->C_SignFinal(s, sig2, &len2));
+		}
 		/* altered signature, altered message, wrong length */
 		sig[k / 2] ^= 0x08;
 		EXPECT_EQ(0, ossl_verify(pk, sk, msg, sizeof(msg), sig, len));
@@ -565,16 +587,17 @@ static void oaep_both(struct __test_metadata *_metadata,
 			ASSERT_EQ(mlen, ol);
 			EXPECT_EQ(0, memcmp(msg, pt, mlen));
 		}
-		/* and decrypts its own, multi-part */
+		/* and decrypts its own; OAEP is single-part only */
 		ASSERT_EQ(CKR_OK, f->C_DecryptInit(s, &m, priv));
 		len = sizeof(pt);
-		ASSERT_EQ(CKR_OK, f->C_DecryptUpdate(s, ct, 100, pt, &len));
-		EXPECT_EQ(0UL, len);
+		EXPECT_EQ(CKR_OPERATION_NOT_INITIALIZED,
+			  f->C_DecryptUpdate(s, ct, 100, pt, &len));
 		len = sizeof(pt);
-		ASSERT_EQ(CKR_OK, f->C_DecryptUpdate(s, ct + 100, k - 100, pt, &len));
-		EXPECT_EQ(0UL, len);
+		EXPECT_EQ(CKR_OPERATION_NOT_INITIALIZED,
+			  f->C_DecryptFinal(s, pt, &len));
+		ASSERT_EQ(CKR_OK, f->C_DecryptInit(s, &m, priv));
 		len = sizeof(pt);
-		ASSERT_EQ(CKR_OK, f->C_DecryptFinal(s, pt, &len));
+		ASSERT_EQ(CKR_OK, f->C_Decrypt(s, ct, k, pt, &len));
 		ASSERT_EQ(mlen, len);
 		EXPECT_EQ(0, memcmp(msg, pt, mlen));
 	}

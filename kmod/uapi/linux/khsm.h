@@ -29,10 +29,43 @@
  *     struct, E2BIG, ENOTTY, ENOMEM, EINTR) @rv stays 0 and nothing else is
  *     written.
  *
+ * EFAULT means nothing happened. Before a call acts, the kernel reads all
+ * its input and checks that it can write everything it will write: the
+ * struct (it writes back the bytes it read, so nothing changes), the
+ * OP_DATA output (the length the step may produce), the FIND handle array
+ * (count entries), the GET_ATTRS template and the values it returns. An
+ * unwritable or unmapped place gives EFAULT with no object made or
+ * destroyed, no login, no PIN try counted, the operation, find cursor and
+ * session as they were, and nothing written. Only another thread that
+ * changes the mapping between that check and the kernel's write can give
+ * EFAULT after the call acted; then, for the call that acted:
+ *   CREATE_OBJECT, COPY_OBJECT, GENERATE_KEY, GENERATE_KEY_PAIR: the new
+ *     objects are destroyed again.
+ *   OPEN_SESSION: the new session is closed again.
+ *   LOGIN: the file is logged out again (as LOGOUT: operations with
+ *     private keys end); a wrong PIN stays counted.
+ *   OP_INIT, FIND_INIT: the operation or search is ended.
+ *   OP_DATA: the operation is ended; the output may be written in part
+ *     (a ONESHOT or FINAL step had ended it anyway).
+ *   FIND: the handles are put back; the next FIND returns them.
+ *   GET_ATTRS: some values and lengths may be written (nothing changes).
+ *   INIT_TOKEN, INIT_PIN, SET_PIN, LOGOUT, CLOSE_SESSION, CLOSE_ALL,
+ *   DESTROY_OBJECT, SET_ATTRS, FIND_FINAL: the change stays, and so does a
+ *     wrong PIN's count; read-only calls changed nothing.
+ * An OP_DATA input streamed above max_data_len (see KHSM_IOC_VERSION) that
+ * fails part-way (a fatal signal, memory) ends the operation.
+ *
  * Length protocol (KHSM_IOC_GET_ATTRS, KHSM_IOC_OP_DATA, KHSM_IOC_MECH_LIST,
  * KHSM_IOC_FIND): a zero pointer asks for the length only; a too-small buffer
  * gives CKR_BUFFER_TOO_SMALL with the needed length written back, and (for
- * operations) leaves the operation active, as PKCS#11 5.2 requires.
+ * operations) leaves the operation active, as PKCS#11 5.2 requires. A
+ * length query never acts: OP_DATA with out 0 runs no step, whatever
+ * length it needs (0 included), and leaves the operation exactly as it was.
+ * The length answered is exact, or for CKM_AES_CBC_PAD and
+ * CKM_RSA_PKCS_OAEP decryption an upper bound (the padding is known only
+ * after decryption); the call then writes the produced length. The UPDATE
+ * step of DIGEST, SIGN and VERIFY has no output (PKCS#11 C_DigestUpdate,
+ * C_SignUpdate, C_VerifyUpdate): out 0 there is no query, the step runs.
  *
  * PINs never reach the kernel. libhsm derives a 32-byte verifier with
  * Argon2id(pin, salt, t, m, p) and hands the kernel the verifier, the PIN
@@ -87,9 +120,10 @@
  * memory in max_data_len chunks and writes output as it is produced, so a
  * single-part C_Digest, C_Encrypt or C_Sign of any size works with the
  * mechanisms that support multi-part operation. FINAL input and VERIFY
- * signatures stay within max_data_len; so do one-shot-only mechanisms
- * (CKM_EDDSA, raw RSA and ECDSA), which fail with CKR_DATA_LEN_RANGE
- * above their own bound. A mechanism that must see all its input before
+ * signatures stay within max_data_len; so do the single-part-only
+ * mechanisms (CKM_ECDSA, CKM_RSA_PKCS, CKM_RSA_PKCS_PSS,
+ * CKM_RSA_PKCS_OAEP) and CKM_EDDSA (which buffers its message), which fail
+ * with CKR_DATA_LEN_RANGE above their own bound. A mechanism that must see all its input before
  * it may release output (CKM_AES_GCM: decryption checks the tag first)
  * buffers at most max_buffered_len bytes (64 MiB) of one operation.
  * KHSM_IOC_GENERATE_RANDOM takes at most max_data_len bytes per call.
@@ -295,9 +329,13 @@ struct khsm_op_init {
 /*
  * Data for the active operation. ONESHOT (C_Encrypt, C_Sign, ...) and FINAL
  * end the operation unless the result is a length answer or
- * CKR_BUFFER_TOO_SMALL. UPDATE continues it.
+ * CKR_BUFFER_TOO_SMALL. UPDATE continues it. Any other error ends it.
  * For KHSM_OP_VERIFY, out/out_len carry the signature (an input) with
  * ONESHOT and FINAL, and must be zero with UPDATE.
+ * Single-part-only mechanisms (PKCS#11 v3.0: CKM_ECDSA, CKM_RSA_PKCS,
+ * CKM_RSA_PKCS_PSS, CKM_RSA_PKCS_OAEP) take ONESHOT only: UPDATE and FINAL
+ * give CKR_OPERATION_NOT_INITIALIZED and end the operation, as SoftHSM2
+ * and kryoptic answer. CKM_EDDSA is multi-part (the message is buffered).
  */
 #define KHSM_DATA_UPDATE	1
 #define KHSM_DATA_FINAL		2
