@@ -94,7 +94,7 @@ libhsm:
 pkcs11: libhsm
 	$(MAKE) -C $(TOP)/pkcs11
 
-tests: $(if $(wildcard $(LINUX_SRC_TAR)),linux-src)
+tests: $(if $(wildcard $(LINUX_SRC_TAR)),linux-src) $(TOP)/build/p11bench
 	$(MAKE) -C $(TOP)/qemu-tests
 
 # --- dependencies -----------------------------------------------------------
