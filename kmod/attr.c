@@ -295,7 +295,8 @@ static int khsm_attrs_defaults(struct khsm_attrs *s, unsigned long class,
 					  CKA_VALUE };
 	static const u32 empty_cert[] = { CKA_ID, CKA_ISSUER,
 					  CKA_SERIAL_NUMBER, CKA_START_DATE,
-					  CKA_END_DATE };
+					  CKA_END_DATE, CKA_URL,
+					  CKA_CHECK_VALUE };
 	static const u32 empty_key[] = { CKA_ID, CKA_START_DATE, CKA_END_DATE };
 	static const u32 true_secret[] = { CKA_ENCRYPT, CKA_DECRYPT, CKA_SIGN,
 					   CKA_VERIFY, CKA_WRAP, CKA_UNWRAP };
