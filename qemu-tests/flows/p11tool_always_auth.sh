@@ -5,8 +5,9 @@
 # --always-auth makes an EC key that needs a context-specific login per
 # use; -O shows it; --sign (which logs in with CKU_CONTEXT_SPECIFIC after
 # C_SignInit when the key asks for it) signs, twice, and OpenSSL verifies
-# both signatures; a context-specific login without an operation waiting
-# for it fails with CKR_OPERATION_NOT_INITIALIZED. The refusals without
+# both signatures; OpenSC's pkcs11-spy shows the C_Login(CKU_CONTEXT_SPECIFIC)
+# between C_SignInit and C_Sign; a context-specific login without an
+# operation waiting for it fails with CKR_OPERATION_NOT_INITIALIZED. The refusals without
 # the re-login are in p11_always_auth_test. Runs as hsmuser in the VM.
 . "$(dirname "$0")/tap.inc"
 flow_require_module
@@ -32,6 +33,21 @@ for n in 1 2; do
 		step "openssl verifies signature $n" \
 			openssl dgst -sha256 -verify pub.pem -signature "sig$n.der" msg
 done
+# OpenSC's pkcs11-spy between pkcs11-tool and the module shows the calls:
+# C_SignInit, then C_Login with CKU_CONTEXT_SPECIFIC, then C_Sign.
+SPY=/usr/lib/x86_64-linux-gnu/pkcs11-spy.so
+if [ -r "$SPY" ]; then
+	step "--sign through pkcs11-spy" env PKCS11SPY="$MOD" PKCS11SPY_OUTPUT="$W/spy.log" \
+		pkcs11-tool --module "$SPY" --token-label "$LABEL" "${L[@]}" --sign \
+		-m ECDSA-SHA256 --id a1 -i msg -o sig3.der --signature-format openssl &&
+		step "openssl verifies the spied signature" \
+			openssl dgst -sha256 -verify pub.pem -signature sig3.der msg
+	LAST_OUT=$(grep -E '^[0-9]+: C_|userType|^Returned' "$W/spy.log" 2>&1)
+	check "C_SignInit, C_Login(CKU_CONTEXT_SPECIFIC) = CKR_OK, C_Sign = CKR_OK in that order" \
+		'tr "\n" " " <<<"$OUT" | grep -qE "C_SignInit .*C_Login .*CKU_CONTEXT_SPECIFIC.*Returned: +0 CKR_OK .*C_Sign .*Returned: +0 CKR_OK"'
+else
+	skip_step "pkcs11-spy call trace" "$SPY missing"
+fi
 step_fails "a context-specific login with no operation waiting fails" \
 	CKR_OPERATION_NOT_INITIALIZED \
 	"${P11T[@]}" --login --login-type context-specific --pin "$USER_PIN" -O
