@@ -27,11 +27,17 @@ static const struct khsm_attr_desc khsm_attr_table[] = {
 	/* Storage objects (all classes). */
 	U(CKA_CLASS, KHSM_AC_ALL, F_RO),
 	B(CKA_TOKEN, KHSM_AC_ALL, KHSM_AF_COPY_ONLY),
-	B(CKA_PRIVATE, KHSM_AC_ALL, KHSM_AF_COPY_ONLY),
+	/*
+	 * A copy of a private or secret key stays private: otherwise any
+	 * group member could use the copy without a PIN.
+	 */
+	B(CKA_PRIVATE, C_SP, KHSM_AF_COPY_ONLY | KHSM_AF_STICKY_TRUE),
+	B(CKA_PRIVATE, KHSM_AC_DATA | KHSM_AC_CERT | KHSM_AC_PUB,
+	  KHSM_AF_COPY_ONLY),
 	B(CKA_MODIFIABLE, KHSM_AC_ALL,
 	  KHSM_AF_COPY_ONLY | KHSM_AF_STICKY_FALSE),
 	B(CKA_COPYABLE, KHSM_AC_ALL, KHSM_AF_STICKY_FALSE),
-	B(CKA_DESTROYABLE, KHSM_AC_ALL, 0),
+	B(CKA_DESTROYABLE, KHSM_AC_ALL, KHSM_AF_STICKY_FALSE),
 	S(CKA_LABEL, KHSM_AC_ALL, 0),
 	/* Data objects. */
 	S(CKA_APPLICATION, KHSM_AC_DATA, 0),
@@ -68,7 +74,8 @@ static const struct khsm_attr_desc khsm_attr_table[] = {
 	B(CKA_ALWAYS_SENSITIVE, C_SP, F_CALC),
 	B(CKA_NEVER_EXTRACTABLE, C_SP, F_CALC),
 	B(CKA_WRAP_WITH_TRUSTED, C_SP, KHSM_AF_STICKY_TRUE),
-	B(CKA_ALWAYS_AUTHENTICATE, KHSM_AC_PRIV, 0),
+	/* Whoever may change it could otherwise switch the re-login off. */
+	B(CKA_ALWAYS_AUTHENTICATE, KHSM_AC_PRIV, KHSM_AF_STICKY_TRUE),
 	/* Key-type attributes: struct khsm_key_ops.attrs (key.h). */
 };
 
@@ -288,7 +295,8 @@ static int khsm_attrs_defaults(struct khsm_attrs *s, unsigned long class,
 					  CKA_VALUE };
 	static const u32 empty_cert[] = { CKA_ID, CKA_ISSUER,
 					  CKA_SERIAL_NUMBER, CKA_START_DATE,
-					  CKA_END_DATE };
+					  CKA_END_DATE, CKA_URL,
+					  CKA_CHECK_VALUE };
 	static const u32 empty_key[] = { CKA_ID, CKA_START_DATE, CKA_END_DATE };
 	static const u32 true_secret[] = { CKA_ENCRYPT, CKA_DECRYPT, CKA_SIGN,
 					   CKA_VERIFY, CKA_WRAP, CKA_UNWRAP };
@@ -409,7 +417,10 @@ unsigned long khsm_attrs_build(struct khsm_attrs *s, const struct khsm_tmpl *t,
 
 	for (i = 0; i < t->count; i++) {
 		ta = &t->a[i];
-		if (ta->type == CKA_CLASS || ta->type == CKA_KEY_TYPE)
+		/* Checked above; CKA_KEY_TYPE does not exist for the others. */
+		if (ta->type == CKA_CLASS ||
+		    (ta->type == CKA_KEY_TYPE &&
+		     (khsm_class_bit(class) & KHSM_AC_KEY)))
 			continue;
 		d = khsm_attr_desc(ta->type, class, key_type);
 		if (!d)

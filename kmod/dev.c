@@ -30,6 +30,9 @@ static int khsm_open(struct inode *inode, struct file *filp)
 		return -ENOMEM;
 	f->tok = tok;
 	f->user = KHSM_NOBODY;
+	/* The opener's: an fd passed on carries the opener's charge. */
+	f->uid = from_kuid_munged(&init_user_ns, current_euid());
+	f->admin = ns_capable_noaudit(&init_user_ns, CAP_SYS_ADMIN);
 	mutex_lock(&tok->lock);
 	tok->n_files++;
 	mutex_unlock(&tok->lock);

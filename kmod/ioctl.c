@@ -15,6 +15,7 @@
  * the write can fail after the call acted; the descriptor's ->undo then
  * takes back what can be taken back (the uAPI header lists the rest).
  */
+#include <linux/capability.h>
 #include <linux/kernel.h>
 #include <linux/mm.h>
 #include <linux/nospec.h>
@@ -43,6 +44,7 @@ union khsm_ioc_arg {
 	struct khsm_version version;
 	struct khsm_token_info token_info;
 	struct khsm_init_token init_token;
+	struct khsm_admin_init_token admin_init_token;
 	struct khsm_set_pin set_pin;
 	struct khsm_login login;
 	struct khsm_session session;
@@ -317,7 +319,7 @@ static int khsm_ioc_token_info(struct khsm_file *f, union khsm_ioc_arg *a)
 	if (!KHSM_RESERVED_OK(&a->token_info))
 		return -EINVAL;
 	khsm_clear_out(a, sizeof(a->token_info));
-	khsm_token_info(f->tok, &a->token_info);
+	khsm_token_info(f, &a->token_info);
 	return 0;
 }
 
@@ -326,13 +328,36 @@ static int khsm_ioc_init_token(struct khsm_file *f, union khsm_ioc_arg *a)
 	struct khsm_init_token *it = &a->init_token;
 	int ret = 0;
 
-	if (!KHSM_RESERVED_OK(it) || !khsm_pin_check_form(&it->so_check) ||
+	if (!KHSM_RESERVED_OK(it) || it->pad0 ||
+	    (it->flags & ~KHSM_INIT_TOKEN_F_ALL) ||
+	    !khsm_pin_check_form(&it->so_check) ||
 	    !khsm_pin_new_form(&it->so_new))
 		ret = -EINVAL;
 	else
 		it->rv = khsm_token_init_token(f, it->label, &it->so_check,
-					       &it->so_new);
+					       &it->so_new, it->flags);
 	return ret;
+}
+
+/*
+ * Root's recovery (uAPI KHSM_IOC_ADMIN_INIT_TOKEN): CAP_SYS_ADMIN in the
+ * credentials the file was opened with and in the caller, so neither a
+ * file passed from root nor root using a member's file is enough.
+ */
+static int khsm_ioc_admin_init_token(struct khsm_file *f,
+				     union khsm_ioc_arg *a)
+{
+	struct khsm_admin_init_token *ai = &a->admin_init_token;
+
+	if (!KHSM_RESERVED_OK(ai) || ai->pad0 ||
+	    (ai->flags & ~KHSM_INIT_TOKEN_F_ALL) ||
+	    !khsm_pin_new_form(&ai->so_new))
+		return -EINVAL;
+	if (!f->admin || !capable(CAP_SYS_ADMIN))
+		return -EPERM;
+	ai->rv = khsm_token_admin_init(f->tok, ai->label, &ai->so_new,
+				       ai->flags);
+	return 0;
 }
 
 static int khsm_ioc_pin(struct khsm_file *f, union khsm_ioc_arg *a, bool init)
@@ -1176,6 +1201,8 @@ static const struct khsm_ioc_desc khsm_ioctls[] = {
 	KHSM_IOC(GENERATE_RANDOM, khsm_ioc_random, RANDOM, random),
 	KHSM_IOC(MECH_LIST, khsm_ioc_mech_list, MECH_LIST, mech_list),
 	KHSM_IOC(MECH_INFO, khsm_ioc_mech_info, MECH_INFO, mech_info),
+	KHSM_IOC(ADMIN_INIT_TOKEN, khsm_ioc_admin_init_token, ADMIN_INIT_TOKEN,
+		 admin_init_token),
 };
 
 /* The structs are the ABI: fixed size, no implicit holes. */
@@ -1186,6 +1213,8 @@ static void khsm_build_check_abi(void)
 		     KHSM_TOKEN_INFO_SIZE_VER0);
 	BUILD_BUG_ON(sizeof(struct khsm_init_token) !=
 		     KHSM_INIT_TOKEN_SIZE_VER0);
+	BUILD_BUG_ON(sizeof(struct khsm_admin_init_token) !=
+		     KHSM_ADMIN_INIT_TOKEN_SIZE_VER0);
 	BUILD_BUG_ON(sizeof(struct khsm_set_pin) != KHSM_SET_PIN_SIZE_VER0);
 	BUILD_BUG_ON(sizeof(struct khsm_login) != KHSM_LOGIN_SIZE_VER0);
 	BUILD_BUG_ON(sizeof(struct khsm_session) != KHSM_SESSION_SIZE_VER0);

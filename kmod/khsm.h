@@ -59,6 +59,7 @@ struct khsm_token {
 
 	struct mutex lock;
 	bool initialized;		/* C_InitToken done */
+	u32 init_flags;			/* KHSM_INIT_TOKEN_F_* */
 	u8 label[KHSM_LABEL_LEN];
 	u8 serial[KHSM_SERIAL_LEN];
 	struct khsm_pin_state so;
@@ -74,12 +75,21 @@ struct khsm_token {
 	u32 n_files;
 	u32 n_logged_in;
 	u64 n_bytes;			/* charged bytes of objects and sessions */
+	struct xarray uids;		/* uid -> struct khsm_uid_share */
 	struct khsm_index find_index;	/* of the objects */
+};
+
+/* What one uid holds of a token (tok->uids); freed when it holds nothing. */
+struct khsm_uid_share {
+	u32 sessions;
+	u64 bytes;
 };
 
 /* One open file of /dev/hsmN: one PKCS#11 application. */
 struct khsm_file {
 	struct khsm_token *tok;
+	u32 uid;			/* opener's euid: what the file makes is charged to it */
+	bool admin;			/* opener had CAP_SYS_ADMIN */
 	unsigned long user;		/* CKU_SO, CKU_USER, KHSM_NOBODY */
 	u32 n_sessions;
 	u32 n_ro_sessions;
@@ -94,6 +104,8 @@ struct khsm_slot {
 	bool active;
 	bool updated;			/* an UPDATE step has run */
 	bool private_key;		/* key needs the login it started under */
+	bool always_auth;		/* CKA_ALWAYS_AUTHENTICATE key ... */
+	bool authed;			/* ... and a context-specific login since init */
 	u32 login_gen;			/* khsm_file.login_gen at init */
 };
 
@@ -140,7 +152,8 @@ struct khsm_obj {
 	bool private;			/* CKA_PRIVATE */
 	struct khsm_sess *owner;	/* session objects; NULL for token */
 	struct list_head owner_node;	/* in owner->objects */
-	u32 bytes;			/* charged to tok->n_bytes */
+	u32 uid;			/* charged to: its creator's file's uid */
+	u32 bytes;			/* charged to tok->n_bytes and the uid */
 	struct khsm_obj_index index;
 	struct khsm_attrs attrs;
 };

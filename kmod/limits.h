@@ -19,6 +19,14 @@
 #define KHSM_MAX_SESSIONS	100000	/* open sessions per token, all files */
 #define KHSM_MAX_OBJECTS	1000000	/* token + session objects per token */
 #define KHSM_DEF_TOKEN_MIB	256	/* default of max_token_mib */
+/*
+ * Shares of one token (module parameters, see the uAPI's khsm_version):
+ * sessions per open file, sessions per uid, and the percentage of
+ * max_token_mib one uid's objects and sessions may hold.
+ */
+#define KHSM_DEF_FILE_SESSIONS	16384	/* default of max_file_sessions */
+#define KHSM_DEF_UID_SESSIONS	32768	/* default of max_uid_sessions */
+#define KHSM_DEF_UID_PCT	25	/* default of max_uid_pct */
 #define KHSM_MAX_TOKEN_MIB	65536	/* largest max_token_mib accepted */
 #define KHSM_MAX_TEMPLATE	64	/* attributes per template */
 #define KHSM_MAX_ATTR_LEN	8192	/* bytes per attribute value */

@@ -80,7 +80,7 @@ static void khsm_object_remove(struct khsm_obj *o)
 		tok->n_token_objects--;
 	else
 		tok->n_session_objects--;
-	khsm_token_uncharge(tok, o->bytes);
+	khsm_token_uncharge(tok, o->uid, o->bytes);
 	khsm_object_put(o);
 }
 
@@ -192,10 +192,11 @@ static unsigned long khsm_object_add(struct khsm_sess *s,
 	o->token = token;
 	o->private = private;
 	o->owner = token ? NULL : s;
+	o->uid = s->file->uid;
 	o->bytes = khsm_object_bytes(attrs, o->km);
 	o->attrs = *attrs;
 	attrs->a = NULL;
-	rv = khsm_token_charge(tok, o->bytes);
+	rv = khsm_token_charge(tok, o->uid, o->bytes);
 	if (rv) {
 		khsm_object_put(o);
 		return rv;
@@ -204,7 +205,7 @@ static unsigned long khsm_object_add(struct khsm_sess *s,
 			      XA_LIMIT(1, U32_MAX), &tok->next_object,
 			      GFP_KERNEL_ACCOUNT);
 	if (err < 0) {
-		khsm_token_uncharge(tok, o->bytes);
+		khsm_token_uncharge(tok, o->uid, o->bytes);
 		khsm_object_put(o);
 		return CKR_HOST_MEMORY;
 	}
@@ -531,10 +532,10 @@ unsigned long khsm_object_set_attrs(struct khsm_file *f, u32 session, u32 handle
 		goto out;
 	}
 	khsm_attrs_trim(&attrs);
-	khsm_token_uncharge(tok, o->bytes);
-	rv = khsm_token_charge(tok, khsm_object_bytes(&attrs, o->km));
+	/* Still charged to its creator, whoever changes it. */
+	rv = khsm_token_recharge(tok, o->uid, o->bytes,
+				 khsm_object_bytes(&attrs, o->km));
 	if (rv) {
-		khsm_token_charge(tok, o->bytes);	/* fits: it did */
 		khsm_attrs_free(&attrs);
 		goto out;
 	}

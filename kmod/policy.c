@@ -43,8 +43,21 @@ bool khsm_obj_hides(const struct khsm_obj *o,
 }
 
 /*
- * Token objects need a R/W session; private objects need the user logged
- * in, so the SO creates public objects only.
+ * The token policy chosen at C_InitToken (uAPI KHSM_INIT_TOKEN_F_*): by
+ * default a token object is made, changed or destroyed only by a
+ * logged-in file (user; SO for the public objects it sees), so a group
+ * member without a PIN cannot replace the user's public keys.
+ */
+static bool khsm_may_write_token(const struct khsm_sess *s)
+{
+	return s->file->user != KHSM_NOBODY ||
+	       (s->tok->init_flags & KHSM_INIT_TOKEN_F_PUBLIC_WRITE);
+}
+
+/*
+ * Token objects need a R/W session and, by the token policy, a login;
+ * private objects need the user logged in, so the SO creates public
+ * objects only.
  */
 unsigned long khsm_may_create(const struct khsm_sess *s, bool token,
 			bool private)
@@ -53,15 +66,19 @@ unsigned long khsm_may_create(const struct khsm_sess *s, bool token,
 		return CKR_SESSION_READ_ONLY;
 	if (private && s->file->user != CKU_USER)
 		return CKR_USER_NOT_LOGGED_IN;
+	if (token && !khsm_may_write_token(s))
+		return CKR_USER_NOT_LOGGED_IN;
 	return CKR_OK;
 }
 
-/* Changing or destroying a token object needs a R/W session. */
+/* Changing or destroying a token object: as creating one. */
 unsigned long khsm_may_write(const struct khsm_sess *s,
 		       const struct khsm_obj *o)
 {
 	if (o->token && !s->rw)
 		return CKR_SESSION_READ_ONLY;
+	if (o->token && !khsm_may_write_token(s))
+		return CKR_USER_NOT_LOGGED_IN;
 	return CKR_OK;
 }
 

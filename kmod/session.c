@@ -46,6 +46,8 @@ static void khsm_slot_end(struct khsm_slot *slot)
 	slot->active = false;
 	slot->updated = false;
 	slot->private_key = false;
+	slot->always_auth = false;
+	slot->authed = false;
 }
 
 static void khsm_session_release(struct kref *ref)
@@ -139,11 +141,9 @@ unsigned long khsm_session_open(struct khsm_file *f, u32 flags, u32 *handle)
 	s->rw = rw;
 
 	mutex_lock(&tok->lock);
-	if (tok->n_sessions >= KHSM_MAX_SESSIONS ||
-	    khsm_token_charge(tok, sizeof(*s))) {
-		rv = CKR_SESSION_COUNT;
+	rv = khsm_token_session_charge(tok, f, sizeof(*s));
+	if (rv)
 		goto out_free;
-	}
 	if (!rw && f->user == CKU_SO) {
 		rv = CKR_SESSION_READ_WRITE_SO_EXISTS;
 		goto out_uncharge;
@@ -166,7 +166,7 @@ unsigned long khsm_session_open(struct khsm_file *f, u32 flags, u32 *handle)
 	return CKR_OK;
 
 out_uncharge:
-	khsm_token_uncharge(tok, sizeof(*s));
+	khsm_token_session_uncharge(tok, f, sizeof(*s));
 out_free:
 	mutex_unlock(&tok->lock);
 	khsm_session_put(s);
@@ -182,7 +182,7 @@ static void khsm_session_unlink(struct khsm_sess *s)
 	lockdep_assert_held(&tok->lock);
 	WRITE_ONCE(s->closed, true);
 	xa_erase(&tok->sessions, s->handle);
-	khsm_token_uncharge(tok, sizeof(*s));
+	khsm_token_session_uncharge(tok, f, sizeof(*s));
 	khsm_objects_destroy_session(s);
 	tok->n_sessions--;
 	f->n_sessions--;
@@ -234,6 +234,24 @@ void khsm_sessions_release(struct khsm_file *f)
 	mutex_unlock(&tok->lock);
 }
 
+/*
+ * Root's re-initialisation: every session of every file closes, as if
+ * each file had called C_CloseAllSessions (which logs it out). Under
+ * tok->lock.
+ */
+void khsm_sessions_close_token(struct khsm_token *tok)
+{
+	struct khsm_sess *s;
+	unsigned long idx;
+
+	lockdep_assert_held(&tok->lock);
+	xa_for_each(&tok->sessions, idx, s) {
+		khsm_session_unlink(s);
+		khsm_session_put(s);
+		cond_resched();
+	}
+}
+
 unsigned long khsm_session_info(struct khsm_file *f, u32 handle, u32 *flags,
 			  u32 *state)
 {
@@ -269,6 +287,8 @@ static unsigned long khsm_slot_start(struct khsm_sess *s, struct khsm_slot *slot
 	slot->op.ctx = NULL;
 	slot->km = NULL;
 	slot->private_key = false;
+	slot->always_auth = false;
+	slot->authed = false;
 	if (m->key_type == KHSM_KEY_NONE)
 		return m->init(&slot->op, NULL, param, param_len);
 
@@ -282,6 +302,8 @@ static unsigned long khsm_slot_start(struct khsm_sess *s, struct khsm_slot *slot
 		rv = CKR_GENERAL_ERROR;
 	if (!rv) {
 		slot->private_key = o->private;
+		slot->always_auth = o->class == CKO_PRIVATE_KEY &&
+			khsm_attrs_bool(&o->attrs, CKA_ALWAYS_AUTHENTICATE);
 		slot->login_gen = s->file->login_gen;
 		slot->km = khsm_keymat_get(o->km);
 	}
@@ -383,6 +405,12 @@ static unsigned long khsm_slot_data(struct khsm_file *f, struct khsm_slot *slot,
 		return step == KHSM_STEP_ONESHOT ? CKR_DATA_LEN_RANGE :
 						   CKR_OPERATION_NOT_INITIALIZED;
 	}
+	/* CKA_ALWAYS_AUTHENTICATE: no context-specific login since init. */
+	if (slot->always_auth && !slot->authed) {
+		khsm_slot_end(slot);
+		rv = CKR_USER_NOT_LOGGED_IN;
+		goto out;
+	}
 	/* A single-part call cannot finish a multi-part operation. */
 	if (step == KHSM_STEP_ONESHOT && slot->updated)
 		return CKR_OPERATION_ACTIVE;
@@ -440,6 +468,45 @@ unsigned long khsm_op_data(struct khsm_file *f, u32 session, u32 kind, u32 step,
 		return CKR_SESSION_HANDLE_INVALID;
 	mutex_lock(&s->lock);
 	rv = khsm_slot_data(f, &s->slots[kind], kind, step, io);
+	mutex_unlock(&s->lock);
+	khsm_session_put(s);
+	return rv;
+}
+
+/*
+ * C_Login(CKU_CONTEXT_SPECIFIC): authorise the session's operations on
+ * CKA_ALWAYS_AUTHENTICATE keys that wait for it, if the PIN is right. The
+ * session lock keeps them from starting or ending meanwhile.
+ */
+unsigned long khsm_session_context_login(struct khsm_file *f, u32 session,
+					 const struct khsm_pin *pin)
+{
+	struct khsm_slot *slot;
+	struct khsm_sess *s;
+	bool waiting = false;
+	unsigned long rv;
+	unsigned int i;
+
+	s = khsm_session_get(f, session);
+	if (!s)
+		return CKR_SESSION_HANDLE_INVALID;
+	mutex_lock(&s->lock);
+	for (i = 0; i <= KHSM_OP_MAX; i++) {
+		slot = &s->slots[i];
+		/* C_Logout ended operations that use private keys. */
+		if (slot->active && slot->private_key &&
+		    slot->login_gen != READ_ONCE(f->login_gen))
+			khsm_slot_end(slot);
+		if (slot->active && slot->always_auth && !slot->authed)
+			waiting = true;
+	}
+	rv = waiting ? khsm_token_check_pin(f, pin) :
+		       CKR_OPERATION_NOT_INITIALIZED;
+	for (i = 0; !rv && i <= KHSM_OP_MAX; i++) {
+		slot = &s->slots[i];
+		if (slot->active && slot->always_auth)
+			slot->authed = true;
+	}
 	mutex_unlock(&s->lock);
 	khsm_session_put(s);
 	return rv;

@@ -21,6 +21,10 @@ unsigned long khsm_session_close_all(struct khsm_file *f);
 unsigned long khsm_session_info(struct khsm_file *f, u32 handle, u32 *flags,
 			  u32 *state);
 void khsm_sessions_release(struct khsm_file *f);
+/* Under tok->lock: close every session of every file (admin re-init). */
+void khsm_sessions_close_token(struct khsm_token *tok);
+unsigned long khsm_session_context_login(struct khsm_file *f, u32 session,
+					 const struct khsm_pin *pin);
 
 unsigned long khsm_op_init(struct khsm_file *f, u32 session, u32 kind,
 		     unsigned long mech, u32 key, const void *param,

@@ -6,11 +6,14 @@
  * with the PKCS#11 v3.0 5.6 session-state rules.
  */
 #include <crypto/algapi.h>
+#include <linux/cred.h>
 #include <linux/kernel.h>
+#include <linux/math64.h>
 #include <linux/moduleparam.h>
 #include <linux/random.h>
 #include <linux/slab.h>
 #include <linux/string.h>
+#include <linux/uidgid.h>
 
 #include "object.h"
 #include "session.h"
@@ -24,30 +27,149 @@ module_param(max_token_mib, uint, 0444);
 MODULE_PARM_DESC(max_token_mib,
 		 "MiB of objects and sessions one token may hold (1..65536, default 256)");
 
+static unsigned int max_file_sessions = KHSM_DEF_FILE_SESSIONS;
+module_param(max_file_sessions, uint, 0444);
+MODULE_PARM_DESC(max_file_sessions,
+		 "sessions one open file may hold (1..100000, default 16384)");
+
+static unsigned int max_uid_sessions = KHSM_DEF_UID_SESSIONS;
+module_param(max_uid_sessions, uint, 0444);
+MODULE_PARM_DESC(max_uid_sessions,
+		 "sessions one uid may hold on a token, all its files (1..100000, default 32768)");
+
+static unsigned int max_uid_pct = KHSM_DEF_UID_PCT;
+module_param(max_uid_pct, uint, 0444);
+MODULE_PARM_DESC(max_uid_pct,
+		 "percent of max_token_mib one uid's objects and sessions may hold (1..100, default 25)");
+
 static u64 khsm_token_max_bytes(void)
 {
 	return (u64)max_token_mib << 20;
 }
 
-/*
- * Reserve @bytes of the token's budget, under tok->lock: CKR_OK, or
- * CKR_DEVICE_MEMORY when the token would hold more than max_token_mib.
- */
-unsigned long khsm_token_charge(struct khsm_token *tok, u64 bytes)
+static u64 khsm_uid_max_bytes(void)
 {
+	return div_u64(khsm_token_max_bytes() * max_uid_pct, 100);
+}
+
+/* What @uid holds of @tok; with @create a new empty share if none. */
+static struct khsm_uid_share *khsm_uid_share(struct khsm_token *tok, u32 uid,
+					     bool create)
+{
+	struct khsm_uid_share *u;
+
+	lockdep_assert_held(&tok->lock);
+	u = xa_load(&tok->uids, uid);
+	if (u || !create)
+		return u;
+	u = kzalloc(sizeof(*u), GFP_KERNEL_ACCOUNT);
+	if (!u)
+		return NULL;
+	if (xa_err(xa_store(&tok->uids, uid, u, GFP_KERNEL_ACCOUNT))) {
+		kfree(u);
+		return NULL;
+	}
+	return u;
+}
+
+static void khsm_uid_share_drop_empty(struct khsm_token *tok, u32 uid,
+				      struct khsm_uid_share *u)
+{
+	if (u->sessions || u->bytes)
+		return;
+	xa_erase(&tok->uids, uid);
+	kfree(u);
+}
+
+/*
+ * Reserve @bytes of the token's budget for @uid, under tok->lock: CKR_OK,
+ * or CKR_DEVICE_MEMORY when the token would hold more than max_token_mib
+ * or the uid more than its share.
+ */
+unsigned long khsm_token_charge(struct khsm_token *tok, u32 uid, u64 bytes)
+{
+	struct khsm_uid_share *u;
+
 	lockdep_assert_held(&tok->lock);
 	if (bytes > khsm_token_max_bytes() - tok->n_bytes)
 		return CKR_DEVICE_MEMORY;
+	u = khsm_uid_share(tok, uid, true);
+	if (!u)
+		return CKR_HOST_MEMORY;
+	if (bytes > khsm_uid_max_bytes() - min(u->bytes, khsm_uid_max_bytes())) {
+		khsm_uid_share_drop_empty(tok, uid, u);
+		return CKR_DEVICE_MEMORY;
+	}
+	u->bytes += bytes;
 	tok->n_bytes += bytes;
 	return CKR_OK;
 }
 
-void khsm_token_uncharge(struct khsm_token *tok, u64 bytes)
+void khsm_token_uncharge(struct khsm_token *tok, u32 uid, u64 bytes)
 {
+	struct khsm_uid_share *u;
+
 	lockdep_assert_held(&tok->lock);
 	if (WARN_ON_ONCE(bytes > tok->n_bytes))
 		bytes = tok->n_bytes;
 	tok->n_bytes -= bytes;
+	u = khsm_uid_share(tok, uid, false);
+	if (WARN_ON_ONCE(!u))
+		return;
+	u->bytes -= min(bytes, u->bytes);
+	khsm_uid_share_drop_empty(tok, uid, u);
+}
+
+/* An object of @uid that held @old bytes now holds @new. */
+unsigned long khsm_token_recharge(struct khsm_token *tok, u32 uid, u64 old,
+				  u64 new)
+{
+	if (new > old)
+		return khsm_token_charge(tok, uid, new - old);
+	if (old > new)
+		khsm_token_uncharge(tok, uid, old - new);
+	return CKR_OK;
+}
+
+/*
+ * One more session of @f, costing @bytes, under tok->lock: the token's,
+ * the file's and the uid's session limits and the byte budgets, or
+ * CKR_SESSION_COUNT. The caller counts the session in tok and @f.
+ */
+unsigned long khsm_token_session_charge(struct khsm_token *tok,
+					struct khsm_file *f, u64 bytes)
+{
+	struct khsm_uid_share *u;
+
+	lockdep_assert_held(&tok->lock);
+	if (tok->n_sessions >= KHSM_MAX_SESSIONS ||
+	    f->n_sessions >= max_file_sessions)
+		return CKR_SESSION_COUNT;
+	u = khsm_uid_share(tok, f->uid, false);
+	if (u && u->sessions >= max_uid_sessions)
+		return CKR_SESSION_COUNT;
+	switch (khsm_token_charge(tok, f->uid, bytes)) {
+	case CKR_OK:
+		break;
+	case CKR_HOST_MEMORY:
+		return CKR_HOST_MEMORY;
+	default:
+		return CKR_SESSION_COUNT;
+	}
+	khsm_uid_share(tok, f->uid, false)->sessions++;
+	return CKR_OK;
+}
+
+void khsm_token_session_uncharge(struct khsm_token *tok, struct khsm_file *f,
+				 u64 bytes)
+{
+	struct khsm_uid_share *u;
+
+	lockdep_assert_held(&tok->lock);
+	u = khsm_uid_share(tok, f->uid, false);
+	if (!WARN_ON_ONCE(!u || !u->sessions))
+		u->sessions--;
+	khsm_token_uncharge(tok, f->uid, bytes);
 }
 
 unsigned int khsm_token_count(void)
@@ -76,6 +198,14 @@ int khsm_tokens_init(unsigned int count, kgid_t gid)
 		       KHSM_MAX_TOKEN_MIB);
 		return -EINVAL;
 	}
+	if (max_file_sessions < 1 || max_file_sessions > KHSM_MAX_SESSIONS ||
+	    max_uid_sessions < 1 || max_uid_sessions > KHSM_MAX_SESSIONS ||
+	    max_uid_pct < 1 || max_uid_pct > 100) {
+		pr_err("max_file_sessions=%u max_uid_sessions=%u (1..%u) or max_uid_pct=%u (1..100) out of range\n",
+		       max_file_sessions, max_uid_sessions, KHSM_MAX_SESSIONS,
+		       max_uid_pct);
+		return -EINVAL;
+	}
 	khsm_tokens = kcalloc(count, sizeof(*khsm_tokens), GFP_KERNEL);
 	if (!khsm_tokens)
 		return -ENOMEM;
@@ -88,6 +218,7 @@ int khsm_tokens_init(unsigned int count, kgid_t gid)
 		mutex_init(&tok->lock);
 		xa_init_flags(&tok->objects, XA_FLAGS_ALLOC1);
 		xa_init_flags(&tok->sessions, XA_FLAGS_ALLOC1);
+		xa_init(&tok->uids);
 		err = khsm_index_init(&tok->find_index);
 		if (err) {
 			khsm_ntokens = i;
@@ -103,6 +234,8 @@ int khsm_tokens_init(unsigned int count, kgid_t gid)
 
 void khsm_tokens_uninit(void)
 {
+	struct khsm_uid_share *u;
+	unsigned long uid;
 	unsigned int i;
 
 	for (i = 0; i < khsm_ntokens; i++) {
@@ -114,6 +247,10 @@ void khsm_tokens_uninit(void)
 		khsm_pin_wipe(&tok->user);
 		mutex_unlock(&tok->lock);
 		WARN_ON(!xa_empty(&tok->sessions));
+		WARN_ON(!xa_empty(&tok->uids));
+		xa_for_each(&tok->uids, uid, u)
+			kfree(u);
+		xa_destroy(&tok->uids);
 		xa_destroy(&tok->objects);
 		xa_destroy(&tok->sessions);
 		khsm_index_destroy(&tok->find_index);
@@ -138,6 +275,9 @@ void khsm_token_version(struct khsm_token *tok, struct khsm_version *v)
 	v->max_token_bytes = khsm_token_max_bytes();
 	v->max_stream_len = KHSM_MAX_STREAM_LEN;
 	v->max_buffered_len = KHSM_MAX_BUFFERED_LEN;
+	v->max_file_sessions = max_file_sessions;
+	v->max_uid_sessions = max_uid_sessions;
+	v->max_uid_bytes = khsm_uid_max_bytes();
 }
 
 static u64 khsm_pin_flags(const struct khsm_pin_state *ps, u64 low, u64 final,
@@ -156,14 +296,16 @@ static void khsm_blank_copy(u8 *dst, size_t n, const char *src)
 	memcpy(dst, src, min(n, strlen(src)));
 }
 
-void khsm_token_info(struct khsm_token *tok, struct khsm_token_info *ti)
+void khsm_token_info(struct khsm_file *f, struct khsm_token_info *ti)
 {
+	struct khsm_token *tok = f->tok;
 	u64 flags = CKF_RNG | CKF_LOGIN_REQUIRED;
 
 	khsm_blank_copy(ti->manufacturer, sizeof(ti->manufacturer), "khsm");
 	khsm_blank_copy(ti->model, sizeof(ti->model), "khsm kernel");
-	ti->max_sessions = KHSM_MAX_SESSIONS;
-	ti->max_rw_sessions = KHSM_MAX_SESSIONS;
+	/* PKCS#11's ulMaxSessionCount: what one application may open. */
+	ti->max_sessions = max_file_sessions;
+	ti->max_rw_sessions = max_file_sessions;
 	ti->min_pin_len = KHSM_MIN_PIN_LEN;
 	ti->max_pin_len = KHSM_MAX_PIN_LEN;
 	ti->hw_version[0] = 0;
@@ -183,12 +325,16 @@ void khsm_token_info(struct khsm_token *tok, struct khsm_token_info *ti)
 	flags |= khsm_pin_flags(&tok->so, CKF_SO_PIN_COUNT_LOW,
 				CKF_SO_PIN_FINAL_TRY, CKF_SO_PIN_LOCKED);
 	ti->flags = flags;
+	ti->init_flags = tok->init_flags;
 	ti->sessions = tok->n_sessions;
 	ti->rw_sessions = tok->n_rw_sessions;
-	ti->token_objects = tok->n_token_objects;
-	ti->session_objects = tok->n_session_objects;
-	ti->open_files = tok->n_files;
-	ti->logged_in_files = tok->n_logged_in;
+	/* Counts beyond C_GetTokenInfo's only for a logged-in file. */
+	if (f->user != KHSM_NOBODY) {
+		ti->token_objects = tok->n_token_objects;
+		ti->session_objects = tok->n_session_objects;
+		ti->open_files = tok->n_files;
+		ti->logged_in_files = tok->n_logged_in;
+	}
 	if (tok->so.set) {
 		memcpy(ti->so_salt, tok->so.salt, sizeof(ti->so_salt));
 		ti->so_t_cost = tok->so.t_cost;
@@ -246,7 +392,7 @@ static unsigned long khsm_pin_verify(struct khsm_pin_state *ps,
 
 unsigned long khsm_token_init_token(struct khsm_file *f, const u8 *label,
 			      const struct khsm_pin *so_check,
-			      const struct khsm_pin *so_new)
+			      const struct khsm_pin *so_new, u32 flags)
 {
 	struct khsm_token *tok = f->tok;
 	unsigned long rv;
@@ -268,8 +414,51 @@ unsigned long khsm_token_init_token(struct khsm_file *f, const u8 *label,
 	khsm_pin_wipe(&tok->user);
 	khsm_pin_store(&tok->so, so_new);
 	memcpy(tok->label, label, sizeof(tok->label));
+	tok->init_flags = flags;
 	tok->initialized = true;
 out:
+	mutex_unlock(&tok->lock);
+	return rv;
+}
+
+/*
+ * KHSM_IOC_ADMIN_INIT_TOKEN (ioctl.c checked CAP_SYS_ADMIN): C_InitToken
+ * without the SO PIN, after every session of every file is closed.
+ */
+unsigned long khsm_token_admin_init(struct khsm_token *tok, const u8 *label,
+				    const struct khsm_pin *so_new, u32 flags)
+{
+	unsigned long rv;
+
+	rv = khsm_pin_check_new(so_new);
+	if (rv)
+		return rv;
+	mutex_lock(&tok->lock);
+	khsm_sessions_close_token(tok);
+	khsm_objects_destroy_all(tok);
+	khsm_pin_wipe(&tok->user);
+	khsm_pin_store(&tok->so, so_new);
+	memcpy(tok->label, label, sizeof(tok->label));
+	tok->init_flags = flags;
+	tok->initialized = true;
+	mutex_unlock(&tok->lock);
+	pr_notice("%s: re-initialised by uid %u (CAP_SYS_ADMIN): every session closed, every object destroyed\n",
+		  tok->name, from_kuid_munged(&init_user_ns, current_uid()));
+	return CKR_OK;
+}
+
+/*
+ * The PIN of a context-specific login (CKU_CONTEXT_SPECIFIC): the SO's
+ * when @f is logged in as SO, else the user's; a failure counts.
+ */
+unsigned long khsm_token_check_pin(struct khsm_file *f,
+				   const struct khsm_pin *pin)
+{
+	struct khsm_token *tok = f->tok;
+	unsigned long rv;
+
+	mutex_lock(&tok->lock);
+	rv = khsm_pin_verify(f->user == CKU_SO ? &tok->so : &tok->user, pin);
 	mutex_unlock(&tok->lock);
 	return rv;
 }
@@ -346,6 +535,8 @@ unsigned long khsm_token_login(struct khsm_file *f, u32 session,
 	struct khsm_token *tok = f->tok;
 	unsigned long rv;
 
+	if (user_type == CKU_CONTEXT_SPECIFIC)
+		return khsm_session_context_login(f, session, pin);
 	mutex_lock(&tok->lock);
 	if (!khsm_session_find(f, session)) {
 		rv = CKR_SESSION_HANDLE_INVALID;

@@ -10,15 +10,29 @@ void khsm_tokens_uninit(void);
 unsigned int khsm_token_count(void);
 struct khsm_token *khsm_token_at(unsigned int i);
 
-/* The token's memory budget (max_token_mib), under tok->lock. */
-unsigned long khsm_token_charge(struct khsm_token *tok, u64 bytes);
-void khsm_token_uncharge(struct khsm_token *tok, u64 bytes);
+/*
+ * The token's memory budget (max_token_mib) and the per-uid share of it
+ * (max_uid_pct), under tok->lock.
+ */
+unsigned long khsm_token_charge(struct khsm_token *tok, u32 uid, u64 bytes);
+void khsm_token_uncharge(struct khsm_token *tok, u32 uid, u64 bytes);
+unsigned long khsm_token_recharge(struct khsm_token *tok, u32 uid, u64 old,
+				  u64 new);
+/* Session limits per token, file and uid, and the session's bytes. */
+unsigned long khsm_token_session_charge(struct khsm_token *tok,
+					struct khsm_file *f, u64 bytes);
+void khsm_token_session_uncharge(struct khsm_token *tok, struct khsm_file *f,
+				 u64 bytes);
 
 void khsm_token_version(struct khsm_token *tok, struct khsm_version *v);
-void khsm_token_info(struct khsm_token *tok, struct khsm_token_info *ti);
+void khsm_token_info(struct khsm_file *f, struct khsm_token_info *ti);
 unsigned long khsm_token_init_token(struct khsm_file *f, const u8 *label,
 			      const struct khsm_pin *so_check,
-			      const struct khsm_pin *so_new);
+			      const struct khsm_pin *so_new, u32 flags);
+unsigned long khsm_token_admin_init(struct khsm_token *tok, const u8 *label,
+				    const struct khsm_pin *so_new, u32 flags);
+unsigned long khsm_token_check_pin(struct khsm_file *f,
+				   const struct khsm_pin *pin);
 unsigned long khsm_token_init_pin(struct khsm_file *f, u32 session,
 			    const struct khsm_pin *pin);
 unsigned long khsm_token_set_pin(struct khsm_file *f, u32 session,

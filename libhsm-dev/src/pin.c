@@ -130,6 +130,26 @@ static unsigned long hsmi_check_user(struct khsm_pin *p,
 			      ti->user_m_cost_kib, ti->user_parallelism);
 }
 
+/*
+ * The token policy a new token gets (uAPI KHSM_INIT_TOKEN_F_*), from
+ * KHSM_TOKEN_POLICY: unset, empty or "login" the kernel's default (token
+ * objects need a login), "pkcs11" the PKCS#11 default (a public session
+ * may write public token objects).
+ */
+static unsigned long hsmi_token_policy(__u32 *flags)
+{
+	const char *s = secure_getenv("KHSM_TOKEN_POLICY");
+
+	*flags = 0;
+	if (!s || !*s || !strcmp(s, "login"))
+		return CKR_OK;
+	if (!strcmp(s, "pkcs11")) {
+		*flags = KHSM_INIT_TOKEN_F_PUBLIC_WRITE;
+		return CKR_OK;
+	}
+	return CKR_ARGUMENTS_BAD;
+}
+
 unsigned long hsm_init_token(const struct hsm_token *tok, const void *so_pin,
 			     size_t so_pin_len, const unsigned char label[32])
 {
@@ -145,7 +165,8 @@ unsigned long hsm_init_token(const struct hsm_token *tok, const void *so_pin,
 	memset(&it, 0, sizeof(it));
 	it.size = sizeof(it);
 	memcpy(it.label, label, sizeof(it.label));
-	if (ti.flags & CKF_TOKEN_INITIALIZED)
+	rv = hsmi_token_policy(&it.flags);
+	if (rv == CKR_OK && (ti.flags & CKF_TOKEN_INITIALIZED))
 		rv = hsmi_check_so(&it.so_check, &ti, so_pin, so_pin_len);
 	if (rv == CKR_OK)
 		rv = hsmi_pin_new(&it.so_new, so_pin, so_pin_len);

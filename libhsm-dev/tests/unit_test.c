@@ -730,6 +730,20 @@ static void test_pins(struct hsm_token *tok)
 	derive(so, k.ti.so_salt, 1, 16, 1, v);
 	tap_ok(!memcmp(k.init_token.so_check.verifier, v, 32),
 	   "initialised token: SO check with SO salt");
+	tap_ok(k.init_token.flags == 0, "default token policy: no flag");
+	setenv("KHSM_TOKEN_POLICY", "pkcs11", 1);
+	IS(hsm_init_token(tok, so, 6, label), CKR_OK, "init token (pkcs11 policy)");
+	tap_ok(k.init_token.flags == KHSM_INIT_TOKEN_F_PUBLIC_WRITE,
+	       "KHSM_TOKEN_POLICY=pkcs11: KHSM_INIT_TOKEN_F_PUBLIC_WRITE");
+	setenv("KHSM_TOKEN_POLICY", "login", 1);
+	IS(hsm_init_token(tok, so, 6, label), CKR_OK, "init token (login policy)");
+	tap_ok(k.init_token.flags == 0, "KHSM_TOKEN_POLICY=login: no flag");
+	setenv("KHSM_TOKEN_POLICY", "open", 1);
+	k.calls = 0;
+	IS(hsm_init_token(tok, so, 6, label), CKR_ARGUMENTS_BAD,
+	   "unknown KHSM_TOKEN_POLICY");
+	tap_ok(k.last_cmd != KHSM_IOC_INIT_TOKEN, "nothing sent with a bad policy");
+	unsetenv("KHSM_TOKEN_POLICY");
 
 	setenv("KHSM_ARGON2_T", "abc", 1);
 	k.calls = 0;

@@ -40,6 +40,27 @@ int t_token_info(int fd, struct khsm_token_info *ti)
 	return t_ioctl(fd, KHSM_IOC_TOKEN_INFO, ti);
 }
 
+int t_counts(struct khsm_token_info *ti)
+{
+	__u32 s, rv;
+	int fd = t_open(), err;
+
+	if (fd < 0)
+		return errno;
+	err = t_open_session(fd, CKF_SERIAL_SESSION | CKF_RW_SESSION, &s, &rv);
+	if (!err && t_login(fd, s, CKU_USER, T_USER_PIN, &rv))
+		err = t_login(fd, s, CKU_SO, T_SO_PIN, &rv);
+	if (!err)
+		err = t_token_info(fd, ti);
+	close(fd);
+	if (err)
+		return err;
+	ti->sessions--;
+	ti->rw_sessions--;
+	ti->logged_in_files--;
+	return 0;
+}
+
 void t_pin_check(struct khsm_pin *p, const char *pin, const __u8 *salt,
 		 __u32 t, __u32 m, __u32 par)
 {

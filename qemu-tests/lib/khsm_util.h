@@ -37,6 +37,13 @@ int t_open(void);
 int t_ioctl(int fd, unsigned long cmd, void *arg);
 
 int t_token_info(int fd, struct khsm_token_info *ti);
+/*
+ * TOKEN_INFO as a logged-in file sees it (a file that is not logged in
+ * reads 0 object and file counts): through a new file that logs in as
+ * user (as SO if that fails), with that file's own session and login taken
+ * off again; it counts as one open file, as a fresh observer always did.
+ */
+int t_counts(struct khsm_token_info *ti);
 
 /* Fill a check-form PIN (verifier + pin_len) for @pin given the salt/cost. */
 void t_pin_check(struct khsm_pin *p, const char *pin, const __u8 *salt,

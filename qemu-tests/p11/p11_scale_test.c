@@ -117,9 +117,12 @@ static int make_many(unsigned int from, unsigned int to)
 			unsigned int i = p ? half : from, end = p ? to : half;
 			CK_SESSION_HANDLE s;
 
+			/* Token objects need a login (the default policy). */
 			if (!f || f->C_OpenSession(slot, CKF_SERIAL_SESSION |
 						   CKF_RW_SESSION, NULL, NULL,
-						   &s) != CKR_OK)
+						   &s) != CKR_OK ||
+			    f->C_Login(s, CKU_USER, (CK_UTF8CHAR_PTR)P_USER_PIN,
+				       strlen(P_USER_PIN)) != CKR_OK)
 				_exit(1);
 			for (; i < end; i++)
 				if (make_data(f, s, i, CK_TRUE) != CKR_OK) {

@@ -633,10 +633,10 @@ TEST_F(obj, logout_destroys_private_session_objects)
 	ASSERT_OK(t_create(self->fd, self->s, &t, &priv, &rv), rv);
 	t_tmpl_data(&t, "public session", 0, 0);
 	ASSERT_OK(t_create(self->fd, self->s, &t, &pub, &rv), rv);
-	ASSERT_EQ(0, t_token_info(self->fd, &a));
+	ASSERT_EQ(0, t_counts(&a));
 	ASSERT_OK(t_logout(self->fd, self->s, &rv), rv);
 	/* PKCS#11 5.6 C_Logout: private session objects are destroyed. */
-	ASSERT_EQ(0, t_token_info(self->fd, &b));
+	ASSERT_EQ(0, t_counts(&b));
 	EXPECT_EQ(a.session_objects - 1, b.session_objects);
 	ASSERT_OK(t_login(self->fd, self->s, CKU_USER, T_USER_PIN, &rv), rv);
 	len = sizeof(buf);
@@ -655,7 +655,7 @@ TEST_F(obj, session_objects_die_with_session)
 	char buf[16];
 	__u64 len = sizeof(buf);
 
-	ASSERT_EQ(0, t_token_info(self->fd, &a));
+	ASSERT_EQ(0, t_counts(&a));
 	ASSERT_OK(t_open_session(self->fd, RW, &s2, &rv), rv);
 	t_tmpl_data(&t, "ephemeral", 0, 0);
 	ASSERT_OK(t_create(self->fd, s2, &t, &o, &rv), rv);
@@ -663,7 +663,7 @@ TEST_F(obj, session_objects_die_with_session)
 	ASSERT_OK(t_create(self->fd, s2, &t, &tok, &rv), rv);
 	/* Visible from the other session of the same file. */
 	ASSERT_OK(t_get_attr(self->fd, self->s, o, CKA_VALUE, buf, &len, &rv), rv);
-	ASSERT_EQ(0, t_token_info(self->fd, &b));
+	ASSERT_EQ(0, t_counts(&b));
 	EXPECT_EQ(a.session_objects + 1, b.session_objects);
 	EXPECT_EQ(a.token_objects + 1, b.token_objects);
 
@@ -674,7 +674,7 @@ TEST_F(obj, session_objects_die_with_session)
 	len = sizeof(buf);
 	ASSERT_OK(t_get_attr(self->fd, self->s, tok, CKA_VALUE, buf, &len, &rv), rv);
 	EXPECT_EQ(1, t_find(self->fd, self->s, NULL, h, 16));
-	ASSERT_EQ(0, t_token_info(self->fd, &b));
+	ASSERT_EQ(0, t_counts(&b));
 	EXPECT_EQ(a.session_objects, b.session_objects);
 	EXPECT_EQ(a.token_objects + 1, b.token_objects);
 }

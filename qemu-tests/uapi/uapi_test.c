@@ -18,6 +18,8 @@
 _Static_assert(sizeof(struct khsm_version) == KHSM_VERSION_SIZE_VER1, "version");
 _Static_assert(sizeof(struct khsm_token_info) == KHSM_TOKEN_INFO_SIZE_VER0, "ti");
 _Static_assert(sizeof(struct khsm_init_token) == KHSM_INIT_TOKEN_SIZE_VER0, "it");
+_Static_assert(sizeof(struct khsm_admin_init_token) ==
+	       KHSM_ADMIN_INIT_TOKEN_SIZE_VER0, "admin");
 _Static_assert(sizeof(struct khsm_set_pin) == KHSM_SET_PIN_SIZE_VER0, "sp");
 _Static_assert(sizeof(struct khsm_login) == KHSM_LOGIN_SIZE_VER0, "login");
 _Static_assert(sizeof(struct khsm_session) == KHSM_SESSION_SIZE_VER0, "session");
@@ -51,7 +53,7 @@ static const struct ioc iocs[] = {
 	IOC(TOKEN_INFO, KHSM_IOC_TOKEN_INFO, khsm_token_info,
 	    KHSM_TOKEN_INFO_SIZE_VER0, -1, -1),
 	IOC(INIT_TOKEN, KHSM_IOC_INIT_TOKEN, khsm_init_token,
-	    KHSM_INIT_TOKEN_SIZE_VER0, -1, -1),
+	    KHSM_INIT_TOKEN_SIZE_VER0, OFF(khsm_init_token, flags), -1),
 	IOC(INIT_PIN, KHSM_IOC_INIT_PIN, khsm_set_pin, KHSM_SET_PIN_SIZE_VER0,
 	    OFF(khsm_set_pin, flags), OFF(khsm_set_pin, session)),
 	IOC(SET_PIN, KHSM_IOC_SET_PIN, khsm_set_pin, KHSM_SET_PIN_SIZE_VER0,
@@ -98,6 +100,8 @@ static const struct ioc iocs[] = {
 	    OFF(khsm_mech_list, flags), -1),
 	IOC(MECH_INFO, KHSM_IOC_MECH_INFO, khsm_mech_info, KHSM_MECH_INFO_SIZE_VER0,
 	    -1, -1),
+	IOC(ADMIN_INIT_TOKEN, KHSM_IOC_ADMIN_INIT_TOKEN, khsm_admin_init_token,
+	    KHSM_ADMIN_INIT_TOKEN_SIZE_VER0, OFF(khsm_admin_init_token, flags), -1),
 };
 #define N_IOCS (sizeof(iocs) / sizeof(iocs[0]))
 
@@ -190,7 +194,12 @@ TEST_F(dev, version_fields)
 	EXPECT_LE(64ULL << 20, v.max_token_bytes);
 	EXPECT_LE(16ULL << 20, v.max_stream_len);
 	EXPECT_LE(16ULL << 20, v.max_buffered_len);
-	for (i = 0; i < 5; i++)
+	/* Shares: defaults of the module parameters (uAPI header). */
+	EXPECT_EQ(16384U, v.max_file_sessions);
+	EXPECT_EQ(32768U, v.max_uid_sessions);
+	EXPECT_EQ(v.max_token_bytes / 4, v.max_uid_bytes);
+	EXPECT_GT(v.max_sessions, v.max_uid_sessions);
+	for (i = 0; i < 3; i++)
 		EXPECT_EQ(0ULL, v.reserved1[i]);
 	/* A VER0 caller gets the VER0 fields and nothing after them. */
 	{
@@ -207,7 +216,7 @@ TEST_F(dev, version_fields)
 	struct khsm_token_info ti;
 
 	ASSERT_EQ(0, t_token_info(self->fd, &ti));
-	EXPECT_EQ(v.max_sessions, ti.max_sessions);
+	EXPECT_EQ(v.max_file_sessions, ti.max_sessions);
 }
 
 TEST_F(dev, size_below_ver0_einval)
@@ -315,6 +324,9 @@ TEST_F(dev, reserved_nonzero_einval)
 
 	for (i = 0; i < N_IOCS; i++) {
 		for (k = 0; k < 2; k++) {
+			/* INIT_TOKEN has one reserved word. */
+			if (iocs[i].reserved + k * 8 >= iocs[i].size)
+				continue;
 			memset(&b, 0, sizeof(b));
 			b.hdr.size = iocs[i].size;
 			if (iocs[i].session >= 0)

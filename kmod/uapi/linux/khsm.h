@@ -26,8 +26,8 @@
  *     into @rv (the struct is copied back) and the ioctl fails with the
  *     errno of khsm_ckr_errno (see the table at the end). When the call
  *     fails before any PKCS#11 decision (EFAULT, EINVAL on a malformed
- *     struct, E2BIG, ENOTTY, ENOMEM, EINTR) @rv stays 0 and nothing else is
- *     written.
+ *     struct, E2BIG, ENOTTY, ENOMEM, EINTR, EPERM of an admin ioctl) @rv
+ *     stays 0 and nothing else is written.
  *
  * EFAULT means nothing happened. Before a call acts, the kernel reads all
  * its input and checks that it can write everything it will write: the
@@ -90,8 +90,14 @@
 #define KHSM_FEATURE_OBJECTS	(1ULL << 0)	/* create/copy/destroy/attrs/find */
 #define KHSM_FEATURE_CRYPTO	(1ULL << 1)	/* op init/data, keygen */
 #define KHSM_FEATURE_PIN_KDF	(1ULL << 2)	/* Argon2id verifiers */
+/*
+ * Per-file and per-uid limits (khsm_version.max_file_sessions ...), the
+ * token policy flags of KHSM_IOC_INIT_TOKEN, CKU_CONTEXT_SPECIFIC login
+ * (CKA_ALWAYS_AUTHENTICATE) and KHSM_IOC_ADMIN_INIT_TOKEN.
+ */
+#define KHSM_FEATURE_POLICY	(1ULL << 3)
 #define KHSM_FEATURE_ALL	(KHSM_FEATURE_OBJECTS | KHSM_FEATURE_CRYPTO | \
-				 KHSM_FEATURE_PIN_KDF)
+				 KHSM_FEATURE_PIN_KDF | KHSM_FEATURE_POLICY)
 
 #define KHSM_LABEL_LEN		32
 #define KHSM_MANUF_LEN		32
@@ -127,6 +133,21 @@
  * it may release output (CKM_AES_GCM: decryption checks the tag first)
  * buffers at most max_buffered_len bytes (64 MiB) of one operation.
  * KHSM_IOC_GENERATE_RANDOM takes at most max_data_len bytes per call.
+ *
+ * Shares: no member of the token group can take the token from the rest.
+ *   - One open file holds at most max_file_sessions sessions (module
+ *     parameter, default 16384), one uid (the opener's effective uid, over
+ *     all its files) at most max_uid_sessions (default 32768), the token at
+ *     most max_sessions (100000); beyond any of them C_OpenSession fails
+ *     with CKR_SESSION_COUNT. TOKEN_INFO's max_sessions is the per-file
+ *     figure (PKCS#11's ulMaxSessionCount is per application).
+ *   - Every object and session is charged to the uid that opened the file
+ *     it was made through (an object keeps its creator's charge for its
+ *     whole life, whoever changes it later); one uid holds at most
+ *     max_uid_bytes (module parameter max_uid_pct, default 25 percent of
+ *     max_token_bytes: 64 MiB of the default 256 MiB); beyond it object
+ *     creation fails with CKR_DEVICE_MEMORY and C_OpenSession with
+ *     CKR_SESSION_COUNT.
  */
 struct khsm_version {
 	__u32 size;
@@ -145,12 +166,21 @@ struct khsm_version {
 	__u64 max_token_bytes;	/* out: bytes of objects + sessions per token */
 	__u64 max_stream_len;	/* out: bytes per OP_DATA ONESHOT/UPDATE input */
 	__u64 max_buffered_len;	/* out: bytes a buffering mechanism holds */
-	__u64 reserved1[5];	/* out: zero */
+	/* With KHSM_FEATURE_POLICY (zero before it). */
+	__u32 max_file_sessions; /* out: sessions per open file */
+	__u32 max_uid_sessions;	/* out: sessions per uid, all its files */
+	__u64 max_uid_bytes;	/* out: bytes of objects + sessions per uid */
+	__u64 reserved1[3];	/* out: zero */
 };
 #define KHSM_VERSION_SIZE_VER0	80
 #define KHSM_VERSION_SIZE_VER1	144
 
 /* --- KHSM_IOC_TOKEN_INFO: C_GetTokenInfo plus counters ------------------- */
+/*
+ * A file that is not logged in (neither SO nor user) gets what
+ * C_GetTokenInfo needs and no more: token_objects, session_objects,
+ * open_files and logged_in_files read 0. A logged-in file gets them all.
+ */
 struct khsm_token_info {
 	__u32 size;
 	__u32 rv;
@@ -159,19 +189,19 @@ struct khsm_token_info {
 	__u8  model[KHSM_MODEL_LEN];		/* blank padded */
 	__u8  serial[KHSM_SERIAL_LEN];		/* blank padded */
 	__u64 flags;			/* CKF_* token flags */
-	__u32 max_sessions;
+	__u32 max_sessions;		/* per file (max_file_sessions) */
 	__u32 sessions;			/* open sessions, all files */
-	__u32 max_rw_sessions;
+	__u32 max_rw_sessions;		/* per file */
 	__u32 rw_sessions;
 	__u32 min_pin_len;
 	__u32 max_pin_len;
-	__u32 token_objects;
-	__u32 session_objects;		/* all files */
-	__u32 open_files;
-	__u32 logged_in_files;		/* files with SO or user logged in */
+	__u32 token_objects;		/* 0 unless logged in */
+	__u32 session_objects;		/* all files; 0 unless logged in */
+	__u32 open_files;		/* 0 unless logged in */
+	__u32 logged_in_files;		/* SO or user; 0 unless logged in */
 	__u8  hw_version[2];		/* major, minor */
 	__u8  fw_version[2];
-	__u32 pad0;			/* zero */
+	__u32 init_flags;		/* KHSM_INIT_TOKEN_F_* of C_InitToken */
 	/* Argon2id parameters of the current SO and user verifiers. */
 	__u8  so_salt[KHSM_SALT_LEN];
 	__u32 so_t_cost;
@@ -202,15 +232,56 @@ struct khsm_pin {
 };
 
 /* --- KHSM_IOC_INIT_TOKEN: C_InitToken ----------------------------------- */
+/*
+ * Token policy, chosen at every C_InitToken (flags) and kept until the
+ * next one:
+ *   default (flags 0): creating, copying into, changing or destroying a
+ *     token object needs a logged-in file: the user (any token object) or
+ *     the SO (the public ones, the only ones it sees). A public session
+ *     gets CKR_USER_NOT_LOGGED_IN, so a group member without a PIN cannot
+ *     destroy or plant the user's public keys and certificates. Session
+ *     objects stay free for every session, as PKCS#11 has it.
+ *   KHSM_INIT_TOKEN_F_PUBLIC_WRITE: the PKCS#11 default instead: a R/W
+ *     public session may create, change and destroy public token objects.
+ * libhsm sets the flag when KHSM_TOKEN_POLICY=pkcs11 is in the
+ * environment of C_InitToken. TOKEN_INFO reports the flags (init_flags).
+ */
+#define KHSM_INIT_TOKEN_F_PUBLIC_WRITE	(1U << 0)
+#define KHSM_INIT_TOKEN_F_ALL		KHSM_INIT_TOKEN_F_PUBLIC_WRITE
+
 struct khsm_init_token {
 	__u32 size;
 	__u32 rv;
 	__u8  label[KHSM_LABEL_LEN];	/* blank padded */
 	struct khsm_pin so_check;	/* current SO PIN; ignored if uninitialised */
 	struct khsm_pin so_new;		/* the SO PIN to set (usually the same PIN) */
-	__u64 reserved[2];
+	__u32 flags;			/* KHSM_INIT_TOKEN_F_* */
+	__u32 pad0;			/* zero */
+	__u64 reserved[1];
 };
 #define KHSM_INIT_TOKEN_SIZE_VER0	184
+
+/*
+ * --- KHSM_IOC_ADMIN_INIT_TOKEN: root's recovery --------------------------
+ * Re-initialise the token without the SO PIN, e.g. after the SO PIN was
+ * locked by wrong tries (after which C_InitToken is impossible). Needs
+ * CAP_SYS_ADMIN, both in the caller and in the credentials that opened the
+ * file; anyone else gets EPERM (no PKCS#11 decision, rv 0). It closes
+ * every session of every file on the token (their handles become invalid,
+ * logged-in files are logged out), destroys every object, clears the user
+ * PIN and sets label, SO PIN (so_new, new-PIN form) and policy flags as
+ * C_InitToken does. The keys are gone: this is a reset, not an unlock.
+ */
+struct khsm_admin_init_token {
+	__u32 size;
+	__u32 rv;
+	__u8  label[KHSM_LABEL_LEN];	/* blank padded */
+	struct khsm_pin so_new;
+	__u32 flags;			/* KHSM_INIT_TOKEN_F_* */
+	__u32 pad0;			/* zero */
+	__u64 reserved[4];
+};
+#define KHSM_ADMIN_INIT_TOKEN_SIZE_VER0	144
 
 /* --- KHSM_IOC_INIT_PIN (SO session) / KHSM_IOC_SET_PIN ------------------- */
 struct khsm_set_pin {
@@ -229,11 +300,23 @@ struct khsm_login {
 	__u32 size;
 	__u32 rv;
 	__u32 session;
-	__u32 user_type;		/* CKU_SO, CKU_USER; ignored by LOGOUT */
+	__u32 user_type;		/* CKU_SO, CKU_USER, CKU_CONTEXT_SPECIFIC;
+					 * ignored by LOGOUT */
 	struct khsm_pin pin;		/* check form; zero for LOGOUT */
 	__u64 reserved[2];
 };
 #define KHSM_LOGIN_SIZE_VER0		96
+/*
+ * CKU_CONTEXT_SPECIFIC (CKA_ALWAYS_AUTHENTICATE): a private key with
+ * CKA_ALWAYS_AUTHENTICATE true can be used only by an operation that a
+ * context-specific login authorised after its C_SignInit/C_DecryptInit:
+ * until then OP_DATA ends the operation with CKR_USER_NOT_LOGGED_IN. The
+ * login checks the user PIN (the SO PIN when the file is logged in as SO),
+ * counts a failure like C_Login does, changes no login state and
+ * authorises the operations of that session that wait for it, each until
+ * it ends. Without such an operation it fails with
+ * CKR_OPERATION_NOT_INITIALIZED.
+ */
 
 /* --- Sessions ------------------------------------------------------------ */
 struct khsm_session {
@@ -479,7 +562,8 @@ struct khsm_mech_info {
 #define KHSM_IOC_GENERATE_RANDOM _IO(KHSM_IOC_MAGIC, 0x17)
 #define KHSM_IOC_MECH_LIST	_IO(KHSM_IOC_MAGIC, 0x18)
 #define KHSM_IOC_MECH_INFO	_IO(KHSM_IOC_MAGIC, 0x19)
-#define KHSM_IOC_NR_MAX		0x19
+#define KHSM_IOC_ADMIN_INIT_TOKEN _IO(KHSM_IOC_MAGIC, 0x1a)
+#define KHSM_IOC_NR_MAX		0x1a
 
 /*
  * errno for a PKCS#11 decision (rv != CKR_OK), one meaning each:

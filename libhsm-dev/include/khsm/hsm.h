@@ -183,7 +183,10 @@ unsigned long hsm_token_info(const struct hsm_token *tok,
 
 /* ---- PINs and login (pin.c) ------------------------------------------------ */
 
-/* C_InitToken. @label: 32 bytes, blank padded. */
+/*
+ * C_InitToken. @label: 32 bytes, blank padded. The token policy comes
+ * from $KHSM_TOKEN_POLICY ("login", the default, or "pkcs11"; README).
+ */
 unsigned long hsm_init_token(const struct hsm_token *tok, const void *so_pin,
 			     size_t so_pin_len, const unsigned char label[32]);
 /* C_InitPIN (SO session). */
