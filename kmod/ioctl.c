@@ -407,6 +407,8 @@ static void khsm_undo_login(struct khsm_file *f, const union khsm_ioc_arg *a)
 {
 	if (a->login.user_type == CKU_SO || a->login.user_type == CKU_USER)
 		khsm_token_login_undo(f, a->login.user_type);
+	else if (a->login.user_type == CKU_CONTEXT_SPECIFIC)
+		khsm_session_context_login_undo(f, a->login.session);
 }
 
 static int khsm_ioc_logout(struct khsm_file *f, union khsm_ioc_arg *a)

@@ -408,8 +408,7 @@ static unsigned long khsm_slot_data(struct khsm_file *f, struct khsm_slot *slot,
 	/* CKA_ALWAYS_AUTHENTICATE: no context-specific login since init. */
 	if (slot->always_auth && !slot->authed) {
 		khsm_slot_end(slot);
-		rv = CKR_USER_NOT_LOGGED_IN;
-		goto out;
+		return CKR_USER_NOT_LOGGED_IN;
 	}
 	/* A single-part call cannot finish a multi-part operation. */
 	if (step == KHSM_STEP_ONESHOT && slot->updated)
@@ -510,6 +509,25 @@ unsigned long khsm_session_context_login(struct khsm_file *f, u32 session,
 	mutex_unlock(&s->lock);
 	khsm_session_put(s);
 	return rv;
+}
+
+/*
+ * Take back a context-specific login whose answer could not be written
+ * (a late EFAULT): the operations it authorised wait for a login again.
+ */
+void khsm_session_context_login_undo(struct khsm_file *f, u32 session)
+{
+	struct khsm_sess *s = khsm_session_get(f, session);
+	unsigned int i;
+
+	if (!s)
+		return;
+	mutex_lock(&s->lock);
+	for (i = 0; i <= KHSM_OP_MAX; i++)
+		if (s->slots[i].active && s->slots[i].always_auth)
+			s->slots[i].authed = false;
+	mutex_unlock(&s->lock);
+	khsm_session_put(s);
 }
 
 unsigned long khsm_find_init(struct khsm_file *f, u32 session,

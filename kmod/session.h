@@ -23,6 +23,7 @@ unsigned long khsm_session_info(struct khsm_file *f, u32 handle, u32 *flags,
 void khsm_sessions_release(struct khsm_file *f);
 /* Under tok->lock: close every session of every file (admin re-init). */
 void khsm_sessions_close_token(struct khsm_token *tok);
+void khsm_session_context_login_undo(struct khsm_file *f, u32 session);
 unsigned long khsm_session_context_login(struct khsm_file *f, u32 session,
 					 const struct khsm_pin *pin);
 

@@ -43,7 +43,9 @@
  *     objects are destroyed again.
  *   OPEN_SESSION: the new session is closed again.
  *   LOGIN: the file is logged out again (as LOGOUT: operations with
- *     private keys end); a wrong PIN stays counted.
+ *     private keys end); a CKU_CONTEXT_SPECIFIC login's operations wait
+ *     for a login again; a wrong PIN stays counted.
+ *   ADMIN_INIT_TOKEN: the token stays re-initialised.
  *   OP_INIT, FIND_INIT: the operation or search is ended.
  *   OP_DATA: the operation is ended; the output may be written in part
  *     (a ONESHOT or FINAL step had ended it anyway).
