@@ -302,8 +302,7 @@ struct khsm_login {
 	__u32 size;
 	__u32 rv;
 	__u32 session;
-	__u32 user_type;		/* CKU_SO, CKU_USER, CKU_CONTEXT_SPECIFIC;
-					 * ignored by LOGOUT */
+	__u32 user_type;		/* CKU_SO/USER/CONTEXT_SPECIFIC; LOGOUT ignores */
 	struct khsm_pin pin;		/* check form; zero for LOGOUT */
 	__u64 reserved[2];
 };
