@@ -197,6 +197,13 @@ static uint64_t val_put(const void *p, uint64_t len)
 	return (uintptr_t)d;
 }
 
+/* [p, p + len) lies inside @s (RW): the fuzzer may write there itself. */
+static int in_slot(uint64_t p, uint64_t len, int s)
+{
+	return p >= (uintptr_t)slot_base[s] && len <= slot_pages[s] * PG &&
+	       p <= (uintptr_t)slot_end(s) - len;
+}
+
 static void fill_rand(void *p, size_t n)
 {
 	uint8_t *b = p;
@@ -497,8 +504,10 @@ static void t_random_attr(struct tmpl *t)
 		return;
 	}
 	if (type == CKA_EC_PARAMS && pct(70)) {
-		t_bytes(t, type, pct(50) ? oid_p256 : oid_ed25519,
-			pct(50) ? sizeof(oid_p256) : sizeof(oid_ed25519));
+		if (pct(50))
+			t_bytes(t, type, oid_p256, sizeof(oid_p256));
+		else
+			t_bytes(t, type, oid_ed25519, sizeof(oid_ed25519));
 		return;
 	}
 	switch (rn(10)) {
@@ -545,14 +554,14 @@ static uint64_t t_place(struct tmpl *t, int s, __u32 *count)
 		*count = pct(50) ? t->n + 1 + rn(4) : (__u32)rint64();
 		call_valid = 0;
 	}
-	if (p >= (uintptr_t)slot_base[s] && p + len <= (uintptr_t)slot_end(s))
+	if (in_slot(p, len, s))
 		memcpy((void *)(uintptr_t)p, t->a, len);
 	return p;
 }
 
 static void recipe(struct tmpl *t, int kind, int token)
 {
-	uint8_t key[32];
+	uint8_t key[64];
 
 	fill_rand(key, sizeof(key));
 	t->n = 0;
@@ -831,8 +840,7 @@ static void fill_get_attrs(struct fz_file *f, union fz_arg *a)
 	}
 	a->object.tmpl = t_place(&tmpl1, S_TMPL, &a->object.count);
 	/* GET writes the answers into the template: read-only is bad. */
-	if (a->object.tmpl && a->object.tmpl >= (uintptr_t)slot_base[S_RO] &&
-	    a->object.tmpl < (uintptr_t)slot_end(S_RO))
+	if (a->object.count && !in_slot(a->object.tmpl, 24ULL * a->object.count, S_TMPL))
 		call_valid = 0;
 }
 
@@ -898,8 +906,7 @@ static void post_find(struct fz_file *f, union fz_arg *a, int err)
 
 	(void)f;
 	if (err || !a->find.count || a->find.count > 256 ||
-	    a->find.ptr < (uintptr_t)slot_base[S_OUT] ||
-	    a->find.ptr + 4 * a->find.count > (uintptr_t)slot_end(S_OUT))
+	    !in_slot(a->find.ptr, 4 * a->find.count, S_OUT))
 		return;
 	for (__u32 i = 0; i < a->find.count && i < 4; i++) {
 		int known = 0;
@@ -1140,8 +1147,7 @@ static void fill_op_init(struct fz_file *f, union fz_arg *a)
 		oi->param_len = plen;
 		oi->param = plen ? place(S_PARAM, plen, 0) : (pct(95) ? 0 :
 							      place(S_PARAM, 0, 0));
-		if (plen && (oi->param >= (uintptr_t)slot_base[S_PARAM] &&
-			     oi->param + plen <= (uintptr_t)slot_end(S_PARAM)))
+		if (plen && in_slot(oi->param, plen, S_PARAM))
 			memcpy((void *)(uintptr_t)oi->param, param, plen);
 	}
 }
