@@ -279,6 +279,8 @@ static void *worker_run(void *arg)
 					bad(w->t, "OPEN_SESSION: errno %d rv 0x%x", err, rv);
 				else
 					atomic_fetch_add(&w->t->allowed, 1);
+				if (err == EBADF)
+					msleep_rand(1);
 				continue;
 			}
 			atomic_store(&w->sess, s);
@@ -301,6 +303,8 @@ static void *worker_run(void *arg)
 			continue;
 		}
 		atomic_fetch_add(&w->t->allowed, 1);
+		if (err == EBADF)
+			msleep_rand(1);	/* until the descriptor is back */
 		if (err == ENOENT || err == EBADF) {
 			struct khsm_session si;
 
@@ -704,6 +708,7 @@ TEST_F_TIMEOUT(race, init_token_vs_sessions, 120)
 		}
 		printf("# INIT_TOKEN: %ld done, %ld refused while sessions existed\n",
 		       inits, busy);
+		fflush(stdout);
 		_exit(0);
 	}
 	ASSERT_EQ(pid, waitpid(pid, &status, 0));
