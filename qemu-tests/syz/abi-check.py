@@ -194,7 +194,7 @@ k_iocs = {m.group(1): "khsm_" + m.group(2) for m in re.finditer(
     r"KHSM_IOC\(([A-Z_0-9]+),\s*\w+,\s*\w+,\s*(\w+)\)", kio)}
 fz = strip_c_comments(read(FUZZ))
 fz_iocs = {m.group(1): "khsm_" + m.group(2) for m in re.finditer(
-    r"FZ_IOC\(([A-Z_0-9]+),\s*(\w+),", fz) if m.group(1) != "NAME"}
+    r"FZ_IOC(?:_PIN)?\(([A-Z_0-9]+),\s*(\w+),", fz) if m.group(1) != "NAME"}
 
 # ---- checks -----------------------------------------------------------------
 names = sorted(hdr_iocs, key=lambda k: hdr_iocs[k])

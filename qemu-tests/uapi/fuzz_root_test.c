@@ -39,6 +39,7 @@
 #include <grp.h>
 #include <pwd.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -651,6 +652,13 @@ struct fz_ioc {
 	unsigned int weight;
 	fz_fill fill;
 	fz_post post;
+	/*
+	 * Bytes the generic mutation leaves alone: PINs. A new PIN changed
+	 * there would set a PIN the fuzzer does not know, a wrong check
+	 * would count towards the lockout unseen; fill_new_pin() and
+	 * fill_check_pin() mutate them in ways the fuzzer keeps track of.
+	 */
+	size_t keep_off, keep_len;
 };
 
 /* fillers and post-processing, one per ioctl */
@@ -1246,16 +1254,28 @@ static void fill_mech_info(struct fz_file *f, union fz_arg *a)
 
 #define FZ_IOC(NAME, stype, VER, w, fill, post) {			\
 	#NAME, KHSM_IOC_##NAME, sizeof(struct khsm_##stype),		\
-	KHSM_##VER##_SIZE_VER0, w, fill, post }
+	KHSM_##VER##_SIZE_VER0, w, fill, post, 0, 0 }
+/* The same with the fields @first..@last (PINs) kept out of the generic
+ * mutation. */
+#define FZ_IOC_PIN(NAME, stype, VER, w, fill, post, first, last) {	\
+	#NAME, KHSM_IOC_##NAME, sizeof(struct khsm_##stype),		\
+	KHSM_##VER##_SIZE_VER0, w, fill, post,				\
+	offsetof(struct khsm_##stype, first),				\
+	offsetof(struct khsm_##stype, last) +				\
+	sizeof(((struct khsm_##stype *)0)->last) -			\
+	offsetof(struct khsm_##stype, first) }
 
 /* One row per ioctl of linux/khsm.h, in number order. */
 static const struct fz_ioc fz_iocs[] = {
 	FZ_IOC(VERSION, version, VERSION, 2, fill_none, NULL),
 	FZ_IOC(TOKEN_INFO, token_info, TOKEN_INFO, 2, fill_none, NULL),
-	FZ_IOC(INIT_TOKEN, init_token, INIT_TOKEN, 1, fill_init_token, NULL),
-	FZ_IOC(INIT_PIN, set_pin, SET_PIN, 2, fill_init_pin, NULL),
-	FZ_IOC(SET_PIN, set_pin, SET_PIN, 2, fill_set_pin, NULL),
-	FZ_IOC(LOGIN, login, LOGIN, 6, fill_login, NULL),
+	FZ_IOC_PIN(INIT_TOKEN, init_token, INIT_TOKEN, 1, fill_init_token, NULL,
+		   so_check, so_new),
+	FZ_IOC_PIN(INIT_PIN, set_pin, SET_PIN, 2, fill_init_pin, NULL,
+		   old_pin, new_pin),
+	FZ_IOC_PIN(SET_PIN, set_pin, SET_PIN, 2, fill_set_pin, NULL,
+		   old_pin, new_pin),
+	FZ_IOC_PIN(LOGIN, login, LOGIN, 6, fill_login, NULL, pin, pin),
 	FZ_IOC(LOGOUT, login, LOGIN, 3, fill_logout, NULL),
 	FZ_IOC(OPEN_SESSION, session, SESSION, 6, fill_open, post_open),
 	FZ_IOC(CLOSE_SESSION, session, SESSION, 3, fill_sess, post_close),
@@ -1380,7 +1400,10 @@ static int issue(struct fz_file *f, unsigned int idx, union fz_arg *a, int mutat
 
 	a->hdr.size = d->size;
 	if (mutate && pct(8)) {	/* generic mutation of one field */
-		size_t off = 8 + rn(d->size - 8);
+		size_t off = 8 + rn(d->size - 8 - d->keep_len);
+
+		if (d->keep_len && off >= d->keep_off)
+			off += d->keep_len;
 
 		if (pct(50)) {
 			a->raw[off] = rnd();
@@ -1388,7 +1411,8 @@ static int issue(struct fz_file *f, unsigned int idx, union fz_arg *a, int mutat
 			uint32_t v = rint64();
 
 			off &= ~(size_t)3;
-			if (off + 4 <= d->size)
+			if (off + 4 <= d->size && (off + 4 <= d->keep_off ||
+						   off >= d->keep_off + d->keep_len))
 				memcpy(&a->raw[off], &v, 4);
 		}
 		call_valid = 0;	/* a mutated length or pointer may be bad */
