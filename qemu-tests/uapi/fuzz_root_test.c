@@ -61,7 +61,7 @@
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 #define PG		4096UL
 #define NFILES		3
-#define MAX_SESS	12	/* tracked per file; more are closed */
+#define MAX_SESS	8	/* tracked per file; more are closed */
 #define MAX_OBJS	96
 #define EPOCH		2000	/* calls between resets of files and objects */
 #define MAX_STREAK	5	/* wrong PINs sent before a recovery login */
@@ -1578,9 +1578,19 @@ static void heal(void)
 	struct khsm_set_pin sp;
 	struct khsm_login lo;
 	__u32 s = raw_open(z.heal_fd);
-	int e;
+	int e, i;
 
+	/* session limits (per file, per uid, per token): make room */
+	for (i = 0; !s && i < NFILES; i++) {
+		struct khsm_session ca;
+
+		T_INIT(ca);
+		if (z.f[i].fd >= 0 && !raw(z.f[i].fd, KHSM_IOC_CLOSE_ALL, &ca))
+			z.f[i].nsess = 0;
+		s = raw_open(z.heal_fd);
+	}
 	if (!s) {
+		printf("# %s: recovery: no session on the spare file\n", z.who);
 		z.heal_failed++;
 		return;
 	}
