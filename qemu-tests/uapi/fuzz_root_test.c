@@ -910,7 +910,7 @@ static void fill_find(struct fz_file *f, union fz_arg *a)
 
 static void post_find(struct fz_file *f, union fz_arg *a, int err)
 {
-	__u32 *h = (__u32 *)(uintptr_t)a->find.ptr;
+	const uint8_t *p = (const uint8_t *)(uintptr_t)a->find.ptr;
 
 	(void)f;
 	if (err || !a->find.count || a->find.count > 256 ||
@@ -918,11 +918,13 @@ static void post_find(struct fz_file *f, union fz_arg *a, int err)
 		return;
 	for (__u32 i = 0; i < a->find.count && i < 4; i++) {
 		int known = 0;
+		__u32 h;
 
+		memcpy(&h, p + 4 * i, 4);	/* the array may be unaligned */
 		for (int j = 0; j < z.nobj; j++)
-			known |= z.obj[j].h == h[i];
+			known |= z.obj[j].h == h;
 		if (!known)
-			obj_add(h[i], K_OTHER);
+			obj_add(h, K_OTHER);
 	}
 }
 
