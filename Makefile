@@ -20,6 +20,9 @@
 #                     speed; one "bench: <name> khsm=.. softhsm=.. ratio=.." line
 #                     per figure and a table (BENCH_SECS=10 per measurement;
 #                     BENCH_TESTS="digest:1 ecdsa:2" runs only those)
+#   make fuzz         the ioctl fuzzer and the race tests, long (FUZZ_CALLS=2000000
+#                     calls, at most FUZZ_SECS=1800 s; RACE_SECS=20 per race;
+#                     KHSM_FUZZ_SEED=<n> replays a seed), in one VM boot
 #   make bench-crypto the crypto engine vs OpenSSL (EVP), natively, one line
 #                     per operation: "bench-crypto: <op> khsm=.. openssl=.. ratio=.."
 #   make install      on a real host (root): module, udev rule, group, libs, p11-kit
@@ -62,6 +65,9 @@ BUILT_KVER = $(shell modinfo -F vermagic $(TOP)/kmod/khsm.ko 2>/dev/null | cut -
 INSTALL_KVER ?= $(or $(BUILT_KVER),$(KVER))
 DEPMOD ?= depmod -a
 BENCH_SECS ?= 10
+FUZZ_CALLS ?= 2000000
+FUZZ_SECS ?= 1800
+RACE_SECS ?= 20
 
 # Everything the build, the VM and the tests use (Debian bookworm names).
 DEPS := make gcc libc6-dev pkg-config kmod cpio gzip xz-utils util-linux passwd \
@@ -77,7 +83,7 @@ LINUX_SRC_FILES := tools/testing/selftests/kselftest_harness.h \
 	scripts/checkpatch.pl scripts/spelling.txt scripts/const_structs.checkpatch
 
 .PHONY: all kmod libhsm pkcs11 tests deps check check-native check-vm lint \
-	demo bench bench-crypto install \
+	demo bench bench-crypto fuzz install \
 	uninstall clean distclean linux-src
 
 # all is what `make install` installs: no test build (the tests need the
@@ -159,6 +165,13 @@ bench: deps all $(TOP)/build/p11bench
 	@echo "bench: info host-loadavg=$$(cut -d' ' -f1 /proc/loadavg) host-cpus=$$(nproc) (before)"
 	KHSM_BENCH_SECS=$(BENCH_SECS) KHSM_BENCH_TESTS='$(BENCH_TESTS)' $(TOP)/qemu-tests/vm.sh -p -k $(KVER) -- $(TOP)/qemu-tests/vm/bench.sh
 	@echo "bench: info host-loadavg=$$(cut -d' ' -f1 /proc/loadavg) host-cpus=$$(nproc) (after)"
+
+# The CI run of make check does 200,000 calls and 4 s per race.
+fuzz: linux-src
+	$(MAKE) -C $(TOP) all tests
+	KHSM_FUZZ_CALLS=$(FUZZ_CALLS) KHSM_FUZZ_SECS=$(FUZZ_SECS) KHSM_RACE_SECS=$(RACE_SECS) \
+		$(TOP)/qemu-tests/vm.sh -k $(KVER) -t $$(($(FUZZ_SECS) + 900)) -- \
+		$(TOP)/qemu-tests/run-all.sh -t $$(($(FUZZ_SECS) + 600)) fuzz_root_test race_test
 
 bench-crypto: deps
 	$(MAKE) -C $(TOP)/qemu-tests/engine bench
