@@ -190,8 +190,10 @@ def syz_layout(s):
 
 # ---- the kernel's dispatch table and the fuzzer's table -------------------
 kio = strip_c_comments(read(KIOCTL))
+# KHSM_IOC(NAME, handler, VER, stype) and KHSM_IOC_U(NAME, handler, undo,
+# VER, stype): the struct is the last argument.
 k_iocs = {m.group(1): "khsm_" + m.group(2) for m in re.finditer(
-    r"KHSM_IOC\(([A-Z_0-9]+),\s*\w+,\s*\w+,\s*(\w+)\)", kio)}
+    r"KHSM_IOC(?:_U)?\(([A-Z_0-9]+),(?:\s*\w+,){2,3}\s*(\w+)\)", kio)}
 fz = strip_c_comments(read(FUZZ))
 fz_iocs = {m.group(1): "khsm_" + m.group(2) for m in re.finditer(
     r"FZ_IOC(?:_PIN)?\(([A-Z_0-9]+),\s*(\w+),", fz) if m.group(1) != "NAME"}

@@ -627,6 +627,7 @@ union fz_arg {
 	struct khsm_version version;
 	struct khsm_token_info token_info;
 	struct khsm_init_token init_token;
+	struct khsm_admin_init_token admin_init_token;
 	struct khsm_set_pin set_pin;
 	struct khsm_login login;
 	struct khsm_session session;
@@ -767,6 +768,44 @@ static void post_close_all(struct fz_file *f, union fz_arg *a, int err)
 	if (!err)
 		while (f->nsess)
 			sess_del(f, f->sess[0]);
+}
+
+/*
+ * Root's re-initialisation: the token keeps the good SO PIN (the fuzzer
+ * knows it), loses its user PIN (heal() sets it again), objects and every
+ * file's sessions. Rare: it wipes the baseline keys of the epoch.
+ */
+static void fill_admin_init(struct fz_file *f, union fz_arg *a)
+{
+	struct khsm_admin_init_token *ai = &a->admin_init_token;
+
+	(void)f;
+	memset(ai->label, ' ', sizeof(ai->label));
+	memcpy(ai->label, "fuzz-admin", 10);
+	fill_new_pin(&ai->so_new);
+	if (pct(20))
+		ai->flags = pct(50) ? KHSM_INIT_TOKEN_F_PUBLIC_WRITE :
+				      1U << rn(32);
+	/* nearly always refused (EINVAL) before it acts */
+	if (!pct(2)) {
+		if (pct(50))
+			ai->pad0 = 1 + rn(255);
+		else
+			ai->reserved[rn(4)] = 1 + rn(255);
+	}
+}
+
+static void post_admin_init(struct fz_file *f, union fz_arg *a, int err)
+{
+	int i;
+
+	(void)f;
+	(void)a;
+	if (err)
+		return;
+	for (i = 0; i < NFILES; i++)
+		while (z.f[i].nsess)
+			sess_del(&z.f[i], z.f[i].sess[0]);
 }
 
 static struct tmpl tmpl1, tmpl2;
@@ -1298,6 +1337,8 @@ static const struct fz_ioc fz_iocs[] = {
 	FZ_IOC(GENERATE_RANDOM, random, RANDOM, 3, fill_random, NULL),
 	FZ_IOC(MECH_LIST, mech_list, MECH_LIST, 2, fill_mech_list, NULL),
 	FZ_IOC(MECH_INFO, mech_info, MECH_INFO, 3, fill_mech_info, NULL),
+	FZ_IOC_PIN(ADMIN_INIT_TOKEN, admin_init_token, ADMIN_INIT_TOKEN, 1,
+		   fill_admin_init, post_admin_init, so_new, so_new),
 };
 
 _Static_assert(ARRAY_SIZE(fz_iocs) == KHSM_IOC_NR_MAX + 1,
