@@ -88,12 +88,12 @@ static int khsm_ckr_errno(unsigned long rv)
 }
 
 /*
- * Whether the caller can write every page of [@p, @p + @len): one byte of
- * each page is read and the same byte written back, so nothing changes
- * (protection is per page). 0, -EFAULT, or -EINTR for a fatal signal
- * during a long check.
+ * Whether the caller can read (@write: write) every page of [@p, @p +
+ * @len): one byte of each page is read, and for @write the same byte
+ * written back, so nothing changes (protection is per page). 0, -EFAULT,
+ * or -EINTR for a fatal signal during a long check.
  */
-int khsm_probe_write(u8 __user *p, u64 len)
+static int khsm_probe(u8 __user *p, u64 len, bool write)
 {
 	unsigned long addr = (unsigned long)p;
 	unsigned int n = 0;
@@ -107,7 +107,7 @@ int khsm_probe_write(u8 __user *p, u64 len)
 		u64 step = min_t(u64, len, PAGE_SIZE - offset_in_page(addr));
 
 		if (get_user(b, (u8 __user *)addr) ||
-		    put_user(b, (u8 __user *)addr))
+		    (write && put_user(b, (u8 __user *)addr)))
 			return -EFAULT;
 		addr += step;
 		len -= step;
@@ -120,31 +120,15 @@ int khsm_probe_write(u8 __user *p, u64 len)
 	return 0;
 }
 
+int khsm_probe_write(u8 __user *p, u64 len)
+{
+	return khsm_probe(p, len, true);
+}
+
 /* The same for reading (input that is streamed, not copied first). */
 int khsm_probe_read(const u8 __user *p, u64 len)
 {
-	unsigned long addr = (unsigned long)p;
-	unsigned int n = 0;
-	u8 b;
-
-	if (!len)
-		return 0;
-	if (!access_ok(p, len))
-		return -EFAULT;
-	while (len) {
-		u64 step = min_t(u64, len, PAGE_SIZE - offset_in_page(addr));
-
-		if (copy_from_user(&b, (const u8 __user *)addr, 1))
-			return -EFAULT;
-		addr += step;
-		len -= step;
-		if (!(++n % 1024)) {
-			cond_resched();
-			if (fatal_signal_pending(current))
-				return -EINTR;
-		}
-	}
-	return 0;
+	return khsm_probe((u8 __user *)p, len, false);
 }
 
 /* Zero every field after the header: out-only structs start clean. */
