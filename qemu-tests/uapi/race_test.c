@@ -544,7 +544,7 @@ TEST_F_TIMEOUT(race, logout_vs_ops_forked, 120)
 	int status;
 	pid_t pid;
 
-	start(_metadata, th, w, NWORK, &fd, &self->k, self->t, allow, 0);
+	/* forked before the workers exist (see init_token_vs_sessions) */
 	pid = fork();
 	ASSERT_LE(0, pid);
 	if (pid == 0) {
@@ -564,6 +564,7 @@ TEST_F_TIMEOUT(race, logout_vs_ops_forked, 120)
 		}
 		_exit(0);
 	}
+	start(_metadata, th, w, NWORK, &fd, &self->k, self->t, allow, 0);
 	ASSERT_EQ(pid, waitpid(pid, &status, 0));
 	stop(th, NWORK, self->t);
 	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0)
@@ -680,8 +681,11 @@ TEST_F_TIMEOUT(race, init_token_vs_sessions, 120)
 	/* INIT_TOKEN needs the token without sessions: close ours. */
 	ASSERT_EQ(0, t_close_session(self->fd, self->s, &rv));
 	self->s = 0;
-	for (i = 0; i < NWORK; i++)
-		ASSERT_EQ(0, pthread_create(&th[i], NULL, churner, &c));
+	/*
+	 * Fork before the threads exist: a child forked from a threaded
+	 * process can inherit a held allocator lock (ASan's is not released
+	 * across fork) and hang in its first malloc.
+	 */
 	pid = fork();
 	ASSERT_LE(0, pid);
 	if (pid == 0) {
@@ -711,6 +715,8 @@ TEST_F_TIMEOUT(race, init_token_vs_sessions, 120)
 		fflush(stdout);
 		_exit(0);
 	}
+	for (i = 0; i < NWORK; i++)
+		ASSERT_EQ(0, pthread_create(&th[i], NULL, churner, &c));
 	ASSERT_EQ(pid, waitpid(pid, &status, 0));
 	atomic_store(&self->t->stop, 1);
 	for (i = 0; i < NWORK; i++)
