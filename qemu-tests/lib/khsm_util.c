@@ -472,6 +472,17 @@ int t_op_data(int fd, __u32 session, __u32 op, __u32 step, const void *in,
 	return err;
 }
 
+__u32 t_aes_key(int fd, __u32 session, const __u8 *key, size_t len)
+{
+	struct t_tmpl t;
+	__u32 h = 0, rv;
+
+	t_tmpl_aes(&t, key, len, 0);
+	if (t_create(fd, session, &t, &h, &rv))
+		return 0;
+	return h;
+}
+
 __u32 t_gcm_param(__u8 *buf, const __u8 *iv, __u32 ivl, const __u8 *aad,
 		  __u32 aadl, __u32 tagbits)
 {

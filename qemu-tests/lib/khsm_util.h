@@ -97,6 +97,9 @@ int t_find(int fd, __u32 session, struct t_tmpl *t, __u32 *out, __u32 max);
 void t_tmpl_aes(struct t_tmpl *t, const void *key, size_t len, int token);
 void t_tmpl_data(struct t_tmpl *t, const char *value, int token, int priv);
 
+/* CREATE_OBJECT of an AES session key from bytes; its handle or 0. */
+__u32 t_aes_key(int fd, __u32 session, const __u8 *key, size_t len);
+
 /* DER of the P-256 OID, CKA_EC_PARAMS. */
 extern const __u8 t_p256_oid[10];
 

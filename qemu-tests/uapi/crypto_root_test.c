@@ -31,18 +31,6 @@ FIXTURE_TEARDOWN(root)
 	close(self->fd);
 }
 
-/* Create an AES session key from bytes. */
-static __u32 aes_key(int fd, __u32 s, const __u8 *k, size_t len)
-{
-	struct t_tmpl t;
-	__u32 h = 0, rv;
-
-	t_tmpl_aes(&t, k, len, 0);
-	if (t_create(fd, s, &t, &h, &rv))
-		return 0;
-	return h;
-}
-
 /* One-shot @op of @in with the key @k; 0 if the output is @want. */
 static int oneshot_is(int fd, __u32 s, __u32 op, __u32 mech, __u32 k,
 		      const void *param, __u32 pl, const __u8 *in, size_t inl,
@@ -112,8 +100,8 @@ TEST_F(root, aes_prepared_transforms_shared_and_capped)
 			fputs(cap[i], f);
 			ASSERT_EQ(0, fclose(f));
 		}
-		a = aes_key(fd, self->s, k1, 16);
-		b = aes_key(fd, self->s, k4, 16);
+		a = t_aes_key(fd, self->s, k1, 16);
+		b = t_aes_key(fd, self->s, k4, 16);
 		ASSERT_NE(0U, a);
 		ASSERT_NE(0U, b);
 		TH_LOG("max_prepared=%s", cap[i] ? cap[i] : saved);

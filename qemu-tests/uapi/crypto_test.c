@@ -62,18 +62,6 @@ FIXTURE_TEARDOWN(cr)
 	close(self->fd);
 }
 
-/* Create an AES session key from bytes. */
-static __u32 aes_key(int fd, __u32 s, const __u8 *k, size_t len)
-{
-	struct t_tmpl t;
-	__u32 h = 0, rv;
-
-	t_tmpl_aes(&t, k, len, 0);
-	if (t_create(fd, s, &t, &h, &rv))
-		return 0;
-	return h;
-}
-
 TEST_F(cr, digest_known_answers)
 {
 	__u8 want[64], got[64];
@@ -220,7 +208,7 @@ TEST_F(cr, aes_ecb_cbc_nist)
 	t_unhex("2b7e151628aed2a6abf7158809cf4f3c", key, 16);
 	t_unhex("000102030405060708090a0b0c0d0e0f", iv, 16);
 	t_unhex("6bc1bee22e409f96e93d7e117393172aae2d8a571e03ac9c9eb76fac45af8e51", pt, 32);
-	k = aes_key(self->fd, self->s, key, 16);
+	k = t_aes_key(self->fd, self->s, key, 16);
 	ASSERT_NE(0U, k);
 
 	/* SP 800-38A F.1.1 ECB-AES128 block 1. */
@@ -302,7 +290,7 @@ TEST_F(cr, aes_cbc_pad_round_trip_vs_openssl)
 		iv[i] = 0xf0 - i;
 	for (i = 0; i < 100; i++)
 		pt[i] = i;
-	k = aes_key(self->fd, self->s, key, 32);
+	k = t_aes_key(self->fd, self->s, key, 32);
 	ASSERT_NE(0U, k);
 	for (i = 0; i < 6; i++) {
 		ASSERT_OK(t_op_init(self->fd, self->s, KHSM_OP_ENCRYPT, CKM_AES_CBC_PAD,
@@ -356,7 +344,7 @@ TEST_F(cr, aes_gcm_nist_and_tamper)
 	t_unhex("42831ec2217774244b7221b784d0d49ce3aa212f2c02a4e035c17e2329aca12e"
 		"21d514b25466931c7d8f6a5aac84aa051ba30b396a0aac973d58e091"
 		"5bc94fbc3221a5db94fae95ae7121a47", want, 76);
-	k = aes_key(self->fd, self->s, key, 16);
+	k = t_aes_key(self->fd, self->s, key, 16);
 	ASSERT_NE(0U, k);
 	pl = gcm_param(param, iv, 12, aad, 20, 128);
 
