@@ -24,10 +24,20 @@ if [ ! -e "$OUT/root/.unpacked" ]; then
 	echo "khsm-vm prep: downloading linux-image-$KVER" >&2
 	# apt drops privileges to _apt for downloads; a world-writable dir avoids the warning
 	chmod 0777 "$OUT/deb"
-	(cd "$OUT/deb" && apt-get download -q "linux-image-$KVER" >/dev/null) ||
-		die "apt-get download linux-image-$KVER failed (is the suite carrying it in apt sources? run 'apt-get update')"
-	deb=$(ls "$OUT"/deb/linux-image-"$KVER"_*.deb 2>/dev/null | head -n1)
-	[ -n "$deb" ] || die "no linux-image-$KVER .deb after download"
+	# The signed image (linux-signed-amd64) can lag a day or more behind
+	# the -unsigned one built from the same source, whose headers apt
+	# already offers; both hold the same kernel and modules for a VM that
+	# does not Secure Boot.
+	deb=
+	for pkg in "linux-image-$KVER" "linux-image-$KVER-unsigned"; do
+		if (cd "$OUT/deb" && apt-get download -q "$pkg" >/dev/null 2>&1); then
+			deb=$(ls "$OUT"/deb/"$pkg"_*.deb 2>/dev/null | head -n1)
+			[ -z "$deb" ] || break
+		fi
+		echo "khsm-vm prep: apt has no $pkg to download" >&2
+	done
+	[ -n "$deb" ] ||
+		die "apt-get download linux-image-$KVER (or -unsigned) failed (is the suite carrying it in apt sources? run 'apt-get update')"
 	mkdir -p "$OUT/root"
 	dpkg-deb -x "$deb" "$OUT/root"
 	[ -d "$OUT/root/lib/modules/$KVER" ] || die "$deb has no lib/modules/$KVER"
