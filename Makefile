@@ -75,7 +75,8 @@ DEPS := make gcc libc6-dev pkg-config kmod cpio gzip xz-utils util-linux passwd 
 	qemu-system-x86 busybox-static \
 	opensc softhsm2 openssl gnutls-bin p11-kit libp11-kit-dev \
 	libkeyutils-dev keyutils libnl-genl-3-dev libargon2-dev libssl-dev libcap-dev \
-	sparse perl python3 python3-cryptography-vectors valgrind
+	sparse perl python3 python3-cryptography-vectors valgrind \
+	dpkg-dev libcmocka-dev
 LINUX_SRC_TAR ?= /usr/src/linux-source-6.1.tar.xz
 LINUX_SRC := $(TOP)/build/linux-src
 LINUX_SRC_FILES := tools/testing/selftests/kselftest_harness.h \
@@ -84,7 +85,7 @@ LINUX_SRC_FILES := tools/testing/selftests/kselftest_harness.h \
 
 .PHONY: all kmod libhsm pkcs11 tests deps check check-native check-vm lint \
 	demo bench bench-crypto fuzz install \
-	uninstall clean distclean linux-src
+	uninstall clean distclean linux-src opensc-src
 
 # all is what `make install` installs: no test build (the tests need the
 # kselftest header that `make deps` extracts).
@@ -100,8 +101,13 @@ libhsm:
 pkcs11: libhsm
 	$(MAKE) -C $(TOP)/pkcs11
 
-tests: $(if $(wildcard $(LINUX_SRC_TAR)),linux-src) $(TOP)/build/p11bench
+tests: $(if $(wildcard $(LINUX_SRC_TAR)),linux-src) $(TOP)/build/p11bench opensc-src
 	$(MAKE) -C $(TOP)/qemu-tests
+
+# OpenSC's test scripts and p11test from Debian's source package (cached
+# under build/opensc; qemu-tests/flows/opensc_scripts.sh runs them).
+opensc-src:
+	@$(TOP)/qemu-tests/opensc/fetch.sh $(TOP)/build/opensc
 
 # --- dependencies -----------------------------------------------------------
 # Headers of KVER and KVER_NEW: installed ones are used as they are, others

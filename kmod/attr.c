@@ -74,6 +74,12 @@ static const struct khsm_attr_desc khsm_attr_table[] = {
 	B(CKA_ALWAYS_SENSITIVE, C_SP, F_CALC),
 	B(CKA_NEVER_EXTRACTABLE, C_SP, F_CALC),
 	B(CKA_WRAP_WITH_TRUSTED, C_SP, KHSM_AF_STICKY_TRUE),
+	/*
+	 * Empty: any mechanism. Otherwise operations with other mechanisms
+	 * fail at init (policy.c); the list may only shrink.
+	 */
+	A(CKA_ALLOWED_MECHANISMS, ULONG_ARRAY, KHSM_AC_KEY, KHSM_AF_NARROW_ONLY,
+	  0, 8 * KHSM_MAX_ALLOWED_MECHS),
 	/* Whoever may change it could otherwise switch the re-login off. */
 	B(CKA_ALWAYS_AUTHENTICATE, KHSM_AC_PRIV, KHSM_AF_STICKY_TRUE),
 	/* Key-type attributes: struct khsm_key_ops.attrs (key.h). */
@@ -284,7 +290,50 @@ unsigned long khsm_attr_check_value(const struct khsm_attr_desc *d,
 		return CKR_ATTRIBUTE_VALUE_INVALID;
 	if (d->kind == KHSM_AK_BOOL && ta->val[0] > 1)
 		return CKR_ATTRIBUTE_VALUE_INVALID;
+	if (d->kind == KHSM_AK_ULONG_ARRAY && ta->len % 8)
+		return CKR_ATTRIBUTE_VALUE_INVALID;
 	return CKR_OK;
+}
+
+/* Is every __u64 of @val (@len bytes) also in @set (@set_len bytes)? */
+static bool khsm_ulongs_subset(const u8 *val, u32 len, const u8 *set,
+			       u32 set_len)
+{
+	u32 i, j;
+	u64 a, b;
+
+	for (i = 0; i + 8 <= len; i += 8) {
+		memcpy(&a, val + i, 8);
+		for (j = 0; j + 8 <= set_len; j += 8) {
+			memcpy(&b, set + j, 8);
+			if (a == b)
+				break;
+		}
+		if (j + 8 > set_len)
+			return false;
+	}
+	return true;
+}
+
+bool khsm_attrs_ulong_in(const struct khsm_attrs *s, u32 type, u64 v)
+{
+	const struct khsm_oattr *a = khsm_attrs_get(s, type);
+
+	if (!a || !a->len)
+		return true;
+	return khsm_ulongs_subset((const u8 *)&v, 8, a->val, a->len);
+}
+
+/* A KHSM_AF_NARROW_ONLY set may become @ta only by shrinking. */
+static bool khsm_attr_narrows(const struct khsm_attrs *s,
+			      const struct khsm_tattr *ta)
+{
+	const struct khsm_oattr *cur = khsm_attrs_get(s, ta->type);
+
+	if (!cur || !cur->len)
+		return true;
+	return ta->len && khsm_ulongs_subset(ta->val, ta->len, cur->val,
+					     cur->len);
 }
 
 static int khsm_attrs_defaults(struct khsm_attrs *s, unsigned long class,
@@ -298,10 +347,21 @@ static int khsm_attrs_defaults(struct khsm_attrs *s, unsigned long class,
 					  CKA_END_DATE, CKA_URL,
 					  CKA_CHECK_VALUE };
 	static const u32 empty_key[] = { CKA_ID, CKA_START_DATE, CKA_END_DATE };
-	static const u32 true_secret[] = { CKA_ENCRYPT, CKA_DECRYPT, CKA_SIGN,
-					   CKA_VERIFY, CKA_WRAP, CKA_UNWRAP };
-	static const u32 true_priv[] = { CKA_DECRYPT, CKA_SIGN, CKA_UNWRAP };
-	static const u32 true_pub[] = { CKA_ENCRYPT, CKA_VERIFY, CKA_WRAP };
+	static const struct { u32 type; u32 ku; } usage_secret[] = {
+		{ CKA_ENCRYPT, KHSM_KU_ENCRYPT }, { CKA_DECRYPT, KHSM_KU_ENCRYPT },
+		{ CKA_SIGN, KHSM_KU_SIGN }, { CKA_VERIFY, KHSM_KU_SIGN },
+		{ CKA_WRAP, KHSM_KU_WRAP }, { CKA_UNWRAP, KHSM_KU_WRAP },
+	}, usage_priv[] = {
+		{ CKA_DECRYPT, KHSM_KU_ENCRYPT }, { CKA_SIGN, KHSM_KU_SIGN },
+		{ CKA_UNWRAP, KHSM_KU_WRAP },
+	}, usage_pub[] = {
+		{ CKA_ENCRYPT, KHSM_KU_ENCRYPT }, { CKA_VERIFY, KHSM_KU_SIGN },
+		{ CKA_WRAP, KHSM_KU_WRAP },
+	}, *usage;
+	const struct khsm_key_ops *ops = khsm_key_ops_find(key_type);
+	u32 ku = ops && ops->usage ? ops->usage :
+		 KHSM_KU_ENCRYPT | KHSM_KU_SIGN | KHSM_KU_WRAP;
+	unsigned int n_usage;
 	bool secretish = class == CKO_SECRET_KEY || class == CKO_PRIVATE_KEY;
 	unsigned int i;
 	int err = 0;
@@ -328,7 +388,9 @@ static int khsm_attrs_defaults(struct khsm_attrs *s, unsigned long class,
 	err |= khsm_attrs_put_ulong(s, CKA_KEY_TYPE, key_type);
 	for (i = 0; i < ARRAY_SIZE(empty_key); i++)
 		err |= khsm_attrs_put(s, empty_key[i], NULL, 0);
-	err |= khsm_attrs_put_bool(s, CKA_DERIVE, false);
+	err |= khsm_attrs_put_bool(s, CKA_DERIVE,
+				   secretish && (ku & KHSM_KU_DERIVE));
+	err |= khsm_attrs_put(s, CKA_ALLOWED_MECHANISMS, NULL, 0);
 	err |= khsm_attrs_put_bool(s, CKA_LOCAL, false);
 	err |= khsm_attrs_put_ulong(s, CKA_KEY_GEN_MECHANISM,
 				    CK_UNAVAILABLE_INFORMATION);
@@ -340,20 +402,22 @@ static int khsm_attrs_defaults(struct khsm_attrs *s, unsigned long class,
 		err |= khsm_attrs_put_bool(s, CKA_WRAP_WITH_TRUSTED, false);
 	}
 	if (class == CKO_SECRET_KEY) {
-		for (i = 0; i < ARRAY_SIZE(true_secret); i++)
-			err |= khsm_attrs_put_bool(s, true_secret[i], true);
+		usage = usage_secret;
+		n_usage = ARRAY_SIZE(usage_secret);
 	} else if (class == CKO_PRIVATE_KEY) {
-		for (i = 0; i < ARRAY_SIZE(true_priv); i++)
-			err |= khsm_attrs_put_bool(s, true_priv[i], true);
+		usage = usage_priv;
+		n_usage = ARRAY_SIZE(usage_priv);
 		err |= khsm_attrs_put_bool(s, CKA_SIGN_RECOVER, false);
 		err |= khsm_attrs_put_bool(s, CKA_ALWAYS_AUTHENTICATE, false);
 		err |= khsm_attrs_put(s, CKA_SUBJECT, NULL, 0);
 	} else {
-		for (i = 0; i < ARRAY_SIZE(true_pub); i++)
-			err |= khsm_attrs_put_bool(s, true_pub[i], true);
+		usage = usage_pub;
+		n_usage = ARRAY_SIZE(usage_pub);
 		err |= khsm_attrs_put_bool(s, CKA_VERIFY_RECOVER, false);
 		err |= khsm_attrs_put(s, CKA_SUBJECT, NULL, 0);
 	}
+	for (i = 0; i < n_usage; i++)
+		err |= khsm_attrs_put_bool(s, usage[i].type, ku & usage[i].ku);
 	return err ? -ENOMEM : 0;
 }
 
@@ -471,6 +535,8 @@ unsigned long khsm_attrs_change(struct khsm_attrs *s, const struct khsm_tmpl *t,
 		if ((d->flags & KHSM_AF_STICKY_TRUE) && cur && !ta->val[0])
 			return CKR_ATTRIBUTE_READ_ONLY;
 		if ((d->flags & KHSM_AF_STICKY_FALSE) && !cur && ta->val[0])
+			return CKR_ATTRIBUTE_READ_ONLY;
+		if ((d->flags & KHSM_AF_NARROW_ONLY) && !khsm_attr_narrows(s, ta))
 			return CKR_ATTRIBUTE_READ_ONLY;
 		if (khsm_attrs_put(s, ta->type, ta->val, ta->len))
 			return CKR_HOST_MEMORY;

@@ -12,6 +12,7 @@ enum khsm_attr_kind {
 	KHSM_AK_BOOL,			/* one byte, 0 or 1 */
 	KHSM_AK_ULONG,			/* __u64, length 8 */
 	KHSM_AK_BYTES,
+	KHSM_AK_ULONG_ARRAY,		/* __u64[], length a multiple of 8 */
 };
 
 /* Classes an attribute belongs to. */
@@ -32,6 +33,15 @@ enum khsm_attr_kind {
 #define KHSM_AF_STICKY_FALSE	BIT(5)	/* may only go true -> false */
 #define KHSM_AF_NO_CREATE	BIT(6)	/* not in a CREATE template */
 #define KHSM_AF_NO_GEN		BIT(7)	/* not in a GENERATE template */
+/*
+ * A set (KHSM_AK_ULONG_ARRAY, empty meaning "no restriction") that may
+ * only shrink: COPY and SET must give a non-empty subset of a non-empty
+ * current value.
+ */
+#define KHSM_AF_NARROW_ONLY	BIT(8)
+
+/* Most mechanisms in a key's CKA_ALLOWED_MECHANISMS. */
+#define KHSM_MAX_ALLOWED_MECHS	64
 
 struct khsm_attr_desc {
 	u32 type;
@@ -69,6 +79,11 @@ const struct khsm_oattr *khsm_attrs_get(const struct khsm_attrs *s, u32 type);
 u32 khsm_attrs_bytes(const struct khsm_attrs *s);
 bool khsm_attrs_bool(const struct khsm_attrs *s, u32 type);
 u64 khsm_attrs_ulong(const struct khsm_attrs *s, u32 type, u64 dflt);
+/*
+ * Is @v in the __u64 set @type of @s (KHSM_AK_ULONG_ARRAY)? An absent or
+ * empty set holds every value.
+ */
+bool khsm_attrs_ulong_in(const struct khsm_attrs *s, u32 type, u64 v);
 
 /* Templates. */
 const struct khsm_tattr *khsm_tmpl_find(const struct khsm_tmpl *t, u32 type);

@@ -26,6 +26,12 @@
 /* Most type-specific attribute descriptors one key type may have. */
 #define KHSM_KEY_MAX_ATTRS	16
 
+/* Default usage of a key type (struct khsm_key_ops.usage). */
+#define KHSM_KU_ENCRYPT		BIT(0)	/* CKA_ENCRYPT / CKA_DECRYPT */
+#define KHSM_KU_SIGN		BIT(1)	/* CKA_SIGN / CKA_VERIFY */
+#define KHSM_KU_WRAP		BIT(2)	/* CKA_WRAP / CKA_UNWRAP */
+#define KHSM_KU_DERIVE		BIT(3)	/* CKA_DERIVE (secret, private) */
+
 struct khsm_key_ops {
 	unsigned long type;		/* CKK_* */
 	const char *name;
@@ -39,6 +45,13 @@ struct khsm_key_ops {
 	 */
 	const u32 *material;
 	unsigned int n_material;
+	/*
+	 * KHSM_KU_* bits: the usage attributes that default to true for a
+	 * new key of this type (the template may still set others), so a
+	 * key does by default only what its type can do. 0: every usage
+	 * attribute of the class but CKA_DERIVE.
+	 */
+	u32 usage;
 
 	/*
 	 * C_CreateObject of a key of @class: @s holds the defaults and the

@@ -106,9 +106,10 @@ static unsigned long khsm_generic_gen_check(const struct khsm_tmpl *t,
 	return khsm_secret_gen_check(t, khsm_generic_len_ok);
 }
 
-#define KHSM_SECRET_KEY(ckk, n, create_fn, check_fn) {		\
+#define KHSM_SECRET_KEY(ckk, n, ku, create_fn, check_fn) {	\
 	.type = (ckk),						\
 	.name = (n),						\
+	.usage = (ku),						\
 	.classes = KHSM_AC_SECRET,				\
 	.attrs = khsm_secret_attrs,				\
 	.n_attrs = ARRAY_SIZE(khsm_secret_attrs),		\
@@ -120,7 +121,9 @@ static unsigned long khsm_generic_gen_check(const struct khsm_tmpl *t,
 }
 
 const struct khsm_key_ops khsm_key_aes =
-	KHSM_SECRET_KEY(CKK_AES, "aes", khsm_aes_create, khsm_aes_gen_check);
+	KHSM_SECRET_KEY(CKK_AES, "aes",
+			KHSM_KU_ENCRYPT | KHSM_KU_SIGN | KHSM_KU_WRAP,
+			khsm_aes_create, khsm_aes_gen_check);
 const struct khsm_key_ops khsm_key_generic_secret =
 	KHSM_SECRET_KEY(CKK_GENERIC_SECRET, "generic-secret",
-			khsm_generic_create, khsm_generic_gen_check);
+			KHSM_KU_SIGN | KHSM_KU_DERIVE, khsm_generic_create, khsm_generic_gen_check);

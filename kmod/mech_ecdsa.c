@@ -380,6 +380,7 @@ static unsigned long khsm_ec_key_generate_pair(const struct khsm_mech *m,
 const struct khsm_key_ops khsm_key_ec = {
 	.type = CKK_EC,
 	.name = "ec",
+	.usage = KHSM_KU_SIGN | KHSM_KU_DERIVE,
 	KHSM_CURVE_KEY_OPS,
 	.check = khsm_ec_key_check,
 	.generate_pair = khsm_ec_key_generate_pair,

@@ -296,6 +296,7 @@ static unsigned long khsm_eddsa_key_generate_pair(const struct khsm_mech *m,
 const struct khsm_key_ops khsm_key_ec_edwards = {
 	.type = CKK_EC_EDWARDS,
 	.name = "ec-edwards",
+	.usage = KHSM_KU_SIGN,
 	KHSM_CURVE_KEY_OPS,
 	.check = khsm_eddsa_key_check,
 	.generate_pair = khsm_eddsa_key_generate_pair,

@@ -768,6 +768,7 @@ out:
 const struct khsm_key_ops khsm_key_rsa = {
 	.type = CKK_RSA,
 	.name = "rsa",
+	.usage = KHSM_KU_ENCRYPT | KHSM_KU_SIGN | KHSM_KU_WRAP,
 	.classes = KHSM_AC_PRIV | KHSM_AC_PUB,
 	.attrs = khsm_rsa_attrs,
 	.n_attrs = ARRAY_SIZE(khsm_rsa_attrs),

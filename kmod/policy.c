@@ -117,7 +117,8 @@ static u32 khsm_op_usage_attr(u32 kind)
 /*
  * A key fits mechanism @m for operation @kind: right key type, right class
  * (secret key for symmetric mechanisms; private key to sign/decrypt,
- * public key to verify/encrypt), and its usage attribute is true.
+ * public key to verify/encrypt), its usage attribute is true, and
+ * @m is in its CKA_ALLOWED_MECHANISMS (if that list is not empty).
  */
 unsigned long khsm_may_use_key(const struct khsm_obj *o,
 			 const struct khsm_mech *m, u32 kind)
@@ -146,5 +147,7 @@ unsigned long khsm_may_use_key(const struct khsm_obj *o,
 	usage = khsm_op_usage_attr(kind);
 	if (!usage || !khsm_attrs_bool(&o->attrs, usage))
 		return CKR_KEY_FUNCTION_NOT_PERMITTED;
+	if (!khsm_attrs_ulong_in(&o->attrs, CKA_ALLOWED_MECHANISMS, m->type))
+		return CKR_MECHANISM_INVALID;
 	return CKR_OK;
 }

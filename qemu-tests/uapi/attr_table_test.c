@@ -37,7 +37,7 @@ static const char *const class_names[N_CLASSES] = {
 struct row {
 	const char *name;
 	__u32 type;
-	char kind;		/* 'b' bool, 'u' ulong, 's' bytes */
+	char kind;		/* 'b' bool, 'u' ulong, 's' bytes, 'a' ulong[] */
 	const char *cell[N_CLASSES];
 };
 
@@ -71,6 +71,8 @@ static const struct row rows[] = {
 	R(CKA_END_DATE, 's', "-", "rw", "rw", "rw", "rw"),
 	R(CKA_KEY_TYPE, 'u', "-", "-", "fixed", "fixed", "fixed"),
 	R(CKA_DERIVE, 'b', "-", "-", "rw", "rw", "rw"),
+	R(CKA_ALLOWED_MECHANISMS, 'a', "-", "-", "rw,narrow", "rw,narrow",
+	  "rw,narrow"),
 	R(CKA_LOCAL, 'b', "-", "-", "computed", "computed", "computed"),
 	R(CKA_KEY_GEN_MECHANISM, 'u', "-", "-", "computed", "computed",
 	  "computed"),
@@ -293,6 +295,10 @@ static void sample_value(const struct row *r, int c, struct val *v)
 			u = sizeof(aes_key);
 		memcpy(v->buf, &u, 8);
 		v->len = 8;
+		return;
+	case 'a':
+		/* The default (empty: no restriction), which any set allows. */
+		v->len = 0;
 		return;
 	}
 	if (r->type == CKA_START_DATE || r->type == CKA_END_DATE) {
