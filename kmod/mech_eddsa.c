@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * EdDSA mechanisms (PKCS#11 v3.0 current mechanisms) on the constant-time engine
- * of kmod/crypto/: CKM_EC_EDWARDS_KEY_PAIR_GEN and CKM_EDDSA, pure Ed25519
- * (RFC 8032 5.1) only. Ed25519ctx, Ed25519ph and Ed448 are not supported.
+ * of kmod/crypto/: CKM_EC_EDWARDS_KEY_PAIR_GEN and CKM_EDDSA: Ed25519,
+ * Ed25519ctx and Ed25519ph (RFC 8032 5.1). Ed448 is not supported.
  *
  * Keys (CKK_EC_EDWARDS): CKA_EC_PARAMS names edwards25519, as the DER OID
  * 1.3.101.112 or as the DER PrintableString "edwards25519" (what OpenSC
@@ -12,14 +12,17 @@
  * bytes; it must decode to a point of the curve that is not of small
  * order (checked by the engine's verify).
  *
- * CKM_EDDSA parameter: none, or the flat struct khsm_eddsa_params (uAPI)
- * with ph_flag 0 and no context, which is taken as pure Ed25519 too. (A
- * strict reading of the spec's table makes that Ed25519ctx with an empty
- * context, a variant RFC 8032 says SHOULD NOT be used; it is not offered.)
- * Anything else (Ed25519ph, Ed25519ctx) is CKR_MECHANISM_PARAM_INVALID.
+ * CKM_EDDSA parameter: none (pure Ed25519), or the flat struct
+ * khsm_eddsa_params (uAPI, CK_EDDSA_PARAMS) and context_len (at most 255)
+ * bytes of context: ph_flag 0 with a context is Ed25519ctx, ph_flag 1
+ * Ed25519ph (context optional), ph_flag 0 without context pure Ed25519
+ * (a strict reading of the spec's table makes that Ed25519ctx with an
+ * empty context, a variant RFC 8032 says SHOULD NOT be used). Ed25519ph
+ * takes the message, not its hash: the kernel computes PH(M) = SHA-512(M)
+ * as the data arrives, so its multi-part operations buffer nothing.
  *
- * Ed25519 hashes the whole message twice, so multi-part signing and
- * verification buffer the message in the kernel: at most
+ * Ed25519 and Ed25519ctx hash the whole message twice, so their
+ * multi-part signing and verification buffer the message in the kernel: at most
  * KHSM_EDDSA_MAX_MSG bytes (the core's per-call data cap), beyond that
  * CKR_DATA_LEN_RANGE. The buffer is accounted to the caller's memory
  * cgroup and wiped when freed.
@@ -31,6 +34,7 @@
 
 #include "ck.h"
 #include "crypto/engine.h"
+#include "crypto/sha2.h"
 #include "key.h"
 #include "limits.h"
 #include "mech_family.h"
@@ -46,6 +50,10 @@ struct khsm_eddsa_ctx {
 	u8 seed[KHSM_ED25519_LEN];	/* sign */
 	u8 pub[KHSM_ED25519_LEN];	/* verify */
 	bool sign;
+	bool ph;			/* Ed25519ph: hash the message as it comes */
+	struct kc_hash_ctx ph_hash;
+	u8 dom[KC_ED25519_DOM_MAX];	/* dom2(phflag, context); empty: Ed25519 */
+	size_t dom_len;
 	u8 *msg;			/* multi-part: the message so far */
 	size_t len;
 	size_t cap;
@@ -91,8 +99,12 @@ static unsigned long khsm_eddsa_point(const u8 *p, u32 len, u8 *pub)
 	return CKR_OK;
 }
 
-/* No parameter, or khsm_eddsa_params selecting pure Ed25519. */
-static unsigned long khsm_eddsa_param(const void *param, u32 param_len)
+/*
+ * No parameter (pure Ed25519), or khsm_eddsa_params and its context:
+ * dom2() into @ctx for Ed25519ctx and Ed25519ph.
+ */
+static unsigned long khsm_eddsa_param(struct khsm_eddsa_ctx *ctx,
+				      const void *param, u32 param_len)
 {
 	struct khsm_eddsa_params p;
 
@@ -101,11 +113,17 @@ static unsigned long khsm_eddsa_param(const void *param, u32 param_len)
 	if (!param || param_len < sizeof(p))
 		return CKR_MECHANISM_PARAM_INVALID;
 	memcpy(&p, param, sizeof(p));
-	if (p.context_len != param_len - sizeof(p))
+	if (p.context_len != param_len - sizeof(p) || p.context_len > 255 ||
+	    p.ph_flag > 1)
 		return CKR_MECHANISM_PARAM_INVALID;
-	/* Ed25519ph (ph_flag 1) and Ed25519ctx (a context): unsupported */
-	if (p.ph_flag || p.context_len)
-		return CKR_MECHANISM_PARAM_INVALID;
+	if (!p.ph_flag && !p.context_len)
+		return CKR_OK;
+	ctx->ph = p.ph_flag;
+	ctx->dom_len = kc_ed25519_dom2(ctx->dom, p.ph_flag,
+				       (const u8 *)param + sizeof(p),
+				       p.context_len);
+	if (ctx->ph)
+		kc_hash_init(&ctx->ph_hash, KC_SHA512);
 	return CKR_OK;
 }
 
@@ -115,9 +133,6 @@ static unsigned long khsm_eddsa_init(struct khsm_op *op, const struct khsm_key *
 	struct khsm_eddsa_ctx *ctx;
 	unsigned long rv;
 
-	rv = khsm_eddsa_param(param, param_len);
-	if (rv != CKR_OK)
-		return rv;
 	if (!key)
 		return CKR_KEY_HANDLE_INVALID;
 	if (op->kind != KHSM_OP_SIGN && op->kind != KHSM_OP_VERIFY)
@@ -130,6 +145,9 @@ static unsigned long khsm_eddsa_init(struct khsm_op *op, const struct khsm_key *
 		return CKR_HOST_MEMORY;
 	op->ctx = ctx;
 	ctx->sign = op->kind == KHSM_OP_SIGN;
+	rv = khsm_eddsa_param(ctx, param, param_len);
+	if (rv != CKR_OK)
+		return rv;
 	if (!ctx->sign)
 		return khsm_eddsa_point(key->ec_point, key->ec_point_len,
 					ctx->pub);
@@ -183,14 +201,23 @@ static unsigned long khsm_eddsa_step(struct khsm_op *op, enum khsm_step step,
 	struct khsm_eddsa_ctx *ctx = op->ctx;
 	const u8 *msg = in;
 	size_t msg_len = in_len;
+	u8 ph[64];
 	int err;
 
 	*out_len = 0;
 	if (step == KHSM_STEP_FINAL && in_len)
 		return CKR_ARGUMENTS_BAD;
-	if (step == KHSM_STEP_UPDATE)
+	if (ctx->ph) {
+		/* Ed25519ph signs PH(M): hash as the data comes, keep nothing */
+		kc_hash_update(&ctx->ph_hash, in, in_len);
+		if (step == KHSM_STEP_UPDATE)
+			return CKR_OK;
+		kc_hash_final(&ctx->ph_hash, ph);
+		msg = ph;
+		msg_len = sizeof(ph);
+	} else if (step == KHSM_STEP_UPDATE) {
 		return in_len ? khsm_eddsa_feed(ctx, in, in_len) : CKR_OK;
-	if (step == KHSM_STEP_FINAL) {
+	} else if (step == KHSM_STEP_FINAL) {
 		msg = ctx->msg;
 		msg_len = ctx->len;
 	} else if (in_len > KHSM_EDDSA_MAX_MSG) {
@@ -199,10 +226,12 @@ static unsigned long khsm_eddsa_step(struct khsm_op *op, enum khsm_step step,
 	if (!ctx->sign) {
 		if (!sig || sig_len != KHSM_ED25519_SIG_LEN)
 			return CKR_SIGNATURE_LEN_RANGE;
-		err = kc_ed25519_verify(ctx->pub, msg, msg_len, sig, sig_len);
+		err = kc_ed25519_verify_dom(ctx->pub, ctx->dom, ctx->dom_len,
+					    msg, msg_len, sig, sig_len);
 		return err ? CKR_SIGNATURE_INVALID : CKR_OK;
 	}
-	err = kc_ed25519_sign(out, ctx->seed, NULL, msg, msg_len);
+	err = kc_ed25519_sign_dom(out, ctx->seed, NULL, ctx->dom,
+				  ctx->dom_len, msg, msg_len);
 	if (err) {
 		memzero_explicit(out, KHSM_ED25519_SIG_LEN);
 		return CKR_DEVICE_ERROR;

@@ -4,9 +4,11 @@
  * RFC 8032 7.1 TEST 1 (empty message, curve named by OID) and TEST 2 (one
  * byte, curve named by PrintableString), one-shot and multi-part signing
  * and verification, altered and wrong-length signatures, the mechanism
- * parameter (pure Ed25519 accepted, Ed25519ph and Ed25519ctx refused), a
- * public key that does not decode, unsupported and malformed curves, and a
- * generated key pair that signs and verifies.
+ * parameter (pure Ed25519 with an explicit empty parameter; RFC 8032 7.2
+ * Ed25519ctx "foo" and 7.3 Ed25519ph "abc", one-shot and multi-part;
+ * malformed parameters refused), a public key that does not decode,
+ * unsupported and malformed curves, and a generated key pair that signs
+ * and verifies.
  */
 #include <linux/kernel.h>
 #include <linux/slab.h>
@@ -73,7 +75,7 @@ static int khsm_kat_ed_check(const struct khsm_key *priv,
 				  len, sig, 63, 0, CKR_SIGNATURE_LEN_RANGE);
 }
 
-/* Pure Ed25519 with an explicit parameter; Ed25519ph/ctx refused. */
+/* Pure Ed25519 with an explicit parameter; malformed parameters. */
 static int khsm_kat_ed_params(const struct khsm_key *priv, const u8 *msg,
 			      size_t len, const u8 *sig)
 {
@@ -85,18 +87,100 @@ static int khsm_kat_ed_params(const struct khsm_key *priv, const u8 *msg,
 
 	ret = khsm_kat_op(CKM_EDDSA, KHSM_OP_SIGN, priv, &prm.p,
 			  sizeof(prm.p), msg, len, sig, 64, 0, CKR_OK);
-	prm.p.ph_flag = 1;
+	prm.p.ph_flag = 2;
 	ret = ret ?: khsm_kat_op(CKM_EDDSA, KHSM_OP_SIGN, priv, &prm.p,
 				 sizeof(prm.p), msg, len, sig, 64, 0,
 				 CKR_MECHANISM_PARAM_INVALID);
 	prm.p.ph_flag = 0;
-	prm.p.context_len = 1;
+	prm.p.context_len = 2;
 	ret = ret ?: khsm_kat_op(CKM_EDDSA, KHSM_OP_SIGN, priv, &prm,
 				 sizeof(prm), msg, len, sig, 64, 0,
 				 CKR_MECHANISM_PARAM_INVALID);
 	return ret ?: khsm_kat_op(CKM_EDDSA, KHSM_OP_SIGN, priv, &prm.p,
 				  sizeof(prm.p) - 1, msg, len, sig, 64, 0,
 				  CKR_MECHANISM_PARAM_INVALID);
+}
+
+struct khsm_kat_ed_dom {
+	const char *seed, *pub, *msg, *sig;
+	u32 ph_flag;
+	const char *ctx;
+};
+
+static const struct khsm_kat_ed_dom khsm_kat_ed_dom[] = {
+	{	/* RFC 8032 7.2 Ed25519ctx, context "foo" */
+		.seed = "0305334e381af78f141cb666f6199f57bc3495335a256a95bd2a55bf546663f6",
+		.pub = "dfc9425e4f968f7f0c29f0259cf5f9aed6851c2bb4ad8bfb860cfee0ab248292",
+		.msg = "f726936d19c800494e3fdaff20b276a8",
+		.sig = "55a4cc2f70a54e04288c5f4cd1e45a7bb520b36292911876cada7323198dd87a8b36950b95130022907a7fb7c4e9b2d5f6cca685a587b4b21f4b888e4e7edb0d",
+		.ctx = "foo",
+	},
+	{	/* RFC 8032 7.3 Ed25519ph "abc" (the kernel hashes) */
+		.seed = "833fe62409237b9d62ec77587520911e9a759cec1d19755b7da901b96dca3d42",
+		.pub = "ec172b93ad5e563bf4932c70e1245034c35467ef2efd4d64ebf819683467e2bf",
+		.msg = "616263",
+		.sig = "98a70222f0b8121aa9d30f813d683f809e462b469c7ff87639499bb94e6dae4131f85042463c2a355a2003d062adf5aaa10b8c61e636062aaad11c2a26083406",
+		.ph_flag = 1,
+		.ctx = "",
+	},
+};
+
+/* Ed25519ctx / Ed25519ph: sign and verify, one-shot and in parts. */
+static int khsm_kat_ed_dom_one(const struct khsm_kat_ed_dom *v)
+{
+	struct khsm_key priv = {
+		.class = CKO_PRIVATE_KEY, .key_type = CKK_EC_EDWARDS,
+		.ec_params = khsm_ed_oid, .ec_params_len = sizeof(khsm_ed_oid),
+	};
+	struct khsm_key pub = priv;
+	struct {
+		struct khsm_eddsa_params p;
+		u8 ctx[8];
+	} prm = {};
+	size_t seed_len, pub_len, msg_len, sig_len, clen = strlen(v->ctx);
+	u8 *seed = khsm_kat_hex(v->seed, &seed_len);
+	u8 *q = khsm_kat_hex(v->pub, &pub_len);
+	u8 *msg = khsm_kat_hex(v->msg, &msg_len);
+	u8 *sig = khsm_kat_hex(v->sig, &sig_len);
+	u32 plen = sizeof(prm.p) + clen;
+	u8 point[34];
+	int ret = -ENOMEM;
+
+	if (!seed || !q || !msg || !sig)
+		goto out;
+	ret = -EINVAL;
+	if (seed_len != 32 || pub_len != 32 || sig_len != 64 ||
+	    clen > sizeof(prm.ctx))
+		goto out;
+	prm.p.ph_flag = v->ph_flag;
+	prm.p.context_len = clen;
+	memcpy(prm.ctx, v->ctx, clen);
+	point[0] = 0x04;
+	point[1] = 32;
+	memcpy(point + 2, q, 32);
+	priv.value = seed;
+	priv.value_len = 32;
+	pub.class = CKO_PUBLIC_KEY;
+	pub.ec_point = point;
+	pub.ec_point_len = sizeof(point);
+	ret = khsm_kat_op(CKM_EDDSA, KHSM_OP_SIGN, &priv, &prm, plen, msg,
+			  msg_len, sig, 64, 0, CKR_OK);
+	ret = ret ?: khsm_kat_op(CKM_EDDSA, KHSM_OP_SIGN, &priv, &prm, plen,
+				 msg, msg_len, sig, 64, 1, CKR_OK);
+	ret = ret ?: khsm_kat_op(CKM_EDDSA, KHSM_OP_VERIFY, &pub, &prm, plen,
+				 msg, msg_len, sig, 64, 0, CKR_OK);
+	ret = ret ?: khsm_kat_op(CKM_EDDSA, KHSM_OP_VERIFY, &pub, &prm, plen,
+				 msg, msg_len, sig, 64, 1, CKR_OK);
+	/* not a pure Ed25519 signature of the same message */
+	ret = ret ?: khsm_kat_op(CKM_EDDSA, KHSM_OP_VERIFY, &pub, NULL, 0,
+				 msg, msg_len, sig, 64, 0,
+				 CKR_SIGNATURE_INVALID);
+out:
+	kfree_sensitive(seed);
+	kfree(q);
+	kfree(msg);
+	kfree(sig);
+	return ret;
 }
 
 static int khsm_kat_ed_one(const struct khsm_kat_ed *v)
@@ -220,6 +304,11 @@ int khsm_selftest_eddsa(void)
 
 	for (i = 0; i < ARRAY_SIZE(khsm_kat_ed); i++) {
 		ret = khsm_kat_ed_one(&khsm_kat_ed[i]);
+		if (ret)
+			return ret;
+	}
+	for (i = 0; i < ARRAY_SIZE(khsm_kat_ed_dom); i++) {
+		ret = khsm_kat_ed_dom_one(&khsm_kat_ed_dom[i]);
 		if (ret)
 			return ret;
 	}

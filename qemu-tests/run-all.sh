@@ -7,7 +7,8 @@
 # by path, each
 # on a freshly loaded khsm (rmmod + modprobe), as the unprivileged user
 # hsmuser (group hsm) unless the name ends in _root_test or the script has a
-# line "# khsm-test: root". TAP is passed through; a test that exits non-zero
+# line "# khsm-test: root" (a line "# khsm-test: timeout SECS" raises the
+# per-test timeout for that script). TAP is passed through; a test that exits non-zero
 # without a "not ok", prints no TAP, stops short of its plan, or leaves
 # kernel-log trouble behind gets a synthesised "not ok". Last line:
 #   khsm-vm: N passed, N failed, N skipped
@@ -86,6 +87,12 @@ for t in "${tests[@]}"; do
 	as=hsmuser
 	case $name in *_root_test) as=root ;; esac
 	case $name in *.sh) grep -q '^# khsm-test: root' "$t" && as=root ;; esac
+	# A flow may need more than the default: "# khsm-test: timeout SECS".
+	tmo=$TMO
+	case $name in *.sh)
+		t_own=$(sed -n 's/^# khsm-test: timeout \([0-9][0-9]*\)$/\1/p' "$t" | head -n1)
+		[ -n "$t_own" ] && [ "$t_own" -gt "$tmo" ] && tmo=$t_own ;;
+	esac
 
 	echo "# running $name (as $as)"
 	# Fresh token for every test.
@@ -106,7 +113,7 @@ for t in "${tests[@]}"; do
 	*) cmd=("$t") ;;
 	esac
 	start=$(date +%s)
-	(cd /tmp && timeout -k 5 "$TMO" "${runner[@]}" "${cmd[@]}" </dev/null 2>&1) | tee "$out"
+	(cd /tmp && timeout -k 5 "$tmo" "${runner[@]}" "${cmd[@]}" </dev/null 2>&1) | tee "$out"
 	rc=${PIPESTATUS[0]}
 	secs=$(($(date +%s) - start))
 
@@ -118,7 +125,7 @@ for t in "${tests[@]}"; do
 	fail=$((fail + n_nok))
 	plan=$(grep -oE '^1\.\.[0-9]+' "$out" | head -n1 | cut -d. -f3)
 	if [ "$rc" = 124 ] || [ "$rc" = 137 ]; then
-		emit_fail "$name: timed out after ${TMO}s"
+		emit_fail "$name: timed out after ${tmo}s"
 	elif [ "$rc" != 0 ] && [ "$n_nok" = 0 ]; then
 		emit_fail "$name: exited with status $rc without a 'not ok'"
 	elif [ $((n_ok + n_nok)) = 0 ] && ! grep -qiE '^1\.\.0\b.*skip' "$out"; then

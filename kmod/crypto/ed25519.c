@@ -522,8 +522,25 @@ struct ed_sign_state {
 	u8 apub[32], d[64], r[32], kk[32];
 };
 
-int kc_ed25519_sign(u8 *sig, const u8 *seed, const u8 *pub,
-		    const u8 *msg, size_t msg_len)
+size_t kc_ed25519_dom2(u8 *dom, int phflag, const u8 *ctx, size_t ctx_len)
+{
+	static const char tag[] = "SigEd25519 no Ed25519 collisions";
+	size_t i, n = sizeof(tag) - 1;
+
+	if (ctx_len > 255)
+		return 0;
+	for (i = 0; i < n; i++)
+		dom[i] = tag[i];
+	dom[n++] = phflag ? 1 : 0;
+	dom[n++] = (u8)ctx_len;
+	for (i = 0; i < ctx_len; i++)
+		dom[n++] = ctx[i];
+	return n;
+}
+
+int kc_ed25519_sign_dom(u8 *sig, const u8 *seed, const u8 *pub,
+			const u8 *dom, size_t dom_len,
+			const u8 *msg, size_t msg_len)
 {
 	struct ed_sign_state s;
 	int i;
@@ -537,8 +554,9 @@ int kc_ed25519_sign(u8 *sig, const u8 *seed, const u8 *pub,
 		ed_encode(s.apub, &s.k.p);
 		kc_declassify(s.apub, 32);
 	}
-	/* r = SHA-512(prefix || M) mod L */
+	/* r = SHA-512(dom2 || prefix || M) mod L */
 	kc_hash_init(&s.hc, KC_SHA512);
+	kc_hash_update(&s.hc, dom, dom_len);
 	kc_hash_update(&s.hc, s.k.h + 32, 32);
 	kc_hash_update(&s.hc, msg, msg_len);
 	kc_hash_final(&s.hc, s.d);
@@ -546,8 +564,9 @@ int kc_ed25519_sign(u8 *sig, const u8 *seed, const u8 *pub,
 	ed_mul_base(&s.k.p, s.r);
 	ed_encode(sig, &s.k.p);		/* R */
 	kc_declassify(sig, 32);
-	/* k = SHA-512(R || A || M) mod L */
+	/* k = SHA-512(dom2 || R || A || M) mod L */
 	kc_hash_init(&s.hc, KC_SHA512);
+	kc_hash_update(&s.hc, dom, dom_len);
 	kc_hash_update(&s.hc, sig, 32);
 	kc_hash_update(&s.hc, s.apub, 32);
 	kc_hash_update(&s.hc, msg, msg_len);
@@ -557,6 +576,12 @@ int kc_ed25519_sign(u8 *sig, const u8 *seed, const u8 *pub,
 	kc_wipe(&s, sizeof(s));
 	kc_declassify(sig + 32, 32);
 	return KC_OK;
+}
+
+int kc_ed25519_sign(u8 *sig, const u8 *seed, const u8 *pub,
+		    const u8 *msg, size_t msg_len)
+{
+	return kc_ed25519_sign_dom(sig, seed, pub, NULL, 0, msg, msg_len);
 }
 
 /* 1 iff 8P is the identity (P has small order) */
@@ -571,8 +596,9 @@ static noinline int ed_small_order_vartime(const struct ed_p3 *p)
 	return fe5_eq_vartime(&q.x, &zero);
 }
 
-int kc_ed25519_verify(const u8 *pub, const u8 *msg, size_t msg_len,
-		      const u8 *sig, size_t sig_len)
+int kc_ed25519_verify_dom(const u8 *pub, const u8 *dom, size_t dom_len,
+			  const u8 *msg, size_t msg_len,
+			  const u8 *sig, size_t sig_len)
 {
 	struct kc_hash_ctx hc;
 	struct ed_p3 a, sb;
@@ -587,6 +613,7 @@ int kc_ed25519_verify(const u8 *pub, const u8 *msg, size_t msg_len,
 	if (ed_decode_vartime(&a, pub) || ed_small_order_vartime(&a))
 		return KC_EPOINT;
 	kc_hash_init(&hc, KC_SHA512);
+	kc_hash_update(&hc, dom, dom_len);
 	kc_hash_update(&hc, sig, 32);
 	kc_hash_update(&hc, pub, 32);
 	kc_hash_update(&hc, msg, msg_len);
@@ -603,4 +630,10 @@ int kc_ed25519_verify(const u8 *pub, const u8 *msg, size_t msg_len,
 	for (i = 0; i < 32; i++)
 		diff |= rc[i] ^ sig[i];
 	return diff ? KC_ESIG : KC_OK;
+}
+
+int kc_ed25519_verify(const u8 *pub, const u8 *msg, size_t msg_len,
+		      const u8 *sig, size_t sig_len)
+{
+	return kc_ed25519_verify_dom(pub, NULL, 0, msg, msg_len, sig, sig_len);
 }

@@ -105,6 +105,21 @@ int kc_ed25519_sign(u8 *sig, const u8 *seed, const u8 *pub,
 		    const u8 *msg, size_t msg_len);
 int kc_ed25519_verify(const u8 *pub, const u8 *msg, size_t msg_len,
 		      const u8 *sig, size_t sig_len);
+/*
+ * Ed25519ctx and Ed25519ph (RFC 8032 5.1): the same with dom2(phflag,
+ * context) in front of both hash inputs. kc_ed25519_dom2() writes it to
+ * @dom (room for KC_ED25519_DOM_MAX bytes) and returns its length, 0 if
+ * @ctx_len > 255. For Ed25519ph @msg is PH(M) = SHA-512(M), 64 bytes.
+ * An empty @dom (NULL, 0) is pure Ed25519.
+ */
+#define KC_ED25519_DOM_MAX	(32 + 2 + 255)
+size_t kc_ed25519_dom2(u8 *dom, int phflag, const u8 *ctx, size_t ctx_len);
+int kc_ed25519_sign_dom(u8 *sig, const u8 *seed, const u8 *pub,
+			const u8 *dom, size_t dom_len,
+			const u8 *msg, size_t msg_len);
+int kc_ed25519_verify_dom(const u8 *pub, const u8 *dom, size_t dom_len,
+			  const u8 *msg, size_t msg_len,
+			  const u8 *sig, size_t sig_len);
 
 /*
  * Primitives: kc_ec_scalar_check() checks an imported private key

@@ -3,7 +3,8 @@
  * Ed25519 of kmod/crypto: RFC 8032 section 7.1 vectors (TEST 1 and 2 are
  * the first records of Debian python3-cryptography-vectors'
  * Ed25519/sign.input, read at test time with its other 1022 records;
- * TEST 3 and TEST SHA(abc) inline), DIFF_N (default 10000) random
+ * TEST 3 and TEST SHA(abc) inline; 7.2 Ed25519ctx "foo" and 7.3
+ * Ed25519ph "abc" through kc_ed25519_dom2/sign_dom/verify_dom), DIFF_N (default 10000) random
  * keygen/sign/verify cases against OpenSSL EVP_PKEY_ED25519 both ways, and
  * negatives: S >= L, non-canonical R and A (y >= p, x = 0 with the sign
  * bit), points not on the curve, small-order A, bit flips.
@@ -130,6 +131,44 @@ static void rfc_inline(void)
 	unhex("dc2a4459e7369633a52b1bf277839a00201009a3efbf3ecb69bea2186c26b589"
 	      "09351fc9ac90b3ecfdfbc7c66431e0303dca179c138ac17ad9bef1177331a704", sig, 64);
 	tap_ok(kat(seed, pub, m, 64, sig), "RFC 8032 7.1 TEST SHA(abc)");
+}
+
+/* RFC 8032 7.2 (Ed25519ctx) and 7.3 (Ed25519ph) through the dom2 API. */
+static void rfc_dom(void)
+{
+	unsigned char seed[32], pub[32], m[64], ph[64], sig[64], want[64];
+	unsigned char dom[KC_ED25519_DOM_MAX], dom2[KC_ED25519_DOM_MAX];
+	size_t dl, dl2;
+	int ml;
+
+	unhex("0305334e381af78f141cb666f6199f57bc3495335a256a95bd2a55bf546663f6", seed, 32);
+	unhex("dfc9425e4f968f7f0c29f0259cf5f9aed6851c2bb4ad8bfb860cfee0ab248292", pub, 32);
+	ml = unhex("f726936d19c800494e3fdaff20b276a8", m, 64);
+	unhex("55a4cc2f70a54e04288c5f4cd1e45a7bb520b36292911876cada7323198dd87a"
+	      "8b36950b95130022907a7fb7c4e9b2d5f6cca685a587b4b21f4b888e4e7edb0d", want, 64);
+	dl = kc_ed25519_dom2(dom, 0, (const unsigned char *)"foo", 3);
+	tap_ok(dl == 37 && !kc_ed25519_sign_dom(sig, seed, pub, dom, dl, m, ml) &&
+	       !memcmp(sig, want, 64) &&
+	       !kc_ed25519_verify_dom(pub, dom, dl, m, ml, sig, 64),
+	       "RFC 8032 7.2 Ed25519ctx foo");
+	dl2 = kc_ed25519_dom2(dom2, 0, (const unsigned char *)"bar", 3);
+	tap_ok(kc_ed25519_verify_dom(pub, dom2, dl2, m, ml, sig, 64) == KC_ESIG &&
+	       kc_ed25519_verify(pub, m, ml, sig, 64) == KC_ESIG,
+	       "the Ed25519ctx signature fails with another context and as pure Ed25519");
+
+	unhex("833fe62409237b9d62ec77587520911e9a759cec1d19755b7da901b96dca3d42", seed, 32);
+	unhex("ec172b93ad5e563bf4932c70e1245034c35467ef2efd4d64ebf819683467e2bf", pub, 32);
+	unhex("98a70222f0b8121aa9d30f813d683f809e462b469c7ff87639499bb94e6dae41"
+	      "31f85042463c2a355a2003d062adf5aaa10b8c61e636062aaad11c2a26083406", want, 64);
+	SHA512((const unsigned char *)"abc", 3, ph);
+	dl = kc_ed25519_dom2(dom, 1, NULL, 0);
+	tap_ok(dl == 34 && !kc_ed25519_sign_dom(sig, seed, pub, dom, dl, ph, 64) &&
+	       !memcmp(sig, want, 64) &&
+	       !kc_ed25519_verify_dom(pub, dom, dl, ph, 64, sig, 64),
+	       "RFC 8032 7.3 Ed25519ph abc");
+	tap_ok(kc_ed25519_verify(pub, ph, 64, sig, 64) == KC_ESIG,
+	       "the Ed25519ph signature fails as pure Ed25519 over PH(M)");
+	tap_ok(kc_ed25519_dom2(dom, 0, m, 256) == 0, "a 256-byte context is refused");
 }
 
 /* little-endian 32-byte x += y (no overflow for the values used) */
@@ -276,6 +315,7 @@ int main(void)
 
 	file_vectors();
 	rfc_inline();
+	rfc_dom();
 	negatives();
 	for (i = 0; i < n; i++) {
 		kc_ed25519_keygen(seed, pub);

@@ -18,6 +18,7 @@
 # test-pkcs11-tool-test-threads.sh hard-codes OpenSC's own
 # opensc-pkcs11.so after sourcing common.sh, so its two pkcs11-tool
 # --test-threads commands are run here against khsm instead.
+# khsm-test: timeout 1500
 . "$(dirname "$0")/tap.inc"
 flow_require_module
 

@@ -4,10 +4,11 @@
  * CKM_EC_EDWARDS_KEY_PAIR_GEN with the curve named by OID and by
  * PrintableString, CKM_EDDSA one-shot and multi-part (equal, since Ed25519
  * is deterministic), OpenSSL verifying the token's signatures and the
- * token verifying OpenSSL's, RFC 8032 7.1 TEST 1 and 2 through imported
- * seeds, the CK_EDDSA_PARAMS rules, the message cap of multi-part
+ * token verifying OpenSSL's, RFC 8032 7.1 TEST 1 and 2, 7.2 (Ed25519ctx)
+ * and 7.3 (Ed25519ph) through imported seeds, the CK_EDDSA_PARAMS rules, the message cap of multi-part
  * operations, bad keys and curves, key-type mismatches, mechanism info.
  */
+#include <stdlib.h>
 #include <string.h>
 #include <openssl/evp.h>
 #include <openssl/rand.h>
@@ -333,6 +334,88 @@ TEST_F(ed, rfc8032_import)
 	}
 }
 
+/*
+ * RFC 8032 7.2 (Ed25519ctx, context "foo") and 7.3 (Ed25519ph, "abc": the
+ * token hashes the message) with imported seeds, one-shot and multi-part;
+ * Ed25519ph also past the 64 KiB that Ed25519 buffers, since it hashes as
+ * the data comes (OpenSSL 3.0 has neither variant to compare with).
+ */
+TEST_F(ed, rfc8032_ctx_ph_import)
+{
+	static const struct {
+		const char *seed, *pub, *msg, *sig, *ctx;
+		CK_BBOOL ph;
+	} v[] = {
+		{
+			"0305334e381af78f141cb666f6199f57bc3495335a256a95bd2a55bf546663f6",
+			"dfc9425e4f968f7f0c29f0259cf5f9aed6851c2bb4ad8bfb860cfee0ab248292",
+			"f726936d19c800494e3fdaff20b276a8",
+			"55a4cc2f70a54e04288c5f4cd1e45a7bb520b36292911876cada7323198dd87a8b36950b95130022907a7fb7c4e9b2d5f6cca685a587b4b21f4b888e4e7edb0d",
+			"foo", CK_FALSE,
+		},
+		{
+			"833fe62409237b9d62ec77587520911e9a759cec1d19755b7da901b96dca3d42",
+			"ec172b93ad5e563bf4932c70e1245034c35467ef2efd4d64ebf819683467e2bf",
+			"616263",
+			"98a70222f0b8121aa9d30f813d683f809e462b469c7ff87639499bb94e6dae4131f85042463c2a355a2003d062adf5aaa10b8c61e636062aaad11c2a26083406",
+			"", CK_TRUE,
+		},
+	};
+	CK_FUNCTION_LIST_PTR f = self->f;
+	unsigned char seed[32], pub[32], msg[16], want[64], sig[64], point[34];
+	P_CK_EDDSA_PARAMS p;
+	CK_MECHANISM m = { CKM_EDDSA, &p, sizeof(p) };
+	CK_OBJECT_HANDLE priv, pubh;
+	CK_ULONG len;
+	unsigned char *big;
+	int mlen, i;
+	size_t k;
+
+	for (k = 0; k < sizeof(v) / sizeof(v[0]); k++) {
+		ASSERT_EQ(32, unhex(v[k].seed, seed, 32));
+		ASSERT_EQ(32, unhex(v[k].pub, pub, 32));
+		mlen = unhex(v[k].msg, msg, sizeof(msg));
+		ASSERT_LT(0, mlen);
+		ASSERT_EQ(64, unhex(v[k].sig, want, 64));
+		p.phFlag = v[k].ph;
+		p.ulContextDataLen = strlen(v[k].ctx);
+		p.pContextData = (CK_BYTE_PTR)v[k].ctx;
+		ASSERT_EQ(CKR_OK, import_priv(f, self->s, ed_oid, sizeof(ed_oid),
+					      seed, 32, &priv));
+		ASSERT_EQ(CKR_OK, f->C_SignInit(self->s, &m, priv));
+		len = sizeof(sig);
+		ASSERT_EQ(CKR_OK, f->C_Sign(self->s, msg, (CK_ULONG)mlen, sig, &len));
+		EXPECT_EQ(0, memcmp(sig, want, 64)) TH_LOG("RFC 8032 %s", v[k].ph ? "7.3" : "7.2");
+		ASSERT_EQ(CKR_OK, f->C_SignInit(self->s, &m, priv));
+		for (i = 0; i < mlen; i++)
+			ASSERT_EQ(CKR_OK, f->C_SignUpdate(self->s, msg + i, 1));
+		len = sizeof(sig);
+		ASSERT_EQ(CKR_OK, f->C_SignFinal(self->s, sig, &len));
+		EXPECT_EQ(0, memcmp(sig, want, 64));
+		der_point(point, pub);
+		ASSERT_EQ(CKR_OK, import_pub(f, self->s, ed_oid, sizeof(ed_oid),
+					     point, 34, &pubh));
+		ASSERT_EQ(CKR_OK, f->C_VerifyInit(self->s, &m, pubh));
+		EXPECT_EQ(CKR_OK, f->C_Verify(self->s, msg, (CK_ULONG)mlen, want, 64));
+		want[5] ^= 0x10;
+		ASSERT_EQ(CKR_OK, f->C_VerifyInit(self->s, &m, pubh));
+		EXPECT_EQ(CKR_SIGNATURE_INVALID,
+			  f->C_Verify(self->s, msg, (CK_ULONG)mlen, want, 64));
+	}
+	/* Ed25519ph streams: 200 KiB in 64 KiB parts signs and verifies */
+	big = calloc(1, 200 * 1024);
+	ASSERT_NE(NULL, big);
+	ASSERT_EQ(CKR_OK, f->C_SignInit(self->s, &m, priv));
+	for (i = 0; i < 200 * 1024; i += 64 * 1024)
+		ASSERT_EQ(CKR_OK, f->C_SignUpdate(self->s, big + i,
+			  200 * 1024 - i < 64 * 1024 ? 200 * 1024 - i : 64 * 1024));
+	len = sizeof(sig);
+	ASSERT_EQ(CKR_OK, f->C_SignFinal(self->s, sig, &len));
+	ASSERT_EQ(CKR_OK, f->C_VerifyInit(self->s, &m, pubh));
+	EXPECT_EQ(CKR_OK, f->C_Verify(self->s, big, 200 * 1024, sig, 64));
+	free(big);
+}
+
 /* OpenSSL signs with its own key; the token verifies with the imported key. */
 TEST_F(ed, openssl_sign_token_verify)
 {
@@ -389,15 +472,42 @@ TEST_F(ed, mechanism_params)
 	EXPECT_EQ(0, memcmp(sig, sig2, 64));
 	ASSERT_EQ(CKR_OK, f->C_VerifyInit(self->s, &m, pub));
 	EXPECT_EQ(CKR_OK, f->C_Verify(self->s, msg, 6, sig, 64));
-	/* Ed25519ph */
+	/* Ed25519ph: another signature, which only Ed25519ph verifies */
 	p.phFlag = CK_TRUE;
-	EXPECT_EQ(CKR_MECHANISM_PARAM_INVALID, f->C_SignInit(self->s, &m, priv));
-	EXPECT_EQ(CKR_MECHANISM_PARAM_INVALID, f->C_VerifyInit(self->s, &m, pub));
-	/* Ed25519ctx */
+	ASSERT_EQ(CKR_OK, f->C_SignInit(self->s, &m, priv));
+	len = sizeof(sig2);
+	ASSERT_EQ(CKR_OK, f->C_Sign(self->s, msg, 6, sig2, &len));
+	EXPECT_NE(0, memcmp(sig, sig2, 64));
+	ASSERT_EQ(CKR_OK, f->C_VerifyInit(self->s, &m, pub));
+	EXPECT_EQ(CKR_OK, f->C_Verify(self->s, msg, 6, sig2, 64));
+	ASSERT_EQ(CKR_OK, f->C_VerifyInit(self->s, &none, pub));
+	EXPECT_EQ(CKR_SIGNATURE_INVALID, f->C_Verify(self->s, msg, 6, sig2, 64));
+	/* Ed25519ctx: verifies with its context only */
 	p.phFlag = CK_FALSE;
 	p.ulContextDataLen = sizeof(ctx) - 1;
 	p.pContextData = ctx;
-	EXPECT_EQ(CKR_MECHANISM_PARAM_INVALID, f->C_SignInit(self->s, &m, priv));
+	ASSERT_EQ(CKR_OK, f->C_SignInit(self->s, &m, priv));
+	len = sizeof(sig2);
+	ASSERT_EQ(CKR_OK, f->C_Sign(self->s, msg, 6, sig2, &len));
+	ASSERT_EQ(CKR_OK, f->C_VerifyInit(self->s, &m, pub));
+	EXPECT_EQ(CKR_OK, f->C_Verify(self->s, msg, 6, sig2, 64));
+	p.ulContextDataLen--;
+	ASSERT_EQ(CKR_OK, f->C_VerifyInit(self->s, &m, pub));
+	EXPECT_EQ(CKR_SIGNATURE_INVALID, f->C_Verify(self->s, msg, 6, sig2, 64));
+	/* RFC 8032 caps the context at 255 bytes */
+	{
+		static CK_BYTE big[256];
+
+		p.pContextData = big;
+		p.ulContextDataLen = 256;
+		EXPECT_EQ(CKR_MECHANISM_PARAM_INVALID, f->C_SignInit(self->s, &m, priv));
+		p.ulContextDataLen = 255;
+		ASSERT_EQ(CKR_OK, f->C_SignInit(self->s, &m, priv));
+		len = sizeof(sig2);
+		EXPECT_EQ(CKR_OK, f->C_Sign(self->s, msg, 6, sig2, &len));
+	}
+	p.ulContextDataLen = sizeof(ctx) - 1;
+	p.pContextData = ctx;
 	/* a context length with no context */
 	p.pContextData = NULL;
 	EXPECT_EQ(CKR_MECHANISM_PARAM_INVALID, f->C_SignInit(self->s, &m, priv));

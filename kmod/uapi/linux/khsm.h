@@ -446,8 +446,9 @@ struct khsm_op_data {
  *   CKM_AES_GCM: struct khsm_gcm_params, then gcm_iv_len bytes of IV,
  *                then gcm_aad_len bytes of AAD.
  *   CKM_EDDSA: none, or struct khsm_eddsa_params then context_len bytes
- *              of context (CK_EDDSA_PARAMS). Only pure Ed25519 is
- *              supported: ph_flag 0 and context_len 0.
+ *              of context (CK_EDDSA_PARAMS): ph_flag 0 and no context is
+ *              Ed25519, ph_flag 0 with a context (at most 255 bytes)
+ *              Ed25519ctx, ph_flag 1 Ed25519ph (the kernel hashes).
  *   CKM_RSA_PKCS_PSS, CKM_SHA*_RSA_PKCS_PSS: struct khsm_rsa_pss_params
  *              (CK_RSA_PKCS_PSS_PARAMS; required).
  *   CKM_RSA_PKCS_OAEP: struct khsm_rsa_oaep_params then label_len bytes of
