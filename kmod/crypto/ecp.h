@@ -12,6 +12,8 @@
 
 struct kc_ec_impl {
 	u32 bytes;
+	/* bit length of n (qlen of RFC 6979): 8 * bytes but for P-521 */
+	u32 bits;
 	/* all-ones if @s (big-endian) is in [1, n - 1], else 0; no branch */
 	u64 (*scalar_ok)(const u8 *s);
 	/* bits2int(@digest) mod n, big-endian (RFC 6979 bits2octets) */
@@ -36,5 +38,6 @@ struct kc_ec_impl {
 
 extern const struct kc_ec_impl kc_p256_impl;
 extern const struct kc_ec_impl kc_p384_impl;
+extern const struct kc_ec_impl kc_p521_impl;
 
 #endif /* KC_ECP_H */

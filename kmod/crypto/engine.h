@@ -2,7 +2,7 @@
 /*
  * khsm crypto engine: the narrow API mechanism code sees.
  *
- * Constant-time elliptic-curve arithmetic (NIST P-256 and P-384 with
+ * Constant-time elliptic-curve arithmetic (NIST P-256, P-384 and P-521 with
  * complete Renes-Costello-Batina formulas) in portable C that compiles
  * unchanged in the kernel module and in userspace tests.
  *
@@ -28,9 +28,10 @@
 enum kc_curve {
 	KC_P256 = 1,
 	KC_P384 = 2,
+	KC_P521 = 3,
 };
 
-#define KC_EC_MAX_BYTES		48
+#define KC_EC_MAX_BYTES		66
 #define KC_EC_MAX_POINT		(1 + 2 * KC_EC_MAX_BYTES)
 
 enum {

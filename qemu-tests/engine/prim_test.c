@@ -10,6 +10,10 @@
 
 static const char *order_hex(enum kc_curve c)
 {
+	if (c == KC_P521)
+		return "01ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff"
+		       "fffa51868783bf2f966b7fcc0148f709a5d03bb5c9b8899c47aebb6fb71e91"
+		       "386409";
 	return c == KC_P256 ?
 		"ffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551" :
 		"ffffffffffffffffffffffffffffffffffffffffffffffffc7634d81f4372ddf"
@@ -18,7 +22,7 @@ static const char *order_hex(enum kc_curve c)
 
 static int eq(const unsigned char *got, const BIGNUM *want, int cb)
 {
-	unsigned char b[48];
+	unsigned char b[66];
 
 	BN_bn2binpad(want, b, cb);
 	return !memcmp(got, b, cb);
@@ -27,9 +31,14 @@ static int eq(const unsigned char *got, const BIGNUM *want, int cb)
 static void run(enum kc_curve c, const char *name)
 {
 	int cb = (int)kc_ec_bytes(c), i, bad_s = 0, bad_p = 0, bad_e = 0;
-	unsigned char a[48], b[48], r[48], big[48], pub[97], xy[96];
-	unsigned char dg[48], k[48], sig[96], sig2[96], e[48], t[48], w[48];
-	unsigned char u1[48], u2[48], x[48];
+	unsigned char a[66], b[66], r[66], big[66], pub[133], xy[132];
+	unsigned char dg[66], k[66], sig[132], sig2[132], e[66], t[66], w[66];
+	unsigned char u1[66], u2[66], x[66];
+	/*
+	 * P-521: ECDSA on a 64-byte digest (bits2int of 66 bytes would
+	 * shift), e = dg mod n with dg's two leading bytes zero
+	 */
+	int dl = cb > 64 ? 64 : cb, off = cb - dl;
 	BN_CTX *ctx = BN_CTX_new();
 	BIGNUM *n = NULL, *A = BN_new(), *B = BN_new(), *W = BN_new();
 
@@ -39,6 +48,7 @@ static void run(enum kc_curve c, const char *name)
 		kc_ec_keygen(c, k, xy);
 		kc_random(b, cb);
 		kc_random(dg, cb);
+		memset(dg, 0, off);
 		memset(big, 0xff, cb);
 		BN_bin2bn(a, cb, A);
 		/* reduce of 2^(8 cb) - 1 and of a random value */
@@ -70,14 +80,15 @@ static void run(enum kc_curve c, const char *name)
 		kc_ec_scalar_mul(c, sig, a, w);
 		kc_ec_scalar_add(c, w, e, w);
 		kc_ec_scalar_mul(c, t, w, sig + cb);			/* s */
-		bad_e += kc_ecdsa_sign_with_k(c, a, dg, cb, k, sig2) ||
+		bad_e += kc_ecdsa_sign_with_k(c, a, dg + off, dl, k, sig2) ||
 			 memcmp(sig, sig2, 2 * cb);
 		kc_ec_scalar_inv(c, sig + cb, w);
 		kc_ec_scalar_mul(c, e, w, u1);
 		kc_ec_scalar_mul(c, sig, w, u2);
 		bad_e += kc_ec_mul2_x(c, u1, u2, pub + 1, x) ||
 			 (kc_ec_scalar_reduce(c, x, x), memcmp(x, sig, cb)) ||
-			 kc_ecdsa_verify(c, pub, 1 + 2 * cb, dg, cb, sig, 2 * cb);
+			 kc_ecdsa_verify(c, pub, 1 + 2 * cb, dg + off, dl, sig,
+					 2 * cb);
 	}
 	memset(a, 0, cb);
 	tap_ok(kc_ec_scalar_check(c, a) == KC_EINPUT &&
@@ -100,5 +111,6 @@ int main(void)
 {
 	run(KC_P256, "P-256");
 	run(KC_P384, "P-384");
+	run(KC_P521, "P-521");
 	return tap_done();
 }
