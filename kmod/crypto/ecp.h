@@ -34,6 +34,8 @@ struct kc_ec_impl {
 	void (*mul_base)(const u8 *k, u8 *xy);
 	int (*point_check)(const u8 *xy);
 	int (*mul2_x)(const u8 *u1, const u8 *u2, const u8 *xy, u8 *x);
+	/* 02/03 X (1 + bytes) to 04 X Y, KC_EPOINT if not a point */
+	int (*decompress)(const u8 *in, size_t len, u8 *pub);
 };
 
 extern const struct kc_ec_impl kc_p256_impl;

@@ -45,6 +45,7 @@ static const u64 fe_pm2[NL] = FE_PM2;
 static const u64 sc_n[NL] = SC_N;
 static const u64 sc_rr[NL] = SC_RR;
 static const u64 sc_nm2[NL] = SC_NM2;
+static const u64 fe_sqrt_exp[NL] = FE_SQRT_EXP;	/* (p + 1) / 4 */
 static const u64 mp_zero[NL];
 static const u64 mp_one[NL] = { 1 };
 
@@ -861,6 +862,45 @@ static int pt_decode(struct pt *r, const u8 *in, size_t len)
 	return KC_OK;
 }
 
+/*
+ * SEC1 2.3.4: 02/03 || X (1 + NB bytes) to 04 || X || Y. X < p, and
+ * y = rhs^((p + 1) / 4) must square back to rhs = x^3 - 3x + b (p = 3
+ * mod 4); y or p - y by the prefix's parity. Public data: variable time.
+ */
+static int pt_decompress(const u8 *in, size_t len, u8 *out)
+{
+	u64 x[NL], y[NL], rhs[NL], t[NL];
+
+	if (len != 1 + NB || (in[0] != 0x02 && in[0] != 0x03))
+		return KC_EPOINT;
+	mp_from_be(x, in + 1);
+	if (!mp_lt(x, fe_p))
+		return KC_EPOINT;
+	fe_to_mont(x, x);
+	fe_sqr(t, x);
+	fe_mul(rhs, t, x);
+	fe_add(t, x, x);
+	fe_add(t, t, x);
+	fe_sub(rhs, rhs, t);
+	fe_add(rhs, rhs, fe_b);
+	mont_pow(y, rhs, fe_sqrt_exp, fe_one, fe_mul, fe_sqr);
+	fe_sqr(t, y);
+	mp_sub(t, t, rhs);
+	if (!mp_is_zero(t))
+		return KC_EPOINT;		/* no square root */
+	fe_from_mont(x, x);
+	fe_from_mont(y, y);
+	if ((y[0] & 1) != (in[0] & 1U)) {
+		if (mp_is_zero(y))
+			return KC_EPOINT;	/* y = 0 has no odd twin */
+		mp_sub(y, fe_p, y);
+	}
+	out[0] = 0x04;
+	mp_to_be(out + 1, x);
+	mp_to_be(out + 1 + NB, y);
+	return KC_OK;
+}
+
 static void pt_encode(u8 *out, const u64 *x, const u64 *y)
 {
 	out[0] = 0x04;
@@ -1129,4 +1169,5 @@ static int prim_mul2_x(const u8 *u1b, const u8 *u2b, const u8 *xy, u8 *xb)
 	.mul_base = prim_mul_base,			\
 	.point_check = prim_point_check,		\
 	.mul2_x = prim_mul2_x,				\
+	.decompress = pt_decompress,			\
 }

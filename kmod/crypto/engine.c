@@ -65,6 +65,14 @@ int kc_ec_check_pub(enum kc_curve curve, const u8 *pub, size_t pub_len)
 	return c ? c->check_pub(pub, pub_len) : KC_ECURVE;
 }
 
+int kc_ec_decompress(enum kc_curve curve, const u8 *in, size_t in_len,
+		     u8 *pub)
+{
+	const struct kc_ec_impl *c = impl_of(curve);
+
+	return c ? c->decompress(in, in_len, pub) : KC_ECURVE;
+}
+
 /* RFC 6979 section 3.2, HMAC-DRBG state */
 struct rfc6979 {
 	enum kc_hash alg;

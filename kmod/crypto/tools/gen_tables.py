@@ -101,6 +101,9 @@ def main():
     out.append('#define SC_N0INV 0x%016xULL' % ((-pow(n, -1, 2**64)) % 2**64))
     out.append('#define SC_RR { %s }' % limbs(RS * RS % n, L))
     out.append('#define SC_NM2 { %s }' % limbs(n - 2, L))
+    # square roots (compressed points): p = 3 mod 4 for these curves
+    assert p % 4 == 3
+    out.append('#define FE_SQRT_EXP { %s }' % limbs((p + 1) // 4, L))
     if 'bits' in c:
         out.append('#define SC_BITS %d' % c['bits'])
         out.append('#define FE_BYTES %d' % ((c['bits'] + 7) // 8))
