@@ -5,12 +5,18 @@
  * input: a hash of any length, truncated or left-padded to the order's bit
  * length as SEC 1 says) and
  * CKM_ECDSA_SHA1/SHA224/SHA256/SHA384/SHA512 (hashed here with the
- * engine's SHA, multi-part). Curves: P-256 and P-384.
+ * engine's SHA, multi-part). Curves: P-256, P-384 and P-521 (one row
+ * each in khsm_ec_curves[], which every EC family looks up).
  *
  * Keys (CKK_EC): CKA_EC_PARAMS is the DER OID of a named curve;
  * CKA_VALUE of the private key is the big-endian scalar (leading zero
  * bytes may be missing); CKA_EC_POINT of the public key is the DER OCTET
- * STRING of the uncompressed point 04 X Y (or the bare 04 X Y).
+ * STRING of the uncompressed point 04 X Y. C_CreateObject also takes the
+ * OCTET STRING of a compressed point 02/03 X (decompressed here) or the
+ * bare 04 X Y, and stores the DER OCTET STRING of 04 X Y in every case,
+ * which is what C_GetAttributeValue returns; a point that is not on the
+ * curve, X >= p, a wrong length or an X without a point is
+ * CKR_ATTRIBUTE_VALUE_INVALID.
  *
  * Signatures are r || s, each of the curve's byte length (PKCS#11 form).
  *
@@ -56,6 +62,7 @@ static const u8 khsm_oid_p256[] = {
 	0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07
 };
 static const u8 khsm_oid_p384[] = { 0x06, 0x05, 0x2b, 0x81, 0x04, 0x00, 0x22 };
+static const u8 khsm_oid_p521[] = { 0x06, 0x05, 0x2b, 0x81, 0x04, 0x00, 0x23 };
 
 static const struct khsm_ec_curve khsm_ec_curves[] = {
 	{
@@ -71,6 +78,13 @@ static const struct khsm_ec_curve khsm_ec_curves[] = {
 		.kc = KC_P384,
 		.nbytes = 48,
 		.hash = KC_SHA384,
+	},
+	{
+		.oid = khsm_oid_p521,
+		.oid_len = sizeof(khsm_oid_p521),
+		.kc = KC_P521,
+		.nbytes = 66,
+		.hash = KC_SHA512,
 	},
 };
 
@@ -106,17 +120,50 @@ static unsigned long khsm_ec_priv(const struct khsm_ec_curve *c,
 	return kc_ec_scalar_check(c->kc, priv) ? CKR_KEY_SIZE_RANGE : CKR_OK;
 }
 
-/* CKA_EC_POINT: DER OCTET STRING of 04 X Y (or the bare 04 X Y) to @pub. */
+/*
+ * DER OCTET STRING header for @len bytes of content (len < 256): 04 len,
+ * or 04 81 len from 128 bytes on (P-521's 133-byte point). Returns the
+ * header length.
+ */
+static u32 khsm_ec_octet_hdr(u32 len, u8 *hdr)
+{
+	hdr[0] = 0x04;
+	if (len < 0x80) {
+		hdr[1] = len;
+		return 2;
+	}
+	hdr[1] = 0x81;
+	hdr[2] = len;
+	return 3;
+}
+
+/*
+ * CKA_EC_POINT to the uncompressed point 04 X Y in @pub: the DER OCTET
+ * STRING of 04 X Y or of a compressed 02/03 X (decompressed), or the bare
+ * 04 X Y; the point is checked (on the curve, coordinates below p).
+ */
 static unsigned long khsm_ec_pub(const struct khsm_ec_curve *c, const u8 *p,
 				 u32 len, u8 *pub)
 {
-	u32 plen = 1 + 2 * c->nbytes;
+	u32 plen = 1 + 2 * c->nbytes, clen = 1 + c->nbytes, hl, in;
+	u8 hdr[3];
 
-	if (p && len == plen + 2 && p[0] == 0x04 && p[1] == plen)
-		p += 2;
-	else if (!p || len != plen)
+	if (!p)
 		return CKR_PUBLIC_KEY_INVALID;
-	memcpy(pub, p, plen);
+	if (len == plen && p[0] == 0x04) {	/* bare 04 X Y */
+		memcpy(pub, p, plen);
+	} else {
+		if (len < 2)
+			return CKR_PUBLIC_KEY_INVALID;
+		in = len - (p[1] == 0x81 ? 3 : 2);
+		hl = khsm_ec_octet_hdr(in, hdr);
+		if (len < hl || memcmp(p, hdr, hl))
+			return CKR_PUBLIC_KEY_INVALID;
+		if (in == plen && p[hl] == 0x04)
+			memcpy(pub, p + hl, plen);
+		else if (in != clen || kc_ec_decompress(c->kc, p + hl, in, pub))
+			return CKR_PUBLIC_KEY_INVALID;
+	}
 	return kc_ec_check_pub(c->kc, pub, plen) ? CKR_PUBLIC_KEY_INVALID :
 						   CKR_OK;
 }
@@ -300,13 +347,13 @@ static unsigned long khsm_ec_gen_pair(const u8 *ec_params, u32 ec_params_len,
 	const struct khsm_ec_curve *c;
 	u8 d[KC_EC_MAX_BYTES], pub[KC_EC_MAX_POINT];
 	unsigned long rv;
-	u32 plen;
+	u32 plen, hl;
 
 	rv = khsm_ec_curve(ec_params, ec_params_len, &c);
 	if (rv != CKR_OK)
 		return rv;
 	plen = 1 + 2 * c->nbytes;
-	if (out->priv_len < c->nbytes || out->pub_point_len < 2 + plen)
+	if (out->priv_len < c->nbytes || out->pub_point_len < 3 + plen)
 		return CKR_GENERAL_ERROR;
 	if (kc_ec_keygen(c->kc, d, pub)) {
 		rv = CKR_DEVICE_ERROR;
@@ -314,10 +361,9 @@ static unsigned long khsm_ec_gen_pair(const u8 *ec_params, u32 ec_params_len,
 	}
 	memcpy(out->priv, d, c->nbytes);
 	out->priv_len = c->nbytes;
-	out->pub_point[0] = 0x04;		/* OCTET STRING */
-	out->pub_point[1] = plen;
-	memcpy(out->pub_point + 2, pub, plen);	/* 04 X Y */
-	out->pub_point_len = 2 + plen;
+	hl = khsm_ec_octet_hdr(plen, out->pub_point);	/* OCTET STRING */
+	memcpy(out->pub_point + hl, pub, plen);		/* 04 X Y */
+	out->pub_point_len = hl + plen;
 out:
 	memzero_explicit(d, sizeof(d));
 	return rv;
@@ -330,7 +376,7 @@ out:
 	.single_part = (sp),					\
 	.flags = CKF_SIGN | CKF_VERIFY | KHSM_EC_FLAGS,		\
 	.min_key_size = 256,					\
-	.max_key_size = 384,					\
+	.max_key_size = 521,					\
 	.key_type = CKK_EC,					\
 	.init = khsm_ecdsa_init,				\
 	.out_len = khsm_ecdsa_out_len,				\
@@ -344,7 +390,7 @@ static const struct khsm_mech khsm_ecdsa_mechs[] = {
 		.type = CKM_EC_KEY_PAIR_GEN,
 		.flags = CKF_GENERATE_KEY_PAIR | KHSM_EC_FLAGS,
 		.min_key_size = 256,
-		.max_key_size = 384,
+		.max_key_size = 521,
 		.key_type = CKK_EC,		/* of the generated keys */
 	},
 	KHSM_ECDSA_MECH_P(CKM_ECDSA, true),	/* single-part only */
@@ -362,6 +408,43 @@ const struct khsm_mech_family khsm_mech_ecdsa = {
 };
 
 /* --- the key type -------------------------------------------------------- */
+
+/*
+ * C_CreateObject: a public key's CKA_EC_POINT is stored as the DER OCTET
+ * STRING of the uncompressed point whatever form it came in (compressed
+ * points are decompressed here); a point that does not parse or is not
+ * on the curve is CKR_ATTRIBUTE_VALUE_INVALID. An unknown curve is left
+ * to ->check (CKR_CURVE_NOT_SUPPORTED).
+ */
+static unsigned long khsm_ec_key_create(struct khsm_attrs *s,
+					const struct khsm_tmpl *t,
+					unsigned long class)
+{
+	const struct khsm_oattr *params, *point;
+	const struct khsm_ec_curve *c;
+	u8 der[KHSM_MAX_EC_POINT_LEN];
+	unsigned long rv;
+	u32 plen, hl;
+
+	rv = khsm_curve_key_create(s, t, class);
+	if (rv != CKR_OK || class != CKO_PUBLIC_KEY)
+		return rv;
+	params = khsm_attrs_get(s, CKA_EC_PARAMS);
+	point = khsm_attrs_get(s, CKA_EC_POINT);
+	if (!params || !point ||
+	    khsm_ec_curve(params->val, params->len, &c) != CKR_OK)
+		return CKR_OK;
+	plen = 1 + 2 * c->nbytes;
+	hl = khsm_ec_octet_hdr(plen, der);
+	if (hl + plen > sizeof(der))
+		return CKR_GENERAL_ERROR;
+	if (khsm_ec_pub(c, point->val, point->len, der + hl) != CKR_OK)
+		return CKR_ATTRIBUTE_VALUE_INVALID;
+	if (point->len == hl + plen && !memcmp(point->val, der, hl + plen))
+		return CKR_OK;
+	return khsm_attrs_put(s, CKA_EC_POINT, der, hl + plen) ?
+	       CKR_HOST_MEMORY : CKR_OK;
+}
 
 /* An imported key must parse as CKM_ECDSA would take it at init. */
 static unsigned long khsm_ec_key_check(const struct khsm_key *key)
@@ -381,7 +464,14 @@ const struct khsm_key_ops khsm_key_ec = {
 	.type = CKK_EC,
 	.name = "ec",
 	.usage = KHSM_KU_SIGN | KHSM_KU_DERIVE,
-	KHSM_CURVE_KEY_OPS,
+	/* KHSM_CURVE_KEY_OPS with the point normalised at creation */
+	.classes = KHSM_AC_PRIV | KHSM_AC_PUB,
+	.attrs = khsm_curve_key_attrs,
+	.n_attrs = KHSM_CURVE_KEY_N_ATTRS,
+	.material = khsm_curve_key_material,
+	.n_material = KHSM_CURVE_KEY_N_MATERIAL,
+	.create = khsm_ec_key_create,
+	.gen_check = khsm_curve_key_gen_check,
 	.check = khsm_ec_key_check,
 	.generate_pair = khsm_ec_key_generate_pair,
 };

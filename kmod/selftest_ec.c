@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * ECDSA self-tests through the registered entries, with the keys and
- * signatures of RFC 6979 A.2.5 (P-256) and A.2.6 (P-384), message
+ * signatures of RFC 6979 A.2.5 (P-256), A.2.6 (P-384) and A.2.7 (P-521,
+ * SHA-512; its 133-byte point in a long-form OCTET STRING), message
  * "sample": the known signatures verify (hashed mechanism and CKM_ECDSA
  * over the known hash, one-shot and multi-part) and altered or
  * wrong-length ones do not; fresh signatures (hashed and raw, one-shot
@@ -44,6 +45,14 @@ static const struct khsm_kat_ec khsm_kat_ec[] = {
 		.mech = CKM_ECDSA_SHA384,
 		.hash = "9a9083505bc92276aec4be312696ef7bf3bf603f4bbd381196a029f340585312313bca4a9b5b890efee42c77b1ee25fe",
 		.rs = "94edbb92a5ecb8aad4736e56c691916b3f88140666ce9fa73d64c4ea95ad133c81a648152e44acf96e36dd1e80fabe4699ef4aeb15f178cea1fe40db2603138f130e740a19624526203b6351d0a3a94fa329c145786e679e7b82c71a38628ac8",
+	},
+	{
+		.oid = "06052b81040023",
+		.d = "00fad06daa62ba3b25d2fb40133da757205de67f5bb0018fee8c86e1b68c7e75caa896eb32f1f47c70855836a6d16fcc1466f6d8fbec67db89ec0c08b0e996b83538",
+		.qx_qy = "01894550d0785932e00eaa23b694f213f8c3121f86dc97a04e5a7167db4e5bcd371123d46e45db6b5d5370a7f20fb633155d38ffa16d2bd761dcac474b9a2f5023a400493101c962cd4d2fddf782285e64584139c2f91b47f87ff82354d6630f746a28a0db25741b5b34a828008b22acc23f924faafbd4d33f81ea66956dfeaa2bfdfcf5",
+		.mech = CKM_ECDSA_SHA512,
+		.hash = "39a5e04aaff7455d9850c605364f514c11324ce64016960d23d5dc57d3ffd8f49a739468ab8049bf18eef820cdb1ad6c9015f838556bc7fad4138b23fdf986c7",
+		.rs = "00c328fafcbd79dd77850370c46325d987cb525569fb63c5d3bc53950e6d4c5f174e25a1ee9017b5d450606add152b534931d7d4e8455cc91f9b15bf05ec36e377fa00617cce7cf5064806c467f678d3b4080d6f1cc50af26ca209417308281b68af282623eaa63e5b5c0723d8b8c37ff0777b1a20f8ccb1dccc43997f1ee0e44da4a67a",
 	},
 };
 
@@ -161,7 +170,7 @@ static int khsm_kat_ec_one(const struct khsm_kat_ec *v)
 {
 	struct khsm_key priv = { .class = CKO_PRIVATE_KEY, .key_type = CKK_EC };
 	struct khsm_key pub = { .class = CKO_PUBLIC_KEY, .key_type = CKK_EC };
-	size_t oid_len, d_len, q_len, h_len, rs_len;
+	size_t oid_len, d_len, q_len, h_len, rs_len, hl;
 	u8 *oid = khsm_kat_hex(v->oid, &oid_len);
 	u8 *d = khsm_kat_hex(v->d, &d_len);
 	u8 *q = khsm_kat_hex(v->qx_qy, &q_len);
@@ -172,10 +181,13 @@ static int khsm_kat_ec_one(const struct khsm_kat_ec *v)
 
 	if (!oid || !d || !q || !h || !rs || !point)
 		goto out;
+	/* DER OCTET STRING: 04 len, or 04 81 len from 128 bytes on */
+	hl = q_len + 1 < 0x80 ? 2 : 3;
 	point[0] = 0x04;
-	point[1] = q_len + 1;
-	point[2] = 0x04;
-	memcpy(point + 3, q, q_len);
+	point[1] = 0x81;
+	point[hl - 1] = q_len + 1;
+	point[hl] = 0x04;
+	memcpy(point + hl + 1, q, q_len);
 	priv.ec_params = oid;
 	priv.ec_params_len = oid_len;
 	priv.value = d;
@@ -183,18 +195,18 @@ static int khsm_kat_ec_one(const struct khsm_kat_ec *v)
 	pub.ec_params = oid;
 	pub.ec_params_len = oid_len;
 	pub.ec_point = point;
-	pub.ec_point_len = q_len + 3;
+	pub.ec_point_len = q_len + 1 + hl;
 
 	/* the known signature: hashed here, and over the known hash */
 	ret = khsm_kat_verify3(v->mech, &pub, khsm_kat_sample, 6, rs, rs_len);
 	ret = ret ?: khsm_kat_verify3(CKM_ECDSA, &pub, h, h_len, rs, rs_len);
 	/* the bare point (no OCTET STRING header) is accepted too */
-	pub.ec_point = point + 2;
+	pub.ec_point = point + hl;
 	pub.ec_point_len = q_len + 1;
 	ret = ret ?: khsm_kat_op(CKM_ECDSA, KHSM_OP_VERIFY, &pub, NULL, 0, h,
 				 h_len, rs, rs_len, 0, CKR_OK);
 	pub.ec_point = point;
-	pub.ec_point_len = q_len + 3;
+	pub.ec_point_len = q_len + 1 + hl;
 	/* a point off the curve is refused when the operation starts */
 	point[pub.ec_point_len - 1] ^= 0x01;
 	ret = ret ?: khsm_kat_op(CKM_ECDSA, KHSM_OP_VERIFY, &pub, NULL, 0, h,
@@ -211,13 +223,17 @@ out:
 	return ret;
 }
 
-/* A fresh P-256 key pair signs and verifies; unknown curves are refused. */
+/*
+ * Fresh P-256 and P-521 key pairs sign and verify (the P-521 point in a
+ * long-form OCTET STRING); unknown curves (secp256k1) are refused.
+ */
 static int khsm_kat_ec_keygen(void)
 {
 	static const u8 p256[] = {
 		0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07
 	};
 	static const u8 p521[] = { 0x06, 0x05, 0x2b, 0x81, 0x04, 0x00, 0x23 };
+	static const u8 k256[] = { 0x06, 0x05, 0x2b, 0x81, 0x04, 0x00, 0x0a };
 	static const u8 bad[] = { 0x06, 0x09, 0x2b, 0x81 };
 	struct khsm_keymat *priv, *pub;
 	const struct khsm_key *k;
@@ -226,7 +242,7 @@ static int khsm_kat_ec_keygen(void)
 	unsigned long rv;
 	int ret;
 
-	if (khsm_kat_gen_curve_pair(&khsm_key_ec, p521, sizeof(p521), &priv,
+	if (khsm_kat_gen_curve_pair(&khsm_key_ec, k256, sizeof(k256), &priv,
 				    &pub) != CKR_CURVE_NOT_SUPPORTED ||
 	    khsm_kat_gen_curve_pair(&khsm_key_ec, bad, sizeof(bad), &priv,
 				    &pub) != CKR_DOMAIN_PARAMS_INVALID) {
@@ -252,6 +268,31 @@ static int khsm_kat_ec_keygen(void)
 	ret = ret ?: khsm_kat_verify3(CKM_ECDSA_SHA256, k, khsm_kat_sample,
 				      6, sig, sig_len);
 out:
+	khsm_keymat_put(priv);
+	khsm_keymat_put(pub);
+	if (ret)
+		return ret;
+
+	rv = khsm_kat_gen_curve_pair(&khsm_key_ec, p521, sizeof(p521), &priv,
+				     &pub);
+	if (rv != CKR_OK) {
+		pr_err("self-test: P-521 key generation: rv 0x%lx\n", rv);
+		return -EINVAL;
+	}
+	k = &pub->key;
+	if (priv->key.value_len != 66 || k->ec_point_len != 136 ||
+	    k->ec_point[0] != 0x04 || k->ec_point[1] != 0x81 ||
+	    k->ec_point[2] != 0x85 || k->ec_point[3] != 0x04) {
+		pr_err("self-test: P-521 key generation: bad key\n");
+		ret = -EINVAL;
+		goto out521;
+	}
+	sig_len = sizeof(sig);
+	ret = khsm_kat_sign(CKM_ECDSA_SHA512, &priv->key, khsm_kat_sample, 6,
+			    0, sig, &sig_len);
+	ret = ret ?: khsm_kat_verify3(CKM_ECDSA_SHA512, k, khsm_kat_sample,
+				      6, sig, sig_len);
+out521:
 	khsm_keymat_put(priv);
 	khsm_keymat_put(pub);
 	return ret;

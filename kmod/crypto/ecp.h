@@ -12,6 +12,8 @@
 
 struct kc_ec_impl {
 	u32 bytes;
+	/* bit length of n (qlen of RFC 6979): 8 * bytes but for P-521 */
+	u32 bits;
 	/* all-ones if @s (big-endian) is in [1, n - 1], else 0; no branch */
 	u64 (*scalar_ok)(const u8 *s);
 	/* bits2int(@digest) mod n, big-endian (RFC 6979 bits2octets) */
@@ -32,9 +34,12 @@ struct kc_ec_impl {
 	void (*mul_base)(const u8 *k, u8 *xy);
 	int (*point_check)(const u8 *xy);
 	int (*mul2_x)(const u8 *u1, const u8 *u2, const u8 *xy, u8 *x);
+	/* 02/03 X (1 + bytes) to 04 X Y, KC_EPOINT if not a point */
+	int (*decompress)(const u8 *in, size_t len, u8 *pub);
 };
 
 extern const struct kc_ec_impl kc_p256_impl;
 extern const struct kc_ec_impl kc_p384_impl;
+extern const struct kc_ec_impl kc_p521_impl;
 
 #endif /* KC_ECP_H */

@@ -19,7 +19,21 @@
  * named *_vartime see public data only (signature verification).
  */
 #define NL FE_LIMBS
+/*
+ * Encoded length (bytes) of coordinates and scalars, and the bit length
+ * of n: NL * 8 and 64 NL unless the curve says otherwise (P-521: 66
+ * bytes, 521 bits, in 9 limbs).
+ */
+#ifdef FE_BYTES
+#define NB FE_BYTES
+#else
 #define NB (NL * 8)
+#endif
+#ifndef SC_BITS
+#define SC_BITS (8 * NB)
+#endif
+/* signed base-16 digits of a scalar < n for the variable-base ladder */
+#define SC_NIBBLES ((SC_BITS + 3) / 4)
 
 static const u64 fe_p[NL] = FE_P;
 static const u64 fe_rr[NL] = FE_RR;
@@ -31,6 +45,7 @@ static const u64 fe_pm2[NL] = FE_PM2;
 static const u64 sc_n[NL] = SC_N;
 static const u64 sc_rr[NL] = SC_RR;
 static const u64 sc_nm2[NL] = SC_NM2;
+static const u64 fe_sqrt_exp[NL] = FE_SQRT_EXP;	/* (p + 1) / 4 */
 static const u64 mp_zero[NL];
 static const u64 mp_one[NL] = { 1 };
 
@@ -90,6 +105,7 @@ static inline u64 mp_lt(const u64 *a, const u64 *m)
 	return 0 - mp_sub(t, a, m);
 }
 
+/* NB big-endian bytes to NL limbs (limb bytes past NB are zero) */
 static inline void mp_from_be(u64 *r, const u8 *in)
 {
 	int i, j;
@@ -98,12 +114,14 @@ static inline void mp_from_be(u64 *r, const u8 *in)
 	for (i = 0; i < NL; i++) {
 		u64 v = 0;
 
-		for (j = 0; j < 8; j++)
-			v = v << 8 | in[NB - 1 - 8 * i - 7 + j];
+		for (j = 7; j >= 0; j--)
+			if (8 * i + j < NB)
+				v = v << 8 | in[NB - 1 - 8 * i - j];
 		r[i] = v;
 	}
 }
 
+/* the low NB bytes of a, big-endian */
 static inline void mp_to_be(u8 *out, const u64 *a)
 {
 	int i, j;
@@ -111,7 +129,8 @@ static inline void mp_to_be(u8 *out, const u64 *a)
 #pragma GCC unroll 16
 	for (i = 0; i < NL; i++)
 		for (j = 0; j < 8; j++)
-			out[NB - 1 - 8 * i - j] = (u8)(a[i] >> (8 * j));
+			if (8 * i + j < NB)
+				out[NB - 1 - 8 * i - j] = (u8)(a[i] >> (8 * j));
 }
 
 /* r = a + b mod m (a, b < m) */
@@ -324,7 +343,11 @@ static u64 sc_ok_be(const u8 *s)
 	return ok;
 }
 
-/* bits2int(digest) mod n; for these curves qlen = 8 * NB */
+/*
+ * bits2int(digest) mod n, qlen = SC_BITS: the leftmost qlen bits of a
+ * digest longer than that (P-521: a digest of 66 bytes or more is
+ * shifted right by 7 bits after its first 66 bytes are taken)
+ */
 static void sc_from_digest(u64 *r, const u8 *digest, size_t len)
 {
 	u8 buf[NB];
@@ -334,10 +357,18 @@ static void sc_from_digest(u64 *r, const u8 *digest, size_t len)
 	for (i = 0; i < NB; i++)
 		buf[i] = 0;
 	if (len > NB)
-		len = NB;		/* leftmost qlen bits */
+		len = NB;		/* leftmost 8 NB bits */
 	for (i = 0; i < len; i++)
 		buf[NB - len + i] = digest[i];
 	mp_from_be(r, buf);
+#if SC_BITS < 8 * NB
+	if (len == NB) {	/* public length: 8 NB - SC_BITS more bits */
+		for (i = 0; i < NL - 1; i++)
+			r[i] = r[i] >> (8 * NB - SC_BITS) |
+			       r[i + 1] << (64 - (8 * NB - SC_BITS));
+		r[NL - 1] >>= 8 * NB - SC_BITS;
+	}
+#endif
 	/* r < 2^qlen < 2n: one conditional subtraction */
 	mp_cmov(r, t, ~(0 - mp_sub(t, r, sc_n)));
 }
@@ -691,12 +722,12 @@ static void sc_recode(signed char *d, const u64 *k)
 	int i;
 
 #pragma GCC unroll 16
-	for (i = 0; i < NL * 16; i++) {
+	for (i = 0; i < SC_NIBBLES; i++) {
 		v = sc_nibble(k, i) + carry;
 		carry = (v + 8) >> 4;
 		d[i] = (signed char)((int)v - (int)(carry << 4));
 	}
-	d[NL * 16] = (signed char)carry;
+	d[SC_NIBBLES] = (signed char)carry;
 }
 
 /* tab[j] = (j + 1) p for j = 0..7 */
@@ -710,19 +741,23 @@ static void pt_table8(struct pt *tab, const struct pt *p)
 		pt_add(&tab[j], &tab[j - 1], p);
 }
 
-/* r = k p, constant time in k (signed 4-bit windows, masked lookups) */
-static noinline void pt_mul(struct pt *r, const struct pt *p, const u64 *k)
+/*
+ * r = k p for tab = pt_table8(p), constant time in k (signed 4-bit
+ * windows, masked lookups). The table lives in the caller's frame
+ * (pt_mul) to keep each frame below the kernel's 2 KiB warning at 9 limbs.
+ */
+static noinline void pt_mul_tab(struct pt *r, const struct pt *tab,
+				const u64 *k)
 {
-	struct pt tab[8], t;
-	signed char d[NL * 16 + 1];
+	struct pt t;
+	signed char d[SC_NIBBLES + 1];
 	u64 neg_y[NL], mneg, m;
 	int i, j;
 	unsigned int a, s;
 
-	pt_table8(tab, p);
 	sc_recode(d, k);
 	pt_set_identity(r);
-	for (i = NL * 16; i >= 0; i--) {
+	for (i = SC_NIBBLES; i >= 0; i--) {
 		pt_dbl_n(r, 4);
 		s = (unsigned int)(unsigned char)d[i] >> 7;	/* sign */
 		a = ((unsigned int)(int)d[i] ^ (0 - s)) + s;	/* |d| */
@@ -737,25 +772,36 @@ static noinline void pt_mul(struct pt *r, const struct pt *p, const u64 *k)
 		mp_cmov(t.y, neg_y, mneg);
 		pt_add(r, r, &t);
 	}
-	kc_wipe(tab, sizeof(tab));
 	kc_wipe(&t, sizeof(t));
 	kc_wipe(d, sizeof(d));
 	kc_wipe(neg_y, sizeof(neg_y));
 }
 
-/* r = u1 G + u2 q, variable time: public inputs only (verification) */
-static noinline void pt_mul2_vartime(struct pt *r, const u64 *u1, const struct pt *q,
-			    const u64 *u2)
+/* r = k p, constant time in k */
+static noinline void pt_mul(struct pt *r, const struct pt *p, const u64 *k)
 {
-	struct pt tab[8], t;
-	signed char d[NL * 16 + 1], dg[G_WINDOWS];
+	struct pt tab[8];
+
+	pt_table8(tab, p);
+	pt_mul_tab(r, tab, k);
+	kc_wipe(tab, sizeof(tab));
+}
+
+/*
+ * r = u1 G + u2 q for tab = pt_table8(q), variable time: public inputs
+ * only (verification)
+ */
+static noinline void pt_mul2_tab_vartime(struct pt *r, const u64 *u1,
+					 const struct pt *tab, const u64 *u2)
+{
+	struct pt t;
+	signed char d[SC_NIBBLES + 1], dg[G_WINDOWS];
 	u64 ny[NL];
 	int i;
 
-	pt_table8(tab, q);
 	sc_recode(d, u2);
 	pt_set_identity(r);
-	for (i = NL * 16; i >= 0; i--) {
+	for (i = SC_NIBBLES; i >= 0; i--) {
 		pt_dbl_n(r, 4);
 		if (d[i] > 0) {
 			pt_add(r, r, &tab[d[i] - 1]);
@@ -775,6 +821,15 @@ static noinline void pt_mul2_vartime(struct pt *r, const u64 *u1, const struct p
 			pt_add_affine(r, r, g_table[i][-dg[i] - 1][0], ny);
 		}
 	}
+}
+
+static noinline void pt_mul2_vartime(struct pt *r, const u64 *u1,
+				     const struct pt *q, const u64 *u2)
+{
+	struct pt tab[8];
+
+	pt_table8(tab, q);
+	pt_mul2_tab_vartime(r, u1, tab, u2);
 }
 
 /* ---- encodings ---- */
@@ -804,6 +859,45 @@ static int pt_decode(struct pt *r, const u8 *in, size_t len)
 	fe_sub(t, l, rr);
 	if (!mp_is_zero(t))
 		return KC_EPOINT;
+	return KC_OK;
+}
+
+/*
+ * SEC1 2.3.4: 02/03 || X (1 + NB bytes) to 04 || X || Y. X < p, and
+ * y = rhs^((p + 1) / 4) must square back to rhs = x^3 - 3x + b (p = 3
+ * mod 4); y or p - y by the prefix's parity. Public data: variable time.
+ */
+static int pt_decompress(const u8 *in, size_t len, u8 *out)
+{
+	u64 x[NL], y[NL], rhs[NL], t[NL];
+
+	if (len != 1 + NB || (in[0] != 0x02 && in[0] != 0x03))
+		return KC_EPOINT;
+	mp_from_be(x, in + 1);
+	if (!mp_lt(x, fe_p))
+		return KC_EPOINT;
+	fe_to_mont(x, x);
+	fe_sqr(t, x);
+	fe_mul(rhs, t, x);
+	fe_add(t, x, x);
+	fe_add(t, t, x);
+	fe_sub(rhs, rhs, t);
+	fe_add(rhs, rhs, fe_b);
+	mont_pow(y, rhs, fe_sqrt_exp, fe_one, fe_mul, fe_sqr);
+	fe_sqr(t, y);
+	mp_sub(t, t, rhs);
+	if (!mp_is_zero(t))
+		return KC_EPOINT;		/* no square root */
+	fe_from_mont(x, x);
+	fe_from_mont(y, y);
+	if ((y[0] & 1) != (in[0] & 1U)) {
+		if (mp_is_zero(y))
+			return KC_EPOINT;	/* y = 0 has no odd twin */
+		mp_sub(y, fe_p, y);
+	}
+	out[0] = 0x04;
+	mp_to_be(out + 1, x);
+	mp_to_be(out + 1 + NB, y);
 	return KC_OK;
 }
 
@@ -956,7 +1050,18 @@ static int ec_ecdh(const u8 *priv, const u8 *peer, size_t peer_len, u8 *z)
 
 static void prim_sc_reduce(const u8 *in, u8 *out)
 {
+#if SC_BITS == 8 * NB
 	sc_digest_mod_n(in, NB, out);	/* in < 2^(8 NB) < 2n */
+#else
+	u64 x[NL];
+
+	/* in R^2 < n R^2, so (in R^2) / R < n R: Montgomery in and out */
+	mp_from_be(x, in);
+	sc_to_mont(x, x);
+	sc_from_mont(x, x);
+	mp_to_be(out, x);
+	kc_wipe(x, sizeof(x));
+#endif
 }
 
 static void prim_sc_mul(const u8 *a, const u8 *b, u8 *out)
@@ -1049,6 +1154,7 @@ static int prim_mul2_x(const u8 *u1b, const u8 *u2b, const u8 *xy, u8 *xb)
 
 #define KC_EC_IMPL_INIT {				\
 	.bytes = NB,					\
+	.bits = SC_BITS,				\
 	.scalar_ok = sc_ok_be,				\
 	.digest_mod_n = sc_digest_mod_n,		\
 	.pub_from_priv = ec_pub_from_priv,		\
@@ -1063,4 +1169,5 @@ static int prim_mul2_x(const u8 *u1b, const u8 *u2b, const u8 *xy, u8 *xb)
 	.mul_base = prim_mul_base,			\
 	.point_check = prim_point_check,		\
 	.mul2_x = prim_mul2_x,				\
+	.decompress = pt_decompress,			\
 }

@@ -12,6 +12,8 @@ static const struct kc_ec_impl *impl_of(enum kc_curve curve)
 		return &kc_p256_impl;
 	case KC_P384:
 		return &kc_p384_impl;
+	case KC_P521:
+		return &kc_p521_impl;
 	default:
 		return NULL;
 	}
@@ -32,9 +34,14 @@ int kc_ec_keygen(enum kc_curve curve, u8 *priv, u8 *pub)
 
 	if (!c)
 		return KC_ECURVE;
-	/* P(reject) < 2^-32 for both curves; bound the loop anyway */
+	/*
+	 * Random bits(n)-bit numbers (P-521: the 7 top bits of the first
+	 * byte cleared); P(reject) < 2^-32 for every curve; bound the loop
+	 * anyway
+	 */
 	for (i = 0; i < 64; i++) {
 		kc_random(priv, c->bytes);
+		priv[0] &= 0xff >> (8 * c->bytes - c->bits);
 		ok = c->scalar_ok(priv);
 		kc_declassify(&ok, sizeof(ok));
 		if (ok)
@@ -56,6 +63,14 @@ int kc_ec_check_pub(enum kc_curve curve, const u8 *pub, size_t pub_len)
 	const struct kc_ec_impl *c = impl_of(curve);
 
 	return c ? c->check_pub(pub, pub_len) : KC_ECURVE;
+}
+
+int kc_ec_decompress(enum kc_curve curve, const u8 *in, size_t in_len,
+		     u8 *pub)
+{
+	const struct kc_ec_impl *c = impl_of(curve);
+
+	return c ? c->decompress(in, in_len, pub) : KC_ECURVE;
 }
 
 /* RFC 6979 section 3.2, HMAC-DRBG state */
@@ -92,7 +107,12 @@ static void rfc6979_update(struct rfc6979 *st, u8 sep, const u8 *x,
 	kc_hmac_final(&m, st->v);
 }
 
-static void rfc6979_next(struct rfc6979 *st, u8 *out, u32 qlen)
+/*
+ * RFC 6979 3.2 step h.2 and bits2int: @qlen bytes of T, then shifted right
+ * by @shift = 8 qlen - (bit length of n) bits (0 but for P-521: 7), so
+ * that k is the leftmost bits of T.
+ */
+static void rfc6979_next(struct rfc6979 *st, u8 *out, u32 qlen, u32 shift)
 {
 	struct kc_hmac_ctx m;
 	u32 got = 0, i;
@@ -103,6 +123,11 @@ static void rfc6979_next(struct rfc6979 *st, u8 *out, u32 qlen)
 		kc_hmac_final(&m, st->v);
 		for (i = 0; i < st->hlen && got < qlen; i++)
 			out[got++] = st->v[i];
+	}
+	if (shift) {		/* public amount; the bytes stay secret */
+		for (i = qlen - 1; i > 0; i--)
+			out[i] = (u8)(out[i] >> shift | out[i - 1] << (8 - shift));
+		out[0] >>= shift;
 	}
 }
 
@@ -135,7 +160,7 @@ int kc_ecdsa_sign(enum kc_curve curve, const u8 *priv,
 	rfc6979_update(&st, 0, priv, h, q, extra, extra_len);
 	rfc6979_update(&st, 1, priv, h, q, extra, extra_len);
 	for (i = 0; i < 64; i++) {
-		rfc6979_next(&st, k, q);	/* qlen = 8 q: bits2int is a copy */
+		rfc6979_next(&st, k, q, 8 * q - c->bits);
 		ok = c->scalar_ok(k);
 		kc_declassify(&ok, sizeof(ok));
 		if (ok) {

@@ -2,7 +2,7 @@
 /*
  * khsm crypto engine: the narrow API mechanism code sees.
  *
- * Constant-time elliptic-curve arithmetic (NIST P-256 and P-384 with
+ * Constant-time elliptic-curve arithmetic (NIST P-256, P-384 and P-521 with
  * complete Renes-Costello-Batina formulas) in portable C that compiles
  * unchanged in the kernel module and in userspace tests.
  *
@@ -28,9 +28,10 @@
 enum kc_curve {
 	KC_P256 = 1,
 	KC_P384 = 2,
+	KC_P521 = 3,
 };
 
-#define KC_EC_MAX_BYTES		48
+#define KC_EC_MAX_BYTES		66
 #define KC_EC_MAX_POINT		(1 + 2 * KC_EC_MAX_BYTES)
 
 enum {
@@ -52,6 +53,14 @@ int kc_ec_keygen(enum kc_curve curve, u8 *priv, u8 *pub);
 int kc_ec_pub_from_priv(enum kc_curve curve, const u8 *priv, u8 *pub);
 /* 0 if @pub is a valid uncompressed point (coordinates < p, on curve). */
 int kc_ec_check_pub(enum kc_curve curve, const u8 *pub, size_t pub_len);
+/*
+ * SEC1 compressed point 02/03 || X (1 + kc_ec_bytes()) to the uncompressed
+ * @pub (1 + 2 * kc_ec_bytes()): KC_EPOINT for a wrong length or prefix,
+ * X >= p, or an X with no point (x^3 - 3x + b not a square). Public
+ * data only (variable time).
+ */
+int kc_ec_decompress(enum kc_curve curve, const u8 *in, size_t in_len,
+		     u8 *pub);
 
 /* @sig gets 2 * kc_ec_bytes() bytes (r || s). */
 int kc_ecdsa_sign(enum kc_curve curve, const u8 *priv,

@@ -10,6 +10,7 @@
 #define SC_N0INV 0x6ed46089e88fdc45ULL
 #define SC_RR { 0x2d319b2419b409a9ULL, 0xff3d81e5df1aa419ULL, 0xbc3e483afcb82947ULL, 0xd40d49174aab1cc5ULL, 0x3fb05b7a28266895ULL, 0x0c84ee012b39bf21ULL }
 #define SC_NM2 { 0xecec196accc52971ULL, 0x581a0db248b0a77aULL, 0xc7634d81f4372ddfULL, 0xffffffffffffffffULL, 0xffffffffffffffffULL, 0xffffffffffffffffULL }
+#define FE_SQRT_EXP { 0x0000000040000000ULL, 0xbfffffffc0000000ULL, 0xffffffffffffffffULL, 0xffffffffffffffffULL, 0xffffffffffffffffULL, 0x3fffffffffffffffULL }
 #define G_WBITS 5
 #define G_WINDOWS 77
 #define G_ENTRIES 16

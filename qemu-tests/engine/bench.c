@@ -3,7 +3,7 @@
  * bench-crypto: engine vs OpenSSL (EVP, default provider) in the same run.
  * Prints "bench-crypto: <op>[tag] khsm=<ops/s> openssl=<ops/s> ratio=<k/o>".
  * BENCH_SECS (default 2) sets the time per measurement; BENCH_ONLY=<word>
- * runs only the groups whose name contains it (p256, p384, ed25519,
+ * runs only the groups whose name contains it (p256, p384, p521, ed25519,
  * x25519, rsa2048, rsa3072, keygen). BENCH_TAG=<word> is appended to each
  * op name (make bench runs the RSA groups a second time with OpenSSL's
  * AVX-512 IFMA code masked off through OPENSSL_ia32cap, tag "-no-ifma",
@@ -117,7 +117,8 @@ static void bench_curve(const char *name, const char *group,
 	EVP_PKEY_CTX *sctx = EVP_PKEY_CTX_new(pk, NULL);
 	EVP_PKEY_CTX *vctx = EVP_PKEY_CTX_new(pk, NULL);
 	EVP_PKEY_CTX *dctx = EVP_PKEY_CTX_new(pk, NULL);
-	enum kc_hash h = bytes == 32 ? KC_SHA256 : KC_SHA384;
+	enum kc_hash h = bytes == 32 ? KC_SHA256 :
+			 bytes == 48 ? KC_SHA384 : KC_SHA512;
 
 	memset(dg, 0x5a, sizeof(dg));
 	if (kc_ec_keygen(curve, priv, pub))
@@ -367,6 +368,8 @@ int main(void)
 		bench_curve("p256", "P-256", KC_P256);
 	if (want("p384"))
 		bench_curve("p384", "P-384", KC_P384);
+	if (want("p521"))
+		bench_curve("p521", "P-521", KC_P521);
 	if (want("ed25519"))
 		bench_ed25519();
 	if (want("x25519"))

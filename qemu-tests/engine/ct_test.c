@@ -24,10 +24,10 @@
 
 static void run(enum kc_curve cv, const char *name, int n)
 {
-	unsigned char d[48], pub[97], peer_d[48], peer[97], dg[48], sig[96];
-	unsigned char z[48], z2[48], rnd[32];
+	unsigned char d[66], pub[133], peer_d[66], peer[133], dg[66], sig[132];
+	unsigned char z[66], z2[66], rnd[32];
 	int i, bad = 0, cb = (int)kc_ec_bytes(cv), pl = 1 + 2 * cb;
-	enum kc_hash h = cb == 32 ? KC_SHA256 : KC_SHA384;
+	enum kc_hash h = cb == 32 ? KC_SHA256 : cb == 48 ? KC_SHA384 : KC_SHA512;
 
 	for (i = 0; i < n; i++) {
 		int r1, r2, r3, r4;
@@ -58,16 +58,18 @@ static void run(enum kc_curve cv, const char *name, int n)
 /* the byte-level primitives on secrets, ECDSA rebuilt from them */
 static void prims(enum kc_curve cv, const char *name, int n)
 {
-	unsigned char d[48], k[48], pub[97], e[48], xy[96], t[48], w[48];
-	unsigned char sig[96];
+	unsigned char d[66], k[66], pub[133], e[66], xy[132], t[66], w[66];
+	unsigned char sig[132];
 	int i, bad = 0, cb = (int)kc_ec_bytes(cv), r;
+	int dl = cb > 64 ? 64 : cb;	/* P-521: a 64-byte digest, e < 2^512 */
 
 	for (i = 0; i < n; i++) {
 		r = kc_ec_keygen(cv, d, pub);
 		r |= kc_ec_keygen(cv, k, xy);
 		SECRET(d, sizeof(d));
 		SECRET(k, sizeof(k));
-		memset(e, i + 1, sizeof(e));
+		memset(e, 0, sizeof(e));
+		memset(e + cb - dl, i + 1, dl);
 		r |= kc_ec_scalar_reduce(cv, e, e);
 		r |= kc_ec_mul_base(cv, k, xy);
 		r |= kc_ec_scalar_reduce(cv, xy, sig);
@@ -77,7 +79,8 @@ static void prims(enum kc_curve cv, const char *name, int n)
 		r |= kc_ec_scalar_add(cv, w, e, w);
 		r |= kc_ec_scalar_mul(cv, t, w, sig + cb);
 		PUBLIC(sig + cb, cb);			/* s is public */
-		if (r || kc_ecdsa_verify(cv, pub, 1 + 2 * cb, e, cb, sig, 2 * cb))
+		if (r || kc_ecdsa_verify(cv, pub, 1 + 2 * cb, e + cb - dl, dl,
+					 sig, 2 * cb))
 			bad++;
 	}
 	tap_ok(!bad, "%s: %d rounds of ECDSA from primitives (mul_base, scalar inv/mul/add) on secrets (%d bad)",
@@ -356,8 +359,10 @@ int main(int argc, char **argv)
 		printf("# not under valgrind: only functional checks run\n");
 	run(KC_P256, "P-256", n);
 	run(KC_P384, "P-384", n);
+	run(KC_P521, "P-521", n);
 	prims(KC_P256, "P-256", n);
 	prims(KC_P384, "P-384", n);
+	prims(KC_P521, "P-521", n);
 	x25519(n);
 	ed25519(n);
 	kc_user_bn_impl = 0;

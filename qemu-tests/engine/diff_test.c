@@ -36,27 +36,28 @@ static EVP_PKEY *pub_to_pkey(const unsigned char *pub, size_t len)
 	return pk;
 }
 
-static int ossl_verify(EVP_PKEY *pk, const unsigned char *dg,
+static int ossl_verify(EVP_PKEY *pk, const unsigned char *dg, int dl,
 		       const unsigned char *rs)
 {
 	ECDSA_SIG *s = ECDSA_SIG_new();
-	unsigned char der[120], *q = der;
+	unsigned char der[160], *q = der;
 	EVP_PKEY_CTX *c = EVP_PKEY_CTX_new(pk, NULL);
 	int len, ok;
 
 	ECDSA_SIG_set0(s, BN_bin2bn(rs, cb, NULL), BN_bin2bn(rs + cb, cb, NULL));
 	len = i2d_ECDSA_SIG(s, &q);
 	ok = c && EVP_PKEY_verify_init(c) > 0 &&
-	     EVP_PKEY_verify(c, der, len, dg, cb) == 1;
+	     EVP_PKEY_verify(c, der, len, dg, dl) == 1;
 	ECDSA_SIG_free(s);
 	EVP_PKEY_CTX_free(c);
 	return ok;
 }
 
 /* OpenSSL signature as r || s */
-static int ossl_sign(EVP_PKEY *pk, const unsigned char *dg, unsigned char *rs)
+static int ossl_sign(EVP_PKEY *pk, const unsigned char *dg, int dl,
+		     unsigned char *rs)
 {
-	unsigned char der[120];
+	unsigned char der[160];
 	const unsigned char *q = der;
 	size_t len = sizeof(der);
 	EVP_PKEY_CTX *c = EVP_PKEY_CTX_new(pk, NULL);
@@ -64,7 +65,7 @@ static int ossl_sign(EVP_PKEY *pk, const unsigned char *dg, unsigned char *rs)
 	int ok;
 
 	ok = c && EVP_PKEY_sign_init(c) > 0 &&
-	     EVP_PKEY_sign(c, der, &len, dg, cb) > 0;
+	     EVP_PKEY_sign(c, der, &len, dg, dl) > 0;
 	EVP_PKEY_CTX_free(c);
 	s = ok ? d2i_ECDSA_SIG(NULL, &q, (long)len) : NULL;
 	if (!s)
@@ -100,33 +101,39 @@ static int ossl_derive(EVP_PKEY *pk, EVP_PKEY *peer, unsigned char *z)
 static void run(enum kc_curve cv, int n)
 {
 	int i, bad1 = 0, bad2 = 0, bad3 = 0, bad4 = 0;
-	unsigned char d[48], pub[97], opub[97], dg[48], sig[96], rnd[32];
-	unsigned char z1[48], z2[48];
-	int pl = 1 + 2 * cb;
-	enum kc_hash h = cb == 32 ? KC_SHA256 : KC_SHA384;
+	unsigned char d[66], pub[133], opub[133], dg[66], sig[132], rnd[32];
+	unsigned char z1[66], z2[66];
+	int pl = 1 + 2 * cb, dl;
+	enum kc_hash h = cb == 32 ? KC_SHA256 : cb == 48 ? KC_SHA384 : KC_SHA512;
 
 	for (i = 0; i < n; i++) {
 		EVP_PKEY *pk, *ok;
+
+		/*
+		 * P-521: every other case a 64-byte digest, else 66 bytes,
+		 * which both sides truncate to the leftmost 521 bits
+		 */
+		dl = cb > 64 && (i & 1) ? 64 : cb;
 
 		kc_random(dg, sizeof(dg));
 		kc_random(rnd, sizeof(rnd));
 		/* here -> OpenSSL */
 		if (kc_ec_keygen(cv, d, pub) ||
-		    kc_ecdsa_sign(cv, d, dg, cb, h, rnd, 32, sig)) {
+		    kc_ecdsa_sign(cv, d, dg, dl, h, rnd, 32, sig)) {
 			bad1++;
 			continue;
 		}
 		pk = pub_to_pkey(pub, pl);
-		if (!pk || !ossl_verify(pk, dg, sig))
+		if (!pk || !ossl_verify(pk, dg, dl, sig))
 			bad1++;
 		/* OpenSSL -> here */
 		ok = EVP_EC_gen(group);
-		if (!ok || !ossl_pub(ok, opub) || !ossl_sign(ok, dg, sig) ||
-		    kc_ecdsa_verify(cv, opub, pl, dg, cb, sig, 2 * cb)) {
+		if (!ok || !ossl_pub(ok, opub) || !ossl_sign(ok, dg, dl, sig) ||
+		    kc_ecdsa_verify(cv, opub, pl, dg, dl, sig, 2 * cb)) {
 			bad2++;
 		} else {
 			sig[i % (2 * cb)] ^= 1 << (i % 8);
-			if (kc_ecdsa_verify(cv, opub, pl, dg, cb, sig, 2 * cb) != KC_ESIG)
+			if (kc_ecdsa_verify(cv, opub, pl, dg, dl, sig, 2 * cb) != KC_ESIG)
 				bad3++;
 		}
 		/* ECDH both ways */
@@ -151,5 +158,8 @@ int main(void)
 	group = "P-384";
 	cb = 48;
 	run(KC_P384, n);
+	group = "P-521";
+	cb = 66;
+	run(KC_P521, n);
 	return tap_done();
 }

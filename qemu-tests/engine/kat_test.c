@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Known answers for the engine's P-256 and P-384 ECDSA/ECDH, read at test
- * time: RFC 6979 A.2.5 and A.2.6 (deterministic nonces, unhedged and
+ * Known answers for the engine's P-256, P-384 and P-521 ECDSA/ECDH, read at test
+ * time: RFC 6979 A.2.5, A.2.6 and A.2.7 (deterministic nonces, unhedged and
  * hedged) and NIST CAVP files from Debian's python3-cryptography-vectors
  * (FIPS 186-3 SigGen/SigVer/KeyPair/PKV, SP 800-56A KAS ECC CDH validity
  * tests). The engine takes digests: CAVP messages are hashed with
@@ -41,11 +41,18 @@ static int get_be(const struct rec *r, const char *k, unsigned char *out,
 {
 	unsigned char buf[256];
 	const char *v = get(r, k);
+	char even[520];
+	size_t l;
 	int n;
 
 	if (!v)
 		return -1;
-	n = unhex(v, buf, sizeof(buf));
+	/* P-521 values have an odd number of hex digits: add a leading 0 */
+	l = strcspn(v, "\r\n ");
+	if (l + 2 > sizeof(even))
+		return -1;
+	snprintf(even, sizeof(even), "%s%.*s", l % 2 ? "0" : "", (int)l, v);
+	n = unhex(even, buf, sizeof(buf));
 	if (n < 0 || pad_be(buf, n, want) < 0)
 		return -1;
 	memcpy(out, buf, want);
@@ -137,7 +144,7 @@ static int each(const char *file, const char *want, const char *last,
 
 static int siggen(const struct rec *r)
 {
-	unsigned char d[48], k[48], q[97], pub[97], want[96], sig[96], dg[64];
+	unsigned char d[66], k[66], q[133], pub[133], want[132], sig[132], dg[64];
 	int dl = digest_msg(r, dg);
 
 	if (dl < 0 || get_be(r, "d", d, cb) || get_be(r, "k", k, cb) ||
@@ -152,7 +159,7 @@ static int siggen(const struct rec *r)
 
 static int sigver(const struct rec *r)
 {
-	unsigned char q[97], sig[96], dg[64];
+	unsigned char q[133], sig[132], dg[64];
 	int dl = digest_msg(r, dg), expect = get(r, "Result")[0] == 'P', ok;
 
 	if (dl < 0 || point_of(r, "Qx", "Qy", q))
@@ -165,7 +172,7 @@ static int sigver(const struct rec *r)
 
 static int keypair(const struct rec *r)
 {
-	unsigned char d[48], q[97], pub[97];
+	unsigned char d[66], q[133], pub[133];
 
 	if (get_be(r, "d", d, cb) || point_of(r, "Qx", "Qy", q))
 		return 0;
@@ -174,7 +181,7 @@ static int keypair(const struct rec *r)
 
 static int pkv(const struct rec *r)
 {
-	unsigned char q[97];
+	unsigned char q[133];
 	int expect = get(r, "Result")[0] == 'P';
 
 	if (point_of(r, "Qx", "Qy", q))
@@ -184,8 +191,8 @@ static int pkv(const struct rec *r)
 
 static int kas_rec(const struct rec *r)
 {
-	unsigned char ds[48], di[48], qs[97], qi[97], z[48], z1[48], z2[48];
-	unsigned char pub[97];
+	unsigned char ds[66], di[66], qs[133], qi[133], z[66], z1[66], z2[66];
+	unsigned char pub[133];
 	int expect = get(r, "Result")[0] == 'P', ok;
 
 	if (get_be(r, "dsCAVS", ds, cb) || get_be(r, "dsIUT", di, cb) ||
@@ -202,7 +209,7 @@ static int kas_rec(const struct rec *r)
 }
 
 /*
- * RFC 6979 A.2.5 (P-256) and A.2.6 (P-384), messages "sample" and "test",
+ * RFC 6979 A.2.5 (P-256), A.2.6 (P-384) and A.2.7 (P-521), messages "sample" and "test",
  * every hash: the unhedged nonces (extra = NULL). The hedged vectors
  * (additional data k' = 00 01 ... 1f, section 3.6) come from an
  * independent Python implementation of section 3.2 with k' appended to
@@ -229,6 +236,19 @@ static const struct r6979_key r6979_p384 = {
 	"def8f0ea9055866064a254515480bc13",
 	"8015d9b72d7d57244ea8ef9ac0c621896708a59367f9dfb9f54ca84b3f1c9db1"
 	"288b231c3ae0d4fe7344fd2533264720",
+};
+
+static const struct r6979_key r6979_p521 = {
+	KC_P521, "A.2.7 P-521",
+	"00fad06daa62ba3b25d2fb40133da757205de67f5bb0018fee8c86e1b68c7e75"
+	"caa896eb32f1f47c70855836a6d16fcc1466f6d8fbec67db89ec0c08b0e996b8"
+	"3538",
+	"01894550d0785932e00eaa23b694f213f8c3121f86dc97a04e5a7167db4e5bcd"
+	"371123d46e45db6b5d5370a7f20fb633155d38ffa16d2bd761dcac474b9a2f50"
+	"23a4",
+	"00493101c962cd4d2fddf782285e64584139c2f91b47f87ff82354d6630f746a"
+	"28a0db25741b5b34a828008b22acc23f924faafbd4d33f81ea66956dfeaa2bfd"
+	"fcf5",
 };
 
 static const struct r6979_vec {
@@ -323,11 +343,88 @@ static const struct r6979_vec {
 	  "33ec3d0174fea669922d378bbeaf5a2d",
 	  "060594afb3e9e897e0976f0244359be0c1864d5097d75d826c78db7362da0582"
 	  "f0a1a09b207b10a143a0a18ca63acaac" },
+	{ &r6979_p521, "sample", KC_SHA1, 0,
+	  "00343b6ec45728975ea5cba6659bbb6062a5ff89eea58be3c80b619f322c8791"
+	  "0fe092f7d45bb0f8eee01ed3f20babec079d202ae677b243ab40b5431d497c55"
+	  "d75d",
+	  "00e7b0e675a9b24413d448b8cc119d2bf7b2d2df032741c096634d6d65d0dbe3"
+	  "d5694625fb9e8104d3b842c1b0e2d0b98bea19341e8676aef66ae4eba3d5475d"
+	  "5d16" },
+	{ &r6979_p521, "sample", KC_SHA224, 0,
+	  "01776331cfcdf927d666e032e00cf776187bc9fdd8e69d0dabb4109ffe1b5e2a"
+	  "30715f4cc923a4a5e94d2503e9acfed92857b7f31d7152e0f8c00c15ff3d87e2"
+	  "ed2e",
+	  "0050cb5265417fe2320bbb5a122b8e1a32bd699089851128e360e620a30c7e17"
+	  "ba41a666af126ce100e5799b153b60528d5300d08489ca9178fb610a2006c254"
+	  "b41f" },
+	{ &r6979_p521, "sample", KC_SHA256, 0,
+	  "01511bb4d675114fe266fc4372b87682baecc01d3cc62cf2303c92b352601265"
+	  "9d16876e25c7c1e57648f23b73564d67f61c6f14d527d54972810421e7d87589"
+	  "e1a7",
+	  "004a171143a83163d6df460aaf61522695f207a58b95c0644d87e52aa1a34791"
+	  "6e4f7a72930b1bc06dbe22ce3f58264afd23704cbb63b29b931f7de6c9d949a7"
+	  "ecfc" },
+	{ &r6979_p521, "sample", KC_SHA384, 0,
+	  "01ea842a0e17d2de4f92c15315c63ddf72685c18195c2bb95e572b9c5136ca4b"
+	  "4b576ad712a52be9730627d16054ba40cc0b8d3ff035b12ae75168397f5d50c6"
+	  "7451",
+	  "01f21a3cee066e1961025fb048bd5fe2b7924d0cd797babe0a83b66f1e35eeaf"
+	  "5fde143fa85dc394a7dee766523393784484bdf3e00114a1c857cde1aa203db6"
+	  "5d61" },
+	{ &r6979_p521, "sample", KC_SHA512, 0,
+	  "00c328fafcbd79dd77850370c46325d987cb525569fb63c5d3bc53950e6d4c5f"
+	  "174e25a1ee9017b5d450606add152b534931d7d4e8455cc91f9b15bf05ec36e3"
+	  "77fa",
+	  "00617cce7cf5064806c467f678d3b4080d6f1cc50af26ca209417308281b68af"
+	  "282623eaa63e5b5c0723d8b8c37ff0777b1a20f8ccb1dccc43997f1ee0e44da4"
+	  "a67a" },
+	{ &r6979_p521, "test", KC_SHA1, 0,
+	  "013bad9f29abe20de37ebeb823c252ca0f63361284015a3bf430a46aaa80b87b"
+	  "0693f0694bd88afe4e661fc33b094cd3b7963bed5a727ed8bd6a3a202abe009d"
+	  "0367",
+	  "01e9bb81ff7944ca409ad138dbbee228e1afcc0c890fc78ec8604639cb0dbdc9"
+	  "0f717a99ead9d272855d00162ee9527567dd6a92cbd629805c0445282bbc9167"
+	  "97ff" },
+	{ &r6979_p521, "test", KC_SHA224, 0,
+	  "01c7ed902e123e6815546065a2c4af977b22aa8eaddb68b2c1110e7ea44d4208"
+	  "6bfe4a34b67ddc0e17e96536e358219b23a706c6a6e16ba77b65e1c595d43cae"
+	  "17fb",
+	  "0177336676304fcb343ce028b38e7b4fba76c1c1b277da18cad2a8478b2a9a9f"
+	  "5bec0f3ba04f35db3e4263569ec6aade8c92746e4c82f8299ae1b8f1739f8fd5"
+	  "19a4" },
+	{ &r6979_p521, "test", KC_SHA256, 0,
+	  "000e871c4a14f993c6c7369501900c4bc1e9c7b0b4ba44e04868b30b41d80710"
+	  "42eb28c4c250411d0ce08cd197e4188ea4876f279f90b3d8d74a3c76e6f1e465"
+	  "6aa8",
+	  "00cd52dbaa33b063c3a6cd8058a1fb0a46a4754b034fcc644766ca14da8ca5ca"
+	  "9fde00e88c1ad60ccba759025299079d7a427ec3cc5b619bfbc828e7769bcd69"
+	  "4e86" },
+	{ &r6979_p521, "test", KC_SHA384, 0,
+	  "014bee21a18b6d8b3c93fab08d43e739707953244fdbe924fa926d76669e7ac8"
+	  "c89df62ed8975c2d8397a65a49dcc09f6b0ac62272741924d479354d74ff6075"
+	  "578c",
+	  "0133330865c067a0eaf72362a65e2d7bc4e461e8c8995c3b6226a21bd1aa78f0"
+	  "ed94fe536a0dca35534f0cd1510c41525d163fe9d74d134881e35141ed5e8e95"
+	  "b979" },
+	{ &r6979_p521, "test", KC_SHA512, 0,
+	  "013e99020abf5cee7525d16b69b229652ab6bdf2affcaef38773b4b7d08725f1"
+	  "0cdb93482fdcc54edcee91eca4166b2a7c6265ef0ce2bd7051b7cef945babd47"
+	  "ee6d",
+	  "01fbd0013c674aa79cb39849527916ce301c66ea7ce8b80682786ad60f98f7e7"
+	  "8a19ca69eff5c57400e3b3a0ad66ce0978214d13baf4e9ac60752f7b155e2de4"
+	  "dce3" },
+	{ &r6979_p521, "sample", KC_SHA512, 1,
+	  "01a69339b23a6a9cb34cc2ca5471bada417a27349037e7159686eb2fab8f1e5f"
+	  "4905a017d7e078a2200ea168bd69cde07da311709fab6e53450601ea81f64854"
+	  "fcb6",
+	  "011a8af8cdaa781241f91031c9baf693f68059b3fdfd7ad51ecffe45a67e80b4"
+	  "d3ecb5ea0873683ca8fec62921dbc39a1173aade2aa20391cb3e0a15df531285"
+	  "8229" },
 };
 
 static void rfc6979(void)
 {
-	unsigned char x[48], q[97], pub[97], want[96], sig[96], dg[64];
+	unsigned char x[66], q[133], pub[133], want[132], sig[132], dg[64];
 	unsigned char extra[32];
 	const struct r6979_key *k = NULL;
 	unsigned int i;
@@ -406,5 +503,6 @@ int main(void)
 	rfc6979();
 	cavp(KC_P256, "P-256", "[EC - SHA256]");
 	cavp(KC_P384, "P-384", "[ED - SHA384]");
+	cavp(KC_P521, "P-521", "[EE - SHA512]");
 	return tap_done();
 }

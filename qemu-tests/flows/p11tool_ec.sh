@@ -1,10 +1,11 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Unmodified pkcs11-tool: EC P-256 key pair generation on the token, ECDSA
+# Unmodified pkcs11-tool: EC P-256 and P-521 key pair generation on the token, ECDSA
 # and ECDSA-SHA256 signatures verified by OpenSSL with the public key read
 # back from the token (plus negative controls), the private key never
-# readable, -O listing and --delete-object. Runs as hsmuser in the VM.
+# readable, -O listing and --delete-object; an OpenSSL P-521 key pair
+# imported with --write-object and used both ways. Runs as hsmuser in the VM.
 . "$(dirname "$0")/tap.inc"
 flow_require_module
 flow_init_token
@@ -66,4 +67,53 @@ step "--delete-object --type pubkey" \
 	"${P11T[@]}" "${L[@]}" --delete-object --type pubkey --id 0e01
 step "-O after delete" "${P11T[@]}" "${L[@]}" -O &&
 	check "no key objects left" '! grep -q "Key Object" <<<"$OUT"'
+
+# P-521: the point is a long-form OCTET STRING (04 81 85 04 X Y)
+step "pkcs11-tool --keypairgen --key-type EC:secp521r1" \
+	"${P11T[@]}" "${L[@]}" --keypairgen --key-type EC:secp521r1 --id 0e05 --label ec521 --usage-sign
+step "--read-object --type pubkey of the P-521 key" \
+	"${P11T[@]}" --read-object --type pubkey --id 0e05 -o pub521.der &&
+	step "openssl parses the P-521 public key" \
+		openssl pkey -pubin -inform DER -in pub521.der -out pub521.pem &&
+	step "openssl prints the P-521 public key" openssl pkey -pubin -in pub521.pem -noout -text_pub &&
+	check "public key is on secp521r1" 'grep -q "secp521r1\|P-521" <<<"$OUT"'
+step "--sign -m ECDSA-SHA512 with the P-521 key (openssl format)" \
+	"${P11T[@]}" "${L[@]}" --sign -m ECDSA-SHA512 --id 0e05 -i msg -o sig521.der \
+	--signature-format openssl &&
+	step "openssl dgst -sha512 -verify accepts the P-521 signature" \
+		openssl dgst -sha512 -verify pub521.pem -signature sig521.der msg &&
+	step_fails "openssl rejects it over altered data (negative control)" \
+		"Verification failure" openssl dgst -sha512 -verify pub521.pem -signature sig521.der msg.bad &&
+	step "pkcs11-tool --verify accepts the token's own P-521 signature" \
+		"${P11T[@]}" "${L[@]}" --verify -m ECDSA-SHA512 --id 0e05 -i msg \
+		--signature-file sig521.der --signature-format openssl
+openssl dgst -sha512 -binary msg >msg.sha512
+step "--sign -m ECDSA over a SHA-512 digest with the P-521 key" \
+	"${P11T[@]}" "${L[@]}" --sign -m ECDSA --id 0e05 -i msg.sha512 -o sig521.bin &&
+	check "P-521 r||s signature is 132 bytes" '[ "$(stat -c %s sig521.bin)" = 132 ]'
+step "--sign -m ECDSA (openssl format) with the P-521 key" \
+	"${P11T[@]}" "${L[@]}" --sign -m ECDSA --id 0e05 -i msg.sha512 -o sig521raw.der \
+	--signature-format openssl &&
+	step "openssl pkeyutl -verify accepts the raw P-521 ECDSA signature" \
+		openssl pkeyutl -verify -pubin -inkey pub521.pem -in msg.sha512 -sigfile sig521raw.der
+
+# an OpenSSL P-521 key pair imported into the token, used both ways
+openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-521 -out ossl521.pem 2>/dev/null
+openssl pkey -in ossl521.pem -outform DER -out ossl521.der 2>/dev/null
+openssl pkey -in ossl521.pem -pubout -outform DER -out ossl521pub.der 2>/dev/null
+step "--write-object an OpenSSL P-521 private key" \
+	"${P11T[@]}" "${L[@]}" --write-object ossl521.der --type privkey --id 0e06 --label ossl521 --usage-sign
+step "--write-object its public key" \
+	"${P11T[@]}" "${L[@]}" --write-object ossl521pub.der --type pubkey --id 0e06 --label ossl521
+step "--sign -m ECDSA-SHA512 with the imported P-521 key" \
+	"${P11T[@]}" "${L[@]}" --sign -m ECDSA-SHA512 --id 0e06 -i msg -o sig521i.der \
+	--signature-format openssl &&
+	step "openssl verifies the imported key's signature" \
+		openssl dgst -sha512 -verify ossl521.pem -signature sig521i.der msg
+openssl dgst -sha512 -sign ossl521.pem -out sig521o.der msg
+step "pkcs11-tool --verify accepts an OpenSSL P-521 signature with the imported public key" \
+	"${P11T[@]}" "${L[@]}" --verify -m ECDSA-SHA512 --id 0e06 -i msg \
+	--signature-file sig521o.der --signature-format openssl
+step "--delete-object the P-521 keys" \
+	"${P11T[@]}" "${L[@]}" --delete-object --type privkey --id 0e05
 flow_end
