@@ -2,8 +2,8 @@
 /*
  * The mechanisms README.md's table promises (digests and AES of
  * kmod/mech_digest.c, mech_aes.c, mech_aead.c, the ECDSA family of
- * mech_ecdsa.c, the EdDSA pair of mech_eddsa.c and the RSA family of
- * mech_rsa.c), shared by the uAPI and PKCS#11 tests so both check the same
+ * mech_ecdsa.c, the EdDSA pair of mech_eddsa.c, the RSA family of
+ * mech_rsa.c and the generic secrets and MACs of mech_mac.c), shared by the uAPI and PKCS#11 tests so both check the same
  * exact list: a promised mechanism that is missing is a failure, never a
  * skip. Keep it and the README table in step.
  */
@@ -21,6 +21,10 @@ static const unsigned long khsm_expected_mechs[] = {
 	CKM_SHA512_RSA_PKCS, CKM_RSA_PKCS_PSS, CKM_SHA1_RSA_PKCS_PSS,
 	CKM_SHA224_RSA_PKCS_PSS, CKM_SHA256_RSA_PKCS_PSS,
 	CKM_SHA384_RSA_PKCS_PSS, CKM_SHA512_RSA_PKCS_PSS, CKM_RSA_PKCS_OAEP,
+	CKM_GENERIC_SECRET_KEY_GEN, CKM_SHA_1_HMAC, CKM_SHA_1_HMAC_GENERAL,
+	CKM_SHA224_HMAC, CKM_SHA224_HMAC_GENERAL, CKM_SHA256_HMAC,
+	CKM_SHA256_HMAC_GENERAL, CKM_SHA384_HMAC, CKM_SHA384_HMAC_GENERAL,
+	CKM_SHA512_HMAC, CKM_SHA512_HMAC_GENERAL,
 };
 #define KHSM_N_EXPECTED_MECHS \
 	(sizeof(khsm_expected_mechs) / sizeof(khsm_expected_mechs[0]))
@@ -32,7 +36,7 @@ static inline unsigned long khsm_expected_mech_flags(unsigned long m)
 	case CKM_SHA_1: case CKM_SHA224: case CKM_SHA256: case CKM_SHA384:
 	case CKM_SHA512:
 		return CKF_DIGEST;
-	case CKM_AES_KEY_GEN:
+	case CKM_AES_KEY_GEN: case CKM_GENERIC_SECRET_KEY_GEN:
 		return CKF_GENERATE;
 	case CKM_AES_ECB: case CKM_AES_CBC: case CKM_AES_CBC_PAD: case CKM_AES_GCM:
 		return CKF_ENCRYPT | CKF_DECRYPT;
@@ -48,6 +52,11 @@ static inline unsigned long khsm_expected_mech_flags(unsigned long m)
 	case CKM_SHA1_RSA_PKCS_PSS: case CKM_SHA224_RSA_PKCS_PSS:
 	case CKM_SHA256_RSA_PKCS_PSS: case CKM_SHA384_RSA_PKCS_PSS:
 	case CKM_SHA512_RSA_PKCS_PSS:
+	case CKM_SHA_1_HMAC: case CKM_SHA_1_HMAC_GENERAL:
+	case CKM_SHA224_HMAC: case CKM_SHA224_HMAC_GENERAL:
+	case CKM_SHA256_HMAC: case CKM_SHA256_HMAC_GENERAL:
+	case CKM_SHA384_HMAC: case CKM_SHA384_HMAC_GENERAL:
+	case CKM_SHA512_HMAC: case CKM_SHA512_HMAC_GENERAL:
 		return CKF_SIGN | CKF_VERIFY;
 	case CKM_RSA_PKCS_OAEP:
 		return CKF_ENCRYPT | CKF_DECRYPT;
