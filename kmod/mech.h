@@ -40,6 +40,7 @@ enum khsm_prep_slot {
 	KHSM_PREP_GCM_TAG12,	/* ... TAG16: "gcm(aes)" per tag length */
 	KHSM_PREP_GCM_TAG16 = KHSM_PREP_GCM_TAG12 + 4,
 	KHSM_PREP_GCM_PARTS,	/* "ctr(aes)" and "ghash" keyed with H */
+	KHSM_PREP_AES_CMAC,	/* "cmac(aes)" (mech_mac.c) */
 	KHSM_PREP_SLOTS
 };
 

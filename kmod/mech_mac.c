@@ -2,10 +2,11 @@
 /*
  * Generic secrets and MACs: CKM_GENERIC_SECRET_KEY_GEN (CKK_GENERIC_SECRET
  * keys of 1 to KHSM_MAX_SECRET_LEN bytes, key_secret.c), and
- * CKM_SHA_1_HMAC, CKM_SHA224/256/384/512_HMAC with their _GENERAL
- * variants as sign/verify on CKK_GENERIC_SECRET keys, one-shot and
- * multi-part, over the engine's HMAC (kmod/crypto/sha2.c, the code the
- * native tests check against OpenSSL). A _GENERAL mechanism takes struct
+ * CKM_SHA_1_HMAC, CKM_SHA224/256/384/512_HMAC and
+ * CKM_SHA3_224/256/384/512_HMAC with their _GENERAL variants as
+ * sign/verify on CKK_GENERIC_SECRET keys, one-shot and
+ * multi-part, over the engine's HMAC (kmod/crypto/sha2.c and sha3.c, the
+ * code the native tests check against OpenSSL). A _GENERAL mechanism takes struct
  * khsm_mac_general_params (CK_MAC_GENERAL_PARAMS): the MAC is the first
  * mac_len bytes (1 to the digest length) of the full one.
  *
@@ -13,8 +14,17 @@
  * a signature of the wrong length is CKR_SIGNATURE_LEN_RANGE, a wrong one
  * CKR_SIGNATURE_INVALID. The operation context is the HMAC state (inner
  * and outer hash) and nothing else; it is wiped when the operation ends.
+ *
+ * CKM_AES_CMAC and CKM_AES_CMAC_GENERAL (NIST SP 800-38B; 1..16 bytes)
+ * sign/verify on CKK_AES keys over the crypto API's "cmac(aes)" shash,
+ * multi-part. The keyed transform (AES key schedule and the subkeys K1,
+ * K2) is built on a key's first use and kept in the key's prep cache
+ * (KHSM_PREP_AES_CMAC, mech.h), shared by every session: an operation only
+ * allocates its shash descriptor (the running CBC-MAC state).
  */
+#include <crypto/aes.h>
 #include <crypto/algapi.h>
+#include <crypto/hash.h>
 #include <linux/kernel.h>
 #include <linux/slab.h>
 #include <linux/string.h>
@@ -42,6 +52,14 @@ static const struct khsm_hmac_kind khsm_hmac_kinds[] = {
 	{ CKM_SHA384_HMAC_GENERAL, KC_SHA384, true },
 	{ CKM_SHA512_HMAC, KC_SHA512, false },
 	{ CKM_SHA512_HMAC_GENERAL, KC_SHA512, true },
+	{ CKM_SHA3_224_HMAC, KC_SHA3_224, false },
+	{ CKM_SHA3_224_HMAC_GENERAL, KC_SHA3_224, true },
+	{ CKM_SHA3_256_HMAC, KC_SHA3_256, false },
+	{ CKM_SHA3_256_HMAC_GENERAL, KC_SHA3_256, true },
+	{ CKM_SHA3_384_HMAC, KC_SHA3_384, false },
+	{ CKM_SHA3_384_HMAC_GENERAL, KC_SHA3_384, true },
+	{ CKM_SHA3_512_HMAC, KC_SHA3_512, false },
+	{ CKM_SHA3_512_HMAC_GENERAL, KC_SHA3_512, true },
 };
 
 struct khsm_hmac_op {
@@ -173,6 +191,152 @@ static void khsm_mac_cleanup(struct khsm_op *op)
 	op->ctx = NULL;
 }
 
+struct khsm_cmac_prep {
+	struct khsm_prep base;
+	struct crypto_shash *tfm;
+};
+
+struct khsm_cmac_op {
+	struct khsm_prep *prep;		/* the key's, or ours if prep_owned */
+	bool prep_owned;
+	u32 mac_len;
+	struct shash_desc desc;		/* last: crypto_shash_descsize() */
+};
+
+static void khsm_cmac_prep_free(struct khsm_prep *p)
+{
+	struct khsm_cmac_prep *c = container_of(p, struct khsm_cmac_prep, base);
+
+	crypto_free_shash(c->tfm);	/* wipes the key schedule, K1, K2 */
+	kfree(c);
+}
+
+static struct khsm_prep *khsm_cmac_prep_build(const struct khsm_key *key,
+					      unsigned int slot, int *err)
+{
+	struct khsm_cmac_prep *c;
+
+	c = kzalloc(sizeof(*c), GFP_KERNEL_ACCOUNT);
+	if (!c) {
+		*err = -ENOMEM;
+		return NULL;
+	}
+	c->base.free = khsm_cmac_prep_free;
+	c->tfm = crypto_alloc_shash("cmac(aes)", 0, 0);
+	if (IS_ERR(c->tfm)) {
+		*err = PTR_ERR(c->tfm);
+		pr_err("cannot allocate shash cmac(aes): %d\n", *err);
+		kfree(c);
+		return NULL;
+	}
+	*err = crypto_shash_setkey(c->tfm, key->value, key->value_len);
+	if (*err) {
+		khsm_cmac_prep_free(&c->base);
+		return NULL;
+	}
+	return &c->base;
+}
+
+static unsigned long khsm_cmac_init(struct khsm_op *op,
+				    const struct khsm_key *key,
+				    const void *param, u32 param_len)
+{
+	bool general = op->mech->type == CKM_AES_CMAC_GENERAL;
+	struct crypto_shash *tfm;
+	struct khsm_cmac_op *ctx;
+	struct khsm_prep *p;
+	unsigned long rv;
+	bool owned;
+	u32 mac_len;
+	int err;
+
+	/* CKK_AES keys are 16, 24 or 32 bytes (key_secret.c) */
+	if (!key || !key->value)
+		return CKR_KEY_HANDLE_INVALID;
+	rv = khsm_mac_len(general, AES_BLOCK_SIZE, param, param_len, &mac_len);
+	if (rv)
+		return rv;
+	p = khsm_prep_get(key, KHSM_PREP_AES_CMAC, khsm_cmac_prep_build,
+			  &owned, &err);
+	if (!p)
+		return err == -EINVAL ? CKR_KEY_SIZE_RANGE :
+					khsm_mech_errno_rv(err);
+	tfm = container_of(p, struct khsm_cmac_prep, base)->tfm;
+	ctx = kzalloc(sizeof(*ctx) + crypto_shash_descsize(tfm),
+		      GFP_KERNEL_ACCOUNT);
+	if (!ctx) {
+		khsm_prep_put(p, owned);
+		return CKR_HOST_MEMORY;
+	}
+	op->ctx = ctx;
+	ctx->prep = p;
+	ctx->prep_owned = owned;
+	ctx->mac_len = mac_len;
+	ctx->desc.tfm = tfm;
+	err = crypto_shash_init(&ctx->desc);
+	return err ? khsm_mech_errno_rv(err) : CKR_OK;
+}
+
+static size_t khsm_cmac_out_len(const struct khsm_op *op, enum khsm_step step,
+				size_t in_len)
+{
+	const struct khsm_cmac_op *ctx = op->ctx;
+
+	return khsm_mac_out_len(op->kind, step, ctx->mac_len);
+}
+
+static unsigned long khsm_cmac_step(struct khsm_op *op, enum khsm_step step,
+				    const u8 *in, size_t in_len, u8 *out,
+				    size_t *out_len, const u8 *sig,
+				    size_t sig_len)
+{
+	struct khsm_cmac_op *ctx = op->ctx;
+	u8 mac[AES_BLOCK_SIZE];
+	unsigned long rv;
+	int err = 0;
+
+	*out_len = 0;
+	if (step == KHSM_STEP_FINAL && in_len)
+		return CKR_ARGUMENTS_BAD;
+	if (in_len)
+		err = crypto_shash_update(&ctx->desc, in, in_len);
+	if (err)
+		return khsm_mech_errno_rv(err);
+	if (step == KHSM_STEP_UPDATE)
+		return CKR_OK;
+	err = crypto_shash_final(&ctx->desc, mac);
+	if (err)
+		return khsm_mech_errno_rv(err);
+	rv = khsm_mac_finish(op->kind, mac, ctx->mac_len, out, out_len, sig,
+			     sig_len);
+	memzero_explicit(mac, sizeof(mac));
+	return rv;
+}
+
+static void khsm_cmac_cleanup(struct khsm_op *op)
+{
+	struct khsm_cmac_op *ctx = op->ctx;
+
+	if (!ctx)
+		return;
+	khsm_prep_put(ctx->prep, ctx->prep_owned);
+	kfree_sensitive(ctx);		/* the descriptor's chaining value */
+	op->ctx = NULL;
+}
+
+#define KHSM_CMAC_MECH(ckm) {					\
+	.type = (ckm),						\
+	.flags = CKF_SIGN | CKF_VERIFY,				\
+	.min_key_size = AES_KEYSIZE_128,			\
+	.max_key_size = AES_KEYSIZE_256,			\
+	.key_type = CKK_AES,					\
+	.param_check = khsm_mac_param_check,			\
+	.init = khsm_cmac_init,					\
+	.out_len = khsm_cmac_out_len,				\
+	.step = khsm_cmac_step,					\
+	.cleanup = khsm_cmac_cleanup,				\
+}
+
 /* Key sizes of the HMAC mechanisms in bytes, of the generator in bits. */
 #define KHSM_HMAC_MECH(ckm) {					\
 	.type = (ckm),						\
@@ -205,6 +369,16 @@ static const struct khsm_mech khsm_mac_mechs[] = {
 	KHSM_HMAC_MECH(CKM_SHA384_HMAC_GENERAL),
 	KHSM_HMAC_MECH(CKM_SHA512_HMAC),
 	KHSM_HMAC_MECH(CKM_SHA512_HMAC_GENERAL),
+	KHSM_HMAC_MECH(CKM_SHA3_224_HMAC),
+	KHSM_HMAC_MECH(CKM_SHA3_224_HMAC_GENERAL),
+	KHSM_HMAC_MECH(CKM_SHA3_256_HMAC),
+	KHSM_HMAC_MECH(CKM_SHA3_256_HMAC_GENERAL),
+	KHSM_HMAC_MECH(CKM_SHA3_384_HMAC),
+	KHSM_HMAC_MECH(CKM_SHA3_384_HMAC_GENERAL),
+	KHSM_HMAC_MECH(CKM_SHA3_512_HMAC),
+	KHSM_HMAC_MECH(CKM_SHA3_512_HMAC_GENERAL),
+	KHSM_CMAC_MECH(CKM_AES_CMAC),
+	KHSM_CMAC_MECH(CKM_AES_CMAC_GENERAL),
 };
 
 const struct khsm_mech_family khsm_mech_mac = {

@@ -31,5 +31,6 @@ int khsm_selftest_eddsa(void);
 int khsm_selftest_rsa(void);
 /* selftest_mac.c */
 int khsm_selftest_hmac(void);
+int khsm_selftest_cmac(void);
 
 #endif /* KHSM_SELFTEST_H */

@@ -4,8 +4,12 @@
  * entries, one-shot and multi-part: RFC 2202 test case 2 (HMAC-SHA-1),
  * RFC 4231 test case 2 (HMAC-SHA-224/256/384/512), test case 6 (a 131-byte
  * key, hashed first) and test case 5 (a 128-bit truncated MAC through
- * CKM_SHA256_HMAC_GENERAL); each MAC verified, and a flipped bit, a short
- * MAC and a bad _GENERAL length refused.
+ * CKM_SHA256_HMAC_GENERAL), HMAC-SHA3-224/256/384/512 on the inputs of
+ * RFC 4231 test case 2 (values computed with OpenSSL, and checked against
+ * it again by qemu-tests/engine/sha3_test); NIST SP 800-38B appendix D.1
+ * and D.3 (CKM_AES_CMAC, AES-128 and AES-256, messages of 0, 16, 40 and
+ * 64 bytes; CKM_AES_CMAC_GENERAL with 8 bytes). Each MAC verified, and a
+ * flipped bit, a short MAC and a bad _GENERAL length refused.
  */
 #include <linux/kernel.h>
 #include <linux/slab.h>
@@ -95,6 +99,14 @@ int khsm_selftest_hmac(void)
 		  "af45d2e376484031617f78d2b58a6b1b9c7ef464f5a01b47e42ec3736322445e8e2240ca5e69e2c78b3239ecfab21649" },
 		{ CKM_SHA512_HMAC,
 		  "164b7a7bfcf819e2e395fbe73b56e0a387bd64222e831fd610270cd7ea2505549758bf75c05a994a6d034f65f8f0e6fdcaeab1a34d4a6b4b636e070a38bce737" },
+		{ CKM_SHA3_224_HMAC,
+		  "7fdb8dd88bd2f60d1b798634ad386811c2cfc85bfaf5d52bbace5e66" },
+		{ CKM_SHA3_256_HMAC,
+		  "c7d4072e788877ae3596bbb0da73b887c9171f93095b294ae857fbe2645e1ba5" },
+		{ CKM_SHA3_384_HMAC,
+		  "f1101f8cbf9766fd6764d2ed61903f21ca9b18f57cf3e1a23ca13508a93243ce48c045dc007f26a21b3f5e0e9df4c20a" },
+		{ CKM_SHA3_512_HMAC,
+		  "5a4bfeab6166427c7a3647b747292b8384537cdb89afb3bf5665e4c5e709350b287baec921fd7ca0ee7a0c31d022a95e1fc92ba9d77df883960275beb4e62024" },
 	};
 	struct khsm_mac_general_params gp = { .mac_len = 16 };
 	char *key131;
@@ -136,4 +148,51 @@ int khsm_selftest_hmac(void)
 			   "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54");
 	kfree(key131);
 	return ret;
+}
+
+int khsm_selftest_cmac(void)
+{
+	static const char k128[] = "2b7e151628aed2a6abf7158809cf4f3c";
+	static const char k256[] = "603deb1015ca71be2b73aef0857d77811f352c073b6108d72d9810a30914dff4";
+	static const struct {
+		const char *key;
+		unsigned int len;	/* bytes of the SP 800-38A plaintext */
+		const char *mac;
+	} v[] = {
+		{ k128, 0, "bb1d6929e95937287fa37d129b756746" },
+		{ k128, 16, "070a16b46b4d4144f79bdd9dd04a287c" },
+		{ k128, 40, "dfa66747de9ae63030ca32611497c827" },
+		{ k128, 64, "51f0bebf7e3b9d92fc49741779363cfe" },
+		{ k256, 0, "028962f61b7bf89efc6b551f4667d983" },
+		{ k256, 16, "28a7023f452e8f82bd4bf28d8c37c35c" },
+		{ k256, 40, "aaf3d8f1de5640c232f5b169b9c911e6" },
+		{ k256, 64, "e1992190549f6ed5696a2c056c315410" },
+	};
+	/* SP 800-38A F.1 plaintext, the messages of SP 800-38B D.1/D.3 */
+	static const char pt[] = "6bc1bee22e409f96e93d7e117393172aae2d8a571e03ac9c9eb76fac45af8e5130c81c46a35ce411e5fbc1191a0a52eff69f2445df4f9b17ad2b417be66c3710";
+	struct khsm_mac_general_params gp = { .mac_len = 8 };
+	char msg[2 * 64 + 1], mac8[2 * 8 + 1];
+	unsigned int i;
+	int ret;
+
+	for (i = 0; i < ARRAY_SIZE(v); i++) {
+		strscpy(msg, pt, 2 * v[i].len + 1);
+		ret = khsm_kat_mac(CKM_AES_CMAC, CKK_AES, v[i].key, NULL, 0,
+				   v[i].len ? msg : "", v[i].mac);
+		if (ret)
+			return ret;
+	}
+	/* the first 8 bytes, through _GENERAL */
+	strscpy(msg, pt, 2 * 40 + 1);
+	strscpy(mac8, v[2].mac, sizeof(mac8));
+	ret = khsm_kat_mac(CKM_AES_CMAC_GENERAL, CKK_AES, k128, &gp, sizeof(gp),
+			   msg, mac8);
+	if (ret)
+		return ret;
+	gp.mac_len = 17;
+	ret = khsm_kat_mac_rv(CKM_AES_CMAC_GENERAL, CKK_AES, &gp,
+			      CKR_MECHANISM_PARAM_INVALID);
+	gp.mac_len = 0;
+	return ret ?: khsm_kat_mac_rv(CKM_AES_CMAC_GENERAL, CKK_AES, &gp,
+				      CKR_MECHANISM_PARAM_INVALID);
 }

@@ -21,6 +21,14 @@
 
 #include "internal.h"
 
+/* PKCS#11 v3.0 mechanisms that p11-kit 0.24's header lacks. */
+#ifndef CKM_SHA3_256_HMAC_GENERAL
+#define CKM_SHA3_256_HMAC_GENERAL	0x2b2UL
+#define CKM_SHA3_224_HMAC_GENERAL	0x2b7UL
+#define CKM_SHA3_384_HMAC_GENERAL	0x2c2UL
+#define CKM_SHA3_512_HMAC_GENERAL	0x2d2UL
+#endif
+
 /* RFC 8032: an Ed25519ctx/ph context is at most 255 bytes. */
 #define HSMI_EDDSA_MAX_CONTEXT	255
 
@@ -211,6 +219,10 @@ unsigned long hsmi_param_get(const struct hsm_mechanism *m,
 	case CKM_SHA256_HMAC_GENERAL:
 	case CKM_SHA384_HMAC_GENERAL:
 	case CKM_SHA512_HMAC_GENERAL:
+	case CKM_SHA3_224_HMAC_GENERAL:
+	case CKM_SHA3_256_HMAC_GENERAL:
+	case CKM_SHA3_384_HMAC_GENERAL:
+	case CKM_SHA3_512_HMAC_GENERAL:
 	case CKM_AES_CMAC_GENERAL:
 		return hsmi_mac_general(m, out);
 	}

@@ -34,6 +34,7 @@
 #include "kselftest_harness.h"
 #include "ossl_check.h"
 #include "p11_util.h"
+#include "khsm_mechs.h"	/* the SHA-3 numbers */
 
 #define MSG_LEN		50	/* not a block multiple */
 #define MAX_OUT		1024
@@ -80,6 +81,10 @@ static const struct row rows[] = {
 	DIGEST(CKM_SHA256, "SHA256"),
 	DIGEST(CKM_SHA384, "SHA384"),
 	DIGEST(CKM_SHA512, "SHA512"),
+	DIGEST(CKM_SHA3_224, "SHA3-224"),
+	DIGEST(CKM_SHA3_256, "SHA3-256"),
+	DIGEST(CKM_SHA3_384, "SHA3-384"),
+	DIGEST(CKM_SHA3_512, "SHA3-512"),
 	GEN(CKM_AES_KEY_GEN),
 	AES(CKM_AES_ECB, "AES-128-ECB", 0, 1),
 	AES(CKM_AES_CBC, "AES-128-CBC", 0, 1),
@@ -123,6 +128,17 @@ static const struct row rows[] = {
 	HMAC_G(CKM_SHA384_HMAC_GENERAL, "SHA384"),
 	HMAC(CKM_SHA512_HMAC, "SHA512"),
 	HMAC_G(CKM_SHA512_HMAC_GENERAL, "SHA512"),
+	HMAC(CKM_SHA3_224_HMAC, "SHA3-224"),
+	HMAC_G(CKM_SHA3_224_HMAC_GENERAL, "SHA3-224"),
+	HMAC(CKM_SHA3_256_HMAC, "SHA3-256"),
+	HMAC_G(CKM_SHA3_256_HMAC_GENERAL, "SHA3-256"),
+	HMAC(CKM_SHA3_384_HMAC, "SHA3-384"),
+	HMAC_G(CKM_SHA3_384_HMAC_GENERAL, "SHA3-384"),
+	HMAC(CKM_SHA3_512_HMAC, "SHA3-512"),
+	HMAC_G(CKM_SHA3_512_HMAC_GENERAL, "SHA3-512"),
+	ROW(CKM_AES_CMAC, .kind = R_MAC, .key = K_AES, .cipher = "AES-128-CBC"),
+	ROW(CKM_AES_CMAC_GENERAL, .kind = R_MAC, .key = K_AES,
+	    .cipher = "AES-128-CBC", .general = 1),
 };
 #define N_ROWS (sizeof(rows) / sizeof(rows[0]))
 

@@ -2,11 +2,13 @@
 /*
  * Generic secrets and MACs through khsm-pkcs11.so, cross-checked with
  * OpenSSL's EVP_MAC both ways: CKM_GENERIC_SECRET_KEY_GEN (lengths,
- * template rules, mechanism info); every HMAC mechanism and its _GENERAL
- * variant on keys of several lengths (the token's MACs recomputed by
+ * template rules, mechanism info); every HMAC mechanism (SHA-1, SHA-2,
+ * SHA-3) and its _GENERAL variant on keys of several lengths (the token's MACs recomputed by
  * OpenSSL, one-shot and multi-part; OpenSSL's MACs verified by the token;
  * altered and truncated ones refused; bad CK_MAC_GENERAL_PARAMS; keys of
- * the wrong type or without CKA_SIGN).
+ * the wrong type or without CKA_SIGN); CKM_AES_CMAC and
+ * CKM_AES_CMAC_GENERAL the same way on AES-128/192/256 keys; the SHA-3
+ * digests.
  */
 #include <string.h>
 #include <openssl/evp.h>
@@ -30,8 +32,26 @@ static const struct mac_row hmacs[] = {
 	{ CKM_SHA256_HMAC, CKM_SHA256_HMAC_GENERAL, "HMAC", "SHA256", 32 },
 	{ CKM_SHA384_HMAC, CKM_SHA384_HMAC_GENERAL, "HMAC", "SHA384", 48 },
 	{ CKM_SHA512_HMAC, CKM_SHA512_HMAC_GENERAL, "HMAC", "SHA512", 64 },
+	{ CKM_SHA3_224_HMAC, CKM_SHA3_224_HMAC_GENERAL, "HMAC", "SHA3-224", 28 },
+	{ CKM_SHA3_256_HMAC, CKM_SHA3_256_HMAC_GENERAL, "HMAC", "SHA3-256", 32 },
+	{ CKM_SHA3_384_HMAC, CKM_SHA3_384_HMAC_GENERAL, "HMAC", "SHA3-384", 48 },
+	{ CKM_SHA3_512_HMAC, CKM_SHA3_512_HMAC_GENERAL, "HMAC", "SHA3-512", 64 },
 };
 #define N_HMACS (sizeof(hmacs) / sizeof(hmacs[0]))
+
+/* CMAC's OpenSSL cipher follows the key length (mac_sub()). */
+static const struct mac_row cmacs[] = {
+	{ CKM_AES_CMAC, CKM_AES_CMAC_GENERAL, "CMAC", NULL, 16 },
+};
+
+/* OpenSSL's digest or cipher name for @r with a @kl-byte key. */
+static const char *mac_sub(const struct mac_row *r, size_t kl)
+{
+	if (r->sub)
+		return r->sub;
+	return kl == 16 ? "AES-128-CBC" : kl == 24 ? "AES-192-CBC" :
+	       "AES-256-CBC";
+}
 
 FIXTURE(mac) {
 	CK_FUNCTION_LIST_PTR f;
@@ -214,12 +234,13 @@ static void cross(struct __test_metadata *_metadata, CK_FUNCTION_LIST_PTR f,
 
 	ASSERT_EQ(1, RAND_bytes(msg, sizeof(msg)));
 	for (i = 0; i < sizeof(ns) / sizeof(ns[0]); i++) {
-		wl = ossl_mac(r->alg, r->sub, key, kl, msg, ns[i], want,
-			      sizeof(want));
+		wl = ossl_mac(r->alg, mac_sub(r, kl), key, kl, msg, ns[i],
+			      want, sizeof(want));
 		ASSERT_EQ((int)r->len, wl);
 		for (parts = 0; parts < 2; parts++) {
 			TH_LOG("%s-%s, %zu-byte key, %zu bytes, %s", r->alg,
-			       r->sub, kl, ns[i], parts ? "parts" : "one-shot");
+			       mac_sub(r, kl), kl, ns[i],
+			       parts ? "parts" : "one-shot");
 			len = sizeof(got);
 			ASSERT_EQ(CKR_OK, token_mac(f, s, &m, k, msg, ns[i],
 						    parts, got, &len));
@@ -250,8 +271,8 @@ static void cross(struct __test_metadata *_metadata, CK_FUNCTION_LIST_PTR f,
 		}
 	}
 	/* an altered message */
-	ASSERT_EQ((int)r->len, ossl_mac(r->alg, r->sub, key, kl, msg, 100,
-					want, sizeof(want)));
+	ASSERT_EQ((int)r->len, ossl_mac(r->alg, mac_sub(r, kl), key, kl, msg,
+					100, want, sizeof(want)));
 	msg[50] ^= 1;
 	EXPECT_EQ(CKR_SIGNATURE_INVALID,
 		  token_verify(f, s, &m, k, msg, 100, 0, want, r->len));
@@ -333,11 +354,70 @@ static void all_rows(struct __test_metadata *_metadata, CK_FUNCTION_LIST_PTR f,
 
 TEST_F(mac, hmac_openssl_both_ways)
 {
-	/* short, block-sized, longer than SHA-256's and SHA-512's block */
-	static const size_t klens[] = { 20, 64, 131, 256 };
+	/*
+	 * short, SHA-256's block, SHA3-384's rate, longer than every block
+	 * (SHA3-224's rate is 144), the largest
+	 */
+	static const size_t klens[] = { 20, 64, 104, 145, 256 };
 
 	all_rows(_metadata, self->f, self->s, hmacs, N_HMACS,
-		 CKK_GENERIC_SECRET, CKK_AES, klens, 4);
+		 CKK_GENERIC_SECRET, CKK_AES, klens, 5);
+}
+
+TEST_F(mac, cmac_openssl_both_ways)
+{
+	static const size_t klens[] = { 16, 24, 32 };
+	CK_MECHANISM_INFO mi;
+
+	ASSERT_EQ(CKR_OK, self->f->C_GetMechanismInfo(self->slot, CKM_AES_CMAC,
+						      &mi));
+	EXPECT_EQ((CK_FLAGS)(CKF_SIGN | CKF_VERIFY), mi.flags);
+	EXPECT_EQ(16UL, mi.ulMinKeySize);
+	EXPECT_EQ(32UL, mi.ulMaxKeySize);
+	all_rows(_metadata, self->f, self->s, cmacs, 1, CKK_AES,
+		 CKK_GENERIC_SECRET, klens, 3);
+}
+
+/* SHA-3 digests against OpenSSL, one-shot and multi-part. */
+TEST_F(mac, sha3_digest_vs_openssl)
+{
+	static const struct {
+		CK_MECHANISM_TYPE m;
+		const char *name;
+	} d[] = {
+		{ CKM_SHA3_224, "SHA3-224" }, { CKM_SHA3_256, "SHA3-256" },
+		{ CKM_SHA3_384, "SHA3-384" }, { CKM_SHA3_512, "SHA3-512" },
+	};
+	static const size_t ns[] = { 0, 71, 72, 73, 136, 3000 };
+	unsigned char data[3000], want[64], got[64];
+	unsigned int i, j, wl;
+	CK_ULONG len;
+
+	ASSERT_EQ(1, RAND_bytes(data, sizeof(data)));
+	for (i = 0; i < 4; i++) {
+		CK_MECHANISM m = { d[i].m, NULL, 0 };
+
+		for (j = 0; j < sizeof(ns) / sizeof(ns[0]); j++) {
+			ASSERT_EQ(1, EVP_Digest(data, ns[j], want, &wl,
+						EVP_get_digestbyname(d[i].name),
+						NULL));
+			ASSERT_EQ(CKR_OK, self->f->C_DigestInit(self->s, &m));
+			len = sizeof(got);
+			ASSERT_EQ(CKR_OK, self->f->C_Digest(self->s, data, ns[j],
+							    got, &len));
+			EXPECT_EQ(wl, len);
+			EXPECT_EQ(0, memcmp(want, got, wl)) TH_LOG("%s %zu", d[i].name, ns[j]);
+			ASSERT_EQ(CKR_OK, self->f->C_DigestInit(self->s, &m));
+			ASSERT_EQ(CKR_OK, self->f->C_DigestUpdate(self->s, data, ns[j] / 3));
+			ASSERT_EQ(CKR_OK, self->f->C_DigestUpdate(self->s, data + ns[j] / 3,
+								  ns[j] - ns[j] / 3));
+			len = sizeof(got);
+			ASSERT_EQ(CKR_OK, self->f->C_DigestFinal(self->s, got, &len));
+			EXPECT_EQ(wl, len);
+			EXPECT_EQ(0, memcmp(want, got, wl)) TH_LOG("multi-part %s %zu",
+								    d[i].name, ns[j]);
+		}
+	}
 }
 
 TEST_HARNESS_MAIN
