@@ -324,13 +324,14 @@ static void khsm_cmac_cleanup(struct khsm_op *op)
 	op->ctx = NULL;
 }
 
-#define KHSM_CMAC_MECH(ckm) {					\
+/* @pc: khsm_mac_param_check for the _GENERAL mechanisms, else NULL */
+#define KHSM_CMAC_MECH(ckm, pc) {				\
 	.type = (ckm),						\
 	.flags = CKF_SIGN | CKF_VERIFY,				\
 	.min_key_size = AES_KEYSIZE_128,			\
 	.max_key_size = AES_KEYSIZE_256,			\
 	.key_type = CKK_AES,					\
-	.param_check = khsm_mac_param_check,			\
+	.param_check = (pc),					\
 	.init = khsm_cmac_init,					\
 	.out_len = khsm_cmac_out_len,				\
 	.step = khsm_cmac_step,					\
@@ -338,13 +339,13 @@ static void khsm_cmac_cleanup(struct khsm_op *op)
 }
 
 /* Key sizes of the HMAC mechanisms in bytes, of the generator in bits. */
-#define KHSM_HMAC_MECH(ckm) {					\
+#define KHSM_HMAC_MECH(ckm, pc) {				\
 	.type = (ckm),						\
 	.flags = CKF_SIGN | CKF_VERIFY,				\
 	.min_key_size = 1,					\
 	.max_key_size = KHSM_MAX_SECRET_LEN,			\
 	.key_type = CKK_GENERIC_SECRET,				\
-	.param_check = khsm_mac_param_check,			\
+	.param_check = (pc),					\
 	.init = khsm_hmac_init,					\
 	.out_len = khsm_hmac_out_len,				\
 	.step = khsm_hmac_step,					\
@@ -359,26 +360,26 @@ static const struct khsm_mech khsm_mac_mechs[] = {
 		.max_key_size = 8 * KHSM_MAX_SECRET_LEN,
 		.key_type = CKK_GENERIC_SECRET,	/* of the generated key */
 	},
-	KHSM_HMAC_MECH(CKM_SHA_1_HMAC),
-	KHSM_HMAC_MECH(CKM_SHA_1_HMAC_GENERAL),
-	KHSM_HMAC_MECH(CKM_SHA224_HMAC),
-	KHSM_HMAC_MECH(CKM_SHA224_HMAC_GENERAL),
-	KHSM_HMAC_MECH(CKM_SHA256_HMAC),
-	KHSM_HMAC_MECH(CKM_SHA256_HMAC_GENERAL),
-	KHSM_HMAC_MECH(CKM_SHA384_HMAC),
-	KHSM_HMAC_MECH(CKM_SHA384_HMAC_GENERAL),
-	KHSM_HMAC_MECH(CKM_SHA512_HMAC),
-	KHSM_HMAC_MECH(CKM_SHA512_HMAC_GENERAL),
-	KHSM_HMAC_MECH(CKM_SHA3_224_HMAC),
-	KHSM_HMAC_MECH(CKM_SHA3_224_HMAC_GENERAL),
-	KHSM_HMAC_MECH(CKM_SHA3_256_HMAC),
-	KHSM_HMAC_MECH(CKM_SHA3_256_HMAC_GENERAL),
-	KHSM_HMAC_MECH(CKM_SHA3_384_HMAC),
-	KHSM_HMAC_MECH(CKM_SHA3_384_HMAC_GENERAL),
-	KHSM_HMAC_MECH(CKM_SHA3_512_HMAC),
-	KHSM_HMAC_MECH(CKM_SHA3_512_HMAC_GENERAL),
-	KHSM_CMAC_MECH(CKM_AES_CMAC),
-	KHSM_CMAC_MECH(CKM_AES_CMAC_GENERAL),
+	KHSM_HMAC_MECH(CKM_SHA_1_HMAC, NULL),
+	KHSM_HMAC_MECH(CKM_SHA_1_HMAC_GENERAL, khsm_mac_param_check),
+	KHSM_HMAC_MECH(CKM_SHA224_HMAC, NULL),
+	KHSM_HMAC_MECH(CKM_SHA224_HMAC_GENERAL, khsm_mac_param_check),
+	KHSM_HMAC_MECH(CKM_SHA256_HMAC, NULL),
+	KHSM_HMAC_MECH(CKM_SHA256_HMAC_GENERAL, khsm_mac_param_check),
+	KHSM_HMAC_MECH(CKM_SHA384_HMAC, NULL),
+	KHSM_HMAC_MECH(CKM_SHA384_HMAC_GENERAL, khsm_mac_param_check),
+	KHSM_HMAC_MECH(CKM_SHA512_HMAC, NULL),
+	KHSM_HMAC_MECH(CKM_SHA512_HMAC_GENERAL, khsm_mac_param_check),
+	KHSM_HMAC_MECH(CKM_SHA3_224_HMAC, NULL),
+	KHSM_HMAC_MECH(CKM_SHA3_224_HMAC_GENERAL, khsm_mac_param_check),
+	KHSM_HMAC_MECH(CKM_SHA3_256_HMAC, NULL),
+	KHSM_HMAC_MECH(CKM_SHA3_256_HMAC_GENERAL, khsm_mac_param_check),
+	KHSM_HMAC_MECH(CKM_SHA3_384_HMAC, NULL),
+	KHSM_HMAC_MECH(CKM_SHA3_384_HMAC_GENERAL, khsm_mac_param_check),
+	KHSM_HMAC_MECH(CKM_SHA3_512_HMAC, NULL),
+	KHSM_HMAC_MECH(CKM_SHA3_512_HMAC_GENERAL, khsm_mac_param_check),
+	KHSM_CMAC_MECH(CKM_AES_CMAC, NULL),
+	KHSM_CMAC_MECH(CKM_AES_CMAC_GENERAL, khsm_mac_param_check),
 };
 
 const struct khsm_mech_family khsm_mech_mac = {
