@@ -2,11 +2,13 @@
 /*
  * Secret key types: CKK_AES (16, 24 or 32 bytes; the one place that rule
  * lives, the AES mechanisms rely on it) and CKK_GENERIC_SECRET (1 to
- * KHSM_MAX_SECRET_LEN bytes). CKA_VALUE is the key; CKA_VALUE_LEN is
- * computed at C_CreateObject and required by C_GenerateKey.
+ * KHSM_MAX_SECRET_LEN bytes; the HMAC keys of mech_hmac.c). CKA_VALUE is
+ * the key; CKA_VALUE_LEN is computed at C_CreateObject and required by
+ * C_GenerateKey (CKM_AES_KEY_GEN, CKM_GENERIC_SECRET_KEY_GEN).
  */
 #include <linux/kernel.h>
 #include <linux/random.h>
+#include <linux/slab.h>
 #include <linux/string.h>
 
 #include "key.h"
@@ -67,16 +69,19 @@ static unsigned long khsm_secret_gen_check(const struct khsm_tmpl *t,
 static unsigned long khsm_secret_generate(const struct khsm_mech *m,
 					  struct khsm_attrs *s)
 {
-	u8 value[KHSM_MAX_SECRET_LEN];
 	u64 len = khsm_attrs_ulong(s, CKA_VALUE_LEN, 0);
 	unsigned long rv = CKR_OK;
+	u8 *value;
 
-	if (WARN_ON_ONCE(!len || len > sizeof(value)))
+	if (WARN_ON_ONCE(!len || len > KHSM_MAX_SECRET_LEN))
 		return CKR_GENERAL_ERROR;
+	value = kmalloc(len, GFP_KERNEL);
+	if (!value)
+		return CKR_HOST_MEMORY;
 	get_random_bytes(value, len);
 	if (khsm_attrs_put(s, CKA_VALUE, value, len))
 		rv = CKR_HOST_MEMORY;
-	memzero_explicit(value, sizeof(value));
+	kfree_sensitive(value);
 	return rv;
 }
 

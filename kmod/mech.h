@@ -40,6 +40,7 @@ enum khsm_prep_slot {
 	KHSM_PREP_GCM_TAG12,	/* ... TAG16: "gcm(aes)" per tag length */
 	KHSM_PREP_GCM_TAG16 = KHSM_PREP_GCM_TAG12 + 4,
 	KHSM_PREP_GCM_PARTS,	/* "ctr(aes)" and "ghash" keyed with H */
+	KHSM_PREP_AES_CMAC,	/* "cmac(aes)" (mech_mac.c) */
 	KHSM_PREP_SLOTS
 };
 
@@ -201,7 +202,8 @@ const struct khsm_mech *khsm_mech_find(unsigned long type);
 u32 khsm_mech_list(unsigned long *types, u32 max);
 
 /* Largest key sizes the core must be ready to store (bytes). */
-#define KHSM_MAX_SECRET_LEN	64	/* AES-256 and generic secrets */
+/* generic secrets (HMAC keys up to 2048 bits); AES keys are 16, 24 or 32 */
+#define KHSM_MAX_SECRET_LEN	256
 #define KHSM_MAX_EC_PRIV_LEN	66	/* P-521 scalar */
 #define KHSM_MAX_EC_POINT_LEN	(3 + 1 + 2 * 66)	/* DER hdr + 04 X Y */
 #define KHSM_MAX_EC_PARAMS_LEN	16

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Digest mechanisms: CKM_SHA_1, CKM_SHA224, CKM_SHA256, CKM_SHA384 and
- * CKM_SHA512 on the engine's SHA (kmod/crypto/sha2.c, the code the native
- * tests check against OpenSSL), one-shot and multi-part. The operation
+ * Digest mechanisms: CKM_SHA_1, CKM_SHA224, CKM_SHA256, CKM_SHA384,
+ * CKM_SHA512 and CKM_SHA3_224/256/384/512 on the engine's SHA
+ * (kmod/crypto/sha2.c, sha3.c: the code the native tests check against
+ * OpenSSL), one-shot and multi-part. The operation
  * context is the hash state itself: nothing else is allocated.
  */
 #include <linux/kernel.h>
@@ -25,6 +26,14 @@ static enum kc_hash khsm_digest_alg(unsigned long type)
 		return KC_SHA384;
 	case CKM_SHA512:
 		return KC_SHA512;
+	case CKM_SHA3_224:
+		return KC_SHA3_224;
+	case CKM_SHA3_256:
+		return KC_SHA3_256;
+	case CKM_SHA3_384:
+		return KC_SHA3_384;
+	case CKM_SHA3_512:
+		return KC_SHA3_512;
 	}
 	return 0;
 }
@@ -99,6 +108,10 @@ static const struct khsm_mech khsm_digest_mechs[] = {
 	KHSM_DIGEST_MECH(CKM_SHA256),
 	KHSM_DIGEST_MECH(CKM_SHA384),
 	KHSM_DIGEST_MECH(CKM_SHA512),
+	KHSM_DIGEST_MECH(CKM_SHA3_224),
+	KHSM_DIGEST_MECH(CKM_SHA3_256),
+	KHSM_DIGEST_MECH(CKM_SHA3_384),
+	KHSM_DIGEST_MECH(CKM_SHA3_512),
 };
 
 const struct khsm_mech_family khsm_mech_digest = {

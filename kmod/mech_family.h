@@ -24,6 +24,7 @@ extern const struct khsm_mech_family khsm_mech_aead;
 extern const struct khsm_mech_family khsm_mech_ecdsa;
 extern const struct khsm_mech_family khsm_mech_eddsa;
 extern const struct khsm_mech_family khsm_mech_rsa;
+extern const struct khsm_mech_family khsm_mech_mac;
 
 /* A crypto API error as a PKCS#11 result. */
 static inline unsigned long khsm_mech_errno_rv(int err)

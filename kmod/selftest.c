@@ -171,7 +171,7 @@ out:
 	return rv;
 }
 
-/* FIPS 180-4 example "abc" for each SHA. */
+/* FIPS 180-4 / FIPS 202 example "abc" for each SHA and SHA-3. */
 static int khsm_selftest_sha(void)
 {
 	static const struct {
@@ -187,6 +187,14 @@ static int khsm_selftest_sha(void)
 		  "cb00753f45a35e8bb5a03d699ac65007272c32ab0eded1631a8b605a43ff5bed8086072ba1e7cc2358baeca134c825a7" },
 		{ CKM_SHA512,
 		  "ddaf35a193617abacc417349ae20413112e6fa4e89a97ea20a9eeee64b55d39a2192992a274fc1a836ba3c23a3feebbd454d4423643ce80e2a9ac94fa54ca49f" },
+		{ CKM_SHA3_224,
+		  "e642824c3f8cf24ad09234ee7d3c766fc9a3a5168d0c94ad73b46fdf" },
+		{ CKM_SHA3_256,
+		  "3a985da74fe225b2045c172d6bd390bd855f086e3e9d525b46bfe24511431532" },
+		{ CKM_SHA3_384,
+		  "ec01498288516fc926459f58e2c6ad8df9b473cb0fc08c2596da7cf0e49be4b298d88cea927ac7f539f1edf228376d25" },
+		{ CKM_SHA3_512,
+		  "b751850b1a57168a5693cd924b6b096e08f621827444f70d884f5d0240d2712e10e116e9192af3c91a7ec57647e3934057340b4cf408d5a56592f8274eec53f0" },
 	};
 	unsigned int i;
 	int ret;
@@ -460,6 +468,8 @@ static const struct {
 	{ "ecdsa", khsm_selftest_ecdsa },
 	{ "eddsa", khsm_selftest_eddsa },
 	{ "rsa", khsm_selftest_rsa },
+	{ "hmac", khsm_selftest_hmac },
+	{ "cmac", khsm_selftest_cmac },
 };
 
 int khsm_selftest_run(void)

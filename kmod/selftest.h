@@ -29,5 +29,8 @@ int khsm_selftest_ecdsa(void);
 int khsm_selftest_eddsa(void);
 /* selftest_rsa.c */
 int khsm_selftest_rsa(void);
+/* selftest_mac.c */
+int khsm_selftest_hmac(void);
+int khsm_selftest_cmac(void);
 
 #endif /* KHSM_SELFTEST_H */

@@ -18,6 +18,10 @@
  * safe if the RNG fails, and no longer a fixed function of the message,
  * which blunts fault attacks). Mechanism code should pass 32 fresh random
  * bytes; known-answer tests pass NULL.
+ *
+ * Hashes and HMAC (SHA-1, SHA-2, SHA-3; kc_hash_*, kc_hmac_*, kc_hmac())
+ * are declared and documented in sha2.h, included here: key derivation
+ * (HKDF, X9.63) builds on kc_hmac()/kc_hash() like the mechanisms do.
  */
 #ifndef KC_ENGINE_H
 #define KC_ENGINE_H

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * SHA-2 family and SHA-1 (FIPS 180-4) and HMAC (RFC 2104), portable C.
+ * SHA-2 family and SHA-1 (FIPS 180-4) and HMAC (RFC 2104), portable C;
+ * the KC_SHA3_* algorithms are dispatched to sha3.c.
  * Only public data or whole-buffer processing: no data-dependent branch or
  * index on message bytes.
  */
@@ -230,12 +231,27 @@ u32 kc_hash_len(enum kc_hash alg)
 		return 64;
 	case KC_SHA1:
 		return 20;
+	case KC_SHA3_224:
+		return 28;
+	case KC_SHA3_256:
+		return 32;
+	case KC_SHA3_384:
+		return 48;
+	case KC_SHA3_512:
+		return 64;
 	}
 	return 0;
 }
 
+static int kc_is_sha3(enum kc_hash alg)
+{
+	return alg >= KC_SHA3_224 && alg <= KC_SHA3_512;
+}
+
 u32 kc_hash_block(enum kc_hash alg)
 {
+	if (kc_is_sha3(alg))
+		return 200 - 2 * kc_hash_len(alg);	/* the rate */
 	return alg == KC_SHA384 || alg == KC_SHA512 ? 128 : 64;
 }
 
@@ -246,6 +262,10 @@ int kc_hash_init(struct kc_hash_ctx *c, enum kc_hash alg)
 	if (!kc_hash_len(alg))
 		return -1;
 	c->alg = alg;
+	if (kc_is_sha3(alg)) {
+		kc_sha3_init(c);
+		return 0;
+	}
 	c->count = 0;
 	c->used = 0;
 	for (i = 0; i < 8; i++) {
@@ -277,6 +297,10 @@ void kc_hash_update(struct kc_hash_ctx *c, const u8 *data, size_t len)
 {
 	u32 bs = kc_hash_block(c->alg);
 
+	if (kc_is_sha3(c->alg)) {
+		kc_sha3_update(c, data, len);
+		return;
+	}
 	c->count += len;
 	while (len) {
 		if (c->used == 0 && len >= bs) {
@@ -301,6 +325,10 @@ void kc_hash_final(struct kc_hash_ctx *c, u8 *out)
 	/* the length field is 8 (SHA-256) or 16 (SHA-512) bytes */
 	u32 room = bs == 64 ? lenpos : lenpos - 8;
 
+	if (kc_is_sha3(c->alg)) {
+		kc_sha3_final(c, out);
+		return;
+	}
 	c->buf[c->used++] = 0x80;
 	if (c->used > room) {
 		while (c->used < bs)
@@ -375,4 +403,16 @@ void kc_hmac_final(struct kc_hmac_ctx *c, u8 *out)
 	kc_hash_update(&c->outer, d, dl);
 	kc_hash_final(&c->outer, out);
 	kc_wipe(d, sizeof(d));
+}
+
+int kc_hmac(enum kc_hash alg, const u8 *key, size_t key_len, const u8 *data,
+	    size_t len, u8 *out)
+{
+	struct kc_hmac_ctx c;
+
+	if (kc_hmac_init(&c, alg, key, key_len))
+		return -1;
+	kc_hmac_update(&c, data, len);
+	kc_hmac_final(&c, out);		/* wipes c */
+	return 0;
 }

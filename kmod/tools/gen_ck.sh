@@ -20,7 +20,19 @@ CC=${CC:-cc}
 
 # PKCS#11 v3.0 names missing from p11-kit 0.24's header.
 EXTRA='#define CKF_EC_OID (1UL << 23)
-#define CKF_EC_CURVENAME (1UL << 26)'
+#define CKF_EC_CURVENAME (1UL << 26)
+#define CKM_SHA3_256 (0x2b0UL)
+#define CKM_SHA3_256_HMAC (0x2b1UL)
+#define CKM_SHA3_256_HMAC_GENERAL (0x2b2UL)
+#define CKM_SHA3_224 (0x2b5UL)
+#define CKM_SHA3_224_HMAC (0x2b6UL)
+#define CKM_SHA3_224_HMAC_GENERAL (0x2b7UL)
+#define CKM_SHA3_384 (0x2c0UL)
+#define CKM_SHA3_384_HMAC (0x2c1UL)
+#define CKM_SHA3_384_HMAC_GENERAL (0x2c2UL)
+#define CKM_SHA3_512 (0x2d0UL)
+#define CKM_SHA3_512_HMAC (0x2d1UL)
+#define CKM_SHA3_512_HMAC_GENERAL (0x2d2UL)'
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT

@@ -8,7 +8,8 @@
  * (CK_GCM_PARAMS -> struct khsm_gcm_params + IV + AAD, CK_EDDSA_PARAMS ->
  * struct khsm_eddsa_params + context, CK_RSA_PKCS_PSS_PARAMS -> struct
  * khsm_rsa_pss_params, CK_RSA_PKCS_OAEP_PARAMS -> struct
- * khsm_rsa_oaep_params + label); parameters that already are plain bytes
+ * khsm_rsa_oaep_params + label, CK_MAC_GENERAL_PARAMS -> struct
+ * khsm_mac_general_params); parameters that already are plain bytes
  * (the 16-byte IV of AES-CBC, none for ECDSA/SHA/ECB/key generation) are
  * passed as given. Values are the kernel's to judge; only what cannot be
  * encoded (wrong struct size, NULL pointer with a length, a length above
@@ -19,6 +20,14 @@
 #include <string.h>
 
 #include "internal.h"
+
+/* PKCS#11 v3.0 mechanisms that p11-kit 0.24's header lacks. */
+#ifndef CKM_SHA3_256_HMAC_GENERAL
+#define CKM_SHA3_256_HMAC_GENERAL	0x2b2UL
+#define CKM_SHA3_224_HMAC_GENERAL	0x2b7UL
+#define CKM_SHA3_384_HMAC_GENERAL	0x2c2UL
+#define CKM_SHA3_512_HMAC_GENERAL	0x2d2UL
+#endif
 
 /* RFC 8032: an Ed25519ctx/ph context is at most 255 bytes. */
 #define HSMI_EDDSA_MAX_CONTEXT	255
@@ -166,6 +175,23 @@ static unsigned long hsmi_oaep(const struct hsm_mechanism *m,
 			  p->ulSourceDataLen, NULL, 0);
 }
 
+/*
+ * CK_MAC_GENERAL_PARAMS (a CK_ULONG: the MAC length in bytes) of the
+ * _GENERAL MAC mechanisms -> struct khsm_mac_general_params.
+ */
+static unsigned long hsmi_mac_general(const struct hsm_mechanism *m,
+				      struct hsmi_param *out)
+{
+	const CK_ULONG *p = m->param;
+	struct khsm_mac_general_params g;
+
+	if (!p || m->param_len != sizeof(*p) || *p > UINT32_MAX)
+		return CKR_MECHANISM_PARAM_INVALID;
+	memset(&g, 0, sizeof(g));
+	g.mac_len = (__u32)*p;
+	return hsmi_flat3(out, &g, sizeof(g), NULL, 0, NULL, 0);
+}
+
 unsigned long hsmi_param_get(const struct hsm_mechanism *m,
 			     struct hsmi_param *out)
 {
@@ -188,6 +214,17 @@ unsigned long hsmi_param_get(const struct hsm_mechanism *m,
 		return hsmi_pss(m, out);
 	case CKM_RSA_PKCS_OAEP:
 		return hsmi_oaep(m, out);
+	case CKM_SHA_1_HMAC_GENERAL:
+	case CKM_SHA224_HMAC_GENERAL:
+	case CKM_SHA256_HMAC_GENERAL:
+	case CKM_SHA384_HMAC_GENERAL:
+	case CKM_SHA512_HMAC_GENERAL:
+	case CKM_SHA3_224_HMAC_GENERAL:
+	case CKM_SHA3_256_HMAC_GENERAL:
+	case CKM_SHA3_384_HMAC_GENERAL:
+	case CKM_SHA3_512_HMAC_GENERAL:
+	case CKM_AES_CMAC_GENERAL:
+		return hsmi_mac_general(m, out);
 	}
 	if ((!m->param && m->param_len) || m->param_len > UINT32_MAX)
 		return CKR_MECHANISM_PARAM_INVALID;

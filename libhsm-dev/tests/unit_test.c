@@ -556,6 +556,8 @@ static void test_params(struct hsm_token *tok)
 	struct khsm_eddsa_params ep;
 	struct khsm_rsa_pss_params pp;
 	struct khsm_rsa_oaep_params op;
+	struct khsm_mac_general_params mp;
+	CK_ULONG mac_len = 12;
 
 	IS(hsm_op_init(tok, 7, KHSM_OP_ENCRYPT, &m, 42), CKR_OK,
 	   "GCM, v3.0 CK_GCM_PARAMS");
@@ -624,6 +626,20 @@ static void test_params(struct hsm_token *tok)
 	m.param_len = 0;
 	IS(hsm_op_init(tok, 7, KHSM_OP_DECRYPT, &m, 42),
 	   CKR_MECHANISM_PARAM_INVALID, "OAEP without a parameter");
+
+	m = (struct hsm_mechanism){ CKM_SHA256_HMAC_GENERAL, &mac_len,
+				    sizeof(mac_len) };
+	IS(hsm_op_init(tok, 7, KHSM_OP_SIGN, &m, 42), CKR_OK, "HMAC_GENERAL");
+	memcpy(&mp, k.param, sizeof(mp));
+	tap_ok(k.op_init.param_len == sizeof(mp) && mp.mac_len == 12 &&
+	   !mp.reserved, "flat CK_MAC_GENERAL_PARAMS");
+	m.param_len = 4;
+	IS(hsm_op_init(tok, 7, KHSM_OP_SIGN, &m, 42),
+	   CKR_MECHANISM_PARAM_INVALID, "CK_MAC_GENERAL_PARAMS of 4 bytes");
+	mac_len = 0x100000000UL;
+	m.param_len = sizeof(mac_len);
+	IS(hsm_op_init(tok, 7, KHSM_OP_VERIFY, &m, 42),
+	   CKR_MECHANISM_PARAM_INVALID, "MAC length above 32 bits");
 
 	m = (struct hsm_mechanism){ CKM_AES_CBC, NULL, 16 };
 	IS(hsm_op_init(tok, 7, KHSM_OP_ENCRYPT, &m, 42),

@@ -320,6 +320,45 @@ static void rsa_pad(int n)
 	       bn_path, n, bad);
 }
 
+/*
+ * Hashes and HMAC (SHA-1, SHA-2, SHA-3) with a secret key and message:
+ * no branch or index may depend on them (only the lengths are public).
+ */
+static void macs(int n)
+{
+	static const enum kc_hash algs[] = {
+		KC_SHA1, KC_SHA224, KC_SHA256, KC_SHA384, KC_SHA512,
+		KC_SHA3_224, KC_SHA3_256, KC_SHA3_384, KC_SHA3_512,
+	};
+	unsigned char key[200], msg[300], mac[64], mac2[64], md[64], md2[64];
+	unsigned int a;
+	int i, bad = 0;
+
+	for (i = 0; i < n; i++) {
+		for (a = 0; a < sizeof(algs) / sizeof(algs[0]); a++) {
+			/* short keys, and keys longer than every block */
+			size_t kl = i % 2 ? 20 + i : 150 + i % 50;
+			size_t ml = (size_t)(37 * i + 11 * a) % sizeof(msg);
+			size_t dl = kc_hash_len(algs[a]);
+
+			kc_random(key, sizeof(key));	/* undefined */
+			kc_random(msg, sizeof(msg));
+			kc_hmac(algs[a], key, kl, msg, ml, mac);
+			kc_hash(algs[a], msg, ml, md);
+			PUBLIC(mac, sizeof(mac));
+			PUBLIC(md, sizeof(md));
+			PUBLIC(key, sizeof(key));
+			PUBLIC(msg, sizeof(msg));
+			kc_hmac(algs[a], key, kl, msg, ml, mac2);
+			kc_hash(algs[a], msg, ml, md2);
+			if (memcmp(mac, mac2, dl) || memcmp(md, md2, dl))
+				bad++;
+		}
+	}
+	tap_ok(!bad, "SHA-1/2/3 and HMAC: %d rounds per hash of a secret key and message (%d bad results)",
+	       n, bad);
+}
+
 int main(int argc, char **argv)
 {
 	unsigned char d[32];
@@ -365,6 +404,7 @@ int main(int argc, char **argv)
 	prims(KC_P521, "P-521", n);
 	x25519(n);
 	ed25519(n);
+	macs(n);
 	kc_user_bn_impl = 0;
 	rsa(n < 10 ? n : 10);
 	rsa_pad(n < 4 ? n : 4);

@@ -147,6 +147,10 @@ static const EVP_MD *md_of(enum kc_hash h)
 	case KC_SHA256: return EVP_sha256();
 	case KC_SHA384: return EVP_sha384();
 	case KC_SHA512: return EVP_sha512();
+	case KC_SHA3_224: return EVP_sha3_224();
+	case KC_SHA3_256: return EVP_sha3_256();
+	case KC_SHA3_384: return EVP_sha3_384();
+	case KC_SHA3_512: return EVP_sha3_512();
 	}
 	return NULL;
 }

@@ -2,13 +2,29 @@
 /*
  * The mechanisms README.md's table promises (digests and AES of
  * kmod/mech_digest.c, mech_aes.c, mech_aead.c, the ECDSA family of
- * mech_ecdsa.c, the EdDSA pair of mech_eddsa.c and the RSA family of
- * mech_rsa.c), shared by the uAPI and PKCS#11 tests so both check the same
+ * mech_ecdsa.c, the EdDSA pair of mech_eddsa.c, the RSA family of
+ * mech_rsa.c and the generic secrets and MACs of mech_mac.c), shared by the uAPI and PKCS#11 tests so both check the same
  * exact list: a promised mechanism that is missing is a failure, never a
  * skip. Keep it and the README table in step.
  */
 #ifndef KHSM_MECHS_H
 #define KHSM_MECHS_H
+
+/* PKCS#11 v3.0 SHA-3 mechanisms, which p11-kit 0.24's header lacks. */
+#ifndef CKM_SHA3_256
+#define CKM_SHA3_256			0x2b0UL
+#define CKM_SHA3_256_HMAC		0x2b1UL
+#define CKM_SHA3_256_HMAC_GENERAL	0x2b2UL
+#define CKM_SHA3_224			0x2b5UL
+#define CKM_SHA3_224_HMAC		0x2b6UL
+#define CKM_SHA3_224_HMAC_GENERAL	0x2b7UL
+#define CKM_SHA3_384			0x2c0UL
+#define CKM_SHA3_384_HMAC		0x2c1UL
+#define CKM_SHA3_384_HMAC_GENERAL	0x2c2UL
+#define CKM_SHA3_512			0x2d0UL
+#define CKM_SHA3_512_HMAC		0x2d1UL
+#define CKM_SHA3_512_HMAC_GENERAL	0x2d2UL
+#endif
 
 static const unsigned long khsm_expected_mechs[] = {
 	CKM_SHA_1, CKM_SHA224, CKM_SHA256, CKM_SHA384, CKM_SHA512,
@@ -21,6 +37,15 @@ static const unsigned long khsm_expected_mechs[] = {
 	CKM_SHA512_RSA_PKCS, CKM_RSA_PKCS_PSS, CKM_SHA1_RSA_PKCS_PSS,
 	CKM_SHA224_RSA_PKCS_PSS, CKM_SHA256_RSA_PKCS_PSS,
 	CKM_SHA384_RSA_PKCS_PSS, CKM_SHA512_RSA_PKCS_PSS, CKM_RSA_PKCS_OAEP,
+	CKM_GENERIC_SECRET_KEY_GEN, CKM_SHA_1_HMAC, CKM_SHA_1_HMAC_GENERAL,
+	CKM_SHA224_HMAC, CKM_SHA224_HMAC_GENERAL, CKM_SHA256_HMAC,
+	CKM_SHA256_HMAC_GENERAL, CKM_SHA384_HMAC, CKM_SHA384_HMAC_GENERAL,
+	CKM_SHA512_HMAC, CKM_SHA512_HMAC_GENERAL,
+	CKM_SHA3_224, CKM_SHA3_256, CKM_SHA3_384, CKM_SHA3_512,
+	CKM_SHA3_224_HMAC, CKM_SHA3_224_HMAC_GENERAL, CKM_SHA3_256_HMAC,
+	CKM_SHA3_256_HMAC_GENERAL, CKM_SHA3_384_HMAC, CKM_SHA3_384_HMAC_GENERAL,
+	CKM_SHA3_512_HMAC, CKM_SHA3_512_HMAC_GENERAL,
+	CKM_AES_CMAC, CKM_AES_CMAC_GENERAL,
 };
 #define KHSM_N_EXPECTED_MECHS \
 	(sizeof(khsm_expected_mechs) / sizeof(khsm_expected_mechs[0]))
@@ -30,9 +55,10 @@ static inline unsigned long khsm_expected_mech_flags(unsigned long m)
 {
 	switch (m) {
 	case CKM_SHA_1: case CKM_SHA224: case CKM_SHA256: case CKM_SHA384:
-	case CKM_SHA512:
+	case CKM_SHA512: case CKM_SHA3_224: case CKM_SHA3_256:
+	case CKM_SHA3_384: case CKM_SHA3_512:
 		return CKF_DIGEST;
-	case CKM_AES_KEY_GEN:
+	case CKM_AES_KEY_GEN: case CKM_GENERIC_SECRET_KEY_GEN:
 		return CKF_GENERATE;
 	case CKM_AES_ECB: case CKM_AES_CBC: case CKM_AES_CBC_PAD: case CKM_AES_GCM:
 		return CKF_ENCRYPT | CKF_DECRYPT;
@@ -48,6 +74,16 @@ static inline unsigned long khsm_expected_mech_flags(unsigned long m)
 	case CKM_SHA1_RSA_PKCS_PSS: case CKM_SHA224_RSA_PKCS_PSS:
 	case CKM_SHA256_RSA_PKCS_PSS: case CKM_SHA384_RSA_PKCS_PSS:
 	case CKM_SHA512_RSA_PKCS_PSS:
+	case CKM_SHA_1_HMAC: case CKM_SHA_1_HMAC_GENERAL:
+	case CKM_SHA224_HMAC: case CKM_SHA224_HMAC_GENERAL:
+	case CKM_SHA256_HMAC: case CKM_SHA256_HMAC_GENERAL:
+	case CKM_SHA384_HMAC: case CKM_SHA384_HMAC_GENERAL:
+	case CKM_SHA512_HMAC: case CKM_SHA512_HMAC_GENERAL:
+	case CKM_SHA3_224_HMAC: case CKM_SHA3_224_HMAC_GENERAL:
+	case CKM_SHA3_256_HMAC: case CKM_SHA3_256_HMAC_GENERAL:
+	case CKM_SHA3_384_HMAC: case CKM_SHA3_384_HMAC_GENERAL:
+	case CKM_SHA3_512_HMAC: case CKM_SHA3_512_HMAC_GENERAL:
+	case CKM_AES_CMAC: case CKM_AES_CMAC_GENERAL:
 		return CKF_SIGN | CKF_VERIFY;
 	case CKM_RSA_PKCS_OAEP:
 		return CKF_ENCRYPT | CKF_DECRYPT;

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * OpenSSL cross-checks for the tests: verify a P-256 ECDSA signature made by
- * the token with the public point read back from it, and AES reference
- * computations. Header-only so both test families can use it; needs
- * -lcrypto.
+ * the token with the public point read back from it, AES reference
+ * computations and MACs (HMAC, CMAC). Header-only so both test families
+ * can use it; needs -lcrypto.
  */
 #ifndef KHSM_OSSL_CHECK_H
 #define KHSM_OSSL_CHECK_H
@@ -13,6 +13,7 @@
 #include <openssl/ecdsa.h>
 #include <openssl/bn.h>
 #include <openssl/x509.h>
+#include <openssl/params.h>
 
 /*
  * @point: CKA_EC_POINT as read from the token (DER OCTET STRING 04 41 04 X Y)
@@ -120,6 +121,34 @@ static inline int ossl_cbc(int enc, const unsigned char *key, int key_len,
 	     EVP_CipherFinal_ex(ctx, out + n, &f) == 1;
 	EVP_CIPHER_CTX_free(ctx);
 	return ok ? n + f : -1;
+}
+
+/*
+ * A MAC with OpenSSL's EVP_MAC: @alg "HMAC" with the digest @sub
+ * ("SHA256", "SHA3-256", ...) or "CMAC" with the cipher @sub
+ * ("AES-128-CBC", ...). Returns the MAC length (at most @cap) or -1.
+ */
+static inline int ossl_mac(const char *alg, const char *sub,
+			   const unsigned char *key, size_t key_len,
+			   const unsigned char *msg, size_t msg_len,
+			   unsigned char *out, size_t cap)
+{
+	EVP_MAC *mac = EVP_MAC_fetch(NULL, alg, NULL);
+	EVP_MAC_CTX *ctx = mac ? EVP_MAC_CTX_new(mac) : NULL;
+	OSSL_PARAM p[2];
+	size_t len = 0;
+	int ok;
+
+	p[0] = OSSL_PARAM_construct_utf8_string(strcmp(alg, "CMAC") ?
+						"digest" : "cipher",
+						(char *)sub, 0);
+	p[1] = OSSL_PARAM_construct_end();
+	ok = ctx && EVP_MAC_init(ctx, key, key_len, p) == 1 &&
+	     EVP_MAC_update(ctx, msg, msg_len) == 1 &&
+	     EVP_MAC_final(ctx, out, &len, cap) == 1;
+	EVP_MAC_CTX_free(ctx);
+	EVP_MAC_free(mac);
+	return ok ? (int)len : -1;
 }
 
 #endif /* KHSM_OSSL_CHECK_H */

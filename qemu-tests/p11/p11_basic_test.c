@@ -193,7 +193,7 @@ TEST(slots_and_token_info)
 TEST(mechanism_list_exact)
 {
 	CK_FUNCTION_LIST_PTR f = p_init();
-	CK_MECHANISM_TYPE m[64];
+	CK_MECHANISM_TYPE m[256];
 	CK_MECHANISM_INFO mi;
 	CK_ULONG n = 0, small = 1, i, j;
 	CK_SLOT_ID slot;
@@ -204,7 +204,7 @@ TEST(mechanism_list_exact)
 	ASSERT_EQ(KHSM_N_EXPECTED_MECHS, n);
 	EXPECT_EQ(CKR_BUFFER_TOO_SMALL, f->C_GetMechanismList(slot, m, &small));
 	EXPECT_EQ(n, small);
-	n = 64;
+	n = 256;
 	ASSERT_EQ(CKR_OK, f->C_GetMechanismList(slot, m, &n));
 	ASSERT_EQ(KHSM_N_EXPECTED_MECHS, n);
 	for (i = 0; i < KHSM_N_EXPECTED_MECHS; i++) {

@@ -34,13 +34,15 @@
 #include "kselftest_harness.h"
 #include "ossl_check.h"
 #include "p11_util.h"
+#include "khsm_mechs.h"	/* the SHA-3 numbers */
 
 #define MSG_LEN		50	/* not a block multiple */
 #define MAX_OUT		1024
 #define RSA_BITS	2048
 
-enum key { K_NONE, K_AES, K_EC, K_ED, K_RSA };
-enum kind { R_GEN, R_DIGEST, R_AES, R_GCM, R_OAEP, R_ECDSA, R_EDDSA, R_RSA };
+enum key { K_NONE, K_AES, K_EC, K_ED, K_RSA, K_GENERIC };
+enum kind { R_GEN, R_DIGEST, R_AES, R_GCM, R_OAEP, R_ECDSA, R_EDDSA, R_RSA,
+	    R_MAC };
 
 /* One mechanism: what it is, how to drive it, how OpenSSL checks it. */
 struct row {
@@ -55,6 +57,7 @@ struct row {
 	const char *cipher;	/* OpenSSL cipher (AES) */
 	int pad;		/* CBC_PAD */
 	int block_only;		/* ECB, CBC: whole blocks */
+	int general;		/* _GENERAL MAC: CK_MAC_GENERAL_PARAMS */
 };
 
 /* Designated initialisers; the name is the CKM_ spelling. */
@@ -67,6 +70,10 @@ struct row {
 #define ECDSA(m, h)	ROW_N(m, #m, .kind = R_ECDSA, .key = K_EC, .md = (h))
 #define RSA_SIG(m, h, p) ROW_N(m, #m, .kind = R_RSA, .key = K_RSA, \
 			       .md = (h), .pss = (p))
+/* HMAC on a generic secret (.md: the hash), and its _GENERAL twin */
+#define HMAC(m, h)	ROW_N(m, #m, .kind = R_MAC, .key = K_GENERIC, .md = (h))
+#define HMAC_G(m, h)	ROW_N(m, #m, .kind = R_MAC, .key = K_GENERIC, .md = (h), \
+			      .general = 1)
 
 static const struct row rows[] = {
 	DIGEST(CKM_SHA_1, "SHA1"),
@@ -74,6 +81,10 @@ static const struct row rows[] = {
 	DIGEST(CKM_SHA256, "SHA256"),
 	DIGEST(CKM_SHA384, "SHA384"),
 	DIGEST(CKM_SHA512, "SHA512"),
+	DIGEST(CKM_SHA3_224, "SHA3-224"),
+	DIGEST(CKM_SHA3_256, "SHA3-256"),
+	DIGEST(CKM_SHA3_384, "SHA3-384"),
+	DIGEST(CKM_SHA3_512, "SHA3-512"),
 	GEN(CKM_AES_KEY_GEN),
 	AES(CKM_AES_ECB, "AES-128-ECB", 0, 1),
 	AES(CKM_AES_CBC, "AES-128-CBC", 0, 1),
@@ -106,6 +117,28 @@ static const struct row rows[] = {
 	RSA_SIG(CKM_SHA512_RSA_PKCS_PSS, "SHA512", 1),
 	ROW(CKM_RSA_PKCS_OAEP, .kind = R_OAEP, .key = K_RSA, .single = 1,
 	    .md = "SHA256"),
+	GEN(CKM_GENERIC_SECRET_KEY_GEN),
+	HMAC(CKM_SHA_1_HMAC, "SHA1"),
+	HMAC_G(CKM_SHA_1_HMAC_GENERAL, "SHA1"),
+	HMAC(CKM_SHA224_HMAC, "SHA224"),
+	HMAC_G(CKM_SHA224_HMAC_GENERAL, "SHA224"),
+	HMAC(CKM_SHA256_HMAC, "SHA256"),
+	HMAC_G(CKM_SHA256_HMAC_GENERAL, "SHA256"),
+	HMAC(CKM_SHA384_HMAC, "SHA384"),
+	HMAC_G(CKM_SHA384_HMAC_GENERAL, "SHA384"),
+	HMAC(CKM_SHA512_HMAC, "SHA512"),
+	HMAC_G(CKM_SHA512_HMAC_GENERAL, "SHA512"),
+	HMAC(CKM_SHA3_224_HMAC, "SHA3-224"),
+	HMAC_G(CKM_SHA3_224_HMAC_GENERAL, "SHA3-224"),
+	HMAC(CKM_SHA3_256_HMAC, "SHA3-256"),
+	HMAC_G(CKM_SHA3_256_HMAC_GENERAL, "SHA3-256"),
+	HMAC(CKM_SHA3_384_HMAC, "SHA3-384"),
+	HMAC_G(CKM_SHA3_384_HMAC_GENERAL, "SHA3-384"),
+	HMAC(CKM_SHA3_512_HMAC, "SHA3-512"),
+	HMAC_G(CKM_SHA3_512_HMAC_GENERAL, "SHA3-512"),
+	ROW(CKM_AES_CMAC, .kind = R_MAC, .key = K_AES, .cipher = "AES-128-CBC"),
+	ROW(CKM_AES_CMAC_GENERAL, .kind = R_MAC, .key = K_AES,
+	    .cipher = "AES-128-CBC", .general = 1),
 };
 #define N_ROWS (sizeof(rows) / sizeof(rows[0]))
 
@@ -117,8 +150,9 @@ static const char *const op_names[] = {
 /* The token's keys and what OpenSSL needs to check them. */
 struct keys {
 	CK_OBJECT_HANDLE aes, ec_pub, ec_priv, ed_pub, ed_priv;
-	CK_OBJECT_HANDLE rsa_pub, rsa_priv;
+	CK_OBJECT_HANDLE rsa_pub, rsa_priv, generic;
 	unsigned char aes_key[16];
+	unsigned char generic_key[40];
 	unsigned char ec_point[80];
 	CK_ULONG ec_point_len;
 	EVP_PKEY *ed;		/* public */
@@ -135,7 +169,11 @@ struct mparam {
 	CK_GCM_PARAMS gcm;
 	CK_RSA_PKCS_PSS_PARAMS pss;
 	CK_RSA_PKCS_OAEP_PARAMS oaep;
+	CK_ULONG mac_len;
 };
+
+/* The length a _GENERAL MAC row asks for (the verify test flips byte 3). */
+#define GENERAL_MAC_LEN	12
 
 static CK_MECHANISM_TYPE hash_ckm(const char *md)
 {
@@ -190,6 +228,11 @@ static void mech_of(const struct row *r, struct mparam *p)
 		p->m.ulParameterLen = sizeof(p->oaep);
 		break;
 	default:
+		if (r->general) {
+			p->mac_len = GENERAL_MAC_LEN;
+			p->m.pParameter = &p->mac_len;
+			p->m.ulParameterLen = sizeof(p->mac_len);
+		}
 		if (r->pss) {
 			p->pss.hashAlg = hash_ckm(r->md);
 			p->pss.mgf = hash_mgf(r->md);
@@ -214,6 +257,8 @@ static CK_OBJECT_HANDLE key_of(const struct row *r, const struct keys *k,
 		return pub ? k->ed_pub : k->ed_priv;
 	case K_RSA:
 		return pub ? k->rsa_pub : k->rsa_priv;
+	case K_GENERIC:
+		return k->generic;
 	default:
 		return 0;
 	}
@@ -317,8 +362,19 @@ static int ref_verify(const struct row *r, const struct keys *k,
 {
 	EVP_PKEY_CTX *pc = NULL;
 	EVP_MD_CTX *mc = NULL;
+	unsigned char mac[64];
 	int ok = 0;
 
+	if (r->kind == R_MAC) {
+		ok = r->key == K_GENERIC ?
+		     ossl_mac("HMAC", r->md, k->generic_key,
+			      sizeof(k->generic_key), in, n, mac, sizeof(mac)) :
+		     ossl_mac("CMAC", r->cipher, k->aes_key,
+			      sizeof(k->aes_key), in, n, mac, sizeof(mac));
+		if (r->general && ok > GENERAL_MAC_LEN)
+			ok = GENERAL_MAC_LEN;
+		return ok > 0 && (size_t)ok == sl && !memcmp(mac, sig, sl);
+	}
 	if (r->kind == R_ECDSA)
 		return ossl_p256_verify(k->ec_point, k->ec_point_len, in, n,
 					sig, sl, r->raw ? NULL : r->md) == 1;
@@ -862,6 +918,24 @@ static CK_RV import_rsa(CK_FUNCTION_LIST_PTR f, CK_SESSION_HANDLE s,
 	return f->C_CreateObject(s, t, 6, &k->rsa_pub);
 }
 
+/* A CKK_GENERIC_SECRET key for the HMAC rows (session object). */
+static CK_RV generic_key(CK_FUNCTION_LIST_PTR f, CK_SESSION_HANDLE s,
+			 struct keys *k)
+{
+	CK_OBJECT_CLASS cls = CKO_SECRET_KEY;
+	CK_KEY_TYPE kt = CKK_GENERIC_SECRET;
+	CK_BBOOL yes = CK_TRUE;
+	CK_ATTRIBUTE t[] = {
+		{ CKA_CLASS, &cls, sizeof(cls) },
+		{ CKA_KEY_TYPE, &kt, sizeof(kt) },
+		{ CKA_VALUE, k->generic_key, sizeof(k->generic_key) },
+		{ CKA_SIGN, &yes, 1 },
+		{ CKA_VERIFY, &yes, 1 },
+	};
+
+	return f->C_CreateObject(s, t, 5, &k->generic);
+}
+
 FIXTURE_SETUP(len)
 {
 	P_SETUP_USER_SESSION(self);
@@ -876,6 +950,9 @@ FIXTURE_SETUP(len)
 	ASSERT_NE(0UL, self->k.ec_point_len);
 	ASSERT_EQ(CKR_OK, gen_ed25519(self->f, self->s, &self->k));
 	ASSERT_EQ(CKR_OK, import_rsa(self->f, self->s, &self->k));
+	ASSERT_EQ(1, RAND_bytes(self->k.generic_key,
+				sizeof(self->k.generic_key)));
+	ASSERT_EQ(CKR_OK, generic_key(self->f, self->s, &self->k));
 }
 
 FIXTURE_TEARDOWN(len)

@@ -753,11 +753,11 @@ TEST_F(cr, mechanism_list_exact)
 {
 	struct khsm_mech_list ml;
 	struct khsm_mech_info mi;
-	__u32 mechs[64];
+	__u32 mechs[256];
 	unsigned int i, j;
 
 	T_INIT(ml);
-	ml.count = 64;
+	ml.count = 256;
 	ml.mechs = (uintptr_t)mechs;
 	ASSERT_EQ(0, t_ioctl(self->fd, KHSM_IOC_MECH_LIST, &ml));
 	ASSERT_EQ(KHSM_N_EXPECTED_MECHS, ml.count);

@@ -23,7 +23,7 @@ BENCH=$REPO/build/p11bench
 MOD=$REPO/pkcs11/khsm-pkcs11.so
 SOFTHSM=$(ls /usr/lib/softhsm/libsofthsm2.so /usr/lib/*/softhsm/libsofthsm2.so 2>/dev/null | head -n1)
 SECS=${KHSM_BENCH_SECS:-10}
-TESTS=${KHSM_BENCH_TESTS:-ecdsa:1 ecdsa:2 ecdsa-sep:2 rsa:1 digest:1 find:1 find:2 random:1 random:2 find-100:1 find-100000:1}
+TESTS=${KHSM_BENCH_TESTS:-ecdsa:1 ecdsa:2 ecdsa-sep:2 rsa:1 digest:1 hmac:1 find:1 find:2 random:1 random:2 find-100:1 find-100000:1}
 export KHSM_ARGON2_M_KIB=${KHSM_ARGON2_M_KIB:-64} KHSM_ARGON2_T=${KHSM_ARGON2_T:-1}
 [ -x "$BENCH" ] || { echo "bench: $BENCH missing (make bench builds it)" >&2; exit 1; }
 [ -n "$SOFTHSM" ] || { echo "bench: libsofthsm2.so not found (apt-get install softhsm2)" >&2; exit 1; }
@@ -136,6 +136,7 @@ END {
 	fig("ecdsa-p256-sign-2p-sep-keys", "ecdsa-sep:2", "ecdsa:1", "scale", "1.8")
 	fig("rsa2048-sha256-pkcs-sign-1p", "rsa:1", "", "ratio", "1.0")
 	fig("sha256-64B-digest-1p", "digest:1", "", "ratio", "2.0")
+	fig("hmac-sha256-64B-sign-1p", "hmac:1", "", "ratio", "1.5")
 	fig("find-objects-1p", "find:1", "", "", 0)
 	fig("find-objects-2p", "find:2", "find:1", "scale", "1.5")
 	fig("random-32B-1p", "random:1", "", "", 0)

@@ -13,6 +13,8 @@
  *   ecdsa-sep:2       the same, process 0 with key pair 01, process 1 with 03
  *   rsa:1             CKM_SHA256_RSA_PKCS sign of 32 bytes with key pair 02
  *   digest:1          CKM_SHA256 C_DigestInit + C_Digest of 64 bytes
+ *   hmac:1            CKM_SHA256_HMAC C_SignInit + C_Sign of 64 bytes with a
+ *                     32-byte session generic secret (created here)
  *   find:1 find:2     C_FindObjects{Init,,Final} of private key 01
  *   random:1 random:2 C_GenerateRandom of 32 bytes
  *   find-100:1 find-100000:1
@@ -361,6 +363,47 @@ static void op_digest(struct ctx *c)
 		die("C_Digest: wrong SHA-256");
 }
 
+/* A session CKK_GENERIC_SECRET key of 32 known bytes; OpenSSL's MAC. */
+static CK_RV setup_hmac(struct ctx *c, CK_ULONG arg)
+{
+	static const unsigned char key[32] = "p11bench hmac-sha256 key 32bytes";
+	CK_OBJECT_CLASS cls = CKO_SECRET_KEY;
+	CK_KEY_TYPE kt = CKK_GENERIC_SECRET;
+	CK_BBOOL yes = CK_TRUE, no = CK_FALSE;
+	CK_ATTRIBUTE t[] = {
+		{ CKA_CLASS, &cls, sizeof(cls) },
+		{ CKA_KEY_TYPE, &kt, sizeof(kt) },
+		{ CKA_TOKEN, &no, sizeof(no) },
+		{ CKA_SIGN, &yes, sizeof(yes) },
+		{ CKA_VALUE, (void *)key, sizeof(key) },
+	};
+	size_t len = 0;
+	CK_RV rv;
+
+	(void)arg;
+	rv = c->f->C_CreateObject(c->s, t, 5, &c->key);
+	if (rv != CKR_OK)
+		return rv;
+	c->msglen = 64;
+	memset(c->msg, 0x5a, c->msglen);
+	if (!EVP_Q_mac(NULL, "HMAC", NULL, "SHA256", NULL, key, sizeof(key),
+		       c->msg, c->msglen, c->want, sizeof(c->want), &len) ||
+	    len != 32)
+		die("OpenSSL HMAC-SHA256 failed");
+	return CKR_OK;
+}
+
+static void op_hmac(struct ctx *c)
+{
+	CK_MECHANISM mech = { CKM_SHA256_HMAC, NULL, 0 };
+
+	call("C_SignInit", c->f->C_SignInit(c->s, &mech, c->key));
+	c->outlen = sizeof(c->out);
+	call("C_Sign", c->f->C_Sign(c->s, c->msg, c->msglen, c->out, &c->outlen));
+	if (c->outlen != 32 || memcmp(c->out, c->want, 32))
+		die("C_Sign: wrong HMAC-SHA256");
+}
+
 static CK_RV setup_find(struct ctx *c, CK_ULONG arg)
 {
 	CK_BYTE id = 0x01;
@@ -431,6 +474,7 @@ static const struct test tests[] = {
 	{ "ecdsa-sep", setup_ecdsa_sep, op_sign, check_sig, 0 },
 	{ "rsa", setup_rsa, op_sign, check_sig, 0 },
 	{ "digest", setup_digest, op_digest, NULL, 0 },
+	{ "hmac", setup_hmac, op_hmac, NULL, 0 },
 	{ "find", setup_find, op_find, NULL, 0 },
 	{ "random", setup_random, op_random, NULL, 0 },
 	{ "find-100", setup_find_label, op_find, NULL, 100 },
@@ -438,7 +482,7 @@ static const struct test tests[] = {
 };
 
 static const char *const default_runs[] = {
-	"ecdsa:1", "ecdsa:2", "ecdsa-sep:2", "rsa:1", "digest:1", "find:1",
+	"ecdsa:1", "ecdsa:2", "ecdsa-sep:2", "rsa:1", "digest:1", "hmac:1", "find:1",
 	"find:2", "random:1", "random:2", "find-100:1", "find-100000:1",
 };
 

@@ -454,8 +454,11 @@ struct khsm_op_data {
  *   CKM_RSA_PKCS_OAEP: struct khsm_rsa_oaep_params then label_len bytes of
  *              label (CK_RSA_PKCS_OAEP_PARAMS; source 0 or
  *              CKZ_DATA_SPECIFIED with pSourceData as the label).
- *   CKM_ECDSA*, CKM_SHA*, CKM_AES_ECB, CKM_RSA_PKCS, CKM_SHA*_RSA_PKCS:
- *              none (param_len 0).
+ *   CKM_*_HMAC_GENERAL, CKM_AES_CMAC_GENERAL: struct
+ *              khsm_mac_general_params (CK_MAC_GENERAL_PARAMS: the MAC
+ *              length in bytes, 1 to the full length; required).
+ *   CKM_ECDSA*, CKM_SHA*, CKM_AES_ECB, CKM_RSA_PKCS, CKM_SHA*_RSA_PKCS,
+ *   CKM_*_HMAC, CKM_AES_CMAC, key generation: none (param_len 0).
  * A reserved field that is not zero fails KHSM_IOC_OP_INIT with EINVAL.
  *
  * No member of this header is named like one of the lower-case
@@ -488,6 +491,11 @@ struct khsm_rsa_oaep_params {
 	__u64 mgf;		/* CKG_MGF1_SHA1 .. CKG_MGF1_SHA512 */
 	__u64 source;		/* 0 (no label) or CKZ_DATA_SPECIFIED */
 	__u32 label_len;	/* bytes of label after this struct */
+	__u32 reserved;		/* zero */
+};
+
+struct khsm_mac_general_params {
+	__u32 mac_len;		/* CK_MAC_GENERAL_PARAMS: bytes of MAC */
 	__u32 reserved;		/* zero */
 };
 
