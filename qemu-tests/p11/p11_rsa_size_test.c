@@ -91,8 +91,10 @@ static EVP_PKEY *load_8192(void)
 	snprintf(path, sizeof(path), "%s/qemu-tests/p11/rsa8192-test-key.pem",
 		 repo && *repo ? repo : KHSM_TOP);
 	fp = fopen(path, "r");
-	if (!fp)
+	if (!fp) {
+		fprintf(stderr, "# cannot read %s\n", path);
 		return NULL;
+	}
 	pk = PEM_read_PrivateKey(fp, NULL, NULL, NULL);
 	fclose(fp);
 	return pk;
