@@ -207,11 +207,16 @@ u32 khsm_mech_list(unsigned long *types, u32 max);
 #define KHSM_MAX_EC_PRIV_LEN	66	/* P-521 scalar */
 #define KHSM_MAX_EC_POINT_LEN	(3 + 1 + 2 * 66)	/* DER hdr + 04 X Y */
 #define KHSM_MAX_EC_PARAMS_LEN	16
-/* RSA: bytes of a 4096-bit modulus, bits of the keys generated */
-#define KHSM_MAX_RSA_LEN	512
-#define KHSM_RSA_GEN_MIN_BITS	2048
+/*
+ * RSA: bytes of an 8192-bit modulus (public keys: import, verify,
+ * encrypt), of a 4096-bit one (private keys), bits of the keys generated
+ * (the module parameter rsa_min_gen_bits may raise the minimum)
+ */
+#define KHSM_MAX_RSA_LEN	1024
+#define KHSM_MAX_RSA_PRIV_LEN	512
+#define KHSM_RSA_GEN_MIN_BITS	1024
 #define KHSM_RSA_GEN_MAX_BITS	4096
-/* Largest ->out_len() of any mechanism for a 0-byte input (signature, tag). */
-#define KHSM_MAX_SIG_LEN	KHSM_MAX_RSA_LEN
+/* Largest signature or tag a mechanism makes (private keys <= 4096 bits). */
+#define KHSM_MAX_SIG_LEN	KHSM_MAX_RSA_PRIV_LEN
 
 #endif /* KHSM_MECH_H */

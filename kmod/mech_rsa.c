@@ -4,20 +4,29 @@
  * kmod/crypto/ (RFC 8017 encodings, CRT with blinding, every private
  * result checked with e before it leaves the engine):
  *
- *   CKM_RSA_PKCS_KEY_PAIR_GEN  2048, 3072 or 4096 bits, 2^16 < e < 2^256
- *   CKM_RSA_PKCS               sign/verify only; the input is T (e.g. a
- *                              DER DigestInfo), at most k - 11 bytes
- *                              (this, CKM_RSA_PKCS_PSS and OAEP are
- *                              single-part only, as PKCS#11 says)
+ *   CKM_RSA_PKCS_KEY_PAIR_GEN  1024, 2048, 3072 or 4096 bits (at least
+ *                              rsa_min_gen_bits), 2^16 < e < 2^256
+ *   CKM_RSA_PKCS               sign/verify over T (e.g. a DER DigestInfo),
+ *                              at most k - 11 bytes; encrypt/decrypt
+ *                              (RSAES-PKCS1-v1_5, at most k - 11 bytes)
+ *                              with implicit rejection (this,
+ *                              CKM_RSA_PKCS_PSS and OAEP are single-part
+ *                              only, as PKCS#11 says)
  *   CKM_SHA*_RSA_PKCS          PKCS#1 v1.5 signatures, hashed here
  *   CKM_RSA_PKCS_PSS           the input is the digest of hashAlg
  *   CKM_SHA*_RSA_PKCS_PSS      hashed here; hashAlg must be that hash
  *   CKM_RSA_PKCS_OAEP          encrypt/decrypt, label from pSourceData
  *
- * PKCS#1 v1.5 encryption is not offered (a padding oracle by design,
- * Bleichenbacher 1998), nor raw RSA (CKM_RSA_X_509). OAEP decryption
- * checks the padding in constant time and reports every failure as
- * CKR_ENCRYPTED_DATA_INVALID.
+ * Raw RSA (CKM_RSA_X_509) is not offered. OAEP decryption checks the
+ * padding in constant time and reports every failure as
+ * CKR_ENCRYPTED_DATA_INVALID. CKM_RSA_PKCS decryption has no padding
+ * error at all (kc_rsa_pkcs1_decrypt(), draft-irtf-cfrg-rsa-guidance
+ * implicit rejection, as OpenSSL 3.2 does): a bad padding yields a
+ * deterministic pseudo-random message derived from d and the ciphertext,
+ * so no answer or timing tells a valid padding from a bad one (no
+ * Bleichenbacher or Marvin oracle). Its only errors depend on public
+ * data: the ciphertext's length (CKR_ENCRYPTED_DATA_LEN_RANGE) and
+ * C >= n (CKR_ENCRYPTED_DATA_INVALID).
  *
  * Keys (the CKK_RSA key type, struct khsm_key_ops at the end of this
  * file): CKA_MODULUS and CKA_PUBLIC_EXPONENT always (a private operation
@@ -30,8 +39,10 @@
  */
 #include <linux/kernel.h>
 #include <linux/mm.h>
+#include <linux/moduleparam.h>
 #include <linux/slab.h>
 #include <linux/string.h>
+#include <linux/sysfs.h>
 
 #include "ck.h"
 #include "crypto/engine.h"
@@ -46,12 +57,13 @@ enum khsm_rsa_pad {
 };
 
 /* Largest public exponent of an imported key: e < 2^256, as generated. */
-#define KHSM_RSA_MAX_E_LEN	32
+#define KHSM_RSA_MAX_E_BITS	256
 
 struct khsm_rsa_ctx {
 	struct kc_rsa_priv priv;
 	struct kc_rsa_pub pub;
 	size_t k;			/* modulus bytes */
+	u32 bits, e_bits;		/* of n and e */
 	u32 kind;
 	enum khsm_rsa_pad pad;
 	enum kc_hash hash;		/* PSS/OAEP hashAlg */
@@ -183,25 +195,12 @@ static unsigned long khsm_rsa_param(struct khsm_rsa_ctx *ctx,
 }
 
 /*
- * Strip leading zero bytes of a public number (k is n's length without
- * them); secret numbers go to the engine as stored, which allows leading
- * zeros, so no branch depends on their bytes.
- */
-static void khsm_rsa_trim(const struct khsm_key_part *part, bool public,
-			  const u8 **v, size_t *len)
-{
-	size_t i = 0;
-
-	while (public && i < part->len && !part->val[i])
-		i++;
-	*v = part->val + i;
-	*len = part->len - i;
-}
-
-/*
  * Point ctx->priv/pub at what @private (or the public operations) need
  * of @key: the key material outlives the operation (the core holds it
- * until ->cleanup), so nothing is copied.
+ * until ->cleanup), so nothing is copied. The numbers go to the engine as
+ * stored: it strips leading zero bytes where it parses a key (one place
+ * for every operation and the import check), without a branch on the
+ * secret numbers' bytes. Sets ctx->k (bytes of n) and ctx->bits.
  */
 static unsigned long khsm_rsa_key(struct khsm_rsa_ctx *ctx,
 				  const struct khsm_key *key, bool private)
@@ -216,27 +215,24 @@ static unsigned long khsm_rsa_key(struct khsm_rsa_ctx *ctx,
 	bool crt = true;
 
 	for (i = 0; i < count; i++) {
-		src[i] = NULL;
-		len[i] = 0;
-		if (parts[i]->val)
-			khsm_rsa_trim(parts[i], i < 2, &src[i], &len[i]);
+		src[i] = parts[i]->val;
+		len[i] = src[i] ? parts[i]->len : 0;
 		if (i >= 3 && !len[i])
 			crt = false;
 	}
 	/* n, e, and d for private keys */
 	if (!len[0] || !len[1] || (private && !len[2]))
 		return CKR_KEY_TYPE_INCONSISTENT;
-	if (len[0] > KHSM_MAX_RSA_LEN)
-		return CKR_KEY_SIZE_RANGE;
-	ctx->k = len[0];
 	ctx->pub.n = src[0];
 	ctx->pub.n_len = len[0];
 	ctx->pub.e = src[1];
 	ctx->pub.e_len = len[1];
-	if (kc_rsa_check_pub(&ctx->pub))
+	if (kc_rsa_pub_info(&ctx->pub, &ctx->k, &ctx->bits, &ctx->e_bits))
 		return CKR_KEY_SIZE_RANGE;
 	if (!private)
 		return CKR_OK;
+	if (ctx->bits > KC_RSA_MAX_PRIV_BITS)
+		return CKR_KEY_SIZE_RANGE;
 	ctx->priv.n = src[0];
 	ctx->priv.n_len = len[0];
 	ctx->priv.e = src[1];
@@ -258,16 +254,6 @@ static unsigned long khsm_rsa_key(struct khsm_rsa_ctx *ctx,
 	return CKR_OK;
 }
 
-/* Bits of the modulus (public). */
-static u32 khsm_rsa_bits(const struct khsm_rsa_ctx *ctx)
-{
-	u32 b = 0, top;
-
-	for (top = ctx->pub.n[0]; top; top >>= 1)
-		b++;
-	return 8 * (u32)(ctx->k - 1) + b;
-}
-
 static unsigned long khsm_rsa_init(struct khsm_op *op,
 				   const struct khsm_key *key,
 				   const void *param, u32 param_len)
@@ -275,7 +261,7 @@ static unsigned long khsm_rsa_init(struct khsm_op *op,
 	struct khsm_rsa_ctx *ctx;
 	unsigned long rv;
 	u32 hl, em_len;
-	bool private;
+	bool private, enc;
 
 	ctx = kzalloc(sizeof(*ctx), GFP_KERNEL_ACCOUNT);
 	if (!ctx)
@@ -289,9 +275,10 @@ static unsigned long khsm_rsa_init(struct khsm_op *op,
 		return rv;
 	if (!key)
 		return CKR_KEY_HANDLE_INVALID;
-	if (ctx->pad == KHSM_RSA_OAEP ?
-	    op->kind != KHSM_OP_ENCRYPT && op->kind != KHSM_OP_DECRYPT :
-	    op->kind != KHSM_OP_SIGN && op->kind != KHSM_OP_VERIFY)
+	enc = op->kind == KHSM_OP_ENCRYPT || op->kind == KHSM_OP_DECRYPT;
+	/* OAEP only encrypts, PSS and CKM_SHA*_RSA_PKCS only sign */
+	if (ctx->pad == KHSM_RSA_OAEP ? !enc :
+	    enc && (ctx->pad != KHSM_RSA_PKCS1 || ctx->msg_hash))
 		return CKR_MECHANISM_INVALID;
 	private = op->kind == KHSM_OP_SIGN || op->kind == KHSM_OP_DECRYPT;
 	rv = khsm_rsa_key(ctx, key, private);
@@ -300,7 +287,7 @@ static unsigned long khsm_rsa_init(struct khsm_op *op,
 	hl = kc_hash_len(ctx->hash);
 	if (ctx->pad == KHSM_RSA_PSS) {
 		/* emLen >= hLen + sLen + 2 (RFC 8017 9.1.1) */
-		em_len = (khsm_rsa_bits(ctx) - 1 + 7) / 8;
+		em_len = (ctx->bits - 1 + 7) / 8;
 		if (em_len < hl + ctx->salt_len + 2)
 			return CKR_MECHANISM_PARAM_INVALID;
 	} else if (ctx->pad == KHSM_RSA_OAEP) {
@@ -319,6 +306,8 @@ static size_t khsm_rsa_out_len(const struct khsm_op *op,
 
 	if (step == KHSM_STEP_UPDATE || ctx->kind == KHSM_OP_VERIFY)
 		return 0;
+	if (ctx->kind == KHSM_OP_DECRYPT && ctx->pad == KHSM_RSA_PKCS1)
+		return ctx->k - 11;	/* a bound: the message's length varies */
 	if (ctx->kind == KHSM_OP_DECRYPT)
 		return ctx->k - 2 * kc_hash_len(ctx->hash) - 2;
 	return ctx->k;
@@ -383,6 +372,29 @@ static unsigned long khsm_rsa_run(struct khsm_rsa_ctx *ctx, u8 *out,
 		if (err)
 			return CKR_DEVICE_ERROR;
 		*out_len = ctx->k;
+		return CKR_OK;
+	}
+	if (ctx->pad == KHSM_RSA_PKCS1 && ctx->kind == KHSM_OP_ENCRYPT) {
+		err = kc_rsa_pkcs1_encrypt(&ctx->pub, NULL, ctx->buf, ctx->len,
+					   out, work);
+		if (err == KC_EINPUT)
+			return CKR_DATA_LEN_RANGE;
+		if (err)
+			return CKR_DEVICE_ERROR;
+		*out_len = ctx->k;
+		return CKR_OK;
+	}
+	if (ctx->pad == KHSM_RSA_PKCS1 && ctx->kind == KHSM_OP_DECRYPT) {
+		if (ctx->len != ctx->k)
+			return CKR_ENCRYPTED_DATA_LEN_RANGE;
+		m_len = ctx->k - 11;
+		err = kc_rsa_pkcs1_decrypt(&ctx->priv, ctx->buf, ctx->len, out,
+					   &m_len, work);
+		if (err == KC_EINPUT)	/* C >= n: public */
+			return CKR_ENCRYPTED_DATA_INVALID;
+		if (err)
+			return CKR_DEVICE_ERROR;
+		*out_len = m_len;
 		return CKR_OK;
 	}
 	if (ctx->pad == KHSM_RSA_OAEP) {
@@ -492,7 +504,7 @@ static unsigned long khsm_rsa_check_key(const struct khsm_key *key)
 		return CKR_HOST_MEMORY;
 	op.ctx = ctx;
 	rv = khsm_rsa_key(ctx, key, private);
-	if (rv == CKR_OK && ctx->pub.e_len > KHSM_RSA_MAX_E_LEN)
+	if (rv == CKR_OK && ctx->e_bits > KHSM_RSA_MAX_E_BITS)
 		rv = CKR_ATTRIBUTE_VALUE_INVALID;
 	if (rv != CKR_OK || !private)
 		goto out;
@@ -516,7 +528,7 @@ static unsigned long khsm_rsa_gen(u32 bits, const u8 *e, u32 e_len,
 	void *work;
 	int err;
 
-	if (bits != 2048 && bits != 3072 && bits != 4096)
+	if (bits != 1024 && bits != 2048 && bits != 3072 && bits != 4096)
 		return CKR_KEY_SIZE_RANGE;
 	work = kvmalloc(KC_RSA_WORK_BYTES, GFP_KERNEL_ACCOUNT);
 	if (!work)
@@ -555,13 +567,17 @@ static bool khsm_rsa_oaep_param_check(const void *param, u32 param_len)
 	return !op.reserved;
 }
 
-/* Key sizes in bits: 1024..4096 for operations, generated 2048..4096. */
+/*
+ * Key sizes in bits: 1024..4096 for every mechanism (private keys and
+ * generation; public keys may have up to KC_RSA_MAX_BITS = 8192 for
+ * verification and encryption, which CK_MECHANISM_INFO cannot say).
+ */
 #define KHSM_RSA_MECH_S(ckm, f, pc, sp) {			\
 	.type = (ckm),						\
 	.flags = (f),						\
 	.single_part = (sp),					\
 	.min_key_size = KC_RSA_MIN_BITS,			\
-	.max_key_size = KC_RSA_MAX_BITS,			\
+	.max_key_size = KC_RSA_MAX_PRIV_BITS,			\
 	.key_type = CKK_RSA,					\
 	.param_check = (pc),					\
 	.init = khsm_rsa_init,					\
@@ -575,7 +591,12 @@ static bool khsm_rsa_oaep_param_check(const void *param, u32 param_len)
 
 #define KHSM_RSA_SIG	(CKF_SIGN | CKF_VERIFY)
 
-static const struct khsm_mech khsm_rsa_mechs[] = {
+/*
+ * Not const: the first entry's min_key_size is the module parameter
+ * rsa_min_gen_bits, set while the module loads (0444: read-only after
+ * that, as the table is).
+ */
+static struct khsm_mech khsm_rsa_mechs[] __ro_after_init = {
 	{
 		.type = CKM_RSA_PKCS_KEY_PAIR_GEN,
 		.flags = CKF_GENERATE_KEY_PAIR,
@@ -584,7 +605,8 @@ static const struct khsm_mech khsm_rsa_mechs[] = {
 		.key_type = CKK_RSA,		/* of the generated keys */
 	},
 	/* single-part only: the raw ones and OAEP (PKCS#11 v3.0 2.1) */
-	KHSM_RSA_MECH_S(CKM_RSA_PKCS, KHSM_RSA_SIG, NULL, true),
+	KHSM_RSA_MECH_S(CKM_RSA_PKCS,
+			KHSM_RSA_SIG | CKF_ENCRYPT | CKF_DECRYPT, NULL, true),
 	KHSM_RSA_MECH(CKM_SHA1_RSA_PKCS, KHSM_RSA_SIG),
 	KHSM_RSA_MECH(CKM_SHA224_RSA_PKCS, KHSM_RSA_SIG),
 	KHSM_RSA_MECH(CKM_SHA256_RSA_PKCS, KHSM_RSA_SIG),
@@ -600,6 +622,34 @@ static const struct khsm_mech khsm_rsa_mechs[] = {
 	KHSM_RSA_MECH_S(CKM_RSA_PKCS_OAEP, CKF_ENCRYPT | CKF_DECRYPT,
 			khsm_rsa_oaep_param_check, true),
 };
+
+static int khsm_rsa_min_gen_set(const char *val, const struct kernel_param *kp)
+{
+	unsigned int bits;
+	int err;
+
+	err = kstrtouint(val, 0, &bits);
+	if (err)
+		return err;
+	if (bits < KHSM_RSA_GEN_MIN_BITS || bits > KHSM_RSA_GEN_MAX_BITS)
+		return -EINVAL;
+	khsm_rsa_mechs[0].min_key_size = bits;
+	return 0;
+}
+
+static int khsm_rsa_min_gen_get(char *buf, const struct kernel_param *kp)
+{
+	return sysfs_emit(buf, "%lu\n", khsm_rsa_mechs[0].min_key_size);
+}
+
+static const struct kernel_param_ops khsm_rsa_min_gen_ops = {
+	.set = khsm_rsa_min_gen_set,
+	.get = khsm_rsa_min_gen_get,
+};
+
+module_param_cb(rsa_min_gen_bits, &khsm_rsa_min_gen_ops, NULL, 0444);
+MODULE_PARM_DESC(rsa_min_gen_bits,
+		 "smallest RSA key CKM_RSA_PKCS_KEY_PAIR_GEN makes, 1024..4096 (default 1024)");
 
 const struct khsm_mech_family khsm_mech_rsa = {
 	.name = "rsa",
@@ -708,7 +758,8 @@ static unsigned long khsm_rsa_key_gen_check(const struct khsm_tmpl *pub_t,
 }
 
 /*
- * CKA_MODULUS_BITS (2048, 3072 or 4096) and CKA_PUBLIC_EXPONENT (65537
+ * CKA_MODULUS_BITS (1024, 2048, 3072 or 4096, at least the generation
+ * mechanism's min_key_size) and CKA_PUBLIC_EXPONENT (65537
  * unless the template gave one in the generator's range) of @pub; the
  * numbers go into both lists. Seconds of work.
  */
@@ -726,8 +777,7 @@ static unsigned long khsm_rsa_key_generate_pair(const struct khsm_mech *m,
 	int err = 0;
 
 	bits = khsm_attrs_ulong(pub, CKA_MODULUS_BITS, 0);
-	if (bits < KHSM_RSA_GEN_MIN_BITS || bits > KHSM_RSA_GEN_MAX_BITS ||
-	    bits % 16)
+	if (bits < m->min_key_size || bits > m->max_key_size || bits % 16)
 		return CKR_KEY_SIZE_RANGE;
 	if (!khsm_attrs_get(pub, CKA_PUBLIC_EXPONENT) &&
 	    khsm_attrs_put(pub, CKA_PUBLIC_EXPONENT, f4, sizeof(f4)))

@@ -15,8 +15,8 @@
 
 #include "shim.h"
 
-#define KC_BN_MAX_LIMBS		64	/* 4096-bit moduli */
-#define KC_BN_MAX_HALF		(KC_BN_MAX_LIMBS / 2)
+#define KC_BN_MAX_LIMBS		128	/* 8192-bit (public) moduli */
+#define KC_BN_MAX_HALF		32	/* CRT halves of keys up to 4096 bits */
 
 /* x86-64 MULX/ADCX/ADOX Montgomery multiply (bn_adx.c), chosen at run time */
 #if defined(__x86_64__) && !defined(KC_PORTABLE)

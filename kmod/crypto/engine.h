@@ -156,21 +156,25 @@ int kc_ec_mul2_x(enum kc_curve curve, const u8 *u1, const u8 *u2,
 		 const u8 *xy, u8 *x);
 
 /*
- * RSA: moduli of KC_RSA_MIN_BITS..KC_RSA_MAX_BITS bits for
- * operations; key generation makes 2048, 3072 or 4096-bit keys only.
+ * RSA: moduli of KC_RSA_MIN_BITS..KC_RSA_MAX_BITS bits for public-key
+ * operations, up to KC_RSA_MAX_PRIV_BITS for private-key operations;
+ * key generation makes 1024, 2048, 3072 or 4096-bit keys only.
  * Every number is big-endian bytes as PKCS#11 stores it (CKA_MODULUS,
  * CKA_PUBLIC_EXPONENT, CKA_PRIVATE_EXPONENT, CKA_PRIME_1/2,
- * CKA_EXPONENT_1/2, CKA_COEFFICIENT); leading zero bytes are allowed.
- * Inputs and outputs of the raw operations are exactly n_len bytes (n_len
- * = byte length of n without leading zeros). @work is caller memory of
- * KC_RSA_WORK_BYTES bytes, 8-byte aligned (the kernel kmallocs it, wipes
- * and frees it with kfree_sensitive); nothing in it is needed afterwards.
- * Nothing here allocates.
+ * CKA_EXPONENT_1/2, CKA_COEFFICIENT); leading zero bytes are allowed
+ * (Java's BigInteger.toByteArray() writes one): the engine normalises
+ * every number where it parses a key (rsa.c), so a key with them takes
+ * the same code path as one without. Inputs and outputs of the raw
+ * operations are exactly n_len bytes (n_len = byte length of n without
+ * leading zeros). @work is caller memory of KC_RSA_WORK_BYTES bytes,
+ * 8-byte aligned (the kernel kvmallocs it, wipes and frees it); nothing
+ * in it is needed afterwards. Nothing here allocates.
  */
 #define KC_RSA_MIN_BITS		1024
-#define KC_RSA_MAX_BITS		4096
+#define KC_RSA_MAX_BITS		8192
+#define KC_RSA_MAX_PRIV_BITS	4096
 #define KC_RSA_MAX_BYTES	(KC_RSA_MAX_BITS / 8)
-#define KC_RSA_WORK_BYTES	(48 * 1024)
+#define KC_RSA_WORK_BYTES	(64 * 1024)
 
 struct kc_rsa_pub {
 	const u8 *n;
@@ -201,7 +205,14 @@ struct kc_rsa_keygen_out {
 /* 0 if n is odd with KC_RSA_MIN..MAX_BITS bits and e odd, 3 <= e < n. */
 int kc_rsa_check_pub(const struct kc_rsa_pub *key);
 /*
- * Import check of a private key: as kc_rsa_check_pub, plus for CRT keys
+ * kc_rsa_check_pub() that also gives the byte length @k and bit length
+ * @n_bits of n and the bit length @e_bits of e (leading zeros ignored).
+ */
+int kc_rsa_pub_info(const struct kc_rsa_pub *key, size_t *k, u32 *n_bits,
+		    u32 *e_bits);
+/*
+ * Import check of a private key: as kc_rsa_check_pub (and n at most
+ * KC_RSA_MAX_PRIV_BITS), plus for CRT keys
  * n = p q, dp < p, dq < q, qinv < p, qinv q = 1 (mod p), and a
  * private/public round trip. KC_EINPUT if any fails.
  */
@@ -255,6 +266,20 @@ int kc_rsa_oaep_encrypt(const struct kc_rsa_pub *key, enum kc_hash hash,
 			enum kc_hash mgf, const u8 *label, size_t label_len,
 			const u8 *seed, const u8 *msg, size_t msg_len,
 			u8 *out, void *work);
+/*
+ * RSAES-PKCS1-v1_5 (RFC 8017 7.2). Encrypt: @ps (k - 3 - msg_len nonzero
+ * bytes, known-answer tests only) or NULL for random padding; KC_EINPUT
+ * if msg_len > k - 11. Decrypt with implicit rejection
+ * (draft-irtf-cfrg-rsa-guidance): a malformed padding gives a
+ * deterministic pseudo-random message derived from d and the ciphertext
+ * instead of an error, in constant time; the key needs d. *@msg_len:
+ * room in @msg on entry (at least k - 11), message length on return.
+ * KC_EINPUT only for public failures (in_len != k, C >= n, room, key).
+ */
+int kc_rsa_pkcs1_encrypt(const struct kc_rsa_pub *key, const u8 *ps,
+			 const u8 *msg, size_t msg_len, u8 *out, void *work);
+int kc_rsa_pkcs1_decrypt(const struct kc_rsa_priv *key, const u8 *in,
+			 size_t in_len, u8 *msg, size_t *msg_len, void *work);
 /* *@msg_len: room in @msg on entry, message length on success */
 int kc_rsa_oaep_decrypt(const struct kc_rsa_priv *key, enum kc_hash hash,
 			enum kc_hash mgf, const u8 *label, size_t label_len,

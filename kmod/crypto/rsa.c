@@ -17,11 +17,12 @@
 
 #define NL	KC_BN_MAX_LIMBS
 #define HL	KC_BN_MAX_HALF
+#define PL	(KC_RSA_MAX_PRIV_BITS / 64)	/* limbs of a private key's n */
 
 /* Everything big lives in the caller's work area. */
 struct rsa_work {
 	struct kc_mont mn, mp, mq;
-	u64 table[KC_BN_EXP_TABLE_LIMBS(NL)];
+	u64 table[KC_BN_EXP_TABLE_LIMBS(PL)];	/* private exponents only */
 	u64 c[NL];		/* input */
 	u64 cb[NL];		/* blinded input */
 	u64 r[NL];		/* blinding factor */
@@ -35,7 +36,7 @@ struct rsa_work {
 	u64 qinv[HL];
 	u64 m1[HL], m2[HL], h[HL];
 	u64 x[2 * NL];		/* wide scratch */
-	u64 g[6][NL + 1];	/* inversion */
+	u64 g[6][PL + 1];	/* inversion (private operation) */
 };
 
 /* kc_rsa_check_priv() keeps three byte strings after the struct */
@@ -45,13 +46,39 @@ struct rsa_work {
 _Static_assert(sizeof(struct rsa_work) + RT_BYTES <= KC_RSA_PAD_OFFSET,
 	       "KC_RSA_WORK_BYTES too small for struct rsa_work");
 
-/* A public number: pointer and length without leading zero bytes. */
+/*
+ * A public number without its leading zero bytes: with strip_secret()
+ * below, the one place where the engine normalises the numbers of a key
+ * (n, e and, for the private operation, p and q, whose byte lengths set
+ * the limb counts and so are public). The other secret numbers (d, dp, dq, qinv) are read by
+ * kc_bn_from_be() into a width that follows from n, p and q, which skips
+ * excess leading zeros in constant time.
+ */
 static void strip(const u8 **p, size_t *len)
 {
 	while (*len && !**p) {
 		(*p)++;
 		(*len)--;
 	}
+}
+
+/*
+ * strip() for p and q: the count of leading zero bytes is found with
+ * masks over every byte and only that count is declassified (it sets
+ * the byte length, which the limb counts make public anyway).
+ */
+static void strip_secret(const u8 **p, size_t *len)
+{
+	u64 lead = 0, zero = ~0ULL;
+	size_t i;
+
+	for (i = 0; i < *len; i++) {
+		zero &= kc_mask_zero((*p)[i]);
+		lead += zero & 1;
+	}
+	kc_declassify(&lead, sizeof(lead));
+	*p += lead;
+	*len -= lead;
 }
 
 /* a < b for equal-length big-endian public strings */
@@ -70,9 +97,10 @@ static u32 limbs(size_t len)
 	return (u32)((len + 7) / 8);
 }
 
-/* n, e checks; sets the stripped n and e, n's byte length and limbs */
-static int parse_pub(const u8 *n, size_t n_len, const u8 *e, size_t e_len,
-		     const u8 **ns, size_t *nb, const u8 **es, size_t *eb)
+/* n, e checks; sets the stripped n and e and their byte lengths */
+static int parse_pub_bits(const u8 *n, size_t n_len, const u8 *e,
+			  size_t e_len, const u8 **ns, size_t *nb,
+			  const u8 **es, size_t *eb, u32 *n_bits)
 {
 	u32 bits;
 	u8 top;
@@ -98,7 +126,16 @@ static int parse_pub(const u8 *n, size_t n_len, const u8 *e, size_t e_len,
 	*nb = n_len;
 	*es = e;
 	*eb = e_len;
+	*n_bits = bits;
 	return 0;
+}
+
+static int parse_pub(const u8 *n, size_t n_len, const u8 *e, size_t e_len,
+		     const u8 **ns, size_t *nb, const u8 **es, size_t *eb)
+{
+	u32 bits;
+
+	return parse_pub_bits(n, n_len, e, e_len, ns, nb, es, eb, &bits);
 }
 
 int kc_rsa_check_pub(const struct kc_rsa_pub *key)
@@ -108,6 +145,55 @@ int kc_rsa_check_pub(const struct kc_rsa_pub *key)
 
 	return parse_pub(key->n, key->n_len, key->e, key->e_len,
 			 &n, &nb, &e, &eb);
+}
+
+int kc_rsa_pub_info(const struct kc_rsa_pub *key, size_t *k, u32 *n_bits,
+		    u32 *e_bits)
+{
+	const u8 *n, *e;
+	size_t nb, eb;
+	u32 b = 0, top;
+	int ret;
+
+	ret = parse_pub_bits(key->n, key->n_len, key->e, key->e_len,
+			     &n, &nb, &e, &eb, n_bits);
+	if (ret)
+		return ret;
+	for (top = e[0]; top; top >>= 1)
+		b++;
+	*k = nb;
+	*e_bits = 8 * (u32)(eb - 1) + b;
+	return 0;
+}
+
+/*
+ * The private key's n and e (parse_pub) and its p and q without leading
+ * zeros; n must have at most KC_RSA_MAX_PRIV_BITS bits.
+ */
+struct priv_view {
+	const u8 *n, *e, *p, *q;
+	size_t nb, eb, pb, qb;
+	u32 nl;
+};
+
+static int parse_priv(const struct kc_rsa_priv *key, struct priv_view *v)
+{
+	int ret;
+
+	ret = parse_pub(key->n, key->n_len, key->e, key->e_len,
+			&v->n, &v->nb, &v->e, &v->eb);
+	if (ret)
+		return ret;
+	v->nl = limbs(v->nb);
+	if (v->nl > PL)
+		return KC_EINPUT;
+	v->p = key->p;
+	v->pb = key->p ? key->p_len : 0;
+	v->q = key->q;
+	v->qb = key->q ? key->q_len : 0;
+	strip_secret(&v->p, &v->pb);
+	strip_secret(&v->q, &v->qb);
+	return 0;
 }
 
 /* number of significant bits of a public value */
@@ -217,7 +303,7 @@ static u64 approx(const u64 *a, u32 len)
  * Invariants: a = y u, b = y v (mod m). -1 if gcd(a, m) != 1.
  */
 static int inv_vartime(u64 *r, const u64 *y, const struct kc_mont *mc,
-		       u64 (*g)[NL + 1])
+		       u64 (*g)[PL + 1])
 {
 	u64 *a = g[0], *b = g[1], *u = g[2], *v = g[3], *t = g[4];
 	u64 *w = g[5];
@@ -239,7 +325,7 @@ static int inv_vartime(u64 *r, const u64 *y, const struct kc_mont *mc,
 		lb = bits_of(b, n);
 		if (!la)
 			break;
-		if (++rounds > 4 * 64 * NL / 31 + 8)
+		if (++rounds > 4 * 64 * PL / 31 + 8)
 			return -1;	/* cannot happen: bounded by the sizes */
 		len = la > lb ? la : lb;
 		if (len <= 64) {
@@ -305,25 +391,25 @@ static int have(const u8 *p, size_t len)
 	return p && len;
 }
 
-static int is_crt(const struct kc_rsa_priv *key)
+static int is_crt(const struct kc_rsa_priv *key, const struct priv_view *v)
 {
-	return have(key->p, key->p_len) && have(key->q, key->q_len) &&
+	return have(v->p, v->pb) && have(v->q, v->qb) &&
 	       have(key->dp, key->dp_len) && have(key->dq, key->dq_len) &&
 	       have(key->qinv, key->qinv_len);
 }
 
 /*
  * Limbs of the CRT halves: both p and q get max(p, q) limbs (their byte
- * lengths are public), which keeps c < p R and m2 < p R for the
- * reductions. 0 if they cannot be the factors of n.
+ * lengths without leading zeros are public), which keeps c < p R and
+ * m2 < p R for the reductions. 0 if they cannot be the factors of n.
  */
-static u32 half_limbs(const struct kc_rsa_priv *key, u32 nl)
+static u32 half_limbs(const struct priv_view *v)
 {
-	u32 hl = limbs(key->p_len);
+	u32 hl = limbs(v->pb);
 
-	if (limbs(key->q_len) > hl)
-		hl = limbs(key->q_len);
-	if (2 * hl < nl || hl > HL)
+	if (limbs(v->qb) > hl)
+		hl = limbs(v->qb);
+	if (2 * hl < v->nl || hl > HL)
 		return 0;
 	return hl;
 }
@@ -353,30 +439,30 @@ int kc_rsa_private_fault(const struct kc_rsa_priv *key, const u8 *in,
 			 u8 *out, void *work, u32 fault)
 {
 	struct rsa_work *w = work;
-	const u8 *n, *e;
-	size_t nb, eb;
+	struct priv_view pv;
+	size_t nb;
 	u32 nl, el, hl = 0, i, tries;
 	u64 ok;
 	int crt, ret;
 
-	ret = parse_pub(key->n, key->n_len, key->e, key->e_len,
-			&n, &nb, &e, &eb);
+	ret = parse_priv(key, &pv);
 	if (ret)
 		return ret;
-	nl = limbs(nb);
-	el = limbs(eb);
-	crt = is_crt(key);
+	nb = pv.nb;
+	nl = pv.nl;
+	el = limbs(pv.eb);
+	crt = is_crt(key, &pv);
 	ret = KC_EINPUT;
 	if (crt) {
-		hl = half_limbs(key, nl);
+		hl = half_limbs(&pv);
 		if (!hl)
 			goto out;
 	} else if (!have(key->d, key->d_len)) {
 		goto out;
 	}
-	if (kc_bn_from_be(w->mn.m, nl, n, nb) ||
+	if (kc_bn_from_be(w->mn.m, nl, pv.n, nb) ||
 	    kc_mont_init(&w->mn, w->mn.m, nl) ||
-	    kc_bn_from_be(w->e, el, e, eb) ||
+	    kc_bn_from_be(w->e, el, pv.e, pv.eb) ||
 	    kc_bn_from_be(w->c, nl, in, nb))
 		goto out;
 	ok = kc_bn_lt_mask(w->c, w->mn.m, nl);
@@ -384,9 +470,9 @@ int kc_rsa_private_fault(const struct kc_rsa_priv *key, const u8 *in,
 	if (!ok)
 		goto out;
 	if (crt) {
-		if (kc_bn_from_be(w->x, hl, key->p, key->p_len) ||
+		if (kc_bn_from_be(w->x, hl, pv.p, pv.pb) ||
 		    kc_mont_init(&w->mp, w->x, hl) ||
-		    kc_bn_from_be(w->x, hl, key->q, key->q_len) ||
+		    kc_bn_from_be(w->x, hl, pv.q, pv.qb) ||
 		    kc_mont_init(&w->mq, w->x, hl) ||
 		    kc_bn_from_be(w->d, hl, key->dp, key->dp_len) ||
 		    kc_bn_from_be(w->dq, hl, key->dq, key->dq_len) ||
@@ -502,28 +588,28 @@ int kc_rsa_check_priv(const struct kc_rsa_priv *key, void *work)
 		.n = key->n, .n_len = key->n_len,
 		.e = key->e, .e_len = key->e_len,
 	};
-	const u8 *n, *e;
-	size_t nb, eb;
+	struct priv_view pv;
+	size_t nb;
 	u32 nl, hl, i;
 	u64 ok, c;
 	u8 *x = (u8 *)work + sizeof(*w), *y = x + KC_RSA_MAX_BYTES;
 	u8 *z = y + KC_RSA_MAX_BYTES;
 	int ret;
 
-	ret = parse_pub(key->n, key->n_len, key->e, key->e_len,
-			&n, &nb, &e, &eb);
+	ret = parse_priv(key, &pv);
 	if (ret)
 		return ret;
-	nl = limbs(nb);
+	nb = pv.nb;
+	nl = pv.nl;
 	ret = KC_EINPUT;
-	if (is_crt(key)) {
-		hl = half_limbs(key, nl);
+	if (is_crt(key, &pv)) {
+		hl = half_limbs(&pv);
 		if (!hl)
 			goto out;
-		if (kc_bn_from_be(w->mn.m, nl, n, nb) ||
-		    kc_bn_from_be(w->x, hl, key->p, key->p_len) ||
+		if (kc_bn_from_be(w->mn.m, nl, pv.n, nb) ||
+		    kc_bn_from_be(w->x, hl, pv.p, pv.pb) ||
 		    kc_mont_init(&w->mp, w->x, hl) ||
-		    kc_bn_from_be(w->x, hl, key->q, key->q_len) ||
+		    kc_bn_from_be(w->x, hl, pv.q, pv.qb) ||
 		    kc_mont_init(&w->mq, w->x, hl) ||
 		    kc_bn_from_be(w->d, hl, key->dp, key->dp_len) ||
 		    kc_bn_from_be(w->dq, hl, key->dq, key->dq_len) ||

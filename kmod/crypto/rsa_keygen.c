@@ -28,9 +28,10 @@
  * Then Miller-Rabin (FIPS 186-5 B.3.1) with the round counts of FIPS 186-5
  * table B.1, column for error probability 2^-112 (1024-bit primes:
  * 5 rounds), 2^-128 (1536 bits: 4) and 2^-144 (2048 bits: 4), i.e. the
- * security strengths of RSA-2048/3072/4096. a and m = (w - 1) / 2^a are
- * secret: a is counted with masks, m is shifted with a masked log
- * shifter, z = b^m comes from kc_mont_exp over all bits/2 exponent bits,
+ * security strengths of RSA-2048/3072/4096, and 7 rounds for the 512-bit
+ * primes of RSA-1024 (FIPS 186-4 table C.3, 2^-100). a and
+ * m = (w - 1) / 2^a are secret: a is counted with masks, m is shifted
+ * with a masked log shifter, z = b^m comes from kc_mont_exp over all bits/2 exponent bits,
  * and the 62 squarings compare z with 1 and -1 by masks (a comparison
  * counts only while j < a). Bases: bits/2 + 64 random bits reduced mod w
  * (statistical distance < 2^-63 from uniform); the negligible b in
@@ -529,8 +530,14 @@ static void mr_random_base(struct kg_work *w, u32 n)
 
 static u32 mr_rounds(u32 bits)
 {
-	/* FIPS 186-5 table B.1: 2^-112, 2^-128, 2^-144 columns */
-	return bits == 2048 ? 5 : 4;
+	/*
+	 * FIPS 186-5 table B.1: 2^-112, 2^-128, 2^-144 columns; 512-bit
+	 * primes (RSA-1024, which 186-5 no longer lists): 7 rounds, the
+	 * 2^-100 column of FIPS 186-4 table C.3
+	 */
+	if (bits == 512)
+		return 7;
+	return bits == 1024 ? 5 : 4;
 }
 
 /*
@@ -676,7 +683,7 @@ int kc_rsa_keygen(u32 bits, const u8 *e, size_t e_len,
 	u32 i;
 	int ret;
 
-	if (bits != 2048 && bits != 3072 && bits != 4096)
+	if (bits != 1024 && bits != 2048 && bits != 3072 && bits != 4096)
 		return KC_EINPUT;
 	if (!e || !out || !work || !out->n || !out->d || !out->p || !out->q ||
 	    !out->dp || !out->dq || !out->qinv)

@@ -77,28 +77,18 @@ size_t kc_rsa_digest_info(enum kc_hash hash, u8 *prefix, size_t max)
 
 /*
  * Byte length k and bit length of a (public) modulus given with optional
- * leading zero bytes. KC_EINPUT outside KC_RSA_MIN_BITS..KC_RSA_MAX_BITS.
+ * leading zero bytes (kc_rsa_pub_info(), which checks n and e).
+ * KC_EINPUT outside KC_RSA_MIN_BITS..KC_RSA_MAX_BITS.
  */
-static int mod_size(const u8 *n, size_t n_len, size_t *k, u32 *bits)
+static int mod_size(const u8 *n, size_t n_len, const u8 *e, size_t e_len,
+		    size_t *k, u32 *bits)
 {
-	size_t i = 0;
-	u32 top, b = 0;
+	const struct kc_rsa_pub pub = {
+		.n = n, .n_len = n_len, .e = e, .e_len = e_len,
+	};
+	u32 e_bits;
 
-	if (!n)
-		return KC_EINPUT;
-	while (i < n_len && !n[i])
-		i++;
-	if (i == n_len)
-		return KC_EINPUT;
-	for (top = n[i]; top; top >>= 1)
-		b++;
-	*k = n_len - i;
-	if (*k > KC_RSA_MAX_BYTES)
-		return KC_EINPUT;
-	*bits = 8 * (u32)(*k - 1) + b;
-	if (*bits < KC_RSA_MIN_BITS || *bits > KC_RSA_MAX_BITS)
-		return KC_EINPUT;
-	return KC_OK;
+	return kc_rsa_pub_info(&pub, k, bits, &e_bits);
 }
 
 /* All-ones byte mask if a == b, else 0 (no branch). */
@@ -140,7 +130,7 @@ static int emsa_pkcs1_encode(u8 *em, size_t k, const u8 *t, size_t t_len)
 {
 	size_t i, ps;
 
-	if (!t || k < 11 || t_len > k - 11)	/* no overflow: k <= 512 */
+	if (!t || k < 11 || t_len > k - 11)	/* no overflow: k <= 1024 */
 		return KC_EINPUT;
 	ps = k - 3 - t_len;
 	em[0] = 0x00;
@@ -161,7 +151,7 @@ int kc_rsa_pkcs1_sign_t_fault(const struct kc_rsa_priv *key, const u8 *t,
 	u32 bits;
 	int ret;
 
-	ret = mod_size(key->n, key->n_len, &k, &bits);
+	ret = mod_size(key->n, key->n_len, key->e, key->e_len, &k, &bits);
 	if (ret)
 		return ret;
 	ret = emsa_pkcs1_encode(em, k, t, t_len);
@@ -188,7 +178,7 @@ int kc_rsa_pkcs1_verify_t(const struct kc_rsa_pub *key, const u8 *t,
 	u32 bits, diff = 0;
 	int ret;
 
-	ret = mod_size(key->n, key->n_len, &k, &bits);
+	ret = mod_size(key->n, key->n_len, key->e, key->e_len, &k, &bits);
 	if (ret)
 		return ret;
 	ret = emsa_pkcs1_encode(em, k, t, t_len);
@@ -255,7 +245,7 @@ int kc_rsa_pss_sign(const struct kc_rsa_priv *key, enum kc_hash hash,
 	u32 bits, hl = kc_hash_len(hash);
 	int ret;
 
-	ret = mod_size(key->n, key->n_len, &k, &bits);
+	ret = mod_size(key->n, key->n_len, key->e, key->e_len, &k, &bits);
 	if (ret)
 		return ret;
 	ret = pss_lengths(bits, hash, mgf, salt_len, digest_len, &em_len);
@@ -300,7 +290,7 @@ int kc_rsa_pss_verify(const struct kc_rsa_pub *key, enum kc_hash hash,
 	u32 bits, hl = kc_hash_len(hash), diff = 0;
 	int ret;
 
-	ret = mod_size(key->n, key->n_len, &k, &bits);
+	ret = mod_size(key->n, key->n_len, key->e, key->e_len, &k, &bits);
 	if (ret)
 		return ret;
 	if (!hl || !kc_hash_len(mgf) || !digest || digest_len != hl)
@@ -353,7 +343,7 @@ int kc_rsa_oaep_encrypt(const struct kc_rsa_pub *key, enum kc_hash hash,
 	u32 bits, hl = kc_hash_len(hash);
 	int ret;
 
-	ret = mod_size(key->n, key->n_len, &k, &bits);
+	ret = mod_size(key->n, key->n_len, key->e, key->e_len, &k, &bits);
 	if (ret)
 		return ret;
 	if (!hl || !kc_hash_len(mgf) || k < 2 * (size_t)hl + 2 ||
@@ -397,7 +387,7 @@ int kc_rsa_oaep_decrypt(const struct kc_rsa_priv *key, enum kc_hash hash,
 	int ret;
 
 	room = *msg_len;
-	ret = mod_size(key->n, key->n_len, &k, &bits);
+	ret = mod_size(key->n, key->n_len, key->e, key->e_len, &k, &bits);
 	if (ret)
 		return ret;
 	ret = KC_EINPUT;
@@ -468,5 +458,223 @@ out:
 		kc_wipe(msg, room < k ? room : k);
 	kc_wipe(lhash, sizeof(lhash));
 	kc_wipe(em, k);
+	return ret;
+}
+
+/*
+ * RSAES-PKCS1-v1_5 (RFC 8017 7.2). Encryption: EM = 00 02 PS 00 M with
+ * PS random nonzero (or the caller's, for known answers), at least 8
+ * bytes.
+ */
+int kc_rsa_pkcs1_encrypt(const struct kc_rsa_pub *key, const u8 *ps,
+			 const u8 *msg, size_t msg_len, u8 *out, void *work)
+{
+	u8 *em = PAD_EM(work);
+	size_t k, ps_len, i;
+	u32 bits;
+	int ret;
+
+	ret = mod_size(key->n, key->n_len, key->e, key->e_len, &k, &bits);
+	if (ret)
+		return ret;
+	if (msg_len > k - 11 || (msg_len && !msg))
+		return KC_EINPUT;
+	ps_len = k - 3 - msg_len;
+	em[0] = 0x00;
+	em[1] = 0x02;
+	if (ps) {
+		for (i = 0; i < ps_len; i++)
+			if (!ps[i])
+				return KC_EINPUT;
+		for (i = 0; i < ps_len; i++)
+			em[2 + i] = ps[i];
+	} else {
+		/*
+		 * zero bytes drawn again: PS is fresh randomness, no secret
+		 * of the key or the message, so its bytes may steer a branch
+		 */
+		kc_random(em + 2, ps_len);
+		for (i = 0; i < ps_len; i++) {
+			kc_declassify(em + 2 + i, 1);
+			while (!em[2 + i]) {
+				kc_random(em + 2 + i, 1);
+				kc_declassify(em + 2 + i, 1);
+			}
+		}
+	}
+	em[2 + ps_len] = 0x00;
+	for (i = 0; i < msg_len; i++)
+		em[3 + ps_len + i] = msg[i];
+	ret = kc_rsa_public(key, em, out, work);
+	kc_wipe(em, k);
+	if (ret)
+		kc_wipe(out, k);
+	return ret;
+}
+
+/*
+ * The implicit-rejection PRF of draft-irtf-cfrg-rsa-guidance (IRPRF):
+ * @out gets the first @len bytes of HMAC-SHA256(kdk, I || label ||
+ * bitLength) for I = 0, 1, ... (both two-byte big-endian, bitLength =
+ * 8 len). @len < 8192.
+ */
+static void irprf(const u8 *kdk, const char *label, size_t label_len,
+		  u8 *out, size_t len)
+{
+	struct kc_hmac_ctx c;
+	u8 blk[32], hdr[2], bl[2];
+	size_t take, i;
+	u32 it = 0;
+
+	bl[0] = (u8)((8 * len) >> 8);
+	bl[1] = (u8)(8 * len);
+	while (len) {
+		hdr[0] = (u8)(it >> 8);
+		hdr[1] = (u8)it;
+		kc_hmac_init(&c, KC_SHA256, kdk, 32);
+		kc_hmac_update(&c, hdr, 2);
+		kc_hmac_update(&c, (const u8 *)label, label_len);
+		kc_hmac_update(&c, bl, 2);
+		kc_hmac_final(&c, blk);
+		take = len < 32 ? len : 32;
+		for (i = 0; i < take; i++)
+			out[i] = blk[i];
+		out += take;
+		len -= take;
+		it++;
+	}
+	kc_wipe(blk, sizeof(blk));
+	kc_wipe(&c, sizeof(c));
+}
+
+/*
+ * KDK = HMAC-SHA256(SHA256(I2OSP(d, k)), C) into @kdk; @tmp has k bytes.
+ * KC_EINPUT if d does not fit in k bytes (a malformed key, public).
+ */
+static int ir_kdk(const struct kc_rsa_priv *key, size_t k, const u8 *c,
+		  u8 *tmp, u8 *kdk)
+{
+	struct kc_hmac_ctx h;
+	size_t dl = key->d_len, skip = 0, i;
+	u8 dh[32];
+	u64 extra = 0;
+
+	if (!key->d || !dl)
+		return KC_EINPUT;
+	if (dl > k) {
+		skip = dl - k;
+		for (i = 0; i < skip; i++)
+			extra |= key->d[i];
+		kc_declassify(&extra, sizeof(extra));
+		if (extra)
+			return KC_EINPUT;
+		dl = k;
+	}
+	for (i = 0; i < k - dl; i++)
+		tmp[i] = 0;
+	for (i = 0; i < dl; i++)
+		tmp[k - dl + i] = key->d[skip + i];
+	kc_hash(KC_SHA256, tmp, k, dh);
+	kc_wipe(tmp, k);
+	kc_hmac_init(&h, KC_SHA256, dh, sizeof(dh));
+	kc_hmac_update(&h, c, k);
+	kc_hmac_final(&h, kdk);
+	kc_wipe(dh, sizeof(dh));
+	kc_wipe(&h, sizeof(h));
+	return KC_OK;
+}
+
+/*
+ * AL: the last of the 128 two-byte candidates in @cl, each cut to the
+ * bit length of @max, that is at most @max; 0 if none is. No branch or
+ * index depends on them.
+ */
+static u32 ir_alt_len(const u8 *cl, u32 max)
+{
+	u32 mask = max, al = 0, c, le, i;
+
+	mask |= mask >> 1;
+	mask |= mask >> 2;
+	mask |= mask >> 4;
+	mask |= mask >> 8;
+	for (i = 0; i < 128; i++) {
+		c = ((u32)cl[2 * i] << 8 | cl[2 * i + 1]) & mask;
+		le = ((max - c) >> 31) - 1;	/* c <= max (both < 2^16) */
+		al = (c & le) | (al & ~le);
+	}
+	return al;
+}
+
+/*
+ * Decryption with implicit rejection (draft-irtf-cfrg-rsa-guidance,
+ * section "Implicit rejection"; what OpenSSL 3.2 does): on any padding
+ * error the result is not an error but a message derived from d and C,
+ * AL bytes of IRPRF(KDK, "message", k), so the same C always gives the
+ * same answer and nothing tells a valid padding from a bad one. Every
+ * check runs over every byte with masks; the choice between EM and the
+ * alternative message reads both in full; the message is moved to the
+ * front by a masked logarithmic shifter; only its length, which the
+ * caller learns anyway, is declassified. Errors (KC_EINPUT) depend only
+ * on public data: C not k bytes, C >= n, *@msg_len < k - 11, no d.
+ */
+int kc_rsa_pkcs1_decrypt(const struct kc_rsa_priv *key, const u8 *in,
+			 size_t in_len, u8 *msg, size_t *msg_len, void *work)
+{
+	u8 *em = PAD_EM(work), *am = PAD_EM2(work), kdk[32], cl[256];
+	size_t k, i, step;
+	u32 bits, good, looking, z, idx, l, al, mlen, shift, bit, j;
+	int ret;
+
+	ret = mod_size(key->n, key->n_len, key->e, key->e_len, &k, &bits);
+	if (ret)
+		return ret;
+	if (k < 11 || !in || in_len != k || !msg || *msg_len < k - 11)
+		return KC_EINPUT;
+	ret = kc_rsa_private(key, in, em, work);
+	if (ret)
+		goto out;
+	ret = ir_kdk(key, k, in, am, kdk);
+	if (ret)
+		goto out;
+	irprf(kdk, "length", 6, cl, sizeof(cl));
+	irprf(kdk, "message", 7, am, k);
+	al = ir_alt_len(cl, (u32)k - 11);
+
+	/* EM = 00 02 PS 00 M, PS at least 8 bytes: all checks, no exit */
+	good = ct_eq(em[0], 0) & ct_eq(em[1], 2);
+	looking = ~0u;
+	idx = 0;
+	for (i = 2; i < k; i++) {
+		z = ct_eq(em[i], 0);
+		idx |= looking & z & (u32)i;
+		looking &= ~z;
+	}
+	good &= ~looking;				/* a separator */
+	good &= ~(0u - (((idx - 10) >> 31) & 1));	/* idx >= 10 */
+	l = ((u32)k - 1 - idx) & ~looking;
+
+	/* the message: the last mlen bytes of EM or of AM, moved to the front */
+	for (i = 0; i < k; i++)
+		em[i] = (u8)((em[i] & good) | (am[i] & ~good));
+	mlen = (l & good) | (al & ~good);
+	shift = (u32)k - mlen;
+	for (step = 1, j = 0; step <= k; step <<= 1, j++) {
+		bit = 0 - ((shift >> j) & 1);
+		for (i = 0; i < k; i++) {
+			u32 src = i + step < k ? em[i + step] : 0;
+
+			em[i] = (u8)((src & bit) | (em[i] & ~bit));
+		}
+	}
+	kc_declassify(&mlen, sizeof(mlen));
+	for (i = 0; i < mlen; i++)
+		msg[i] = em[i];
+	*msg_len = mlen;
+	ret = KC_OK;
+out:
+	kc_wipe(kdk, sizeof(kdk));
+	kc_wipe(cl, sizeof(cl));
+	kc_wipe(em, k);
+	kc_wipe(am, k);
 	return ret;
 }

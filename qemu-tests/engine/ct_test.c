@@ -257,7 +257,10 @@ static void rsa(int n)
 /*
  * PKCS#1 encodings (rsa_pad.c) on the secret key: OAEP decrypt of valid,
  * corrupted and wrong-label ciphertexts (the padding check runs on the
- * secret decrypted block), PKCS#1 v1.5 and PSS (random salt) signatures.
+ * secret decrypted block), PKCS#1 v1.5 decryption of a valid and of a
+ * corrupted ciphertext (implicit rejection: the KDK from d, the synthetic
+ * message and the masked choice between it and the decrypted block),
+ * PKCS#1 v1.5 and PSS (random salt) signatures.
  */
 static void rsa_pad(int n)
 {
@@ -306,6 +309,19 @@ static void rsa_pad(int n)
 		bad += kc_rsa_oaep_decrypt(&pr, KC_SHA256, KC_SHA256,
 					   (const u8 *)"L", 1, c, 256, m, &ml,
 					   work) != KC_EINPUT;
+		/* PKCS#1 v1.5 decryption: valid, then implicitly rejected */
+		bad += kc_rsa_pkcs1_encrypt(&pub, NULL, (const u8 *)"message",
+					    7, c, work) != 0;
+		PUBLIC(c, sizeof(c));
+		ml = sizeof(m);
+		bad += kc_rsa_pkcs1_decrypt(&pr, c, 256, m, &ml, work) != 0;
+		PUBLIC(m, sizeof(m));
+		bad += ml != 7 || memcmp(m, "message", 7);
+		c[50 + i] ^= 0x01;
+		ml = sizeof(m);
+		bad += kc_rsa_pkcs1_decrypt(&pr, c, 256, m, &ml, work) != 0;
+		PUBLIC(m, sizeof(m));
+		bad += ml == 7 && !memcmp(m, "message", 7);
 		bad += kc_rsa_pkcs1_sign_t(&pr, t, sizeof(t), sig, work) != 0;
 		PUBLIC(sig, sizeof(sig));
 		bad += kc_rsa_pkcs1_verify_t(&pub, t, sizeof(t), sig, 256,
@@ -316,7 +332,7 @@ static void rsa_pad(int n)
 		bad += kc_rsa_pss_verify(&pub, KC_SHA256, KC_SHA256, 32, dg, 32,
 					 sig, 256, work) != 0;
 	}
-	tap_ok(!bad, "RSA-2048 PKCS#1 (%s Montgomery): %d x (OAEP decrypt valid, wrong label, corrupted; v1.5 and PSS sign) on a secret key (%d bad)",
+	tap_ok(!bad, "RSA-2048 PKCS#1 (%s Montgomery): %d x (OAEP decrypt valid, wrong label, corrupted; v1.5 decrypt valid and implicitly rejected; v1.5 and PSS sign) on a secret key (%d bad)",
 	       bn_path, n, bad);
 }
 

@@ -343,7 +343,7 @@ static void test_mod_inv(void)
 
 static void test_gcd_div(void)
 {
-	u64 a[HL], b[HL], q[NL], x[NL + EL];
+	static u64 a[HL], b[HL], q[NL], x[NL + EL];
 	u32 i, n, gl, bad = 0;
 	BIGNUM *ba, *bb, *g = BN_new(), *bq, *bg;
 
@@ -926,14 +926,14 @@ static void test_negative(void)
 	static const u8 f4[] = { 1, 0, 1 }, even[] = { 1, 0, 2 }, e3[] = { 3 };
 	static const u8 e65535[] = { 0xff, 0xff }, e1[] = { 1 };
 	u8 big[33], lead[40];
-	static const u32 badbits[] = { 0, 1024, 2047, 2049, 3000, 4095, 8192, 65536 };
+	static const u32 badbits[] = { 0, 512, 1023, 1025, 2047, 2049, 3000, 4095, 8192, 65536 };
 	u32 i;
 	int bad = 0;
 
 	for (i = 0; i < sizeof(badbits) / 4; i++)
 		if (kc_rsa_keygen(badbits[i], f4, 3, &out, work) != KC_EINPUT)
 			bad++;
-	tap_ok(!bad, "bits 0, 1024, 2047, 2049, 3000, 4095, 8192, 65536 refused");
+	tap_ok(!bad, "bits 0, 512, 1023, 1025, 2047, 2049, 3000, 4095, 8192, 65536 refused");
 	bad = 0;
 	memset(big, 0, sizeof(big));
 	big[0] = 1;
@@ -1030,6 +1030,7 @@ int main(void)
 	test_pairwise_fault();
 	printf("# negatives: %.1f s CPU\n", now() - t0);
 
+	test_keys(1024, 4 * mul, f4, sizeof(f4), "65537");
 	test_keys(2048, 6 * mul, f4, sizeof(f4), "65537");
 	test_keys(2048, 2 * mul, e17, sizeof(e17), "2^17 + 1 (= 3 * 43691)");
 	test_keys(2048, 1 * mul, eodd, sizeof(eodd), "3 5 7 11 13 17 19");

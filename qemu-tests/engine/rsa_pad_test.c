@@ -14,8 +14,10 @@
 #include <openssl/rsa.h>
 #include <openssl/core_names.h>
 #include <openssl/bn.h>
+#include <openssl/pem.h>
 #include "engine.h"
 #include "rsa_internal.h"
+#include "rsa_ir_vectors.h"
 #include "tap.h"
 
 #define VEC "/usr/lib/python3/dist-packages/cryptography_vectors/asymmetric/RSA/"
@@ -173,7 +175,7 @@ static void fill_random(unsigned char *b, size_t n)
 /* ------------------------------------------------------------------ */
 /* RSA Laboratories / pyca text vectors: "# Label:" then hex lines     */
 
-enum textkind { T_PKCS1, T_PSS, T_OAEP, T_OAEP_CUSTOM };
+enum textkind { T_PKCS1, T_PSS, T_OAEP, T_OAEP_CUSTOM, T_ENC15 };
 
 struct textrun {
 	enum textkind kind;
@@ -223,6 +225,36 @@ static void text_record(struct textrun *r)
 		if (kc_rsa_pss_verify(&pub, KC_SHA1, KC_SHA1, r->salt_len,
 				      dig, 20, out, k, work) != KC_ESIG)
 			r->bad_flip++;
+		break;
+	case T_ENC15:
+		/* the seed is PS: encryption reproduces C */
+		ret = kc_rsa_pkcs1_encrypt(&pub, r->seed, r->msg, r->msg_len,
+					   out, work);
+		if (ret || (size_t)r->sig_len != k || memcmp(out, r->sig, k))
+			r->bad_sign++;
+		ml = sizeof(m);
+		ret = kc_rsa_pkcs1_decrypt(&pr, r->sig, k, m, &ml, work);
+		if (ret || ml != (size_t)r->msg_len || memcmp(m, r->msg, ml))
+			r->bad_dec++;
+		/*
+		 * a corrupted C decrypts (implicit rejection) to a message
+		 * that is not M, the same one twice
+		 */
+		memcpy(out, r->sig, k);
+		out[k - 1 - r->n % (k - 1)] ^= 0x10;
+		ml = sizeof(m);
+		ret = kc_rsa_pkcs1_decrypt(&pr, out, k, m, &ml, work);
+		{
+			static unsigned char m2[BUF];
+			size_t ml2 = sizeof(m2);
+
+			if (ret || kc_rsa_pkcs1_decrypt(&pr, out, k, m2, &ml2,
+							work) ||
+			    ml2 != ml || memcmp(m, m2, ml) ||
+			    (ml == (size_t)r->msg_len &&
+			     !memcmp(m, r->msg, ml)))
+				r->bad_flip++;
+		}
 		break;
 	case T_OAEP:
 		ret = kc_rsa_oaep_encrypt(&pub, KC_SHA1, KC_SHA1, NULL, 0,
@@ -366,6 +398,10 @@ static void text_file(const char *name, enum textkind kind)
 		tap_ok(r.n && !r.bad_sign && !r.bad_verify && !r.bad_flip,
 		       "%s: %u records: sign reproduces S (%u bad), verify (%u bad), flipped bit refused (%u bad)",
 		       name, r.n, r.bad_sign, r.bad_verify, r.bad_flip);
+	else if (kind == T_ENC15)
+		tap_ok(r.n && !r.bad_sign && !r.bad_dec && !r.bad_flip,
+		       "%s: %u records: encrypt with the seed as PS reproduces C (%u bad), decrypt gives M (%u bad), a corrupted C gives one other message, twice the same (%u bad)",
+		       name, r.n, r.bad_sign, r.bad_dec, r.bad_flip);
 	else
 		tap_ok(r.n && !r.bad_sign && !r.bad_dec && !r.bad_flip,
 		       "%s: %u records: %sdecrypt (CRT; %u also d-only) gives M (%u bad), corrupted C refused (%u bad)",
@@ -708,6 +744,247 @@ out:
 	for (i = 0; i < nk; i++)
 		EVP_PKEY_free(pk[i]);
 	free(keys);
+}
+
+/* ------------------------------------------------------------------ */
+/* RSAES-PKCS1-v1_5 with implicit rejection                            */
+
+static int ir_unhex(const char *h, unsigned char *out, size_t cap)
+{
+	size_t n = strlen(h) / 2, i;
+	unsigned int b;
+
+	if (n > cap)
+		return -1;
+	for (i = 0; i < n; i++) {
+		if (sscanf(h + 2 * i, "%2x", &b) != 1)
+			return -1;
+		out[i] = (unsigned char)b;
+	}
+	return (int)n;
+}
+
+static EVP_PKEY *pem_key(const char *pem, struct key *k)
+{
+	static const char *const names[] = {
+		OSSL_PKEY_PARAM_RSA_N, OSSL_PKEY_PARAM_RSA_E,
+		OSSL_PKEY_PARAM_RSA_D, OSSL_PKEY_PARAM_RSA_FACTOR1,
+		OSSL_PKEY_PARAM_RSA_FACTOR2, OSSL_PKEY_PARAM_RSA_EXPONENT1,
+		OSSL_PKEY_PARAM_RSA_EXPONENT2, OSSL_PKEY_PARAM_RSA_COEFFICIENT1,
+	};
+	unsigned char *dst[] = { k->n, k->e, k->d, k->p, k->q, k->dp, k->dq,
+				 k->qinv };
+	int *dl[] = { &k->n_len, &k->e_len, &k->d_len, &k->p_len, &k->q_len,
+		      &k->dp_len, &k->dq_len, &k->qinv_len };
+	BIO *b = BIO_new_mem_buf(pem, -1);
+	EVP_PKEY *pk = b ? PEM_read_bio_PrivateKey(b, NULL, NULL, NULL) : NULL;
+	unsigned int i;
+
+	BIO_free(b);
+	for (i = 0; pk && i < 8; i++) {
+		BIGNUM *bn = NULL;
+
+		if (!EVP_PKEY_get_bn_param(pk, names[i], &bn)) {
+			EVP_PKEY_free(pk);
+			return NULL;
+		}
+		*dl[i] = BN_bn2bin(bn, dst[i]);
+		BN_free(bn);
+	}
+	return pk;
+}
+
+/*
+ * The draft's appendix B: valid ciphertexts give their message, bad ones
+ * the synthetic message the draft lists, with the CRT key, the d-only
+ * key and with leading zero bytes on every number of the key.
+ */
+static void ir_vectors(void)
+{
+	static struct key keys[3], z;
+	static unsigned char c[BUF], want[BUF], m[BUF];
+	unsigned int i, j, n = 0, nsyn = 0, bad = 0, badz = 0;
+	struct kc_rsa_priv pr;
+
+	for (i = 0; i < 3; i++) {
+		EVP_PKEY *pk = pem_key(ir_keys[i], &keys[i]);
+
+		if (!pk) {
+			tap_ok(0, "draft-irtf-cfrg-rsa-guidance key %u", i);
+			return;
+		}
+		EVP_PKEY_free(pk);
+	}
+	for (i = 0; i < sizeof(ir_cases) / sizeof(ir_cases[0]); i++) {
+		const struct ir_case *t = &ir_cases[i];
+		const struct key *k = &keys[t->key];
+		int cl = ir_unhex(t->ct, c, sizeof(c));
+		int wl = t->msg ? ir_unhex(t->msg, want, sizeof(want)) : 0;
+
+		n++;
+		nsyn += t->synthetic;
+		for (j = 0; j < 3; j++) {
+			size_t ml = sizeof(m);
+			int ret;
+
+			if (j == 2) {
+				/* a leading zero on every number */
+				const unsigned char *src[] = {
+					k->n, k->e, k->d, k->p, k->q, k->dp,
+					k->dq, k->qinv };
+				unsigned char *dst[] = {
+					z.n, z.e, z.d, z.p, z.q, z.dp, z.dq,
+					z.qinv };
+				const int *sl[] = {
+					&k->n_len, &k->e_len, &k->d_len,
+					&k->p_len, &k->q_len, &k->dp_len,
+					&k->dq_len, &k->qinv_len };
+				int *zl[] = {
+					&z.n_len, &z.e_len, &z.d_len, &z.p_len,
+					&z.q_len, &z.dp_len, &z.dq_len,
+					&z.qinv_len };
+				unsigned int f;
+
+				for (f = 0; f < 8; f++) {
+					dst[f][0] = 0;
+					memcpy(dst[f] + 1, src[f], *sl[f]);
+					*zl[f] = *sl[f] + 1;
+				}
+				key_priv(&z, &pr, 1);
+			} else {
+				key_priv(k, &pr, j == 0);
+			}
+			ret = kc_rsa_pkcs1_decrypt(&pr, c, cl, m, &ml, work);
+			if (cl < 0 || wl < 0 || ret || ml != (size_t)wl ||
+			    memcmp(m, want, ml)) {
+				if (j == 2)
+					badz++;
+				else
+					bad++;
+				printf("# %s (%s): ret %d, length %zu, want %d\n",
+				       t->name, j == 0 ? "CRT" : j == 1 ?
+				       "d only" : "leading zeros", ret, ml, wl);
+			}
+		}
+	}
+	tap_ok(n && !bad, "draft-irtf-cfrg-rsa-guidance B.1/B.2/B.4: %u ciphertexts (%u with bad padding) give the listed message, CRT and d-only keys (%u bad)",
+	       n, nsyn, bad);
+	tap_ok(n && !badz, "draft vectors with a leading zero byte on every number of the key (%u bad)",
+	       badz);
+}
+
+/*
+ * PKCS#1 v1.5 encryption against OpenSSL 3.0 (which has no implicit
+ * rejection): OpenSSL encrypts with RSA_PKCS1_PADDING and the engine
+ * decrypts, the engine encrypts and OpenSSL decrypts, every message
+ * length 0..k - 11 in turn; random ciphertexts (nearly all with a bad
+ * padding) give the same answer twice, and ciphertexts that differ give
+ * different answers.
+ */
+static void enc15_differential(int bits, unsigned int n)
+{
+	static struct key key;
+	static unsigned char msg[BUF], c[BUF], m[BUF], m2[BUF];
+	EVP_PKEY *pk = ossl_key(bits, &key);
+	EVP_PKEY_CTX *ec, *dc;
+	unsigned int i, bad_in = 0, bad_out = 0, bad_ir = 0, same = 0;
+	size_t k = (size_t)bits / 8, ml, ml2, cl, len;
+	struct kc_rsa_pub pub;
+	struct kc_rsa_priv pr;
+
+	if (!pk) {
+		tap_ok(0, "OpenSSL RSA-%d key", bits);
+		return;
+	}
+	key_pub(&key, &pub);
+	key_priv(&key, &pr, 1);
+	ec = EVP_PKEY_CTX_new(pk, NULL);
+	dc = EVP_PKEY_CTX_new(pk, NULL);
+	if (!ec || !dc || EVP_PKEY_encrypt_init(ec) <= 0 ||
+	    EVP_PKEY_decrypt_init(dc) <= 0 ||
+	    EVP_PKEY_CTX_set_rsa_padding(ec, RSA_PKCS1_PADDING) <= 0 ||
+	    EVP_PKEY_CTX_set_rsa_padding(dc, RSA_PKCS1_PADDING) <= 0) {
+		tap_ok(0, "OpenSSL RSA-%d PKCS#1 v1.5 contexts", bits);
+		goto out;
+	}
+	for (i = 0; i < n; i++) {
+		len = i % (k - 10);
+		fill_random(msg, len);
+		cl = sizeof(c);
+		ml = sizeof(m);
+		if (EVP_PKEY_encrypt(ec, c, &cl, msg, len) <= 0 || cl != k ||
+		    kc_rsa_pkcs1_decrypt(&pr, c, cl, m, &ml, work) ||
+		    ml != len || memcmp(m, msg, len))
+			bad_in++;
+		ml = sizeof(m);
+		if (kc_rsa_pkcs1_encrypt(&pub, NULL, msg, len, c, work) ||
+		    EVP_PKEY_decrypt(dc, m, &ml, c, k) <= 0 || ml != len ||
+		    memcmp(m, msg, len))
+			bad_out++;
+		/* a random C < n: (nearly always) a bad padding */
+		fill_random(c, k);
+		c[0] = 0;
+		ml = sizeof(m);
+		ml2 = sizeof(m2);
+		if (kc_rsa_pkcs1_decrypt(&pr, c, k, m, &ml, work) ||
+		    kc_rsa_pkcs1_decrypt(&pr, c, k, m2, &ml2, work) ||
+		    ml != ml2 || memcmp(m, m2, ml) || ml > k - 11)
+			bad_ir++;
+		c[k - 1] ^= 1;
+		ml2 = sizeof(m2);
+		if (kc_rsa_pkcs1_decrypt(&pr, c, k, m2, &ml2, work))
+			bad_ir++;
+		else if (ml == ml2 && !memcmp(m, m2, ml))
+			same++;
+	}
+	tap_ok(!bad_in && !bad_out, "RSA-%d: %u messages of 0..k-11 bytes: OpenSSL encrypt -> engine decrypt (%u bad), engine encrypt -> OpenSSL decrypt (%u bad)",
+	       bits, n, bad_in, bad_out);
+	tap_ok(!bad_ir && same <= 1, "RSA-%d: %u random ciphertexts: the same answer twice (%u bad), a neighbour ciphertext another one (%u equal)",
+	       bits, n, bad_ir, same);
+out:
+	EVP_PKEY_CTX_free(ec);
+	EVP_PKEY_CTX_free(dc);
+	EVP_PKEY_free(pk);
+}
+
+/* Public failures only: lengths, C >= n, room, a key without d. */
+static void negatives_enc15(const struct key *key)
+{
+	static unsigned char c[BUF], m[BUF], msg[BUF];
+	struct kc_rsa_pub pub;
+	struct kc_rsa_priv pr;
+	size_t k = k_of(key), ml;
+	unsigned char ps[BUF];
+	int ok = 1;
+
+	key_pub(key, &pub);
+	key_priv(key, &pr, 1);
+	memset(msg, 0x5a, sizeof(msg));
+	ok &= kc_rsa_pkcs1_encrypt(&pub, NULL, msg, k - 10, c, work) == KC_EINPUT;
+	ok &= kc_rsa_pkcs1_encrypt(&pub, NULL, msg, k - 11, c, work) == KC_OK;
+	/* a zero byte in a given PS is refused */
+	memset(ps, 0x11, sizeof(ps));
+	ps[3] = 0;
+	ok &= kc_rsa_pkcs1_encrypt(&pub, ps, msg, 16, c, work) == KC_EINPUT;
+	ml = sizeof(m);
+	ok &= kc_rsa_pkcs1_decrypt(&pr, c, k - 1, m, &ml, work) == KC_EINPUT;
+	ml = sizeof(m);
+	ok &= kc_rsa_pkcs1_decrypt(&pr, c, k + 1, m, &ml, work) == KC_EINPUT;
+	ml = k - 12;			/* room below k - 11 */
+	ok &= kc_rsa_pkcs1_decrypt(&pr, c, k, m, &ml, work) == KC_EINPUT;
+	ml = sizeof(m);			/* C = n, C = all ones */
+	ok &= kc_rsa_pkcs1_decrypt(&pr, key->n + (key->n_len - k), k, m, &ml,
+				   work) == KC_EINPUT;
+	memset(c, 0xff, k);
+	ml = sizeof(m);
+	ok &= kc_rsa_pkcs1_decrypt(&pr, c, k, m, &ml, work) == KC_EINPUT;
+	pr.d = NULL;			/* CRT only: no KDK */
+	pr.d_len = 0;
+	c[0] = 0;
+	ml = sizeof(m);
+	ok &= kc_rsa_pkcs1_decrypt(&pr, c, k, m, &ml, work) == KC_EINPUT;
+	tap_ok(ok, "RSA-%zu PKCS#1 v1.5: message of k - 10 refused, k - 11 fine, zero in PS refused; C of k +- 1 bytes, C >= n, room < k - 11, no d: KC_EINPUT",
+	       8 * k);
 }
 
 /* ------------------------------------------------------------------ */
@@ -1130,6 +1407,8 @@ int main(void)
 	text_file("pkcs1v15sign-vectors.txt", T_PKCS1);
 	text_file("pkcs-1v2-1d2-vec/pss-vect.txt", T_PSS);
 	text_file("pkcs-1v2-1d2-vec/oaep-vect.txt", T_OAEP);
+	text_file("pkcs1v15crypt-vectors.txt", T_ENC15);
+	ir_vectors();
 	rsp_file("SigGen15_186-3.rsp", R_GEN15);
 	rsp_file("SigGenPSS_186-3.rsp", R_GENPSS);
 	rsp_file("SigGen15_186-2.txt", R_GEN15);
@@ -1148,11 +1427,15 @@ int main(void)
 		negatives_sig(key);
 		negatives_oaep(key, KC_SHA256);
 		negatives_oaep(key, i == 2 ? KC_SHA512 : KC_SHA1);
+		negatives_enc15(key);
 		EVP_PKEY_free(pk);
 	}
 	differential(2048, env_n("DIFF_N", 10000));
 	nbig = env_n("DIFF_N_BIG", 500);
 	differential(3072, nbig);
 	differential(4096, nbig);
+	enc15_differential(2048, env_n("DIFF_N", 10000) / 10 + 10);
+	enc15_differential(3072, nbig / 5 + 4);
+	enc15_differential(4096, nbig / 5 + 4);
 	return tap_done();
 }

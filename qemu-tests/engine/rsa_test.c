@@ -23,6 +23,7 @@
 #include <openssl/rsa.h>
 #include <openssl/core_names.h>
 #include <ctype.h>
+#include <stddef.h>
 #include <time.h>
 #include "bn.h"
 #include "engine.h"
@@ -30,7 +31,7 @@
 #include "tap.h"
 
 #define VEC "/usr/lib/python3/dist-packages/cryptography_vectors/asymmetric/RSA/"
-#define MAXB KC_RSA_MAX_BYTES
+#define MAXB (KC_RSA_MAX_PRIV_BITS / 8 + 8)	/* room for leading zeros */
 
 static u64 work[KC_RSA_WORK_BYTES / 8];
 static BN_CTX *bctx;
@@ -46,7 +47,7 @@ static double now(void)
 /* limbs <-> BIGNUM, independent of kc_bn_from_be/to_be */
 static BIGNUM *bn_of(const u64 *a, u32 n)
 {
-	unsigned char b[8 * 2 * KC_BN_MAX_LIMBS + 8];
+	static unsigned char b[8 * 2 * KC_BN_MAX_LIMBS + 8];
 	u32 i, j;
 
 	for (i = 0; i < n; i++)
@@ -57,7 +58,7 @@ static BIGNUM *bn_of(const u64 *a, u32 n)
 
 static int limbs_of(u64 *r, u32 n, const BIGNUM *x)
 {
-	unsigned char b[8 * 2 * KC_BN_MAX_LIMBS + 8];
+	static unsigned char b[8 * 2 * KC_BN_MAX_LIMBS + 8];
 	u32 i, j;
 
 	if (BN_bn2lebinpad(x, b, 8 * n) < 0)
@@ -381,7 +382,7 @@ static void adx_vs_c(int per)
 
 static void bn_misc(void)
 {
-	unsigned char be[8 * KC_BN_MAX_LIMBS + 16], out[8 * KC_BN_MAX_LIMBS + 16];
+	static unsigned char be[8 * KC_BN_MAX_LIMBS + 16], out[8 * KC_BN_MAX_LIMBS + 16];
 	int i, bad = 0, bad2 = 0;
 	u32 n;
 
@@ -852,15 +853,83 @@ static EVP_PKEY *ossl_gen(int bits, unsigned long e, struct key *k)
 	return pk;
 }
 
+/* @z = @k with one leading zero byte on every number (Java's encoding). */
+static void zero_pad(const struct key *k, struct key *z)
+{
+	static const size_t off[] = {
+		offsetof(struct key, n), offsetof(struct key, e),
+		offsetof(struct key, d), offsetof(struct key, p),
+		offsetof(struct key, q), offsetof(struct key, dp),
+		offsetof(struct key, dq), offsetof(struct key, qinv),
+	};
+	const int *len = &k->nl;
+	int *zlen = &z->nl;
+	unsigned int i;
+
+	for (i = 0; i < 8; i++) {
+		unsigned char *dst = (unsigned char *)z + off[i];
+		const unsigned char *src = (const unsigned char *)k + off[i];
+
+		dst[0] = 0;
+		memcpy(dst + 1, src, len[i]);
+		zlen[i] = len[i] + 1;
+	}
+}
+
+/*
+ * 8192-bit public operations (the largest public key): random odd moduli
+ * with the top bit set, e = 65537 and e = 3, engine == BN_mod_exp, also
+ * with n given with a leading zero byte; 8193 bits refused.
+ */
+static void pub8192(int per)
+{
+	static unsigned char n[1025], x[1024], y[1024], o[1024];
+	static const unsigned char e65537[] = { 1, 0, 1 }, e3[] = { 3 };
+	BIGNUM *bn = BN_new(), *bx = BN_new(), *bz = BN_new();
+	BIGNUM *be = BN_new();
+	struct kc_rsa_pub pub = { .n = n + 1, .n_len = 1024 };
+	int i, bad = 0, cnt = 0;
+
+	for (i = 0; i < per; i++) {
+		BN_rand(bn, 8192, BN_RAND_TOP_ONE, BN_RAND_BOTTOM_ODD);
+		BN_bn2binpad(bn, n + 1, 1024);
+		n[0] = 0;
+		pub.e = i & 1 ? e3 : e65537;
+		pub.e_len = i & 1 ? 1 : 3;
+		BN_bin2bn(pub.e, pub.e_len, be);
+		BN_rand_range(bx, bn);
+		BN_bn2binpad(bx, x, 1024);
+		BN_mod_exp(bz, bx, be, bn, bctx);
+		BN_bn2binpad(bz, o, 1024);
+		pub.n = i & 2 ? n : n + 1;
+		pub.n_len = i & 2 ? 1025 : 1024;
+		cnt++;
+		if (kc_rsa_check_pub(&pub) || kc_rsa_public(&pub, x, y, work) ||
+		    memcmp(o, y, 1024))
+			bad++;
+	}
+	n[0] = 1;
+	pub.n = n;
+	pub.n_len = 1025;
+	if (kc_rsa_check_pub(&pub) != KC_EINPUT)
+		bad++;
+	BN_free(bn);
+	BN_free(bx);
+	BN_free(bz);
+	BN_free(be);
+	tap_ok(!bad, "RSA-8192 %s: %d engine public ops == BN_mod_exp (n with and without a leading zero byte), 8193 bits refused (%d bad)",
+	       path, cnt, bad);
+}
+
 #define DIFF_KEYS 3
 
 static void diff(int bits, int total)
 {
 	static const unsigned long es[DIFF_KEYS] = { 65537, 3, 0x10001 * 2 + 1 };
-	static struct key k;
+	static struct key k, kz;
 	static unsigned char x[MAXB], s[MAXB], y[MAXB], o[MAXB];
 	int i, ki, bad_priv = 0, bad_pub = 0, bad_rev = 0, bad_d = 0, cnt = 0;
-	int nd = 0, nrev = 0;
+	int nd = 0, nrev = 0, nz = 0, bad_z = 0;
 	double t0 = now();
 	clock_t c0 = clock();
 
@@ -868,7 +937,7 @@ static void diff(int bits, int total)
 		EVP_PKEY *pk = ossl_gen(bits, es[ki], &k);
 		EVP_PKEY_CTX *dc = pk ? EVP_PKEY_CTX_new(pk, NULL) : NULL;
 		struct kc_rsa_pub pub;
-		struct kc_rsa_priv pr, prd;
+		struct kc_rsa_priv pr, prd, prz;
 		BIGNUM *n, *e, *bx, *bs = BN_new(), *bz = BN_new();
 		int per = total / DIFF_KEYS + (ki < total % DIFF_KEYS);
 
@@ -884,6 +953,10 @@ static void diff(int bits, int total)
 		e = BN_bin2bn(k.e, k.el, NULL);
 		if (kc_rsa_check_priv(&pr, work) || kc_rsa_check_priv(&prd, work))
 			bad_priv++;
+		zero_pad(&k, &kz);
+		priv_of(&kz, &prz, 1);
+		if (kc_rsa_check_priv(&prz, work))
+			bad_z++;
 		for (i = 0; i < per; i++) {
 			size_t ol = sizeof(o);
 
@@ -905,6 +978,13 @@ static void diff(int bits, int total)
 				BN_mod_exp(bz, bs, e, n, bctx);
 				if (BN_cmp(bz, bx) || BN_cmp(bs, n) >= 0)
 					bad_priv++;
+			}
+			/* every number with a leading zero: same s */
+			if (i % 50 == 0) {
+				nz++;
+				if (kc_rsa_private(&prz, x, y, work) ||
+				    memcmp(s, y, k.nl))
+					bad_z++;
 			}
 			/* d-only path on every 200th input: same s */
 			if (i % 200 == 0) {
@@ -947,6 +1027,8 @@ static void diff(int bits, int total)
 	       bits, path, cnt, DIFF_KEYS, bad_priv);
 	tap_ok(!bad_d, "RSA-%d %s: %d d-only private ops equal the CRT result (%d bad)",
 	       bits, path, nd, bad_d);
+	tap_ok(!bad_z, "RSA-%d %s: keys with a leading zero byte on every number pass check_priv and give the same %d results (%d bad)",
+	       bits, path, nz, bad_z);
 	tap_ok(!bad_pub, "RSA-%d %s: %d engine public ops == BN_mod_exp (%d bad)",
 	       bits, path, cnt, bad_pub);
 	tap_ok(!bad_rev, "RSA-%d %s: %d OpenSSL raw private ops (RSA_NO_PADDING) undone by the engine public op (%d bad)",
@@ -1016,14 +1098,36 @@ static void negatives(void)
 	ok &= kc_rsa_check_pub(&pub) == KC_EINPUT;
 	b.n[0] = 0x80;
 	ok &= kc_rsa_check_pub(&pub) == 0;	/* 1024 bits is fine */
-	b.nl = 513;
-	b.n[0] = 1;
-	memset(b.n + 1, 0xff, 512);
-	pub_of(&b, &pub);
-	ok &= kc_rsa_check_pub(&pub) == KC_EINPUT;	/* 4097 bits */
-	b.n[0] = 0;
-	ok &= kc_rsa_check_pub(&pub) == 0;	/* leading zero: 4096 bits */
-	tap_ok(ok, "n of 1016/1023/4097 bits refused, 1024 and 4096 (with a leading zero byte) accepted");
+	{
+		static unsigned char big[1026];
+		struct kc_rsa_pub bp = { .n = big, .e = k.e, .e_len = k.el };
+		struct kc_rsa_priv bpr = { .n = big, .e = k.e, .e_len = k.el,
+					   .d = big, .d_len = 512 };
+		size_t kb;
+		u32 nbits, ebits;
+
+		/* 4097 bits: a public key, not a private one */
+		big[0] = 1;
+		memset(big + 1, 0xff, 512);
+		bp.n_len = bpr.n_len = 513;
+		ok &= kc_rsa_check_pub(&bp) == 0 &&
+		      kc_rsa_pub_info(&bp, &kb, &nbits, &ebits) == 0 &&
+		      kb == 513 && nbits == 4097 && ebits == 17;
+		ok &= kc_rsa_check_priv(&bpr, work) == KC_EINPUT &&
+		      kc_rsa_private(&bpr, big + 1, o, work) == KC_EINPUT;
+		big[0] = 0;
+		bpr.n_len = 513;	/* leading zero: 4096 bits */
+		ok &= kc_rsa_check_pub(&bp) == 0;
+		/* 8192 bits (with two leading zero bytes), 8193 bits */
+		memset(big, 0, 2);
+		memset(big + 2, 0xff, 1024);
+		bp.n_len = 1026;
+		ok &= kc_rsa_pub_info(&bp, &kb, &nbits, &ebits) == 0 &&
+		      kb == 1024 && nbits == 8192;
+		big[1] = 1;
+		ok &= kc_rsa_check_pub(&bp) == KC_EINPUT;
+	}
+	tap_ok(ok, "n of 1016/1023/8193 bits refused (private: above 4096), 1024, 4096, 4097 and 8192 (with leading zero bytes) accepted");
 	b = k;
 	pub_of(&b, &pub);
 	b.e[b.el - 1] ^= 1;
@@ -1131,9 +1235,11 @@ int main(void)
 	kat_sigver();
 	kat_siggen();
 	negatives();
+	diff(1024, dn / 10 > 3 ? dn / 10 : 3);
 	diff(2048, dn);
 	diff(3072, dn);
 	diff(4096, dn);
+	pub8192(dn / 500 > 8 ? dn / 500 : 8);
 	if (adx) {
 		kc_user_bn_impl = 0;
 		path = "C";

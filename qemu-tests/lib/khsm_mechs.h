@@ -68,7 +68,7 @@ static inline unsigned long khsm_expected_mech_flags(unsigned long m)
 	case CKM_ECDSA: case CKM_ECDSA_SHA1: case CKM_ECDSA_SHA224:
 	case CKM_ECDSA_SHA256: case CKM_ECDSA_SHA384: case CKM_ECDSA_SHA512:
 	case CKM_EDDSA:
-	case CKM_RSA_PKCS: case CKM_SHA1_RSA_PKCS: case CKM_SHA224_RSA_PKCS:
+	case CKM_SHA1_RSA_PKCS: case CKM_SHA224_RSA_PKCS:
 	case CKM_SHA256_RSA_PKCS: case CKM_SHA384_RSA_PKCS:
 	case CKM_SHA512_RSA_PKCS: case CKM_RSA_PKCS_PSS:
 	case CKM_SHA1_RSA_PKCS_PSS: case CKM_SHA224_RSA_PKCS_PSS:
@@ -85,6 +85,8 @@ static inline unsigned long khsm_expected_mech_flags(unsigned long m)
 	case CKM_SHA3_512_HMAC: case CKM_SHA3_512_HMAC_GENERAL:
 	case CKM_AES_CMAC: case CKM_AES_CMAC_GENERAL:
 		return CKF_SIGN | CKF_VERIFY;
+	case CKM_RSA_PKCS:
+		return CKF_SIGN | CKF_VERIFY | CKF_ENCRYPT | CKF_DECRYPT;
 	case CKM_RSA_PKCS_OAEP:
 		return CKF_ENCRYPT | CKF_DECRYPT;
 	}

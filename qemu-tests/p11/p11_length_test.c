@@ -15,8 +15,8 @@
  *   - a buffer one byte short gives CKR_BUFFER_TOO_SMALL with the length
  *     again, the operation still active;
  *   - the exact buffer gets the output, checked against OpenSSL (the
- *     answered length is exact, or an upper bound for CBC_PAD and OAEP
- *     decryption);
+ *     answered length is exact, or an upper bound for CBC_PAD, OAEP and
+ *     CKM_RSA_PKCS decryption);
  *   - zero-length input (single-part) and zero-length updates;
  *   - the operation ends with the single-part call and the final one.
  * Single-part-only mechanisms (CKM_ECDSA, CKM_RSA_PKCS, CKM_RSA_PKCS_PSS,
@@ -337,8 +337,8 @@ static int ref_gcm(const struct keys *k, int enc, const unsigned char *in,
 }
 
 /* OpenSSL RSA-OAEP (SHA-256, MGF1-SHA-256); -1 if it refuses. */
-static int ref_oaep(const struct keys *k, int enc, const unsigned char *in,
-		    size_t n, unsigned char *out)
+static int ref_rsa_enc(const struct keys *k, int oaep, int enc,
+		       const unsigned char *in, size_t n, unsigned char *out)
 {
 	EVP_PKEY_CTX *pc = EVP_PKEY_CTX_new_from_pkey(NULL, k->rsa, NULL);
 	size_t ol = MAX_OUT;
@@ -346,13 +346,27 @@ static int ref_oaep(const struct keys *k, int enc, const unsigned char *in,
 
 	ok = pc && (enc ? EVP_PKEY_encrypt_init(pc) :
 			  EVP_PKEY_decrypt_init(pc)) == 1 &&
-	     EVP_PKEY_CTX_set_rsa_padding(pc, RSA_PKCS1_OAEP_PADDING) == 1 &&
-	     EVP_PKEY_CTX_set_rsa_oaep_md_name(pc, "SHA256", NULL) == 1 &&
-	     EVP_PKEY_CTX_set_rsa_mgf1_md_name(pc, "SHA256", NULL) == 1 &&
+	     EVP_PKEY_CTX_set_rsa_padding(pc, oaep ? RSA_PKCS1_OAEP_PADDING :
+					  RSA_PKCS1_PADDING) == 1 &&
+	     (!oaep ||
+	      (EVP_PKEY_CTX_set_rsa_oaep_md_name(pc, "SHA256", NULL) == 1 &&
+	       EVP_PKEY_CTX_set_rsa_mgf1_md_name(pc, "SHA256", NULL) == 1)) &&
 	     (enc ? EVP_PKEY_encrypt(pc, out, &ol, in, n) :
 		    EVP_PKEY_decrypt(pc, out, &ol, in, n)) == 1;
 	EVP_PKEY_CTX_free(pc);
 	return ok ? (int)ol : -1;
+}
+
+static int ref_oaep(const struct keys *k, int enc, const unsigned char *in,
+		    size_t n, unsigned char *out)
+{
+	return ref_rsa_enc(k, 1, enc, in, n, out);
+}
+
+/* CKM_RSA_PKCS encryption (OpenSSL 3.0's RSA_PKCS1_PADDING) */
+static int is_rsa_enc(const struct row *r, enum op op)
+{
+	return r->mech == CKM_RSA_PKCS && (op == O_ENC || op == O_DEC);
 }
 
 /* OpenSSL accepts @sig over @in (the mechanism's input)? */
@@ -425,6 +439,8 @@ static int input_ok(const struct row *r, enum op op, size_t n)
 	case R_OAEP:
 		return op == O_ENC ? n <= 256 - 66 : n == 256;
 	case R_RSA:
+		if (is_rsa_enc(r, op))
+			return op == O_ENC ? n <= 256 - 11 : n == 256;
 		if (r->raw && r->pss)
 			return n == 32;
 		return !r->raw || n <= 256 - 11;
@@ -452,6 +468,10 @@ static int ref_out(const struct row *r, const struct keys *k, enum op op,
 		return ref_gcm(k, op == O_ENC, in, n, out);
 	case R_OAEP:
 		return op == O_DEC ? ref_oaep(k, 0, in, n, out) : -1;
+	case R_RSA:
+		if (is_rsa_enc(r, op))
+			return ref_rsa_enc(k, 0, op == O_ENC, in, n, out);
+		return -1;
 	default:
 		return -1;
 	}
@@ -467,8 +487,8 @@ static int check_out(const struct row *r, const struct keys *k, enum op op,
 
 	if (op == O_SIGN)
 		return ref_verify(r, k, in, n, got, got_len);
-	if (r->kind == R_OAEP && op == O_ENC) {
-		wl = ref_oaep(k, 0, got, got_len, want);
+	if ((r->kind == R_OAEP || is_rsa_enc(r, op)) && op == O_ENC) {
+		wl = ref_rsa_enc(k, r->kind == R_OAEP, 0, got, got_len, want);
 		return got_len == 256 && wl == (int)n && !memcmp(want, in, n);
 	}
 	wl = ref_out(r, k, op, in, n, want);
@@ -478,7 +498,8 @@ static int check_out(const struct row *r, const struct keys *k, enum op op,
 /* The length answered may exceed the output (PKCS#11 5.2 allows it). */
 static int upper_bound(const struct row *r, enum op op)
 {
-	return op == O_DEC && (r->pad || r->kind == R_OAEP);
+	return op == O_DEC && (r->pad || r->kind == R_OAEP ||
+			       is_rsa_enc(r, op));
 }
 
 /* --- the PKCS#11 calls, one dispatcher per kind of call ---------------- */

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * RSA through khsm-pkcs11.so, cross-checked with OpenSSL:
- * CKM_RSA_PKCS_KEY_PAIR_GEN (2048, 3072, 4096; the time is logged) with
+ * CKM_RSA_PKCS_KEY_PAIR_GEN (2048, 3072, 4096; the time is logged; 1024
+ * and imports of every size in p11_rsa_size_test) with
  * the generated keys' attributes; every signature mechanism (CKM_RSA_PKCS over
  * a DigestInfo, CKM_SHA*_RSA_PKCS, CKM_RSA_PKCS_PSS, CKM_SHA*_RSA_PKCS_PSS)
  * signed by the token and verified by OpenSSL with the public key built
@@ -415,7 +416,7 @@ FIXTURE_TEARDOWN(rsa)
 TEST_F(rsa, mechanism_info)
 {
 	static const CK_MECHANISM_TYPE sig[] = {
-		CKM_RSA_PKCS, CKM_SHA1_RSA_PKCS, CKM_SHA224_RSA_PKCS,
+		CKM_SHA1_RSA_PKCS, CKM_SHA224_RSA_PKCS,
 		CKM_SHA256_RSA_PKCS, CKM_SHA384_RSA_PKCS, CKM_SHA512_RSA_PKCS,
 		CKM_RSA_PKCS_PSS, CKM_SHA1_RSA_PKCS_PSS, CKM_SHA224_RSA_PKCS_PSS,
 		CKM_SHA256_RSA_PKCS_PSS, CKM_SHA384_RSA_PKCS_PSS,
@@ -426,7 +427,7 @@ TEST_F(rsa, mechanism_info)
 
 	ASSERT_EQ(CKR_OK, self->f->C_GetMechanismInfo(self->slot,
 						      CKM_RSA_PKCS_KEY_PAIR_GEN, &mi));
-	EXPECT_EQ(2048UL, mi.ulMinKeySize);
+	EXPECT_EQ(1024UL, mi.ulMinKeySize);	/* rsa_min_gen_bits default */
 	EXPECT_EQ(4096UL, mi.ulMaxKeySize);
 	EXPECT_EQ(CKF_GENERATE_KEY_PAIR, mi.flags);
 	for (i = 0; i < sizeof(sig) / sizeof(sig[0]); i++) {
@@ -435,6 +436,11 @@ TEST_F(rsa, mechanism_info)
 		EXPECT_EQ(4096UL, mi.ulMaxKeySize);
 		EXPECT_EQ(CKF_SIGN | CKF_VERIFY, mi.flags);
 	}
+	/* CKM_RSA_PKCS signs and encrypts (p11_rsa_enc_test) */
+	ASSERT_EQ(CKR_OK, self->f->C_GetMechanismInfo(self->slot, CKM_RSA_PKCS, &mi));
+	EXPECT_EQ(1024UL, mi.ulMinKeySize);
+	EXPECT_EQ(4096UL, mi.ulMaxKeySize);
+	EXPECT_EQ(CKF_SIGN | CKF_VERIFY | CKF_ENCRYPT | CKF_DECRYPT, mi.flags);
 	ASSERT_EQ(CKR_OK, self->f->C_GetMechanismInfo(self->slot, CKM_RSA_PKCS_OAEP, &mi));
 	EXPECT_EQ(1024UL, mi.ulMinKeySize);
 	EXPECT_EQ(4096UL, mi.ulMaxKeySize);
@@ -743,7 +749,8 @@ TEST_F_TIMEOUT(rsa, keygen_templates, 120)
 	CK_OBJECT_HANDLE pub, priv;
 	unsigned char e[8];
 
-	EXPECT_EQ(CKR_KEY_SIZE_RANGE, gen_rsa(f, self->s, 1024, NULL, 0, &pub, &priv));
+	EXPECT_EQ(CKR_KEY_SIZE_RANGE, gen_rsa(f, self->s, 512, NULL, 0, &pub, &priv));
+	EXPECT_EQ(CKR_KEY_SIZE_RANGE, gen_rsa(f, self->s, 1008, NULL, 0, &pub, &priv));
 	EXPECT_EQ(CKR_KEY_SIZE_RANGE, gen_rsa(f, self->s, 2047, NULL, 0, &pub, &priv));
 	EXPECT_EQ(CKR_KEY_SIZE_RANGE, gen_rsa(f, self->s, 8192, NULL, 0, &pub, &priv));
 	EXPECT_EQ(CKR_KEY_SIZE_RANGE, gen_rsa(f, self->s, 2560, NULL, 0, &pub, &priv));
@@ -905,9 +912,9 @@ TEST_F_TIMEOUT(rsa, bad_params_and_data, 120)
 	ASSERT_EQ(CKR_OK, f->C_SignInit(self->s, &raw, priv));
 	len = sizeof(sig);
 	EXPECT_EQ(CKR_OK, f->C_Sign(self->s, pt, 256 - 11, sig, &len));
-	/* no PKCS#1 v1.5 encryption, no raw RSA */
-	EXPECT_EQ(CKR_MECHANISM_INVALID, f->C_EncryptInit(self->s, &raw, pub));
-	EXPECT_EQ(CKR_MECHANISM_INVALID, f->C_DecryptInit(self->s, &raw, priv));
+	/* PKCS#1 v1.5 encryption takes no parameter; no raw RSA */
+	m = (CK_MECHANISM){ CKM_RSA_PKCS, &pp, sizeof(pp) };
+	EXPECT_EQ(CKR_MECHANISM_PARAM_INVALID, f->C_EncryptInit(self->s, &m, pub));
 	m = (CK_MECHANISM){ CKM_RSA_X_509, NULL, 0 };
 	EXPECT_EQ(CKR_MECHANISM_INVALID, f->C_SignInit(self->s, &m, priv));
 
