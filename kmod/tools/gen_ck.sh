@@ -20,7 +20,8 @@ CC=${CC:-cc}
 
 # PKCS#11 v3.0 names missing from p11-kit 0.24's header.
 EXTRA='#define CKF_EC_OID (1UL << 23)
-#define CKF_EC_CURVENAME (1UL << 26)'
+#define CKF_EC_CURVENAME (1UL << 26)
+#define CKM_AES_KEY_WRAP_KWP (0x210bUL)'
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT

@@ -102,7 +102,8 @@ struct hsm_attr {
  * to struct hsm_mechanism *. @param is the PKCS#11 parameter as pkcs11.h
  * defines it on LP64 (CK_GCM_PARAMS in the v3.0 layout or the 2.40 one
  * without ulIvBits, CK_EDDSA_PARAMS, CK_RSA_PKCS_PSS_PARAMS,
- * CK_RSA_PKCS_OAEP_PARAMS, the 16-byte IV of CKM_AES_CBC*, or none).
+ * CK_RSA_PKCS_OAEP_PARAMS, CK_AES_CTR_PARAMS, the 16-byte IV of
+ * CKM_AES_CBC*, the optional IV of CKM_AES_KEY_WRAP*, or none).
  * libhsm turns it into the kernel's flat parameter (<linux/khsm.h>) in a
  * buffer of its own, wiped and freed before the call returns; the caller
  * keeps ownership of everything it passed. A parameter that cannot be
