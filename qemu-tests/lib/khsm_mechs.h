@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * The mechanisms README.md's table promises (digests and AES of
- * kmod/mech_digest.c, mech_aes.c, mech_aead.c, mech_aes_kw.c, the ECDSA family of
- * mech_ecdsa.c, the EdDSA pair of mech_eddsa.c and the RSA family of
- * mech_rsa.c), shared by the uAPI and PKCS#11 tests so both check the same
+ * kmod/mech_digest.c, mech_aes.c, mech_aead.c, mech_aes_kw.c, the ECDSA
+ * family of mech_ecdsa.c, the EdDSA pair of mech_eddsa.c and the RSA
+ * family of mech_rsa.c), shared by the uAPI and PKCS#11 tests so both check the same
  * exact list: a promised mechanism that is missing is a failure, never a
  * skip. Keep it and the README table in step.
  */
