@@ -17,6 +17,7 @@ static const struct khsm_mech_family *const khsm_families[] = {
 	&khsm_mech_digest,
 	&khsm_mech_aes,
 	&khsm_mech_aead,
+	&khsm_mech_aes_kw,
 	&khsm_mech_ecdsa,
 	&khsm_mech_eddsa,
 	&khsm_mech_rsa,

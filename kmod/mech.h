@@ -37,6 +37,7 @@
 enum khsm_prep_slot {
 	KHSM_PREP_AES_ECB,
 	KHSM_PREP_AES_CBC,
+	KHSM_PREP_AES_CTR,
 	KHSM_PREP_GCM_TAG12,	/* ... TAG16: "gcm(aes)" per tag length */
 	KHSM_PREP_GCM_TAG16 = KHSM_PREP_GCM_TAG12 + 4,
 	KHSM_PREP_GCM_PARTS,	/* "ctr(aes)" and "ghash" keyed with H */

@@ -21,6 +21,7 @@ struct khsm_mech_family {
 extern const struct khsm_mech_family khsm_mech_digest;
 extern const struct khsm_mech_family khsm_mech_aes;
 extern const struct khsm_mech_family khsm_mech_aead;
+extern const struct khsm_mech_family khsm_mech_aes_kw;
 extern const struct khsm_mech_family khsm_mech_ecdsa;
 extern const struct khsm_mech_family khsm_mech_eddsa;
 extern const struct khsm_mech_family khsm_mech_rsa;

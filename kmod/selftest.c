@@ -212,9 +212,9 @@ static const char khsm_kat_38a_pt[] = "6bc1bee22e409f96e93d7e117393172aae2d8a571
 static const char khsm_kat_38a_iv[] = "000102030405060708090a0b0c0d0e0f";
 
 /* Encrypt and decrypt one vector, one-shot and in @chunk-byte parts. */
-static int khsm_kat_cipher(unsigned long type, const char *key_hex,
-			   const void *param, u32 param_len, const char *pt,
-			   const char *ct, size_t chunk)
+int khsm_kat_cipher(unsigned long type, const char *key_hex,
+		    const void *param, u32 param_len, const char *pt,
+		    const char *ct, size_t chunk)
 {
 	struct khsm_key key = { .class = CKO_SECRET_KEY, .key_type = CKK_AES };
 	struct khsm_prep_cache pc = {};
@@ -238,10 +238,9 @@ static int khsm_kat_cipher(unsigned long type, const char *key_hex,
 }
 
 /* Expect @want from one operation on hex input @in (output not checked). */
-static int khsm_kat_cipher_rv(unsigned long type, u32 kind,
-			      const char *key_hex, const void *param,
-			      u32 param_len, const char *in_hex, size_t chunk,
-			      unsigned long want)
+int khsm_kat_cipher_rv(unsigned long type, u32 kind, const char *key_hex,
+		       const void *param, u32 param_len, const char *in_hex,
+		       size_t chunk, unsigned long want)
 {
 	struct khsm_key key = { .class = CKO_SECRET_KEY, .key_type = CKK_AES };
 	struct khsm_prep_cache pc = {};
@@ -464,6 +463,8 @@ static const struct {
 	{ "sha", khsm_selftest_sha },
 	{ "aes", khsm_selftest_aes },
 	{ "gcm", khsm_selftest_gcm },
+	{ "aes-ctr", khsm_selftest_aes_ctr },
+	{ "aes-kw", khsm_selftest_aes_kw },
 	{ "engine", khsm_selftest_engine },
 	{ "ecdsa", khsm_selftest_ecdsa },
 	{ "eddsa", khsm_selftest_eddsa },

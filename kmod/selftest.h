@@ -23,6 +23,21 @@ unsigned long khsm_kat_gen_curve_pair(const struct khsm_key_ops *ops,
 				     struct khsm_keymat **priv,
 				     struct khsm_keymat **pub);
 
+/*
+ * One AES-keyed vector (hex key) through mechanism @type: encrypted and
+ * decrypted, one-shot and in @chunk-byte parts; or one operation of @kind
+ * that must end with @want.
+ */
+int khsm_kat_cipher(unsigned long type, const char *key_hex,
+		    const void *param, u32 param_len, const char *pt,
+		    const char *ct, size_t chunk);
+int khsm_kat_cipher_rv(unsigned long type, u32 kind, const char *key_hex,
+		       const void *param, u32 param_len, const char *in_hex,
+		       size_t chunk, unsigned long want);
+
+/* selftest_aes.c */
+int khsm_selftest_aes_ctr(void);
+int khsm_selftest_aes_kw(void);
 /* selftest_ec.c */
 int khsm_selftest_ecdsa(void);
 /* selftest_eddsa.c */

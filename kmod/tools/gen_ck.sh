@@ -32,7 +32,8 @@ EXTRA='#define CKF_EC_OID (1UL << 23)
 #define CKM_SHA3_384_HMAC_GENERAL (0x2c2UL)
 #define CKM_SHA3_512 (0x2d0UL)
 #define CKM_SHA3_512_HMAC (0x2d1UL)
-#define CKM_SHA3_512_HMAC_GENERAL (0x2d2UL)'
+#define CKM_SHA3_512_HMAC_GENERAL (0x2d2UL)
+#define CKM_AES_KEY_WRAP_KWP (0x210bUL)'
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT

@@ -9,9 +9,10 @@
  * struct khsm_eddsa_params + context, CK_RSA_PKCS_PSS_PARAMS -> struct
  * khsm_rsa_pss_params, CK_RSA_PKCS_OAEP_PARAMS -> struct
  * khsm_rsa_oaep_params + label, CK_MAC_GENERAL_PARAMS -> struct
- * khsm_mac_general_params); parameters that already are plain bytes
- * (the 16-byte IV of AES-CBC, none for ECDSA/SHA/ECB/key generation) are
- * passed as given. Values are the kernel's to judge; only what cannot be
+ * khsm_mac_general_params, CK_AES_CTR_PARAMS -> struct
+ * khsm_aes_ctr_params); parameters that already are plain bytes (the
+ * 16-byte IV of AES-CBC, the optional IV of AES key wrap, none for
+ * ECDSA/SHA/ECB/key generation) are passed as given. Values are the kernel's to judge; only what cannot be
  * encoded (wrong struct size, NULL pointer with a length, a length above
  * 32 bits, an EdDSA context above RFC 8032's 255 bytes) is refused here,
  * with CKR_MECHANISM_PARAM_INVALID.
@@ -119,6 +120,21 @@ static unsigned long hsmi_gcm(const struct hsm_mechanism *m,
 	return hsmi_flat3(out, &g, sizeof(g), iv, iv_n, aad, aad_n);
 }
 
+/* ulCounterBits and cb; the kernel judges the number of bits. */
+static unsigned long hsmi_ctr(const struct hsm_mechanism *m,
+			      struct hsmi_param *out)
+{
+	const CK_AES_CTR_PARAMS *p = m->param;
+	struct khsm_aes_ctr_params c;
+
+	if (!p || m->param_len != sizeof(*p) || p->ulCounterBits > UINT32_MAX)
+		return CKR_MECHANISM_PARAM_INVALID;
+	memset(&c, 0, sizeof(c));
+	c.ctr_bits = (__u32)p->ulCounterBits;
+	memcpy(c.ctr_block, p->cb, sizeof(c.ctr_block));
+	return hsmi_flat3(out, &c, sizeof(c), NULL, 0, NULL, 0);
+}
+
 /* No parameter stays none; which combinations work is the kernel's call. */
 static unsigned long hsmi_eddsa(const struct hsm_mechanism *m,
 				struct hsmi_param *out)
@@ -203,6 +219,8 @@ unsigned long hsmi_param_get(const struct hsm_mechanism *m,
 	switch (m->mechanism) {
 	case CKM_AES_GCM:
 		return hsmi_gcm(m, out);
+	case CKM_AES_CTR:
+		return hsmi_ctr(m, out);
 	case CKM_EDDSA:
 		return hsmi_eddsa(m, out);
 	case CKM_RSA_PKCS_PSS:

@@ -558,6 +558,8 @@ static void test_params(struct hsm_token *tok)
 	struct khsm_rsa_oaep_params op;
 	struct khsm_mac_general_params mp;
 	CK_ULONG mac_len = 12;
+	CK_AES_CTR_PARAMS ctr = { 32, "counter-block-16" };
+	struct khsm_aes_ctr_params cp;
 
 	IS(hsm_op_init(tok, 7, KHSM_OP_ENCRYPT, &m, 42), CKR_OK,
 	   "GCM, v3.0 CK_GCM_PARAMS");
@@ -640,6 +642,18 @@ static void test_params(struct hsm_token *tok)
 	m.param_len = sizeof(mac_len);
 	IS(hsm_op_init(tok, 7, KHSM_OP_VERIFY, &m, 42),
 	   CKR_MECHANISM_PARAM_INVALID, "MAC length above 32 bits");
+	m = (struct hsm_mechanism){ CKM_AES_CTR, &ctr, sizeof(ctr) };
+	IS(hsm_op_init(tok, 7, KHSM_OP_ENCRYPT, &m, 42), CKR_OK, "CTR");
+	memcpy(&cp, k.param, sizeof(cp));
+	tap_ok(k.op_init.param_len == sizeof(cp) && cp.ctr_bits == 32 &&
+	   !cp.reserved && !memcmp(cp.ctr_block, "counter-block-16", 16),
+	   "flat CTR: bits, counter block");
+	ctr.ulCounterBits = 0x100000000UL;
+	IS(hsm_op_init(tok, 7, KHSM_OP_ENCRYPT, &m, 42),
+	   CKR_MECHANISM_PARAM_INVALID, "CTR counter bits above 32 bits");
+	m.param_len = sizeof(ctr) - 8;
+	IS(hsm_op_init(tok, 7, KHSM_OP_ENCRYPT, &m, 42),
+	   CKR_MECHANISM_PARAM_INVALID, "CTR parameter of the wrong size");
 
 	m = (struct hsm_mechanism){ CKM_AES_CBC, NULL, 16 };
 	IS(hsm_op_init(tok, 7, KHSM_OP_ENCRYPT, &m, 42),

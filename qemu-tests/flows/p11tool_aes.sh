@@ -3,7 +3,8 @@
 #
 # Unmodified pkcs11-tool: AES-256 key generation on the token with
 # encrypt/decrypt round trips (AES-CBC-PAD, AES-CBC), and an imported AES key
-# cross-checked against OpenSSL in both directions; -O and --delete-object.
+# cross-checked against OpenSSL in both directions; -M's AES-CTR and key
+# wrap lines; -O and --delete-object.
 # Runs as hsmuser in the VM.
 . "$(dirname "$0")/tap.inc"
 flow_require_module
@@ -40,6 +41,20 @@ step_fails "AES-CBC refuses a 100-byte (non block multiple) input" "CKR_" \
 # pkcs11-tool 0.23 has no AES-GCM parameters (--aad/--tag-bits-len came in
 # 0.24); the C tests in qemu-tests/p11 cover AES-GCM.
 skip_step "AES-GCM round trip with pkcs11-tool" "pkcs11-tool 0.23 cannot pass GCM parameters"
+
+# pkcs11-tool 0.23's --encrypt/--decrypt build parameters for AES-ECB, -CBC
+# and -CBC-PAD only (any other -m is "illegal or not supported"); it lists
+# the new AES mechanisms, which the C tests (crypto_test, p11_crypto_test)
+# cross-check with OpenSSL. Key wrap is encryption and decryption until
+# C_WrapKey exists: no "wrap"/"unwrap" flags.
+step "-M lists AES-CTR, AES-KEY-WRAP and AES-KEY-WRAP-KWP" "${P11T[@]}" -M &&
+	check "AES-CTR: keySize={16,32}, encrypt, decrypt" \
+		'grep -q "AES-CTR, keySize={16,32}, encrypt, decrypt$" <<<"$OUT"' &&
+	check "AES-KEY-WRAP: encrypt, decrypt, no wrap yet" \
+		'grep -q "AES-KEY-WRAP, keySize={16,32}, encrypt, decrypt$" <<<"$OUT"' &&
+	check "CKM_AES_KEY_WRAP_KWP (0x210B): encrypt, decrypt" \
+		'grep -q "mechtype-0x210B, keySize={16,32}, encrypt, decrypt$" <<<"$OUT"'
+skip_step "AES-CTR round trip with pkcs11-tool" "pkcs11-tool 0.23 cannot pass CK_AES_CTR_PARAMS"
 
 # A known key, imported, gives ciphertext OpenSSL can check.
 head -c 32 /dev/urandom >k.bin

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * The mechanisms README.md's table promises (digests and AES of
- * kmod/mech_digest.c, mech_aes.c, mech_aead.c, the ECDSA family of
- * mech_ecdsa.c, the EdDSA pair of mech_eddsa.c, the RSA family of
- * mech_rsa.c and the generic secrets and MACs of mech_mac.c), shared by the uAPI and PKCS#11 tests so both check the same
+ * kmod/mech_digest.c, mech_aes.c, mech_aead.c, mech_aes_kw.c, the ECDSA
+ * family of mech_ecdsa.c, the EdDSA pair of mech_eddsa.c, the RSA family
+ * of mech_rsa.c and the generic secrets and MACs of mech_mac.c), shared by the uAPI and PKCS#11 tests so both check the same
  * exact list: a promised mechanism that is missing is a failure, never a
  * skip. Keep it and the README table in step.
  */
@@ -26,9 +26,15 @@
 #define CKM_SHA3_512_HMAC_GENERAL	0x2d2UL
 #endif
 
+/* PKCS#11 v3.0 (RFC 5649); p11-kit 0.24's pkcs11.h lacks it. */
+#ifndef CKM_AES_KEY_WRAP_KWP
+#define CKM_AES_KEY_WRAP_KWP	0x210BUL
+#endif
+
 static const unsigned long khsm_expected_mechs[] = {
 	CKM_SHA_1, CKM_SHA224, CKM_SHA256, CKM_SHA384, CKM_SHA512,
 	CKM_AES_KEY_GEN, CKM_AES_ECB, CKM_AES_CBC, CKM_AES_CBC_PAD, CKM_AES_GCM,
+	CKM_AES_CTR, CKM_AES_KEY_WRAP, CKM_AES_KEY_WRAP_KWP,
 	CKM_EC_KEY_PAIR_GEN, CKM_ECDSA, CKM_ECDSA_SHA1, CKM_ECDSA_SHA224,
 	CKM_ECDSA_SHA256, CKM_ECDSA_SHA384, CKM_ECDSA_SHA512,
 	CKM_EC_EDWARDS_KEY_PAIR_GEN, CKM_EDDSA,
@@ -61,6 +67,8 @@ static inline unsigned long khsm_expected_mech_flags(unsigned long m)
 	case CKM_AES_KEY_GEN: case CKM_GENERIC_SECRET_KEY_GEN:
 		return CKF_GENERATE;
 	case CKM_AES_ECB: case CKM_AES_CBC: case CKM_AES_CBC_PAD: case CKM_AES_GCM:
+	case CKM_AES_CTR:
+	case CKM_AES_KEY_WRAP: case CKM_AES_KEY_WRAP_KWP:
 		return CKF_ENCRYPT | CKF_DECRYPT;
 	case CKM_EC_KEY_PAIR_GEN: case CKM_EC_EDWARDS_KEY_PAIR_GEN:
 	case CKM_RSA_PKCS_KEY_PAIR_GEN:

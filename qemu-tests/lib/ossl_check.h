@@ -151,4 +151,49 @@ static inline int ossl_mac(const char *alg, const char *sub,
 	return ok ? (int)len : -1;
 }
 
+/* AES-CTR with OpenSSL (128-bit counter): @in_len bytes. Returns 0 or -1. */
+static inline int ossl_ctr(const unsigned char *key, int key_len,
+			   const unsigned char *cb, const unsigned char *in,
+			   int in_len, unsigned char *out)
+{
+	const EVP_CIPHER *c = key_len == 16 ? EVP_aes_128_ctr() :
+			      key_len == 24 ? EVP_aes_192_ctr() : EVP_aes_256_ctr();
+	EVP_CIPHER_CTX *ctx = EVP_CIPHER_CTX_new();
+	int n = 0, f = 0, ok;
+
+	ok = ctx && EVP_EncryptInit_ex(ctx, c, NULL, key, cb) &&
+	     EVP_EncryptUpdate(ctx, out, &n, in, in_len) &&
+	     EVP_EncryptFinal_ex(ctx, out + n, &f) == 1 && n + f == in_len;
+	EVP_CIPHER_CTX_free(ctx);
+	return ok ? 0 : -1;
+}
+
+/*
+ * AES key wrap with OpenSSL: RFC 3394 (@pad 0; @iv 8 bytes or NULL) or
+ * RFC 5649 (@pad 1; @iv 4 bytes or NULL). Returns the output length or
+ * -1 (OpenSSL refuses the input, or the integrity check fails).
+ */
+static inline int ossl_wrap(int enc, int pad, const unsigned char *key,
+			    int key_len, const unsigned char *iv,
+			    const unsigned char *in, int in_len,
+			    unsigned char *out)
+{
+	const EVP_CIPHER *c = pad ?
+		(key_len == 16 ? EVP_aes_128_wrap_pad() :
+		 key_len == 24 ? EVP_aes_192_wrap_pad() : EVP_aes_256_wrap_pad()) :
+		(key_len == 16 ? EVP_aes_128_wrap() :
+		 key_len == 24 ? EVP_aes_192_wrap() : EVP_aes_256_wrap());
+	EVP_CIPHER_CTX *ctx = EVP_CIPHER_CTX_new();
+	int n = 0, f = 0, ok;
+
+	if (!ctx)
+		return -1;
+	EVP_CIPHER_CTX_set_flags(ctx, EVP_CIPHER_CTX_FLAG_WRAP_ALLOW);
+	ok = EVP_CipherInit_ex(ctx, c, NULL, key, iv, enc) &&
+	     EVP_CipherUpdate(ctx, out, &n, in, in_len) > 0 &&
+	     EVP_CipherFinal_ex(ctx, out + n, &f) == 1;
+	EVP_CIPHER_CTX_free(ctx);
+	return ok ? n + f : -1;
+}
+
 #endif /* KHSM_OSSL_CHECK_H */

@@ -2,8 +2,9 @@
 /*
  * Cryptography through khsm-pkcs11.so, cross-checked with OpenSSL: ECDSA
  * (raw and SHA-256) signatures verified by OpenSSL with the public point
- * read back; AES-CBC-PAD and AES-GCM encrypted on the token and decrypted
- * by OpenSSL, and the other way round; digests; the length protocol;
+ * read back; AES-CBC-PAD, AES-GCM, AES-CTR and AES key wrap (RFC 3394,
+ * RFC 5649) encrypted on the token and decrypted by OpenSSL, and the other
+ * way round; digests; the length protocol;
  * C_GenerateRandom; C_GenerateKey.
  */
 #include <string.h>
@@ -12,6 +13,7 @@
 
 #include "kselftest_harness.h"
 #include "p11_util.h"
+#include "khsm_mechs.h"
 #include "ossl_check.h"
 
 FIXTURE(pc) {
@@ -175,6 +177,163 @@ TEST_F(pc, aes_gcm_cross)
 	ASSERT_EQ(CKR_OK, f->C_DecryptInit(self->s, &m, k));
 	len = sizeof(back);
 	EXPECT_EQ(CKR_ENCRYPTED_DATA_INVALID, f->C_Decrypt(self->s, ct, 116, back, &len));
+}
+
+TEST_F(pc, aes_ctr_cross)
+{
+	CK_FUNCTION_LIST_PTR f = self->f;
+	unsigned char key[24], pt[300], ct[320], back[320];
+	CK_AES_CTR_PARAMS cp;
+	CK_MECHANISM m = { CKM_AES_CTR, &cp, sizeof(cp) };
+	CK_OBJECT_HANDLE k;
+	CK_ULONG len, part, total;
+
+	RAND_bytes(key, sizeof(key));
+	RAND_bytes(cp.cb, sizeof(cp.cb));
+	RAND_bytes(pt, sizeof(pt));
+	cp.cb[8] &= 0x7f;	/* no carry out of the low 64 bits */
+	cp.ulCounterBits = 64;
+	ASSERT_EQ(CKR_OK, p_aes_key(f, self->s, key, 24, &k));
+
+	/* Token encrypts (single-part), OpenSSL decrypts. */
+	ASSERT_EQ(CKR_OK, f->C_EncryptInit(self->s, &m, k));
+	len = 0;
+	ASSERT_EQ(CKR_OK, f->C_Encrypt(self->s, pt, sizeof(pt), NULL, &len));
+	EXPECT_EQ(sizeof(pt), len);
+	len = sizeof(ct);
+	ASSERT_EQ(CKR_OK, f->C_Encrypt(self->s, pt, sizeof(pt), ct, &len));
+	ASSERT_EQ(sizeof(pt), len);
+	ASSERT_EQ(0, ossl_ctr(key, 24, cp.cb, ct, sizeof(pt), back));
+	EXPECT_EQ(0, memcmp(back, pt, sizeof(pt)));
+
+	/* OpenSSL encrypts, the token decrypts in parts of 1, 30, the rest. */
+	ASSERT_EQ(0, ossl_ctr(key, 24, cp.cb, pt, sizeof(pt), ct));
+	ASSERT_EQ(CKR_OK, f->C_DecryptInit(self->s, &m, k));
+	part = sizeof(back);
+	ASSERT_EQ(CKR_OK, f->C_DecryptUpdate(self->s, ct, 1, back, &part));
+	ASSERT_EQ(1UL, part);
+	total = part;
+	part = sizeof(back) - total;
+	ASSERT_EQ(CKR_OK, f->C_DecryptUpdate(self->s, ct + 1, 30, back + total,
+					     &part));
+	ASSERT_EQ(30UL, part);
+	total += part;
+	part = sizeof(back) - total;
+	ASSERT_EQ(CKR_OK, f->C_DecryptUpdate(self->s, ct + 31, sizeof(pt) - 31,
+					     back + total, &part));
+	total += part;
+	part = sizeof(back) - total;
+	ASSERT_EQ(CKR_OK, f->C_DecryptFinal(self->s, back + total, &part));
+	EXPECT_EQ(0UL, part);
+	EXPECT_EQ(sizeof(pt), total);
+	EXPECT_EQ(0, memcmp(back, pt, sizeof(pt)));
+
+	/* 4 counter bits: 16 blocks, then the counter would repeat. */
+	cp.ulCounterBits = 4;
+	ASSERT_EQ(CKR_OK, f->C_EncryptInit(self->s, &m, k));
+	len = sizeof(ct);
+	EXPECT_EQ(CKR_DATA_LEN_RANGE, f->C_Encrypt(self->s, pt, 257, ct, &len));
+	ASSERT_EQ(CKR_OK, f->C_EncryptInit(self->s, &m, k));
+	len = sizeof(ct);
+	EXPECT_EQ(CKR_OK, f->C_Encrypt(self->s, pt, 256, ct, &len));
+	/* Counter bits the mechanism cannot take. */
+	cp.ulCounterBits = 0;
+	EXPECT_EQ(CKR_MECHANISM_PARAM_INVALID, f->C_EncryptInit(self->s, &m, k));
+	cp.ulCounterBits = 129;
+	EXPECT_EQ(CKR_MECHANISM_PARAM_INVALID, f->C_DecryptInit(self->s, &m, k));
+	m.ulParameterLen = 16;
+	cp.ulCounterBits = 128;
+	EXPECT_EQ(CKR_MECHANISM_PARAM_INVALID, f->C_EncryptInit(self->s, &m, k));
+}
+
+TEST_F(pc, aes_key_wrap_cross)
+{
+	CK_FUNCTION_LIST_PTR f = self->f;
+	unsigned char key[32], pt[64], ct[80], back[80], iv8[8], iv4[4];
+	CK_MECHANISM kw = { CKM_AES_KEY_WRAP, NULL, 0 };
+	CK_MECHANISM kwp = { CKM_AES_KEY_WRAP_KWP, iv4, sizeof(iv4) };
+	CK_MECHANISM_INFO mi;
+	CK_OBJECT_HANDLE k;
+	CK_ULONG len;
+	int rl;
+
+	RAND_bytes(key, sizeof(key));
+	RAND_bytes(pt, sizeof(pt));
+	RAND_bytes(iv8, sizeof(iv8));
+	RAND_bytes(iv4, sizeof(iv4));
+	ASSERT_EQ(CKR_OK, p_aes_key(f, self->s, key, 32, &k));
+
+	/* KW, default IV: the token wraps, OpenSSL unwraps; and back. */
+	ASSERT_EQ(CKR_OK, f->C_EncryptInit(self->s, &kw, k));
+	len = 0;
+	ASSERT_EQ(CKR_OK, f->C_Encrypt(self->s, pt, 32, NULL, &len));
+	EXPECT_EQ(40UL, len);
+	ASSERT_EQ(CKR_OK, f->C_Encrypt(self->s, pt, 32, ct, &len));
+	ASSERT_EQ(40UL, len);
+	rl = ossl_wrap(0, 0, key, 32, NULL, ct, 40, back);
+	ASSERT_EQ(32, rl);
+	EXPECT_EQ(0, memcmp(back, pt, 32));
+	rl = ossl_wrap(1, 0, key, 32, NULL, pt, 48, ct);
+	ASSERT_EQ(56, rl);
+	ASSERT_EQ(CKR_OK, f->C_DecryptInit(self->s, &kw, k));
+	len = sizeof(back);
+	ASSERT_EQ(CKR_OK, f->C_Decrypt(self->s, ct, 56, back, &len));
+	ASSERT_EQ(48UL, len);
+	EXPECT_EQ(0, memcmp(back, pt, 48));
+	/* a tampered one, then a truncated one */
+	ct[20] ^= 1;
+	ASSERT_EQ(CKR_OK, f->C_DecryptInit(self->s, &kw, k));
+	len = sizeof(back);
+	EXPECT_EQ(CKR_ENCRYPTED_DATA_INVALID,
+		  f->C_Decrypt(self->s, ct, 56, back, &len));
+	ct[20] ^= 1;
+	ASSERT_EQ(CKR_OK, f->C_DecryptInit(self->s, &kw, k));
+	len = sizeof(back);
+	EXPECT_EQ(CKR_ENCRYPTED_DATA_INVALID,
+		  f->C_Decrypt(self->s, ct, 48, back, &len));
+	ASSERT_EQ(CKR_OK, f->C_EncryptInit(self->s, &kw, k));
+	len = sizeof(ct);
+	EXPECT_EQ(CKR_DATA_LEN_RANGE, f->C_Encrypt(self->s, pt, 20, ct, &len));
+	/* KW with an IV of its own */
+	kw.pParameter = iv8;
+	kw.ulParameterLen = sizeof(iv8);
+	ASSERT_EQ(CKR_OK, f->C_EncryptInit(self->s, &kw, k));
+	len = sizeof(ct);
+	ASSERT_EQ(CKR_OK, f->C_Encrypt(self->s, pt, 24, ct, &len));
+	ASSERT_EQ(32UL, len);
+	rl = ossl_wrap(0, 0, key, 32, iv8, ct, 32, back);
+	ASSERT_EQ(24, rl);
+	EXPECT_EQ(0, memcmp(back, pt, 24));
+	kw.ulParameterLen = 7;
+	EXPECT_EQ(CKR_MECHANISM_PARAM_INVALID, f->C_EncryptInit(self->s, &kw, k));
+
+	/* KWP with an IV: 61 bytes both ways. */
+	ASSERT_EQ(CKR_OK, f->C_EncryptInit(self->s, &kwp, k));
+	len = sizeof(ct);
+	ASSERT_EQ(CKR_OK, f->C_Encrypt(self->s, pt, 61, ct, &len));
+	ASSERT_EQ(72UL, len);
+	rl = ossl_wrap(0, 1, key, 32, iv4, ct, 72, back);
+	ASSERT_EQ(61, rl);
+	EXPECT_EQ(0, memcmp(back, pt, 61));
+	rl = ossl_wrap(1, 1, key, 32, iv4, pt, 5, ct);
+	ASSERT_EQ(16, rl);
+	ASSERT_EQ(CKR_OK, f->C_DecryptInit(self->s, &kwp, k));
+	len = sizeof(back);
+	ASSERT_EQ(CKR_OK, f->C_Decrypt(self->s, ct, 16, back, &len));
+	ASSERT_EQ(5UL, len);
+	EXPECT_EQ(0, memcmp(back, pt, 5));
+	/* single-part only */
+	ASSERT_EQ(CKR_OK, f->C_EncryptInit(self->s, &kwp, k));
+	len = sizeof(ct);
+	EXPECT_EQ(CKR_OPERATION_NOT_INITIALIZED,
+		  f->C_EncryptUpdate(self->s, pt, 16, ct, &len));
+
+	/* No C_WrapKey yet: encryption and decryption only. */
+	ASSERT_EQ(CKR_OK, f->C_GetMechanismInfo(self->slot, CKM_AES_KEY_WRAP,
+						&mi));
+	EXPECT_EQ((CK_FLAGS)(CKF_ENCRYPT | CKF_DECRYPT), mi.flags);
+	EXPECT_EQ(16UL, mi.ulMinKeySize);
+	EXPECT_EQ(32UL, mi.ulMaxKeySize);
 }
 
 TEST_F(pc, digest_vs_openssl)

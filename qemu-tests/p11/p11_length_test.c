@@ -20,7 +20,7 @@
  *   - zero-length input (single-part) and zero-length updates;
  *   - the operation ends with the single-part call and the final one.
  * Single-part-only mechanisms (CKM_ECDSA, CKM_RSA_PKCS, CKM_RSA_PKCS_PSS,
- * CKM_RSA_PKCS_OAEP) refuse C_*Update and C_*Final with
+ * CKM_RSA_PKCS_OAEP, CKM_AES_KEY_WRAP, CKM_AES_KEY_WRAP_KWP) refuse C_*Update and C_*Final with
  * CKR_OPERATION_NOT_INITIALIZED, which ends the operation.
  */
 #include <stdlib.h>
@@ -41,8 +41,8 @@
 #define RSA_BITS	2048
 
 enum key { K_NONE, K_AES, K_EC, K_ED, K_RSA, K_GENERIC };
-enum kind { R_GEN, R_DIGEST, R_AES, R_GCM, R_OAEP, R_ECDSA, R_EDDSA, R_RSA,
-	    R_MAC };
+enum kind { R_GEN, R_DIGEST, R_AES, R_GCM, R_CTR, R_KW, R_OAEP, R_ECDSA,
+	    R_EDDSA, R_RSA, R_MAC };
 
 /* One mechanism: what it is, how to drive it, how OpenSSL checks it. */
 struct row {
@@ -55,8 +55,8 @@ struct row {
 	int raw;		/* the input is a hash or T, not the message */
 	int pss;
 	const char *cipher;	/* OpenSSL cipher (AES) */
-	int pad;		/* CBC_PAD */
-	int block_only;		/* ECB, CBC: whole blocks */
+	int pad;		/* CBC_PAD, KWP */
+	int block_only;		/* ECB, CBC, KW: whole blocks */
 	int general;		/* _GENERAL MAC: CK_MAC_GENERAL_PARAMS */
 };
 
@@ -90,6 +90,11 @@ static const struct row rows[] = {
 	AES(CKM_AES_CBC, "AES-128-CBC", 0, 1),
 	AES(CKM_AES_CBC_PAD, "AES-128-CBC", 1, 0),
 	ROW(CKM_AES_GCM, .kind = R_GCM, .key = K_AES),
+	ROW(CKM_AES_CTR, .kind = R_CTR, .key = K_AES),
+	ROW(CKM_AES_KEY_WRAP, .kind = R_KW, .key = K_AES, .single = 1,
+	    .block_only = 1),
+	ROW(CKM_AES_KEY_WRAP_KWP, .kind = R_KW, .key = K_AES, .single = 1,
+	    .pad = 1),
 	GEN(CKM_EC_KEY_PAIR_GEN),
 	ROW(CKM_ECDSA, .kind = R_ECDSA, .key = K_EC, .single = 1,
 	    .md = "SHA256", .raw = 1),
@@ -162,11 +167,13 @@ struct keys {
 static const unsigned char iv[16] = "0123456789abcdef";
 static const unsigned char gcm_iv[12] = "gcm-iv-12by";
 static const unsigned char gcm_aad[5] = "aad!";
+static const unsigned char ctr_cb[16] = "ctr-block-0123\xff";
 
 /* Parameters of one CK_MECHANISM, kept with it. */
 struct mparam {
 	CK_MECHANISM m;
 	CK_GCM_PARAMS gcm;
+	CK_AES_CTR_PARAMS ctr;
 	CK_RSA_PKCS_PSS_PARAMS pss;
 	CK_RSA_PKCS_OAEP_PARAMS oaep;
 	CK_ULONG mac_len;
@@ -220,6 +227,12 @@ static void mech_of(const struct row *r, struct mparam *p)
 		p->gcm.ulTagBits = 128;
 		p->m.pParameter = &p->gcm;
 		p->m.ulParameterLen = sizeof(p->gcm);
+		break;
+	case CKM_AES_CTR:
+		p->ctr.ulCounterBits = 128;
+		memcpy(p->ctr.cb, ctr_cb, sizeof(ctr_cb));
+		p->m.pParameter = &p->ctr;
+		p->m.ulParameterLen = sizeof(p->ctr);
 		break;
 	case CKM_RSA_PKCS_OAEP:
 		p->oaep.hashAlg = CKM_SHA256;
@@ -436,6 +449,10 @@ static int input_ok(const struct row *r, enum op op, size_t n)
 		return !r->block_only || n % 16 == 0;
 	case R_GCM:
 		return op == O_ENC || n >= 16;
+	case R_KW:
+		if (op == O_ENC)
+			return r->pad ? n > 0 : n % 8 == 0 && n >= 16;
+		return n % 8 == 0 && n >= (r->pad ? 16U : 24U);
 	case R_OAEP:
 		return op == O_ENC ? n <= 256 - 66 : n == 256;
 	case R_RSA:
@@ -466,6 +483,12 @@ static int ref_out(const struct row *r, const struct keys *k, enum op op,
 		return ref_aes(r, k, op == O_ENC, in, n, out);
 	case R_GCM:
 		return ref_gcm(k, op == O_ENC, in, n, out);
+	case R_CTR:
+		return ossl_ctr(k->aes_key, 16, ctr_cb, in, (int)n, out) ? -1 :
+									   (int)n;
+	case R_KW:
+		return ossl_wrap(op == O_ENC, r->pad, k->aes_key, 16, NULL, in,
+				 (int)n, out);
 	case R_OAEP:
 		return op == O_DEC ? ref_oaep(k, 0, in, n, out) : -1;
 	case R_RSA:
@@ -498,7 +521,7 @@ static int check_out(const struct row *r, const struct keys *k, enum op op,
 /* The length answered may exceed the output (PKCS#11 5.2 allows it). */
 static int upper_bound(const struct row *r, enum op op)
 {
-	return op == O_DEC && (r->pad || r->kind == R_OAEP ||
+	return op == O_DEC && (r->pad || r->kind == R_OAEP ||	/* KWP too */
 			       is_rsa_enc(r, op));
 }
 
@@ -820,6 +843,9 @@ static void drive(struct __test_metadata *_metadata, CK_FUNCTION_LIST_PTR f,
 			/* the ciphertext of the message, made by OpenSSL */
 			cl = r->kind == R_OAEP ? ref_oaep(k, 1, msg, n, ct) :
 			     ref_out(r, k, O_ENC, msg, n, ct);
+			/* no ciphertext of a message it cannot take (KW) */
+			if (cl < 0 && !input_ok(r, O_ENC, n))
+				cl = 0;
 			ASSERT_LE(0, cl);
 			one_shot(_metadata, f, s, r, k, O_DEC, ct, cl, NULL,
 				 NULL);

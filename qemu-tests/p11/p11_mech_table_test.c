@@ -4,8 +4,8 @@
  * <!-- mech-table-end -->) names exactly the mechanisms C_GetMechanismList
  * returns: every `CKM_*` name in the first cell of a row is one mechanism,
  * each listed once. Names are resolved to numbers from the headers the
- * project builds with: p11-kit's pkcs11.h and pkcs11/p11_3_0.h (the v3.0
- * names p11-kit 0.24 lacks), so a README name no header knows is a
+ * project builds with: p11-kit's pkcs11.h, pkcs11/p11_3_0.h and
+ * qemu-tests/lib/khsm_mechs.h (the v3.0 names p11-kit 0.24 lacks), so a README name no header knows is a
  * failure too. Differences are reported by name, both ways.
  */
 #include <ctype.h>
@@ -105,6 +105,8 @@ TEST(readme_table_is_the_mechanism_list)
 	ASSERT_LT(0, read_header("/usr/include/p11-kit-1/p11-kit/pkcs11.h"))
 		TH_LOG("cannot read p11-kit's pkcs11.h (libp11-kit-dev)");
 	snprintf(path, sizeof(path), "%s/pkcs11/p11_3_0.h", repo());
+	ASSERT_LE(0, read_header(path)) TH_LOG("%s: %s", path, strerror(errno));
+	snprintf(path, sizeof(path), "%s/qemu-tests/lib/khsm_mechs.h", repo());
 	ASSERT_LE(0, read_header(path)) TH_LOG("%s: %s", path, strerror(errno));
 
 	snprintf(path, sizeof(path), "%s/README.md", repo());

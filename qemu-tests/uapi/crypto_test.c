@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Mechanisms through direct ioctls: SHA-1..512 known answers (one-shot and
- * multi-part), AES-ECB/CBC/CBC-PAD/GCM with NIST vectors and round trips,
- * GCM tag tampering, P-256 key generation and ECDSA sign/verify (checked
+ * multi-part), AES-ECB/CBC/CBC-PAD/GCM/CTR with NIST vectors and round
+ * trips, CTR against OpenSSL and its counter bits, AES key wrap (RFC 3394,
+ * RFC 5649) against OpenSSL and tampered, GCM tag tampering, P-256 key generation and ECDSA sign/verify (checked
  * with OpenSSL), the length protocol keeping operations active,
  * OPERATION_ACTIVE / OPERATION_NOT_INITIALIZED, GENERATE_RANDOM, the exact
  * mechanism list.
@@ -409,6 +410,406 @@ TEST_F(cr, aes_gcm_nist_and_tamper)
 	EXPECT_EQ(CKR_MECHANISM_PARAM_INVALID, rv);
 }
 
+/* The flat CKM_AES_CTR parameter. */
+static __u32 ctr_param(struct khsm_aes_ctr_params *p, __u32 bits,
+		       const __u8 *cb)
+{
+	memset(p, 0, sizeof(*p));
+	p->ctr_bits = bits;
+	memcpy(p->ctr_block, cb, 16);
+	return sizeof(*p);
+}
+
+/* One CTR operation of @op over @n bytes in parts of @part (0: one-shot). */
+static int ctr_run(int fd, __u32 s, __u32 op, __u32 k,
+		   const struct khsm_aes_ctr_params *p, const __u8 *in,
+		   size_t n, size_t part, __u8 *out, __u32 *rv)
+{
+	size_t off, c;
+	__u64 len;
+	int err;
+
+	err = t_op_init(fd, s, op, CKM_AES_CTR, k, p, sizeof(*p), rv);
+	if (err || *rv)
+		return err ? err : -1;
+	if (!part) {
+		len = n;
+		err = t_op_data(fd, s, op, KHSM_DATA_ONESHOT, in, n, out, &len, rv);
+		return err ? err : len == n ? 0 : -1;
+	}
+	for (off = 0; off < n; off += c) {
+		c = n - off < part ? n - off : part;
+		len = c;
+		err = t_op_data(fd, s, op, KHSM_DATA_UPDATE, in + off, c,
+				out + off, &len, rv);
+		if (err)
+			return err;
+		if (len != c)
+			return -1;
+	}
+	len = 16;
+	err = t_op_data(fd, s, op, KHSM_DATA_FINAL, NULL, 0, out + n, &len, rv);
+	return err ? err : len == 0 ? 0 : -1;
+}
+
+TEST_F(cr, aes_ctr_nist_openssl_and_counter_bits)
+{
+	static const size_t parts[] = { 0, 1, 5, 16, 17, 333 };
+	__u8 key[32], cb[16], pt[1000], ct[1024], ref[1024], back[1024];
+	struct khsm_aes_ctr_params p;
+	unsigned int i, op;
+	__u32 k, rv;
+	__u64 len;
+
+	/* SP 800-38A F.5.1 CTR-AES128.Encrypt, and F.5.2 decrypt. */
+	t_unhex("2b7e151628aed2a6abf7158809cf4f3c", key, 16);
+	t_unhex("f0f1f2f3f4f5f6f7f8f9fafbfcfdfeff", cb, 16);
+	t_unhex("6bc1bee22e409f96e93d7e117393172aae2d8a571e03ac9c9eb76fac45af8e51"
+		"30c81c46a35ce411e5fbc1191a0a52eff69f2445df4f9b17ad2b417be66c3710",
+		pt, 64);
+	t_unhex("874d6191b620e3261bef6864990db6ce9806f66b7970fdff8617187bb9fffdff"
+		"5ae4df3edbd5d35e5b4f09020db03eab1e031dda2fbe03d1792170a0f3009cee",
+		ref, 64);
+	k = t_aes_key(self->fd, self->s, key, 16);
+	ASSERT_NE(0U, k);
+	ctr_param(&p, 128, cb);
+	for (i = 0; i < sizeof(parts) / sizeof(parts[0]); i++) {
+		memset(ct, 0, sizeof(ct));
+		ASSERT_EQ(0, ctr_run(self->fd, self->s, KHSM_OP_ENCRYPT, k, &p,
+				     pt, 64, parts[i], ct, &rv)) TH_LOG("rv 0x%x", rv);
+		EXPECT_EQ(0, memcmp(ct, ref, 64)) TH_LOG("parts of %zu", parts[i]);
+		ASSERT_EQ(0, ctr_run(self->fd, self->s, KHSM_OP_DECRYPT, k, &p,
+				     ref, 64, parts[i], back, &rv));
+		EXPECT_EQ(0, memcmp(back, pt, 64));
+	}
+	/* The length answer is the input's length, and keeps the operation. */
+	ASSERT_OK(t_op_init(self->fd, self->s, KHSM_OP_ENCRYPT, CKM_AES_CTR, k,
+			    &p, sizeof(p), &rv), rv);
+	len = 0;
+	ASSERT_OK(t_op_data(self->fd, self->s, KHSM_OP_ENCRYPT, KHSM_DATA_UPDATE,
+			    pt, 7, NULL, &len, &rv), rv);
+	EXPECT_EQ(7ULL, len);
+	len = 6;
+	EXPECT_EQ(ENOSPC, t_op_data(self->fd, self->s, KHSM_OP_ENCRYPT,
+				    KHSM_DATA_UPDATE, pt, 7, ct, &len, &rv));
+	EXPECT_EQ(CKR_BUFFER_TOO_SMALL, rv);
+	len = 7;
+	ASSERT_OK(t_op_data(self->fd, self->s, KHSM_OP_ENCRYPT, KHSM_DATA_UPDATE,
+			    pt, 7, ct, &len, &rv), rv);
+	EXPECT_EQ(0, memcmp(ct, ref, 7));
+	EXPECT_EQ(0, t_op_cancel(self->fd, self->s, KHSM_OP_ENCRYPT));
+
+	/* AES-256, random data: the token and OpenSSL both ways, any parts. */
+	for (i = 0; i < 32; i++)
+		key[i] = i * 7 + 3;
+	for (i = 0; i < 16; i++)
+		cb[i] = 0x80 + i * 9;
+	for (i = 0; i < sizeof(pt); i++)
+		pt[i] = i * 13 + (i >> 3);
+	k = t_aes_key(self->fd, self->s, key, 32);
+	ASSERT_NE(0U, k);
+	ctr_param(&p, 128, cb);
+	ASSERT_EQ(0, ossl_ctr(key, 32, cb, pt, sizeof(pt), ref));
+	for (i = 0; i < sizeof(parts) / sizeof(parts[0]); i++) {
+		ASSERT_EQ(0, ctr_run(self->fd, self->s, KHSM_OP_ENCRYPT, k, &p,
+				     pt, sizeof(pt), parts[i], ct, &rv));
+		EXPECT_EQ(0, memcmp(ct, ref, sizeof(pt))) TH_LOG("parts of %zu",
+								 parts[i]);
+		ASSERT_EQ(0, ossl_ctr(key, 32, cb, ct, sizeof(pt), back));
+		EXPECT_EQ(0, memcmp(back, pt, sizeof(pt)));
+		ASSERT_EQ(0, ctr_run(self->fd, self->s, KHSM_OP_DECRYPT, k, &p,
+				     ref, sizeof(pt), parts[i], back, &rv));
+		EXPECT_EQ(0, memcmp(back, pt, sizeof(pt)));
+	}
+
+	/*
+	 * 8 counter bits from ...fe: blocks fe, ff, then 00, 01 with the
+	 * other 120 bits unchanged (OpenSSL would carry into them).
+	 */
+	cb[15] = 0xfe;
+	ctr_param(&p, 8, cb);
+	ASSERT_EQ(0, ossl_ctr(key, 32, cb, pt, 32, ref));
+	cb[15] = 0x00;
+	ASSERT_EQ(0, ossl_ctr(key, 32, cb, pt + 32, 40, ref + 32));
+	for (i = 0; i < sizeof(parts) / sizeof(parts[0]); i++) {
+		ASSERT_EQ(0, ctr_run(self->fd, self->s, KHSM_OP_ENCRYPT, k, &p,
+				     pt, 72, parts[i], ct, &rv));
+		EXPECT_EQ(0, memcmp(ct, ref, 72)) TH_LOG("parts of %zu", parts[i]);
+	}
+	/* 128 bits over the same block: OpenSSL's carry. */
+	cb[15] = 0xfe;
+	ctr_param(&p, 128, cb);
+	ASSERT_EQ(0, ossl_ctr(key, 32, cb, pt, 72, ref));
+	ASSERT_EQ(0, ctr_run(self->fd, self->s, KHSM_OP_ENCRYPT, k, &p, pt, 72,
+			     0, ct, &rv));
+	EXPECT_EQ(0, memcmp(ct, ref, 72));
+
+	/*
+	 * 2 counter bits: 4 counter values, 64 bytes. A 65th byte would use
+	 * the first one again: CKR_DATA_LEN_RANGE, nothing output, the
+	 * operation ended; one-shot and multi-part, both directions.
+	 */
+	ctr_param(&p, 2, cb);
+	for (op = KHSM_OP_ENCRYPT; op <= KHSM_OP_DECRYPT; op++) {
+		ASSERT_EQ(0, ctr_run(self->fd, self->s, op, k, &p, pt, 64, 0,
+				     ct, &rv));
+		ASSERT_OK(t_op_init(self->fd, self->s, op, CKM_AES_CTR, k, &p,
+				    sizeof(p), &rv), rv);
+		len = sizeof(ct);
+		memset(ct, 0x5a, sizeof(ct));
+		EXPECT_EQ(EINVAL, t_op_data(self->fd, self->s, op,
+					    KHSM_DATA_ONESHOT, pt, 65, ct, &len,
+					    &rv));
+		EXPECT_EQ(CKR_DATA_LEN_RANGE, rv);
+		EXPECT_EQ(0x5a, ct[0]);
+		EXPECT_EQ(ENOMSG, t_op_data(self->fd, self->s, op,
+					    KHSM_DATA_UPDATE, pt, 1, ct, &len,
+					    &rv));
+		/* 1 + 63 bytes fill the 4 blocks, one byte more does not */
+		ASSERT_OK(t_op_init(self->fd, self->s, op, CKM_AES_CTR, k, &p,
+				    sizeof(p), &rv), rv);
+		len = 1;
+		ASSERT_OK(t_op_data(self->fd, self->s, op, KHSM_DATA_UPDATE,
+				    pt, 1, ct, &len, &rv), rv);
+		len = 63;
+		ASSERT_OK(t_op_data(self->fd, self->s, op, KHSM_DATA_UPDATE,
+				    pt + 1, 63, ct + 1, &len, &rv), rv);
+		len = 1;
+		EXPECT_EQ(EINVAL, t_op_data(self->fd, self->s, op,
+					    KHSM_DATA_UPDATE, pt + 64, 1,
+					    ct + 64, &len, &rv));
+		EXPECT_EQ(CKR_DATA_LEN_RANGE, rv);
+		len = 16;
+		EXPECT_EQ(ENOMSG, t_op_data(self->fd, self->s, op,
+					    KHSM_DATA_FINAL, NULL, 0, ct, &len,
+					    &rv));
+		EXPECT_EQ(CKR_OPERATION_NOT_INITIALIZED, rv);
+	}
+	/* Exactly 64 bytes, then a 0-byte final, are fine. */
+	ASSERT_EQ(0, ctr_run(self->fd, self->s, KHSM_OP_ENCRYPT, k, &p, pt, 64,
+			     17, ct, &rv));
+
+	/* Counter bits 0 and 129, a short parameter, a reserved word. */
+	ctr_param(&p, 0, cb);
+	EXPECT_EQ(EINVAL, t_op_init(self->fd, self->s, KHSM_OP_ENCRYPT,
+				    CKM_AES_CTR, k, &p, sizeof(p), &rv));
+	EXPECT_EQ(CKR_MECHANISM_PARAM_INVALID, rv);
+	ctr_param(&p, 129, cb);
+	EXPECT_EQ(EINVAL, t_op_init(self->fd, self->s, KHSM_OP_ENCRYPT,
+				    CKM_AES_CTR, k, &p, sizeof(p), &rv));
+	EXPECT_EQ(CKR_MECHANISM_PARAM_INVALID, rv);
+	ctr_param(&p, 128, cb);
+	EXPECT_EQ(EINVAL, t_op_init(self->fd, self->s, KHSM_OP_DECRYPT,
+				    CKM_AES_CTR, k, &p, 16, &rv));
+	EXPECT_EQ(CKR_MECHANISM_PARAM_INVALID, rv);
+	EXPECT_EQ(EINVAL, t_op_init(self->fd, self->s, KHSM_OP_DECRYPT,
+				    CKM_AES_CTR, k, NULL, 0, &rv));
+	EXPECT_EQ(CKR_MECHANISM_PARAM_INVALID, rv);
+	p.reserved = 1;
+	rv = 0;
+	EXPECT_EQ(EINVAL, t_op_init(self->fd, self->s, KHSM_OP_ENCRYPT,
+				    CKM_AES_CTR, k, &p, sizeof(p), &rv));
+	EXPECT_EQ(0U, rv);
+}
+
+/* One single-part KW/KWP operation; returns the errno, *len the output. */
+static int kw_run(int fd, __u32 s, __u32 op, __u32 mech, __u32 k,
+		  const void *iv, __u32 iv_len, const __u8 *in, size_t n,
+		  __u8 *out, __u64 *len, __u32 *rv)
+{
+	int err = t_op_init(fd, s, op, mech, k, iv, iv_len, rv);
+
+	if (err || *rv)
+		return err ? err : -1;
+	return t_op_data(fd, s, op, KHSM_DATA_ONESHOT, in, n, out, len, rv);
+}
+
+TEST_F(cr, aes_key_wrap_rfc_openssl_and_tamper)
+{
+	static const size_t kw_lens[] = { 16, 24, 32, 40, 256, 4096 };
+	static const size_t kwp_lens[] = { 1, 7, 8, 9, 16, 20, 31, 32, 33, 4097 };
+	static __u8 pt[4104], ct[4200], ref[4200], back[4200];
+	static const __u8 iv8[8] = "8-byteIV", iv4[4] = "iv4!";
+	unsigned int i, ks, pad;
+	__u8 key[32];
+	__u32 k, rv;
+	__u64 len;
+	int rl;
+
+	/* RFC 3394 4.1 (default IV), wrap and unwrap. */
+	t_unhex("000102030405060708090a0b0c0d0e0f", key, 16);
+	t_unhex("00112233445566778899aabbccddeeff", pt, 16);
+	t_unhex("1fa68b0a8112b447aef34bd8fb5a7b829d3e862371d2cfe5", ref, 24);
+	k = t_aes_key(self->fd, self->s, key, 16);
+	ASSERT_NE(0U, k);
+	len = 0;
+	ASSERT_OK(kw_run(self->fd, self->s, KHSM_OP_ENCRYPT, CKM_AES_KEY_WRAP,
+			 k, NULL, 0, pt, 16, NULL, &len, &rv), rv);
+	EXPECT_EQ(24ULL, len);
+	/* the length query kept the operation */
+	len = 24;
+	ASSERT_OK(t_op_data(self->fd, self->s, KHSM_OP_ENCRYPT,
+			    KHSM_DATA_ONESHOT, pt, 16, ct, &len, &rv), rv);
+	EXPECT_EQ(24ULL, len);
+	EXPECT_EQ(0, memcmp(ct, ref, 24));
+	len = sizeof(back);
+	ASSERT_OK(kw_run(self->fd, self->s, KHSM_OP_DECRYPT, CKM_AES_KEY_WRAP,
+			 k, NULL, 0, ref, 24, back, &len, &rv), rv);
+	EXPECT_EQ(16ULL, len);
+	EXPECT_EQ(0, memcmp(back, pt, 16));
+	/* RFC 5649 6: 7-byte key with a 192-bit KEK. */
+	t_unhex("5840df6e29b02af1ab493b705bf16ea1ae8338f4dcc176a8", key, 24);
+	k = t_aes_key(self->fd, self->s, key, 24);
+	ASSERT_NE(0U, k);
+	len = sizeof(ct);
+	ASSERT_OK(kw_run(self->fd, self->s, KHSM_OP_ENCRYPT,
+			 CKM_AES_KEY_WRAP_KWP, k, NULL, 0,
+			 (const __u8 *)"ForPasi", 7, ct, &len, &rv), rv);
+	t_unhex("afbeb0f07dfbf5419200f2ccb50bb24f", ref, 16);
+	EXPECT_EQ(16ULL, len);
+	EXPECT_EQ(0, memcmp(ct, ref, 16));
+	/* an upper bound for the unwrapped length, then the exact one */
+	len = 0;
+	ASSERT_OK(kw_run(self->fd, self->s, KHSM_OP_DECRYPT,
+			 CKM_AES_KEY_WRAP_KWP, k, NULL, 0, ref, 16, NULL, &len,
+			 &rv), rv);
+	EXPECT_EQ(8ULL, len);
+	ASSERT_OK(t_op_data(self->fd, self->s, KHSM_OP_DECRYPT,
+			    KHSM_DATA_ONESHOT, ref, 16, back, &len, &rv), rv);
+	EXPECT_EQ(7ULL, len);
+	EXPECT_EQ(0, memcmp(back, "ForPasi", 7));
+
+	/* Every key size, many lengths, both IVs: the token and OpenSSL. */
+	for (i = 0; i < sizeof(pt); i++)
+		pt[i] = i * 31 + 7;
+	for (ks = 16; ks <= 32; ks += 8) {
+		for (i = 0; i < ks; i++)
+			key[i] = i * 3 + ks;
+		k = t_aes_key(self->fd, self->s, key, ks);
+		ASSERT_NE(0U, k);
+		for (pad = 0; pad < 2; pad++) {
+			const size_t *lens = pad ? kwp_lens : kw_lens;
+			unsigned int nl = pad ? 10 : 6, j, withiv;
+			__u32 mech = pad ? CKM_AES_KEY_WRAP_KWP : CKM_AES_KEY_WRAP;
+
+			for (j = 0; j < nl; j++) {
+				for (withiv = 0; withiv < 2; withiv++) {
+					const __u8 *iv = !withiv ? NULL :
+							 pad ? iv4 : iv8;
+					__u32 ivl = !withiv ? 0 : pad ? 4 : 8;
+					size_t n = lens[j];
+
+					len = sizeof(ct);
+					ASSERT_OK(kw_run(self->fd, self->s,
+							 KHSM_OP_ENCRYPT, mech, k,
+							 iv, ivl, pt, n, ct, &len,
+							 &rv), rv);
+					rl = ossl_wrap(0, pad, key, ks, iv, ct,
+						       len, back);
+					ASSERT_EQ((int)n, rl)
+						TH_LOG("ks %u pad %u n %zu", ks,
+						       pad, n);
+					EXPECT_EQ(0, memcmp(back, pt, n));
+					rl = ossl_wrap(1, pad, key, ks, iv, pt,
+						       n, ref);
+					ASSERT_EQ((int)len, rl);
+					EXPECT_EQ(0, memcmp(ref, ct, len));
+					len = sizeof(back);
+					memset(back, 0, sizeof(back));
+					ASSERT_OK(kw_run(self->fd, self->s,
+							 KHSM_OP_DECRYPT, mech, k,
+							 iv, ivl, ref, rl, back,
+							 &len, &rv), rv);
+					EXPECT_EQ(n, len);
+					EXPECT_EQ(0, memcmp(back, pt, n));
+				}
+			}
+		}
+	}
+
+	/*
+	 * Tampered, truncated (by a semiblock, and not to a semiblock),
+	 * the other IV: CKR_ENCRYPTED_DATA_INVALID / _LEN_RANGE, and no
+	 * output at all.
+	 */
+	for (pad = 0; pad < 2; pad++) {
+		__u32 mech = pad ? CKM_AES_KEY_WRAP_KWP : CKM_AES_KEY_WRAP;
+		size_t n = 40;
+
+		len = sizeof(ct);
+		ASSERT_OK(kw_run(self->fd, self->s, KHSM_OP_ENCRYPT, mech, k,
+				 NULL, 0, pt, n, ct, &len, &rv), rv);
+		ASSERT_EQ(48ULL, len);
+		for (i = 0; i < 48; i += 47) {
+			ct[i] ^= 0x20;
+			len = sizeof(back);
+			memset(back, 0x5a, sizeof(back));
+			EXPECT_EQ(EBADMSG, kw_run(self->fd, self->s,
+						  KHSM_OP_DECRYPT, mech, k, NULL,
+						  0, ct, 48, back, &len, &rv));
+			EXPECT_EQ(CKR_ENCRYPTED_DATA_INVALID, rv);
+			EXPECT_EQ(0x5a, back[0]);
+			ct[i] ^= 0x20;
+		}
+		len = sizeof(back);
+		EXPECT_EQ(EBADMSG, kw_run(self->fd, self->s, KHSM_OP_DECRYPT,
+					  mech, k, NULL, 0, ct, 40, back, &len,
+					  &rv));
+		EXPECT_EQ(CKR_ENCRYPTED_DATA_INVALID, rv);
+		EXPECT_EQ(0x5a, back[0]);
+		len = sizeof(back);
+		EXPECT_EQ(EBADMSG, kw_run(self->fd, self->s, KHSM_OP_DECRYPT,
+					  mech, k, NULL, 0, ct, 45, back, &len,
+					  &rv));
+		EXPECT_EQ(CKR_ENCRYPTED_DATA_LEN_RANGE, rv);
+		len = sizeof(back);
+		EXPECT_EQ(EBADMSG, kw_run(self->fd, self->s, KHSM_OP_DECRYPT,
+					  mech, k, pad ? iv4 : iv8, pad ? 4 : 8,
+					  ct, 48, back, &len, &rv));
+		EXPECT_EQ(CKR_ENCRYPTED_DATA_INVALID, rv);
+		EXPECT_EQ(0x5a, back[0]);
+		/* too short to be wrapped data */
+		len = sizeof(back);
+		EXPECT_EQ(EBADMSG, kw_run(self->fd, self->s, KHSM_OP_DECRYPT,
+					  mech, k, NULL, 0, ct, pad ? 8 : 16,
+					  back, &len, &rv));
+		EXPECT_EQ(CKR_ENCRYPTED_DATA_LEN_RANGE, rv);
+		/* single-part only: an update ends the operation */
+		ASSERT_OK(t_op_init(self->fd, self->s, KHSM_OP_ENCRYPT, mech, k,
+				    NULL, 0, &rv), rv);
+		len = sizeof(ct);
+		EXPECT_EQ(ENOMSG, t_op_data(self->fd, self->s, KHSM_OP_ENCRYPT,
+					    KHSM_DATA_UPDATE, pt, 16, ct, &len,
+					    &rv));
+		EXPECT_EQ(CKR_OPERATION_NOT_INITIALIZED, rv);
+		EXPECT_EQ(ENOMSG, t_op_data(self->fd, self->s, KHSM_OP_ENCRYPT,
+					    KHSM_DATA_ONESHOT, pt, 16, ct, &len,
+					    &rv));
+		/* IVs of the wrong length */
+		EXPECT_EQ(EINVAL, t_op_init(self->fd, self->s, KHSM_OP_ENCRYPT,
+					    mech, k, iv8, pad ? 8 : 4, &rv));
+		EXPECT_EQ(CKR_MECHANISM_PARAM_INVALID, rv);
+		EXPECT_EQ(EINVAL, t_op_init(self->fd, self->s, KHSM_OP_DECRYPT,
+					    mech, k, iv8, 1, &rv));
+		EXPECT_EQ(CKR_MECHANISM_PARAM_INVALID, rv);
+	}
+	/* Plaintext lengths KW cannot take, and KWP's empty one. */
+	for (i = 0; i < 4; i++) {
+		static const size_t bad[] = { 0, 8, 17, 33 };
+
+		len = sizeof(ct);
+		EXPECT_EQ(EINVAL, kw_run(self->fd, self->s, KHSM_OP_ENCRYPT,
+					 CKM_AES_KEY_WRAP, k, NULL, 0, pt,
+					 bad[i], ct, &len, &rv));
+		EXPECT_EQ(CKR_DATA_LEN_RANGE, rv);
+	}
+	len = sizeof(ct);
+	EXPECT_EQ(EINVAL, kw_run(self->fd, self->s, KHSM_OP_ENCRYPT,
+				 CKM_AES_KEY_WRAP_KWP, k, NULL, 0, pt, 0, ct,
+				 &len, &rv));
+	EXPECT_EQ(CKR_DATA_LEN_RANGE, rv);
+}
+
 TEST_F(cr, aes_keygen_gcm_round_trip_96bit_tag)
 {
 	struct t_tmpl t;
@@ -779,6 +1180,11 @@ TEST_F(cr, mechanism_list_exact)
 	mi.mechanism = CKM_EC_KEY_PAIR_GEN;
 	ASSERT_EQ(0, t_ioctl(self->fd, KHSM_IOC_MECH_INFO, &mi));
 	EXPECT_EQ(256ULL, mi.min_key_size);
+	/* AES key wrap: C_Encrypt/C_Decrypt only until C_WrapKey exists. */
+	T_INIT(mi);
+	mi.mechanism = CKM_AES_KEY_WRAP_KWP;
+	ASSERT_EQ(0, t_ioctl(self->fd, KHSM_IOC_MECH_INFO, &mi));
+	EXPECT_EQ((__u64)(CKF_ENCRYPT | CKF_DECRYPT), mi.flags);
 	T_INIT(mi);
 	mi.mechanism = CKM_AES_KEY_GEN;
 	ASSERT_EQ(0, t_ioctl(self->fd, KHSM_IOC_MECH_INFO, &mi));

@@ -55,6 +55,7 @@
 #include <openssl/rsa.h>
 
 #include "khsm_util.h"
+#include "khsm_mechs.h"
 #include "ossl_check.h"
 #include "tap.h"
 
@@ -1096,7 +1097,9 @@ static void fill_op_init(struct fz_file *f, union fz_arg *a)
 	case 1:
 	case 2: {
 		static const __u32 m[] = { CKM_AES_ECB, CKM_AES_CBC,
-					   CKM_AES_CBC_PAD, CKM_AES_GCM };
+					   CKM_AES_CBC_PAD, CKM_AES_GCM,
+					   CKM_AES_CTR, CKM_AES_KEY_WRAP,
+					   CKM_AES_KEY_WRAP_KWP };
 		oi->op = pct(50) ? KHSM_OP_ENCRYPT : KHSM_OP_DECRYPT;
 		oi->mechanism = m[rn(ARRAY_SIZE(m))];
 		key = K_AES;
@@ -1117,6 +1120,18 @@ static void fill_op_init(struct fz_file *f, union fz_arg *a)
 			fill_rand(param + sizeof(*g), plen - sizeof(*g));
 			if (pct(5))
 				plen = rn(plen + 1);
+		} else if (oi->mechanism == CKM_AES_CTR) {
+			struct khsm_aes_ctr_params *c = (void *)param;
+
+			c->ctr_bits = pct(90) ? 1 + rn(128) : rn(300);
+			c->reserved = pct(2);
+			fill_rand(c->ctr_block, sizeof(c->ctr_block));
+			plen = pct(95) ? sizeof(*c) : rn(40);
+		} else if (oi->mechanism != CKM_AES_ECB && pct(50)) {
+			/* key wrap: the optional IV, 8 or 4 bytes */
+			plen = pct(90) ? (oi->mechanism == CKM_AES_KEY_WRAP ? 8 : 4) :
+					 rn(20);
+			fill_rand(param, plen);
 		}
 		break;
 	}

@@ -445,6 +445,11 @@ struct khsm_op_data {
  *   CKM_AES_CBC, CKM_AES_CBC_PAD: the 16-byte IV.
  *   CKM_AES_GCM: struct khsm_gcm_params, then gcm_iv_len bytes of IV,
  *                then gcm_aad_len bytes of AAD.
+ *   CKM_AES_CTR: struct khsm_aes_ctr_params (CK_AES_CTR_PARAMS; required).
+ *   CKM_AES_KEY_WRAP: none (RFC 3394's default IV A6A6A6A6A6A6A6A6) or
+ *                the 8-byte IV.
+ *   CKM_AES_KEY_WRAP_KWP: none (RFC 5649's default A65959A6) or the
+ *                4-byte IV.
  *   CKM_EDDSA: none, or struct khsm_eddsa_params then context_len bytes
  *              of context (CK_EDDSA_PARAMS): ph_flag 0 and no context is
  *              Ed25519, ph_flag 0 with a context (at most 255 bytes)
@@ -472,6 +477,20 @@ struct khsm_gcm_params {
 	__u32 gcm_aad_len;	/* 0..max_data_len */
 	__u32 gcm_tag_bits;	/* 96, 104, 112, 120 or 128 */
 	__u32 reserved;		/* zero */
+};
+
+/*
+ * CKM_AES_CTR: the counter is the low ctr_bits bits of the big-endian
+ * 16-byte block ctr_block, which is the first block's counter; it is
+ * incremented modulo 2^ctr_bits, the other bits stay as they are. An
+ * operation that would use one counter value twice (more than 2^ctr_bits
+ * blocks, a partial block counting as one) fails with CKR_DATA_LEN_RANGE
+ * before it produces anything.
+ */
+struct khsm_aes_ctr_params {
+	__u32 ctr_bits;		/* CK_AES_CTR_PARAMS.ulCounterBits: 1..128 */
+	__u32 reserved;		/* zero */
+	__u8 ctr_block[16];	/* CK_AES_CTR_PARAMS.cb */
 };
 
 struct khsm_eddsa_params {

@@ -103,7 +103,8 @@ struct hsm_attr {
  * defines it on LP64 (CK_GCM_PARAMS in the v3.0 layout or the 2.40 one
  * without ulIvBits, CK_EDDSA_PARAMS, CK_RSA_PKCS_PSS_PARAMS,
  * CK_RSA_PKCS_OAEP_PARAMS, CK_MAC_GENERAL_PARAMS (a CK_ULONG) of the
- * _GENERAL MACs, the 16-byte IV of CKM_AES_CBC*, or none).
+ * _GENERAL MACs, CK_AES_CTR_PARAMS, the 16-byte IV of CKM_AES_CBC*, the
+ * optional IV of CKM_AES_KEY_WRAP*, or none).
  * libhsm turns it into the kernel's flat parameter (<linux/khsm.h>) in a
  * buffer of its own, wiped and freed before the call returns; the caller
  * keeps ownership of everything it passed. A parameter that cannot be
