@@ -20,6 +20,7 @@ static const struct khsm_mech_family *const khsm_families[] = {
 	&khsm_mech_ecdsa,
 	&khsm_mech_eddsa,
 	&khsm_mech_rsa,
+	&khsm_mech_ecdh,
 };
 
 const struct khsm_mech *khsm_mech_find(unsigned long type)

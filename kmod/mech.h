@@ -191,6 +191,26 @@ struct khsm_mech {
 			const u8 *sig, size_t sig_len);
 	/* Wipe and free op->ctx. Must accept a ctx that ->init left NULL. */
 	void (*cleanup)(struct khsm_op *op);
+
+	/*
+	 * Key derivation (CKF_DERIVE, C_DeriveKey): the value of the new
+	 * key from base key @key (class and type checked against
+	 * ->key_type, CKA_DERIVE true) and the flat parameter @param
+	 * (copied by the core; ->param_check has seen it). On entry
+	 * *@out_len is the length the template asks for (CKA_VALUE_LEN),
+	 * or 0 if it names none; the mechanism writes the value to @out
+	 * (room for KHSM_MAX_DERIVE_LEN bytes) and sets *@out_len, or
+	 * refuses: CKR_TEMPLATE_INCOMPLETE if it needs a length and got
+	 * none, CKR_TEMPLATE_INCONSISTENT if it cannot give that many
+	 * bytes, CKR_MECHANISM_PARAM_INVALID for a bad parameter (a peer
+	 * point off the curve included). The core checks the length
+	 * against the new key's type, wipes @out and builds the key. Called
+	 * without any lock of the token; may sleep.
+	 */
+	unsigned long (*derive)(const struct khsm_mech *m,
+				const struct khsm_key *key,
+				const void *param, u32 param_len,
+				u8 *out, u32 *out_len);
 };
 
 /* Registry (mech.c). */
@@ -209,6 +229,8 @@ u32 khsm_mech_list(unsigned long *types, u32 max);
 #define KHSM_MAX_RSA_LEN	512
 #define KHSM_RSA_GEN_MIN_BITS	2048
 #define KHSM_RSA_GEN_MAX_BITS	4096
+/* Largest value ->derive() may produce (the core's buffer). */
+#define KHSM_MAX_DERIVE_LEN	KHSM_MAX_SECRET_LEN
 /* Largest ->out_len() of any mechanism for a 0-byte input (signature, tag). */
 #define KHSM_MAX_SIG_LEN	KHSM_MAX_RSA_LEN
 

@@ -460,6 +460,7 @@ static const struct {
 	{ "ecdsa", khsm_selftest_ecdsa },
 	{ "eddsa", khsm_selftest_eddsa },
 	{ "rsa", khsm_selftest_rsa },
+	{ "ecdh", khsm_selftest_ecdh },
 };
 
 int khsm_selftest_run(void)

@@ -29,5 +29,7 @@ int khsm_selftest_ecdsa(void);
 int khsm_selftest_eddsa(void);
 /* selftest_rsa.c */
 int khsm_selftest_rsa(void);
+/* selftest_ecdh.c */
+int khsm_selftest_ecdh(void);
 
 #endif /* KHSM_SELFTEST_H */

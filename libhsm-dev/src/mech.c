@@ -8,7 +8,8 @@
  * (CK_GCM_PARAMS -> struct khsm_gcm_params + IV + AAD, CK_EDDSA_PARAMS ->
  * struct khsm_eddsa_params + context, CK_RSA_PKCS_PSS_PARAMS -> struct
  * khsm_rsa_pss_params, CK_RSA_PKCS_OAEP_PARAMS -> struct
- * khsm_rsa_oaep_params + label); parameters that already are plain bytes
+ * khsm_rsa_oaep_params + label, CK_ECDH1_DERIVE_PARAMS -> struct
+ * khsm_ecdh1_derive_params + shared data + public data); parameters that already are plain bytes
  * (the 16-byte IV of AES-CBC, none for ECDSA/SHA/ECB/key generation) are
  * passed as given. Values are the kernel's to judge; only what cannot be
  * encoded (wrong struct size, NULL pointer with a length, a length above
@@ -166,6 +167,30 @@ static unsigned long hsmi_oaep(const struct hsm_mechanism *m,
 			  p->ulSourceDataLen, NULL, 0);
 }
 
+/*
+ * CK_ECDH1_DERIVE_PARAMS -> struct khsm_ecdh1_derive_params + shared data +
+ * public data. The KDF and both values are the kernel's to judge.
+ */
+static unsigned long hsmi_ecdh1(const struct hsm_mechanism *m,
+				struct hsmi_param *out)
+{
+	const CK_ECDH1_DERIVE_PARAMS *p = m->param;
+	struct khsm_ecdh1_derive_params f;
+
+	if (!p || m->param_len != sizeof(*p) ||
+	    (!p->pSharedData && p->ulSharedDataLen) ||
+	    (!p->pPublicData && p->ulPublicDataLen) ||
+	    p->ulSharedDataLen > UINT32_MAX || p->ulPublicDataLen > UINT32_MAX)
+		return CKR_MECHANISM_PARAM_INVALID;
+	memset(&f, 0, sizeof(f));
+	f.kdf = p->kdf;
+	f.shared_len = (__u32)p->ulSharedDataLen;
+	f.public_len = (__u32)p->ulPublicDataLen;
+	return hsmi_flat3(out, &f, sizeof(f), p->pSharedData,
+			  p->ulSharedDataLen, p->pPublicData,
+			  p->ulPublicDataLen);
+}
+
 unsigned long hsmi_param_get(const struct hsm_mechanism *m,
 			     struct hsmi_param *out)
 {
@@ -188,6 +213,9 @@ unsigned long hsmi_param_get(const struct hsm_mechanism *m,
 		return hsmi_pss(m, out);
 	case CKM_RSA_PKCS_OAEP:
 		return hsmi_oaep(m, out);
+	case CKM_ECDH1_DERIVE:
+	case CKM_ECDH1_COFACTOR_DERIVE:
+		return hsmi_ecdh1(m, out);
 	}
 	if ((!m->param && m->param_len) || m->param_len > UINT32_MAX)
 		return CKR_MECHANISM_PARAM_INVALID;

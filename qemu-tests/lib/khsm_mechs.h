@@ -2,8 +2,8 @@
 /*
  * The mechanisms README.md's table promises (digests and AES of
  * kmod/mech_digest.c, mech_aes.c, mech_aead.c, the ECDSA family of
- * mech_ecdsa.c, the EdDSA pair of mech_eddsa.c and the RSA family of
- * mech_rsa.c), shared by the uAPI and PKCS#11 tests so both check the same
+ * mech_ecdsa.c, the EdDSA pair of mech_eddsa.c, the RSA family of
+ * mech_rsa.c and the ECDH derivations of mech_ecdh.c), shared by the uAPI and PKCS#11 tests so both check the same
  * exact list: a promised mechanism that is missing is a failure, never a
  * skip. Keep it and the README table in step.
  */
@@ -21,6 +21,7 @@ static const unsigned long khsm_expected_mechs[] = {
 	CKM_SHA512_RSA_PKCS, CKM_RSA_PKCS_PSS, CKM_SHA1_RSA_PKCS_PSS,
 	CKM_SHA224_RSA_PKCS_PSS, CKM_SHA256_RSA_PKCS_PSS,
 	CKM_SHA384_RSA_PKCS_PSS, CKM_SHA512_RSA_PKCS_PSS, CKM_RSA_PKCS_OAEP,
+	CKM_ECDH1_DERIVE, CKM_ECDH1_COFACTOR_DERIVE,
 };
 #define KHSM_N_EXPECTED_MECHS \
 	(sizeof(khsm_expected_mechs) / sizeof(khsm_expected_mechs[0]))
@@ -51,6 +52,8 @@ static inline unsigned long khsm_expected_mech_flags(unsigned long m)
 		return CKF_SIGN | CKF_VERIFY;
 	case CKM_RSA_PKCS_OAEP:
 		return CKF_ENCRYPT | CKF_DECRYPT;
+	case CKM_ECDH1_DERIVE: case CKM_ECDH1_COFACTOR_DERIVE:
+		return CKF_DERIVE;
 	}
 	return 0;
 }
