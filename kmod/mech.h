@@ -141,6 +141,12 @@ struct khsm_mech {
 	 */
 	unsigned long key_type;
 	/*
+	 * Derivation mechanisms only: a second CKK_* the base key may have
+	 * (CKM_ECDH1_DERIVE on CKK_EC and CKK_EC_MONTGOMERY keys), or 0 for
+	 * none (0 is CKK_RSA, and RSA keys never derive).
+	 */
+	unsigned long derive_key_type2;
+	/*
 	 * Single-part only (PKCS#11 v3.0 current mechanisms tables, footnote
 	 * "single-part operations only": CKM_ECDSA, CKM_RSA_PKCS,
 	 * CKM_RSA_PKCS_PSS, CKM_RSA_PKCS_OAEP). The core refuses UPDATE and

@@ -4,7 +4,11 @@
  * kmod/crypto/ (PKCS#11 v3.0 current mechanisms 2.3.16):
  * CKM_ECDH1_DERIVE and CKM_ECDH1_COFACTOR_DERIVE on CKK_EC private keys
  * (the curves of mech_ecdsa.c's table; the NIST curves have cofactor 1,
- * so both mechanisms compute the same SP 800-56A ECC CDH primitive Z).
+ * so both mechanisms compute the same SP 800-56A ECC CDH primitive Z) and
+ * CKM_ECDH1_DERIVE and CKM_ECDH1_COFACTOR_DERIVE on CKK_EC_MONTGOMERY
+ * private keys (Z is X25519 of RFC 7748, mech_x25519.c; the peer's
+ * public value is its 32-byte u-coordinate, bare or as a DER OCTET
+ * STRING; a u of small order, giving Z = 0, is refused).
  *
  * Parameter: struct khsm_ecdh1_derive_params (CK_ECDH1_DERIVE_PARAMS),
  * then the shared data, then the peer's public value: the uncompressed
@@ -30,7 +34,10 @@
 #include "mech_family.h"
 #include "uapi/linux/khsm.h"
 
-#define KHSM_EC_FLAGS	(CKF_EC_F_P | CKF_EC_NAMEDCURVE | CKF_EC_UNCOMPRESS)
+#define KHSM_EC_FLAGS	(CKF_EC_F_P | CKF_EC_NAMEDCURVE | CKF_EC_UNCOMPRESS | \
+			 CKF_EC_CURVENAME)
+/* Largest Z: a NIST curve's field, or X25519's 32 bytes. */
+#define KHSM_ECDH_MAX_Z	(KC_EC_MAX_BYTES > 32 ? KC_EC_MAX_BYTES : 32)
 
 static const struct {
 	unsigned long ckd;
@@ -102,60 +109,76 @@ static bool khsm_ecdh_kdf(u64 ckd, enum kc_hash *hash)
 	return false;
 }
 
+/* Z of a CKK_EC key and the peer's point (bare or DER) in @peer. */
+static unsigned long khsm_ecdh_z(const struct khsm_key *key, const u8 *peer,
+				 u32 peer_len, u8 *z, u32 *z_len)
+{
+	u8 d[KC_EC_MAX_BYTES];
+	enum kc_curve kc;
+	unsigned long rv;
+	const u8 *pt;
+	u32 nb;
+	int err;
+
+	rv = khsm_ec_curve_of(key->ec_params, key->ec_params_len, &kc, &nb);
+	if (rv != CKR_OK)
+		return rv;
+	if (WARN_ON_ONCE(nb > KC_EC_MAX_BYTES))
+		return CKR_GENERAL_ERROR;
+	pt = khsm_ecdh_peer(peer, peer_len, 1 + 2 * nb);
+	if (!pt)
+		return CKR_MECHANISM_PARAM_INVALID;
+	if (!key->value || !key->value_len || key->value_len > nb)
+		return CKR_KEY_SIZE_RANGE;
+	memset(d, 0, nb - key->value_len);
+	memcpy(d + nb - key->value_len, key->value, key->value_len);
+	err = kc_ecdh(kc, d, pt, 1 + 2 * nb, z);
+	memzero_explicit(d, sizeof(d));
+	if (err == KC_EPOINT)
+		return CKR_MECHANISM_PARAM_INVALID;
+	if (err)
+		return CKR_DEVICE_ERROR;
+	*z_len = nb;
+	return CKR_OK;
+}
+
 static unsigned long khsm_ecdh_derive(const struct khsm_mech *m,
 				      const struct khsm_key *key,
 				      const void *param, u32 param_len,
 				      u8 *out, u32 *out_len)
 {
 	const struct khsm_ecdh1_derive_params *p = param;
-	u8 d[KC_EC_MAX_BYTES], z[KC_EC_MAX_BYTES];
+	u8 z[KHSM_ECDH_MAX_Z];
+	u32 z_len = 0, want = *out_len;
 	const u8 *si, *peer;
 	enum kc_hash hash;
-	enum kc_curve kc;
-	u32 nb, want = *out_len;
 	unsigned long rv;
-	int err;
 
 	if (!p || param_len < sizeof(*p) ||
-	    (u64)p->shared_len + p->public_len !=
-	    param_len - sizeof(*p) || !khsm_ecdh_kdf(p->kdf, &hash) ||
-	    (!hash && p->shared_len))
+	    (u64)p->shared_len + p->public_len != param_len - sizeof(*p) ||
+	    !khsm_ecdh_kdf(p->kdf, &hash) || (!hash && p->shared_len))
 		return CKR_MECHANISM_PARAM_INVALID;
-	rv = khsm_ec_curve_of(key->ec_params, key->ec_params_len, &kc, &nb);
-	if (rv != CKR_OK)
-		return rv;
-	if (WARN_ON_ONCE(nb > KC_EC_MAX_BYTES))
-		return CKR_GENERAL_ERROR;
 	si = (const u8 *)(p + 1);
-	peer = khsm_ecdh_peer(si + p->shared_len, p->public_len,
-			      1 + 2 * nb);
-	if (!peer)
-		return CKR_MECHANISM_PARAM_INVALID;
+	peer = si + p->shared_len;
+	if (key->key_type == CKK_EC_MONTGOMERY)
+		rv = khsm_x25519_z(key, peer, p->public_len, z, &z_len);
+	else
+		rv = khsm_ecdh_z(key, peer, p->public_len, z, &z_len);
+	if (rv != CKR_OK)
+		goto out;
 	if (!hash && !want)
-		want = nb;
+		want = z_len;
 	if (hash && !want)
-		return CKR_TEMPLATE_INCOMPLETE;
-	if ((!hash && want > nb) || want > KHSM_MAX_DERIVE_LEN)
-		return CKR_TEMPLATE_INCONSISTENT;
-	if (!key->value || !key->value_len || key->value_len > nb)
-		return CKR_KEY_SIZE_RANGE;
-	memset(d, 0, nb - key->value_len);
-	memcpy(d + nb - key->value_len, key->value, key->value_len);
-	err = kc_ecdh(kc, d, peer, 1 + 2 * nb, z);
-	if (err == KC_EPOINT) {
-		rv = CKR_MECHANISM_PARAM_INVALID;
-	} else if (err) {
-		rv = CKR_DEVICE_ERROR;
-	} else if (hash) {
-		if (khsm_x963_kdf(hash, z, nb, si, p->shared_len, out,
-				  want))
-			rv = CKR_GENERAL_ERROR;
-	} else {
-		memcpy(out, z + nb - want, want);
-	}
+		rv = CKR_TEMPLATE_INCOMPLETE;
+	else if ((!hash && want > z_len) || want > KHSM_MAX_DERIVE_LEN)
+		rv = CKR_TEMPLATE_INCONSISTENT;
+	else if (!hash)
+		memcpy(out, z + z_len - want, want);
+	else if (khsm_x963_kdf(hash, z, z_len, si, p->shared_len, out, want))
+		rv = CKR_GENERAL_ERROR;
 	if (rv == CKR_OK)
 		*out_len = want;
-	memzero_explicit(d, sizeof(d));
+out:
 	memzero_explicit(z, sizeof(z));
 	return rv;
 }
@@ -163,9 +186,10 @@ static unsigned long khsm_ecdh_derive(const struct khsm_mech *m,
 #define KHSM_ECDH_MECH(ckm) {					\
 	.type = (ckm),						\
 	.flags = CKF_DERIVE | KHSM_EC_FLAGS,			\
-	.min_key_size = 256,					\
+	.min_key_size = 255,					\
 	.max_key_size = 384,					\
 	.key_type = CKK_EC,					\
+	.derive_key_type2 = CKK_EC_MONTGOMERY,			\
 	.derive = khsm_ecdh_derive,				\
 }
 

@@ -162,7 +162,9 @@ unsigned long khsm_may_derive(const struct khsm_obj *o,
 	if (o->class != CKO_SECRET_KEY && o->class != CKO_PRIVATE_KEY &&
 	    o->class != CKO_PUBLIC_KEY)
 		return CKR_KEY_HANDLE_INVALID;	/* not a key at all */
-	if (o->key_type != m->key_type || o->class == CKO_PUBLIC_KEY)
+	if ((o->key_type != m->key_type &&
+	     (!m->derive_key_type2 || o->key_type != m->derive_key_type2)) ||
+	    o->class == CKO_PUBLIC_KEY)
 		return CKR_KEY_TYPE_INCONSISTENT;
 	if (!khsm_attrs_bool(&o->attrs, CKA_DERIVE))
 		return CKR_KEY_FUNCTION_NOT_PERMITTED;

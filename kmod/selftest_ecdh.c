@@ -8,7 +8,9 @@
  * a peer point off the curve and an unknown KDF are refused; the ANSI
  * X9.63 KDF reproduces CAVS 12.0 ansx963_2001 [SHA-256] [SharedInfo
  * length = 128] [key data length = 1024] COUNT 0, and CKD_SHA256_KDF
- * through the mechanism gives X9.63-KDF(Z).
+ * through the mechanism gives X9.63-KDF(Z). On CKK_EC_MONTGOMERY keys:
+ * the RFC 7748 6.1 X25519 secret, u = 0 refused, and two key pairs from
+ * CKM_EC_MONTGOMERY_KEY_PAIR_GEN agreeing both ways round.
  */
 #include <linux/kernel.h>
 #include <linux/slab.h>
@@ -17,6 +19,7 @@
 #include "ck.h"
 #include "mech_family.h"
 #include "selftest.h"
+#include "key.h"
 #include "uapi/linux/khsm.h"
 
 struct khsm_kat_ecdh {
@@ -160,6 +163,89 @@ out:
 	return ret;
 }
 
+/* RFC 7748 6.1: Alice's private key, Bob's public key, their secret. */
+static const char khsm_kat_x_alice[] = "77076d0a7318a57d3c16c17251b26645df4c2f87ebc0992ab177fba51db92c2a";
+static const char khsm_kat_x_bob_pub[] = "de9edb7d7b7dc1b4d35b61c2ece435373f8343c85b78674dadfc7e146f882b4f";
+static const char khsm_kat_x_shared[] = "4a5d9d5ba4ce2de1728e3bf480350f25e07e21c947d19e3376f09b3c1e161742";
+static const u8 khsm_kat_x_oid[] = { 0x06, 0x03, 0x2b, 0x65, 0x6e };
+
+/*
+ * X25519 through CKM_ECDH1_DERIVE: the RFC 7748 secret (peer bare and
+ * DER), u = 0 (small order) refused, and two pairs made by
+ * CKM_EC_MONTGOMERY_KEY_PAIR_GEN agree.
+ */
+static int khsm_kat_x25519(void)
+{
+	struct khsm_keymat *a_priv = NULL, *a_pub = NULL, *b_priv = NULL;
+	struct khsm_keymat *b_pub = NULL;
+	size_t d_len, q_len, z_len;
+	u8 *d, *q, *z, zero[32] = {}, ab[32];
+	struct khsm_key key = {
+		.class = CKO_PRIVATE_KEY,
+		.key_type = CKK_EC_MONTGOMERY,
+		.ec_params = khsm_kat_x_oid,
+		.ec_params_len = sizeof(khsm_kat_x_oid),
+	};
+	const struct khsm_mech *m = khsm_mech_find(CKM_ECDH1_DERIVE);
+	struct {
+		struct khsm_ecdh1_derive_params p;
+		u8 u[34];
+	} prm = {};
+	u32 len = 0;
+	int ret = -ENOMEM;
+
+	d = khsm_kat_hex(khsm_kat_x_alice, &d_len);
+	q = khsm_kat_hex(khsm_kat_x_bob_pub, &q_len);
+	z = khsm_kat_hex(khsm_kat_x_shared, &z_len);
+	if (!d || !q || !z || !m)
+		goto out;
+	key.value = d;
+	key.value_len = d_len;
+	ret = khsm_kat_derive(CKM_ECDH1_DERIVE, &key, CKD_NULL, NULL, 0, q,
+			      q_len, false, 0, z, z_len, CKR_OK);
+	ret = ret ?: khsm_kat_derive(CKM_ECDH1_COFACTOR_DERIVE, &key, CKD_NULL,
+				     NULL, 0, q, q_len, true, 0, z, z_len,
+				     CKR_OK);
+	ret = ret ?: khsm_kat_derive(CKM_ECDH1_DERIVE, &key, CKD_NULL, NULL, 0,
+				     zero, sizeof(zero), false, 0, NULL, 0,
+				     CKR_MECHANISM_PARAM_INVALID);
+	if (ret)
+		goto out;
+	if (khsm_kat_gen_curve_pair(&khsm_key_ec_montgomery, khsm_kat_x_oid,
+				    sizeof(khsm_kat_x_oid), &a_priv, &a_pub) ||
+	    khsm_kat_gen_curve_pair(&khsm_key_ec_montgomery, khsm_kat_x_oid,
+				    sizeof(khsm_kat_x_oid), &b_priv, &b_pub)) {
+		ret = -EINVAL;
+		goto out;
+	}
+	prm.p.kdf = CKD_NULL;
+	prm.p.public_len = a_pub->key.ec_point_len;
+	if (prm.p.public_len > sizeof(prm.u)) {
+		ret = -EINVAL;
+		goto out;
+	}
+	memcpy(prm.u, a_pub->key.ec_point, prm.p.public_len);
+	if (m->derive(m, &b_priv->key, &prm, sizeof(prm.p) + prm.p.public_len,
+		      ab, &len) != CKR_OK || len != 32) {
+		ret = -EINVAL;
+		goto out;
+	}
+	ret = khsm_kat_derive(CKM_ECDH1_DERIVE, &a_priv->key, CKD_NULL, NULL,
+			      0, b_pub->key.ec_point + 2,
+			      b_pub->key.ec_point_len - 2, true, 0, ab, 32,
+			      CKR_OK);
+out:
+	memzero_explicit(ab, sizeof(ab));
+	khsm_keymat_put(a_priv);
+	khsm_keymat_put(a_pub);
+	khsm_keymat_put(b_priv);
+	khsm_keymat_put(b_pub);
+	kfree_sensitive(d);
+	kfree(q);
+	kfree_sensitive(z);
+	return ret;
+}
+
 int khsm_selftest_ecdh(void)
 {
 	size_t z_len, si_len, exp_len;
@@ -179,6 +265,7 @@ int khsm_selftest_ecdh(void)
 	}
 	for (i = 0; !ret && i < ARRAY_SIZE(khsm_kat_ecdh); i++)
 		ret = khsm_kat_ecdh_one(&khsm_kat_ecdh[i]);
+	ret = ret ?: khsm_kat_x25519();
 out:
 	memzero_explicit(out, sizeof(out));
 	kfree(z);

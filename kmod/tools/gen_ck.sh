@@ -20,7 +20,9 @@ CC=${CC:-cc}
 
 # PKCS#11 v3.0 names missing from p11-kit 0.24's header.
 EXTRA='#define CKF_EC_OID (1UL << 23)
-#define CKF_EC_CURVENAME (1UL << 26)'
+#define CKF_EC_CURVENAME (1UL << 26)
+#define CKK_EC_MONTGOMERY (0x41UL)
+#define CKM_EC_MONTGOMERY_KEY_PAIR_GEN (0x1056UL)'
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT

@@ -3,12 +3,21 @@
  * The mechanisms README.md's table promises (digests and AES of
  * kmod/mech_digest.c, mech_aes.c, mech_aead.c, the ECDSA family of
  * mech_ecdsa.c, the EdDSA pair of mech_eddsa.c, the RSA family of
- * mech_rsa.c and the ECDH derivations of mech_ecdh.c), shared by the uAPI and PKCS#11 tests so both check the same
+ * mech_rsa.c, the ECDH derivations of mech_ecdh.c and the X25519 key
+ * pairs of mech_x25519.c), shared by the uAPI and PKCS#11 tests so both check the same
  * exact list: a promised mechanism that is missing is a failure, never a
  * skip. Keep it and the README table in step.
  */
 #ifndef KHSM_MECHS_H
 #define KHSM_MECHS_H
+
+/* PKCS#11 v3.0 names missing from p11-kit 0.24's header. */
+#ifndef CKK_EC_MONTGOMERY
+#define CKK_EC_MONTGOMERY		(0x41UL)
+#endif
+#ifndef CKM_EC_MONTGOMERY_KEY_PAIR_GEN
+#define CKM_EC_MONTGOMERY_KEY_PAIR_GEN	(0x1056UL)
+#endif
 
 static const unsigned long khsm_expected_mechs[] = {
 	CKM_SHA_1, CKM_SHA224, CKM_SHA256, CKM_SHA384, CKM_SHA512,
@@ -22,6 +31,7 @@ static const unsigned long khsm_expected_mechs[] = {
 	CKM_SHA224_RSA_PKCS_PSS, CKM_SHA256_RSA_PKCS_PSS,
 	CKM_SHA384_RSA_PKCS_PSS, CKM_SHA512_RSA_PKCS_PSS, CKM_RSA_PKCS_OAEP,
 	CKM_ECDH1_DERIVE, CKM_ECDH1_COFACTOR_DERIVE,
+	CKM_EC_MONTGOMERY_KEY_PAIR_GEN,
 };
 #define KHSM_N_EXPECTED_MECHS \
 	(sizeof(khsm_expected_mechs) / sizeof(khsm_expected_mechs[0]))
@@ -38,6 +48,7 @@ static inline unsigned long khsm_expected_mech_flags(unsigned long m)
 	case CKM_AES_ECB: case CKM_AES_CBC: case CKM_AES_CBC_PAD: case CKM_AES_GCM:
 		return CKF_ENCRYPT | CKF_DECRYPT;
 	case CKM_EC_KEY_PAIR_GEN: case CKM_EC_EDWARDS_KEY_PAIR_GEN:
+	case CKM_EC_MONTGOMERY_KEY_PAIR_GEN:
 	case CKM_RSA_PKCS_KEY_PAIR_GEN:
 		return CKF_GENERATE_KEY_PAIR;
 	case CKM_ECDSA: case CKM_ECDSA_SHA1: case CKM_ECDSA_SHA224:

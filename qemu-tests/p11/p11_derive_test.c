@@ -14,6 +14,11 @@
  * length or curve, unknown KDF, shared data with CKD_NULL, CKA_DERIVE
  * false, CKA_VALUE_LEN missing with a KDF or too long for CKD_NULL,
  * CKA_KEY_TYPE missing, a public key as base, CKA_ALWAYS_AUTHENTICATE).
+ * X25519 (CKK_EC_MONTGOMERY, CKM_EC_MONTGOMERY_KEY_PAIR_GEN): the token's
+ * secret is OpenSSL's both ways round (curve named by OID and by
+ * PrintableString), the RFC 7748 6.1 secret from an imported private
+ * key, a KDF as OpenSSL's, a u of small order or the wrong length
+ * refused.
  */
 #include <string.h>
 #include <openssl/core_names.h>
@@ -24,6 +29,7 @@
 #include "kselftest_harness.h"
 #include "ossl_check.h"
 #include "p11_util.h"
+#include "khsm_mechs.h"
 
 static const unsigned char p384_oid[] = {
 	0x06, 0x05, 0x2b, 0x81, 0x04, 0x00, 0x22
@@ -214,7 +220,7 @@ TEST_F(dk, mechanism_info)
 	for (i = 0; i < 2; i++) {
 		ASSERT_EQ(CKR_OK, self->f->C_GetMechanismInfo(self->slot,
 							      ms[i], &mi));
-		EXPECT_EQ(256UL, mi.ulMinKeySize);
+		EXPECT_EQ(255UL, mi.ulMinKeySize);
 		EXPECT_GE(mi.ulMaxKeySize, 384UL);
 		EXPECT_TRUE(mi.flags & CKF_DERIVE);
 		EXPECT_TRUE(mi.flags & CKF_EC_F_P);
@@ -549,6 +555,165 @@ TEST_F(dk, refusals)
 		  f->C_DeriveKey(self->s, &m, priv, good, 1, &h));
 	EXPECT_EQ(CKR_KEY_HANDLE_INVALID,
 		  f->C_DeriveKey(self->s, &m, priv, public, 2, &h));
+}
+
+static const unsigned char x_oid[] = { 0x06, 0x03, 0x2b, 0x65, 0x6e };
+static const unsigned char x_name[] = {
+	0x13, 0x0a, 'c', 'u', 'r', 'v', 'e', '2', '5', '5', '1', '9'
+};
+
+static CK_RV gen_x25519(CK_FUNCTION_LIST_PTR f, CK_SESSION_HANDLE s,
+			const unsigned char *params, CK_ULONG params_len,
+			CK_OBJECT_HANDLE *pub, CK_OBJECT_HANDLE *priv)
+{
+	CK_MECHANISM m = { CKM_EC_MONTGOMERY_KEY_PAIR_GEN, NULL, 0 };
+	CK_BBOOL no = CK_FALSE, yes = CK_TRUE;
+	CK_ATTRIBUTE pt[] = {
+		{ CKA_TOKEN, &no, 1 },
+		{ CKA_EC_PARAMS, (void *)params, params_len },
+	};
+	CK_ATTRIBUTE kt[] = {
+		{ CKA_TOKEN, &no, 1 },
+		{ CKA_DERIVE, &yes, 1 },
+		{ CKA_SENSITIVE, &yes, 1 },
+	};
+
+	return f->C_GenerateKeyPair(s, &m, pt, 2, kt, 3, pub, priv);
+}
+
+/* OpenSSL's X25519 of @k with the raw u @peer. */
+static int ossl_x25519(EVP_PKEY *k, const unsigned char *peer,
+		       unsigned char *z)
+{
+	EVP_PKEY *p = EVP_PKEY_new_raw_public_key(EVP_PKEY_X25519, NULL, peer,
+						  32);
+	EVP_PKEY_CTX *dc = EVP_PKEY_CTX_new(k, NULL);
+	size_t len = 32;
+	int ok;
+
+	ok = p && dc && EVP_PKEY_derive_init(dc) > 0 &&
+	     EVP_PKEY_derive_set_peer(dc, p) > 0 &&
+	     EVP_PKEY_derive(dc, z, &len) > 0 && len == 32;
+	EVP_PKEY_CTX_free(dc);
+	EVP_PKEY_free(p);
+	return ok ? 0 : -1;
+}
+
+TEST_F(dk, x25519_both_ways_openssl)
+{
+	CK_FUNCTION_LIST_PTR f = self->f;
+	CK_MECHANISM_INFO mi;
+	unsigned char opub[32], tpt[64], z[32], want[40], v[64];
+	CK_OBJECT_HANDLE pub, priv, h;
+	CK_KEY_TYPE kt = 0;
+	CK_ATTRIBUTE ka = { CKA_KEY_TYPE, &kt, sizeof(kt) };
+	size_t opub_len = sizeof(opub);
+	CK_ULONG tpt_len, n;
+	unsigned int i, j;
+
+	ASSERT_EQ(CKR_OK, f->C_GetMechanismInfo(self->slot,
+			  CKM_EC_MONTGOMERY_KEY_PAIR_GEN, &mi));
+	EXPECT_EQ(255UL, mi.ulMinKeySize);
+	EXPECT_EQ(255UL, mi.ulMaxKeySize);
+	EXPECT_TRUE(mi.flags & CKF_GENERATE_KEY_PAIR);
+	for (i = 0; i < 2; i++) {
+		EVP_PKEY *ok = EVP_PKEY_Q_keygen(NULL, NULL, "X25519");
+
+		ASSERT_NE(NULL, ok);
+		ASSERT_EQ(1, EVP_PKEY_get_raw_public_key(ok, opub, &opub_len));
+		ASSERT_EQ(CKR_OK, gen_x25519(f, self->s, i ? x_name : x_oid,
+					     i ? sizeof(x_name) : sizeof(x_oid),
+					     &pub, &priv));
+		ASSERT_EQ(CKR_OK, f->C_GetAttributeValue(self->s, priv, &ka,
+							 1));
+		EXPECT_EQ((CK_KEY_TYPE)CKK_EC_MONTGOMERY, kt);
+		tpt_len = p_ec_point(f, self->s, pub, tpt, sizeof(tpt));
+		ASSERT_EQ(34UL, tpt_len);
+		EXPECT_EQ(0x04, tpt[0]);
+		EXPECT_EQ(0x20, tpt[1]);
+		/* OpenSSL: its private key and the token's public key */
+		ASSERT_EQ(0, ossl_x25519(ok, tpt + 2, z));
+		for (j = 0; j < 4; j++) {
+			ASSERT_EQ(CKR_OK, derive(f, self->s, j & 1 ?
+				CKM_ECDH1_COFACTOR_DERIVE : CKM_ECDH1_DERIVE,
+				priv, CKD_NULL, NULL, 0, opub, 32, j & 2,
+				CKK_GENERIC_SECRET, 0, CK_FALSE, &h));
+			n = value_of(f, self->s, h, v, sizeof(v));
+			ASSERT_EQ(32UL, n);
+			EXPECT_EQ(0, memcmp(v, z, 32));
+		}
+		ASSERT_EQ(0, ossl_x963("SHA256", z, 32, NULL, 0, want, 40));
+		ASSERT_EQ(CKR_OK, derive(f, self->s, CKM_ECDH1_DERIVE, priv,
+					 CKD_SHA256_KDF, NULL, 0, opub, 32, 0,
+					 CKK_GENERIC_SECRET, 40, CK_FALSE, &h));
+		n = value_of(f, self->s, h, v, sizeof(v));
+		ASSERT_EQ(40UL, n);
+		EXPECT_EQ(0, memcmp(v, want, 40));
+		EVP_PKEY_free(ok);
+	}
+}
+
+/* RFC 7748 6.1 through an imported private key; the refusals. */
+TEST_F(dk, x25519_rfc7748_and_refusals)
+{
+	static const unsigned char alice[32] = {
+		0x77, 0x07, 0x6d, 0x0a, 0x73, 0x18, 0xa5, 0x7d, 0x3c, 0x16, 0xc1,
+		0x72, 0x51, 0xb2, 0x66, 0x45, 0xdf, 0x4c, 0x2f, 0x87, 0xeb, 0xc0,
+		0x99, 0x2a, 0xb1, 0x77, 0xfb, 0xa5, 0x1d, 0xb9, 0x2c, 0x2a,
+	};
+	static const unsigned char bob_pub[32] = {
+		0xde, 0x9e, 0xdb, 0x7d, 0x7b, 0x7d, 0xc1, 0xb4, 0xd3, 0x5b, 0x61,
+		0xc2, 0xec, 0xe4, 0x35, 0x37, 0x3f, 0x83, 0x43, 0xc8, 0x5b, 0x78,
+		0x67, 0x4d, 0xad, 0xfc, 0x7e, 0x14, 0x6f, 0x88, 0x2b, 0x4f,
+	};
+	static const unsigned char shared[32] = {
+		0x4a, 0x5d, 0x9d, 0x5b, 0xa4, 0xce, 0x2d, 0xe1, 0x72, 0x8e, 0x3b,
+		0xf4, 0x80, 0x35, 0x0f, 0x25, 0xe0, 0x7e, 0x21, 0xc9, 0x47, 0xd1,
+		0x9e, 0x33, 0x76, 0xf0, 0x9b, 0x3c, 0x1e, 0x16, 0x17, 0x42,
+	};
+	CK_FUNCTION_LIST_PTR f = self->f;
+	CK_OBJECT_CLASS cls = CKO_PRIVATE_KEY;
+	CK_KEY_TYPE kt = CKK_EC_MONTGOMERY;
+	CK_BBOOL yes = CK_TRUE, no = CK_FALSE;
+	CK_ATTRIBUTE t[] = {
+		{ CKA_CLASS, &cls, sizeof(cls) },
+		{ CKA_KEY_TYPE, &kt, sizeof(kt) },
+		{ CKA_TOKEN, &no, 1 },
+		{ CKA_DERIVE, &yes, 1 },
+		{ CKA_EC_PARAMS, (void *)x_oid, sizeof(x_oid) },
+		{ CKA_VALUE, (void *)alice, sizeof(alice) },
+	};
+	unsigned char zero[32] = { 0 }, v[64], opt[256];
+	CK_OBJECT_HANDLE priv, h;
+	size_t opt_len;
+	EVP_PKEY *ok = ossl_gen(&curves[0], opt, &opt_len);
+	CK_ULONG n;
+
+	ASSERT_NE(NULL, ok);
+	EVP_PKEY_free(ok);
+	ASSERT_EQ(CKR_OK, f->C_CreateObject(self->s, t, 6, &priv));
+	ASSERT_EQ(CKR_OK, derive(f, self->s, CKM_ECDH1_DERIVE, priv, CKD_NULL,
+				 NULL, 0, bob_pub, 32, 1, CKK_GENERIC_SECRET,
+				 0, CK_FALSE, &h));
+	n = value_of(f, self->s, h, v, sizeof(v));
+	ASSERT_EQ(32UL, n);
+	EXPECT_EQ(0, memcmp(v, shared, 32));
+	EXPECT_EQ(CKR_MECHANISM_PARAM_INVALID,
+		  derive(f, self->s, CKM_ECDH1_DERIVE, priv, CKD_NULL, NULL, 0,
+			 zero, 32, 0, CKK_GENERIC_SECRET, 0, CK_FALSE, &h));
+	EXPECT_EQ(CKR_MECHANISM_PARAM_INVALID,
+		  derive(f, self->s, CKM_ECDH1_DERIVE, priv, CKD_NULL, NULL, 0,
+			 bob_pub, 31, 0, CKK_GENERIC_SECRET, 0, CK_FALSE, &h));
+	EXPECT_EQ(CKR_MECHANISM_PARAM_INVALID,
+		  derive(f, self->s, CKM_ECDH1_DERIVE, priv, CKD_NULL, NULL, 0,
+			 opt, opt_len, 0, CKK_GENERIC_SECRET, 0, CK_FALSE, &h));
+	EXPECT_EQ(CKR_TEMPLATE_INCONSISTENT,
+		  derive(f, self->s, CKM_ECDH1_DERIVE, priv, CKD_NULL, NULL, 0,
+			 bob_pub, 32, 0, CKK_GENERIC_SECRET, 33, CK_FALSE, &h));
+	/* a private key of the wrong length is refused at import */
+	t[5].ulValueLen = 31;
+	EXPECT_EQ(CKR_ATTRIBUTE_VALUE_INVALID,
+		  f->C_CreateObject(self->s, t, 6, &h));
 }
 
 TEST_HARNESS_MAIN

@@ -494,7 +494,8 @@ struct khsm_op_data {
  *              khsm_ecdh1_derive_params, then shared_len bytes of
  *              shared data, then public_len bytes of the peer's
  *              public value (CK_ECDH1_DERIVE_PARAMS): for CKK_EC the
- *              uncompressed point 04 X Y or its DER OCTET STRING.
+ *              uncompressed point 04 X Y, for CKK_EC_MONTGOMERY (X25519)
+ *              the 32-byte u-coordinate, bare or as a DER OCTET STRING.
  * A reserved field that is not zero fails KHSM_IOC_OP_INIT with EINVAL.
  *
  * No member of this header is named like one of the lower-case
