@@ -29,6 +29,7 @@
 #include "ioctl.h"
 #include "ioctl_internal.h"
 #include "khsm.h"
+#include "mech.h"
 #include "object.h"
 #include "session.h"
 #include "token.h"
@@ -736,6 +737,59 @@ static void khsm_undo_keygen(struct khsm_file *f, const union khsm_ioc_arg *a)
 	khsm_object_discard(f, a->keygen.priv_handle);
 }
 
+/* --- key derivation ------------------------------------------------------ */
+
+/* The flat parameter's form, as its mechanism judges it (->param_check). */
+static bool khsm_derive_param_ok(unsigned long mech, const u8 *p, u32 len)
+{
+	const struct khsm_mech *m = khsm_mech_find(mech);
+
+	return !m || !m->param_check || m->param_check(p, len);
+}
+
+static int khsm_ioc_derive_key(struct khsm_file *f, union khsm_ioc_arg *a)
+{
+	struct khsm_derive *d = &a->derive;
+	struct khsm_ktmpl k;
+	u8 *param = NULL;
+	u32 handle = 0;
+	int ret;
+
+	if (!KHSM_RESERVED_OK(d) || d->flags || d->pad0 ||
+	    d->param_len > KHSM_MAX_PARAM_LEN)
+		return -EINVAL;
+	if (d->param_len) {
+		param = kvmalloc(d->param_len, GFP_KERNEL);
+		if (!param)
+			return -ENOMEM;
+		if (copy_from_user(param, u64_to_user_ptr(d->param),
+				   d->param_len)) {
+			ret = -EFAULT;
+			goto out;
+		}
+		if (!khsm_derive_param_ok(d->mechanism, param, d->param_len)) {
+			ret = -EINVAL;
+			goto out;
+		}
+	}
+	ret = khsm_ktmpl_in(&k, d->tmpl, d->count);
+	if (ret)
+		goto out;
+	d->rv = khsm_derive_key(f, d->session, d->mechanism, d->base_key,
+				param, d->param_len, &k.t, &handle);
+	d->handle = d->rv ? 0 : handle;
+	khsm_ktmpl_free(&k);
+out:
+	kvfree_sensitive(param, d->param_len);
+	return ret;
+}
+
+/* DERIVE_KEY: the new key goes again. */
+static void khsm_undo_derive(struct khsm_file *f, const union khsm_ioc_arg *a)
+{
+	khsm_object_discard(f, a->derive.handle);
+}
+
 /* --- dispatch ------------------------------------------------------------ */
 
 #define KHSM_IOC_U(name, handler, undo_fn, type, stype)			\
@@ -790,6 +844,8 @@ static const struct khsm_ioc_desc khsm_ioctls[] = {
 	KHSM_IOC(MECH_INFO, khsm_ioc_mech_info, MECH_INFO, mech_info),
 	KHSM_IOC(ADMIN_INIT_TOKEN, khsm_ioc_admin_init_token, ADMIN_INIT_TOKEN,
 		 admin_init_token),
+	KHSM_IOC_U(DERIVE_KEY, khsm_ioc_derive_key, khsm_undo_derive, DERIVE,
+		   derive),
 };
 
 /* The structs are the ABI: fixed size, no implicit holes. */
@@ -818,6 +874,8 @@ static void khsm_build_check_abi(void)
 	BUILD_BUG_ON(sizeof(struct khsm_attr) != 24);
 	BUILD_BUG_ON(sizeof(struct khsm_pin) != 64);
 	BUILD_BUG_ON(sizeof(struct khsm_gcm_params) != 16);
+	BUILD_BUG_ON(sizeof(struct khsm_derive) != KHSM_DERIVE_SIZE_VER0);
+	BUILD_BUG_ON(sizeof(struct khsm_ecdh1_derive_params) != 16);
 	BUILD_BUG_ON(ARRAY_SIZE(khsm_ioctls) != KHSM_IOC_NR_MAX + 1);
 }
 

@@ -32,6 +32,7 @@ union khsm_ioc_arg {
 	struct khsm_object object;
 	struct khsm_find find;
 	struct khsm_keygen keygen;
+	struct khsm_derive derive;
 	struct khsm_op_init op_init;
 	struct khsm_op_data op_data;
 	struct khsm_random random;

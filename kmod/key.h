@@ -157,11 +157,15 @@ unsigned long khsm_curve_key_generate_pair(struct khsm_attrs *pub,
 	.create = khsm_curve_key_create,			\
 	.gen_check = khsm_curve_key_gen_check
 
-/* The key types (key_secret.c, mech_ecdsa.c, mech_eddsa.c, mech_rsa.c). */
+/*
+ * The key types (key_secret.c, mech_ecdsa.c, mech_eddsa.c, mech_x25519.c,
+ * mech_rsa.c).
+ */
 extern const struct khsm_key_ops khsm_key_aes;
 extern const struct khsm_key_ops khsm_key_generic_secret;
 extern const struct khsm_key_ops khsm_key_ec;
 extern const struct khsm_key_ops khsm_key_ec_edwards;
+extern const struct khsm_key_ops khsm_key_ec_montgomery;
 extern const struct khsm_key_ops khsm_key_rsa;
 
 #endif /* KHSM_KEY_H */

@@ -22,6 +22,8 @@ static const struct khsm_mech_family *const khsm_families[] = {
 	&khsm_mech_eddsa,
 	&khsm_mech_rsa,
 	&khsm_mech_mac,
+	&khsm_mech_ecdh,
+	&khsm_mech_x25519,
 };
 
 const struct khsm_mech *khsm_mech_find(unsigned long type)

@@ -143,6 +143,12 @@ struct khsm_mech {
 	 */
 	unsigned long key_type;
 	/*
+	 * Derivation mechanisms only: a second CKK_* the base key may have
+	 * (CKM_ECDH1_DERIVE on CKK_EC and CKK_EC_MONTGOMERY keys), or 0 for
+	 * none (0 is CKK_RSA, and RSA keys never derive).
+	 */
+	unsigned long derive_key_type2;
+	/*
 	 * Single-part only (PKCS#11 v3.0 current mechanisms tables, footnote
 	 * "single-part operations only": CKM_ECDSA, CKM_RSA_PKCS,
 	 * CKM_RSA_PKCS_PSS, CKM_RSA_PKCS_OAEP). The core refuses UPDATE and
@@ -193,6 +199,26 @@ struct khsm_mech {
 			const u8 *sig, size_t sig_len);
 	/* Wipe and free op->ctx. Must accept a ctx that ->init left NULL. */
 	void (*cleanup)(struct khsm_op *op);
+
+	/*
+	 * Key derivation (CKF_DERIVE, C_DeriveKey): the value of the new
+	 * key from base key @key (class and type checked against
+	 * ->key_type, CKA_DERIVE true) and the flat parameter @param
+	 * (copied by the core; ->param_check has seen it). On entry
+	 * *@out_len is the length the template asks for (CKA_VALUE_LEN),
+	 * or 0 if it names none; the mechanism writes the value to @out
+	 * (room for KHSM_MAX_DERIVE_LEN bytes) and sets *@out_len, or
+	 * refuses: CKR_TEMPLATE_INCOMPLETE if it needs a length and got
+	 * none, CKR_TEMPLATE_INCONSISTENT if it cannot give that many
+	 * bytes, CKR_MECHANISM_PARAM_INVALID for a bad parameter (a peer
+	 * point off the curve included). The core checks the length
+	 * against the new key's type, wipes @out and builds the key. Called
+	 * without any lock of the token; may sleep.
+	 */
+	unsigned long (*derive)(const struct khsm_mech *m,
+				const struct khsm_key *key,
+				const void *param, u32 param_len,
+				u8 *out, u32 *out_len);
 };
 
 /* Registry (mech.c). */
@@ -217,6 +243,8 @@ u32 khsm_mech_list(unsigned long *types, u32 max);
 #define KHSM_MAX_RSA_PRIV_LEN	512
 #define KHSM_RSA_GEN_MIN_BITS	1024
 #define KHSM_RSA_GEN_MAX_BITS	4096
+/* Largest value ->derive() may produce (the core's buffer). */
+#define KHSM_MAX_DERIVE_LEN	KHSM_MAX_SECRET_LEN
 /* Largest signature or tag a mechanism makes (private keys <= 4096 bits). */
 #define KHSM_MAX_SIG_LEN	KHSM_MAX_RSA_PRIV_LEN
 

@@ -107,6 +107,24 @@ static unsigned long khsm_ec_curve(const u8 *der, u32 len,
 	return CKR_CURVE_NOT_SUPPORTED;
 }
 
+/*
+ * The engine's curve and byte length of the named curve @der, for the
+ * other EC families (mech_ecdh.c): the one table of curves stays here.
+ */
+unsigned long khsm_ec_curve_of(const u8 *der, u32 len, enum kc_curve *kc,
+			       u32 *nbytes)
+{
+	const struct khsm_ec_curve *c;
+	unsigned long rv;
+
+	rv = khsm_ec_curve(der, len, &c);
+	if (rv == CKR_OK) {
+		*kc = c->kc;
+		*nbytes = c->nbytes;
+	}
+	return rv;
+}
+
 /* ---- key material ---- */
 
 /* CKA_VALUE: the scalar in [1, n-1], left-padded to @priv (nbytes). */

@@ -230,7 +230,7 @@ out_free:
  * looked up again: long work ran without the lock, the session may have
  * closed and the login state changed (khsm_object_add checks it).
  */
-static unsigned long khsm_object_insert(struct khsm_file *f, u32 session,
+unsigned long khsm_object_insert(struct khsm_file *f, u32 session,
 					struct khsm_attrs *attrs,
 					struct khsm_keymat *km, u32 *handle)
 {
@@ -257,7 +257,7 @@ static unsigned long khsm_object_insert(struct khsm_file *f, u32 session,
  * before long work so a caller who may not create gets no key generated;
  * khsm_object_add asks again.
  */
-static unsigned long khsm_object_may_create(struct khsm_file *f, u32 session,
+unsigned long khsm_object_may_create(struct khsm_file *f, u32 session,
 					    const struct khsm_attrs *a)
 {
 	struct khsm_sess *s;

@@ -40,4 +40,25 @@ unsigned long khsm_generate_key_pair(struct khsm_file *f, u32 session,
 			       const struct khsm_tmpl *priv_t,
 			       u32 *pub, u32 *priv);
 
+
+/*
+ * For the other object makers (derive.c): whether session @session may
+ * create an object with @a's CKA_TOKEN/CKA_PRIVATE (@a NULL: whether the
+ * session exists), and the insertion of a new object (consumes @attrs
+ * and @km; the session is looked up again under tok->lock).
+ */
+struct khsm_attrs;
+struct khsm_keymat;
+unsigned long khsm_object_may_create(struct khsm_file *f, u32 session,
+				     const struct khsm_attrs *a);
+unsigned long khsm_object_insert(struct khsm_file *f, u32 session,
+				 struct khsm_attrs *attrs,
+				 struct khsm_keymat *km, u32 *handle);
+
+/* C_DeriveKey (derive.c). */
+unsigned long khsm_derive_key(struct khsm_file *f, u32 session,
+			      unsigned long mech, u32 base, const void *param,
+			      u32 param_len, const struct khsm_tmpl *t,
+			      u32 *handle);
+
 #endif /* KHSM_OBJECT_H */

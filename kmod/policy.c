@@ -151,3 +151,28 @@ unsigned long khsm_may_use_key(const struct khsm_obj *o,
 		return CKR_MECHANISM_INVALID;
 	return CKR_OK;
 }
+
+/*
+ * A base key of C_DeriveKey with mechanism @m: a secret or private key
+ * (derivation uses the secret half) of the mechanism's type with
+ * CKA_DERIVE true. A private key with CKA_ALWAYS_AUTHENTICATE true is
+ * refused: C_DeriveKey leaves no operation a context-specific login
+ * could authorise, and using it without the PIN would defeat the flag.
+ */
+unsigned long khsm_may_derive(const struct khsm_obj *o,
+			      const struct khsm_mech *m)
+{
+	if (o->class != CKO_SECRET_KEY && o->class != CKO_PRIVATE_KEY &&
+	    o->class != CKO_PUBLIC_KEY)
+		return CKR_KEY_HANDLE_INVALID;	/* not a key at all */
+	if ((o->key_type != m->key_type &&
+	     (!m->derive_key_type2 || o->key_type != m->derive_key_type2)) ||
+	    o->class == CKO_PUBLIC_KEY)
+		return CKR_KEY_TYPE_INCONSISTENT;
+	if (!khsm_attrs_bool(&o->attrs, CKA_DERIVE))
+		return CKR_KEY_FUNCTION_NOT_PERMITTED;
+	if (o->class == CKO_PRIVATE_KEY &&
+	    khsm_attrs_bool(&o->attrs, CKA_ALWAYS_AUTHENTICATE))
+		return CKR_USER_NOT_LOGGED_IN;
+	return CKR_OK;
+}

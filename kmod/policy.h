@@ -17,5 +17,7 @@ unsigned long khsm_may_write(const struct khsm_sess *s,
 unsigned long khsm_may_use_key(const struct khsm_obj *o,
 			 const struct khsm_mech *m, u32 kind);
 unsigned long khsm_op_mech_flag(u32 kind);
+unsigned long khsm_may_derive(const struct khsm_obj *o,
+			      const struct khsm_mech *m);
 
 #endif /* KHSM_POLICY_H */

@@ -471,6 +471,7 @@ static const struct {
 	{ "rsa", khsm_selftest_rsa },
 	{ "hmac", khsm_selftest_hmac },
 	{ "cmac", khsm_selftest_cmac },
+	{ "ecdh", khsm_selftest_ecdh },
 };
 
 int khsm_selftest_run(void)

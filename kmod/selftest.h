@@ -47,5 +47,7 @@ int khsm_selftest_rsa(void);
 /* selftest_mac.c */
 int khsm_selftest_hmac(void);
 int khsm_selftest_cmac(void);
+/* selftest_ecdh.c */
+int khsm_selftest_ecdh(void);
 
 #endif /* KHSM_SELFTEST_H */

@@ -98,15 +98,29 @@ CK_RV C_UnwrapKey(CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR pMechanism,
 	return p11_unsupported(hSession, __func__);
 }
 
-/* C_DeriveKey (5.18.5): no derivation mechanism yet. */
+/* C_DeriveKey (5.18.5). */
 CK_RV C_DeriveKey(CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR pMechanism,
 		  CK_OBJECT_HANDLE hBaseKey, CK_ATTRIBUTE_PTR pTemplate,
 		  CK_ULONG ulAttributeCount, CK_OBJECT_HANDLE_PTR phKey)
 {
-	(void)pMechanism;
-	(void)hBaseKey;
-	(void)pTemplate;
-	(void)ulAttributeCount;
-	(void)phKey;
-	return p11_unsupported(hSession, __func__);
+	struct hsm_attr *tmpl = NULL;
+	struct hsm_mechanism m;
+	struct p11_call c;
+	CK_RV rv = p11_enter_session(&c, hSession);
+	uint32_t base = 0, key = 0;
+
+	if (rv == CKR_OK && (!pMechanism || !phKey))
+		rv = CKR_ARGUMENTS_BAD;
+	if (rv == CKR_OK)
+		rv = p11_object(hBaseKey, CKR_KEY_HANDLE_INVALID, &base);
+	if (rv == CKR_OK)
+		rv = p11_template(pTemplate, ulAttributeCount, &tmpl);
+	if (rv == CKR_OK) {
+		m = p11_mech(pMechanism);
+		rv = hsm_derive_key(c.tok, c.session, &m, base, tmpl,
+				    ulAttributeCount, &key);
+	}
+	if (rv == CKR_OK)
+		*phKey = key;
+	return p11_leave(&c, __func__, rv);
 }

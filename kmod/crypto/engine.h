@@ -77,8 +77,7 @@ int kc_ecdsa_verify(enum kc_curve curve, const u8 *pub, size_t pub_len,
 		    const u8 *sig, size_t sig_len);
 /*
  * ECDH (SP 800-56A ECC CDH primitive, cofactor 1): @z gets X of priv*peer.
- * No mechanism calls it yet (only the self-test and the native tests): it
- * is kept for CKM_ECDH1_DERIVE, which the key-derivation mechanisms add.
+ * CKM_ECDH1_DERIVE on CKK_EC keys (kmod/mech_ecdh.c) calls it.
  */
 int kc_ecdh(enum kc_curve curve, const u8 *priv,
 	    const u8 *peer, size_t peer_len, u8 *z);
@@ -96,8 +95,8 @@ int kc_ecdsa_sign_with_k(enum kc_curve curve, const u8 *priv,
  * kc_x25519() clamps the scalar, ignores the top bit of @u, and returns
  * KC_EPOINT (after writing the all-zero result) when the shared secret is
  * all zero, i.e. @u had small order; callers must not use it then.
- * Like kc_ecdh(), not wired to a mechanism yet (self-test and native tests
- * only): kept for CKM_ECDH1_DERIVE on CKK_EC_MONTGOMERY keys.
+ * CKM_EC_MONTGOMERY_KEY_PAIR_GEN and CKM_ECDH1_DERIVE on CKK_EC_MONTGOMERY
+ * keys (kmod/mech_x25519.c) call them.
  */
 int kc_x25519(u8 *out, const u8 *scalar, const u8 *u);
 int kc_x25519_base(u8 *pub, const u8 *scalar);

@@ -33,7 +33,9 @@ EXTRA='#define CKF_EC_OID (1UL << 23)
 #define CKM_SHA3_512 (0x2d0UL)
 #define CKM_SHA3_512_HMAC (0x2d1UL)
 #define CKM_SHA3_512_HMAC_GENERAL (0x2d2UL)
-#define CKM_AES_KEY_WRAP_KWP (0x210bUL)'
+#define CKM_AES_KEY_WRAP_KWP (0x210bUL)
+#define CKK_EC_MONTGOMERY (0x41UL)
+#define CKM_EC_MONTGOMERY_KEY_PAIR_GEN (0x1056UL)'
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT

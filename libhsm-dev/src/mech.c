@@ -10,9 +10,11 @@
  * khsm_rsa_pss_params, CK_RSA_PKCS_OAEP_PARAMS -> struct
  * khsm_rsa_oaep_params + label, CK_MAC_GENERAL_PARAMS -> struct
  * khsm_mac_general_params, CK_AES_CTR_PARAMS -> struct
- * khsm_aes_ctr_params); parameters that already are plain bytes (the
- * 16-byte IV of AES-CBC, the optional IV of AES key wrap, none for
- * ECDSA/SHA/ECB/key generation) are passed as given. Values are the kernel's to judge; only what cannot be
+ * khsm_aes_ctr_params, CK_ECDH1_DERIVE_PARAMS -> struct
+ * khsm_ecdh1_derive_params + shared data + public data); parameters that
+ * already are plain bytes (the 16-byte IV of AES-CBC, the optional IV of
+ * AES key wrap, none for ECDSA/SHA/ECB/key generation) are passed as
+ * given. Values are the kernel's to judge; only what cannot be
  * encoded (wrong struct size, NULL pointer with a length, a length above
  * 32 bits, an EdDSA context above RFC 8032's 255 bytes) is refused here,
  * with CKR_MECHANISM_PARAM_INVALID.
@@ -208,6 +210,30 @@ static unsigned long hsmi_mac_general(const struct hsm_mechanism *m,
 	return hsmi_flat3(out, &g, sizeof(g), NULL, 0, NULL, 0);
 }
 
+/*
+ * CK_ECDH1_DERIVE_PARAMS -> struct khsm_ecdh1_derive_params + shared data +
+ * public data. The KDF and both values are the kernel's to judge.
+ */
+static unsigned long hsmi_ecdh1(const struct hsm_mechanism *m,
+				struct hsmi_param *out)
+{
+	const CK_ECDH1_DERIVE_PARAMS *p = m->param;
+	struct khsm_ecdh1_derive_params f;
+
+	if (!p || m->param_len != sizeof(*p) ||
+	    (!p->pSharedData && p->ulSharedDataLen) ||
+	    (!p->pPublicData && p->ulPublicDataLen) ||
+	    p->ulSharedDataLen > UINT32_MAX || p->ulPublicDataLen > UINT32_MAX)
+		return CKR_MECHANISM_PARAM_INVALID;
+	memset(&f, 0, sizeof(f));
+	f.kdf = p->kdf;
+	f.shared_len = (__u32)p->ulSharedDataLen;
+	f.public_len = (__u32)p->ulPublicDataLen;
+	return hsmi_flat3(out, &f, sizeof(f), p->pSharedData,
+			  p->ulSharedDataLen, p->pPublicData,
+			  p->ulPublicDataLen);
+}
+
 unsigned long hsmi_param_get(const struct hsm_mechanism *m,
 			     struct hsmi_param *out)
 {
@@ -243,6 +269,9 @@ unsigned long hsmi_param_get(const struct hsm_mechanism *m,
 	case CKM_SHA3_512_HMAC_GENERAL:
 	case CKM_AES_CMAC_GENERAL:
 		return hsmi_mac_general(m, out);
+	case CKM_ECDH1_DERIVE:
+	case CKM_ECDH1_COFACTOR_DERIVE:
+		return hsmi_ecdh1(m, out);
 	}
 	if ((!m->param && m->param_len) || m->param_len > UINT32_MAX)
 		return CKR_MECHANISM_PARAM_INVALID;

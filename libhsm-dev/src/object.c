@@ -256,3 +256,38 @@ unsigned long hsm_generate_key_pair(const struct hsm_token *tok,
 			   pub_tmpl, pub_count, priv_tmpl, priv_count,
 			   pub_key, priv_key);
 }
+
+unsigned long hsm_derive_key(const struct hsm_token *tok, uint32_t session,
+			     const struct hsm_mechanism *mech,
+			     uint32_t base_key, const struct hsm_attr *tmpl,
+			     unsigned long count, uint32_t *key)
+{
+	struct khsm_attr *kt = NULL;
+	struct hsmi_param p;
+	struct khsm_derive d;
+	unsigned long rv;
+
+	if (!key)
+		return CKR_ARGUMENTS_BAD;
+	rv = hsmi_param_get(mech, &p);
+	if (rv != CKR_OK)
+		return rv;
+	memset(&d, 0, sizeof(d));
+	rv = hsmi_tmpl_encode(tmpl, count, &kt, &d.count);
+	if (rv != CKR_OK)
+		goto out;
+	d.size = sizeof(d);
+	d.session = session;
+	d.mechanism = (__u32)mech->mechanism;
+	d.param = hsmi_ptr(p.param);
+	d.param_len = p.len;
+	d.base_key = base_key;
+	d.tmpl = hsmi_ptr(kt);
+	rv = hsmi_ioctl(tok, KHSM_IOC_DERIVE_KEY, &d);
+	if (rv == CKR_OK)
+		*key = d.handle;
+out:
+	hsmi_param_put(&p);
+	free(kt);
+	return rv;
+}

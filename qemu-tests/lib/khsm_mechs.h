@@ -3,7 +3,9 @@
  * The mechanisms README.md's table promises (digests and AES of
  * kmod/mech_digest.c, mech_aes.c, mech_aead.c, mech_aes_kw.c, the ECDSA
  * family of mech_ecdsa.c, the EdDSA pair of mech_eddsa.c, the RSA family
- * of mech_rsa.c and the generic secrets and MACs of mech_mac.c), shared by the uAPI and PKCS#11 tests so both check the same
+ * of mech_rsa.c, the generic secrets and MACs of mech_mac.c, the ECDH
+ * derivations of mech_ecdh.c and the X25519 key pairs of mech_x25519.c),
+ * shared by the uAPI and PKCS#11 tests so both check the same
  * exact list: a promised mechanism that is missing is a failure, never a
  * skip. Keep it and the README table in step.
  */
@@ -31,6 +33,14 @@
 #define CKM_AES_KEY_WRAP_KWP	0x210BUL
 #endif
 
+/* PKCS#11 v3.0 names missing from p11-kit 0.24's header. */
+#ifndef CKK_EC_MONTGOMERY
+#define CKK_EC_MONTGOMERY		(0x41UL)
+#endif
+#ifndef CKM_EC_MONTGOMERY_KEY_PAIR_GEN
+#define CKM_EC_MONTGOMERY_KEY_PAIR_GEN	(0x1056UL)
+#endif
+
 static const unsigned long khsm_expected_mechs[] = {
 	CKM_SHA_1, CKM_SHA224, CKM_SHA256, CKM_SHA384, CKM_SHA512,
 	CKM_AES_KEY_GEN, CKM_AES_ECB, CKM_AES_CBC, CKM_AES_CBC_PAD, CKM_AES_GCM,
@@ -52,6 +62,8 @@ static const unsigned long khsm_expected_mechs[] = {
 	CKM_SHA3_256_HMAC_GENERAL, CKM_SHA3_384_HMAC, CKM_SHA3_384_HMAC_GENERAL,
 	CKM_SHA3_512_HMAC, CKM_SHA3_512_HMAC_GENERAL,
 	CKM_AES_CMAC, CKM_AES_CMAC_GENERAL,
+	CKM_ECDH1_DERIVE, CKM_ECDH1_COFACTOR_DERIVE,
+	CKM_EC_MONTGOMERY_KEY_PAIR_GEN,
 };
 #define KHSM_N_EXPECTED_MECHS \
 	(sizeof(khsm_expected_mechs) / sizeof(khsm_expected_mechs[0]))
@@ -71,6 +83,7 @@ static inline unsigned long khsm_expected_mech_flags(unsigned long m)
 	case CKM_AES_KEY_WRAP: case CKM_AES_KEY_WRAP_KWP:
 		return CKF_ENCRYPT | CKF_DECRYPT;
 	case CKM_EC_KEY_PAIR_GEN: case CKM_EC_EDWARDS_KEY_PAIR_GEN:
+	case CKM_EC_MONTGOMERY_KEY_PAIR_GEN:
 	case CKM_RSA_PKCS_KEY_PAIR_GEN:
 		return CKF_GENERATE_KEY_PAIR;
 	case CKM_ECDSA: case CKM_ECDSA_SHA1: case CKM_ECDSA_SHA224:
@@ -97,6 +110,8 @@ static inline unsigned long khsm_expected_mech_flags(unsigned long m)
 		return CKF_SIGN | CKF_VERIFY | CKF_ENCRYPT | CKF_DECRYPT;
 	case CKM_RSA_PKCS_OAEP:
 		return CKF_ENCRYPT | CKF_DECRYPT;
+	case CKM_ECDH1_DERIVE: case CKM_ECDH1_COFACTOR_DERIVE:
+		return CKF_DERIVE;
 	}
 	return 0;
 }

@@ -394,6 +394,7 @@ TEST_F(ef, objects)
 	t_add_bytes(&pt, CKA_EC_PARAMS, t_p256_oid, sizeof(t_p256_oid));
 	t_tmpl_init(&kt);
 	t_add_bool(&kt, CKA_SIGN, 1);
+	t_add_bool(&kt, CKA_DERIVE, 1);
 	T_INIT(kg);
 	kg.session = self->s;
 	kg.mechanism = CKM_EC_KEY_PAIR_GEN;
@@ -407,6 +408,37 @@ TEST_F(ef, objects)
 	/* and the same calls, writable, work */
 	EXPECT_EQ(0, t_ioctl(self->fd, KHSM_IOC_GENERATE_KEY_PAIR, &kg));
 	EXPECT_EQ(n + 2, counts().session_objects);
+	/* DERIVE_KEY: ECDH of the new private key with its own public key */
+	{
+		struct {
+			struct khsm_ecdh1_derive_params p;
+			__u8 pt[80];
+		} prm;
+		struct khsm_derive d;
+		__u64 plen = sizeof(prm.pt);
+
+		ASSERT_OK(t_get_attr(self->fd, self->s, kg.pub_handle,
+				     CKA_EC_POINT, prm.pt, &plen, &rv), rv);
+		memset(&prm.p, 0, sizeof(prm.p));
+		prm.p.kdf = CKD_NULL;
+		prm.p.public_len = plen;
+		t_tmpl_init(&t);
+		t_add_ulong(&t, CKA_KEY_TYPE, CKK_GENERIC_SECRET);
+		T_INIT(d);
+		d.session = self->s;
+		d.mechanism = CKM_ECDH1_DERIVE;
+		d.param = (uintptr_t)&prm;
+		d.param_len = sizeof(prm.p) + plen;
+		d.base_key = kg.priv_handle;
+		d.tmpl = (uintptr_t)t.a;
+		d.count = t.n;
+		EXPECT_EQ(EFAULT, ro_ioctl(self->fd, KHSM_IOC_DERIVE_KEY, &d,
+					   sizeof(d)));
+		EXPECT_EQ(n + 2, counts().session_objects);
+		EXPECT_EQ(0, t_ioctl(self->fd, KHSM_IOC_DERIVE_KEY, &d));
+		EXPECT_NE(0U, d.handle);
+		EXPECT_EQ(n + 3, counts().session_objects);
+	}
 }
 
 TEST_F(ef, get_attrs)

@@ -635,6 +635,7 @@ union fz_arg {
 	struct khsm_object object;
 	struct khsm_find find;
 	struct khsm_keygen keygen;
+	struct khsm_derive derive;
 	struct khsm_op_init op_init;
 	struct khsm_op_data op_data;
 	struct khsm_random random;
@@ -1052,6 +1053,8 @@ static void fill_keypair(struct fz_file *f, union fz_arg *a)
 	t_bool(&tmpl1, CKA_VERIFY, 1);
 	t_bool(&tmpl2, CKA_TOKEN, tok);
 	t_bool(&tmpl2, CKA_SIGN, 1);
+	if (pct(50))
+		t_bool(&tmpl2, CKA_DERIVE, 1);	/* a DERIVE_KEY base */
 	t_bool(&tmpl2, CKA_PRIVATE, pct(70));
 	if (pct(50))
 		t_bool(&tmpl2, CKA_SENSITIVE, 1);
@@ -1075,6 +1078,81 @@ static void post_keypair(struct fz_file *f, union fz_arg *a, int err)
 		return;
 	obj_add(a->keygen.pub_handle, rs ? K_RSAPUB : ed ? K_EDPUB : K_ECPUB);
 	obj_add(a->keygen.priv_handle, rs ? K_RSAPRIV : ed ? K_EDPRIV : K_ECPRIV);
+}
+
+/*
+ * DERIVE_KEY plans: ECDH on an EC private key (half of them may derive)
+ * with the P-256 base point as the peer (bare or DER), a KDF, shared
+ * data, and a template naming a secret key type and maybe a length.
+ */
+static void fill_derive(struct fz_file *f, union fz_arg *a)
+{
+	static const uint8_t g256[65] = {
+		0x04, 0x6b, 0x17, 0xd1, 0xf2, 0xe1, 0x2c, 0x42, 0x47, 0xf8,
+		0xbc, 0xe6, 0xe5, 0x63, 0xa4, 0x40, 0xf2, 0x77, 0x03, 0x7d,
+		0x81, 0x2d, 0xeb, 0x33, 0xa0, 0xf4, 0xa1, 0x39, 0x45, 0xd8,
+		0x98, 0xc2, 0x96, 0x4f, 0xe3, 0x42, 0xe2, 0xfe, 0x1a, 0x7f,
+		0x9b, 0x8e, 0xe7, 0xeb, 0x4a, 0x7c, 0x0f, 0x9e, 0x16, 0x2b,
+		0xce, 0x33, 0x57, 0x6b, 0x31, 0x5e, 0xce, 0xcb, 0xb6, 0x40,
+		0x68, 0x37, 0xbf, 0x51, 0xf5,
+	};
+	static const uint64_t kdfs[] = { CKD_NULL, CKD_SHA256_KDF, CKD_SHA1_KDF,
+					 CKD_SHA512_KDF, 0, 0x7f };
+	static const __u64 vlen[] = { 32, 16, 24, 0, 33, 65, 1 << 20 };
+	struct khsm_derive *d = &a->derive;
+	struct khsm_ecdh1_derive_params *p;
+	uint8_t param[sizeof(*p) + 16 + 2 + sizeof(g256)];
+	__u32 plen, si = 0, hdr = pct(30) ? 2 : 0;
+
+	d->session = pick_sess(f);
+	d->mechanism = pct(80) ? CKM_ECDH1_DERIVE :
+		       pct(50) ? CKM_ECDH1_COFACTOR_DERIVE : pick_mech();
+	d->base_key = pick_obj(pct(90) ? K_ECPRIV : -1);
+	memset(param, 0, sizeof(param));
+	p = (struct khsm_ecdh1_derive_params *)param;
+	p->kdf = pct(95) ? kdfs[rn(pct(80) ? 2 : ARRAY_SIZE(kdfs))] : rint64();
+	if (p->kdf != CKD_NULL && pct(50))
+		si = 16;
+	fill_rand(param + sizeof(*p), si);
+	if (hdr) {
+		param[sizeof(*p) + si] = 0x04;
+		param[sizeof(*p) + si + 1] = sizeof(g256);
+	}
+	memcpy(param + sizeof(*p) + si + hdr, g256, sizeof(g256));
+	if (pct(10))
+		param[sizeof(*p) + si + hdr + 1 + rn(64)] ^= 1 << rn(8);
+	p->shared_len = si;
+	p->public_len = hdr + sizeof(g256);
+	plen = sizeof(*p) + si + hdr + sizeof(g256);
+	if (pct(5))
+		plen = pct(50) ? rn(plen) : (__u32)rint64();
+	tmpl1.n = 0;
+	if (pct(50))
+		t_ul(&tmpl1, CKA_CLASS, CKO_SECRET_KEY);
+	if (pct(95))
+		t_ul(&tmpl1, CKA_KEY_TYPE, pct(70) ? CKK_GENERIC_SECRET :
+			     pct(80) ? CKK_AES : CKK_EC);
+	if (pct(60))
+		t_ul(&tmpl1, CKA_VALUE_LEN,
+		     vlen[rn(pct(90) ? 3 : ARRAY_SIZE(vlen))]);
+	t_bool(&tmpl1, CKA_TOKEN, pct(20));
+	if (pct(50))
+		t_bool(&tmpl1, CKA_SENSITIVE, pct(50));
+	if (pct(50))
+		t_bool(&tmpl1, CKA_EXTRACTABLE, pct(50));
+	t_mutate(&tmpl1);
+	d->tmpl = t_place(&tmpl1, S_TMPL, &d->count);
+	d->param_len = plen;
+	d->param = place(S_PARAM, plen, 0);
+	if (plen <= sizeof(param) && in_slot(d->param, plen, S_PARAM))
+		memcpy((void *)(uintptr_t)d->param, param, plen);
+}
+
+static void post_derive(struct fz_file *f, union fz_arg *a, int err)
+{
+	(void)f;
+	if (!err)
+		obj_add(a->derive.handle, K_OTHER);
 }
 
 /* OP_INIT plans: an operation, a mechanism, a key that fits, a parameter. */
@@ -1354,6 +1432,7 @@ static const struct fz_ioc fz_iocs[] = {
 	FZ_IOC(MECH_INFO, mech_info, MECH_INFO, 3, fill_mech_info, NULL),
 	FZ_IOC_PIN(ADMIN_INIT_TOKEN, admin_init_token, ADMIN_INIT_TOKEN, 1,
 		   fill_admin_init, post_admin_init, so_new, so_new),
+	FZ_IOC(DERIVE_KEY, derive, DERIVE, 3, fill_derive, post_derive),
 };
 
 _Static_assert(ARRAY_SIZE(fz_iocs) == KHSM_IOC_NR_MAX + 1,

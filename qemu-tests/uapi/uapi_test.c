@@ -26,6 +26,7 @@ _Static_assert(sizeof(struct khsm_session) == KHSM_SESSION_SIZE_VER0, "session")
 _Static_assert(sizeof(struct khsm_object) == KHSM_OBJECT_SIZE_VER0, "object");
 _Static_assert(sizeof(struct khsm_find) == KHSM_FIND_SIZE_VER0, "find");
 _Static_assert(sizeof(struct khsm_keygen) == KHSM_KEYGEN_SIZE_VER0, "keygen");
+_Static_assert(sizeof(struct khsm_derive) == KHSM_DERIVE_SIZE_VER0, "derive");
 _Static_assert(sizeof(struct khsm_op_init) == KHSM_OP_INIT_SIZE_VER0, "op_init");
 _Static_assert(sizeof(struct khsm_op_data) == KHSM_OP_DATA_SIZE_VER0, "op_data");
 _Static_assert(sizeof(struct khsm_random) == KHSM_RANDOM_SIZE_VER0, "random");
@@ -102,6 +103,8 @@ static const struct ioc iocs[] = {
 	    -1, -1),
 	IOC(ADMIN_INIT_TOKEN, KHSM_IOC_ADMIN_INIT_TOKEN, khsm_admin_init_token,
 	    KHSM_ADMIN_INIT_TOKEN_SIZE_VER0, OFF(khsm_admin_init_token, flags), -1),
+	IOC(DERIVE_KEY, KHSM_IOC_DERIVE_KEY, khsm_derive, KHSM_DERIVE_SIZE_VER0,
+	    OFF(khsm_derive, flags), OFF(khsm_derive, session)),
 };
 #define N_IOCS (sizeof(iocs) / sizeof(iocs[0]))
 

@@ -23,7 +23,7 @@ BENCH=$REPO/build/p11bench
 MOD=$REPO/pkcs11/khsm-pkcs11.so
 SOFTHSM=$(ls /usr/lib/softhsm/libsofthsm2.so /usr/lib/*/softhsm/libsofthsm2.so 2>/dev/null | head -n1)
 SECS=${KHSM_BENCH_SECS:-10}
-TESTS=${KHSM_BENCH_TESTS:-ecdsa:1 ecdsa:2 ecdsa-sep:2 rsa:1 digest:1 hmac:1 find:1 find:2 random:1 random:2 find-100:1 find-100000:1}
+TESTS=${KHSM_BENCH_TESTS:-ecdsa:1 ecdsa:2 ecdsa-sep:2 rsa:1 digest:1 hmac:1 find:1 find:2 random:1 random:2 find-100:1 find-100000:1 ecdh:1}
 export KHSM_ARGON2_M_KIB=${KHSM_ARGON2_M_KIB:-64} KHSM_ARGON2_T=${KHSM_ARGON2_T:-1}
 [ -x "$BENCH" ] || { echo "bench: $BENCH missing (make bench builds it)" >&2; exit 1; }
 [ -n "$SOFTHSM" ] || { echo "bench: libsofthsm2.so not found (apt-get install softhsm2)" >&2; exit 1; }
@@ -36,13 +36,15 @@ q() { "$@" >"$W/out" 2>&1 || { cat "$W/out" >&2; echo "bench: failed: $*" >&2; e
 echo "bench: info secs=$SECS kernel=$(uname -r) vcpus=$(nproc)" \
 	"cpu-flags=$(grep -m1 -owE 'bmi2|adx|avx2|sha_ni' /proc/cpuinfo | sort -u | paste -sd, -)"
 
-# Token keys for p11bench: P-256 pairs 01 and 03, RSA-2048 pair 02.
+# Token keys for p11bench: P-256 pairs 01 and 03, RSA-2048 pair 02, P-256
+# pair 04 that derives (ECDH).
 keys() {
 	local P=(pkcs11-tool --module "$1" --token-label "$2" --login --pin 123456)
 
 	q "${P[@]}" --keypairgen --key-type EC:prime256v1 --id 01
 	q "${P[@]}" --keypairgen --key-type rsa:2048 --id 02
 	q "${P[@]}" --keypairgen --key-type EC:prime256v1 --id 03
+	q "${P[@]}" --keypairgen --key-type EC:prime256v1 --id 04 --usage-derive
 }
 
 echo "== tokens and key pairs"
@@ -143,6 +145,7 @@ END {
 	fig("random-32B-2p", "random:2", "random:1", "scale", "1.5")
 	fig("find-100", "find-100:1", "", "", 0)
 	fig("find-100000", "find-100000:1", "find-100:1", "scale", "0.5")
+	fig("ecdh-p256-derive-1p", "ecdh:1", "", "ratio", "1.5")
 	ref("openssl-ecdsap256-sign", o_ec, "ecdsa:1")
 	ref("openssl-rsa2048-sign", o_rsa, "rsa:1")
 	printf "bench: info elapsed=%ss\n", elapsed

@@ -6,8 +6,9 @@
  *
  *   p11bench MODULE.so TOKEN-LABEL USER-PIN SECONDS [TEST[:NPROCS]...]
  *
- * The token holds P-256 key pairs with CKA_ID 01 and 03 and an RSA-2048
- * key pair with CKA_ID 02 (bench.sh creates them). Tests (default: all, as
+ * The token holds P-256 key pairs with CKA_ID 01 and 03, an RSA-2048
+ * key pair with CKA_ID 02 and a P-256 key pair with CKA_ID 04 whose
+ * private key may derive (bench.sh creates them). Tests (default: all, as
  * listed):
  *   ecdsa:1 ecdsa:2   CKM_ECDSA sign of 32 bytes with the key pair 01
  *   ecdsa-sep:2       the same, process 0 with key pair 01, process 1 with 03
@@ -17,6 +18,11 @@
  *                     32-byte session generic secret (created here)
  *   find:1 find:2     C_FindObjects{Init,,Final} of private key 01
  *   random:1 random:2 C_GenerateRandom of 32 bytes
+ *   ecdh:1            CKM_ECDH1_DERIVE (CKD_NULL) with the P-256 private key
+ *                     04 (CKA_DERIVE) and an OpenSSL peer: C_DeriveKey of a
+ *                     32-byte session generic secret, C_GetAttributeValue
+ *                     of its value (checked against OpenSSL's secret) and
+ *                     C_DestroyObject
  *   find-100:1 find-100000:1
  *                     find by CKA_LABEL among N session data objects
  *
@@ -469,6 +475,64 @@ static void op_random(struct ctx *c)
 	memcpy(c->want, c->out, 32);
 }
 
+/* The peer's point in c->msg, the secret OpenSSL computes in c->want. */
+static CK_RV setup_ecdh(struct ctx *c, CK_ULONG arg)
+{
+	CK_BYTE id = 0x04;
+	CK_OBJECT_HANDLE pub;
+	EVP_PKEY *peer = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
+	EVP_PKEY_CTX *dc;
+	size_t len = 0, zlen = sizeof(c->want);
+
+	(void)arg;
+	set_find(c, CKO_PUBLIC_KEY, CKA_ID, &id, 1);
+	pub = find_only(c);
+	c->pub = ec_pub(c, pub);
+	set_find(c, CKO_PRIVATE_KEY, CKA_ID, &id, 1);
+	c->key = find_only(c);
+	dc = peer ? EVP_PKEY_CTX_new(peer, NULL) : NULL;
+	if (!dc || !EVP_PKEY_get_octet_string_param(peer,
+			OSSL_PKEY_PARAM_ENCODED_PUBLIC_KEY, c->msg,
+			sizeof(c->msg), &len) || len != 65 ||
+	    EVP_PKEY_derive_init(dc) != 1 ||
+	    EVP_PKEY_derive_set_peer(dc, c->pub) != 1 ||
+	    EVP_PKEY_derive(dc, c->want, &zlen) != 1 || zlen != 32)
+		die("OpenSSL ECDH failed");
+	c->msglen = len;
+	EVP_PKEY_CTX_free(dc);
+	EVP_PKEY_free(peer);
+	return CKR_OK;
+}
+
+static void op_ecdh(struct ctx *c)
+{
+	CK_ECDH1_DERIVE_PARAMS p = {
+		.kdf = CKD_NULL,
+		.ulPublicDataLen = c->msglen,
+		.pPublicData = c->msg,
+	};
+	CK_MECHANISM mech = { CKM_ECDH1_DERIVE, &p, sizeof(p) };
+	CK_OBJECT_CLASS cls = CKO_SECRET_KEY;
+	CK_KEY_TYPE kt = CKK_GENERIC_SECRET;
+	CK_BBOOL no = CK_FALSE, yes = CK_TRUE;
+	CK_ULONG len = 32;
+	CK_ATTRIBUTE t[] = {
+		{ CKA_CLASS, &cls, sizeof(cls) },
+		{ CKA_KEY_TYPE, &kt, sizeof(kt) },
+		{ CKA_TOKEN, &no, 1 },
+		{ CKA_SENSITIVE, &no, 1 },
+		{ CKA_EXTRACTABLE, &yes, 1 },
+		{ CKA_VALUE_LEN, &len, sizeof(len) },
+	};
+	CK_OBJECT_HANDLE h;
+
+	call("C_DeriveKey", c->f->C_DeriveKey(c->s, &mech, c->key, t, 6, &h));
+	if (get_attr(c, h, CKA_VALUE, c->out, sizeof(c->out)) != 32 ||
+	    memcmp(c->out, c->want, 32))
+		die("the derived secret is not OpenSSL's");
+	call("C_DestroyObject", c->f->C_DestroyObject(c->s, h));
+}
+
 static const struct test tests[] = {
 	{ "ecdsa", setup_ecdsa, op_sign, check_sig, 0 },
 	{ "ecdsa-sep", setup_ecdsa_sep, op_sign, check_sig, 0 },
@@ -477,6 +541,7 @@ static const struct test tests[] = {
 	{ "hmac", setup_hmac, op_hmac, NULL, 0 },
 	{ "find", setup_find, op_find, NULL, 0 },
 	{ "random", setup_random, op_random, NULL, 0 },
+	{ "ecdh", setup_ecdh, op_ecdh, NULL, 0 },
 	{ "find-100", setup_find_label, op_find, NULL, 100 },
 	{ "find-100000", setup_find_label, op_find, NULL, 100000 },
 };
@@ -484,6 +549,7 @@ static const struct test tests[] = {
 static const char *const default_runs[] = {
 	"ecdsa:1", "ecdsa:2", "ecdsa-sep:2", "rsa:1", "digest:1", "hmac:1", "find:1",
 	"find:2", "random:1", "random:2", "find-100:1", "find-100000:1",
+	"ecdh:1",
 };
 
 /* --- processes --- */

@@ -39,8 +39,8 @@
  * session as they were, and nothing written. Only another thread that
  * changes the mapping between that check and the kernel's write can give
  * EFAULT after the call acted; then, for the call that acted:
- *   CREATE_OBJECT, COPY_OBJECT, GENERATE_KEY, GENERATE_KEY_PAIR: the new
- *     objects are destroyed again.
+ *   CREATE_OBJECT, COPY_OBJECT, GENERATE_KEY, GENERATE_KEY_PAIR,
+ *     DERIVE_KEY: the new objects are destroyed again.
  *   OPEN_SESSION: the new session is closed again.
  *   LOGIN: the file is logged out again (as LOGOUT: operations with
  *     private keys end); a CKU_CONTEXT_SPECIFIC login's operations wait
@@ -98,8 +98,10 @@
  * (CKA_ALWAYS_AUTHENTICATE) and KHSM_IOC_ADMIN_INIT_TOKEN.
  */
 #define KHSM_FEATURE_POLICY	(1ULL << 3)
+#define KHSM_FEATURE_DERIVE	(1ULL << 4)	/* KHSM_IOC_DERIVE_KEY */
 #define KHSM_FEATURE_ALL	(KHSM_FEATURE_OBJECTS | KHSM_FEATURE_CRYPTO | \
-				 KHSM_FEATURE_PIN_KDF | KHSM_FEATURE_POLICY)
+				 KHSM_FEATURE_PIN_KDF | KHSM_FEATURE_POLICY | \
+				 KHSM_FEATURE_DERIVE)
 
 #define KHSM_LABEL_LEN		32
 #define KHSM_MANUF_LEN		32
@@ -385,6 +387,38 @@ struct khsm_keygen {
 };
 #define KHSM_KEYGEN_SIZE_VER0		80
 
+/* --- KHSM_IOC_DERIVE_KEY: C_DeriveKey ----------------------------------- */
+/*
+ * Derive a secret key from @base_key with @mechanism (CKF_DERIVE; its flat
+ * parameter below) and the template (CKA_KEY_TYPE required:
+ * CKK_GENERIC_SECRET or CKK_AES; CKA_VALUE_LEN as the mechanism allows).
+ * The base key must have CKA_DERIVE true and be visible to the file (a
+ * private key needs the user's login); one with CKA_ALWAYS_AUTHENTICATE
+ * true is refused with CKR_USER_NOT_LOGGED_IN (C_DeriveKey leaves no
+ * operation for a context-specific login to authorise). The new key has
+ * CKA_LOCAL false, CKA_KEY_GEN_MECHANISM CK_UNAVAILABLE_INFORMATION,
+ * CKA_ALWAYS_SENSITIVE = base's CKA_ALWAYS_SENSITIVE && its own
+ * CKA_SENSITIVE, CKA_NEVER_EXTRACTABLE = base's CKA_NEVER_EXTRACTABLE &&
+ * !its own CKA_EXTRACTABLE (PKCS#11 v3.0 4.9). @handle is 0 unless rv is
+ * CKR_OK; an EFAULT on the way back destroys the new key again.
+ */
+struct khsm_derive {
+	__u32 size;
+	__u32 rv;
+	__u32 session;
+	__u32 mechanism;	/* CKM_* */
+	__u64 param;		/* flat mechanism parameter (see below), or 0 */
+	__u32 param_len;
+	__u32 flags;		/* zero */
+	__u32 base_key;		/* object handle */
+	__u32 count;		/* entries in tmpl */
+	__u64 tmpl;		/* user pointer to struct khsm_attr[count] */
+	__u32 handle;		/* out: the new key */
+	__u32 pad0;		/* zero */
+	__u64 reserved[2];
+};
+#define KHSM_DERIVE_SIZE_VER0		72
+
 /* --- Cryptographic operations ------------------------------------------- */
 #define KHSM_OP_ENCRYPT		1
 #define KHSM_OP_DECRYPT		2
@@ -464,6 +498,13 @@ struct khsm_op_data {
  *              length in bytes, 1 to the full length; required).
  *   CKM_ECDSA*, CKM_SHA*, CKM_AES_ECB, CKM_RSA_PKCS, CKM_SHA*_RSA_PKCS,
  *   CKM_*_HMAC, CKM_AES_CMAC, key generation: none (param_len 0).
+ * KHSM_IOC_DERIVE_KEY.param:
+ *   CKM_ECDH1_DERIVE, CKM_ECDH1_COFACTOR_DERIVE: struct
+ *              khsm_ecdh1_derive_params, then shared_len bytes of
+ *              shared data, then public_len bytes of the peer's
+ *              public value (CK_ECDH1_DERIVE_PARAMS): for CKK_EC the
+ *              uncompressed point 04 X Y, for CKK_EC_MONTGOMERY (X25519)
+ *              the 32-byte u-coordinate, bare or as a DER OCTET STRING.
  * A reserved field that is not zero fails KHSM_IOC_OP_INIT with EINVAL.
  *
  * No member of this header is named like one of the lower-case
@@ -516,6 +557,12 @@ struct khsm_rsa_oaep_params {
 struct khsm_mac_general_params {
 	__u32 mac_len;		/* CK_MAC_GENERAL_PARAMS: bytes of MAC */
 	__u32 reserved;		/* zero */
+};
+
+struct khsm_ecdh1_derive_params {
+	__u64 kdf;		/* CKD_NULL, CKD_SHA1_KDF, CKD_SHA224..512_KDF */
+	__u32 shared_len;	/* ulSharedDataLen; 0 with CKD_NULL */
+	__u32 public_len;	/* ulPublicDataLen */
 };
 
 /* --- Random -------------------------------------------------------------- */
@@ -592,7 +639,8 @@ struct khsm_mech_info {
 #define KHSM_IOC_MECH_LIST	_IO(KHSM_IOC_MAGIC, 0x18)
 #define KHSM_IOC_MECH_INFO	_IO(KHSM_IOC_MAGIC, 0x19)
 #define KHSM_IOC_ADMIN_INIT_TOKEN _IO(KHSM_IOC_MAGIC, 0x1a)
-#define KHSM_IOC_NR_MAX		0x1a
+#define KHSM_IOC_DERIVE_KEY	_IO(KHSM_IOC_MAGIC, 0x1b)
+#define KHSM_IOC_NR_MAX		0x1b
 
 /*
  * errno for a PKCS#11 decision (rv != CKR_OK), one meaning each:

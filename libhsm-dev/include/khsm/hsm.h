@@ -269,6 +269,15 @@ unsigned long hsm_generate_key_pair(const struct hsm_token *tok,
 				    const struct hsm_attr *priv_tmpl,
 				    unsigned long priv_count,
 				    uint32_t *pub_key, uint32_t *priv_key);
+/*
+ * C_DeriveKey: a new key from @base_key with @mech (CK_ECDH1_DERIVE_PARAMS
+ * for CKM_ECDH1_DERIVE / CKM_ECDH1_COFACTOR_DERIVE) and @tmpl; *@key
+ * gets its handle.
+ */
+unsigned long hsm_derive_key(const struct hsm_token *tok, uint32_t session,
+			     const struct hsm_mechanism *mech,
+			     uint32_t base_key, const struct hsm_attr *tmpl,
+			     unsigned long count, uint32_t *key);
 
 /* ---- Operations and mechanisms (op.c) -------------------------------------- */
 
