@@ -187,7 +187,7 @@ out:
 	.type = (ckm),						\
 	.flags = CKF_DERIVE | KHSM_EC_FLAGS,			\
 	.min_key_size = 255,					\
-	.max_key_size = 384,					\
+	.max_key_size = 521,					\
 	.key_type = CKK_EC,					\
 	.derive_key_type2 = CKK_EC_MONTGOMERY,			\
 	.derive = khsm_ecdh_derive,				\

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * C_DeriveKey through khsm-pkcs11.so, cross-checked with OpenSSL:
- * CKM_ECDH1_DERIVE and CKM_ECDH1_COFACTOR_DERIVE on P-256 and P-384 with
+ * CKM_ECDH1_DERIVE and CKM_ECDH1_COFACTOR_DERIVE on P-256, P-384, P-521 with
  * CKD_NULL give the ECDH secret OpenSSL's EVP_PKEY_derive computes both
  * ways round (the token's private key with an OpenSSL public key, an
  * OpenSSL private key with the token's public key), the peer point bare
@@ -34,6 +34,9 @@
 static const unsigned char p384_oid[] = {
 	0x06, 0x05, 0x2b, 0x81, 0x04, 0x00, 0x22
 };
+static const unsigned char p521_oid[] = {
+	0x06, 0x05, 0x2b, 0x81, 0x04, 0x00, 0x23
+};
 
 struct curve {
 	const char *name;		/* OpenSSL group */
@@ -45,7 +48,15 @@ struct curve {
 static const struct curve curves[] = {
 	{ "P-256", p_p256_oid, sizeof(p_p256_oid), 32 },
 	{ "P-384", p384_oid, sizeof(p384_oid), 48 },
+	{ "P-521", p521_oid, sizeof(p521_oid), 66 },
 };
+#define N_CURVES (sizeof(curves) / sizeof(curves[0]))
+
+/* Bytes of the DER OCTET STRING header in front of @len bytes. */
+static size_t der_hdr(size_t len)
+{
+	return len > 127 ? 3 : 2;
+}
 
 /* A token key pair on @c; the private key has CKA_DERIVE @derive. */
 static CK_RV gen_pair(CK_FUNCTION_LIST_PTR f, CK_SESSION_HANDLE s,
@@ -174,11 +185,14 @@ static CK_RV derive(CK_FUNCTION_LIST_PTR f, CK_SESSION_HANDLE s,
 	};
 
 	if (der) {
+		size_t h = der_hdr(pub_len);
+
 		wrapped[0] = 0x04;
-		wrapped[1] = (unsigned char)pub_len;
-		memcpy(wrapped + 2, pub, pub_len);
+		wrapped[1] = 0x81;	/* long form; overwritten if short */
+		wrapped[h - 1] = (unsigned char)pub_len;
+		memcpy(wrapped + h, pub, pub_len);
 		ep.pPublicData = wrapped;
-		ep.ulPublicDataLen = pub_len + 2;
+		ep.ulPublicDataLen = pub_len + h;
 	}
 	return f->C_DeriveKey(s, &m, base, t, vlen ? 6 : 5, h);
 }
@@ -221,7 +235,7 @@ TEST_F(dk, mechanism_info)
 		ASSERT_EQ(CKR_OK, self->f->C_GetMechanismInfo(self->slot,
 							      ms[i], &mi));
 		EXPECT_EQ(255UL, mi.ulMinKeySize);
-		EXPECT_GE(mi.ulMaxKeySize, 384UL);
+		EXPECT_EQ(521UL, mi.ulMaxKeySize);
 		EXPECT_TRUE(mi.flags & CKF_DERIVE);
 		EXPECT_TRUE(mi.flags & CKF_EC_F_P);
 		EXPECT_FALSE(mi.flags & (CKF_SIGN | CKF_ENCRYPT));
@@ -238,7 +252,7 @@ TEST_F(dk, ecdh_both_ways_openssl)
 	CK_ULONG kpt_len, n;
 	unsigned int i, j;
 
-	for (i = 0; i < 2; i++) {
+	for (i = 0; i < N_CURVES; i++) {
 		const struct curve *c = &curves[i];
 		EVP_PKEY *ok = ossl_gen(c, opt, &opt_len);
 
@@ -247,9 +261,9 @@ TEST_F(dk, ecdh_both_ways_openssl)
 		ASSERT_EQ(CKR_OK, gen_pair(f, self->s, c, CK_TRUE, CK_FALSE,
 					   &pub, &priv));
 		kpt_len = p_ec_point(f, self->s, pub, kpt, sizeof(kpt));
-		ASSERT_EQ(2 + opt_len, kpt_len);
+		ASSERT_EQ(der_hdr(opt_len) + opt_len, kpt_len);
 		/* OpenSSL: its private key and the token's public key */
-		z_len = ossl_ecdh(c, ok, kpt + 2, kpt_len - 2, z1);
+		z_len = ossl_ecdh(c, ok, kpt + der_hdr(kpt_len - 2), kpt_len - der_hdr(kpt_len - 2), z1);
 		ASSERT_EQ(c->nbytes, z_len);
 		/* and the token: its private key and OpenSSL's public key */
 		z_len = ossl_ecdh(c, ok, opt, opt_len, z2);
@@ -295,7 +309,7 @@ TEST_F(dk, x963_kdfs_openssl)
 
 	for (i = 0; i < sizeof(si); i++)
 		si[i] = (unsigned char)(3 * i + 1);
-	for (i = 0; i < 2; i++) {
+	for (i = 0; i < N_CURVES; i++) {
 		const struct curve *c = &curves[i];
 		EVP_PKEY *ok = ossl_gen(c, opt, &opt_len);
 
@@ -303,7 +317,7 @@ TEST_F(dk, x963_kdfs_openssl)
 		ASSERT_EQ(CKR_OK, gen_pair(f, self->s, c, CK_TRUE, CK_FALSE,
 					   &pub, &priv));
 		kpt_len = p_ec_point(f, self->s, pub, kpt, sizeof(kpt));
-		z_len = ossl_ecdh(c, ok, kpt + 2, kpt_len - 2, z);
+		z_len = ossl_ecdh(c, ok, kpt + der_hdr(kpt_len - 2), kpt_len - der_hdr(kpt_len - 2), z);
 		ASSERT_EQ(c->nbytes, z_len);
 		for (j = 0; j < 5; j++) {
 			for (k = 0; k < 4; k++) {
@@ -390,7 +404,7 @@ TEST_F(dk, derived_aes_key_encrypts)
 	ASSERT_EQ(CKR_OK, gen_pair(f, self->s, &curves[0], CK_TRUE, CK_FALSE,
 				   &pub, &priv));
 	kpt_len = p_ec_point(f, self->s, pub, kpt, sizeof(kpt));
-	z_len = ossl_ecdh(&curves[0], ok, kpt + 2, kpt_len - 2, z);
+	z_len = ossl_ecdh(&curves[0], ok, kpt + der_hdr(kpt_len - 2), kpt_len - der_hdr(kpt_len - 2), z);
 	EVP_PKEY_free(ok);
 	ASSERT_EQ(32UL, z_len);
 	ASSERT_EQ(CKR_OK, derive(f, self->s, CKM_ECDH1_DERIVE, priv, CKD_NULL,
