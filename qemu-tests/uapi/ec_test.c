@@ -147,9 +147,11 @@ static size_t ossl_point(EVP_PKEY *pk, int compressed, __u8 *out, size_t max)
 
 	if (!EVP_PKEY_get_octet_string_param(pk, OSSL_PKEY_PARAM_PUB_KEY,
 					     raw, sizeof(raw), &got) ||
-	    got < 3 || raw[0] != 0x04 || !(got & 1) || got > max)
+	    got < 3 || raw[0] != 0x04 || !(got & 1))
 		return 0;
 	nb = (got - 1) / 2;
+	if ((compressed ? 1 + nb : got) > max)
+		return 0;
 	if (!compressed) {
 		memcpy(out, raw, got);
 		return got;
