@@ -101,6 +101,7 @@ step "--sign -m ECDSA (openssl format) with the P-521 key" \
 openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-521 -out ossl521.pem 2>/dev/null
 openssl pkey -in ossl521.pem -outform DER -out ossl521.der 2>/dev/null
 openssl pkey -in ossl521.pem -pubout -outform DER -out ossl521pub.der 2>/dev/null
+openssl pkey -in ossl521.pem -pubout -out ossl521pub.pem 2>/dev/null
 step "--write-object an OpenSSL P-521 private key" \
 	"${P11T[@]}" "${L[@]}" --write-object ossl521.der --type privkey --id 0e06 --label ossl521 --usage-sign
 step "--write-object its public key" \
@@ -109,7 +110,7 @@ step "--sign -m ECDSA-SHA512 with the imported P-521 key" \
 	"${P11T[@]}" "${L[@]}" --sign -m ECDSA-SHA512 --id 0e06 -i msg -o sig521i.der \
 	--signature-format openssl &&
 	step "openssl verifies the imported key's signature" \
-		openssl dgst -sha512 -verify ossl521.pem -signature sig521i.der msg
+		openssl dgst -sha512 -verify ossl521pub.pem -signature sig521i.der msg
 openssl dgst -sha512 -sign ossl521.pem -out sig521o.der msg
 step "pkcs11-tool --verify accepts an OpenSSL P-521 signature with the imported public key" \
 	"${P11T[@]}" "${L[@]}" --verify -m ECDSA-SHA512 --id 0e06 -i msg \

@@ -136,22 +136,29 @@ static int ossl_sign(EVP_PKEY *pk, const char *md, const __u8 *msg,
 	return 1;
 }
 
-/* OpenSSL's public point, uncompressed or compressed */
+/*
+ * OpenSSL's public point 04 X Y, or compressed (SEC1 2.3.3: 02 or 03 by
+ * the parity of Y, then X)
+ */
 static size_t ossl_point(EVP_PKEY *pk, int compressed, __u8 *out, size_t max)
 {
-	size_t got = 0;
+	__u8 raw[200];
+	size_t got = 0, nb;
 
-	if (compressed &&
-	    !EVP_PKEY_set_utf8_string_param(pk,
-			OSSL_PKEY_PARAM_EC_POINT_CONVERSION_FORMAT, "compressed"))
+	if (!EVP_PKEY_get_octet_string_param(pk, OSSL_PKEY_PARAM_PUB_KEY,
+					     raw, sizeof(raw), &got) ||
+	    got < 3 || raw[0] != 0x04 || !(got & 1))
 		return 0;
-	if (!EVP_PKEY_get_octet_string_param(pk, OSSL_PKEY_PARAM_ENCODED_PUBLIC_KEY,
-					     out, max, &got))
-		got = 0;
-	if (compressed)
-		EVP_PKEY_set_utf8_string_param(pk,
-			OSSL_PKEY_PARAM_EC_POINT_CONVERSION_FORMAT, "uncompressed");
-	return got;
+	nb = (got - 1) / 2;
+	if ((compressed ? 1 + nb : got) > max)
+		return 0;
+	if (!compressed) {
+		memcpy(out, raw, got);
+		return got;
+	}
+	out[0] = 0x02 | (raw[got - 1] & 1);
+	memcpy(out + 1, raw + 1, nb);
+	return 1 + nb;
 }
 
 static int gen_ec(int fd, __u32 s, const struct curve *c, __u32 *pub,
