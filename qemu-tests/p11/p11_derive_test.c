@@ -515,7 +515,7 @@ TEST_F(dk, refusals)
 			 0, CKK_GENERIC_SECRET, 33, CK_FALSE, &h));
 	EXPECT_EQ(CKR_ATTRIBUTE_VALUE_INVALID,
 		  derive(f, self->s, dm, priv, CKD_SHA256_KDF, NULL, 0, opt,
-			 opt_len, 0, CKK_GENERIC_SECRET, 65, CK_FALSE, &h));
+			 opt_len, 0, CKK_GENERIC_SECRET, 257, CK_FALSE, &h));
 	EXPECT_EQ(CKR_ATTRIBUTE_VALUE_INVALID,
 		  derive(f, self->s, dm, priv, CKD_SHA256_KDF, NULL, 0, opt,
 			 opt_len, 0, CKK_AES, 20, CK_FALSE, &h));

@@ -106,6 +106,10 @@ static const struct row rows[] = {
 	GEN(CKM_EC_EDWARDS_KEY_PAIR_GEN),
 	ROW(CKM_EDDSA, .kind = R_EDDSA, .key = K_ED),
 	GEN(CKM_RSA_PKCS_KEY_PAIR_GEN),
+	GEN(CKM_EC_MONTGOMERY_KEY_PAIR_GEN),
+	/* C_DeriveKey only: no data functions, like the generators */
+	GEN(CKM_ECDH1_DERIVE),
+	GEN(CKM_ECDH1_COFACTOR_DERIVE),
 	ROW(CKM_RSA_PKCS, .kind = R_RSA, .key = K_RSA, .single = 1,
 	    .md = "SHA256", .raw = 1),
 	RSA_SIG(CKM_SHA1_RSA_PKCS, "SHA1", 0),
