@@ -6,8 +6,9 @@
 # with --usage-derive and an OpenSSL key pair; the secret
 # the token derives from OpenSSL's public key (passed raw, and as DER with
 # --derive-pass-der) equals what `openssl pkeyutl -derive` computes from
-# OpenSSL's private key and the token's public key. A key without
-# CKA_DERIVE and a peer key on another curve are refused. (P-384 is
+# OpenSSL's private key and the token's public key. A peer key on another
+# curve is refused; a key made with --usage-sign derives too (EC private
+# keys sign and derive by default). (P-384 is
 # checked against OpenSSL by p11_derive_test: pkcs11-tool 0.23's
 # --read-object --type pubkey answers "cannot create EVP_PKEY" for a khsm
 # P-384 key.) Runs as hsmuser in the VM.
@@ -58,11 +59,14 @@ step_fails "a P-384 peer key for a P-256 token key is refused" \
 	"CKR_MECHANISM_PARAM_INVALID\\|curve\\|size" \
 	"${P11T[@]}" "${L[@]}" --derive -m ECDH1-DERIVE --id 0d01 \
 	-i peer-secp384r1.der -o z-bad.bin
-step "pkcs11-tool --keypairgen EC:prime256v1 --usage-sign (no CKA_DERIVE)" \
+# EC private keys sign and derive by default (README, "usage defaults");
+# the refusal of a key with CKA_DERIVE false is p11_derive_test's (pkcs11-tool
+# has no option that sets it false).
+step "pkcs11-tool --keypairgen EC:prime256v1 --usage-sign (CKA_DERIVE by default)" \
 	"${P11T[@]}" "${L[@]}" --keypairgen --key-type EC:prime256v1 --id 0d03 \
 	--label signer --usage-sign
-step_fails "--derive with a key without CKA_DERIVE is refused" \
-	"CKR_KEY_FUNCTION_NOT_PERMITTED" \
+step "--derive with that key works: EC keys derive by default" \
 	"${P11T[@]}" "${L[@]}" --derive -m ECDH1-DERIVE --id 0d03 \
-	-i peer-prime256v1.der -o z-bad.bin
+	-i peer-prime256v1.der -o z-default.bin &&
+	check "a 32-byte secret" '[ "$(stat -c %s z-default.bin)" = 32 ]'
 flow_end
