@@ -83,6 +83,25 @@ struct khsm_key_ops {
 	unsigned long (*generate_pair)(const struct khsm_mech *m,
 				       struct khsm_attrs *pub,
 				       struct khsm_attrs *priv);
+
+	/*
+	 * C_WrapKey of a private key of this type (wrap.c): its PKCS#8
+	 * PrivateKeyInfo (DER) in a buffer *@der of *@der_len bytes that the
+	 * caller frees with kvfree_sensitive(). NULL: private keys of this
+	 * type cannot be wrapped (CKR_KEY_NOT_WRAPPABLE).
+	 */
+	unsigned long (*pkcs8_encode)(const struct khsm_key *key, u8 **der,
+				      u32 *der_len);
+	/*
+	 * C_UnwrapKey into a private key of this type: parse PrivateKeyInfo
+	 * @der and add to @s the key material attributes a C_CreateObject
+	 * template would give (CKA_MODULUS ... CKA_COEFFICIENT; CKA_EC_PARAMS,
+	 * CKA_VALUE, CKA_EC_POINT), then the unwrap goes on as C_CreateObject
+	 * does (->create, ->check). CKR_WRAPPED_KEY_INVALID if @der is not a
+	 * well-formed key of this type. NULL: cannot be unwrapped.
+	 */
+	unsigned long (*pkcs8_decode)(const u8 *der, u32 der_len,
+				      struct khsm_attrs *s);
 };
 
 /* Immutable key material of one or more objects (copies share it). */
