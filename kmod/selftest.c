@@ -7,6 +7,8 @@
  * line per family; any failure makes khsm_mech_init() fail.
  */
 #include <linux/kernel.h>
+#include <linux/ktime.h>
+#include <linux/math64.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 
@@ -477,16 +479,20 @@ static const struct {
 int khsm_selftest_run(void)
 {
 	unsigned int i;
+	u64 t0;
 	int ret;
 
 	for (i = 0; i < ARRAY_SIZE(khsm_selftests); i++) {
+		t0 = ktime_get_ns();
 		ret = khsm_selftests[i].run();
 		if (ret) {
 			pr_err("self-test %s: FAIL (%d)\n",
 			       khsm_selftests[i].name, ret);
 			return ret;
 		}
-		pr_info("self-test %s: pass\n", khsm_selftests[i].name);
+		pr_info("self-test %s: pass (%llu us)\n",
+			khsm_selftests[i].name,
+			div_u64(ktime_get_ns() - t0, NSEC_PER_USEC));
 	}
 	return 0;
 }
