@@ -70,7 +70,7 @@ struct ctx {
 	EVP_PKEY *pub;			/* checks the signatures */
 	CK_MECHANISM_TYPE mech;
 	CK_ULONG siglen;		/* expected signature size */
-	unsigned char msg[64];
+	unsigned char msg[136];		/* message, or an ECDH peer point */
 	CK_ULONG msglen;
 	unsigned long n;
 	unsigned char out[512], want[512];
