@@ -187,4 +187,35 @@ extern const struct khsm_key_ops khsm_key_ec_edwards;
 extern const struct khsm_key_ops khsm_key_ec_montgomery;
 extern const struct khsm_key_ops khsm_key_rsa;
 
+/*
+ * PKCS#8 (pkcs8_glue.c). khsm_pkcs8_key_type(): the CKK_* of the key the
+ * PrivateKeyInfo @der holds, from its AlgorithmIdentifier (for an unwrap
+ * template without CKA_KEY_TYPE): CKK_RSA, CKK_EC, CKK_EC_EDWARDS or
+ * CKK_EC_MONTGOMERY in *@ckk, else CKR_WRAPPED_KEY_INVALID (also for a
+ * malformed outer structure).
+ */
+unsigned long khsm_pkcs8_key_type(const u8 *der, u32 len, unsigned long *ckk);
+
+/* Longest PrivateKeyInfo khsm writes (RSA-8192 needs about 4.8 KiB). */
+#define KHSM_PKCS8_MAX_LEN	16384
+
+/*
+ * For the ->pkcs8_encode adapters: run codec encoder @enc on @k (its
+ * kc_p8_* key struct) once to size and once into a kvmalloc()ed *@der.
+ * A key the codec refuses is CKR_KEY_NOT_WRAPPABLE.
+ */
+typedef int (*khsm_pkcs8_enc_t)(const void *k, u8 *out, size_t cap,
+				size_t *out_len);
+unsigned long khsm_pkcs8_encode(khsm_pkcs8_enc_t enc, const void *k,
+				u8 **der, u32 *der_len);
+/*
+ * The Ed25519 (@ed) or X25519 hooks' common part, once the adapter has
+ * checked the curve: CKA_VALUE (32 bytes) to PrivateKeyInfo; and
+ * PrivateKeyInfo to CKA_EC_PARAMS (the DER OID) and CKA_VALUE.
+ */
+unsigned long khsm_pkcs8_encode_25519(bool ed, const struct khsm_key *key,
+				      u8 **der, u32 *der_len);
+unsigned long khsm_pkcs8_decode_25519(bool ed, const u8 *der, u32 der_len,
+				      struct khsm_attrs *s);
+
 #endif /* KHSM_KEY_H */

@@ -41,6 +41,7 @@
 
 #include "ck.h"
 #include "crypto/engine.h"
+#include "crypto/pkcs8.h"
 #include "key.h"
 #include "mech_family.h"
 #include "uapi/linux/khsm.h"
@@ -478,6 +479,66 @@ static unsigned long khsm_ec_key_generate_pair(const struct khsm_mech *m,
 	return khsm_curve_key_generate_pair(pub, priv, khsm_ec_gen_pair);
 }
 
+/*
+ * C_WrapKey: RFC 5915 ECPrivateKey in PrivateKeyInfo as OpenSSL writes it
+ * (curve in the AlgorithmIdentifier, fixed-length scalar, the public
+ * point computed from it).
+ */
+static int khsm_ec_p8_enc(const void *k, u8 *out, size_t cap, size_t *len)
+{
+	return kc_p8_encode_ec(k, out, cap, len);
+}
+
+static unsigned long khsm_ec_pkcs8_encode(const struct khsm_key *key,
+					  u8 **der, u32 *der_len)
+{
+	const struct khsm_ec_curve *c;
+	u8 priv[KC_EC_MAX_BYTES];
+	struct kc_p8_ec k = { .priv = priv };
+	unsigned long rv = CKR_KEY_NOT_WRAPPABLE;
+
+	if (key->class != CKO_PRIVATE_KEY ||
+	    khsm_ec_curve(key->ec_params, key->ec_params_len, &c) != CKR_OK ||
+	    khsm_ec_priv(c, key, priv) != CKR_OK)
+		goto out;
+	k.curve = c->kc;
+	k.priv_len = c->nbytes;
+	rv = khsm_pkcs8_encode(khsm_ec_p8_enc, &k, der, der_len);
+out:
+	memzero_explicit(priv, sizeof(priv));
+	return rv;
+}
+
+/*
+ * C_UnwrapKey: CKA_EC_PARAMS (the curve's DER OID) and CKA_VALUE (the
+ * scalar, left-padded to the curve's length); the codec has checked the
+ * scalar's range and that a public key given with it is its point.
+ */
+static unsigned long khsm_ec_pkcs8_decode(const u8 *der, u32 der_len,
+					  struct khsm_attrs *s)
+{
+	const struct khsm_ec_curve *c = NULL;
+	u8 priv[KC_EC_MAX_BYTES];
+	struct kc_p8_ec k;
+	unsigned long rv = CKR_OK;
+	unsigned int i;
+
+	if (!der || kc_p8_decode_ec(der, der_len, &k))
+		return CKR_WRAPPED_KEY_INVALID;
+	for (i = 0; i < ARRAY_SIZE(khsm_ec_curves); i++)
+		if (khsm_ec_curves[i].kc == k.curve)
+			c = &khsm_ec_curves[i];
+	if (!c || !k.priv_len || k.priv_len > c->nbytes)
+		return CKR_WRAPPED_KEY_INVALID;
+	memset(priv, 0, c->nbytes - k.priv_len);
+	memcpy(priv + c->nbytes - k.priv_len, k.priv, k.priv_len);
+	if (khsm_attrs_put(s, CKA_EC_PARAMS, c->oid, c->oid_len) ||
+	    khsm_attrs_put(s, CKA_VALUE, priv, c->nbytes))
+		rv = CKR_HOST_MEMORY;
+	memzero_explicit(priv, sizeof(priv));
+	return rv;
+}
+
 const struct khsm_key_ops khsm_key_ec = {
 	.type = CKK_EC,
 	.name = "ec",
@@ -492,4 +553,6 @@ const struct khsm_key_ops khsm_key_ec = {
 	.gen_check = khsm_curve_key_gen_check,
 	.check = khsm_ec_key_check,
 	.generate_pair = khsm_ec_key_generate_pair,
+	.pkcs8_encode = khsm_ec_pkcs8_encode,
+	.pkcs8_decode = khsm_ec_pkcs8_decode,
 };

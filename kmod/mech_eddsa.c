@@ -322,6 +322,21 @@ static unsigned long khsm_eddsa_key_generate_pair(const struct khsm_mech *m,
 	return khsm_curve_key_generate_pair(pub, priv, khsm_eddsa_gen_pair);
 }
 
+/* C_WrapKey/C_UnwrapKey: RFC 8410 PrivateKeyInfo of the seed. */
+static unsigned long khsm_eddsa_pkcs8_encode(const struct khsm_key *key,
+					     u8 **der, u32 *der_len)
+{
+	if (khsm_eddsa_curve(key->ec_params, key->ec_params_len) != CKR_OK)
+		return CKR_KEY_NOT_WRAPPABLE;
+	return khsm_pkcs8_encode_25519(true, key, der, der_len);
+}
+
+static unsigned long khsm_eddsa_pkcs8_decode(const u8 *der, u32 der_len,
+					     struct khsm_attrs *s)
+{
+	return khsm_pkcs8_decode_25519(true, der, der_len, s);
+}
+
 const struct khsm_key_ops khsm_key_ec_edwards = {
 	.type = CKK_EC_EDWARDS,
 	.name = "ec-edwards",
@@ -329,4 +344,6 @@ const struct khsm_key_ops khsm_key_ec_edwards = {
 	KHSM_CURVE_KEY_OPS,
 	.check = khsm_eddsa_key_check,
 	.generate_pair = khsm_eddsa_key_generate_pair,
+	.pkcs8_encode = khsm_eddsa_pkcs8_encode,
+	.pkcs8_decode = khsm_eddsa_pkcs8_decode,
 };

@@ -46,6 +46,7 @@
 
 #include "ck.h"
 #include "crypto/engine.h"
+#include "crypto/pkcs8.h"
 #include "key.h"
 #include "mech_family.h"
 #include "uapi/linux/khsm.h"
@@ -815,6 +816,65 @@ out:
 	return rv;
 }
 
+/*
+ * C_WrapKey: PKCS#1 RSAPrivateKey (two primes) in PrivateKeyInfo. A key
+ * imported without the CRT numbers cannot be written
+ * (CKR_KEY_NOT_WRAPPABLE): finding p and q from d is left undone.
+ */
+static int khsm_rsa_p8_enc(const void *k, u8 *out, size_t cap, size_t *len)
+{
+	return kc_p8_encode_rsa(k, out, cap, len);
+}
+
+static unsigned long khsm_rsa_pkcs8_encode(const struct khsm_key *key,
+					   u8 **der, u32 *der_len)
+{
+	struct kc_p8_rsa k = {
+		.n = { key->n.val, key->n.len },
+		.e = { key->e.val, key->e.len },
+		.d = { key->d.val, key->d.len },
+		.p = { key->p.val, key->p.len },
+		.q = { key->q.val, key->q.len },
+		.dp = { key->dp.val, key->dp.len },
+		.dq = { key->dq.val, key->dq.len },
+		.qinv = { key->qinv.val, key->qinv.len },
+	};
+
+	if (key->class != CKO_PRIVATE_KEY)
+		return CKR_KEY_NOT_WRAPPABLE;
+	return khsm_pkcs8_encode(khsm_rsa_p8_enc, &k, der, der_len);
+}
+
+/*
+ * C_UnwrapKey: the eight numbers (without leading zeros) as the
+ * attributes of a C_CreateObject template; ->check then runs the private
+ * key checks. A modulus over the private key limit (4096 bits) is
+ * refused here.
+ */
+static unsigned long khsm_rsa_pkcs8_decode(const u8 *der, u32 der_len,
+					   struct khsm_attrs *s)
+{
+	static const u32 type[] = {
+		CKA_MODULUS, CKA_PUBLIC_EXPONENT, CKA_PRIVATE_EXPONENT,
+		CKA_PRIME_1, CKA_PRIME_2, CKA_EXPONENT_1, CKA_EXPONENT_2,
+		CKA_COEFFICIENT,
+	};
+	struct kc_p8_rsa k;
+	const struct kc_p8_num *num[] = {
+		&k.n, &k.e, &k.d, &k.p, &k.q, &k.dp, &k.dq, &k.qinv
+	};
+	unsigned int i;
+
+	static_assert(ARRAY_SIZE(type) == ARRAY_SIZE(num));
+	if (!der || kc_p8_decode_rsa(der, der_len, &k) ||
+	    k.n.len > KHSM_MAX_RSA_PRIV_LEN)
+		return CKR_WRAPPED_KEY_INVALID;
+	for (i = 0; i < ARRAY_SIZE(type); i++)
+		if (khsm_attrs_put(s, type[i], num[i]->p, num[i]->len))
+			return CKR_HOST_MEMORY;
+	return CKR_OK;
+}
+
 const struct khsm_key_ops khsm_key_rsa = {
 	.type = CKK_RSA,
 	.name = "rsa",
@@ -828,4 +888,6 @@ const struct khsm_key_ops khsm_key_rsa = {
 	.check = khsm_rsa_check_key,
 	.gen_check = khsm_rsa_key_gen_check,
 	.generate_pair = khsm_rsa_key_generate_pair,
+	.pkcs8_encode = khsm_rsa_pkcs8_encode,
+	.pkcs8_decode = khsm_rsa_pkcs8_decode,
 };

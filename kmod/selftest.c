@@ -474,6 +474,7 @@ static const struct {
 	{ "hmac", khsm_selftest_hmac },
 	{ "cmac", khsm_selftest_cmac },
 	{ "ecdh", khsm_selftest_ecdh },
+	{ "pkcs8", khsm_selftest_pkcs8 },
 };
 
 int khsm_selftest_run(void)

@@ -49,5 +49,7 @@ int khsm_selftest_hmac(void);
 int khsm_selftest_cmac(void);
 /* selftest_ecdh.c */
 int khsm_selftest_ecdh(void);
+/* selftest_pkcs8.c */
+int khsm_selftest_pkcs8(void);
 
 #endif /* KHSM_SELFTEST_H */
