@@ -9,9 +9,10 @@
 # OpenSSL's private key and the token's public key. A peer key on another
 # curve is refused; a key made with --usage-sign derives too (EC private
 # keys sign and derive by default). (P-384 is
-# checked against OpenSSL by p11_derive_test: pkcs11-tool 0.23's
-# --read-object --type pubkey answers "cannot create EVP_PKEY" for a khsm
-# P-384 key.) Runs as hsmuser in the VM.
+# checked against OpenSSL by p11_derive_test: Debian's pkcs11-tool 0.23
+# answers "cannot create EVP_PKEY" to --read-object --type pubkey for any
+# P-384 key, SoftHSM2's as well as khsm's, while P-256 and P-521 work.)
+# Runs as hsmuser in the VM.
 . "$(dirname "$0")/tap.inc"
 flow_require_module
 flow_init_token
