@@ -472,6 +472,7 @@ static const struct {
 	{ "hmac", khsm_selftest_hmac },
 	{ "cmac", khsm_selftest_cmac },
 	{ "ecdh", khsm_selftest_ecdh },
+	{ "hkdf", khsm_selftest_hkdf },
 };
 
 int khsm_selftest_run(void)

@@ -49,5 +49,7 @@ int khsm_selftest_hmac(void);
 int khsm_selftest_cmac(void);
 /* selftest_ecdh.c */
 int khsm_selftest_ecdh(void);
+/* selftest_hkdf.c */
+int khsm_selftest_hkdf(void);
 
 #endif /* KHSM_SELFTEST_H */
