@@ -18,7 +18,8 @@
  * CKF_HKDF_SALT_DATA, a salt key that does not exist, may not derive or
  * is an AES key, lengths too large (and an extract-only length other than
  * the hash's), hashes that are not allowed, a wrong parameter size, a
- * base key that may not derive or has the wrong type.
+ * base key that may not derive or has the wrong type, a base or salt key
+ * whose CKA_ALLOWED_MECHANISMS leaves HKDF out.
  */
 #include <string.h>
 #include <openssl/core_names.h>
@@ -785,6 +786,37 @@ TEST_F(hk, refusals)
 		  hkdf(f, self->s, nod, &p, &h));
 	EXPECT_EQ(CKR_KEY_TYPE_INCONSISTENT, hkdf(f, self->s, aes, &p, &h));
 	EXPECT_EQ(CKR_KEY_HANDLE_INVALID, hkdf(f, self->s, 0x7777, &p, &h));
+	/* CKA_ALLOWED_MECHANISMS of the base key and of the salt key */
+	{
+		CK_MECHANISM_TYPE hmac_only[] = { CKM_SHA256_HMAC },
+				  with_hkdf[] = { CKM_SHA256_HMAC,
+						  CKM_HKDF_DERIVE };
+		CK_ATTRIBUTE am = { CKA_ALLOWED_MECHANISMS, hmac_only,
+				    sizeof(hmac_only) };
+		CK_OBJECT_HANDLE lim, lim2;
+
+		ASSERT_EQ(CKR_OK, mk_key(f, self->s, CKK_GENERIC_SECRET, ikm,
+					 sizeof(ikm), CK_TRUE, &lim));
+		ASSERT_EQ(CKR_OK, mk_key(f, self->s, CKK_GENERIC_SECRET, ikm,
+					 sizeof(ikm), CK_TRUE, &lim2));
+		ASSERT_EQ(CKR_OK, f->C_SetAttributeValue(self->s, lim, &am, 1));
+		am.pValue = with_hkdf;
+		am.ulValueLen = sizeof(with_hkdf);
+		ASSERT_EQ(CKR_OK, f->C_SetAttributeValue(self->s, lim2, &am,
+							 1));
+		EXPECT_EQ(CKR_MECHANISM_INVALID, hkdf(f, self->s, lim, &p, &h));
+		EXPECT_EQ(CKR_OK, hkdf(f, self->s, lim2, &p, &h));
+		p.mech = CKM_HKDF_DATA;
+		EXPECT_EQ(CKR_MECHANISM_INVALID, hkdf(f, self->s, lim2, &p, &h));
+		p.mech = 0;
+		p.salt_type = CKF_HKDF_SALT_KEY;
+		p.salt_key = lim;
+		EXPECT_EQ(CKR_MECHANISM_INVALID, hkdf(f, self->s, base, &p, &h));
+		p.salt_key = lim2;
+		EXPECT_EQ(CKR_OK, hkdf(f, self->s, base, &p, &h));
+		p.salt_type = 0;
+		p.salt_key = 0;
+	}
 	/* CKM_HKDF_KEY_GEN takes no parameter and derives nothing */
 	m.mechanism = CKM_HKDF_KEY_GEN;
 	EXPECT_EQ(CKR_MECHANISM_INVALID,
