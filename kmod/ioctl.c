@@ -876,6 +876,7 @@ static void khsm_build_check_abi(void)
 	BUILD_BUG_ON(sizeof(struct khsm_gcm_params) != 16);
 	BUILD_BUG_ON(sizeof(struct khsm_derive) != KHSM_DERIVE_SIZE_VER0);
 	BUILD_BUG_ON(sizeof(struct khsm_ecdh1_derive_params) != 16);
+	BUILD_BUG_ON(sizeof(struct khsm_hkdf_params) != 48);
 	BUILD_BUG_ON(ARRAY_SIZE(khsm_ioctls) != KHSM_IOC_NR_MAX + 1);
 }
 

@@ -16,6 +16,7 @@
 static const struct khsm_key_ops *const khsm_key_types[] = {
 	&khsm_key_aes,
 	&khsm_key_generic_secret,
+	&khsm_key_hkdf,
 	&khsm_key_ec,
 	&khsm_key_ec_edwards,
 	&khsm_key_ec_montgomery,

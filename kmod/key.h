@@ -182,6 +182,7 @@ unsigned long khsm_curve_key_generate_pair(struct khsm_attrs *pub,
  */
 extern const struct khsm_key_ops khsm_key_aes;
 extern const struct khsm_key_ops khsm_key_generic_secret;
+extern const struct khsm_key_ops khsm_key_hkdf;
 extern const struct khsm_key_ops khsm_key_ec;
 extern const struct khsm_key_ops khsm_key_ec_edwards;
 extern const struct khsm_key_ops khsm_key_ec_montgomery;

@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Secret key types: CKK_AES (16, 24 or 32 bytes; the one place that rule
- * lives, the AES mechanisms rely on it) and CKK_GENERIC_SECRET (1 to
- * KHSM_MAX_SECRET_LEN bytes; the HMAC keys of mech_hmac.c). CKA_VALUE is
+ * lives, the AES mechanisms rely on it), CKK_GENERIC_SECRET (1 to
+ * KHSM_MAX_SECRET_LEN bytes; the HMAC keys of mech_mac.c) and CKK_HKDF
+ * (the same lengths; HKDF keys of mech_hkdf.c, derive only). CKA_VALUE is
  * the key; CKA_VALUE_LEN is computed at C_CreateObject and required by
- * C_GenerateKey (CKM_AES_KEY_GEN, CKM_GENERIC_SECRET_KEY_GEN).
+ * C_GenerateKey (CKM_AES_KEY_GEN, CKM_GENERIC_SECRET_KEY_GEN,
+ * CKM_HKDF_KEY_GEN).
  */
 #include <linux/kernel.h>
 #include <linux/random.h>
@@ -132,3 +134,7 @@ const struct khsm_key_ops khsm_key_aes =
 const struct khsm_key_ops khsm_key_generic_secret =
 	KHSM_SECRET_KEY(CKK_GENERIC_SECRET, "generic-secret",
 			KHSM_KU_SIGN | KHSM_KU_DERIVE, khsm_generic_create, khsm_generic_gen_check);
+/* HKDF input keying material and salts: derive only, generic's lengths. */
+const struct khsm_key_ops khsm_key_hkdf =
+	KHSM_SECRET_KEY(CKK_HKDF, "hkdf", KHSM_KU_DERIVE, khsm_generic_create,
+			khsm_generic_gen_check);

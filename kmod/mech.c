@@ -24,6 +24,7 @@ static const struct khsm_mech_family *const khsm_families[] = {
 	&khsm_mech_mac,
 	&khsm_mech_ecdh,
 	&khsm_mech_x25519,
+	&khsm_mech_hkdf,
 };
 
 const struct khsm_mech *khsm_mech_find(unsigned long type)

@@ -213,12 +213,29 @@ struct khsm_mech {
 	 * bytes, CKR_MECHANISM_PARAM_INVALID for a bad parameter (a peer
 	 * point off the curve included). The core checks the length
 	 * against the new key's type, wipes @out and builds the key. Called
-	 * without any lock of the token; may sleep.
+	 * without any lock of the token; may sleep. @aux: see
+	 * ->derive_aux_handle.
 	 */
 	unsigned long (*derive)(const struct khsm_mech *m,
 				const struct khsm_key *key,
+				const struct khsm_key *aux,
 				const void *param, u32 param_len,
 				u8 *out, u32 *out_len);
+	/*
+	 * Derivation only, optional: the handle of a second key that the
+	 * flat parameter names (CKM_HKDF_DERIVE's salt key), or 0 for none.
+	 * The core looks it up in the caller's file and checks it like the
+	 * base key (khsm_may_derive(): ->key_type or ->derive_key_type2,
+	 * CKA_DERIVE true); ->derive gets its material as @aux (NULL when
+	 * there is none). Runs after ->param_check.
+	 */
+	u32 (*derive_aux_handle)(const void *param, u32 param_len);
+	/*
+	 * Derivation only: the new object is CKO_DATA with CKA_VALUE (the
+	 * template's CKA_VALUE_LEN, if any, is the length asked for and is
+	 * not stored), not a secret key (CKM_HKDF_DATA).
+	 */
+	bool derive_data;
 };
 
 /* Registry (mech.c). */

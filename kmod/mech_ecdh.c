@@ -144,6 +144,7 @@ static unsigned long khsm_ecdh_z(const struct khsm_key *key, const u8 *peer,
 
 static unsigned long khsm_ecdh_derive(const struct khsm_mech *m,
 				      const struct khsm_key *key,
+				      const struct khsm_key *aux,
 				      const void *param, u32 param_len,
 				      u8 *out, u32 *out_len)
 {

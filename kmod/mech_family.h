@@ -29,6 +29,7 @@ extern const struct khsm_mech_family khsm_mech_rsa;
 extern const struct khsm_mech_family khsm_mech_mac;
 extern const struct khsm_mech_family khsm_mech_ecdh;
 extern const struct khsm_mech_family khsm_mech_x25519;
+extern const struct khsm_mech_family khsm_mech_hkdf;
 
 /*
  * mech_ecdsa.c's curve table, for mech_ecdh.c: the engine's curve and the

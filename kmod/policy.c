@@ -158,6 +158,10 @@ unsigned long khsm_may_use_key(const struct khsm_obj *o,
  * CKA_DERIVE true. A private key with CKA_ALWAYS_AUTHENTICATE true is
  * refused: C_DeriveKey leaves no operation a context-specific login
  * could authorise, and using it without the PIN would defeat the flag.
+ * @m must be in its CKA_ALLOWED_MECHANISMS (if that list is not empty):
+ * HKDF expand-only on an HMAC key computes HMAC(key, info || 01), so an
+ * HMAC key that must only verify needs CKA_DERIVE false or a list
+ * without the HKDF mechanisms.
  */
 unsigned long khsm_may_derive(const struct khsm_obj *o,
 			      const struct khsm_mech *m)
@@ -174,5 +178,7 @@ unsigned long khsm_may_derive(const struct khsm_obj *o,
 	if (o->class == CKO_PRIVATE_KEY &&
 	    khsm_attrs_bool(&o->attrs, CKA_ALWAYS_AUTHENTICATE))
 		return CKR_USER_NOT_LOGGED_IN;
+	if (!khsm_attrs_ulong_in(&o->attrs, CKA_ALLOWED_MECHANISMS, m->type))
+		return CKR_MECHANISM_INVALID;
 	return CKR_OK;
 }

@@ -475,6 +475,7 @@ static const struct {
 	{ "cmac", khsm_selftest_cmac },
 	{ "ecdh", khsm_selftest_ecdh },
 	{ "pkcs8", khsm_selftest_pkcs8 },
+	{ "hkdf", khsm_selftest_hkdf },
 };
 
 int khsm_selftest_run(void)

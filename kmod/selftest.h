@@ -52,4 +52,7 @@ int khsm_selftest_ecdh(void);
 /* selftest_pkcs8.c */
 int khsm_selftest_pkcs8(void);
 
+/* selftest_hkdf.c */
+int khsm_selftest_hkdf(void);
+
 #endif /* KHSM_SELFTEST_H */

@@ -88,7 +88,7 @@ static int khsm_kat_derive(unsigned long type, const struct khsm_key *key,
 		pub[2] = peer_len;
 	}
 	memcpy(pub + hdr, peer, peer_len);
-	rv = m->derive(m, key, param, sizeof(*p) + si_len + hdr + peer_len,
+	rv = m->derive(m, key, NULL, param, sizeof(*p) + si_len + hdr + peer_len,
 		       out, &len);
 	if (rv != want_rv) {
 		pr_err("self-test: derive with mechanism 0x%lx kdf %llu: rv 0x%lx, not 0x%lx\n",
@@ -225,7 +225,7 @@ static int khsm_kat_x25519(void)
 		goto out;
 	}
 	memcpy(prm.u, a_pub->key.ec_point, prm.p.public_len);
-	if (m->derive(m, &b_priv->key, &prm, sizeof(prm.p) + prm.p.public_len,
+	if (m->derive(m, &b_priv->key, NULL, &prm, sizeof(prm.p) + prm.p.public_len,
 		      ab, &len) != CKR_OK || len != 32) {
 		ret = -EINVAL;
 		goto out;

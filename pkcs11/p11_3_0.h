@@ -40,6 +40,32 @@ typedef struct CK_EDDSA_PARAMS {
 	CK_BYTE_PTR pContextData;
 } CK_EDDSA_PARAMS;
 
+/* HKDF (PKCS#11 v3.0 current mechanisms 2.43); p11-kit 0.24 lacks it. */
+#ifndef CKM_HKDF_DERIVE
+#define CKM_HKDF_DERIVE			(0x0000402aUL)
+#define CKM_HKDF_DATA			(0x0000402bUL)
+#define CKM_HKDF_KEY_GEN		(0x0000402cUL)
+#endif
+#ifndef CKK_HKDF
+#define CKK_HKDF			(0x00000042UL)
+#endif
+#ifndef CKF_HKDF_SALT_NULL
+#define CKF_HKDF_SALT_NULL		(0x00000001UL)
+#define CKF_HKDF_SALT_DATA		(0x00000002UL)
+#define CKF_HKDF_SALT_KEY		(0x00000004UL)
+typedef struct CK_HKDF_PARAMS {
+	CK_BBOOL bExtract;
+	CK_BBOOL bExpand;
+	CK_MECHANISM_TYPE prfHashMechanism;
+	CK_ULONG ulSaltType;
+	CK_BYTE_PTR pSalt;
+	CK_ULONG ulSaltLen;
+	CK_OBJECT_HANDLE hSaltKey;
+	CK_BYTE_PTR pInfo;
+	CK_ULONG ulInfoLen;
+} CK_HKDF_PARAMS;
+#endif
+
 typedef struct CK_INTERFACE {
 	CK_CHAR *pInterfaceName;
 	CK_VOID_PTR pFunctionList;

@@ -5,7 +5,7 @@
 # memzero_explicit). Call kc_selftest() (selftest.h) at load before the
 # token registers.
 khsm-y += crypto/engine.o crypto/p256.o crypto/p384.o crypto/p521.o crypto/sha2.o \
-	  crypto/sha3.o \
+	  crypto/sha3.o crypto/hkdf.o \
 	  crypto/selftest.o crypto/x25519.o crypto/ed25519.o \
 	  crypto/der.o crypto/pkcs8.o
 # RSA (bn.c, bn_adx.c, rsa*.c)

@@ -78,6 +78,17 @@ void kc_hmac_final(struct kc_hmac_ctx *c, u8 *out);
 int kc_hmac(enum kc_hash alg, const u8 *key, size_t key_len, const u8 *data,
 	    size_t len, u8 *out);
 
+/*
+ * HKDF (RFC 5869, hkdf.c). Extract writes kc_hash_len(alg) bytes of PRK
+ * (no salt: @salt_len 0); expand writes @out_len bytes, at most 255 *
+ * kc_hash_len(alg). Both return 0, or -1 for an unknown algorithm or a
+ * length out of range.
+ */
+int kc_hkdf_extract(enum kc_hash alg, const u8 *salt, size_t salt_len,
+		    const u8 *ikm, size_t ikm_len, u8 *prk);
+int kc_hkdf_expand(enum kc_hash alg, const u8 *prk, size_t prk_len,
+		   const u8 *info, size_t info_len, u8 *out, size_t out_len);
+
 /* sha3.c, reached through kc_hash_*(): not for direct use. */
 void kc_sha3_init(struct kc_hash_ctx *c);
 void kc_sha3_update(struct kc_hash_ctx *c, const u8 *data, size_t len);

@@ -35,7 +35,14 @@ EXTRA='#define CKF_EC_OID (1UL << 23)
 #define CKM_SHA3_512_HMAC_GENERAL (0x2d2UL)
 #define CKM_AES_KEY_WRAP_KWP (0x210bUL)
 #define CKK_EC_MONTGOMERY (0x41UL)
-#define CKM_EC_MONTGOMERY_KEY_PAIR_GEN (0x1056UL)'
+#define CKM_EC_MONTGOMERY_KEY_PAIR_GEN (0x1056UL)
+#define CKM_HKDF_DERIVE (0x402aUL)
+#define CKM_HKDF_DATA (0x402bUL)
+#define CKM_HKDF_KEY_GEN (0x402cUL)
+#define CKK_HKDF (0x42UL)
+#define CKF_HKDF_SALT_NULL (0x1UL)
+#define CKF_HKDF_SALT_DATA (0x2UL)
+#define CKF_HKDF_SALT_KEY (0x4UL)'
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT

@@ -11,7 +11,9 @@
  * khsm_rsa_oaep_params + label, CK_MAC_GENERAL_PARAMS -> struct
  * khsm_mac_general_params, CK_AES_CTR_PARAMS -> struct
  * khsm_aes_ctr_params, CK_ECDH1_DERIVE_PARAMS -> struct
- * khsm_ecdh1_derive_params + shared data + public data); parameters that
+ * khsm_ecdh1_derive_params + shared data + public data, CK_HKDF_PARAMS ->
+ * struct khsm_hkdf_params + salt + info, the salt key as its handle);
+ * parameters that
  * already are plain bytes (the 16-byte IV of AES-CBC, the optional IV of
  * AES key wrap, none for ECDSA/SHA/ECB/key generation) are passed as
  * given. Values are the kernel's to judge; only what cannot be
@@ -31,6 +33,28 @@
 #define CKM_SHA3_384_HMAC_GENERAL	0x2c2UL
 #define CKM_SHA3_512_HMAC_GENERAL	0x2d2UL
 #endif
+
+/* PKCS#11 v3.0 HKDF (current mechanisms 2.43); p11-kit 0.24 lacks it. */
+#ifndef CKM_HKDF_DERIVE
+#define CKM_HKDF_DERIVE		0x402aUL
+#define CKM_HKDF_DATA		0x402bUL
+#endif
+#ifndef CKF_HKDF_SALT_KEY
+#define CKF_HKDF_SALT_KEY	0x4UL
+#endif
+
+/* CK_HKDF_PARAMS (PKCS#11 v3.0); p11-kit 0.24 does not define it. */
+struct hsmi_hkdf_params {
+	unsigned char bExtract;
+	unsigned char bExpand;
+	unsigned long prfHashMechanism;
+	unsigned long ulSaltType;
+	unsigned char *pSalt;
+	unsigned long ulSaltLen;
+	unsigned long hSaltKey;
+	unsigned char *pInfo;
+	unsigned long ulInfoLen;
+};
 
 /* RFC 8032: an Ed25519ctx/ph context is at most 255 bytes. */
 #define HSMI_EDDSA_MAX_CONTEXT	255
@@ -234,6 +258,36 @@ static unsigned long hsmi_ecdh1(const struct hsm_mechanism *m,
 			  p->ulPublicDataLen);
 }
 
+/*
+ * CK_HKDF_PARAMS -> struct khsm_hkdf_params + salt + info. hSaltKey goes
+ * as a handle (only with CKF_HKDF_SALT_KEY; the kernel looks the key up);
+ * the booleans become 0 or 1. Everything else is the kernel's to judge.
+ */
+static unsigned long hsmi_hkdf(const struct hsm_mechanism *m,
+			       struct hsmi_param *out)
+{
+	const struct hsmi_hkdf_params *p = m->param;
+	struct khsm_hkdf_params f;
+
+	if (!p || m->param_len != sizeof(*p) ||
+	    (!p->pSalt && p->ulSaltLen) || (!p->pInfo && p->ulInfoLen) ||
+	    p->ulSaltLen > UINT32_MAX || p->ulInfoLen > UINT32_MAX ||
+	    p->prfHashMechanism > UINT32_MAX || p->ulSaltType > UINT32_MAX ||
+	    p->hSaltKey > UINT32_MAX)
+		return CKR_MECHANISM_PARAM_INVALID;
+	memset(&f, 0, sizeof(f));
+	f.extract = p->bExtract ? 1 : 0;
+	f.expand = p->bExpand ? 1 : 0;
+	f.prf = (__u32)p->prfHashMechanism;
+	f.salt_type = (__u32)p->ulSaltType;
+	if (p->ulSaltType == CKF_HKDF_SALT_KEY)
+		f.salt_key = (__u32)p->hSaltKey;
+	f.salt_len = (__u32)p->ulSaltLen;
+	f.info_len = (__u32)p->ulInfoLen;
+	return hsmi_flat3(out, &f, sizeof(f), p->pSalt, p->ulSaltLen,
+			  p->pInfo, p->ulInfoLen);
+}
+
 unsigned long hsmi_param_get(const struct hsm_mechanism *m,
 			     struct hsmi_param *out)
 {
@@ -272,6 +326,9 @@ unsigned long hsmi_param_get(const struct hsm_mechanism *m,
 	case CKM_ECDH1_DERIVE:
 	case CKM_ECDH1_COFACTOR_DERIVE:
 		return hsmi_ecdh1(m, out);
+	case CKM_HKDF_DERIVE:
+	case CKM_HKDF_DATA:
+		return hsmi_hkdf(m, out);
 	}
 	if ((!m->param && m->param_len) || m->param_len > UINT32_MAX)
 		return CKR_MECHANISM_PARAM_INVALID;

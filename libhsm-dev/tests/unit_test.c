@@ -560,6 +560,16 @@ static void test_params(struct hsm_token *tok)
 	CK_ULONG mac_len = 12;
 	CK_AES_CTR_PARAMS ctr = { 32, "counter-block-16" };
 	struct khsm_aes_ctr_params cp;
+	struct {	/* CK_HKDF_PARAMS (v3.0; not in p11-kit 0.24) */
+		unsigned char extract, expand;
+		unsigned long prf, salt_type;
+		unsigned char *salt;
+		unsigned long salt_n, salt_key;
+		unsigned char *info;
+		unsigned long info_n;
+	} hk = { 3, 1, CKM_SHA256, 2, (unsigned char *)"salt", 4, 99,
+		 (unsigned char *)"info!", 5 };
+	struct khsm_hkdf_params hp;
 
 	IS(hsm_op_init(tok, 7, KHSM_OP_ENCRYPT, &m, 42), CKR_OK,
 	   "GCM, v3.0 CK_GCM_PARAMS");
@@ -654,6 +664,40 @@ static void test_params(struct hsm_token *tok)
 	m.param_len = sizeof(ctr) - 8;
 	IS(hsm_op_init(tok, 7, KHSM_OP_ENCRYPT, &m, 42),
 	   CKR_MECHANISM_PARAM_INVALID, "CTR parameter of the wrong size");
+
+	/*
+	 * CK_HKDF_PARAMS (flattened the same way whatever the call; OP_INIT
+	 * is the one this scripted kernel captures)
+	 */
+	m = (struct hsm_mechanism){ 0x402aUL, &hk, sizeof(hk) };
+	IS(hsm_op_init(tok, 7, KHSM_OP_ENCRYPT, &m, 42), CKR_OK, "HKDF");
+	memcpy(&hp, k.param, sizeof(hp));
+	tap_ok(k.op_init.param_len == sizeof(hp) + 9 && hp.extract == 1 &&
+	   hp.expand == 1 && hp.prf == CKM_SHA256 && hp.salt_type == 2 &&
+	   hp.salt_key == 0 && hp.salt_len == 4 && hp.info_len == 5 &&
+	   !hp.pad0 && !hp.reserved[0] && !hp.reserved[1] &&
+	   !memcmp(k.param + sizeof(hp), "saltinfo!", 9),
+	   "flat HKDF: header (booleans 0/1, no salt key), salt, info");
+	hk.extract = 0;
+	hk.salt_type = 4;
+	hk.salt = NULL;
+	hk.salt_n = 0;
+	IS(hsm_op_init(tok, 7, KHSM_OP_ENCRYPT, &m, 42), CKR_OK,
+	   "HKDF with a salt key");
+	memcpy(&hp, k.param, sizeof(hp));
+	tap_ok(k.op_init.param_len == sizeof(hp) + 5 && hp.extract == 0 &&
+	   hp.salt_type == 4 && hp.salt_key == 99 && hp.salt_len == 0,
+	   "flat HKDF: the salt key as its handle");
+	hk.info_n = 0x100000000UL;
+	IS(hsm_op_init(tok, 7, KHSM_OP_ENCRYPT, &m, 42),
+	   CKR_MECHANISM_PARAM_INVALID, "HKDF info above 32 bits");
+	hk.info_n = 5;
+	hk.info = NULL;
+	IS(hsm_op_init(tok, 7, KHSM_OP_ENCRYPT, &m, 42),
+	   CKR_MECHANISM_PARAM_INVALID, "HKDF NULL info with a length");
+	m.param_len = sizeof(hk) - 1;
+	IS(hsm_op_init(tok, 7, KHSM_OP_ENCRYPT, &m, 42),
+	   CKR_MECHANISM_PARAM_INVALID, "HKDF parameter of the wrong size");
 
 	m = (struct hsm_mechanism){ CKM_AES_CBC, NULL, 16 };
 	IS(hsm_op_init(tok, 7, KHSM_OP_ENCRYPT, &m, 42),

@@ -4,7 +4,8 @@
  * kmod/mech_digest.c, mech_aes.c, mech_aead.c, mech_aes_kw.c, the ECDSA
  * family of mech_ecdsa.c, the EdDSA pair of mech_eddsa.c, the RSA family
  * of mech_rsa.c, the generic secrets and MACs of mech_mac.c, the ECDH
- * derivations of mech_ecdh.c and the X25519 key pairs of mech_x25519.c),
+ * derivations of mech_ecdh.c, the X25519 key pairs of mech_x25519.c and
+ * the HKDF mechanisms of mech_hkdf.c),
  * shared by the uAPI and PKCS#11 tests so both check the same
  * exact list: a promised mechanism that is missing is a failure, never a
  * skip. Keep it and the README table in step.
@@ -41,6 +42,16 @@
 #define CKM_EC_MONTGOMERY_KEY_PAIR_GEN	(0x1056UL)
 #endif
 
+/* PKCS#11 v3.0 HKDF (current mechanisms 2.43), missing from p11-kit 0.24. */
+#ifndef CKM_HKDF_DERIVE
+#define CKM_HKDF_DERIVE			(0x402aUL)
+#define CKM_HKDF_DATA			(0x402bUL)
+#define CKM_HKDF_KEY_GEN		(0x402cUL)
+#endif
+#ifndef CKK_HKDF
+#define CKK_HKDF			(0x42UL)
+#endif
+
 static const unsigned long khsm_expected_mechs[] = {
 	CKM_SHA_1, CKM_SHA224, CKM_SHA256, CKM_SHA384, CKM_SHA512,
 	CKM_AES_KEY_GEN, CKM_AES_ECB, CKM_AES_CBC, CKM_AES_CBC_PAD, CKM_AES_GCM,
@@ -64,6 +75,7 @@ static const unsigned long khsm_expected_mechs[] = {
 	CKM_AES_CMAC, CKM_AES_CMAC_GENERAL,
 	CKM_ECDH1_DERIVE, CKM_ECDH1_COFACTOR_DERIVE,
 	CKM_EC_MONTGOMERY_KEY_PAIR_GEN,
+	CKM_HKDF_DERIVE, CKM_HKDF_DATA, CKM_HKDF_KEY_GEN,
 };
 #define KHSM_N_EXPECTED_MECHS \
 	(sizeof(khsm_expected_mechs) / sizeof(khsm_expected_mechs[0]))
@@ -77,6 +89,7 @@ static inline unsigned long khsm_expected_mech_flags(unsigned long m)
 	case CKM_SHA3_384: case CKM_SHA3_512:
 		return CKF_DIGEST;
 	case CKM_AES_KEY_GEN: case CKM_GENERIC_SECRET_KEY_GEN:
+	case CKM_HKDF_KEY_GEN:
 		return CKF_GENERATE;
 	case CKM_AES_ECB: case CKM_AES_CBC: case CKM_AES_CBC_PAD: case CKM_AES_GCM:
 	case CKM_AES_CTR:
@@ -111,6 +124,7 @@ static inline unsigned long khsm_expected_mech_flags(unsigned long m)
 	case CKM_RSA_PKCS_OAEP:
 		return CKF_ENCRYPT | CKF_DECRYPT;
 	case CKM_ECDH1_DERIVE: case CKM_ECDH1_COFACTOR_DERIVE:
+	case CKM_HKDF_DERIVE: case CKM_HKDF_DATA:
 		return CKF_DERIVE;
 	}
 	return 0;

@@ -110,6 +110,9 @@ static const struct row rows[] = {
 	/* C_DeriveKey only: no data functions, like the generators */
 	GEN(CKM_ECDH1_DERIVE),
 	GEN(CKM_ECDH1_COFACTOR_DERIVE),
+	GEN(CKM_HKDF_DERIVE),
+	GEN(CKM_HKDF_DATA),
+	GEN(CKM_HKDF_KEY_GEN),
 	ROW(CKM_RSA_PKCS, .kind = R_RSA, .key = K_RSA, .single = 1,
 	    .md = "SHA256", .raw = 1),
 	RSA_SIG(CKM_SHA1_RSA_PKCS, "SHA1", 0),

@@ -391,7 +391,12 @@ struct khsm_keygen {
 /*
  * Derive a secret key from @base_key with @mechanism (CKF_DERIVE; its flat
  * parameter below) and the template (CKA_KEY_TYPE required:
- * CKK_GENERIC_SECRET or CKK_AES; CKA_VALUE_LEN as the mechanism allows).
+ * CKK_GENERIC_SECRET, CKK_AES or CKK_HKDF; CKA_VALUE_LEN as the mechanism
+ * allows). CKM_HKDF_DATA makes a CKO_DATA object instead: no
+ * CKA_KEY_TYPE, CKA_CLASS CKO_DATA if given, CKA_VALUE_LEN the length of
+ * its CKA_VALUE (not an attribute of the object), CKA_PRIVATE true unless
+ * the template says otherwise. A second key named by the parameter
+ * (CKM_HKDF_DERIVE's salt key) must pass the same checks as @base_key.
  * The base key must have CKA_DERIVE true and be visible to the file (a
  * private key needs the user's login); one with CKA_ALWAYS_AUTHENTICATE
  * true is refused with CKR_USER_NOT_LOGGED_IN (C_DeriveKey leaves no
@@ -505,7 +510,12 @@ struct khsm_op_data {
  *              public value (CK_ECDH1_DERIVE_PARAMS): for CKK_EC the
  *              uncompressed point 04 X Y, for CKK_EC_MONTGOMERY (X25519)
  *              the 32-byte u-coordinate, bare or as a DER OCTET STRING.
- * A reserved field that is not zero fails KHSM_IOC_OP_INIT with EINVAL.
+ *   CKM_HKDF_DERIVE, CKM_HKDF_DATA: struct khsm_hkdf_params, then
+ *              salt_len bytes of salt, then info_len bytes of info
+ *              (CK_HKDF_PARAMS; the salt key travels as its handle and
+ *              never leaves the kernel).
+ * A reserved field that is not zero fails KHSM_IOC_OP_INIT (and
+ * KHSM_IOC_DERIVE_KEY) with EINVAL.
  *
  * No member of this header is named like one of the lower-case
  * compatibility macros that pkcs11.h headers define (p11-kit's maps
@@ -563,6 +573,25 @@ struct khsm_ecdh1_derive_params {
 	__u64 kdf;		/* CKD_NULL, CKD_SHA1_KDF, CKD_SHA224..512_KDF */
 	__u32 shared_len;	/* ulSharedDataLen; 0 with CKD_NULL */
 	__u32 public_len;	/* ulPublicDataLen */
+};
+
+/*
+ * CK_HKDF_PARAMS. extract and expand are 0 or 1 (bExtract, bExpand);
+ * salt_type is CKF_HKDF_SALT_NULL, _DATA (salt_len bytes follow) or _KEY
+ * (salt_key: a secret key object of the same file whose CKA_VALUE is the
+ * salt); salt_key is 0 unless salt_type is _KEY. pad0 and reserved are
+ * zero, else EINVAL; everything else is judged as a PKCS#11 parameter.
+ */
+struct khsm_hkdf_params {
+	__u32 extract;		/* bExtract: 0 or 1 */
+	__u32 expand;		/* bExpand: 0 or 1 */
+	__u32 prf;		/* prfHashMechanism: CKM_SHA_1, CKM_SHA256, ... */
+	__u32 salt_type;	/* ulSaltType: CKF_HKDF_SALT_* */
+	__u32 salt_key;		/* hSaltKey (object handle) or 0 */
+	__u32 salt_len;		/* ulSaltLen: bytes of salt after the struct */
+	__u32 info_len;		/* ulInfoLen: bytes of info after the salt */
+	__u32 pad0;		/* zero */
+	__u64 reserved[2];	/* zero */
 };
 
 /* --- Random -------------------------------------------------------------- */

@@ -271,8 +271,9 @@ unsigned long hsm_generate_key_pair(const struct hsm_token *tok,
 				    uint32_t *pub_key, uint32_t *priv_key);
 /*
  * C_DeriveKey: a new key from @base_key with @mech (CK_ECDH1_DERIVE_PARAMS
- * for CKM_ECDH1_DERIVE / CKM_ECDH1_COFACTOR_DERIVE) and @tmpl; *@key
- * gets its handle.
+ * for CKM_ECDH1_DERIVE / CKM_ECDH1_COFACTOR_DERIVE, CK_HKDF_PARAMS for
+ * CKM_HKDF_DERIVE / CKM_HKDF_DATA, which makes a CKO_DATA object) and
+ * @tmpl; *@key gets its handle.
  */
 unsigned long hsm_derive_key(const struct hsm_token *tok, uint32_t session,
 			     const struct hsm_mechanism *mech,
