@@ -322,7 +322,14 @@ static unsigned long khsm_eddsa_key_generate_pair(const struct khsm_mech *m,
 	return khsm_curve_key_generate_pair(pub, priv, khsm_eddsa_gen_pair);
 }
 
+/* Ed25519: 128 bits. */
+static u32 khsm_eddsa_strength(const struct khsm_key *key)
+{
+	return 128;
+}
+
 const struct khsm_key_ops khsm_key_ec_edwards = {
+	.strength = khsm_eddsa_strength,
 	.type = CKK_EC_EDWARDS,
 	.name = "ec-edwards",
 	.usage = KHSM_KU_SIGN,

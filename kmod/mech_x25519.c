@@ -144,7 +144,14 @@ static unsigned long khsm_x25519_key_generate_pair(const struct khsm_mech *m,
 	return khsm_curve_key_generate_pair(pub, priv, khsm_x25519_gen_pair);
 }
 
+/* X25519: 128 bits. */
+static u32 khsm_x25519_strength(const struct khsm_key *key)
+{
+	return 128;
+}
+
 const struct khsm_key_ops khsm_key_ec_montgomery = {
+	.strength = khsm_x25519_strength,
 	.type = CKK_EC_MONTGOMERY,
 	.name = "ec-montgomery",
 	KHSM_CURVE_KEY_OPS,
