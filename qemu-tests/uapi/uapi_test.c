@@ -454,6 +454,8 @@ TEST_F(dev, wrap_ioctls_form)
 	t_add_bool(&t, CKA_TOKEN, 0);
 	t_add_bool(&t, CKA_WRAP, 1);
 	t_add_bool(&t, CKA_UNWRAP, 1);
+	t_add_bool(&t, CKA_ENCRYPT, 0);	/* a key-transport key only */
+	t_add_bool(&t, CKA_DECRYPT, 0);
 	t_add_bytes(&t, CKA_VALUE, key, sizeof(key));
 	ASSERT_OK(t_create(self->fd, self->s, &t, &kek, &rv), rv);
 	t_tmpl_aes(&t, key, sizeof(key), 0);
