@@ -101,6 +101,8 @@ out:
 static unsigned long khsm_wrap_plain(const struct khsm_keymat *km,
 				     u8 **buf, u32 *len, bool *owned)
 {
+	unsigned long rv;
+
 	*owned = false;
 	if (km->key.class == CKO_SECRET_KEY) {
 		if (!km->key.value || !km->key.value_len)
@@ -111,8 +113,16 @@ static unsigned long khsm_wrap_plain(const struct khsm_keymat *km,
 	}
 	if (km->key.class != CKO_PRIVATE_KEY || !km->ops->pkcs8_encode)
 		return CKR_KEY_NOT_WRAPPABLE;
+	rv = km->ops->pkcs8_encode(&km->key, buf, len);
+	if (rv)
+		return rv;
+	if (WARN_ON_ONCE(!*buf || !*len || *len > KHSM_MAX_WRAPPED_LEN)) {
+		if (*buf)
+			kvfree_sensitive(*buf, *len);
+		return CKR_GENERAL_ERROR;
+	}
 	*owned = true;
-	return km->ops->pkcs8_encode(&km->key, buf, len);
+	return CKR_OK;
 }
 
 unsigned long khsm_wrap_key(struct khsm_file *f, u32 session,
