@@ -14,15 +14,20 @@
  * wrapped keys, no CKA_WRAP/CKA_UNWRAP, unextractable, weaker wrapping
  * key, a wrapping key that is also a data key (and the reverse),
  * CKA_WRAP_WITH_TRUSTED without CKA_TRUSTED, CKA_TRUSTED set by anyone
- * but the SO, template errors, mechanisms without CKF_WRAP.
+ * but the SO, template errors, mechanisms without CKF_WRAP. A P-256
+ * private key as PKCS#8 PrivateKeyInfo both ways with OpenSSL when the
+ * build has the key type's PKCS#8 codec (skipped when C_WrapKey answers
+ * CKR_KEY_NOT_WRAPPABLE for it).
  */
 #include <string.h>
 #include <openssl/core_names.h>
 #include <openssl/evp.h>
 #include <openssl/rand.h>
 #include <openssl/rsa.h>
+#include <openssl/x509.h>
 
 #include "kselftest_harness.h"
+#include "ossl_check.h"
 #include "p11_util.h"
 #include "khsm_mechs.h"
 
@@ -162,7 +167,7 @@ static int ossl_ecb(const unsigned char *k, size_t kl, unsigned char out[16])
 }
 
 /* OpenSSL's KW / KWP / CBC of @in with @k: @enc 1 wraps, 0 unwraps. */
-static long ossl_wrap(CK_MECHANISM_TYPE m, int enc, const unsigned char *k,
+static long kw_ossl(CK_MECHANISM_TYPE m, int enc, const unsigned char *k,
 		      size_t kl, const unsigned char *in, size_t n,
 		      unsigned char *out)
 {
@@ -280,12 +285,12 @@ TEST_F(wk, aes_mechanisms_openssl)
 				ASSERT_EQ(CKR_OK, self->f->C_WrapKey(self->s, &m,
 						w, t, wr, &len));
 				/* OpenSSL: the same bytes, and back */
-				rl = ossl_wrap(ms[i], 1, keks[k], kl, tg[j].v,
+				rl = kw_ossl(ms[i], 1, keks[k], kl, tg[j].v,
 					       tg[j].len, ref);
 				ASSERT_EQ((long)len, rl) TH_LOG("mech 0x%lx kek %lu target %u",
 								ms[i], kl, j);
 				EXPECT_EQ(0, memcmp(ref, wr, len));
-				rl = ossl_wrap(ms[i], 0, keks[k], kl, wr, len,
+				rl = kw_ossl(ms[i], 0, keks[k], kl, wr, len,
 					       back);
 				EXPECT_EQ((long)tg[j].len, rl);
 				EXPECT_EQ(0, memcmp(back, tg[j].v, tg[j].len));
@@ -537,6 +542,99 @@ TEST_F(wk, wrap_policy)
 	}
 }
 
+/*
+ * Private keys travel as PKCS#8 PrivateKeyInfo through their key type's
+ * codec (kmod/key.h ->pkcs8_encode / ->pkcs8_decode); a build without it
+ * answers CKR_KEY_NOT_WRAPPABLE and the test skips. With it: OpenSSL
+ * unwraps the token's P-256 key and finds the token's public key in it;
+ * the key unwrapped by the token signs for that public key; OpenSSL's own
+ * key, wrapped by OpenSSL, unwraps into a key that signs for OpenSSL.
+ */
+TEST_F(wk, ec_private_key_pkcs8)
+{
+	CK_MECHANISM kwp = { CKM_AES_KEY_WRAP_KWP, NULL, 0 };
+	CK_MECHANISM ecdsa = { CKM_ECDSA, NULL, 0 };
+	CK_MECHANISM gen = { CKM_EC_KEY_PAIR_GEN, NULL, 0 };
+	CK_OBJECT_CLASS cpriv = CKO_PRIVATE_KEY;
+	CK_KEY_TYPE kec = CKK_EC;
+	CK_ATTRIBUTE pt[] = {
+		{ CKA_TOKEN, &no, 1 },
+		{ CKA_VERIFY, &yes, 1 },
+		{ CKA_EC_PARAMS, (void *)p_p256_oid, sizeof(p_p256_oid) },
+	};
+	CK_ATTRIBUTE kt[] = {
+		{ CKA_TOKEN, &no, 1 },
+		{ CKA_SIGN, &yes, 1 },
+		{ CKA_SENSITIVE, &yes, 1 },
+		{ CKA_EXTRACTABLE, &yes, 1 },
+	};
+	CK_ATTRIBUTE ut[] = {
+		{ CKA_CLASS, &cpriv, sizeof(cpriv) },
+		{ CKA_KEY_TYPE, &kec, sizeof(kec) },
+		{ CKA_TOKEN, &no, 1 },
+		{ CKA_SIGN, &yes, 1 },
+	};
+	unsigned char wr[512], der[512], point[80], op[80], hash[32], sig[64];
+	unsigned char *d8 = NULL;
+	const unsigned char *p;
+	CK_ULONG len = sizeof(wr), pl, sl = sizeof(sig);
+	CK_OBJECT_HANDLE w, pub, priv, u;
+	PKCS8_PRIV_KEY_INFO *p8;
+	EVP_PKEY *pk, *ok;
+	size_t ol = 0;
+	long dl;
+	int n8;
+	CK_RV rv;
+
+	ASSERT_EQ(CKR_OK, kek(self->f, self->s, kek256, 32, &w));
+	ASSERT_EQ(CKR_OK, self->f->C_GenerateKeyPair(self->s, &gen, pt, 3, kt,
+						     4, &pub, &priv));
+	rv = self->f->C_WrapKey(self->s, &kwp, w, priv, wr, &len);
+	if (rv == CKR_KEY_NOT_WRAPPABLE)
+		SKIP(return, "no PKCS#8 codec for CKK_EC in this build");
+	ASSERT_EQ(CKR_OK, rv);
+	dl = kw_ossl(CKM_AES_KEY_WRAP_KWP, 0, kek256, 32, wr, len, der);
+	ASSERT_LT(0, dl);
+	p = der;
+	pk = d2i_AutoPrivateKey(NULL, &p, dl);
+	ASSERT_NE(NULL, pk);
+	pl = p_ec_point(self->f, self->s, pub, point, sizeof(point));
+	ASSERT_LE(65UL, pl);
+	ASSERT_EQ(1, EVP_PKEY_get_octet_string_param(pk,
+			OSSL_PKEY_PARAM_ENCODED_PUBLIC_KEY, op, sizeof(op), &ol));
+	ASSERT_EQ(65UL, ol);
+	EXPECT_EQ(0, memcmp(point + pl - 65, op, 65));
+	EVP_PKEY_free(pk);
+
+	ASSERT_EQ(CKR_OK, self->f->C_UnwrapKey(self->s, &kwp, w, wr, len, ut,
+					       4, &u));
+	EXPECT_EQ(CK_FALSE, get_bool(self->f, self->s, u, CKA_LOCAL));
+	memset(hash, 0x42, sizeof(hash));
+	ASSERT_EQ(CKR_OK, self->f->C_SignInit(self->s, &ecdsa, u));
+	ASSERT_EQ(CKR_OK, self->f->C_Sign(self->s, hash, 32, sig, &sl));
+	EXPECT_EQ(1, ossl_p256_verify(point, pl, hash, 32, sig, sl, NULL));
+
+	ok = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
+	ASSERT_NE(NULL, ok);
+	p8 = EVP_PKEY2PKCS8(ok);
+	ASSERT_NE(NULL, p8);
+	n8 = i2d_PKCS8_PRIV_KEY_INFO(p8, &d8);
+	PKCS8_PRIV_KEY_INFO_free(p8);
+	ASSERT_LT(0, n8);
+	dl = kw_ossl(CKM_AES_KEY_WRAP_KWP, 1, kek256, 32, d8, (size_t)n8, wr);
+	OPENSSL_clear_free(d8, (size_t)n8);
+	ASSERT_LT(0, dl);
+	ASSERT_EQ(CKR_OK, self->f->C_UnwrapKey(self->s, &kwp, w, wr,
+					       (CK_ULONG)dl, ut, 4, &u));
+	ASSERT_EQ(1, EVP_PKEY_get_octet_string_param(ok,
+			OSSL_PKEY_PARAM_ENCODED_PUBLIC_KEY, op, sizeof(op), &ol));
+	sl = sizeof(sig);
+	ASSERT_EQ(CKR_OK, self->f->C_SignInit(self->s, &ecdsa, u));
+	ASSERT_EQ(CKR_OK, self->f->C_Sign(self->s, hash, 32, sig, &sl));
+	EXPECT_EQ(1, ossl_p256_verify(op, ol, hash, 32, sig, sl, NULL));
+	EVP_PKEY_free(ok);
+}
+
 /* ---- RSA ---------------------------------------------------------------- */
 
 static const char *const key_params[8] = {
@@ -686,7 +784,7 @@ TEST_F_TIMEOUT(wk, rsa_openssl_both_ways, 900)
 	ASSERT_EQ(384UL + 24, len);
 	kl = ossl_oaep(pk, 0, wr, 384, tmp);
 	ASSERT_EQ(32, kl);
-	rl = ossl_wrap(CKM_AES_KEY_WRAP_KWP, 0, tmp, 32, wr + 384, 24, back);
+	rl = kw_ossl(CKM_AES_KEY_WRAP_KWP, 0, tmp, 32, wr + 384, 24, back);
 	ASSERT_EQ(16, rl);
 	EXPECT_EQ(0, memcmp(back, tk128, 16));
 	ASSERT_EQ(CKR_OK, unwrap(self->f, self->s, &raw, priv, wr, len, &kt_aes,
@@ -696,7 +794,7 @@ TEST_F_TIMEOUT(wk, rsa_openssl_both_ways, 900)
 	ASSERT_EQ(1, RAND_bytes(tmp, 32));
 	ASSERT_EQ(1, RAND_bytes(val, 16));
 	ASSERT_EQ(384, ossl_oaep(pk, 1, tmp, 32, ref));
-	ASSERT_EQ(24, ossl_wrap(CKM_AES_KEY_WRAP_KWP, 1, tmp, 32, val, 16,
+	ASSERT_EQ(24, kw_ossl(CKM_AES_KEY_WRAP_KWP, 1, tmp, 32, val, 16,
 				ref + 384));
 	ASSERT_EQ(CKR_OK, unwrap(self->f, self->s, &raw, priv, ref, 408,
 				 &kt_aes, &u));
