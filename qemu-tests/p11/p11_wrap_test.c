@@ -522,6 +522,13 @@ TEST_F(wk, wrap_policy)
 		EXPECT_EQ(CKR_ATTRIBUTE_READ_ONLY,
 			  self->f->C_CopyObject(self->s, trusted, NULL, 0, &cp));
 	}
+	/* the logout took the private session objects: make them again */
+	ASSERT_EQ(CKR_OK, kek(self->f, self->s, kek256, 32, &w256));
+	ASSERT_EQ(CKR_OK, mk_key(self->f, self->s, &kt_aes, tk128, 16, &no, &yes,
+				 wwt, 1, &t));
+	len = sizeof(wr);
+	EXPECT_EQ(CKR_KEY_NOT_WRAPPABLE,
+		  self->f->C_WrapKey(self->s, &kw, w256, t, wr, &len));
 	len = sizeof(wr);
 	EXPECT_EQ(CKR_OK, self->f->C_WrapKey(self->s, &kw, trusted, t, wr, &len));
 
