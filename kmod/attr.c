@@ -74,6 +74,8 @@ static const struct khsm_attr_desc khsm_attr_table[] = {
 	B(CKA_ALWAYS_SENSITIVE, C_SP, F_CALC),
 	B(CKA_NEVER_EXTRACTABLE, C_SP, F_CALC),
 	B(CKA_WRAP_WITH_TRUSTED, C_SP, KHSM_AF_STICKY_TRUE),
+	/* True only by the SO (policy.c, khsm_may_trust). */
+	B(CKA_TRUSTED, C_SU, 0),
 	/*
 	 * Empty: any mechanism. Otherwise operations with other mechanisms
 	 * fail at init (policy.c); the list may only shrink.
@@ -360,7 +362,7 @@ static int khsm_attrs_defaults(struct khsm_attrs *s, unsigned long class,
 	}, *usage;
 	const struct khsm_key_ops *ops = khsm_key_ops_find(key_type);
 	u32 ku = ops && ops->usage ? ops->usage :
-		 KHSM_KU_ENCRYPT | KHSM_KU_SIGN | KHSM_KU_WRAP;
+		 KHSM_KU_ENCRYPT | KHSM_KU_SIGN;
 	unsigned int n_usage;
 	bool secretish = class == CKO_SECRET_KEY || class == CKO_PRIVATE_KEY;
 	unsigned int i;
@@ -404,6 +406,7 @@ static int khsm_attrs_defaults(struct khsm_attrs *s, unsigned long class,
 	if (class == CKO_SECRET_KEY) {
 		usage = usage_secret;
 		n_usage = ARRAY_SIZE(usage_secret);
+		err |= khsm_attrs_put_bool(s, CKA_TRUSTED, false);
 	} else if (class == CKO_PRIVATE_KEY) {
 		usage = usage_priv;
 		n_usage = ARRAY_SIZE(usage_priv);
@@ -413,6 +416,7 @@ static int khsm_attrs_defaults(struct khsm_attrs *s, unsigned long class,
 	} else {
 		usage = usage_pub;
 		n_usage = ARRAY_SIZE(usage_pub);
+		err |= khsm_attrs_put_bool(s, CKA_TRUSTED, false);
 		err |= khsm_attrs_put_bool(s, CKA_VERIFY_RECOVER, false);
 		err |= khsm_attrs_put(s, CKA_SUBJECT, NULL, 0);
 	}

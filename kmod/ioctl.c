@@ -56,6 +56,8 @@ static int khsm_ckr_errno(unsigned long rv)
 	case CKR_SESSION_READ_ONLY:
 	case CKR_SESSION_READ_ONLY_EXISTS:
 	case CKR_TOKEN_WRITE_PROTECTED:
+	case CKR_KEY_UNEXTRACTABLE:
+	case CKR_KEY_NOT_WRAPPABLE:
 		return -EPERM;
 	case CKR_SESSION_HANDLE_INVALID:
 	case CKR_OBJECT_HANDLE_INVALID:
@@ -72,6 +74,8 @@ static int khsm_ckr_errno(unsigned long rv)
 	case CKR_SIGNATURE_INVALID:
 	case CKR_ENCRYPTED_DATA_INVALID:
 	case CKR_ENCRYPTED_DATA_LEN_RANGE:
+	case CKR_WRAPPED_KEY_INVALID:
+	case CKR_WRAPPED_KEY_LEN_RANGE:
 		return -EBADMSG;
 	case CKR_MECHANISM_INVALID:
 	case CKR_KEY_TYPE_INCONSISTENT:
@@ -790,6 +794,118 @@ static void khsm_undo_derive(struct khsm_file *f, const union khsm_ioc_arg *a)
 	khsm_object_discard(f, a->derive.handle);
 }
 
+/* --- key wrapping ------------------------------------------------------- */
+
+/* A flat parameter copied in (NULL for none) and checked for its form. */
+static int khsm_param_in(unsigned long mech, u64 uptr, u32 len, u8 **param)
+{
+	*param = NULL;
+	if (!len)
+		return 0;
+	*param = kvmalloc(len, GFP_KERNEL);
+	if (!*param)
+		return -ENOMEM;
+	if (copy_from_user(*param, u64_to_user_ptr(uptr), len))
+		return -EFAULT;
+	if (!khsm_derive_param_ok(mech, *param, len))
+		return -EINVAL;
+	return 0;
+}
+
+/*
+ * WRAP_KEY changes nothing on the token: the output is checked writable
+ * first anyway, so an EFAULT comes before the key is wrapped.
+ */
+static int khsm_ioc_wrap_key(struct khsm_file *f, union khsm_ioc_arg *a)
+{
+	struct khsm_wrap_key *w = &a->wrap_key;
+	u8 __user *uout = u64_to_user_ptr(w->out);
+	size_t cap, len;
+	u8 *param, *out = NULL;
+	int ret;
+
+	if (!KHSM_RESERVED_OK(w) || w->flags ||
+	    w->param_len > KHSM_MAX_PARAM_LEN)
+		return -EINVAL;
+	ret = khsm_param_in(w->mechanism, w->param, w->param_len, &param);
+	if (ret)
+		goto out;
+	cap = min_t(u64, w->out_len, KHSM_MAX_WRAPPED_LEN);
+	if (w->out) {
+		ret = khsm_probe_write(uout, cap);
+		if (ret)
+			goto out;
+		out = kvzalloc(max_t(size_t, cap, 1), GFP_KERNEL);
+		if (!out) {
+			ret = -ENOMEM;
+			goto out;
+		}
+	}
+	len = cap;
+	w->rv = khsm_wrap_key(f, w->session, w->mechanism, param,
+			      w->param_len, w->wrapping_key, w->key, out,
+			      &len);
+	if (w->rv == CKR_OK && out && len > cap) {
+		w->rv = CKR_GENERAL_ERROR;
+		len = 0;
+	}
+	if (w->rv == CKR_OK || w->rv == CKR_BUFFER_TOO_SMALL)
+		w->out_len = len;
+	if (w->rv == CKR_OK && out && len && copy_to_user(uout, out, len))
+		ret = -EFAULT;
+out:
+	if (out)
+		kvfree_sensitive(out, max_t(size_t, cap, 1));
+	if (param)
+		kvfree_sensitive(param, w->param_len);
+	return ret;
+}
+
+static int khsm_ioc_unwrap_key(struct khsm_file *f, union khsm_ioc_arg *a)
+{
+	struct khsm_unwrap_key *u = &a->unwrap_key;
+	struct khsm_ktmpl k;
+	u8 *param, *in = NULL;
+	u32 handle = 0;
+	int ret;
+
+	if (!KHSM_RESERVED_OK(u) || u->flags || u->pad0 ||
+	    u->param_len > KHSM_MAX_PARAM_LEN ||
+	    u->in_len > KHSM_MAX_WRAPPED_LEN)
+		return -EINVAL;
+	ret = khsm_param_in(u->mechanism, u->param, u->param_len, &param);
+	if (ret)
+		goto out;
+	in = kvmalloc(max_t(u64, u->in_len, 1), GFP_KERNEL);
+	if (!in) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	if (copy_from_user(in, u64_to_user_ptr(u->in), u->in_len)) {
+		ret = -EFAULT;
+		goto out;
+	}
+	ret = khsm_ktmpl_in(&k, u->tmpl, u->count);
+	if (ret)
+		goto out;
+	u->rv = khsm_unwrap_key(f, u->session, u->mechanism, param,
+				u->param_len, u->unwrapping_key, in, u->in_len,
+				&k.t, &handle);
+	u->handle = u->rv ? 0 : handle;
+	khsm_ktmpl_free(&k);
+out:
+	kvfree(in);		/* the wrapped key: encrypted */
+	if (param)
+		kvfree_sensitive(param, u->param_len);
+	return ret;
+}
+
+/* UNWRAP_KEY: the new key goes again. */
+static void khsm_undo_unwrap(struct khsm_file *f, const union khsm_ioc_arg *a)
+{
+	khsm_object_discard(f, a->unwrap_key.handle);
+}
+
 /* --- dispatch ------------------------------------------------------------ */
 
 #define KHSM_IOC_U(name, handler, undo_fn, type, stype)			\
@@ -846,6 +962,9 @@ static const struct khsm_ioc_desc khsm_ioctls[] = {
 		 admin_init_token),
 	KHSM_IOC_U(DERIVE_KEY, khsm_ioc_derive_key, khsm_undo_derive, DERIVE,
 		   derive),
+	KHSM_IOC(WRAP_KEY, khsm_ioc_wrap_key, WRAP_KEY, wrap_key),
+	KHSM_IOC_U(UNWRAP_KEY, khsm_ioc_unwrap_key, khsm_undo_unwrap,
+		   UNWRAP_KEY, unwrap_key),
 };
 
 /* The structs are the ABI: fixed size, no implicit holes. */
@@ -877,6 +996,10 @@ static void khsm_build_check_abi(void)
 	BUILD_BUG_ON(sizeof(struct khsm_derive) != KHSM_DERIVE_SIZE_VER0);
 	BUILD_BUG_ON(sizeof(struct khsm_ecdh1_derive_params) != 16);
 	BUILD_BUG_ON(sizeof(struct khsm_hkdf_params) != 48);
+	BUILD_BUG_ON(sizeof(struct khsm_wrap_key) != KHSM_WRAP_KEY_SIZE_VER0);
+	BUILD_BUG_ON(sizeof(struct khsm_unwrap_key) !=
+		     KHSM_UNWRAP_KEY_SIZE_VER0);
+	BUILD_BUG_ON(sizeof(struct khsm_rsa_aes_key_wrap_params) != 8);
 	BUILD_BUG_ON(ARRAY_SIZE(khsm_ioctls) != KHSM_IOC_NR_MAX + 1);
 }
 

@@ -33,6 +33,8 @@ union khsm_ioc_arg {
 	struct khsm_find find;
 	struct khsm_keygen keygen;
 	struct khsm_derive derive;
+	struct khsm_wrap_key wrap_key;
+	struct khsm_unwrap_key unwrap_key;
 	struct khsm_op_init op_init;
 	struct khsm_op_data op_data;
 	struct khsm_random random;

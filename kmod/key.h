@@ -102,6 +102,12 @@ struct khsm_key_ops {
 	 */
 	unsigned long (*pkcs8_decode)(const u8 *der, u32 der_len,
 				      struct khsm_attrs *s);
+	/*
+	 * Security strength of @key in bits (NIST SP 800-57 part 1, table
+	 * 2), for the rule that no key is wrapped by a weaker one
+	 * (policy.c). NULL: keys of this type neither wrap nor are wrapped.
+	 */
+	u32 (*strength)(const struct khsm_key *key);
 };
 
 /* Immutable key material of one or more objects (copies share it). */

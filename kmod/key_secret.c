@@ -113,7 +113,19 @@ static unsigned long khsm_generic_gen_check(const struct khsm_tmpl *t,
 	return khsm_secret_gen_check(t, khsm_generic_len_ok);
 }
 
-#define KHSM_SECRET_KEY(ckk, n, ku, create_fn, check_fn) {	\
+/* AES: the key length; a generic secret: its bits, at most 256. */
+static u32 khsm_aes_strength(const struct khsm_key *key)
+{
+	return key->value_len * 8;
+}
+
+static u32 khsm_generic_strength(const struct khsm_key *key)
+{
+	return min_t(u32, key->value_len * 8, 256);
+}
+
+#define KHSM_SECRET_KEY(ckk, n, ku, create_fn, check_fn, st) {	\
+	.strength = (st),					\
 	.type = (ckk),						\
 	.name = (n),						\
 	.usage = (ku),						\
@@ -129,12 +141,14 @@ static unsigned long khsm_generic_gen_check(const struct khsm_tmpl *t,
 
 const struct khsm_key_ops khsm_key_aes =
 	KHSM_SECRET_KEY(CKK_AES, "aes",
-			KHSM_KU_ENCRYPT | KHSM_KU_SIGN | KHSM_KU_WRAP,
-			khsm_aes_create, khsm_aes_gen_check);
+			KHSM_KU_ENCRYPT | KHSM_KU_SIGN,
+			khsm_aes_create, khsm_aes_gen_check,
+			khsm_aes_strength);
 const struct khsm_key_ops khsm_key_generic_secret =
 	KHSM_SECRET_KEY(CKK_GENERIC_SECRET, "generic-secret",
-			KHSM_KU_SIGN | KHSM_KU_DERIVE, khsm_generic_create, khsm_generic_gen_check);
+			KHSM_KU_SIGN | KHSM_KU_DERIVE, khsm_generic_create, khsm_generic_gen_check,
+			khsm_generic_strength);
 /* HKDF input keying material and salts: derive only, generic's lengths. */
 const struct khsm_key_ops khsm_key_hkdf =
 	KHSM_SECRET_KEY(CKK_HKDF, "hkdf", KHSM_KU_DERIVE, khsm_generic_create,
-			khsm_generic_gen_check);
+			khsm_generic_gen_check, khsm_generic_strength);

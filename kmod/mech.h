@@ -199,6 +199,16 @@ struct khsm_mech {
 			const u8 *sig, size_t sig_len);
 	/* Wipe and free op->ctx. Must accept a ctx that ->init left NULL. */
 	void (*cleanup)(struct khsm_op *op);
+	/*
+	 * Key wrapping (CKF_WRAP, C_WrapKey) and unwrapping (CKF_UNWRAP,
+	 * C_UnwrapKey) have no hooks of their own: wrap.c runs the
+	 * mechanism's ENCRYPT operation (unwrap: DECRYPT) once, ->init with
+	 * op->kind KHSM_OP_ENCRYPT (DECRYPT) on the wrapping (unwrapping)
+	 * key, ->out_len and ->step at KHSM_STEP_ONESHOT, ->cleanup. A
+	 * mechanism with CKF_WRAP but without CKF_ENCRYPT
+	 * (CKM_RSA_AES_KEY_WRAP) implements that operation for wrap.c
+	 * only: OP_INIT refuses it, its flags lacking CKF_ENCRYPT.
+	 */
 
 	/*
 	 * Key derivation (CKF_DERIVE, C_DeriveKey): the value of the new

@@ -560,9 +560,9 @@ static void khsm_aes_cleanup(struct khsm_op *op)
 	op->ctx = NULL;
 }
 
-#define KHSM_AES_MECH(ckm, ...) {				\
+#define KHSM_AES_MECH_F(ckm, f, ...) {				\
 	.type = (ckm),						\
-	.flags = CKF_ENCRYPT | CKF_DECRYPT,			\
+	.flags = (f),						\
 	.min_key_size = AES_KEYSIZE_128,			\
 	.max_key_size = AES_KEYSIZE_256,			\
 	.key_type = CKK_AES,					\
@@ -572,6 +572,9 @@ static void khsm_aes_cleanup(struct khsm_op *op)
 	.cleanup = khsm_aes_cleanup,				\
 	__VA_ARGS__						\
 }
+
+#define KHSM_AES_MECH(ckm, ...)					\
+	KHSM_AES_MECH_F(ckm, CKF_ENCRYPT | CKF_DECRYPT, __VA_ARGS__)
 
 /* The uAPI form of CKM_AES_CTR's parameter: its reserved word is zero. */
 static bool khsm_aes_ctr_param_check(const void *param, u32 param_len)
@@ -594,7 +597,9 @@ static const struct khsm_mech khsm_aes_mechs[] = {
 	},
 	KHSM_AES_MECH(CKM_AES_ECB),
 	KHSM_AES_MECH(CKM_AES_CBC),
-	KHSM_AES_MECH(CKM_AES_CBC_PAD),
+	/* C_WrapKey/C_UnwrapKey too (wrap.c: one C_Encrypt/C_Decrypt) */
+	KHSM_AES_MECH_F(CKM_AES_CBC_PAD, CKF_ENCRYPT | CKF_DECRYPT | CKF_WRAP |
+			CKF_UNWRAP),
 	KHSM_AES_MECH(CKM_AES_CTR, .param_check = khsm_aes_ctr_param_check),
 };
 

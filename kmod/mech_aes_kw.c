@@ -358,13 +358,10 @@ static void khsm_kw_cleanup(struct khsm_op *op)
 	op->ctx = NULL;
 }
 
-/*
- * Encryption and decryption only: C_WrapKey/C_UnwrapKey do not exist yet,
- * so CKF_WRAP/CKF_UNWRAP are not claimed.
- */
+/* C_WrapKey/C_UnwrapKey run the same one-shot operation (wrap.c). */
 #define KHSM_KW_MECH(ckm) {					\
 	.type = (ckm),						\
-	.flags = CKF_ENCRYPT | CKF_DECRYPT,			\
+	.flags = CKF_ENCRYPT | CKF_DECRYPT | CKF_WRAP | CKF_UNWRAP, \
 	.min_key_size = AES_KEYSIZE_128,			\
 	.max_key_size = AES_KEYSIZE_256,			\
 	.key_type = CKK_AES,					\

@@ -539,7 +539,20 @@ static unsigned long khsm_ec_pkcs8_decode(const u8 *der, u32 der_len,
 	return rv;
 }
 
+/* Half the curve's order bits (P-256: 128, P-384: 192, P-521: 256). */
+static u32 khsm_ec_strength(const struct khsm_key *key)
+{
+	enum kc_curve kc;
+	u32 nbytes;
+
+	if (khsm_ec_curve_of(key->ec_params, key->ec_params_len, &kc,
+			     &nbytes))
+		return 0;
+	return min_t(u32, 4 * nbytes, 256);
+}
+
 const struct khsm_key_ops khsm_key_ec = {
+	.strength = khsm_ec_strength,
 	.type = CKK_EC,
 	.name = "ec",
 	.usage = KHSM_KU_SIGN | KHSM_KU_DERIVE,

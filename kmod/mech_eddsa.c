@@ -337,7 +337,14 @@ static unsigned long khsm_eddsa_pkcs8_decode(const u8 *der, u32 der_len,
 	return khsm_pkcs8_decode_25519(true, der, der_len, s);
 }
 
+/* Ed25519: 128 bits. */
+static u32 khsm_eddsa_strength(const struct khsm_key *key)
+{
+	return 128;
+}
+
 const struct khsm_key_ops khsm_key_ec_edwards = {
+	.strength = khsm_eddsa_strength,
 	.type = CKK_EC_EDWARDS,
 	.name = "ec-edwards",
 	.usage = KHSM_KU_SIGN,

@@ -15,7 +15,11 @@
  *   CKM_SHA*_RSA_PKCS          PKCS#1 v1.5 signatures, hashed here
  *   CKM_RSA_PKCS_PSS           the input is the digest of hashAlg
  *   CKM_SHA*_RSA_PKCS_PSS      hashed here; hashAlg must be that hash
- *   CKM_RSA_PKCS_OAEP          encrypt/decrypt, label from pSourceData
+ *   CKM_RSA_PKCS_OAEP          encrypt/decrypt, label from pSourceData;
+ *                              wrap/unwrap (wrap.c runs encrypt/decrypt)
+ *   CKM_RSA_AES_KEY_WRAP       wrap/unwrap only: OAEP of a fresh AES key
+ *                              of ulAESKeyBits, then RFC 5649 KWP of the
+ *                              key with it (PKCS#11 v3.0 2.1.21)
  *
  * Raw RSA (CKM_RSA_X_509) is not offered. OAEP decryption checks the
  * padding in constant time and reports every failure as
@@ -44,6 +48,9 @@
 #include <linux/string.h>
 #include <linux/sysfs.h>
 
+#include <linux/random.h>
+
+#include "aes_kw.h"
 #include "ck.h"
 #include "crypto/engine.h"
 #include "crypto/pkcs8.h"
@@ -569,6 +576,134 @@ static bool khsm_rsa_oaep_param_check(const void *param, u32 param_len)
 }
 
 /*
+ * CKM_RSA_AES_KEY_WRAP: the wrapped key is OAEP(t) || KWP(t, key), t a
+ * fresh AES key of aes_len bytes, the OAEP part k bytes. Only wrap.c
+ * runs it (ENCRYPT = wrap with the public key, DECRYPT = unwrap with the
+ * private key); its flags have no CKF_ENCRYPT/CKF_DECRYPT.
+ */
+struct khsm_rsa_aes_ctx {
+	struct khsm_op oaep;		/* the inner CKM_RSA_PKCS_OAEP one */
+	u32 aes_len;
+};
+
+static unsigned long khsm_rsa_aes_init(struct khsm_op *op,
+				       const struct khsm_key *key,
+				       const void *param, u32 param_len)
+{
+	struct khsm_rsa_aes_key_wrap_params p;
+	struct khsm_rsa_aes_ctx *ctx;
+
+	if (op->kind != KHSM_OP_ENCRYPT && op->kind != KHSM_OP_DECRYPT)
+		return CKR_MECHANISM_INVALID;
+	if (!param || param_len < sizeof(p))
+		return CKR_MECHANISM_PARAM_INVALID;
+	memcpy(&p, param, sizeof(p));
+	if (p.reserved || (p.aes_key_bits != 128 && p.aes_key_bits != 192 &&
+			   p.aes_key_bits != 256))
+		return CKR_MECHANISM_PARAM_INVALID;
+	ctx = kzalloc(sizeof(*ctx), GFP_KERNEL_ACCOUNT);
+	if (!ctx)
+		return CKR_HOST_MEMORY;
+	op->ctx = ctx;
+	ctx->aes_len = p.aes_key_bits / 8;
+	ctx->oaep.mech = khsm_mech_find(CKM_RSA_PKCS_OAEP);
+	ctx->oaep.kind = op->kind;
+	if (WARN_ON_ONCE(!ctx->oaep.mech))
+		return CKR_GENERAL_ERROR;
+	return khsm_rsa_init(&ctx->oaep, key, (const u8 *)param + sizeof(p),
+			     param_len - sizeof(p));
+}
+
+static size_t khsm_rsa_aes_out_len(const struct khsm_op *op,
+				   enum khsm_step step, size_t in_len)
+{
+	const struct khsm_rsa_aes_ctx *ctx = op->ctx;
+	const struct khsm_rsa_ctx *r = ctx->oaep.ctx;
+
+	if (step != KHSM_STEP_ONESHOT)
+		return 0;
+	if (op->kind == KHSM_OP_ENCRYPT)
+		return r->k + khsm_aes_kwp_wrapped_len(in_len);
+	/* a bound: KWP's padding comes off */
+	return in_len > r->k + KHSM_AES_KW_SEMIBLOCK ?
+	       in_len - r->k - KHSM_AES_KW_SEMIBLOCK : 0;
+}
+
+static unsigned long khsm_rsa_aes_step(struct khsm_op *op,
+				       enum khsm_step step, const u8 *in,
+				       size_t in_len, u8 *out, size_t *out_len,
+				       const u8 *sig, size_t sig_len)
+{
+	struct khsm_rsa_aes_ctx *ctx = op->ctx;
+	const struct khsm_rsa_ctx *r = ctx->oaep.ctx;
+	struct khsm_key t = { .class = CKO_SECRET_KEY, .key_type = CKK_AES };
+	size_t k = r->k, n = 0, m = 0;
+	unsigned long rv;
+	u8 *tmp;
+
+	*out_len = 0;
+	if (step != KHSM_STEP_ONESHOT)	/* single_part: never */
+		return CKR_OPERATION_NOT_INITIALIZED;
+	if (op->kind == KHSM_OP_DECRYPT &&
+	    in_len < k + 2 * KHSM_AES_KW_SEMIBLOCK)
+		return CKR_ENCRYPTED_DATA_LEN_RANGE;
+	tmp = kzalloc(k, GFP_KERNEL_ACCOUNT);
+	if (!tmp)
+		return CKR_HOST_MEMORY;
+	t.value = tmp;
+	t.value_len = ctx->aes_len;
+	if (op->kind == KHSM_OP_ENCRYPT) {
+		get_random_bytes(tmp, ctx->aes_len);
+		rv = khsm_rsa_step(&ctx->oaep, KHSM_STEP_ONESHOT, tmp,
+				   ctx->aes_len, out, &n, NULL, 0);
+		if (rv == CKR_OK && WARN_ON_ONCE(n != k))
+			rv = CKR_GENERAL_ERROR;
+		if (rv == CKR_OK)
+			rv = khsm_aes_kwp_wrap(&t, NULL, in, in_len, out + k, &m);
+		if (rv == CKR_OK)
+			*out_len = k + m;
+		else
+			memzero_explicit(out, k);
+	} else {
+		rv = khsm_rsa_step(&ctx->oaep, KHSM_STEP_ONESHOT, in, k, tmp,
+				   &n, NULL, 0);
+		if (rv == CKR_OK && n != ctx->aes_len)
+			rv = CKR_ENCRYPTED_DATA_INVALID;
+		if (rv == CKR_OK)
+			rv = khsm_aes_kwp_unwrap(&t, NULL, in + k, in_len - k,
+						 out, out_len);
+	}
+	kfree_sensitive(tmp);
+	if (rv != CKR_OK)
+		*out_len = 0;
+	return rv;
+}
+
+static void khsm_rsa_aes_cleanup(struct khsm_op *op)
+{
+	struct khsm_rsa_aes_ctx *ctx = op->ctx;
+
+	if (!ctx)
+		return;
+	khsm_rsa_cleanup(&ctx->oaep);
+	kfree_sensitive(ctx);
+	op->ctx = NULL;
+}
+
+/* Both reserved words of CK_RSA_AES_KEY_WRAP_PARAMS's flat form. */
+static bool khsm_rsa_aes_param_check(const void *param, u32 param_len)
+{
+	struct khsm_rsa_aes_key_wrap_params p;
+
+	if (param_len < sizeof(p))
+		return true;		/* ->init refuses it */
+	memcpy(&p, param, sizeof(p));
+	return !p.reserved &&
+	       khsm_rsa_oaep_param_check((const u8 *)param + sizeof(p),
+					 param_len - sizeof(p));
+}
+
+/*
  * Key sizes in bits: 1024..4096 for every mechanism (private keys and
  * generation; public keys may have up to KC_RSA_MAX_BITS = 8192 for
  * verification and encryption, which CK_MECHANISM_INFO cannot say).
@@ -620,8 +755,21 @@ static struct khsm_mech khsm_rsa_mechs[] __ro_after_init = {
 	KHSM_RSA_PSS(CKM_SHA256_RSA_PKCS_PSS),
 	KHSM_RSA_PSS(CKM_SHA384_RSA_PKCS_PSS),
 	KHSM_RSA_PSS(CKM_SHA512_RSA_PKCS_PSS),
-	KHSM_RSA_MECH_S(CKM_RSA_PKCS_OAEP, CKF_ENCRYPT | CKF_DECRYPT,
-			khsm_rsa_oaep_param_check, true),
+	KHSM_RSA_MECH_S(CKM_RSA_PKCS_OAEP, CKF_ENCRYPT | CKF_DECRYPT |
+			CKF_WRAP | CKF_UNWRAP, khsm_rsa_oaep_param_check, true),
+	{
+		.type = CKM_RSA_AES_KEY_WRAP,
+		.flags = CKF_WRAP | CKF_UNWRAP,
+		.single_part = true,
+		.min_key_size = KC_RSA_MIN_BITS,
+		.max_key_size = KC_RSA_MAX_PRIV_BITS,
+		.key_type = CKK_RSA,
+		.param_check = khsm_rsa_aes_param_check,
+		.init = khsm_rsa_aes_init,
+		.out_len = khsm_rsa_aes_out_len,
+		.step = khsm_rsa_aes_step,
+		.cleanup = khsm_rsa_aes_cleanup,
+	},
 };
 
 static int khsm_rsa_min_gen_set(const char *val, const struct kernel_param *kp)
@@ -875,10 +1023,29 @@ static unsigned long khsm_rsa_pkcs8_decode(const u8 *der, u32 der_len,
 	return CKR_OK;
 }
 
+/* NIST SP 800-57 part 1 table 2: modulus bits to security strength. */
+static u32 khsm_rsa_strength(const struct khsm_key *key)
+{
+	u32 bits = key->n.val ? khsm_be_bits(key->n.val, key->n.len) : 0;
+
+	if (bits >= 15360)
+		return 256;
+	if (bits >= 7680)
+		return 192;
+	if (bits >= 3072)
+		return 128;
+	if (bits >= 2048)
+		return 112;
+	if (bits >= 1024)
+		return 80;
+	return 0;
+}
+
 const struct khsm_key_ops khsm_key_rsa = {
+	.strength = khsm_rsa_strength,
 	.type = CKK_RSA,
 	.name = "rsa",
-	.usage = KHSM_KU_ENCRYPT | KHSM_KU_SIGN | KHSM_KU_WRAP,
+	.usage = KHSM_KU_ENCRYPT | KHSM_KU_SIGN,
 	.classes = KHSM_AC_PRIV | KHSM_AC_PUB,
 	.attrs = khsm_rsa_attrs,
 	.n_attrs = ARRAY_SIZE(khsm_rsa_attrs),

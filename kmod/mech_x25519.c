@@ -159,7 +159,14 @@ static unsigned long khsm_x25519_pkcs8_decode(const u8 *der, u32 der_len,
 	return khsm_pkcs8_decode_25519(false, der, der_len, s);
 }
 
+/* X25519: 128 bits. */
+static u32 khsm_x25519_strength(const struct khsm_key *key)
+{
+	return 128;
+}
+
 const struct khsm_key_ops khsm_key_ec_montgomery = {
+	.strength = khsm_x25519_strength,
 	.type = CKK_EC_MONTGOMERY,
 	.name = "ec-montgomery",
 	KHSM_CURVE_KEY_OPS,

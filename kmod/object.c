@@ -171,6 +171,7 @@ static unsigned long khsm_object_add(struct khsm_sess *s,
 
 	lockdep_assert_held(&tok->lock);
 	rv = khsm_may_create(s, token, private);
+	rv = rv ?: khsm_may_trust(s->file, NULL, attrs);
 	if (rv)
 		goto out_free;
 	if (tok->n_token_objects + tok->n_session_objects >= KHSM_MAX_OBJECTS) {
@@ -527,6 +528,7 @@ unsigned long khsm_object_set_attrs(struct khsm_file *f, u32 session, u32 handle
 		goto out;
 	}
 	rv = khsm_attrs_change(&attrs, t, o->class, o->key_type, KHSM_TM_SET);
+	rv = rv ?: khsm_may_trust(f, &o->attrs, &attrs);
 	if (rv) {
 		khsm_attrs_free(&attrs);
 		goto out;

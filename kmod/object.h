@@ -61,4 +61,15 @@ unsigned long khsm_derive_key(struct khsm_file *f, u32 session,
 			      u32 param_len, const struct khsm_tmpl *t,
 			      u32 *handle);
 
+/* C_WrapKey / C_UnwrapKey (wrap.c). */
+unsigned long khsm_wrap_key(struct khsm_file *f, u32 session,
+			    unsigned long mech, const void *param,
+			    u32 param_len, u32 wrapping, u32 key, u8 *out,
+			    size_t *out_len);
+unsigned long khsm_unwrap_key(struct khsm_file *f, u32 session,
+			      unsigned long mech, const void *param,
+			      u32 param_len, u32 unwrapping, const u8 *in,
+			      u32 in_len, const struct khsm_tmpl *t,
+			      u32 *handle);
+
 #endif /* KHSM_OBJECT_H */

@@ -4,6 +4,7 @@
  * sensitive values, who may create or change which object, which key may
  * be used for what. Callers hold the token lock.
  */
+#include "key.h"
 #include "policy.h"
 
 unsigned long khsm_session_state(const struct khsm_sess *s)
@@ -82,6 +83,28 @@ unsigned long khsm_may_write(const struct khsm_sess *s,
 	return CKR_OK;
 }
 
+/*
+ * Key-transport and data keys are kept apart (Clulow's attacks, "Wrap
+ * and unwrap policy" in README): a key with CKA_WRAP or CKA_UNWRAP true
+ * neither encrypts nor decrypts data, and one with CKA_ENCRYPT or
+ * CKA_DECRYPT true neither wraps nor unwraps, whatever the mechanism:
+ * every mechanism of a key type counts as one family, since with the
+ * same key any of them gives the block cipher or RSA permutation the
+ * others use (ECB/CBC decryption undoes a CBC_PAD or KW wrap, raw RSA
+ * decryption an OAEP one).
+ */
+static bool khsm_is_transport_key(const struct khsm_obj *o)
+{
+	return khsm_attrs_bool(&o->attrs, CKA_WRAP) ||
+	       khsm_attrs_bool(&o->attrs, CKA_UNWRAP);
+}
+
+static bool khsm_is_data_key(const struct khsm_obj *o)
+{
+	return khsm_attrs_bool(&o->attrs, CKA_ENCRYPT) ||
+	       khsm_attrs_bool(&o->attrs, CKA_DECRYPT);
+}
+
 unsigned long khsm_op_mech_flag(u32 kind)
 {
 	switch (kind) {
@@ -147,6 +170,10 @@ unsigned long khsm_may_use_key(const struct khsm_obj *o,
 	usage = khsm_op_usage_attr(kind);
 	if (!usage || !khsm_attrs_bool(&o->attrs, usage))
 		return CKR_KEY_FUNCTION_NOT_PERMITTED;
+	/* A key-transport key never encrypts or decrypts data (Clulow). */
+	if ((kind == KHSM_OP_ENCRYPT || kind == KHSM_OP_DECRYPT) &&
+	    khsm_is_transport_key(o))
+		return CKR_KEY_FUNCTION_NOT_PERMITTED;
 	if (!khsm_attrs_ulong_in(&o->attrs, CKA_ALLOWED_MECHANISMS, m->type))
 		return CKR_MECHANISM_INVALID;
 	return CKR_OK;
@@ -181,4 +208,104 @@ unsigned long khsm_may_derive(const struct khsm_obj *o,
 	if (!khsm_attrs_ulong_in(&o->attrs, CKA_ALLOWED_MECHANISMS, m->type))
 		return CKR_MECHANISM_INVALID;
 	return CKR_OK;
+}
+
+/*
+ * The wrapping (@unwrap: unwrapping) key of C_WrapKey/C_UnwrapKey with
+ * mechanism @m: the mechanism's key type; a secret key, or for an
+ * asymmetric type the public key to wrap and the private key to unwrap;
+ * CKA_WRAP (CKA_UNWRAP) true; @m allowed by CKA_ALLOWED_MECHANISMS; not
+ * a data key (khsm_is_data_key). A private key with
+ * CKA_ALWAYS_AUTHENTICATE is refused as for C_DeriveKey: no operation
+ * is left for a context-specific login to authorise.
+ */
+unsigned long khsm_may_wrap_with(const struct khsm_obj *o,
+				 const struct khsm_mech *m, bool unwrap)
+{
+	unsigned long bad_type = unwrap ? CKR_UNWRAPPING_KEY_TYPE_INCONSISTENT :
+					  CKR_WRAPPING_KEY_TYPE_INCONSISTENT;
+	unsigned long want;
+
+	switch (o->class) {
+	case CKO_SECRET_KEY:
+	case CKO_PRIVATE_KEY:
+	case CKO_PUBLIC_KEY:
+		break;
+	default:
+		return unwrap ? CKR_UNWRAPPING_KEY_HANDLE_INVALID :
+				CKR_WRAPPING_KEY_HANDLE_INVALID;
+	}
+	if (o->key_type != m->key_type)
+		return bad_type;
+	if (o->class == CKO_SECRET_KEY)
+		want = CKO_SECRET_KEY;
+	else
+		want = unwrap ? CKO_PRIVATE_KEY : CKO_PUBLIC_KEY;
+	if (o->class != want)
+		return bad_type;
+	if (!khsm_attrs_bool(&o->attrs, unwrap ? CKA_UNWRAP : CKA_WRAP))
+		return CKR_KEY_FUNCTION_NOT_PERMITTED;
+	if (khsm_is_data_key(o))
+		return CKR_KEY_FUNCTION_NOT_PERMITTED;
+	if (!khsm_attrs_ulong_in(&o->attrs, CKA_ALLOWED_MECHANISMS, m->type))
+		return CKR_MECHANISM_INVALID;
+	if (o->class == CKO_PRIVATE_KEY &&
+	    khsm_attrs_bool(&o->attrs, CKA_ALWAYS_AUTHENTICATE))
+		return CKR_USER_NOT_LOGGED_IN;
+	return CKR_OK;
+}
+
+/*
+ * Key @k may be wrapped by key @w: a secret or private key with
+ * CKA_EXTRACTABLE true (CKR_KEY_UNEXTRACTABLE); with
+ * CKA_WRAP_WITH_TRUSTED true only by a key with CKA_TRUSTED true
+ * (CKR_KEY_NOT_WRAPPABLE). The strength rule needs the key material:
+ * khsm_may_wrap_strength().
+ */
+unsigned long khsm_may_be_wrapped(const struct khsm_obj *w,
+				  const struct khsm_obj *k)
+{
+	if (k->class == CKO_PUBLIC_KEY)
+		return CKR_KEY_NOT_WRAPPABLE;
+	if (k->class != CKO_SECRET_KEY && k->class != CKO_PRIVATE_KEY)
+		return CKR_KEY_HANDLE_INVALID;
+	if (!khsm_attrs_bool(&k->attrs, CKA_EXTRACTABLE))
+		return CKR_KEY_UNEXTRACTABLE;
+	if (khsm_attrs_bool(&k->attrs, CKA_WRAP_WITH_TRUSTED) &&
+	    !khsm_attrs_bool(&w->attrs, CKA_TRUSTED))
+		return CKR_KEY_NOT_WRAPPABLE;
+	return CKR_OK;
+}
+
+/*
+ * No key is wrapped by a weaker one: the security strength in bits
+ * (struct khsm_key_ops.strength, NIST SP 800-57 part 1 table 2) of the
+ * wrapping key @w must be at least that of @k. A type without a strength
+ * is neither wrapped nor wraps. No lock needed (immutable material).
+ */
+unsigned long khsm_may_wrap_strength(const struct khsm_keymat *w,
+				     const struct khsm_keymat *k)
+{
+	if (!w->ops->strength || !k->ops->strength)
+		return CKR_KEY_NOT_WRAPPABLE;
+	if (w->ops->strength(&w->key) < k->ops->strength(&k->key))
+		return CKR_KEY_NOT_WRAPPABLE;
+	return CKR_OK;
+}
+
+/*
+ * CKA_TRUSTED true is the SO's to give (PKCS#11 v3.0 4.10): a new object
+ * (@old NULL: create, copy, generate, derive, unwrap) or a change
+ * (@old: the object before) that makes it true needs the SO logged in.
+ * A copy of a trusted key is a new trusted key: the SO's too.
+ */
+unsigned long khsm_may_trust(const struct khsm_file *f,
+			     const struct khsm_attrs *old,
+			     const struct khsm_attrs *new)
+{
+	if (!khsm_attrs_bool(new, CKA_TRUSTED))
+		return CKR_OK;
+	if (old && khsm_attrs_bool(old, CKA_TRUSTED))
+		return CKR_OK;
+	return f->user == CKU_SO ? CKR_OK : CKR_ATTRIBUTE_READ_ONLY;
 }

@@ -12,7 +12,10 @@
  * draft-irtf-cfrg-rsa-guidance appendix B.1: a valid ciphertext (B.1.4)
  * gives its message, a bad one (B.1.7) the synthetic message the draft
  * lists; a CKM_RSA_PKCS encryption round trip and a short ciphertext.
- * Nine private-key operations in all; no key generation at load.
+ * CKM_RSA_AES_KEY_WRAP (its temporary AES key is random, so a round trip
+ * over the OAEP and KWP parts that have their own known answers): wrap,
+ * unwrap, a flipped byte of the KWP part refused.
+ * Eleven private-key operations in all; no key generation at load.
  */
 #include <linux/kernel.h>
 #include <linux/slab.h>
@@ -258,6 +261,52 @@ out:
 	return ret;
 }
 
+/* CKM_RSA_AES_KEY_WRAP with AES-256 and OAEP SHA-256: wrap, unwrap. */
+static int khsm_rsa_kat_rsa_aes(const struct khsm_rsa_kat *v,
+				const struct khsm_key *priv,
+				const struct khsm_key *pub)
+{
+	const struct khsm_mech *m = khsm_mech_find(CKM_RSA_AES_KEY_WRAP);
+	struct khsm_op op = { .mech = m, .kind = KHSM_OP_ENCRYPT };
+	struct {
+		struct khsm_rsa_aes_key_wrap_params a;
+		struct khsm_rsa_oaep_params p;
+	} prm = {
+		.a = { .aes_key_bits = 256 },
+		.p = { .hash = CKM_SHA256, .mgf = CKG_MGF1_SHA256 },
+	};
+	size_t ct_len = 0, cap = 256 + 40;
+	u8 *ct = kzalloc(cap, GFP_KERNEL);
+	unsigned long rv;
+	int ret = -ENOENT;
+
+	if (!ct)
+		return -ENOMEM;
+	if (!m)
+		goto out;
+	rv = m->init(&op, pub, &prm, sizeof(prm));
+	if (rv == CKR_OK && m->out_len(&op, KHSM_STEP_ONESHOT, 32) != 256 + 40)
+		rv = CKR_GENERAL_ERROR;
+	if (rv == CKR_OK)
+		rv = m->step(&op, KHSM_STEP_ONESHOT, v->msg, 32, ct, &ct_len,
+			     NULL, 0);
+	m->cleanup(&op);
+	ret = -EINVAL;
+	if (rv != CKR_OK || ct_len != 256 + 40) {
+		pr_err("self-test: RSA AES key wrap: rv 0x%lx\n", rv);
+		goto out;
+	}
+	ret = khsm_kat_op(CKM_RSA_AES_KEY_WRAP, KHSM_OP_DECRYPT, priv, &prm,
+			  sizeof(prm), ct, ct_len, v->msg, 32, 0, CKR_OK);
+	ct[ct_len - 1] ^= 1;
+	ret = ret ?: khsm_kat_op(CKM_RSA_AES_KEY_WRAP, KHSM_OP_DECRYPT, priv,
+				 &prm, sizeof(prm), ct, ct_len, v->msg, 32, 0,
+				 CKR_ENCRYPTED_DATA_INVALID);
+out:
+	kfree_sensitive(ct);
+	return ret;
+}
+
 /*
  * CKM_RSA_PKCS encryption: the draft's known decryptions (valid and
  * implicitly rejected) on its B.1 key, an encrypt/decrypt round trip on
@@ -370,6 +419,7 @@ int khsm_selftest_rsa(void)
 	ret = ret ?: khsm_rsa_kat_pss(&v, &priv, &pub);
 	ret = ret ?: khsm_rsa_kat_oaep(&v, &priv, &pub);
 	ret = ret ?: khsm_rsa_kat_enc15(&v, &priv, &pub);
+	ret = ret ?: khsm_rsa_kat_rsa_aes(&v, &priv, &pub);
 out:
 	khsm_rsa_kat_free(&v);
 	return ret;

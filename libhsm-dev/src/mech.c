@@ -12,8 +12,9 @@
  * khsm_mac_general_params, CK_AES_CTR_PARAMS -> struct
  * khsm_aes_ctr_params, CK_ECDH1_DERIVE_PARAMS -> struct
  * khsm_ecdh1_derive_params + shared data + public data, CK_HKDF_PARAMS ->
- * struct khsm_hkdf_params + salt + info, the salt key as its handle);
- * parameters that
+ * struct khsm_hkdf_params + salt + info, the salt key as its handle,
+ * CK_RSA_AES_KEY_WRAP_PARAMS -> struct khsm_rsa_aes_key_wrap_params +
+ * struct khsm_rsa_oaep_params + label); parameters that
  * already are plain bytes (the 16-byte IV of AES-CBC, the optional IV of
  * AES key wrap, none for ECDSA/SHA/ECB/key generation) are passed as
  * given. Values are the kernel's to judge; only what cannot be
@@ -54,6 +55,12 @@ struct hsmi_hkdf_params {
 	unsigned long hSaltKey;
 	unsigned char *pInfo;
 	unsigned long ulInfoLen;
+};
+
+/* CK_RSA_AES_KEY_WRAP_PARAMS (PKCS#11 v3.0); p11-kit 0.24 lacks it. */
+struct hsmi_rsa_aes_key_wrap_params {
+	unsigned long ulAESKeyBits;
+	CK_RSA_PKCS_OAEP_PARAMS *pOAEPParams;
 };
 
 /* RFC 8032: an Ed25519ctx/ph context is at most 255 bytes. */
@@ -217,6 +224,33 @@ static unsigned long hsmi_oaep(const struct hsm_mechanism *m,
 			  p->ulSourceDataLen, NULL, 0);
 }
 
+/* ulAESKeyBits, then pOAEPParams flattened as for CKM_RSA_PKCS_OAEP. */
+static unsigned long hsmi_rsa_aes(const struct hsm_mechanism *m,
+				  struct hsmi_param *out)
+{
+	const struct hsmi_rsa_aes_key_wrap_params *p = m->param;
+	const CK_RSA_PKCS_OAEP_PARAMS *o;
+	struct khsm_rsa_aes_key_wrap_params a;
+	struct khsm_rsa_oaep_params f;
+
+	if (!p || m->param_len != sizeof(*p) || !p->pOAEPParams ||
+	    p->ulAESKeyBits > UINT32_MAX)
+		return CKR_MECHANISM_PARAM_INVALID;
+	o = p->pOAEPParams;
+	if ((!o->pSourceData && o->ulSourceDataLen) ||
+	    o->ulSourceDataLen > UINT32_MAX)
+		return CKR_MECHANISM_PARAM_INVALID;
+	memset(&a, 0, sizeof(a));
+	a.aes_key_bits = (__u32)p->ulAESKeyBits;
+	memset(&f, 0, sizeof(f));
+	f.hash = o->hashAlg;
+	f.mgf = o->mgf;
+	f.source = o->source;
+	f.label_len = (__u32)o->ulSourceDataLen;
+	return hsmi_flat3(out, &a, sizeof(a), &f, sizeof(f), o->pSourceData,
+			  o->ulSourceDataLen);
+}
+
 /*
  * CK_MAC_GENERAL_PARAMS (a CK_ULONG: the MAC length in bytes) of the
  * _GENERAL MAC mechanisms -> struct khsm_mac_general_params.
@@ -312,6 +346,8 @@ unsigned long hsmi_param_get(const struct hsm_mechanism *m,
 		return hsmi_pss(m, out);
 	case CKM_RSA_PKCS_OAEP:
 		return hsmi_oaep(m, out);
+	case CKM_RSA_AES_KEY_WRAP:
+		return hsmi_rsa_aes(m, out);
 	case CKM_SHA_1_HMAC_GENERAL:
 	case CKM_SHA224_HMAC_GENERAL:
 	case CKM_SHA256_HMAC_GENERAL:

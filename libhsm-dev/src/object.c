@@ -291,3 +291,74 @@ out:
 	free(kt);
 	return rv;
 }
+
+unsigned long hsm_wrap_key(const struct hsm_token *tok, uint32_t session,
+			   const struct hsm_mechanism *mech,
+			   uint32_t wrapping_key, uint32_t key, void *out,
+			   unsigned long *out_len)
+{
+	struct khsm_wrap_key w;
+	struct hsmi_param p;
+	unsigned long rv;
+
+	if (!out_len)
+		return CKR_ARGUMENTS_BAD;
+	rv = hsmi_param_get(mech, &p);
+	if (rv != CKR_OK)
+		return rv;
+	memset(&w, 0, sizeof(w));
+	w.size = sizeof(w);
+	w.session = session;
+	w.mechanism = (__u32)mech->mechanism;
+	w.param = hsmi_ptr(p.param);
+	w.param_len = p.len;
+	w.wrapping_key = wrapping_key;
+	w.key = key;
+	w.out = hsmi_ptr(out);
+	w.out_len = out ? *out_len : 0;
+	rv = hsmi_ioctl(tok, KHSM_IOC_WRAP_KEY, &w);
+	if (rv == CKR_OK || rv == CKR_BUFFER_TOO_SMALL)
+		*out_len = (unsigned long)w.out_len;
+	hsmi_param_put(&p);
+	return rv;
+}
+
+unsigned long hsm_unwrap_key(const struct hsm_token *tok, uint32_t session,
+			     const struct hsm_mechanism *mech,
+			     uint32_t unwrapping_key, const void *in,
+			     unsigned long in_len, const struct hsm_attr *tmpl,
+			     unsigned long count, uint32_t *key)
+{
+	struct khsm_attr *kt = NULL;
+	struct khsm_unwrap_key u;
+	struct hsmi_param p;
+	unsigned long rv;
+
+	if (!key || (!in && in_len))
+		return CKR_ARGUMENTS_BAD;
+	if (in_len > KHSM_MAX_WRAPPED_LEN)
+		return CKR_WRAPPED_KEY_LEN_RANGE;
+	rv = hsmi_param_get(mech, &p);
+	if (rv != CKR_OK)
+		return rv;
+	memset(&u, 0, sizeof(u));
+	rv = hsmi_tmpl_encode(tmpl, count, &kt, &u.count);
+	if (rv != CKR_OK)
+		goto out;
+	u.size = sizeof(u);
+	u.session = session;
+	u.mechanism = (__u32)mech->mechanism;
+	u.param = hsmi_ptr(p.param);
+	u.param_len = p.len;
+	u.unwrapping_key = unwrapping_key;
+	u.tmpl = hsmi_ptr(kt);
+	u.in = hsmi_ptr(in);
+	u.in_len = in_len;
+	rv = hsmi_ioctl(tok, KHSM_IOC_UNWRAP_KEY, &u);
+	if (rv == CKR_OK)
+		*key = u.handle;
+out:
+	hsmi_param_put(&p);
+	free(kt);
+	return rv;
+}

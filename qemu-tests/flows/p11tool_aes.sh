@@ -45,15 +45,15 @@ skip_step "AES-GCM round trip with pkcs11-tool" "pkcs11-tool 0.23 cannot pass GC
 # pkcs11-tool 0.23's --encrypt/--decrypt build parameters for AES-ECB, -CBC
 # and -CBC-PAD only (any other -m is "illegal or not supported"); it lists
 # the new AES mechanisms, which the C tests (crypto_test, p11_crypto_test)
-# cross-check with OpenSSL. Key wrap is encryption and decryption until
-# C_WrapKey exists: no "wrap"/"unwrap" flags.
+# cross-check with OpenSSL. Key wrap is encryption and decryption and
+# C_WrapKey/C_UnwrapKey (qemu-tests/p11/p11_wrap_test).
 step "-M lists AES-CTR, AES-KEY-WRAP and AES-KEY-WRAP-KWP" "${P11T[@]}" -M &&
 	check "AES-CTR: keySize={16,32}, encrypt, decrypt" \
 		'grep -q "AES-CTR, keySize={16,32}, encrypt, decrypt$" <<<"$OUT"' &&
-	check "AES-KEY-WRAP: encrypt, decrypt, no wrap yet" \
-		'grep -q "AES-KEY-WRAP, keySize={16,32}, encrypt, decrypt$" <<<"$OUT"' &&
-	check "CKM_AES_KEY_WRAP_KWP (0x210B): encrypt, decrypt" \
-		'grep -q "mechtype-0x210B, keySize={16,32}, encrypt, decrypt$" <<<"$OUT"'
+	check "AES-KEY-WRAP: encrypt, decrypt, wrap, unwrap" \
+		'grep -q "AES-KEY-WRAP, keySize={16,32}, encrypt, decrypt, wrap, unwrap$" <<<"$OUT"' &&
+	check "CKM_AES_KEY_WRAP_KWP (0x210B): encrypt, decrypt, wrap, unwrap" \
+		'grep -q "mechtype-0x210B, keySize={16,32}, encrypt, decrypt, wrap, unwrap$" <<<"$OUT"'
 skip_step "AES-CTR round trip with pkcs11-tool" "pkcs11-tool 0.23 cannot pass CK_AES_CTR_PARAMS"
 
 # A known key, imported, gives ciphertext OpenSSL can check.

@@ -3,9 +3,9 @@
  * The mechanisms README.md's table promises (digests and AES of
  * kmod/mech_digest.c, mech_aes.c, mech_aead.c, mech_aes_kw.c, the ECDSA
  * family of mech_ecdsa.c, the EdDSA pair of mech_eddsa.c, the RSA family
- * of mech_rsa.c, the generic secrets and MACs of mech_mac.c, the ECDH
- * derivations of mech_ecdh.c, the X25519 key pairs of mech_x25519.c and
- * the HKDF mechanisms of mech_hkdf.c),
+ * of mech_rsa.c (CKM_RSA_AES_KEY_WRAP included), the generic secrets and
+ * MACs of mech_mac.c, the ECDH derivations of mech_ecdh.c, the X25519 key
+ * pairs of mech_x25519.c and the HKDF mechanisms of mech_hkdf.c),
  * shared by the uAPI and PKCS#11 tests so both check the same
  * exact list: a promised mechanism that is missing is a failure, never a
  * skip. Keep it and the README table in step.
@@ -64,6 +64,7 @@ static const unsigned long khsm_expected_mechs[] = {
 	CKM_SHA512_RSA_PKCS, CKM_RSA_PKCS_PSS, CKM_SHA1_RSA_PKCS_PSS,
 	CKM_SHA224_RSA_PKCS_PSS, CKM_SHA256_RSA_PKCS_PSS,
 	CKM_SHA384_RSA_PKCS_PSS, CKM_SHA512_RSA_PKCS_PSS, CKM_RSA_PKCS_OAEP,
+	CKM_RSA_AES_KEY_WRAP,
 	CKM_GENERIC_SECRET_KEY_GEN, CKM_SHA_1_HMAC, CKM_SHA_1_HMAC_GENERAL,
 	CKM_SHA224_HMAC, CKM_SHA224_HMAC_GENERAL, CKM_SHA256_HMAC,
 	CKM_SHA256_HMAC_GENERAL, CKM_SHA384_HMAC, CKM_SHA384_HMAC_GENERAL,
@@ -91,10 +92,14 @@ static inline unsigned long khsm_expected_mech_flags(unsigned long m)
 	case CKM_AES_KEY_GEN: case CKM_GENERIC_SECRET_KEY_GEN:
 	case CKM_HKDF_KEY_GEN:
 		return CKF_GENERATE;
-	case CKM_AES_ECB: case CKM_AES_CBC: case CKM_AES_CBC_PAD: case CKM_AES_GCM:
+	case CKM_AES_ECB: case CKM_AES_CBC: case CKM_AES_GCM:
 	case CKM_AES_CTR:
-	case CKM_AES_KEY_WRAP: case CKM_AES_KEY_WRAP_KWP:
 		return CKF_ENCRYPT | CKF_DECRYPT;
+	case CKM_AES_CBC_PAD: case CKM_AES_KEY_WRAP: case CKM_AES_KEY_WRAP_KWP:
+	case CKM_RSA_PKCS_OAEP:
+		return CKF_ENCRYPT | CKF_DECRYPT | CKF_WRAP | CKF_UNWRAP;
+	case CKM_RSA_AES_KEY_WRAP:
+		return CKF_WRAP | CKF_UNWRAP;
 	case CKM_EC_KEY_PAIR_GEN: case CKM_EC_EDWARDS_KEY_PAIR_GEN:
 	case CKM_EC_MONTGOMERY_KEY_PAIR_GEN:
 	case CKM_RSA_PKCS_KEY_PAIR_GEN:
@@ -121,8 +126,6 @@ static inline unsigned long khsm_expected_mech_flags(unsigned long m)
 		return CKF_SIGN | CKF_VERIFY;
 	case CKM_RSA_PKCS:
 		return CKF_SIGN | CKF_VERIFY | CKF_ENCRYPT | CKF_DECRYPT;
-	case CKM_RSA_PKCS_OAEP:
-		return CKF_ENCRYPT | CKF_DECRYPT;
 	case CKM_ECDH1_DERIVE: case CKM_ECDH1_COFACTOR_DERIVE:
 	case CKM_HKDF_DERIVE: case CKM_HKDF_DATA:
 		return CKF_DERIVE;

@@ -247,8 +247,9 @@ TEST_F(am, usage_defaults_follow_the_key_type)
 	ASSERT_EQ(CKR_OK, p_aes_key(self->f, self->s, aes_val, sizeof(aes_val), &k));
 	EXPECT_EQ(CK_TRUE, get_bool(self->f, self->s, k, CKA_ENCRYPT));
 	EXPECT_EQ(CK_TRUE, get_bool(self->f, self->s, k, CKA_DECRYPT));
-	EXPECT_EQ(CK_TRUE, get_bool(self->f, self->s, k, CKA_WRAP));
-	EXPECT_EQ(CK_TRUE, get_bool(self->f, self->s, k, CKA_UNWRAP));
+	/* Key-transport keys are not data keys: wrap/unwrap default off. */
+	EXPECT_EQ(CK_FALSE, get_bool(self->f, self->s, k, CKA_WRAP));
+	EXPECT_EQ(CK_FALSE, get_bool(self->f, self->s, k, CKA_UNWRAP));
 	EXPECT_EQ(CK_FALSE, get_bool(self->f, self->s, k, CKA_DERIVE));
 
 	/* The template may still ask for more than the type's default. */

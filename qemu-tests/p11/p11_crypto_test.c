@@ -328,10 +328,11 @@ TEST_F(pc, aes_key_wrap_cross)
 	EXPECT_EQ(CKR_OPERATION_NOT_INITIALIZED,
 		  f->C_EncryptUpdate(self->s, pt, 16, ct, &len));
 
-	/* No C_WrapKey yet: encryption and decryption only. */
+	/* Encryption and decryption, and C_WrapKey (p11_wrap_test). */
 	ASSERT_EQ(CKR_OK, f->C_GetMechanismInfo(self->slot, CKM_AES_KEY_WRAP,
 						&mi));
-	EXPECT_EQ((CK_FLAGS)(CKF_ENCRYPT | CKF_DECRYPT), mi.flags);
+	EXPECT_EQ((CK_FLAGS)(CKF_ENCRYPT | CKF_DECRYPT | CKF_WRAP | CKF_UNWRAP),
+		  mi.flags);
 	EXPECT_EQ(16UL, mi.ulMinKeySize);
 	EXPECT_EQ(32UL, mi.ulMaxKeySize);
 }

@@ -129,6 +129,8 @@ static const struct row rows[] = {
 	RSA_SIG(CKM_SHA512_RSA_PKCS_PSS, "SHA512", 1),
 	ROW(CKM_RSA_PKCS_OAEP, .kind = R_OAEP, .key = K_RSA, .single = 1,
 	    .md = "SHA256"),
+	/* C_WrapKey/C_UnwrapKey only (p11_wrap_test): no data functions */
+	GEN(CKM_RSA_AES_KEY_WRAP),
 	GEN(CKM_GENERIC_SECRET_KEY_GEN),
 	HMAC(CKM_SHA_1_HMAC, "SHA1"),
 	HMAC_G(CKM_SHA_1_HMAC_GENERAL, "SHA1"),

@@ -444,7 +444,7 @@ TEST_F(rsa, mechanism_info)
 	ASSERT_EQ(CKR_OK, self->f->C_GetMechanismInfo(self->slot, CKM_RSA_PKCS_OAEP, &mi));
 	EXPECT_EQ(1024UL, mi.ulMinKeySize);
 	EXPECT_EQ(4096UL, mi.ulMaxKeySize);
-	EXPECT_EQ(CKF_ENCRYPT | CKF_DECRYPT, mi.flags);
+	EXPECT_EQ(CKF_ENCRYPT | CKF_DECRYPT | CKF_WRAP | CKF_UNWRAP, mi.flags);
 	/* raw RSA and X9.31 are not offered */
 	EXPECT_EQ(CKR_MECHANISM_INVALID,
 		  self->f->C_GetMechanismInfo(self->slot, CKM_RSA_X_509, &mi));

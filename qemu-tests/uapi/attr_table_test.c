@@ -89,6 +89,7 @@ static const struct row rows[] = {
 	R(CKA_ALWAYS_SENSITIVE, 'b', "-", "-", "computed", "computed", "-"),
 	R(CKA_NEVER_EXTRACTABLE, 'b', "-", "-", "computed", "computed", "-"),
 	R(CKA_WRAP_WITH_TRUSTED, 'b', "-", "-", "rw,->true", "rw,->true", "-"),
+	R(CKA_TRUSTED, 'b', "-", "-", "rw,so", "-", "rw,so"),
 	R(CKA_ALWAYS_AUTHENTICATE, 'b', "-", "-", "-", "rw,->true", "-"),
 	R(CKA_VALUE_LEN, 'u', "-", "-", "fixed,no-create", "-", "-"),
 	R(CKA_EC_PARAMS, 's', "-", "-", "-", "fixed", "fixed"),
@@ -274,6 +275,7 @@ static void sample_value(const struct row *r, int c, struct val *v)
 		case CKA_TOKEN: case CKA_LOCAL: case CKA_DERIVE:
 		case CKA_EXTRACTABLE: case CKA_ALWAYS_SENSITIVE:
 		case CKA_NEVER_EXTRACTABLE: case CKA_WRAP_WITH_TRUSTED:
+		case CKA_TRUSTED:
 		case CKA_ALWAYS_AUTHENTICATE: case CKA_SIGN_RECOVER:
 		case CKA_VERIFY_RECOVER:
 			v->buf[0] = 0;

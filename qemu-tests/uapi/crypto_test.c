@@ -1180,11 +1180,12 @@ TEST_F(cr, mechanism_list_exact)
 	mi.mechanism = CKM_EC_KEY_PAIR_GEN;
 	ASSERT_EQ(0, t_ioctl(self->fd, KHSM_IOC_MECH_INFO, &mi));
 	EXPECT_EQ(256ULL, mi.min_key_size);
-	/* AES key wrap: C_Encrypt/C_Decrypt only until C_WrapKey exists. */
+	/* AES key wrap: C_Encrypt/C_Decrypt and C_WrapKey/C_UnwrapKey. */
 	T_INIT(mi);
 	mi.mechanism = CKM_AES_KEY_WRAP_KWP;
 	ASSERT_EQ(0, t_ioctl(self->fd, KHSM_IOC_MECH_INFO, &mi));
-	EXPECT_EQ((__u64)(CKF_ENCRYPT | CKF_DECRYPT), mi.flags);
+	EXPECT_EQ((__u64)(CKF_ENCRYPT | CKF_DECRYPT | CKF_WRAP | CKF_UNWRAP),
+		  mi.flags);
 	T_INIT(mi);
 	mi.mechanism = CKM_AES_KEY_GEN;
 	ASSERT_EQ(0, t_ioctl(self->fd, KHSM_IOC_MECH_INFO, &mi));

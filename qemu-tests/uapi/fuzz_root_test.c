@@ -564,6 +564,7 @@ static uint64_t t_place(struct tmpl *t, int s, __u32 *count)
 static void recipe(struct tmpl *t, int kind, int token)
 {
 	uint8_t key[64];
+	int w;
 
 	fill_rand(key, sizeof(key));
 	t->n = 0;
@@ -578,8 +579,12 @@ static void recipe(struct tmpl *t, int kind, int token)
 		t_ul(t, CKA_CLASS, CKO_SECRET_KEY);
 		t_ul(t, CKA_KEY_TYPE, CKK_AES);
 		t_bytes(t, CKA_VALUE, key, pct(80) ? 16 + 8 * rn(3) : rn(40));
-		t_bool(t, CKA_ENCRYPT, 1);
-		t_bool(t, CKA_DECRYPT, 1);
+		/* a third are key-transport keys (WRAP_KEY, UNWRAP_KEY) */
+		w = pct(33);
+		t_bool(t, CKA_ENCRYPT, !w);
+		t_bool(t, CKA_DECRYPT, !w);
+		t_bool(t, CKA_WRAP, w);
+		t_bool(t, CKA_UNWRAP, w);
 		t_bool(t, CKA_SENSITIVE, pct(50));
 		t_bool(t, CKA_EXTRACTABLE, pct(50));
 		break;
@@ -636,6 +641,8 @@ union fz_arg {
 	struct khsm_find find;
 	struct khsm_keygen keygen;
 	struct khsm_derive derive;
+	struct khsm_wrap_key wrap_key;
+	struct khsm_unwrap_key unwrap_key;
 	struct khsm_op_init op_init;
 	struct khsm_op_data op_data;
 	struct khsm_random random;
@@ -1159,6 +1166,79 @@ static void post_derive(struct fz_file *f, union fz_arg *a, int err)
 		obj_add(a->derive.handle, K_OTHER);
 }
 
+/*
+ * WRAP_KEY / UNWRAP_KEY plans: an AES wrapping mechanism (its IV for
+ * CBC_PAD), an AES key as wrapping key and mostly an AES key to wrap; a
+ * length query or an output of a few semiblocks; random wrapped input
+ * with a secret-key template.
+ */
+static const __u32 fz_wrap_mechs[] = {
+	CKM_AES_KEY_WRAP, CKM_AES_KEY_WRAP_KWP, CKM_AES_CBC_PAD,
+};
+
+static void fz_wrap_param(__u32 mech, __u64 *param, __u32 *param_len)
+{
+	uint8_t iv[16];
+
+	*param_len = 0;
+	*param = 0;
+	if (mech != CKM_AES_CBC_PAD && !pct(10))
+		return;
+	fill_rand(iv, sizeof(iv));
+	*param_len = pct(95) ? 16 : rn(32);
+	*param = place(S_PARAM, *param_len, 0);
+	if (*param_len <= sizeof(iv) && in_slot(*param, *param_len, S_PARAM))
+		memcpy((void *)(uintptr_t)*param, iv, *param_len);
+}
+
+static void fill_wrap_key(struct fz_file *f, union fz_arg *a)
+{
+	struct khsm_wrap_key *w = &a->wrap_key;
+	__u64 cap;
+
+	w->session = pick_sess(f);
+	w->mechanism = pct(90) ? fz_wrap_mechs[rn(3)] : pick_mech();
+	w->wrapping_key = pick_obj(pct(90) ? K_AES : -1);
+	w->key = pick_obj(pct(70) ? K_AES : -1);
+	fz_wrap_param(w->mechanism, &w->param, &w->param_len);
+	cap = pct(90) ? 8 + 8 * rn(8) : rint64();
+	w->out_len = cap;
+	w->out = pct(15) ? 0 : place(S_OUT, cap, 1);
+}
+
+static void fill_unwrap_key(struct fz_file *f, union fz_arg *a)
+{
+	struct khsm_unwrap_key *u = &a->unwrap_key;
+	__u64 len = pct(90) ? 16 + 8 * rn(4) : rint64();
+
+	u->session = pick_sess(f);
+	u->mechanism = pct(90) ? fz_wrap_mechs[rn(3)] : pick_mech();
+	u->unwrapping_key = pick_obj(pct(90) ? K_AES : -1);
+	fz_wrap_param(u->mechanism, &u->param, &u->param_len);
+	u->in_len = len;
+	u->in = len <= 4096 ? val_put(NULL, len) : place(S_IN, len, 0);
+	tmpl1.n = 0;
+	if (pct(95))
+		t_ul(&tmpl1, CKA_CLASS, CKO_SECRET_KEY);
+	if (pct(95))
+		t_ul(&tmpl1, CKA_KEY_TYPE, pct(60) ? CKK_GENERIC_SECRET :
+			     pct(80) ? CKK_AES : CKK_EC);
+	if (pct(30))
+		t_ul(&tmpl1, CKA_VALUE_LEN, 16 + 8 * rn(3));
+	t_bool(&tmpl1, CKA_TOKEN, pct(20));
+	if (pct(50))
+		t_bool(&tmpl1, CKA_EXTRACTABLE, pct(50));
+	t_mutate(&tmpl1);
+	u->tmpl = t_place(&tmpl1, S_TMPL, &u->count);
+}
+
+static void post_unwrap_key(struct fz_file *f, union fz_arg *a, int err)
+{
+	(void)f;
+	if (!err)
+		obj_add(a->unwrap_key.handle, K_OTHER);
+}
+
 /* OP_INIT plans: an operation, a mechanism, a key that fits, a parameter. */
 static void fill_op_init(struct fz_file *f, union fz_arg *a)
 {
@@ -1437,6 +1517,9 @@ static const struct fz_ioc fz_iocs[] = {
 	FZ_IOC_PIN(ADMIN_INIT_TOKEN, admin_init_token, ADMIN_INIT_TOKEN, 1,
 		   fill_admin_init, post_admin_init, so_new, so_new),
 	FZ_IOC(DERIVE_KEY, derive, DERIVE, 3, fill_derive, post_derive),
+	FZ_IOC(WRAP_KEY, wrap_key, WRAP_KEY, 3, fill_wrap_key, NULL),
+	FZ_IOC(UNWRAP_KEY, unwrap_key, UNWRAP_KEY, 3, fill_unwrap_key,
+	       post_unwrap_key),
 };
 
 _Static_assert(ARRAY_SIZE(fz_iocs) == KHSM_IOC_NR_MAX + 1,
@@ -1457,7 +1540,8 @@ static int ckr_errno(unsigned long rv)
 	case CKR_ATTRIBUTE_SENSITIVE: case CKR_KEY_FUNCTION_NOT_PERMITTED:
 	case CKR_ACTION_PROHIBITED: case CKR_ATTRIBUTE_READ_ONLY:
 	case CKR_SESSION_READ_ONLY: case CKR_SESSION_READ_ONLY_EXISTS:
-	case CKR_TOKEN_WRITE_PROTECTED:
+	case CKR_TOKEN_WRITE_PROTECTED: case CKR_KEY_UNEXTRACTABLE:
+	case CKR_KEY_NOT_WRAPPABLE:
 		return EPERM;
 	case CKR_SESSION_HANDLE_INVALID: case CKR_OBJECT_HANDLE_INVALID:
 	case CKR_KEY_HANDLE_INVALID:
@@ -1469,7 +1553,8 @@ static int ckr_errno(unsigned long rv)
 	case CKR_OPERATION_NOT_INITIALIZED:
 		return ENOMSG;
 	case CKR_SIGNATURE_INVALID: case CKR_ENCRYPTED_DATA_INVALID:
-	case CKR_ENCRYPTED_DATA_LEN_RANGE:
+	case CKR_ENCRYPTED_DATA_LEN_RANGE: case CKR_WRAPPED_KEY_INVALID:
+	case CKR_WRAPPED_KEY_LEN_RANGE:
 		return EBADMSG;
 	case CKR_MECHANISM_INVALID: case CKR_KEY_TYPE_INCONSISTENT:
 	case CKR_CURVE_NOT_SUPPORTED:

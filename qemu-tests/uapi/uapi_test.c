@@ -27,6 +27,10 @@ _Static_assert(sizeof(struct khsm_object) == KHSM_OBJECT_SIZE_VER0, "object");
 _Static_assert(sizeof(struct khsm_find) == KHSM_FIND_SIZE_VER0, "find");
 _Static_assert(sizeof(struct khsm_keygen) == KHSM_KEYGEN_SIZE_VER0, "keygen");
 _Static_assert(sizeof(struct khsm_derive) == KHSM_DERIVE_SIZE_VER0, "derive");
+_Static_assert(sizeof(struct khsm_wrap_key) == KHSM_WRAP_KEY_SIZE_VER0, "wrap");
+_Static_assert(sizeof(struct khsm_unwrap_key) == KHSM_UNWRAP_KEY_SIZE_VER0,
+	       "unwrap");
+_Static_assert(sizeof(struct khsm_rsa_aes_key_wrap_params) == 8, "rsa_aes");
 _Static_assert(sizeof(struct khsm_op_init) == KHSM_OP_INIT_SIZE_VER0, "op_init");
 _Static_assert(sizeof(struct khsm_op_data) == KHSM_OP_DATA_SIZE_VER0, "op_data");
 _Static_assert(sizeof(struct khsm_random) == KHSM_RANDOM_SIZE_VER0, "random");
@@ -105,6 +109,11 @@ static const struct ioc iocs[] = {
 	    KHSM_ADMIN_INIT_TOKEN_SIZE_VER0, OFF(khsm_admin_init_token, flags), -1),
 	IOC(DERIVE_KEY, KHSM_IOC_DERIVE_KEY, khsm_derive, KHSM_DERIVE_SIZE_VER0,
 	    OFF(khsm_derive, flags), OFF(khsm_derive, session)),
+	IOC(WRAP_KEY, KHSM_IOC_WRAP_KEY, khsm_wrap_key, KHSM_WRAP_KEY_SIZE_VER0,
+	    OFF(khsm_wrap_key, flags), OFF(khsm_wrap_key, session)),
+	IOC(UNWRAP_KEY, KHSM_IOC_UNWRAP_KEY, khsm_unwrap_key,
+	    KHSM_UNWRAP_KEY_SIZE_VER0, OFF(khsm_unwrap_key, flags),
+	    OFF(khsm_unwrap_key, session)),
 };
 #define N_IOCS (sizeof(iocs) / sizeof(iocs[0]))
 
@@ -383,6 +392,99 @@ TEST_F(dev, pad_nonzero_einval)
 	EXPECT_EQ(EINVAL, t_op_init(self->fd, self->s, KHSM_OP_ENCRYPT,
 				    CKM_AES_GCM, k, param, sizeof(param), &rv));
 	EXPECT_EQ(0U, rv);
+}
+
+/*
+ * WRAP_KEY / UNWRAP_KEY: pad and parameter reserved words, the wrapped
+ * key's length cap, and the length protocol (out 0 answers the exact
+ * length; a short buffer is ENOSPC with the length written back).
+ */
+TEST_F(dev, wrap_ioctls_form)
+{
+	struct khsm_rsa_aes_key_wrap_params ap;
+	struct khsm_rsa_oaep_params op;
+	__u8 param[sizeof(ap) + sizeof(op)];
+	__u8 key[16] = { 1 }, out[64];
+	struct khsm_unwrap_key u;
+	struct khsm_wrap_key w;
+	struct t_tmpl t;
+	__u32 rv, kek, k;
+
+	T_INIT(u);
+	u.session = self->s;
+	u.mechanism = CKM_AES_KEY_WRAP;
+	u.pad0 = 1;
+	EXPECT_EQ(EINVAL, t_ioctl(self->fd, KHSM_IOC_UNWRAP_KEY, &u));
+	EXPECT_EQ(0U, u.rv);
+	u.pad0 = 0;
+	u.in = (uintptr_t)out;
+	u.in_len = KHSM_MAX_WRAPPED_LEN + 1;
+	EXPECT_EQ(EINVAL, t_ioctl(self->fd, KHSM_IOC_UNWRAP_KEY, &u));
+	EXPECT_EQ(0U, u.rv);
+
+	/* CK_RSA_AES_KEY_WRAP_PARAMS: both reserved words, before any key */
+	memset(&ap, 0, sizeof(ap));
+	memset(&op, 0, sizeof(op));
+	ap.aes_key_bits = 256;
+	ap.reserved = 1;
+	op.hash = CKM_SHA256;
+	op.mgf = CKG_MGF1_SHA256;
+	memcpy(param, &ap, sizeof(ap));
+	memcpy(param + sizeof(ap), &op, sizeof(op));
+	T_INIT(w);
+	w.session = self->s;
+	w.mechanism = CKM_RSA_AES_KEY_WRAP;
+	w.param = (uintptr_t)param;
+	w.param_len = sizeof(param);
+	w.wrapping_key = 1;
+	w.key = 2;
+	EXPECT_EQ(EINVAL, t_ioctl(self->fd, KHSM_IOC_WRAP_KEY, &w));
+	EXPECT_EQ(0U, w.rv);
+	ap.reserved = 0;
+	op.reserved = 1;
+	memcpy(param, &ap, sizeof(ap));
+	memcpy(param + sizeof(ap), &op, sizeof(op));
+	EXPECT_EQ(EINVAL, t_ioctl(self->fd, KHSM_IOC_WRAP_KEY, &w));
+	EXPECT_EQ(0U, w.rv);
+
+	/* Length protocol: AES-128 under AES-128 with KW is 24 bytes. */
+	t_tmpl_init(&t);
+	t_add_ulong(&t, CKA_CLASS, CKO_SECRET_KEY);
+	t_add_ulong(&t, CKA_KEY_TYPE, CKK_AES);
+	t_add_bool(&t, CKA_TOKEN, 0);
+	t_add_bool(&t, CKA_WRAP, 1);
+	t_add_bool(&t, CKA_UNWRAP, 1);
+	t_add_bool(&t, CKA_ENCRYPT, 0);	/* a key-transport key only */
+	t_add_bool(&t, CKA_DECRYPT, 0);
+	t_add_bytes(&t, CKA_VALUE, key, sizeof(key));
+	ASSERT_OK(t_create(self->fd, self->s, &t, &kek, &rv), rv);
+	t_tmpl_aes(&t, key, sizeof(key), 0);
+	t_add_bool(&t, CKA_EXTRACTABLE, 1);
+	ASSERT_OK(t_create(self->fd, self->s, &t, &k, &rv), rv);
+	T_INIT(w);
+	w.session = self->s;
+	w.mechanism = CKM_AES_KEY_WRAP;
+	w.wrapping_key = kek;
+	w.key = k;
+	w.out_len = 3;
+	EXPECT_EQ(0, t_ioctl(self->fd, KHSM_IOC_WRAP_KEY, &w));
+	EXPECT_EQ(0U, w.rv);
+	EXPECT_EQ(24ULL, w.out_len);
+	w.out = (uintptr_t)out;
+	w.out_len = 23;
+	EXPECT_EQ(ENOSPC, t_ioctl(self->fd, KHSM_IOC_WRAP_KEY, &w));
+	EXPECT_EQ((__u32)CKR_BUFFER_TOO_SMALL, w.rv);
+	EXPECT_EQ(24ULL, w.out_len);
+	w.rv = 0;
+	w.out_len = sizeof(out);
+	EXPECT_EQ(0, t_ioctl(self->fd, KHSM_IOC_WRAP_KEY, &w));
+	EXPECT_EQ(0U, w.rv);
+	EXPECT_EQ(24ULL, w.out_len);
+	/* The output must be writable: EFAULT before anything. */
+	w.out = (uintptr_t)self->bad;
+	w.out_len = 24;
+	EXPECT_EQ(EFAULT, t_ioctl(self->fd, KHSM_IOC_WRAP_KEY, &w));
+	EXPECT_EQ(0U, w.rv);
 }
 
 TEST_F(dev, check_pin_extra_fields_einval)

@@ -23,7 +23,7 @@ BENCH=$REPO/build/p11bench
 MOD=$REPO/pkcs11/khsm-pkcs11.so
 SOFTHSM=$(ls /usr/lib/softhsm/libsofthsm2.so /usr/lib/*/softhsm/libsofthsm2.so 2>/dev/null | head -n1)
 SECS=${KHSM_BENCH_SECS:-10}
-TESTS=${KHSM_BENCH_TESTS:-ecdsa:1 ecdsa:2 ecdsa-sep:2 rsa:1 digest:1 hmac:1 find:1 find:2 random:1 random:2 find-100:1 find-100000:1 ecdh:1}
+TESTS=${KHSM_BENCH_TESTS:-ecdsa:1 ecdsa:2 ecdsa-sep:2 rsa:1 digest:1 hmac:1 find:1 find:2 random:1 random:2 find-100:1 find-100000:1 ecdh:1 aeskw:1}
 export KHSM_ARGON2_M_KIB=${KHSM_ARGON2_M_KIB:-64} KHSM_ARGON2_T=${KHSM_ARGON2_T:-1}
 [ -x "$BENCH" ] || { echo "bench: $BENCH missing (make bench builds it)" >&2; exit 1; }
 [ -n "$SOFTHSM" ] || { echo "bench: libsofthsm2.so not found (apt-get install softhsm2)" >&2; exit 1; }
@@ -146,6 +146,7 @@ END {
 	fig("find-100", "find-100:1", "", "", 0)
 	fig("find-100000", "find-100000:1", "find-100:1", "scale", "0.5")
 	fig("ecdh-p256-derive-1p", "ecdh:1", "", "ratio", "1.5")
+	fig("aes256-kw-wrap-32B-1p", "aeskw:1", "", "", 0)
 	ref("openssl-ecdsap256-sign", o_ec, "ecdsa:1")
 	ref("openssl-rsa2048-sign", o_rsa, "rsa:1")
 	printf "bench: info elapsed=%ss\n", elapsed

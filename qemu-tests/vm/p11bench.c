@@ -23,6 +23,10 @@
  *                     32-byte session generic secret, C_GetAttributeValue
  *                     of its value (checked against OpenSSL's secret) and
  *                     C_DestroyObject
+ *   aeskw:1           CKM_AES_KEY_WRAP (RFC 3394) C_WrapKey of a 32-byte
+ *                     session AES key under a session AES-256 wrapping key
+ *                     (both created here), checked against OpenSSL's
+ *                     EVP_aes_256_wrap
  *   find-100:1 find-100000:1
  *                     find by CKA_LABEL among N session data objects
  *
@@ -64,6 +68,7 @@ struct ctx {
 	CK_FUNCTION_LIST_PTR f;
 	CK_SESSION_HANDLE s;
 	CK_OBJECT_HANDLE key;		/* key to sign with, or object to find */
+	CK_OBJECT_HANDLE key2;		/* aeskw: the key to wrap */
 	CK_ATTRIBUTE find[2];		/* template that finds exactly key */
 	CK_OBJECT_CLASS find_class;
 	unsigned char find_value[32];
@@ -475,6 +480,68 @@ static void op_random(struct ctx *c)
 	memcpy(c->want, c->out, 32);
 }
 
+/*
+ * c->key: a session AES-256 key-transport key (CKA_WRAP, no
+ * CKA_ENCRYPT/CKA_DECRYPT, as khsm's policy wants); c->key2: the
+ * 32-byte extractable AES key it wraps; c->want:
+ * OpenSSL's KW of it.
+ */
+static CK_RV setup_aeskw(struct ctx *c, CK_ULONG arg)
+{
+	static const unsigned char kek[32] = "p11bench aes-256 wrapping key 32";
+	static const unsigned char key[32] = "p11bench aes-256 key to wrap 32b";
+	CK_OBJECT_CLASS cls = CKO_SECRET_KEY;
+	CK_KEY_TYPE kt = CKK_AES;
+	CK_BBOOL yes = CK_TRUE, no = CK_FALSE;
+	CK_ATTRIBUTE t[] = {
+		{ CKA_CLASS, &cls, sizeof(cls) },
+		{ CKA_KEY_TYPE, &kt, sizeof(kt) },
+		{ CKA_TOKEN, &no, sizeof(no) },
+		{ CKA_VALUE, (void *)kek, sizeof(kek) },
+		{ CKA_WRAP, &yes, sizeof(yes) },
+		{ CKA_ENCRYPT, &no, sizeof(no) },
+		{ CKA_DECRYPT, &no, sizeof(no) },
+	};
+	CK_OBJECT_HANDLE h;
+	EVP_CIPHER_CTX *x;
+	int l1 = 0, l2 = 0;
+	CK_RV rv;
+
+	(void)arg;
+	rv = c->f->C_CreateObject(c->s, t, 7, &c->key);
+	if (rv != CKR_OK)
+		return rv;
+	t[3].pValue = (void *)key;
+	t[4] = (CK_ATTRIBUTE){ CKA_EXTRACTABLE, &yes, sizeof(yes) };
+	t[5].pValue = &yes;
+	rv = c->f->C_CreateObject(c->s, t, 7, &h);
+	if (rv != CKR_OK)
+		return rv;
+	c->key2 = h;
+	x = EVP_CIPHER_CTX_new();
+	if (!x)
+		die("OpenSSL AES key wrap failed");
+	EVP_CIPHER_CTX_set_flags(x, EVP_CIPHER_CTX_FLAG_WRAP_ALLOW);
+	if (!EVP_EncryptInit_ex(x, EVP_aes_256_wrap(), NULL, kek, NULL) ||
+	    !EVP_EncryptUpdate(x, c->want, &l1, key, sizeof(key)) ||
+	    !EVP_EncryptFinal_ex(x, c->want + l1, &l2) || l1 + l2 != 40)
+		die("OpenSSL AES key wrap failed");
+	EVP_CIPHER_CTX_free(x);
+	return CKR_OK;
+}
+
+static void op_aeskw(struct ctx *c)
+{
+	CK_MECHANISM mech = { CKM_AES_KEY_WRAP, NULL, 0 };
+
+	c->outlen = sizeof(c->out);
+	call("C_WrapKey", c->f->C_WrapKey(c->s, &mech, c->key,
+					  c->key2, c->out,
+					  &c->outlen));
+	if (c->outlen != 40 || memcmp(c->out, c->want, 40))
+		die("C_WrapKey: not OpenSSL's AES key wrap");
+}
+
 /* The peer's point in c->msg, the secret OpenSSL computes in c->want. */
 static CK_RV setup_ecdh(struct ctx *c, CK_ULONG arg)
 {
@@ -542,6 +609,7 @@ static const struct test tests[] = {
 	{ "find", setup_find, op_find, NULL, 0 },
 	{ "random", setup_random, op_random, NULL, 0 },
 	{ "ecdh", setup_ecdh, op_ecdh, NULL, 0 },
+	{ "aeskw", setup_aeskw, op_aeskw, NULL, 0 },
 	{ "find-100", setup_find_label, op_find, NULL, 100 },
 	{ "find-100000", setup_find_label, op_find, NULL, 100000 },
 };
@@ -549,7 +617,7 @@ static const struct test tests[] = {
 static const char *const default_runs[] = {
 	"ecdsa:1", "ecdsa:2", "ecdsa-sep:2", "rsa:1", "digest:1", "hmac:1", "find:1",
 	"find:2", "random:1", "random:2", "find-100:1", "find-100000:1",
-	"ecdh:1",
+	"ecdh:1", "aeskw:1",
 };
 
 /* --- processes --- */

@@ -99,9 +99,11 @@
  */
 #define KHSM_FEATURE_POLICY	(1ULL << 3)
 #define KHSM_FEATURE_DERIVE	(1ULL << 4)	/* KHSM_IOC_DERIVE_KEY */
+/* KHSM_IOC_WRAP_KEY, KHSM_IOC_UNWRAP_KEY */
+#define KHSM_FEATURE_WRAP	(1ULL << 5)
 #define KHSM_FEATURE_ALL	(KHSM_FEATURE_OBJECTS | KHSM_FEATURE_CRYPTO | \
 				 KHSM_FEATURE_PIN_KDF | KHSM_FEATURE_POLICY | \
-				 KHSM_FEATURE_DERIVE)
+				 KHSM_FEATURE_DERIVE | KHSM_FEATURE_WRAP)
 
 #define KHSM_LABEL_LEN		32
 #define KHSM_MANUF_LEN		32
@@ -424,6 +426,68 @@ struct khsm_derive {
 };
 #define KHSM_DERIVE_SIZE_VER0		72
 
+/* --- KHSM_IOC_WRAP_KEY / KHSM_IOC_UNWRAP_KEY: C_WrapKey / C_UnwrapKey ---- */
+/*
+ * WRAP_KEY encrypts @key with @wrapping_key and @mechanism (CKF_WRAP; its
+ * flat parameter is the one OP_INIT takes for that mechanism, see below).
+ * Secret keys (CKK_AES, CKK_GENERIC_SECRET) are wrapped as their
+ * CKA_VALUE, private keys as a PKCS#8 PrivateKeyInfo (DER); public keys
+ * cannot be wrapped (CKR_KEY_NOT_WRAPPABLE). Length protocol as OP_DATA:
+ * out 0 asks for the length only (exact) and never acts; a too-small
+ * out_len gives CKR_BUFFER_TOO_SMALL with the needed length written back.
+ * Wrapping changes nothing on the token: an EFAULT on the output leaves
+ * nothing to undo. The policy (CKA_WRAP, CKA_EXTRACTABLE,
+ * CKA_WRAP_WITH_TRUSTED/CKA_TRUSTED, key strength, the decrypt/unwrap
+ * separation) is in README, "Wrap and unwrap policy".
+ *
+ * UNWRAP_KEY decrypts the in_len bytes at @in with @unwrapping_key and
+ * makes a new key from the template (CKA_CLASS and CKA_KEY_TYPE
+ * required; a secret key's CKA_VALUE_LEN, if given, must be the length
+ * unwrapped). The new key has CKA_LOCAL false, CKA_ALWAYS_SENSITIVE and
+ * CKA_NEVER_EXTRACTABLE false and CKA_KEY_GEN_MECHANISM
+ * CK_UNAVAILABLE_INFORMATION. A wrapped key that fails the mechanism's
+ * integrity check is CKR_WRAPPED_KEY_INVALID, one of a length the
+ * mechanism cannot take CKR_WRAPPED_KEY_LEN_RANGE. @handle is 0 unless
+ * rv is CKR_OK; an EFAULT on the way back destroys the new key again.
+ * in_len is at most KHSM_MAX_WRAPPED_LEN (EINVAL above).
+ */
+#define KHSM_MAX_WRAPPED_LEN	16384
+
+struct khsm_wrap_key {
+	__u32 size;
+	__u32 rv;
+	__u32 session;
+	__u32 mechanism;	/* CKM_* */
+	__u64 param;		/* flat mechanism parameter, or 0 */
+	__u32 param_len;
+	__u32 flags;		/* zero */
+	__u32 wrapping_key;	/* object handle */
+	__u32 key;		/* object handle of the key to wrap */
+	__u64 out;		/* user pointer, 0 = length query */
+	__u64 out_len;		/* in: capacity; out: produced or needed */
+	__u64 reserved[2];
+};
+#define KHSM_WRAP_KEY_SIZE_VER0		72
+
+struct khsm_unwrap_key {
+	__u32 size;
+	__u32 rv;
+	__u32 session;
+	__u32 mechanism;	/* CKM_* */
+	__u64 param;		/* flat mechanism parameter, or 0 */
+	__u32 param_len;
+	__u32 flags;		/* zero */
+	__u32 unwrapping_key;	/* object handle */
+	__u32 count;		/* entries in tmpl */
+	__u64 tmpl;		/* user pointer to struct khsm_attr[count] */
+	__u64 in;		/* user pointer to the wrapped key */
+	__u64 in_len;		/* bytes, <= KHSM_MAX_WRAPPED_LEN */
+	__u32 handle;		/* out: the new key */
+	__u32 pad0;		/* zero */
+	__u64 reserved[2];
+};
+#define KHSM_UNWRAP_KEY_SIZE_VER0	88
+
 /* --- Cryptographic operations ------------------------------------------- */
 #define KHSM_OP_ENCRYPT		1
 #define KHSM_OP_DECRYPT		2
@@ -498,6 +562,10 @@ struct khsm_op_data {
  *   CKM_RSA_PKCS_OAEP: struct khsm_rsa_oaep_params then label_len bytes of
  *              label (CK_RSA_PKCS_OAEP_PARAMS; source 0 or
  *              CKZ_DATA_SPECIFIED with pSourceData as the label).
+ *   CKM_RSA_AES_KEY_WRAP (WRAP_KEY/UNWRAP_KEY only): struct
+ *              khsm_rsa_aes_key_wrap_params, then struct
+ *              khsm_rsa_oaep_params, then label_len bytes of label
+ *              (CK_RSA_AES_KEY_WRAP_PARAMS with its pOAEPParams inline).
  *   CKM_*_HMAC_GENERAL, CKM_AES_CMAC_GENERAL: struct
  *              khsm_mac_general_params (CK_MAC_GENERAL_PARAMS: the MAC
  *              length in bytes, 1 to the full length; required).
@@ -561,6 +629,15 @@ struct khsm_rsa_oaep_params {
 	__u64 mgf;		/* CKG_MGF1_SHA1 .. CKG_MGF1_SHA512 */
 	__u64 source;		/* 0 (no label) or CKZ_DATA_SPECIFIED */
 	__u32 label_len;	/* bytes of label after this struct */
+	__u32 reserved;		/* zero */
+};
+
+/*
+ * CKM_RSA_AES_KEY_WRAP: the wrapped key is OAEP(temporary AES key of
+ * aes_key_bits) || KWP(temporary key, key), RFC 5649's default IV.
+ */
+struct khsm_rsa_aes_key_wrap_params {
+	__u32 aes_key_bits;	/* ulAESKeyBits: 128, 192 or 256 */
 	__u32 reserved;		/* zero */
 };
 
@@ -669,7 +746,9 @@ struct khsm_mech_info {
 #define KHSM_IOC_MECH_INFO	_IO(KHSM_IOC_MAGIC, 0x19)
 #define KHSM_IOC_ADMIN_INIT_TOKEN _IO(KHSM_IOC_MAGIC, 0x1a)
 #define KHSM_IOC_DERIVE_KEY	_IO(KHSM_IOC_MAGIC, 0x1b)
-#define KHSM_IOC_NR_MAX		0x1b
+#define KHSM_IOC_WRAP_KEY	_IO(KHSM_IOC_MAGIC, 0x1c)
+#define KHSM_IOC_UNWRAP_KEY	_IO(KHSM_IOC_MAGIC, 0x1d)
+#define KHSM_IOC_NR_MAX		0x1d
 
 /*
  * errno for a PKCS#11 decision (rv != CKR_OK), one meaning each:
@@ -679,14 +758,16 @@ struct khsm_mech_info {
  *   EPERM   the object's policy forbids it (CKR_ATTRIBUTE_SENSITIVE,
  *           CKR_KEY_FUNCTION_NOT_PERMITTED, CKR_ACTION_PROHIBITED,
  *           CKR_ATTRIBUTE_READ_ONLY, CKR_SESSION_READ_ONLY,
- *           CKR_SESSION_READ_ONLY_EXISTS, CKR_TOKEN_WRITE_PROTECTED)
+ *           CKR_SESSION_READ_ONLY_EXISTS, CKR_TOKEN_WRITE_PROTECTED,
+ *           CKR_KEY_UNEXTRACTABLE, CKR_KEY_NOT_WRAPPABLE)
  *   ENOENT  unknown or foreign handle (CKR_SESSION_HANDLE_INVALID,
  *           CKR_OBJECT_HANDLE_INVALID, CKR_KEY_HANDLE_INVALID)
  *   ENOSPC  CKR_BUFFER_TOO_SMALL (needed length written back)
  *   EBUSY   CKR_OPERATION_ACTIVE, CKR_SESSION_EXISTS, CKR_SESSION_COUNT
  *   ENOMSG  CKR_OPERATION_NOT_INITIALIZED
  *   EBADMSG CKR_SIGNATURE_INVALID, CKR_ENCRYPTED_DATA_INVALID,
- *           CKR_ENCRYPTED_DATA_LEN_RANGE
+ *           CKR_ENCRYPTED_DATA_LEN_RANGE, CKR_WRAPPED_KEY_INVALID,
+ *           CKR_WRAPPED_KEY_LEN_RANGE
  *   EOPNOTSUPP CKR_MECHANISM_INVALID, CKR_KEY_TYPE_INCONSISTENT,
  *           CKR_CURVE_NOT_SUPPORTED
  *   ENOMEM  CKR_HOST_MEMORY / CKR_DEVICE_MEMORY

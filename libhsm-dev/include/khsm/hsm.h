@@ -279,6 +279,27 @@ unsigned long hsm_derive_key(const struct hsm_token *tok, uint32_t session,
 			     const struct hsm_mechanism *mech,
 			     uint32_t base_key, const struct hsm_attr *tmpl,
 			     unsigned long count, uint32_t *key);
+/*
+ * C_WrapKey: @key wrapped with @wrapping_key and @mech (parameters as for
+ * hsm_op_init; CK_RSA_AES_KEY_WRAP_PARAMS for CKM_RSA_AES_KEY_WRAP).
+ * Length protocol as hsm_op_data: @out NULL -> CKR_OK and *@out_len =
+ * the length (nothing is wrapped); *@out_len too small ->
+ * CKR_BUFFER_TOO_SMALL with the length; else the bytes written.
+ */
+unsigned long hsm_wrap_key(const struct hsm_token *tok, uint32_t session,
+			   const struct hsm_mechanism *mech,
+			   uint32_t wrapping_key, uint32_t key, void *out,
+			   unsigned long *out_len);
+/*
+ * C_UnwrapKey: a new key from the @in_len bytes at @in, unwrapped with
+ * @unwrapping_key and @mech, and @tmpl (CKA_CLASS and CKA_KEY_TYPE
+ * required); *@key gets its handle.
+ */
+unsigned long hsm_unwrap_key(const struct hsm_token *tok, uint32_t session,
+			     const struct hsm_mechanism *mech,
+			     uint32_t unwrapping_key, const void *in,
+			     unsigned long in_len, const struct hsm_attr *tmpl,
+			     unsigned long count, uint32_t *key);
 
 /* ---- Operations and mechanisms (op.c) -------------------------------------- */
 
