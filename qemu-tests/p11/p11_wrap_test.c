@@ -14,10 +14,9 @@
  * wrapped keys, no CKA_WRAP/CKA_UNWRAP, unextractable, weaker wrapping
  * key, a wrapping key that is also a data key (and the reverse),
  * CKA_WRAP_WITH_TRUSTED without CKA_TRUSTED, CKA_TRUSTED set by anyone
- * but the SO, template errors, mechanisms without CKF_WRAP. A P-256
- * private key as PKCS#8 PrivateKeyInfo both ways with OpenSSL when the
- * build has the key type's PKCS#8 codec (skipped when C_WrapKey answers
- * CKR_KEY_NOT_WRAPPABLE for it).
+ * but the SO, template errors, mechanisms without CKF_WRAP. Private keys
+ * (P-256, RSA-2048, Ed25519, X25519) as PKCS#8 PrivateKeyInfo both ways
+ * with OpenSSL.
  */
 #include <string.h>
 #include <openssl/core_names.h>
