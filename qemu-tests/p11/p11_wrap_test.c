@@ -638,6 +638,177 @@ TEST_F(wk, ec_private_key_pkcs8)
 	EVP_PKEY_free(ok);
 }
 
+/*
+ * The other private key types, both ways, wrapped with AES-256 KWP:
+ * OpenSSL's key (PKCS#8 DER, wrapped by OpenSSL) unwraps in the token,
+ * signs for OpenSSL's public key (RSA, Ed25519), and wraps back into the
+ * very DER OpenSSL wrote; a key pair the token generates unwraps in
+ * OpenSSL into a key whose public half is the token's public key.
+ */
+struct p8_case {
+	const char *name, *ossl;	/* EVP_PKEY_Q_keygen type */
+	CK_KEY_TYPE kt;
+	CK_MECHANISM_TYPE gen, sign;	/* sign 0: the key derives */
+};
+
+static const unsigned char ed_oid[] = { 0x06, 0x03, 0x2b, 0x65, 0x70 };
+static const unsigned char x_oid[] = { 0x06, 0x03, 0x2b, 0x65, 0x6e };
+
+static EVP_PKEY *p8_ossl_key(const struct p8_case *c)
+{
+	if (c->kt == CKK_RSA)
+		return EVP_PKEY_Q_keygen(NULL, NULL, "RSA", (size_t)2048);
+	return EVP_PKEY_Q_keygen(NULL, NULL, c->ossl);
+}
+
+/* The public half of the token's key @pub equals @pk's. */
+static int p8_same_public(CK_FUNCTION_LIST_PTR f, CK_SESSION_HANDLE s,
+			  const struct p8_case *c, CK_OBJECT_HANDLE pub,
+			  EVP_PKEY *pk)
+{
+	unsigned char tok[600], raw[600];
+	CK_ATTRIBUTE a = { c->kt == CKK_RSA ? CKA_MODULUS : CKA_EC_POINT,
+			   tok, sizeof(tok) };
+	size_t rl = sizeof(raw);
+	BIGNUM *n = NULL;
+	int ok;
+
+	if (f->C_GetAttributeValue(s, pub, &a, 1) != CKR_OK)
+		return 0;
+	if (c->kt == CKK_RSA) {
+		if (!EVP_PKEY_get_bn_param(pk, OSSL_PKEY_PARAM_RSA_N, &n))
+			return 0;
+		rl = (size_t)BN_bn2bin(n, raw);
+		BN_free(n);
+	} else if (EVP_PKEY_get_raw_public_key(pk, raw, &rl) != 1) {
+		return 0;
+	}
+	/* CKA_EC_POINT may be DER around the 32 bytes: compare the tail */
+	ok = a.ulValueLen >= rl &&
+	     !memcmp(tok + a.ulValueLen - rl, raw, rl);
+	return ok;
+}
+
+TEST_F_TIMEOUT(wk, other_private_keys_pkcs8, 600)
+{
+	static const struct p8_case cases[] = {
+		{ "RSA-2048", "RSA", CKK_RSA, CKM_RSA_PKCS_KEY_PAIR_GEN,
+		  CKM_SHA256_RSA_PKCS },
+		{ "Ed25519", "ED25519", CKK_EC_EDWARDS,
+		  CKM_EC_EDWARDS_KEY_PAIR_GEN, CKM_EDDSA },
+		{ "X25519", "X25519", CKK_EC_MONTGOMERY,
+		  CKM_EC_MONTGOMERY_KEY_PAIR_GEN, 0 },
+	};
+	CK_MECHANISM kwp = { CKM_AES_KEY_WRAP_KWP, NULL, 0 };
+	CK_OBJECT_CLASS cpriv = CKO_PRIVATE_KEY;
+	CK_ULONG bits = 2048;
+	unsigned char e[] = { 1, 0, 1 };
+	static const unsigned char msg[] = "wrapped and unwrapped";
+	unsigned char wr[4096], der[4096], sig[512];
+	CK_OBJECT_HANDLE w;
+	unsigned int i;
+
+	ASSERT_EQ(CKR_OK, kek(self->f, self->s, kek256, 32, &w));
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const struct p8_case *c = &cases[i];
+		CK_KEY_TYPE kt = c->kt;
+		CK_ATTRIBUTE ut[] = {
+			{ CKA_CLASS, &cpriv, sizeof(cpriv) },
+			{ CKA_KEY_TYPE, &kt, sizeof(kt) },
+			{ CKA_TOKEN, &no, 1 },
+			{ CKA_EXTRACTABLE, &yes, 1 },
+			{ c->sign ? CKA_SIGN : CKA_DERIVE, &yes, 1 },
+		};
+		CK_ATTRIBUTE pt[3] = { { CKA_TOKEN, &no, 1 } };
+		CK_ATTRIBUTE kt3[] = {
+			{ CKA_TOKEN, &no, 1 },
+			{ CKA_EXTRACTABLE, &yes, 1 },
+			{ c->sign ? CKA_SIGN : CKA_DERIVE, &yes, 1 },
+		};
+		CK_MECHANISM gen = { c->gen, NULL, 0 };
+		CK_MECHANISM sm = { c->sign, NULL, 0 };
+		CK_OBJECT_HANDLE u, pub, priv;
+		CK_ULONG len = sizeof(wr), sl = sizeof(sig), npt = 2;
+		unsigned char *d8 = NULL;
+		const unsigned char *p;
+		PKCS8_PRIV_KEY_INFO *p8;
+		EVP_PKEY *ok, *pk;
+		EVP_MD_CTX *md;
+		long dl;
+		int n8;
+
+		/* OpenSSL -> token -> OpenSSL */
+		ok = p8_ossl_key(c);
+		ASSERT_NE(NULL, ok);
+		p8 = EVP_PKEY2PKCS8(ok);
+		ASSERT_NE(NULL, p8);
+		n8 = i2d_PKCS8_PRIV_KEY_INFO(p8, &d8);
+		PKCS8_PRIV_KEY_INFO_free(p8);
+		ASSERT_LT(0, n8);
+		dl = kw_ossl(CKM_AES_KEY_WRAP_KWP, 1, kek256, 32, d8,
+			     (size_t)n8, wr);
+		ASSERT_LT(0, dl);
+		ASSERT_EQ(CKR_OK, self->f->C_UnwrapKey(self->s, &kwp, w, wr,
+						       (CK_ULONG)dl, ut, 5, &u))
+			TH_LOG("%s: C_UnwrapKey of OpenSSL's key", c->name);
+		EXPECT_EQ(CK_FALSE, get_bool(self->f, self->s, u, CKA_LOCAL));
+		EXPECT_EQ(CK_FALSE, get_bool(self->f, self->s, u,
+					     CKA_NEVER_EXTRACTABLE));
+		ASSERT_EQ(CKR_OK, self->f->C_WrapKey(self->s, &kwp, w, u, wr,
+						     &len));
+		dl = kw_ossl(CKM_AES_KEY_WRAP_KWP, 0, kek256, 32, wr, len, der);
+		ASSERT_EQ((long)n8, dl) TH_LOG("%s: DER length", c->name);
+		EXPECT_EQ(0, memcmp(der, d8, (size_t)n8))
+			TH_LOG("%s: the token's PKCS#8 is not OpenSSL's", c->name);
+		OPENSSL_clear_free(d8, (size_t)n8);
+		if (c->sign) {
+			ASSERT_EQ(CKR_OK, self->f->C_SignInit(self->s, &sm, u));
+			ASSERT_EQ(CKR_OK, self->f->C_Sign(self->s,
+				(unsigned char *)msg, sizeof(msg), sig, &sl));
+			md = EVP_MD_CTX_new();
+			ASSERT_NE(NULL, md);
+			EXPECT_EQ(1, EVP_DigestVerifyInit(md, NULL,
+				c->kt == CKK_RSA ? EVP_sha256() : NULL, NULL,
+				ok) == 1 &&
+				EVP_DigestVerify(md, sig, sl, msg,
+						 sizeof(msg)) == 1)
+				TH_LOG("%s: OpenSSL rejects the signature of the unwrapped key",
+				       c->name);
+			EVP_MD_CTX_free(md);
+		}
+		EVP_PKEY_free(ok);
+
+		/* token -> OpenSSL */
+		if (c->kt == CKK_RSA) {
+			pt[1] = (CK_ATTRIBUTE){ CKA_MODULUS_BITS, &bits,
+						sizeof(bits) };
+			pt[2] = (CK_ATTRIBUTE){ CKA_PUBLIC_EXPONENT, e,
+						sizeof(e) };
+			npt = 3;
+		} else {
+			pt[1] = (CK_ATTRIBUTE){ CKA_EC_PARAMS,
+				(void *)(c->kt == CKK_EC_EDWARDS ? ed_oid : x_oid),
+				sizeof(ed_oid) };
+		}
+		ASSERT_EQ(CKR_OK, self->f->C_GenerateKeyPair(self->s, &gen, pt,
+				npt, kt3, 3, &pub, &priv))
+			TH_LOG("%s: C_GenerateKeyPair", c->name);
+		len = sizeof(wr);
+		ASSERT_EQ(CKR_OK, self->f->C_WrapKey(self->s, &kwp, w, priv,
+						     wr, &len));
+		dl = kw_ossl(CKM_AES_KEY_WRAP_KWP, 0, kek256, 32, wr, len, der);
+		ASSERT_LT(0, dl);
+		p = der;
+		pk = d2i_AutoPrivateKey(NULL, &p, dl);
+		ASSERT_NE(NULL, pk) TH_LOG("%s: OpenSSL cannot read the token's PKCS#8",
+					   c->name);
+		EXPECT_EQ(der + dl, p);
+		EXPECT_EQ(1, p8_same_public(self->f, self->s, c, pub, pk))
+			TH_LOG("%s: the unwrapped key is not the token's", c->name);
+		EVP_PKEY_free(pk);
+	}
+}
+
 /* ---- RSA ---------------------------------------------------------------- */
 
 static const char *const key_params[8] = {
