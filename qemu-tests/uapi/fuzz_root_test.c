@@ -2010,7 +2010,7 @@ static int sanity(const char *who)
 	__u32 s, pub, priv, rv;
 	uint8_t msg[64], sig[64], point[80];
 	__u64 len = sizeof(sig), plen = sizeof(point);
-	int ok = 0;
+	int ok = 0, e;
 
 	if (fd < 0) {
 		printf("# %s sanity: open: %s\n", who, strerror(errno));
@@ -2018,8 +2018,11 @@ static int sanity(const char *who)
 	}
 	fill_rand(msg, sizeof(msg));
 	s = raw_open(fd);
-	if (!s || raw_login(fd, s, CKU_USER))
-		printf("# %s sanity: session/login failed\n", who);
+	e = s ? raw_login(fd, s, CKU_USER) : 0;
+	if (!s)
+		printf("# %s sanity: no session: %s\n", who, strerror(errno));
+	else if (e)
+		printf("# %s sanity: user login: %s\n", who, strerror(e));
 	else if (t_gen_p256(fd, s, 0, &pub, &priv, &rv))
 		printf("# %s sanity: keygen rv 0x%x\n", who, rv);
 	else if (t_get_attr(fd, s, pub, CKA_EC_POINT, point, &plen, &rv))
@@ -2120,6 +2123,15 @@ static void run_phase(const char *who, uint64_t seed, unsigned long calls,
 	for (i = 0; i < NFILES; i++)
 		if (z.f[i].fd >= 0)
 			close(z.f[i].fd);
+	/*
+	 * The last calls may have left the token without a user PIN (an
+	 * ADMIN_INIT_TOKEN or INIT_TOKEN that acted) or with failure
+	 * counters up: the recovery logins first, as during the run.
+	 */
+	memset(z.f, 0, sizeof(z.f));
+	for (i = 0; i < NFILES; i++)
+		z.f[i].fd = -1;
+	heal();
 	close(z.heal_fd);
 	ok = sanity(who);
 	snprintf(line, sizeof(line), "%lu %lu %d %d %u\n", z.calls, z.violations,
