@@ -82,6 +82,14 @@ static const struct khsm_attr_desc khsm_attr_table[] = {
 	 */
 	A(CKA_ALLOWED_MECHANISMS, ULONG_ARRAY, KHSM_AC_KEY, KHSM_AF_NARROW_ONLY,
 	  0, 8 * KHSM_MAX_ALLOWED_MECHS),
+	/*
+	 * Attribute arrays (uAPI struct khsm_tmpl_rec): the attributes a key
+	 * must have to be wrapped with this one (policy.c), the attributes
+	 * merged into the template of a key unwrapped with it (wrap.c).
+	 * Empty: no constraint.
+	 */
+	A(CKA_WRAP_TEMPLATE, TEMPLATE, C_SU, 0, 0, KHSM_TMPL_MAX_LEN),
+	A(CKA_UNWRAP_TEMPLATE, TEMPLATE, C_SP, 0, 0, KHSM_TMPL_MAX_LEN),
 	/* Whoever may change it could otherwise switch the re-login off. */
 	B(CKA_ALWAYS_AUTHENTICATE, KHSM_AC_PRIV, KHSM_AF_STICKY_TRUE),
 	/* Key-type attributes: struct khsm_key_ops.attrs (key.h). */
@@ -285,6 +293,90 @@ unsigned long khsm_tmpl_check(const struct khsm_tmpl *t)
 	return CKR_OK;
 }
 
+int khsm_tblob_next(const u8 *b, u32 len, u32 *off, struct khsm_tattr *r)
+{
+	struct khsm_tmpl_rec h;
+	u32 padded, i;
+
+	if (*off == len)
+		return 0;
+	if (*off > len || len - *off < sizeof(h))
+		return -EINVAL;
+	memcpy(&h, b + *off, sizeof(h));
+	if (h.pad || h.type > U32_MAX || h.len > KHSM_TMPL_MAX_VALUE)
+		return -EINVAL;
+	padded = ALIGN(h.len, 8);
+	if (len - *off - sizeof(h) < padded)
+		return -EINVAL;
+	r->type = h.type;
+	r->len = h.len;
+	r->val = b + *off + sizeof(h);
+	for (i = h.len; i < padded; i++)
+		if (r->val[i])
+			return -EINVAL;
+	*off += sizeof(h) + padded;
+	return 1;
+}
+
+/*
+ * Some descriptor of @type, of any class or key type; *@sensitive if one
+ * of them is KHSM_AF_SENSITIVE.
+ */
+static const struct khsm_attr_desc *khsm_attr_desc_any(u32 type,
+						       bool *sensitive)
+{
+	const struct khsm_attr_desc *d = NULL;
+	unsigned int i;
+
+	*sensitive = false;
+	for (i = 0; i < ARRAY_SIZE(khsm_attr_table) && !d; i++)
+		if (khsm_attr_table[i].type == type)
+			d = &khsm_attr_table[i];
+	return khsm_key_attr_any(type, sensitive) ?: d;
+}
+
+/* A KHSM_AK_TEMPLATE value: the rules of the uAPI's struct khsm_tmpl_rec. */
+static unsigned long khsm_tblob_check(const u8 *b, u32 len)
+{
+	u32 seen[KHSM_TMPL_MAX_RECS];
+	const struct khsm_attr_desc *d;
+	struct khsm_tattr r;
+	u32 off = 0, n = 0, j;
+	bool sensitive;
+	int ret;
+
+	while ((ret = khsm_tblob_next(b, len, &off, &r)) > 0) {
+		if (n == KHSM_TMPL_MAX_RECS || (r.type & CKF_ARRAY_ATTRIBUTE))
+			return CKR_ATTRIBUTE_VALUE_INVALID;
+		for (j = 0; j < n; j++)
+			if (seen[j] == r.type)
+				return CKR_ATTRIBUTE_VALUE_INVALID;
+		seen[n++] = r.type;
+		d = khsm_attr_desc_any(r.type, &sensitive);
+		if (!d || sensitive || (d->flags & KHSM_AF_SENSITIVE) ||
+		    d->kind == KHSM_AK_TEMPLATE ||
+		    khsm_attr_check_value(d, &r))
+			return CKR_ATTRIBUTE_VALUE_INVALID;
+	}
+	return ret ? CKR_ATTRIBUTE_VALUE_INVALID : CKR_OK;
+}
+
+bool khsm_tblob_matched_by(const u8 *b, u32 len, const struct khsm_attrs *s)
+{
+	const struct khsm_oattr *a;
+	struct khsm_tattr r;
+	u32 off = 0;
+	int ret;
+
+	while ((ret = khsm_tblob_next(b, len, &off, &r)) > 0) {
+		a = khsm_attrs_get(s, r.type);
+		if (!a || a->len != r.len ||
+		    (r.len && memcmp(a->val, r.val, r.len)))
+			return false;
+	}
+	return !ret;
+}
+
 unsigned long khsm_attr_check_value(const struct khsm_attr_desc *d,
 			      const struct khsm_tattr *ta)
 {
@@ -294,6 +386,8 @@ unsigned long khsm_attr_check_value(const struct khsm_attr_desc *d,
 		return CKR_ATTRIBUTE_VALUE_INVALID;
 	if (d->kind == KHSM_AK_ULONG_ARRAY && ta->len % 8)
 		return CKR_ATTRIBUTE_VALUE_INVALID;
+	if (d->kind == KHSM_AK_TEMPLATE)
+		return khsm_tblob_check(ta->val, ta->len);
 	return CKR_OK;
 }
 
@@ -403,6 +497,10 @@ static int khsm_attrs_defaults(struct khsm_attrs *s, unsigned long class,
 		err |= khsm_attrs_put_bool(s, CKA_NEVER_EXTRACTABLE, false);
 		err |= khsm_attrs_put_bool(s, CKA_WRAP_WITH_TRUSTED, false);
 	}
+	if (class != CKO_PRIVATE_KEY)
+		err |= khsm_attrs_put(s, CKA_WRAP_TEMPLATE, NULL, 0);
+	if (class != CKO_PUBLIC_KEY)
+		err |= khsm_attrs_put(s, CKA_UNWRAP_TEMPLATE, NULL, 0);
 	if (class == CKO_SECRET_KEY) {
 		usage = usage_secret;
 		n_usage = ARRAY_SIZE(usage_secret);

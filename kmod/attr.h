@@ -13,6 +13,7 @@ enum khsm_attr_kind {
 	KHSM_AK_ULONG,			/* __u64, length 8 */
 	KHSM_AK_BYTES,
 	KHSM_AK_ULONG_ARRAY,		/* __u64[], length a multiple of 8 */
+	KHSM_AK_TEMPLATE,		/* struct khsm_tmpl_rec records (uAPI) */
 };
 
 /* Classes an attribute belongs to. */
@@ -84,6 +85,16 @@ u64 khsm_attrs_ulong(const struct khsm_attrs *s, u32 type, u64 dflt);
  * empty set holds every value.
  */
 bool khsm_attrs_ulong_in(const struct khsm_attrs *s, u32 type, u64 v);
+
+/*
+ * CKA_WRAP_TEMPLATE / CKA_UNWRAP_TEMPLATE values (KHSM_AK_TEMPLATE, the
+ * uAPI's struct khsm_tmpl_rec records). khsm_tblob_next() reads the
+ * record at *@off of @b (@len bytes) into @r (@r->val points into @b):
+ * 1 and *@off advanced, 0 at the end, -EINVAL if malformed.
+ */
+int khsm_tblob_next(const u8 *b, u32 len, u32 *off, struct khsm_tattr *r);
+/* Has @s every attribute of the checked blob @b with an equal value? */
+bool khsm_tblob_matched_by(const u8 *b, u32 len, const struct khsm_attrs *s);
 
 /* Templates. */
 const struct khsm_tattr *khsm_tmpl_find(const struct khsm_tmpl *t, u32 type);

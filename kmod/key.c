@@ -33,6 +33,25 @@ const struct khsm_key_ops *khsm_key_ops_find(unsigned long type)
 	return NULL;
 }
 
+const struct khsm_attr_desc *khsm_key_attr_any(u32 type, bool *sensitive)
+{
+	const struct khsm_attr_desc *d, *found = NULL;
+	unsigned int i, j;
+
+	for (i = 0; i < ARRAY_SIZE(khsm_key_types); i++) {
+		for (j = 0; j < khsm_key_types[i]->n_attrs; j++) {
+			d = &khsm_key_types[i]->attrs[j];
+			if (d->type != type)
+				continue;
+			if (d->flags & KHSM_AF_SENSITIVE)
+				*sensitive = true;
+			if (!found)
+				found = d;
+		}
+	}
+	return found;
+}
+
 /* Where each material attribute goes in the view (struct khsm_key). */
 #define KF(t, v, l) { (t), offsetof(struct khsm_key, v), \
 		      offsetof(struct khsm_key, l) }

@@ -122,6 +122,11 @@ struct khsm_keymat {
 
 /* The ops of key type @type (CKK_*), or NULL if khsm has none. */
 const struct khsm_key_ops *khsm_key_ops_find(unsigned long type);
+/*
+ * Some key type's descriptor of attribute @type (NULL: none has it);
+ * *@sensitive is set if any key type's is KHSM_AF_SENSITIVE.
+ */
+const struct khsm_attr_desc *khsm_key_attr_any(u32 type, bool *sensitive);
 
 /*
  * Build the key material of a key of @class from its attribute list;

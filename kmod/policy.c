@@ -259,12 +259,17 @@ unsigned long khsm_may_wrap_with(const struct khsm_obj *o,
  * Key @k may be wrapped by key @w: a secret or private key with
  * CKA_EXTRACTABLE true (CKR_KEY_UNEXTRACTABLE); with
  * CKA_WRAP_WITH_TRUSTED true only by a key with CKA_TRUSTED true
+ * (CKR_KEY_NOT_WRAPPABLE); with every attribute of @w's
+ * CKA_WRAP_TEMPLATE, if not empty, and an equal value
  * (CKR_KEY_NOT_WRAPPABLE). The strength rule needs the key material:
  * khsm_may_wrap_strength().
  */
 unsigned long khsm_may_be_wrapped(const struct khsm_obj *w,
 				  const struct khsm_obj *k)
 {
+	const struct khsm_oattr *wt = khsm_attrs_get(&w->attrs,
+						     CKA_WRAP_TEMPLATE);
+
 	if (k->class == CKO_PUBLIC_KEY)
 		return CKR_KEY_NOT_WRAPPABLE;
 	if (k->class != CKO_SECRET_KEY && k->class != CKO_PRIVATE_KEY)
@@ -273,6 +278,8 @@ unsigned long khsm_may_be_wrapped(const struct khsm_obj *w,
 		return CKR_KEY_UNEXTRACTABLE;
 	if (khsm_attrs_bool(&k->attrs, CKA_WRAP_WITH_TRUSTED) &&
 	    !khsm_attrs_bool(&w->attrs, CKA_TRUSTED))
+		return CKR_KEY_NOT_WRAPPABLE;
+	if (wt && wt->len && !khsm_tblob_matched_by(wt->val, wt->len, &k->attrs))
 		return CKR_KEY_NOT_WRAPPABLE;
 	return CKR_OK;
 }

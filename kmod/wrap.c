@@ -11,7 +11,9 @@
  *
  * Attributes the token sets on an unwrapped key (4.9, 4.10): CKA_LOCAL
  * false, CKA_KEY_GEN_MECHANISM CK_UNAVAILABLE_INFORMATION,
- * CKA_ALWAYS_SENSITIVE false, CKA_NEVER_EXTRACTABLE false.
+ * CKA_ALWAYS_SENSITIVE false, CKA_NEVER_EXTRACTABLE false. The unwrapping
+ * key's CKA_UNWRAP_TEMPLATE is merged into the caller's template first
+ * (khsm_unwrap_merge).
  */
 #include <linux/kernel.h>
 #include <linux/mm.h>
@@ -155,11 +157,16 @@ unsigned long khsm_wrap_key(struct khsm_file *f, u32 session,
 	return rv;
 }
 
-/* The unwrapping key's material. */
+/*
+ * The unwrapping key's material, and a copy of its CKA_UNWRAP_TEMPLATE
+ * (*@ut NULL if empty; the caller kfree()s it).
+ */
 static unsigned long khsm_unwrap_ref(struct khsm_file *f, u32 session,
 				     const struct khsm_mech *m, u32 unwrapping,
-				     struct khsm_keymat **km)
+				     struct khsm_keymat **km, u8 **ut,
+				     u32 *ut_len)
 {
+	const struct khsm_oattr *a;
 	struct khsm_obj *o;
 	unsigned long rv;
 
@@ -173,6 +180,15 @@ static unsigned long khsm_unwrap_ref(struct khsm_file *f, u32 session,
 		 CKR_UNWRAPPING_KEY_HANDLE_INVALID;
 	if (!rv && WARN_ON_ONCE(!o->km))
 		rv = CKR_GENERAL_ERROR;
+	if (!rv) {
+		a = khsm_attrs_get(&o->attrs, CKA_UNWRAP_TEMPLATE);
+		if (a && a->len) {
+			*ut = kmemdup(a->val, a->len, GFP_KERNEL);
+			if (!*ut)
+				rv = CKR_HOST_MEMORY;
+			*ut_len = a->len;
+		}
+	}
 	if (!rv)
 		*km = khsm_keymat_get(o->km);
 out:
@@ -305,6 +321,52 @@ out:
 	return rv;
 }
 
+/*
+ * The caller's template @t with the unwrapping key's CKA_UNWRAP_TEMPLATE
+ * @ut merged in (PKCS#11 v3.0 4.9, 5.18.4): an attribute in both must
+ * have the same value (CKR_TEMPLATE_INCONSISTENT), one only in @ut is
+ * added. *@all (the caller kfree()s it) holds @mt's entries, which point
+ * into @t and @ut.
+ */
+static unsigned long khsm_unwrap_merge(const struct khsm_tmpl *t,
+				       const u8 *ut, u32 ut_len,
+				       struct khsm_tattr **all,
+				       struct khsm_tmpl *mt)
+{
+	const struct khsm_tattr *ta;
+	struct khsm_tattr r;
+	unsigned long rv;
+	u32 off = 0;
+	int ret;
+
+	*mt = *t;
+	if (!ut)
+		return CKR_OK;
+	rv = khsm_tmpl_check(t);
+	if (rv)
+		return rv;
+	*all = kcalloc(t->count + KHSM_TMPL_MAX_RECS, sizeof(**all),
+		       GFP_KERNEL);
+	if (!*all)
+		return CKR_HOST_MEMORY;
+	if (t->count)
+		memcpy(*all, t->a, t->count * sizeof(**all));
+	mt->a = *all;
+	while ((ret = khsm_tblob_next(ut, ut_len, &off, &r)) > 0) {
+		ta = khsm_tmpl_find(t, r.type);
+		if (ta) {
+			if (ta->len != r.len ||
+			    (r.len && memcmp(ta->val, r.val, r.len)))
+				return CKR_TEMPLATE_INCONSISTENT;
+			continue;
+		}
+		if (WARN_ON_ONCE(mt->count >= t->count + KHSM_TMPL_MAX_RECS))
+			return CKR_GENERAL_ERROR;
+		(*all)[mt->count++] = r;
+	}
+	return ret ? CKR_GENERAL_ERROR : CKR_OK;
+}
+
 /* The mechanism's decryption errors, as C_UnwrapKey names them. */
 static unsigned long khsm_unwrap_rv(unsigned long rv)
 {
@@ -327,9 +389,12 @@ unsigned long khsm_unwrap_key(struct khsm_file *f, u32 session,
 	const struct khsm_key_ops *ops = NULL;
 	struct khsm_keymat *ukm = NULL, *km = NULL;
 	struct khsm_attrs attrs = {};
+	struct khsm_tattr *all = NULL;
+	struct khsm_tmpl mt;
 	unsigned long rv;
 	size_t len = 0, cap = 0;
-	u8 *plain = NULL;
+	u8 *plain = NULL, *ut = NULL;
+	u32 ut_len = 0;
 	u64 class;
 
 	rv = khsm_object_may_create(f, session, NULL);
@@ -342,9 +407,14 @@ unsigned long khsm_unwrap_key(struct khsm_file *f, u32 session,
 		return rv;
 	if (khsm_attrs_alloc(&attrs))
 		return CKR_HOST_MEMORY;
-	rv = khsm_unwrap_ref(f, session, m, unwrapping, &ukm);
+	rv = khsm_unwrap_ref(f, session, m, unwrapping, &ukm, &ut, &ut_len);
 	if (rv)
 		goto out;
+	rv = khsm_unwrap_merge(t, ut, ut_len, &all, &mt);
+	if (rv) {
+		khsm_keymat_put(ukm);
+		goto out;
+	}
 	/* The bound of the plaintext, then the decryption itself. */
 	rv = khsm_wrap_oneshot(m, KHSM_OP_DECRYPT, &ukm->key, param,
 			       param_len, in, in_len, NULL, &len);
@@ -364,9 +434,9 @@ unsigned long khsm_unwrap_key(struct khsm_file *f, u32 session,
 	if (rv)
 		goto out;
 	if (class == CKO_SECRET_KEY)
-		rv = khsm_unwrap_secret(ops, t, plain, len, &attrs);
+		rv = khsm_unwrap_secret(ops, &mt, plain, len, &attrs);
 	else
-		rv = khsm_unwrap_private(ops, t, plain, len, &attrs);
+		rv = khsm_unwrap_private(ops, &mt, plain, len, &attrs);
 	if (!rv && khsm_mark_unwrapped(&attrs))
 		rv = CKR_HOST_MEMORY;
 	rv = rv ?: khsm_object_may_create(f, session, &attrs);
@@ -383,6 +453,8 @@ unsigned long khsm_unwrap_key(struct khsm_file *f, u32 session,
 out:
 	if (plain)
 		kvfree_sensitive(plain, cap);
+	kfree(all);
+	kfree(ut);
 	if (rv) {
 		khsm_attrs_free(&attrs);
 		return rv;

@@ -8,7 +8,9 @@
  * So a caller's template is handed over as is, with no copy: values,
  * lengths, the length-query protocol (pValue NULL) and the per-attribute
  * CK_UNAVAILABLE_INFORMATION answers of C_GetAttributeValue travel both
- * ways untouched, and the kernel judges every value.
+ * ways untouched, and the kernel judges every value. The attribute-array
+ * values of CKA_WRAP_TEMPLATE / CKA_UNWRAP_TEMPLATE are libhsm's to
+ * convert (flat records for the uAPI, PKCS#11's two-step GET back).
  */
 #include <stddef.h>
 #include <string.h>

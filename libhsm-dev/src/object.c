@@ -9,11 +9,80 @@
 
 #include "internal.h"
 
-unsigned long hsmi_tmpl_encode(const struct hsm_attr *tmpl, unsigned long count,
-			       struct khsm_attr **out, __u32 *n)
+/*
+ * CKA_WRAP_TEMPLATE and CKA_UNWRAP_TEMPLATE: their value is an array of
+ * attributes (struct hsm_attr, CK_ATTRIBUTE's layout), which the uAPI
+ * carries flat as struct khsm_tmpl_rec records (linux/khsm.h).
+ */
+static int hsmi_is_tmpl_attr(unsigned long type)
+{
+	return type == CKA_WRAP_TEMPLATE || type == CKA_UNWRAP_TEMPLATE;
+}
+
+#define HSMI_PAD8(n)	(((n) + 7) & ~(size_t)7)
+
+/*
+ * The flat size of the array value of @a into *@size: records and padded
+ * values. Only the shape is judged here (the kernel judges the rest);
+ * the bounds only cap what libhsm allocates before the kernel refuses.
+ */
+static unsigned long hsmi_tmpl_flat_size(const struct hsm_attr *a,
+					 size_t *size)
+{
+	const struct hsm_attr *in = a->value;
+	unsigned long i, n;
+
+	*size = 0;
+	if (a->len % sizeof(*in) || (!in && a->len))
+		return CKR_ATTRIBUTE_VALUE_INVALID;
+	n = a->len / sizeof(*in);
+	if (n > 2 * KHSM_TMPL_MAX_RECS)
+		return CKR_ATTRIBUTE_VALUE_INVALID;
+	for (i = 0; i < n; i++) {
+		if ((!in[i].value && in[i].len) || in[i].len > UINT32_MAX ||
+		    in[i].len > 2 * KHSM_TMPL_MAX_VALUE)
+			return CKR_ATTRIBUTE_VALUE_INVALID;
+		*size += sizeof(struct khsm_tmpl_rec) + HSMI_PAD8(in[i].len);
+	}
+	return CKR_OK;
+}
+
+/* Write the records of @a's array value at @dst; their length. */
+static size_t hsmi_tmpl_flatten(const struct hsm_attr *a, unsigned char *dst)
+{
+	const struct hsm_attr *in = a->value;
+	unsigned long i, n = a->len / sizeof(*in);
+	struct khsm_tmpl_rec r;
+	size_t off = 0;
+
+	for (i = 0; i < n; i++) {
+		memset(&r, 0, sizeof(r));
+		r.type = in[i].type;
+		r.len = (__u32)in[i].len;
+		memcpy(dst + off, &r, sizeof(r));
+		off += sizeof(r);
+		if (in[i].len)
+			memcpy(dst + off, in[i].value, in[i].len);
+		memset(dst + off + in[i].len, 0,
+		       HSMI_PAD8(in[i].len) - in[i].len);
+		off += HSMI_PAD8(in[i].len);
+	}
+	return off;
+}
+
+/*
+ * @flatten: array values become records, in the same allocation as the
+ * struct khsm_attr array (so one free() releases all); GET converts its
+ * own (hsm_get_attrs).
+ */
+static unsigned long hsmi_tmpl_encode2(const struct hsm_attr *tmpl,
+				       unsigned long count, int flatten,
+				       struct khsm_attr **out, __u32 *n)
 {
 	struct khsm_attr *k;
-	unsigned long i;
+	unsigned char *blob;
+	size_t extra = 0, sz;
+	unsigned long i, rv;
 
 	*out = NULL;
 	*n = 0;
@@ -21,9 +90,20 @@ unsigned long hsmi_tmpl_encode(const struct hsm_attr *tmpl, unsigned long count,
 		return CKR_OK;
 	if (!tmpl || count > UINT32_MAX)
 		return CKR_ARGUMENTS_BAD;
-	k = calloc(count, sizeof(*k));
+	for (i = 0; flatten && i < count; i++) {
+		if (!hsmi_is_tmpl_attr(tmpl[i].type))
+			continue;
+		rv = hsmi_tmpl_flat_size(&tmpl[i], &sz);
+		if (rv != CKR_OK)
+			return rv;
+		extra += sz;
+	}
+	if (count > (SIZE_MAX - extra) / sizeof(*k))
+		return CKR_HOST_MEMORY;
+	k = calloc(1, count * sizeof(*k) + extra);
 	if (!k)
 		return CKR_HOST_MEMORY;
+	blob = (unsigned char *)(k + count);
 	for (i = 0; i < count; i++) {
 		if (tmpl[i].type > UINT32_MAX) {
 			free(k);
@@ -32,10 +112,73 @@ unsigned long hsmi_tmpl_encode(const struct hsm_attr *tmpl, unsigned long count,
 		k[i].type = (__u32)tmpl[i].type;
 		k[i].len = tmpl[i].len;
 		k[i].value = hsmi_ptr(tmpl[i].value);
+		if (flatten && hsmi_is_tmpl_attr(tmpl[i].type)) {
+			k[i].len = hsmi_tmpl_flatten(&tmpl[i], blob);
+			k[i].value = hsmi_ptr(blob);
+			blob += k[i].len;
+		}
 	}
 	*out = k;
 	*n = (__u32)count;
 	return CKR_OK;
+}
+
+unsigned long hsmi_tmpl_encode(const struct hsm_attr *tmpl, unsigned long count,
+			       struct khsm_attr **out, __u32 *n)
+{
+	return hsmi_tmpl_encode2(tmpl, count, 1, out, n);
+}
+
+/*
+ * C_GetAttributeValue of an array attribute (PKCS#11 v3.0 5.7.5) from
+ * the kernel's records @b (@len bytes) into @a: pValue NULL: the length
+ * of the array; an array of ulValueLen bytes: each entry's type and, if
+ * its pValue is NULL, length, else its value (CK_UNAVAILABLE_INFORMATION
+ * and CKR_BUFFER_TOO_SMALL if short). *@rv is set on a short buffer.
+ */
+static void hsmi_tmpl_unflatten(struct hsm_attr *a, unsigned long cap,
+				const unsigned char *b, size_t len,
+				unsigned long *rv)
+{
+	struct hsm_attr *in = a->value;
+	struct khsm_tmpl_rec r;
+	unsigned long n = 0, i;
+	size_t off;
+
+	for (off = 0; off + sizeof(r) <= len; n++) {
+		memcpy(&r, b + off, sizeof(r));
+		off += sizeof(r) + HSMI_PAD8((size_t)r.len);
+	}
+	if (off != len) {	/* the kernel checked it: never */
+		a->len = HSM_LEN_UNAVAILABLE;
+		*rv = CKR_GENERAL_ERROR;
+		return;
+	}
+	a->len = n * sizeof(*in);
+	if (!in)
+		return;
+	if (cap < n * sizeof(*in)) {
+		a->len = HSM_LEN_UNAVAILABLE;
+		if (*rv == CKR_OK)
+			*rv = CKR_BUFFER_TOO_SMALL;
+		return;
+	}
+	for (i = 0, off = 0; i < n; i++) {
+		memcpy(&r, b + off, sizeof(r));
+		off += sizeof(r);
+		in[i].type = r.type;
+		if (!in[i].value) {
+			in[i].len = r.len;
+		} else if (in[i].len < r.len) {
+			in[i].len = HSM_LEN_UNAVAILABLE;
+			if (*rv == CKR_OK)
+				*rv = CKR_BUFFER_TOO_SMALL;
+		} else {
+			memcpy(in[i].value, b + off, r.len);
+			in[i].len = r.len;
+		}
+		off += HSMI_PAD8((size_t)r.len);
+	}
 }
 
 /* CREATE, COPY, DESTROY, SET: template in, optional new handle out. */
@@ -105,12 +248,29 @@ unsigned long hsm_get_attrs(const struct hsm_token *tok, uint32_t session,
 {
 	struct khsm_object o;
 	struct khsm_attr *k;
-	unsigned long rv, i;
+	unsigned char *blobs = NULL;
+	unsigned long rv, i, nt = 0;
 
 	memset(&o, 0, sizeof(o));
-	rv = hsmi_tmpl_encode(tmpl, count, &k, &o.count);
+	rv = hsmi_tmpl_encode2(tmpl, count, 0, &k, &o.count);
 	if (rv != CKR_OK)
 		return rv;
+	/* Array attributes: the records into a buffer of the largest size. */
+	for (i = 0; i < count; i++)
+		nt += hsmi_is_tmpl_attr(tmpl[i].type);
+	if (nt) {
+		blobs = calloc(nt, KHSM_TMPL_MAX_LEN);
+		if (!blobs) {
+			free(k);
+			return CKR_HOST_MEMORY;
+		}
+		for (i = 0, nt = 0; i < count; i++) {
+			if (!hsmi_is_tmpl_attr(tmpl[i].type))
+				continue;
+			k[i].value = hsmi_ptr(blobs + nt++ * KHSM_TMPL_MAX_LEN);
+			k[i].len = KHSM_TMPL_MAX_LEN;
+		}
+	}
 	o.size = sizeof(o);
 	o.session = session;
 	o.object = object;
@@ -122,9 +282,26 @@ unsigned long hsm_get_attrs(const struct hsm_token *tok, uint32_t session,
 	 * Otherwise k[] still holds the caller's lengths, so copying back is
 	 * always right.
 	 */
-	for (i = 0; i < count; i++)
+	for (i = 0, nt = 0; i < count; i++) {
+		unsigned long cap = tmpl[i].len;
+
 		tmpl[i].len = k[i].len == KHSM_LEN_UNAVAILABLE ?
 			      HSM_LEN_UNAVAILABLE : (unsigned long)k[i].len;
+		if (!hsmi_is_tmpl_attr(tmpl[i].type))
+			continue;
+		if (k[i].len != KHSM_LEN_UNAVAILABLE &&
+		    k[i].len <= KHSM_TMPL_MAX_LEN &&
+		    (rv == CKR_OK || rv == CKR_ATTRIBUTE_SENSITIVE ||
+		     rv == CKR_ATTRIBUTE_TYPE_INVALID ||
+		     rv == CKR_BUFFER_TOO_SMALL))
+			hsmi_tmpl_unflatten(&tmpl[i], cap,
+					    blobs + nt * KHSM_TMPL_MAX_LEN,
+					    k[i].len, &rv);
+		else if (k[i].len != KHSM_LEN_UNAVAILABLE)
+			tmpl[i].len = cap;	/* no decision reached */
+		nt++;
+	}
+	free(blobs);
 	free(k);
 	return rv;
 }

@@ -46,6 +46,7 @@ static struct {
 	struct khsm_init_token init_token;
 	struct khsm_object object;
 	struct khsm_attr attrs[8];
+	unsigned char blob[128];	/* CREATE's first value, if it fits */
 	struct khsm_op_init op_init;
 	unsigned char param[128];	/* OP_INIT's flat parameter */
 	__u32 ti_size;			/* TOKEN_INFO's size field */
@@ -137,6 +138,9 @@ static int k_handle(unsigned long cmd, void *arg)
 		if (o->count <= 8)
 			memcpy(k.attrs, (void *)(uintptr_t)o->tmpl,
 			       o->count * sizeof(struct khsm_attr));
+		if (o->count && k.attrs[0].len <= sizeof(k.blob))
+			memcpy(k.blob, (void *)(uintptr_t)k.attrs[0].value,
+			       k.attrs[0].len);
 		o->object = 42;
 		return 0;
 	}
@@ -444,6 +448,40 @@ static void test_objects(struct hsm_token *tok)
 	   k.attrs[2].type == CKA_LABEL && k.attrs[2].len == 3,
 	   "khsm_attr template encoded");
 	hsm_template_free(t);
+
+	/* An attribute array travels as struct khsm_tmpl_rec records. */
+	{
+		unsigned char one = 1;
+		uint64_t kt = CKK_AES;
+		struct hsm_attr in[3] = {
+			{ CKA_ENCRYPT, &one, 1 },
+			{ CKA_KEY_TYPE, &kt, 8 },
+			{ CKA_LABEL, NULL, 0 },
+		};
+		struct hsm_attr wt = { CKA_WRAP_TEMPLATE, in, sizeof(in) };
+		static const unsigned char want[] = {
+			0x04, 0x01, 0, 0, 0, 0, 0, 0,  1, 0, 0, 0, 0, 0, 0, 0,
+			1, 0, 0, 0, 0, 0, 0, 0,
+			0x00, 0x01, 0, 0, 0, 0, 0, 0,  8, 0, 0, 0, 0, 0, 0, 0,
+			0x1f, 0, 0, 0, 0, 0, 0, 0,
+			0x03, 0, 0, 0, 0, 0, 0, 0,  0, 0, 0, 0, 0, 0, 0, 0,
+		};
+
+		memset(k.blob, 0xee, sizeof(k.blob));
+		IS(hsm_create_object(tok, 7, &wt, 1, &obj), CKR_OK,
+		   "create with CKA_WRAP_TEMPLATE");
+		tap_ok(k.attrs[0].type == CKA_WRAP_TEMPLATE &&
+		       k.attrs[0].len == sizeof(want) &&
+		       !memcmp(k.blob, want, sizeof(want)),
+		       "attribute array flattened to records");
+		wt.len = sizeof(in) - 1;
+		IS(hsm_create_object(tok, 7, &wt, 1, &obj),
+		   CKR_ATTRIBUTE_VALUE_INVALID, "array of a partial CK_ATTRIBUTE");
+		wt.len = sizeof(in);
+		in[2].len = 4;
+		IS(hsm_create_object(tok, 7, &wt, 1, &obj),
+		   CKR_ATTRIBUTE_VALUE_INVALID, "array entry NULL with a length");
+	}
 
 	g[0].type = CKA_VALUE;
 	g[0].value = buf;

@@ -14,7 +14,11 @@
  * wrapped keys, no CKA_WRAP/CKA_UNWRAP, unextractable, weaker wrapping
  * key, a wrapping key that is also a data key (and the reverse),
  * CKA_WRAP_WITH_TRUSTED without CKA_TRUSTED, CKA_TRUSTED set by anyone
- * but the SO, template errors, mechanisms without CKF_WRAP. Private keys
+ * but the SO, template errors, mechanisms without CKF_WRAP.
+ * CKA_WRAP_TEMPLATE (a key to wrap must match it) and CKA_UNWRAP_TEMPLATE
+ * (merged into the unwrap template), read back with the two-step
+ * C_GetAttributeValue protocol, found by C_FindObjects, malformed and
+ * nested ones refused. Private keys
  * (P-256, RSA-2048, Ed25519, X25519) as PKCS#8 PrivateKeyInfo both ways
  * with OpenSSL.
  */
@@ -546,6 +550,192 @@ TEST_F(wk, wrap_policy)
 		EXPECT_EQ(CKR_MECHANISM_INVALID,
 			  self->f->C_WrapKey(self->s, &kw, w256, t, wr, &len));
 	}
+}
+
+/*
+ * CKA_WRAP_TEMPLATE {CKA_EXTRACTABLE true, CKA_KEY_TYPE CKK_AES} on a KEK:
+ * an AES key wraps, a generic secret does not (it does with a KEK without
+ * the template, and once the template is emptied).
+ * CKA_UNWRAP_TEMPLATE {CKA_SENSITIVE true, CKA_ENCRYPT true, CKA_LABEL}:
+ * the unwrapped key gets them; a caller template that disagrees is
+ * CKR_TEMPLATE_INCONSISTENT, one that agrees is fine.
+ */
+TEST_F(wk, wrap_and_unwrap_templates)
+{
+	static const char label[] = "from-unwrap-template";
+	CK_MECHANISM kw = { CKM_AES_KEY_WRAP, NULL, 0 };
+	CK_ATTRIBUTE wt_in[] = {
+		{ CKA_EXTRACTABLE, &yes, 1 },
+		{ CKA_KEY_TYPE, &kt_aes, sizeof(kt_aes) },
+	};
+	CK_ATTRIBUTE ut_in[] = {
+		{ CKA_SENSITIVE, &yes, 1 },
+		{ CKA_ENCRYPT, &yes, 1 },
+		{ CKA_LABEL, (void *)label, sizeof(label) - 1 },
+	};
+	CK_ATTRIBUTE tmpls[] = {
+		{ CKA_WRAP_TEMPLATE, wt_in, sizeof(wt_in) },
+		{ CKA_UNWRAP_TEMPLATE, ut_in, sizeof(ut_in) },
+	};
+	CK_ATTRIBUTE ut_tmpl[] = {
+		{ CKA_CLASS, &secret, sizeof(secret) },
+		{ CKA_KEY_TYPE, &kt_aes, sizeof(kt_aes) },
+		{ CKA_TOKEN, &no, 1 },
+		{ CKA_EXTRACTABLE, &no, 1 },
+		{ CKA_SENSITIVE, &yes, 1 },	/* [4]: agrees, then not */
+	};
+	unsigned char wr[64], lbuf[64];
+	CK_BBOOL b0, b1;
+	CK_ULONG len, got;
+	CK_OBJECT_HANDLE w, plain, t, g, u, found[4];
+	CK_ATTRIBUTE a, arr[3], out[3];
+
+	ASSERT_EQ(CKR_OK, mk_key(self->f, self->s, &kt_aes, kek256, 32, &yes,
+				 &no, tmpls, 2, &w));
+	ASSERT_EQ(CKR_OK, kek(self->f, self->s, kek256, 32, &plain));
+	ASSERT_EQ(CKR_OK, target(self->f, self->s, &kt_aes, tk128, 16, &t));
+	ASSERT_EQ(CKR_OK, target(self->f, self->s, &kt_gen, gen16, 16, &g));
+
+	/* CKA_WRAP_TEMPLATE */
+	len = sizeof(wr);
+	EXPECT_EQ(CKR_OK, self->f->C_WrapKey(self->s, &kw, plain, g, wr, &len));
+	len = sizeof(wr);
+	EXPECT_EQ(CKR_KEY_NOT_WRAPPABLE,
+		  self->f->C_WrapKey(self->s, &kw, w, g, wr, &len));
+	len = 0;
+	EXPECT_EQ(CKR_KEY_NOT_WRAPPABLE,
+		  self->f->C_WrapKey(self->s, &kw, w, g, NULL, &len));
+	len = sizeof(wr);
+	ASSERT_EQ(CKR_OK, self->f->C_WrapKey(self->s, &kw, w, t, wr, &len));
+	ASSERT_EQ(24UL, len);
+
+	/* CKA_UNWRAP_TEMPLATE merged in */
+	u = 0;
+	EXPECT_EQ(CKR_OK, self->f->C_UnwrapKey(self->s, &kw, w, wr, len,
+					       ut_tmpl, 4, &u));
+	EXPECT_EQ(CK_TRUE, get_bool(self->f, self->s, u, CKA_SENSITIVE));
+	EXPECT_EQ(CK_TRUE, get_bool(self->f, self->s, u, CKA_ENCRYPT));
+	a = (CK_ATTRIBUTE){ CKA_LABEL, lbuf, sizeof(lbuf) };
+	EXPECT_EQ(CKR_OK, self->f->C_GetAttributeValue(self->s, u, &a, 1));
+	EXPECT_EQ(sizeof(label) - 1, a.ulValueLen);
+	EXPECT_EQ(0, memcmp(lbuf, label, sizeof(label) - 1));
+	EXPECT_EQ(CKR_OK, self->f->C_UnwrapKey(self->s, &kw, w, wr, len,
+					       ut_tmpl, 5, &u));
+	ut_tmpl[4].pValue = &no;
+	u = 0;
+	EXPECT_EQ(CKR_TEMPLATE_INCONSISTENT,
+		  self->f->C_UnwrapKey(self->s, &kw, w, wr, len, ut_tmpl, 5, &u));
+	EXPECT_EQ(0UL, u);
+	ut_tmpl[4] = (CK_ATTRIBUTE){ CKA_ENCRYPT, &no, 1 };
+	EXPECT_EQ(CKR_TEMPLATE_INCONSISTENT,
+		  self->f->C_UnwrapKey(self->s, &kw, w, wr, len, ut_tmpl, 5, &u));
+	/* the key without the template unwraps as the caller says */
+	ut_tmpl[4] = (CK_ATTRIBUTE){ CKA_SENSITIVE, &no, 1 };
+	EXPECT_EQ(CKR_OK, self->f->C_UnwrapKey(self->s, &kw, plain, wr, len,
+					       ut_tmpl, 5, &u));
+	EXPECT_EQ(CK_FALSE, get_bool(self->f, self->s, u, CKA_SENSITIVE));
+
+	/* C_GetAttributeValue: the length, the types and lengths, values */
+	a = (CK_ATTRIBUTE){ CKA_UNWRAP_TEMPLATE, NULL, 0 };
+	ASSERT_EQ(CKR_OK, self->f->C_GetAttributeValue(self->s, w, &a, 1));
+	ASSERT_EQ(3 * sizeof(CK_ATTRIBUTE), a.ulValueLen);
+	memset(arr, 0, sizeof(arr));
+	a.pValue = arr;
+	ASSERT_EQ(CKR_OK, self->f->C_GetAttributeValue(self->s, w, &a, 1));
+	EXPECT_EQ(sizeof(arr), a.ulValueLen);
+	EXPECT_EQ(CKA_SENSITIVE, arr[0].type);
+	EXPECT_EQ(1UL, arr[0].ulValueLen);
+	EXPECT_EQ(CKA_ENCRYPT, arr[1].type);
+	EXPECT_EQ(1UL, arr[1].ulValueLen);
+	EXPECT_EQ(CKA_LABEL, arr[2].type);
+	EXPECT_EQ(sizeof(label) - 1, arr[2].ulValueLen);
+	b0 = b1 = 0xff;
+	memset(lbuf, 0, sizeof(lbuf));
+	arr[0].pValue = &b0;
+	arr[1].pValue = &b1;
+	arr[2].pValue = lbuf;
+	arr[2].ulValueLen = sizeof(lbuf);
+	ASSERT_EQ(CKR_OK, self->f->C_GetAttributeValue(self->s, w, &a, 1));
+	EXPECT_EQ(CK_TRUE, b0);
+	EXPECT_EQ(CK_TRUE, b1);
+	EXPECT_EQ(sizeof(label) - 1, arr[2].ulValueLen);
+	EXPECT_EQ(0, memcmp(lbuf, label, sizeof(label) - 1));
+	/* a short value buffer, a short array */
+	arr[2].ulValueLen = 4;
+	EXPECT_EQ(CKR_BUFFER_TOO_SMALL,
+		  self->f->C_GetAttributeValue(self->s, w, &a, 1));
+	EXPECT_EQ(CK_UNAVAILABLE_INFORMATION, arr[2].ulValueLen);
+	a.ulValueLen = 2 * sizeof(CK_ATTRIBUTE);
+	EXPECT_EQ(CKR_BUFFER_TOO_SMALL,
+		  self->f->C_GetAttributeValue(self->s, w, &a, 1));
+	EXPECT_EQ(CK_UNAVAILABLE_INFORMATION, a.ulValueLen);
+	/* CK_ULONG values come back as CK_ULONG */
+	{
+		CK_ULONG kt = 0;
+
+		memset(out, 0, sizeof(out));
+		out[0].pValue = &b0;
+		out[0].ulValueLen = 1;
+		out[1].pValue = &kt;
+		out[1].ulValueLen = sizeof(kt);
+		a = (CK_ATTRIBUTE){ CKA_WRAP_TEMPLATE, out,
+				    2 * sizeof(CK_ATTRIBUTE) };
+		ASSERT_EQ(CKR_OK,
+			  self->f->C_GetAttributeValue(self->s, w, &a, 1));
+		EXPECT_EQ(CKA_EXTRACTABLE, out[0].type);
+		EXPECT_EQ(CKA_KEY_TYPE, out[1].type);
+		EXPECT_EQ(sizeof(CK_ULONG), out[1].ulValueLen);
+		EXPECT_EQ(CKK_AES, kt);
+	}
+	/* an unset template is empty */
+	a = (CK_ATTRIBUTE){ CKA_WRAP_TEMPLATE, NULL, 0 };
+	ASSERT_EQ(CKR_OK, self->f->C_GetAttributeValue(self->s, plain, &a, 1));
+	EXPECT_EQ(0UL, a.ulValueLen);
+
+	/* C_FindObjects compares the template */
+	a = (CK_ATTRIBUTE){ CKA_WRAP_TEMPLATE, wt_in, sizeof(wt_in) };
+	ASSERT_EQ(CKR_OK, self->f->C_FindObjectsInit(self->s, &a, 1));
+	got = 0;
+	EXPECT_EQ(CKR_OK, self->f->C_FindObjects(self->s, found, 4, &got));
+	EXPECT_EQ(CKR_OK, self->f->C_FindObjectsFinal(self->s));
+	ASSERT_EQ(1UL, got);
+	EXPECT_EQ(w, found[0]);
+
+	/* malformed and nested templates are refused */
+	{
+		CK_ATTRIBUTE nest[] = {
+			{ CKA_WRAP_TEMPLATE, wt_in, sizeof(wt_in) },
+		};
+		CK_ATTRIBUTE secret_in[] = { { CKA_VALUE, lbuf, 16 } };
+		CK_ATTRIBUTE twice[] = {
+			{ CKA_ENCRYPT, &yes, 1 }, { CKA_ENCRYPT, &yes, 1 },
+		};
+		CK_ATTRIBUTE badlen[] = { { CKA_KEY_TYPE, &yes, 1 } };
+		CK_ATTRIBUTE bad[] = {
+			{ CKA_UNWRAP_TEMPLATE, nest, sizeof(nest) },
+			{ CKA_UNWRAP_TEMPLATE, secret_in, sizeof(secret_in) },
+			{ CKA_UNWRAP_TEMPLATE, twice, sizeof(twice) },
+			{ CKA_WRAP_TEMPLATE, badlen, sizeof(badlen) },
+			{ CKA_WRAP_TEMPLATE, wt_in, sizeof(wt_in) - 1 },
+			{ CKA_WRAP_TEMPLATE, NULL, sizeof(wt_in) },
+		};
+		unsigned int i;
+
+		for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+			EXPECT_EQ(CKR_ATTRIBUTE_VALUE_INVALID,
+				  self->f->C_SetAttributeValue(self->s, w,
+							       &bad[i], 1))
+				TH_LOG("bad template %u", i);
+		EXPECT_EQ(CKR_ATTRIBUTE_VALUE_INVALID,
+			  mk_key(self->f, self->s, &kt_aes, kek256, 32, &yes,
+				 &no, bad, 1, &u));
+	}
+
+	/* emptied: the generic secret wraps */
+	a = (CK_ATTRIBUTE){ CKA_WRAP_TEMPLATE, NULL, 0 };
+	ASSERT_EQ(CKR_OK, self->f->C_SetAttributeValue(self->s, w, &a, 1));
+	len = sizeof(wr);
+	EXPECT_EQ(CKR_OK, self->f->C_WrapKey(self->s, &kw, w, g, wr, &len));
 }
 
 /*

@@ -37,7 +37,8 @@ static const char *const class_names[N_CLASSES] = {
 struct row {
 	const char *name;
 	__u32 type;
-	char kind;		/* 'b' bool, 'u' ulong, 's' bytes, 'a' ulong[] */
+	char kind;		/* 'b' bool, 'u' ulong, 's' bytes, 'a' ulong[],
+				 * 't' attribute array (khsm_tmpl_rec) */
 	const char *cell[N_CLASSES];
 };
 
@@ -90,6 +91,8 @@ static const struct row rows[] = {
 	R(CKA_NEVER_EXTRACTABLE, 'b', "-", "-", "computed", "computed", "-"),
 	R(CKA_WRAP_WITH_TRUSTED, 'b', "-", "-", "rw,->true", "rw,->true", "-"),
 	R(CKA_TRUSTED, 'b', "-", "-", "rw,so", "-", "rw,so"),
+	R(CKA_WRAP_TEMPLATE, 't', "-", "-", "rw", "-", "rw"),
+	R(CKA_UNWRAP_TEMPLATE, 't', "-", "-", "rw", "rw", "-"),
 	R(CKA_ALWAYS_AUTHENTICATE, 'b', "-", "-", "-", "rw,->true", "-"),
 	R(CKA_VALUE_LEN, 'u', "-", "-", "fixed,no-create", "-", "-"),
 	R(CKA_EC_PARAMS, 's', "-", "-", "-", "fixed", "fixed"),
@@ -241,7 +244,7 @@ static void base_tmpl(struct t_tmpl *t, int c)
 
 /* The value an attribute takes in the tests: one that is always valid. */
 struct val {
-	__u8 buf[256];
+	__u8 buf[1024];
 	__u64 len;
 };
 
@@ -299,6 +302,7 @@ static void sample_value(const struct row *r, int c, struct val *v)
 		v->len = 8;
 		return;
 	case 'a':
+	case 't':
 		/* The default (empty: no restriction), which any set allows. */
 		v->len = 0;
 		return;
@@ -404,7 +408,7 @@ TEST_F(at, every_attribute_every_class)
 			int absent = !strcmp(cell, "-");
 			struct t_tmpl t;
 			struct val v;
-			__u8 buf[256];
+			__u8 buf[1024];
 			__u64 len = sizeof(buf);
 			__u32 rv, obj, want;
 			int err;
@@ -557,6 +561,152 @@ TEST_F(at, key_type_on_data_and_cert_refused)
 		EXPECT_EQ(CKR_ATTRIBUTE_TYPE_INVALID, rv) TH_LOG("%s", class_names[c]);
 		EXPECT_EQ(0U, obj);
 	}
+}
+
+/* --- CKA_WRAP_TEMPLATE / CKA_UNWRAP_TEMPLATE records ------------------- */
+
+/* Append a struct khsm_tmpl_rec record (value zero-padded to 8) to @v. */
+static void rec(struct val *v, __u64 type, const void *p, __u32 len)
+{
+	struct khsm_tmpl_rec r = { .type = type, .len = len };
+
+	memcpy(v->buf + v->len, &r, sizeof(r));
+	v->len += sizeof(r);
+	memset(v->buf + v->len, 0, (len + 7) & ~7U);
+	if (len)
+		memcpy(v->buf + v->len, p, len);
+	v->len += (len + 7) & ~7U;
+}
+
+static void rec_bool(struct val *v, __u64 type, __u8 b)
+{
+	rec(v, type, &b, 1);
+}
+
+static void rec_ulong(struct val *v, __u64 type, __u64 u)
+{
+	rec(v, type, &u, 8);
+}
+
+static __u32 set_tmpl_attr(int fd, __u32 s, __u32 obj, __u32 type,
+			   const struct val *v)
+{
+	__u32 rv;
+
+	op_tmpl(fd, KHSM_IOC_SET_ATTRS, s, obj, type, v, NULL, &rv);
+	return rv;
+}
+
+TEST_F(at, wrap_templates_are_checked_records)
+{
+	static const __u32 bools[] = {
+		CKA_TOKEN, CKA_PRIVATE, CKA_MODIFIABLE, CKA_COPYABLE,
+		CKA_DESTROYABLE, CKA_DERIVE, CKA_ENCRYPT, CKA_DECRYPT,
+		CKA_SIGN, CKA_VERIFY, CKA_WRAP, CKA_UNWRAP, CKA_SENSITIVE,
+		CKA_EXTRACTABLE, CKA_LOCAL, CKA_TRUSTED, CKA_ALWAYS_SENSITIVE,
+	};
+	__u32 key = make_obj(_metadata, self->fd, self->s, C_SECRET, NULL);
+	__u32 priv = make_obj(_metadata, self->fd, self->s, C_PRIV, NULL);
+	__u32 type, rv, obj = 0;
+	__u8 got[1024], long_val[KHSM_TMPL_MAX_VALUE + 1];
+	__u64 len = sizeof(got);
+	struct t_tmpl t;
+	struct val v, good;
+	unsigned int i;
+
+	ASSERT_NE(0U, key);
+	ASSERT_NE(0U, priv);
+	ASSERT_EQ(8192U, KHSM_TMPL_MAX_LEN);
+	memset(long_val, 'x', sizeof(long_val));
+
+	/* Well formed: set, read back byte for byte. */
+	memset(&good, 0, sizeof(good));
+	rec_bool(&good, CKA_EXTRACTABLE, 1);
+	rec_ulong(&good, CKA_KEY_TYPE, CKK_AES);
+	rec(&good, CKA_LABEL, "kek", 3);
+	EXPECT_EQ(CKR_OK, set_tmpl_attr(self->fd, self->s, key, CKA_WRAP_TEMPLATE, &good));
+	EXPECT_EQ(CKR_OK, set_tmpl_attr(self->fd, self->s, key, CKA_UNWRAP_TEMPLATE, &good));
+	EXPECT_EQ(0, t_get_attr(self->fd, self->s, key, CKA_WRAP_TEMPLATE, got, &len, &rv));
+	EXPECT_EQ(CKR_OK, rv);
+	ASSERT_EQ(good.len, len);
+	EXPECT_EQ(0, memcmp(good.buf, got, len));
+	/* Private key: UNWRAP_TEMPLATE yes, WRAP_TEMPLATE no. */
+	EXPECT_EQ(CKR_OK, set_tmpl_attr(self->fd, self->s, priv, CKA_UNWRAP_TEMPLATE, &good));
+	EXPECT_EQ(CKR_ATTRIBUTE_TYPE_INVALID,
+		  set_tmpl_attr(self->fd, self->s, priv, CKA_WRAP_TEMPLATE, &good));
+
+	for (type = CKA_WRAP_TEMPLATE; type <= CKA_UNWRAP_TEMPLATE; type++) {
+		/* Trailing bytes, a short header. */
+		v = good;
+		v.len += 4;
+		EXPECT_EQ(CKR_ATTRIBUTE_VALUE_INVALID, set_tmpl_attr(self->fd, self->s, key, type, &v));
+		v.len = good.len - 8;
+		EXPECT_EQ(CKR_ATTRIBUTE_VALUE_INVALID, set_tmpl_attr(self->fd, self->s, key, type, &v));
+		/* A non-zero pad field; a non-zero padding byte. */
+		v = good;
+		v.buf[12] = 1;
+		EXPECT_EQ(CKR_ATTRIBUTE_VALUE_INVALID, set_tmpl_attr(self->fd, self->s, key, type, &v));
+		v = good;
+		v.buf[17] = 1;	/* after the CK_BBOOL of the first record */
+		EXPECT_EQ(CKR_ATTRIBUTE_VALUE_INVALID, set_tmpl_attr(self->fd, self->s, key, type, &v));
+		/* Nested array attributes. */
+		memset(&v, 0, sizeof(v));
+		rec(&v, CKA_WRAP_TEMPLATE, NULL, 0);
+		EXPECT_EQ(CKR_ATTRIBUTE_VALUE_INVALID, set_tmpl_attr(self->fd, self->s, key, type, &v));
+		memset(&v, 0, sizeof(v));
+		rec_ulong(&v, CKA_ALLOWED_MECHANISMS, CKM_AES_KEY_WRAP);
+		EXPECT_EQ(CKR_ATTRIBUTE_VALUE_INVALID, set_tmpl_attr(self->fd, self->s, key, type, &v));
+		/* A type twice. */
+		memset(&v, 0, sizeof(v));
+		rec_bool(&v, CKA_ENCRYPT, 1);
+		rec_bool(&v, CKA_ENCRYPT, 1);
+		EXPECT_EQ(CKR_ATTRIBUTE_VALUE_INVALID, set_tmpl_attr(self->fd, self->s, key, type, &v));
+		/* Unknown type, a secret one, wrong value lengths. */
+		memset(&v, 0, sizeof(v));
+		rec_bool(&v, 0x7fff0000, 1);
+		EXPECT_EQ(CKR_ATTRIBUTE_VALUE_INVALID, set_tmpl_attr(self->fd, self->s, key, type, &v));
+		memset(&v, 0, sizeof(v));
+		rec(&v, CKA_VALUE, aes_key, sizeof(aes_key));
+		EXPECT_EQ(CKR_ATTRIBUTE_VALUE_INVALID, set_tmpl_attr(self->fd, self->s, key, type, &v));
+		memset(&v, 0, sizeof(v));
+		rec_ulong(&v, CKA_ENCRYPT, 1);
+		EXPECT_EQ(CKR_ATTRIBUTE_VALUE_INVALID, set_tmpl_attr(self->fd, self->s, key, type, &v));
+		memset(&v, 0, sizeof(v));
+		rec_bool(&v, CKA_KEY_TYPE, 0);
+		EXPECT_EQ(CKR_ATTRIBUTE_VALUE_INVALID, set_tmpl_attr(self->fd, self->s, key, type, &v));
+		memset(&v, 0, sizeof(v));
+		rec_bool(&v, CKA_ENCRYPT, 2);
+		EXPECT_EQ(CKR_ATTRIBUTE_VALUE_INVALID, set_tmpl_attr(self->fd, self->s, key, type, &v));
+		/* Value lengths: KHSM_TMPL_MAX_VALUE, one more. */
+		memset(&v, 0, sizeof(v));
+		rec(&v, CKA_LABEL, long_val, KHSM_TMPL_MAX_VALUE);
+		EXPECT_EQ(CKR_OK, set_tmpl_attr(self->fd, self->s, key, type, &v));
+		memset(&v, 0, sizeof(v));
+		rec(&v, CKA_LABEL, long_val, KHSM_TMPL_MAX_VALUE + 1);
+		EXPECT_EQ(CKR_ATTRIBUTE_VALUE_INVALID, set_tmpl_attr(self->fd, self->s, key, type, &v));
+		/* KHSM_TMPL_MAX_RECS records, one more. */
+		memset(&v, 0, sizeof(v));
+		for (i = 0; i < KHSM_TMPL_MAX_RECS; i++)
+			rec_bool(&v, bools[i], 1);
+		EXPECT_EQ(CKR_OK, set_tmpl_attr(self->fd, self->s, key, type, &v));
+		rec_bool(&v, bools[KHSM_TMPL_MAX_RECS], 1);
+		EXPECT_EQ(CKR_ATTRIBUTE_VALUE_INVALID, set_tmpl_attr(self->fd, self->s, key, type, &v));
+		/* Empty: no constraint. */
+		v.len = 0;
+		EXPECT_EQ(CKR_OK, set_tmpl_attr(self->fd, self->s, key, type, &v));
+	}
+
+	/* C_CreateObject checks the same. */
+	memset(&v, 0, sizeof(v));
+	rec(&v, CKA_UNWRAP_TEMPLATE, NULL, 0);
+	tmpl_with(&t, C_SECRET, CKA_UNWRAP_TEMPLATE, &v);
+	t_create(self->fd, self->s, &t, &obj, &rv);
+	EXPECT_EQ(CKR_ATTRIBUTE_VALUE_INVALID, rv);
+	EXPECT_EQ(0U, obj);
+	tmpl_with(&t, C_SECRET, CKA_UNWRAP_TEMPLATE, &good);
+	t_create(self->fd, self->s, &t, &obj, &rv);
+	EXPECT_EQ(CKR_OK, rv);
+	EXPECT_NE(0U, obj);
 }
 
 TEST_HARNESS_MAIN

@@ -345,6 +345,34 @@ struct khsm_attr {
 	__u64 value;		/* user pointer; 0 for a length query */
 };
 
+/*
+ * The value of CKA_WRAP_TEMPLATE and CKA_UNWRAP_TEMPLATE (PKCS#11 attribute
+ * arrays, CKF_ARRAY_ATTRIBUTE): in place of the caller's CK_ATTRIBUTE[],
+ * a blob of up to KHSM_TMPL_MAX_RECS records, each a struct
+ * khsm_tmpl_rec followed by its value of @len bytes, zero-padded to a
+ * multiple of 8 (the next record starts 8-byte aligned). Values are in
+ * the uAPI's attribute encoding (CK_ULONG as 8 bytes, CK_BBOOL as one).
+ * CREATE/COPY/SET/GENERATE*, DERIVE and UNWRAP refuse with
+ * CKR_ATTRIBUTE_VALUE_INVALID a blob that is not such records exactly
+ * (trailing bytes, non-zero pad or padding), has more than
+ * KHSM_TMPL_MAX_RECS records or a value longer than KHSM_TMPL_MAX_VALUE,
+ * names a type twice, an array attribute (no nesting), a type the token
+ * does not know or a secret one (CKA_VALUE and the private key parts),
+ * or a CK_BBOOL/CK_ULONG value of the wrong length. GET returns the blob;
+ * an empty value is the empty template (the default: no constraint).
+ */
+struct khsm_tmpl_rec {
+	__u64 type;		/* CKA_* */
+	__u32 len;		/* value bytes that follow */
+	__u32 pad;		/* zero */
+};
+#define KHSM_TMPL_MAX_RECS	16
+#define KHSM_TMPL_MAX_VALUE	496
+/* The largest blob (8192 bytes): every record at its largest. */
+#define KHSM_TMPL_MAX_LEN	(KHSM_TMPL_MAX_RECS * \
+				 (sizeof(struct khsm_tmpl_rec) + \
+				  KHSM_TMPL_MAX_VALUE))
+
 struct khsm_object {
 	__u32 size;
 	__u32 rv;
