@@ -6,6 +6,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <openssl/bn.h>
+#include <openssl/core_names.h>
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
 
 #include "p11_util.h"
 
@@ -193,4 +197,60 @@ CK_ULONG p_ec_point(CK_FUNCTION_LIST_PTR f, CK_SESSION_HANDLE s,
 	if (f->C_GetAttributeValue(s, pub, &a, 1) != CKR_OK)
 		return 0;
 	return a.ulValueLen;
+}
+
+CK_RV p_rsa_import(CK_FUNCTION_LIST_PTR f, CK_SESSION_HANDLE s, void *pk,
+		   const CK_ATTRIBUTE *priv_extra, CK_ULONG n_priv,
+		   const CK_ATTRIBUTE *pub_extra, CK_ULONG n_pub,
+		   CK_OBJECT_HANDLE *priv, CK_OBJECT_HANDLE *pub)
+{
+	static const char *const params[8] = {
+		OSSL_PKEY_PARAM_RSA_N, OSSL_PKEY_PARAM_RSA_E,
+		OSSL_PKEY_PARAM_RSA_D, OSSL_PKEY_PARAM_RSA_FACTOR1,
+		OSSL_PKEY_PARAM_RSA_FACTOR2, OSSL_PKEY_PARAM_RSA_EXPONENT1,
+		OSSL_PKEY_PARAM_RSA_EXPONENT2, OSSL_PKEY_PARAM_RSA_COEFFICIENT1,
+	};
+	static const CK_ATTRIBUTE_TYPE types[8] = {
+		CKA_MODULUS, CKA_PUBLIC_EXPONENT, CKA_PRIVATE_EXPONENT,
+		CKA_PRIME_1, CKA_PRIME_2, CKA_EXPONENT_1, CKA_EXPONENT_2,
+		CKA_COEFFICIENT,
+	};
+	static CK_OBJECT_CLASS cpriv = CKO_PRIVATE_KEY, cpub = CKO_PUBLIC_KEY;
+	static CK_KEY_TYPE kt = CKK_RSA;
+	unsigned char num[8][1024];	/* up to RSA-8192 */
+	CK_ATTRIBUTE t[2 + 8 + P_RSA_MAX_EXTRA];
+	CK_ULONG n = 0, i;
+	CK_RV rv = CKR_GENERAL_ERROR;
+
+	if (n_priv > P_RSA_MAX_EXTRA || n_pub > P_RSA_MAX_EXTRA)
+		return CKR_ARGUMENTS_BAD;
+	t[n++] = (CK_ATTRIBUTE){ CKA_CLASS, &cpriv, sizeof(cpriv) };
+	t[n++] = (CK_ATTRIBUTE){ CKA_KEY_TYPE, &kt, sizeof(kt) };
+	for (i = 0; i < 8; i++) {
+		BIGNUM *b = NULL;
+		int len;
+
+		if (!EVP_PKEY_get_bn_param(pk, params[i], &b) ||
+		    BN_num_bytes(b) > (int)sizeof(num[i])) {
+			BN_clear_free(b);
+			goto out;
+		}
+		len = BN_bn2bin(b, num[i]);
+		BN_clear_free(b);
+		t[n++] = (CK_ATTRIBUTE){ types[i], num[i], (CK_ULONG)len };
+	}
+	if (n_priv)
+		memcpy(t + n, priv_extra, n_priv * sizeof(*t));
+	rv = f->C_CreateObject(s, t, n + n_priv, priv);
+	if (rv != CKR_OK || !pub)
+		goto out;
+	/* class, key type, modulus, public exponent */
+	t[0].pValue = &cpub;
+	n = 4;
+	if (n_pub)
+		memcpy(t + n, pub_extra, n_pub * sizeof(*t));
+	rv = f->C_CreateObject(s, t, n + n_pub, pub);
+out:
+	OPENSSL_cleanse(num, sizeof(num));
+	return rv;
 }

@@ -74,6 +74,19 @@ CK_ULONG p_ec_point(CK_FUNCTION_LIST_PTR f, CK_SESSION_HANDLE s,
 
 extern const unsigned char p_p256_oid[10];
 
+/*
+ * Import OpenSSL's RSA private key @pk (an EVP_PKEY *): the private key
+ * object with its eight numbers plus @priv_extra, and, if @pub is not
+ * NULL, the public key object (modulus, exponent) plus @pub_extra; at most
+ * P_RSA_MAX_EXTRA extra attributes each. Session objects unless an extra
+ * attribute says otherwise.
+ */
+#define P_RSA_MAX_EXTRA	8
+CK_RV p_rsa_import(CK_FUNCTION_LIST_PTR f, CK_SESSION_HANDLE s, void *pk,
+		   const CK_ATTRIBUTE *priv_extra, CK_ULONG n_priv,
+		   const CK_ATTRIBUTE *pub_extra, CK_ULONG n_pub,
+		   CK_OBJECT_HANDLE *priv, CK_OBJECT_HANDLE *pub);
+
 /* Seconds on CLOCK_MONOTONIC, for the tests that time themselves. */
 static inline double p_now(void)
 {

@@ -233,53 +233,18 @@ static EVP_PKEY *pem_key(const char *pem)
 	return pk;
 }
 
-static const char *const key_params[8] = {
-	OSSL_PKEY_PARAM_RSA_N, OSSL_PKEY_PARAM_RSA_E, OSSL_PKEY_PARAM_RSA_D,
-	OSSL_PKEY_PARAM_RSA_FACTOR1, OSSL_PKEY_PARAM_RSA_FACTOR2,
-	OSSL_PKEY_PARAM_RSA_EXPONENT1, OSSL_PKEY_PARAM_RSA_EXPONENT2,
-	OSSL_PKEY_PARAM_RSA_COEFFICIENT1,
-};
-
-static const CK_ATTRIBUTE_TYPE key_attrs[8] = {
-	CKA_MODULUS, CKA_PUBLIC_EXPONENT, CKA_PRIVATE_EXPONENT, CKA_PRIME_1,
-	CKA_PRIME_2, CKA_EXPONENT_1, CKA_EXPONENT_2, CKA_COEFFICIENT,
-};
-
 /* Import @pk into the token: the private key and the public key. */
 static CK_RV import(CK_FUNCTION_LIST_PTR f, CK_SESSION_HANDLE s, EVP_PKEY *pk,
 		    CK_OBJECT_HANDLE *priv, CK_OBJECT_HANDLE *pub)
 {
-	static unsigned char num[8][512];
-	CK_OBJECT_CLASS cpriv = CKO_PRIVATE_KEY, cpub = CKO_PUBLIC_KEY;
-	CK_KEY_TYPE kt = CKK_RSA;
 	CK_BBOOL yes = CK_TRUE;
-	CK_ATTRIBUTE t[12] = {
-		{ CKA_CLASS, &cpriv, sizeof(cpriv) },
-		{ CKA_KEY_TYPE, &kt, sizeof(kt) },
+	CK_ATTRIBUTE pt[] = {
 		{ CKA_DECRYPT, &yes, 1 },
 		{ CKA_SENSITIVE, &yes, 1 },
 	};
-	CK_RV rv;
-	int i;
+	CK_ATTRIBUTE ut[] = { { CKA_ENCRYPT, &yes, 1 } };
 
-	for (i = 0; i < 8; i++) {
-		BIGNUM *b = NULL;
-		int len;
-
-		if (!EVP_PKEY_get_bn_param(pk, key_params[i], &b))
-			return CKR_GENERAL_ERROR;
-		len = BN_bn2bin(b, num[i]);
-		BN_clear_free(b);
-		t[4 + i] = (CK_ATTRIBUTE){ key_attrs[i], num[i], (CK_ULONG)len };
-	}
-	rv = f->C_CreateObject(s, t, 12, priv);
-	if (rv != CKR_OK)
-		return rv;
-	t[0] = (CK_ATTRIBUTE){ CKA_CLASS, &cpub, sizeof(cpub) };
-	t[2] = (CK_ATTRIBUTE){ CKA_ENCRYPT, &yes, 1 };
-	t[3] = t[4];
-	t[4] = t[5];
-	return f->C_CreateObject(s, t, 5, pub);
+	return p_rsa_import(f, s, pk, pt, 2, ut, 1, priv, pub);
 }
 
 static size_t ossl_crypt(EVP_PKEY *pk, int enc, int pad,
