@@ -101,9 +101,15 @@
 #define KHSM_FEATURE_DERIVE	(1ULL << 4)	/* KHSM_IOC_DERIVE_KEY */
 /* KHSM_IOC_WRAP_KEY, KHSM_IOC_UNWRAP_KEY */
 #define KHSM_FEATURE_WRAP	(1ULL << 5)
+/*
+ * Sealed token state (KHSM_IOC_STATE_*), the per-token PIN retry limit
+ * (khsm_init_token.max_pin_failures) and TOKEN_INFO's VER1 fields.
+ */
+#define KHSM_FEATURE_STATE	(1ULL << 6)
 #define KHSM_FEATURE_ALL	(KHSM_FEATURE_OBJECTS | KHSM_FEATURE_CRYPTO | \
 				 KHSM_FEATURE_PIN_KDF | KHSM_FEATURE_POLICY | \
-				 KHSM_FEATURE_DERIVE | KHSM_FEATURE_WRAP)
+				 KHSM_FEATURE_DERIVE | KHSM_FEATURE_WRAP | \
+				 KHSM_FEATURE_STATE)
 
 #define KHSM_LABEL_LEN		32
 #define KHSM_MANUF_LEN		32
@@ -218,8 +224,33 @@ struct khsm_token_info {
 	__u32 user_parallelism;
 	__u8  user_salt[KHSM_SALT_LEN];
 	__u64 reserved[4];
+	/* Since KHSM_TOKEN_INFO_SIZE_VER1 (KHSM_FEATURE_STATE). */
+	__u32 max_pin_failures;		/* wrong PINs in a row that lock */
+	__u32 so_failures;		/* wrong SO PINs in a row */
+	__u32 user_failures;		/* wrong user PINs in a row */
+	__u32 state_flags;		/* KHSM_TOKEN_STATE_* */
+	__u64 state_gen;		/* generation of the sealed state */
+	__u32 refused;			/* state blobs refused since the load */
+	__u32 pending;			/* sealed objects waiting for a login */
+	__u64 reserved1[2];
 };
 #define KHSM_TOKEN_INFO_SIZE_VER0	248
+#define KHSM_TOKEN_INFO_SIZE_VER1	296
+/*
+ * state_flags:
+ *   LOCKED: the token's state was loaded (KHSM_IOC_STATE_LOAD) and no SO
+ *     or user has logged in since, so the kernel does not hold the token
+ *     master key: private objects wait sealed (pending), public objects
+ *     are readable but not usable, and token objects cannot be created,
+ *     changed or destroyed (CKR_USER_NOT_LOGGED_IN) until a login.
+ *   TAMPERED: a state blob failed its checks (dmesg says which); the
+ *     objects that passed are in use.
+ *   LOADED: the state came from KHSM_IOC_STATE_LOAD (not a C_InitToken
+ *     since the module was loaded).
+ */
+#define KHSM_TOKEN_STATE_LOCKED		(1U << 0)
+#define KHSM_TOKEN_STATE_TAMPERED	(1U << 1)
+#define KHSM_TOKEN_STATE_LOADED		(1U << 2)
 
 /*
  * A PIN verifier as handed to the kernel. For a check (login, the old PIN of
@@ -262,10 +293,18 @@ struct khsm_init_token {
 	struct khsm_pin so_check;	/* current SO PIN; ignored if uninitialised */
 	struct khsm_pin so_new;		/* the SO PIN to set (usually the same PIN) */
 	__u32 flags;			/* KHSM_INIT_TOKEN_F_* */
-	__u32 pad0;			/* zero */
+	/*
+	 * Wrong PINs in a row that lock the SO or the user PIN: 0 for the
+	 * default (10), else 3..100 (EINVAL otherwise). Kept in the sealed
+	 * state with the failure counters.
+	 */
+	__u32 max_pin_failures;
 	__u64 reserved[1];
 };
 #define KHSM_INIT_TOKEN_SIZE_VER0	184
+#define KHSM_DEF_PIN_FAILURES		10
+#define KHSM_MIN_PIN_FAILURES		3
+#define KHSM_MAX_PIN_FAILURES_LIMIT	100
 
 /*
  * --- KHSM_IOC_ADMIN_INIT_TOKEN: root's recovery --------------------------
@@ -284,7 +323,7 @@ struct khsm_admin_init_token {
 	__u8  label[KHSM_LABEL_LEN];	/* blank padded */
 	struct khsm_pin so_new;
 	__u32 flags;			/* KHSM_INIT_TOKEN_F_* */
-	__u32 pad0;			/* zero */
+	__u32 max_pin_failures;		/* as in struct khsm_init_token */
 	__u64 reserved[4];
 };
 #define KHSM_ADMIN_INIT_TOKEN_SIZE_VER0	144
@@ -735,6 +774,196 @@ struct khsm_mech_info {
 #define KHSM_MECH_INFO_SIZE_VER0	56
 
 /*
+ * --- KHSM_IOC_STATE: sealed token state, export and load -----------------
+ * The kernel does no file I/O. It hands out the token's state as sealed
+ * blobs that user space (libhsm, hsmctl) stores, one file each, in the
+ * token's state directory, and takes them back at load:
+ *
+ *   header  struct khsm_state_hdr and its entries: serial, label, policy,
+ *           the PIN records, the retry limit and failure counters, the
+ *           generation, and the (oid, gen) of every live token object.
+ *   object  struct khsm_state_obj and its body: one token object.
+ *
+ * Keys. C_InitToken makes a random 32-byte token master key (TMK) in the
+ * kernel. It never leaves the kernel in clear: the header stores it only
+ * wrapped (AES-256-GCM) under a key-encryption key per PIN,
+ *   KEK  = HKDF-SHA256(ikm = verifier, salt = serial, "khsm kek so|user"),
+ * and the kernel keeps of each PIN only
+ *   auth = HKDF-SHA256(ikm = verifier, salt = serial, "khsm auth so|user"),
+ * which it compares at login: neither logs in when replayed, and neither
+ * gives the other. (The verifier is Argon2id(PIN), see KHSM_IOC_LOGIN.)
+ * Objects are sealed under HKDF-SHA256(TMK, "khsm object"), the header
+ * under HKDF-SHA256(TMK, "khsm header"), AES-256-GCM with a fresh random
+ * nonce each time; the associated data is the blob's fixed part with the
+ * tag zeroed (magic, version, serial, object id, generation, flags,
+ * lengths) and, for a public object, its body.
+ *
+ * Objects. A private object (CKA_PRIVATE true) and every private or secret
+ * key has its body encrypted (KHSM_STATE_OBJ_F_ENCRYPTED). Any other
+ * object (certificates, public keys, public data) has its body in clear
+ * and authenticated (GMAC), so it can be listed before any login. The body
+ * is the object's attribute list: records { __u32 type; __u32 len; value
+ * (len bytes) } in the order the kernel holds them, with no padding.
+ *
+ * Generations. Every change of the state (an object made, changed or
+ * destroyed, a PIN set, a login failure or success) takes the next value
+ * of the token's 64-bit generation; an object records the generation of
+ * its last change, the header the newest. Object ids (oid) are never
+ * reused on a token.
+ *
+ * One ioctl, KHSM_IOC_STATE, struct khsm_state_io, @what says which call.
+ *
+ * Load (CAP_SYS_ADMIN). LOAD with KHSM_STATE_LOAD_HEADER replaces the
+ * token's state (no session may be open: CKR_SESSION_EXISTS) with the
+ * header's, unauthenticated so far: the token is LOCKED. Then one LOAD
+ * with KHSM_STATE_LOAD_OBJECT per object file: the kernel refuses (status
+ * below, and a line in dmesg) a blob that is malformed, of another token,
+ * not listed in the header, listed with another generation, or not the
+ * object the caller expected (@oid, from the file name). Public objects
+ * become objects at once (readable, not usable); encrypted ones wait
+ * sealed. KHSM_STATE_LOAD_FINISH reports the listed objects that never
+ * came (status KHSM_STATE_MISSING, @count of them; they stay listed, so a
+ * later load can still bring them). The first SO or user login after the
+ * load unwraps the TMK with the PIN, authenticates the header (a failure
+ * is CKR_DEVICE_ERROR: the state was altered), decrypts the waiting
+ * objects and authenticates the public ones; a blob that fails is
+ * dropped and reported in dmesg and TOKEN_INFO (TAMPERED, refused).
+ * With KHSM_STATE_LOAD_F_SO_PIN, LOAD_HEADER checks @pin (the SO's, check
+ * form) against the header before it changes anything (CKR_PIN_INCORRECT,
+ * not counted, or CKR_DEVICE_ERROR for a header that does not
+ * authenticate) and unlocks the token at once: hsmctl restore.
+ *
+ * Export (any opener of the device). EXPORT with KHSM_STATE_EXPORT_HEADER
+ * gives the current header; with KHSM_STATE_EXPORT_OBJECT the sealed blob
+ * of token object @handle (visible to the file), with its @oid and @gen;
+ * KHSM_STATE_EXPORT_F_ID_ONLY gives @oid and @gen without the blob (what
+ * libhsm asks before C_DestroyObject, to know which file to remove). A
+ * session object answers @oid 0 and no blob. KHSM_STATE_EXPORT_NEXT
+ * (CAP_SYS_ADMIN) gives the blob of the token object with the lowest oid
+ * >= @oid, waiting sealed ones included, for hsmctl save and backup;
+ * CKR_OBJECT_HANDLE_INVALID after the last. @buf 0 asks for the length;
+ * a short buffer gives CKR_BUFFER_TOO_SMALL with @len set. A LOCKED
+ * token exports its header and the blobs it holds as they came.
+ */
+#define KHSM_STATE_VERSION		1
+#define KHSM_STATE_MAGIC_LEN		8
+#define KHSM_STATE_HDR_MAGIC		"KHSMHDR1"
+#define KHSM_STATE_OBJ_MAGIC		"KHSMOBJ1"
+#define KHSM_STATE_NONCE_LEN		12
+#define KHSM_STATE_TAG_LEN		16
+#define KHSM_STATE_AUTH_LEN		32
+#define KHSM_STATE_WRAPPED_LEN		48	/* GCM(KEK, TMK): 32 + tag */
+/* Largest object body (attribute records) and header entry count. */
+#define KHSM_STATE_MAX_BODY		(1U << 20)
+#define KHSM_STATE_MAX_ENTRIES		1000000
+
+/* A PIN as the header keeps it (blobs are in the host's byte order). */
+struct khsm_state_pin {
+	__u8  salt[KHSM_SALT_LEN];
+	__u32 t_cost;
+	__u32 m_cost_kib;
+	__u32 parallelism;
+	__u32 set;			/* 1: the PIN is set, else all zero */
+	__u8  auth[KHSM_STATE_AUTH_LEN];
+	__u8  nonce[KHSM_STATE_NONCE_LEN];
+	__u32 pad;			/* zero */
+	__u8  wrapped_tmk[KHSM_STATE_WRAPPED_LEN];
+};
+
+struct khsm_state_ent {
+	__u64 oid;
+	__u64 gen;
+};
+
+struct khsm_state_hdr {
+	__u8  magic[KHSM_STATE_MAGIC_LEN];	/* KHSM_STATE_HDR_MAGIC */
+	__u32 version;			/* KHSM_STATE_VERSION */
+	__u32 hdr_size;			/* sizeof(struct khsm_state_hdr) */
+	__u8  serial[KHSM_SERIAL_LEN];
+	__u8  label[KHSM_LABEL_LEN];
+	__u64 gen;			/* the token's generation */
+	__u64 next_oid;			/* the next object gets this id */
+	__u32 init_flags;		/* KHSM_INIT_TOKEN_F_* */
+	__u32 max_pin_failures;
+	__u32 n_entries;		/* struct khsm_state_ent that follow */
+	__u32 pad0;			/* zero */
+	struct khsm_state_pin so;
+	struct khsm_state_pin user;
+	__u8  nonce[KHSM_STATE_NONCE_LEN];
+	__u32 pad1;			/* zero */
+	/* GMAC under the header key: all above and the entries. */
+	__u8  tag[KHSM_STATE_TAG_LEN];
+	/*
+	 * Not authenticated, since a wrong PIN before any login (no TMK in
+	 * the kernel yet) must still be counted on disk.
+	 */
+	__u32 so_failures;
+	__u32 user_failures;
+	__u64 reserved[2];		/* zero */
+	/* struct khsm_state_ent entries[n_entries], ascending oid */
+};
+
+#define KHSM_STATE_OBJ_F_ENCRYPTED	(1U << 0)	/* body is ciphertext */
+#define KHSM_STATE_OBJ_F_ALL		KHSM_STATE_OBJ_F_ENCRYPTED
+
+struct khsm_state_obj {
+	__u8  magic[KHSM_STATE_MAGIC_LEN];	/* KHSM_STATE_OBJ_MAGIC */
+	__u32 version;			/* KHSM_STATE_VERSION */
+	__u32 flags;			/* KHSM_STATE_OBJ_F_* */
+	__u8  serial[KHSM_SERIAL_LEN];
+	__u64 oid;
+	__u64 gen;
+	__u32 body_len;			/* bytes that follow */
+	__u8  nonce[KHSM_STATE_NONCE_LEN];
+	__u8  tag[KHSM_STATE_TAG_LEN];
+	/* body_len bytes */
+};
+
+/* khsm_state_io.what */
+#define KHSM_STATE_EXPORT_HEADER	1
+#define KHSM_STATE_EXPORT_OBJECT	2
+#define KHSM_STATE_EXPORT_NEXT		3
+#define KHSM_STATE_LOAD_HEADER		4
+#define KHSM_STATE_LOAD_OBJECT		5
+#define KHSM_STATE_LOAD_FINISH		6
+
+/* khsm_state_io.flags */
+#define KHSM_STATE_EXPORT_F_ID_ONLY	(1U << 0)	/* EXPORT_OBJECT */
+#define KHSM_STATE_LOAD_F_SO_PIN	(1U << 1)	/* LOAD_HEADER */
+#define KHSM_STATE_F_ALL		(KHSM_STATE_EXPORT_F_ID_ONLY | \
+					 KHSM_STATE_LOAD_F_SO_PIN)
+
+/* khsm_state_io.status: LOAD's verdict on the blob (rv stays CKR_OK). */
+#define KHSM_STATE_OK			0
+#define KHSM_STATE_MALFORMED		1	/* bad magic/version/length */
+#define KHSM_STATE_OTHER_TOKEN		2	/* serial is another token's */
+#define KHSM_STATE_NOT_LISTED		3	/* header does not list it */
+#define KHSM_STATE_WRONG_GEN		4	/* listed with another gen */
+#define KHSM_STATE_WRONG_OID		5	/* not the object expected */
+#define KHSM_STATE_DUPLICATE		6	/* already loaded */
+#define KHSM_STATE_BAD_TAG		7	/* authentication failed */
+#define KHSM_STATE_BAD_BODY		8	/* attribute records invalid */
+#define KHSM_STATE_MISSING		9	/* FINISH: listed, never came */
+
+struct khsm_state_io {
+	__u32 size;
+	__u32 rv;
+	__u32 what;			/* KHSM_STATE_* above */
+	__u32 flags;			/* KHSM_STATE_*_F_* */
+	__u32 handle;			/* EXPORT_OBJECT: the object */
+	__u32 status;			/* out: LOAD's KHSM_STATE_OK ... */
+	__u64 oid;			/* in: NEXT cursor, LOAD_OBJECT expected
+					 * (0: any); out: EXPORT's object id */
+	__u64 gen;			/* out: blob's generation */
+	__u64 buf;			/* user pointer: blob out or in */
+	__u64 len;			/* in: capacity / blob length; out: length */
+	__u64 count;			/* out: FINISH: listed objects missing */
+	struct khsm_pin pin;		/* LOAD_F_SO_PIN: check form */
+	__u64 reserved[2];		/* zero */
+};
+#define KHSM_STATE_IO_SIZE_VER0		144
+
+/*
  * --- ioctl numbers -------------------------------------------------------
  * The numbers carry no size and no direction: _IO(KHSM_IOC_MAGIC, nr).
  * Every argument struct states its own size in its first field and the
@@ -776,7 +1005,8 @@ struct khsm_mech_info {
 #define KHSM_IOC_DERIVE_KEY	_IO(KHSM_IOC_MAGIC, 0x1b)
 #define KHSM_IOC_WRAP_KEY	_IO(KHSM_IOC_MAGIC, 0x1c)
 #define KHSM_IOC_UNWRAP_KEY	_IO(KHSM_IOC_MAGIC, 0x1d)
-#define KHSM_IOC_NR_MAX		0x1d
+#define KHSM_IOC_STATE		_IO(KHSM_IOC_MAGIC, 0x1e)
+#define KHSM_IOC_NR_MAX		0x1e
 
 /*
  * errno for a PKCS#11 decision (rv != CKR_OK), one meaning each:
