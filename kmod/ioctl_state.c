@@ -53,7 +53,6 @@ static int khsm_state_export(struct khsm_file *f, struct khsm_state_io *io)
 
 	if (io->flags & ~KHSM_STATE_EXPORT_F_ID_ONLY ||
 	    (id_only && io->what != KHSM_STATE_EXPORT_OBJECT) ||
-	    (io->what != KHSM_STATE_EXPORT_NEXT && io->oid) ||
 	    (io->what != KHSM_STATE_EXPORT_OBJECT && io->handle))
 		return -EINVAL;
 	switch (io->what) {
@@ -126,20 +125,27 @@ int khsm_ioc_state(struct khsm_file *f, union khsm_ioc_arg *a)
 {
 	struct khsm_state_io *io = &a->state_io;
 
-	if (!KHSM_RESERVED_OK(io) || io->status || io->count)
+	if (!KHSM_RESERVED_OK(io))
 		return -EINVAL;
+	/*
+	 * Out-only fields are not input: the two-call idiom sends the
+	 * struct of the length query back as it came.
+	 */
+	io->status = 0;
+	io->count = 0;
+	io->gen = 0;
 	switch (io->what) {
 	case KHSM_STATE_EXPORT_HEADER:
 	case KHSM_STATE_EXPORT_OBJECT:
+		io->oid = 0;
+		fallthrough;
 	case KHSM_STATE_EXPORT_NEXT:
-		if (!khsm_zero(&io->pin, sizeof(io->pin)) || io->gen)
+		if (!khsm_zero(&io->pin, sizeof(io->pin)))
 			return -EINVAL;
 		return khsm_state_export(f, io);
 	case KHSM_STATE_LOAD_HEADER:
 	case KHSM_STATE_LOAD_OBJECT:
 	case KHSM_STATE_LOAD_FINISH:
-		if (io->gen)
-			return -EINVAL;
 		return khsm_state_load(f, io);
 	default:
 		return -EINVAL;

@@ -925,31 +925,36 @@ static void khsm_state_open_waiting(struct khsm_token *tok)
 {
 	struct khsm_pent *p;
 	unsigned long oid;
-	u8 *body;
-	u32 st;
+	u8 *blob, *body;
+	u32 st, len;
+	bool opened;
 
 	xa_for_each(&tok->persisted, oid, p) {
-		const struct khsm_state_obj *so;
-
 		if (!p->blob)
 			continue;
-		so = (const void *)p->blob;
-		st = khsm_obj_open(tok, p->blob, p->blob_len, &body);
+		blob = p->blob;
+		len = p->blob_len;
+		p->blob = NULL;
+		p->blob_len = 0;
+		if (!p->obj)
+			tok->n_pending--;
+		st = khsm_obj_open(tok, blob, len, &body);
+		opened = !st;
 		if (p->obj) {
 			if (st) {
 				khsm_object_drop(p->obj);
 				p->obj = NULL;
 			} else {
 				p->obj->unverified = false;
-				kvfree_sensitive(body, p->blob_len +
-						 KHSM_STATE_TAG_LEN);
 			}
 		} else if (!st) {
-			st = khsm_obj_restore(tok, p, oid, body, so->body_len,
-					      false);
-			kvfree_sensitive(body, p->blob_len + KHSM_STATE_TAG_LEN);
+			st = khsm_obj_restore(tok, p, oid, body,
+				((const struct khsm_state_obj *)blob)->body_len,
+				false);
 		}
-		khsm_pent_free_blob(tok, p);
+		if (opened)
+			kvfree_sensitive(body, len + KHSM_STATE_TAG_LEN);
+		kvfree(blob);
 		if (st)
 			khsm_state_refuse(tok, oid, st);
 		cond_resched();

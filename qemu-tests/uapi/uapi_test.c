@@ -16,7 +16,6 @@
 
 /* The structs have the sizes of their first published versions. */
 _Static_assert(sizeof(struct khsm_version) == KHSM_VERSION_SIZE_VER1, "version");
-_Static_assert(sizeof(struct khsm_token_info) == KHSM_TOKEN_INFO_SIZE_VER0, "ti");
 _Static_assert(sizeof(struct khsm_init_token) == KHSM_INIT_TOKEN_SIZE_VER0, "it");
 _Static_assert(sizeof(struct khsm_admin_init_token) ==
 	       KHSM_ADMIN_INIT_TOKEN_SIZE_VER0, "admin");

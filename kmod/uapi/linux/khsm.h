@@ -962,6 +962,11 @@ struct khsm_state_io {
 	__u64 oid;			/* in: NEXT cursor, LOAD_OBJECT expected
 					 * (0: any); out: EXPORT's object id */
 	__u64 gen;			/* out: blob's generation */
+	/*
+	 * status, count, gen and EXPORT_HEADER/OBJECT's oid are out only:
+	 * what the caller puts there is ignored, so the struct of a length
+	 * query can be sent again as it came back.
+	 */
 	__u64 buf;			/* user pointer: blob out or in */
 	__u64 len;			/* in: capacity / blob length; out: length */
 	__u64 count;			/* out: FINISH: listed objects missing */
