@@ -959,8 +959,8 @@ struct khsm_state_io {
 	__u32 flags;			/* KHSM_STATE_*_F_* */
 	__u32 handle;			/* EXPORT_OBJECT: the object */
 	__u32 status;			/* out: LOAD's KHSM_STATE_OK ... */
-	__u64 oid;			/* in: NEXT cursor, LOAD_OBJECT expected
-					 * (0: any); out: EXPORT's object id */
+	/* in: NEXT's cursor, LOAD_OBJECT's expected id (0: any); out: id */
+	__u64 oid;
 	__u64 gen;			/* out: blob's generation */
 	/*
 	 * status, count, gen and EXPORT_HEADER/OBJECT's oid are out only:
