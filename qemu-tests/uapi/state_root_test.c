@@ -207,6 +207,24 @@ TEST_F(st, round_trip_locked_until_login)
 	EXPECT_EQ(2, t_find(self->fd, s, NULL, h, 8));
 	EXPECT_NE(0U, find_by(self->fd, s, CKA_LABEL, "pubdata"));
 	EXPECT_EQ(0U, find_by(self->fd, s, CKA_ID, "k-aes"));
+	{
+		/* Unusable until authenticated: no verify, no copy, no change. */
+		struct khsm_object c;
+		struct t_tmpl t;
+		__u32 pub;
+
+		t_tmpl_init(&t);
+		t_add_ulong(&t, CKA_CLASS, CKO_PUBLIC_KEY);
+		ASSERT_EQ(1, t_find(self->fd, s, &t, &pub, 1));
+		EXPECT_EQ(EACCES, t_op_init(self->fd, s, KHSM_OP_VERIFY,
+					    CKM_ECDSA, pub, NULL, 0, &rv));
+		EXPECT_EQ(CKR_USER_NOT_LOGGED_IN, rv);
+		T_INIT(c);
+		c.session = s;
+		c.object = pub;
+		EXPECT_EQ(EACCES, t_ioctl(self->fd, KHSM_IOC_COPY_OBJECT, &c));
+		EXPECT_EQ(CKR_USER_NOT_LOGGED_IN, c.rv);
+	}
 	ASSERT_EQ(0, t_login(self->fd, s, CKU_USER, T_USER_PIN, &rv));
 	ASSERT_EQ(0, t_token_info(self->fd, &ti));
 	EXPECT_EQ(KHSM_TOKEN_STATE_LOADED, ti.state_flags);
