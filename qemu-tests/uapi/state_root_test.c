@@ -351,6 +351,42 @@ TEST_F(st, altered_header_fails_login_cleanly)
 	EXPECT_EQ(0U, ti.user_failures);	/* the PIN was right */
 }
 
+TEST_F(st, header_entries_are_authenticated)
+{
+	struct khsm_state_hdr *h = (struct khsm_state_hdr *)self->hdr.p;
+	struct khsm_state_ent *e = (struct khsm_state_ent *)(h + 1);
+	__u32 rv, s;
+
+	/* One listed generation moved: the list no longer authenticates. */
+	ASSERT_EQ(4U, h->n_entries);
+	e[3].gen += 1;
+	ASSERT_EQ(0, load(self->fd, KHSM_STATE_LOAD_HEADER, &self->hdr, 0, NULL,
+			  &rv));
+	ASSERT_EQ(0, t_open_session(self->fd, CKF_SERIAL_SESSION | CKF_RW_SESSION,
+				    &s, &rv));
+	EXPECT_EQ(EIO, t_login(self->fd, s, CKU_USER, T_USER_PIN, &rv));
+	EXPECT_EQ(CKR_DEVICE_ERROR, rv);
+	ASSERT_EQ(0, t_close_session(self->fd, s, &rv));
+	/* One entry dropped (a destroy hidden): the same. */
+	e[3].gen -= 1;
+	h->n_entries = 3;
+	self->hdr.len -= sizeof(*e);
+	ASSERT_EQ(0, load(self->fd, KHSM_STATE_LOAD_HEADER, &self->hdr, 0, NULL,
+			  &rv));
+	ASSERT_EQ(0, t_open_session(self->fd, CKF_SERIAL_SESSION | CKF_RW_SESSION,
+				    &s, &rv));
+	EXPECT_EQ(EIO, t_login(self->fd, s, CKU_USER, T_USER_PIN, &rv));
+	/* As exported: logs in. */
+	h->n_entries = 4;
+	self->hdr.len += sizeof(*e);
+	ASSERT_EQ(0, t_close_session(self->fd, s, &rv));
+	ASSERT_EQ(0, load(self->fd, KHSM_STATE_LOAD_HEADER, &self->hdr, 0, NULL,
+			  &rv));
+	ASSERT_EQ(0, t_open_session(self->fd, CKF_SERIAL_SESSION | CKF_RW_SESSION,
+				    &s, &rv));
+	EXPECT_EQ(0, t_login(self->fd, s, CKU_USER, T_USER_PIN, &rv));
+}
+
 TEST_F(st, failure_counter_travels_with_the_header)
 {
 	struct khsm_token_info ti;
