@@ -92,6 +92,8 @@ static const struct khsm_attr_desc khsm_attr_table[] = {
 	A(CKA_UNWRAP_TEMPLATE, TEMPLATE, C_SP, 0, 0, KHSM_TMPL_MAX_LEN),
 	/* Whoever may change it could otherwise switch the re-login off. */
 	B(CKA_ALWAYS_AUTHENTICATE, KHSM_AC_PRIV, KHSM_AF_STICKY_TRUE),
+	/* Vendor: use through the kernel keyring (keytype.c); true -> false. */
+	B(CKA_KHSM_KEYRING_USE, KHSM_AC_KEY, KHSM_AF_STICKY_FALSE),
 	/* Key-type attributes: struct khsm_key_ops.attrs (key.h). */
 };
 
@@ -488,6 +490,7 @@ static int khsm_attrs_defaults(struct khsm_attrs *s, unsigned long class,
 				   secretish && (ku & KHSM_KU_DERIVE));
 	err |= khsm_attrs_put(s, CKA_ALLOWED_MECHANISMS, NULL, 0);
 	err |= khsm_attrs_put_bool(s, CKA_LOCAL, false);
+	err |= khsm_attrs_put_bool(s, CKA_KHSM_KEYRING_USE, false);
 	err |= khsm_attrs_put_ulong(s, CKA_KEY_GEN_MECHANISM,
 				    CK_UNAVAILABLE_INFORMATION);
 	if (secretish) {

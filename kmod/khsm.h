@@ -15,7 +15,10 @@
  *   struct khsm_keymat (key.h) has no lock: it is immutable; its kref is
  *                    taken under khsm_token.lock (from an object) or
  *                    from a reference already held.
- * Order: khsm_session.lock, then khsm_token.lock; never a session lock
+ * Order: khsm_session.lock, then khsm_token.lock, then the keyring
+ * core's locks (keytype.h: a token key's struct key is made, revoked and
+ * unlinked under khsm_token.lock; the key type's callbacks never take
+ * khsm_token.lock under a key's semaphore); never a session lock
  * while holding the token lock, never two session locks. Long work
  * (RSA key generation, the private-key check of an import) runs with
  * neither lock; the session is looked up again afterwards.
@@ -72,6 +75,7 @@ struct khsm_token {
 	u32 n_session_objects;
 	u32 n_files;
 	u32 n_logged_in;
+	u32 n_user_logins;		/* files logged in as CKU_USER */
 	u64 n_bytes;			/* charged bytes of objects and sessions */
 	struct xarray uids;		/* uid -> struct khsm_uid_share */
 	struct khsm_index find_index;	/* of the objects */
@@ -88,6 +92,8 @@ struct khsm_token {
 	u32 refused;			/* blobs refused since the load */
 	u8 *loaded_hdr;			/* header as loaded, while locked */
 	u32 loaded_hdr_len;
+
+	struct key *keyring;		/* "khsm:hsmN" (keytype.c) */
 };
 
 /* What one uid holds of a token (tok->uids); freed when it holds nothing. */
@@ -169,6 +175,10 @@ struct khsm_obj {
 	u32 bytes;			/* charged to tok->n_bytes and the uid */
 	struct khsm_obj_index index;
 	struct khsm_attrs attrs;
+	/* Token keys: the keyring key (keytype.c), tok->lock. */
+	struct key *kr_key;
+	/* The key was revoked: unusable (READ_ONCE, set by the key type). */
+	bool kr_revoked;
 };
 
 /* A template attribute after ioctl.c copied it into kernel memory. */

@@ -10,6 +10,7 @@
 #include <linux/uidgid.h>
 
 #include "dev.h"
+#include "keytype.h"
 #include "limits.h"
 #include "mech.h"
 #include "object.h"
@@ -51,6 +52,9 @@ static int __init khsm_mod_init(void)
 	ret = khsm_session_init();
 	if (ret < 0)
 		goto err_session;
+	ret = khsm_keytype_init();
+	if (ret < 0)
+		goto err_keytype;
 	ret = khsm_tokens_init(tokens, kgid);
 	if (ret < 0)
 		goto err_tokens;
@@ -64,6 +68,8 @@ static int __init khsm_mod_init(void)
 err_dev:
 	khsm_tokens_uninit();
 err_tokens:
+	khsm_keytype_uninit();
+err_keytype:
 	khsm_session_uninit();
 err_session:
 	khsm_object_uninit();
@@ -77,6 +83,7 @@ static void __exit khsm_mod_exit(void)
 {
 	khsm_dev_uninit();
 	khsm_tokens_uninit();
+	khsm_keytype_uninit();
 	khsm_session_uninit();
 	khsm_object_uninit();
 	khsm_mech_uninit();

@@ -16,6 +16,7 @@
 
 #include "attr.h"
 #include "key.h"
+#include "keytype.h"
 #include "object.h"
 #include "persist.h"
 #include "policy.h"
@@ -74,6 +75,7 @@ static void khsm_object_remove(struct khsm_obj *o)
 	lockdep_assert_held(&tok->lock);
 	xa_erase(&tok->objects, o->handle);
 	khsm_index_del(&tok->find_index, o);
+	khsm_keyring_remove(o);
 	if (o->owner)
 		list_del(&o->owner_node);
 	o->dead = true;
@@ -220,10 +222,19 @@ static unsigned long khsm_object_add(struct khsm_sess *s,
 		khsm_object_put(o);
 		return rv;
 	}
+	rv = khsm_keyring_add(o);
+	if (rv) {
+		if (token)
+			khsm_persist_remove(o);
+		khsm_token_uncharge(tok, o->uid, o->bytes);
+		khsm_object_put(o);
+		return rv;
+	}
 	err = xa_alloc_cyclic(&tok->objects, &o->handle, o,
 			      XA_LIMIT(1, U32_MAX), &tok->next_object,
 			      GFP_KERNEL_ACCOUNT);
 	if (err < 0) {
+		khsm_keyring_remove(o);
 		if (token)
 			khsm_persist_remove(o);
 		khsm_token_uncharge(tok, o->uid, o->bytes);
@@ -327,6 +338,12 @@ struct khsm_obj *khsm_object_restore(struct khsm_token *tok,
 		return ERR_PTR(-ENOMEM);
 	}
 	o->oid = oid;
+	if (khsm_keyring_add(o) != CKR_OK) {
+		xa_erase(&tok->objects, o->handle);
+		khsm_token_uncharge(tok, 0, o->bytes);
+		khsm_object_put(o);
+		return ERR_PTR(-ENOSPC);
+	}
 	khsm_index_add(&tok->find_index, o);
 	tok->n_token_objects++;
 	return o;

@@ -151,6 +151,9 @@ unsigned long khsm_may_use_key(const struct khsm_obj *o,
 
 	if (o->unverified)
 		return CKR_USER_NOT_LOGGED_IN;	/* persist.h: until a login */
+	/* keytype.c: its keyring key was revoked. */
+	if (READ_ONCE(o->kr_revoked))
+		return CKR_KEY_FUNCTION_NOT_PERMITTED;
 
 	switch (o->class) {
 	case CKO_SECRET_KEY:
@@ -198,6 +201,9 @@ unsigned long khsm_may_derive(const struct khsm_obj *o,
 {
 	if (o->unverified)
 		return CKR_USER_NOT_LOGGED_IN;
+	/* keytype.c: its keyring key was revoked. */
+	if (READ_ONCE(o->kr_revoked))
+		return CKR_KEY_FUNCTION_NOT_PERMITTED;
 	if (o->class != CKO_SECRET_KEY && o->class != CKO_PRIVATE_KEY &&
 	    o->class != CKO_PUBLIC_KEY)
 		return CKR_KEY_HANDLE_INVALID;	/* not a key at all */
@@ -233,6 +239,9 @@ unsigned long khsm_may_wrap_with(const struct khsm_obj *o,
 
 	if (o->unverified)
 		return CKR_USER_NOT_LOGGED_IN;
+	/* keytype.c: its keyring key was revoked. */
+	if (READ_ONCE(o->kr_revoked))
+		return CKR_KEY_FUNCTION_NOT_PERMITTED;
 
 	switch (o->class) {
 	case CKO_SECRET_KEY:
@@ -277,6 +286,8 @@ unsigned long khsm_may_be_wrapped(const struct khsm_obj *w,
 {
 	if (k->unverified)
 		return CKR_USER_NOT_LOGGED_IN;
+	if (READ_ONCE(k->kr_revoked))
+		return CKR_KEY_FUNCTION_NOT_PERMITTED;
 	const struct khsm_oattr *wt = khsm_attrs_get(&w->attrs,
 						     CKA_WRAP_TEMPLATE);
 

@@ -114,6 +114,8 @@ void khsm_file_logout(struct khsm_file *f)
 	if (f->user == KHSM_NOBODY)
 		return;
 	khsm_objects_destroy_private(f);
+	if (f->user == CKU_USER)
+		f->tok->n_user_logins--;
 	f->user = KHSM_NOBODY;
 	/* Operations on private keys end with the login (see khsm_op_data). */
 	WRITE_ONCE(f->login_gen, f->login_gen + 1);

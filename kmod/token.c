@@ -15,6 +15,7 @@
 #include <linux/string.h>
 #include <linux/uidgid.h>
 
+#include "keytype.h"
 #include "object.h"
 #include "persist.h"
 #include "session.h"
@@ -232,6 +233,13 @@ int khsm_tokens_init(unsigned int count, kgid_t gid)
 		memset(tok->label, ' ', sizeof(tok->label));
 		get_random_bytes(rnd, sizeof(rnd));
 		bin2hex(tok->serial, rnd, sizeof(rnd));
+		err = khsm_keyring_token_init(tok);
+		if (err) {
+			khsm_index_destroy(&tok->find_index);
+			khsm_ntokens = i;
+			khsm_tokens_uninit();
+			return err;
+		}
 	}
 	return 0;
 }
@@ -251,6 +259,7 @@ void khsm_tokens_uninit(void)
 		khsm_pin_wipe(&tok->so);
 		khsm_pin_wipe(&tok->user);
 		mutex_unlock(&tok->lock);
+		khsm_keyring_token_uninit(tok);
 		xa_destroy(&tok->persisted);
 		WARN_ON(!xa_empty(&tok->sessions));
 		WARN_ON(!xa_empty(&tok->uids));
@@ -610,6 +619,8 @@ unsigned long khsm_token_login(struct khsm_file *f, u32 session,
 		goto out;
 	f->user = user_type;
 	tok->n_logged_in++;
+	if (user_type == CKU_USER)
+		tok->n_user_logins++;
 out:
 	mutex_unlock(&tok->lock);
 	return rv;

@@ -118,6 +118,17 @@
 #define KHSM_VERIFIER_LEN	32
 #define KHSM_SALT_LEN		16
 
+/*
+ * Vendor attribute (CKA_VENDOR_DEFINED | 0x4b480001), CK_BBOOL, of every
+ * key (default false; settable at creation and generation, and by
+ * C_SetAttributeValue only from true to false): whether a token key may
+ * be used through the kernel keyring (KEYCTL_PKEY_*). The module's keyring
+ * "khsm" (serial: /sys/module/khsm/parameters/keyring) holds a keyring
+ * "khsm:hsmN" per token, which holds a key of type ".khsm" per token key
+ * object; see README "Kernel keyring" for the policy.
+ */
+#define CKA_KHSM_KEYRING_USE	0xcb480001UL
+
 /* Returned in khsm_attr.len for an attribute that cannot be returned. */
 #define KHSM_LEN_UNAVAILABLE	(~0ULL)
 
