@@ -1,11 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Token keys in the kernel keyring. The module registers the key type
- * ".khsm" (the leading dot makes add_key(2) and request_key(2) refuse it;
- * it has no ->update, so KEYCTL_UPDATE fails; ->preparse refuses every
- * payload but the one this file builds, which carries a random cookie
- * drawn at load), a keyring "khsm" whose serial is the read-only module
- * parameter "keyring", and per token a keyring "khsm:hsmN" linked into it.
+ * "khsm" (not ".khsm": the keyring core refuses a type with a leading dot
+ * in every call that names a type, KEYCTL_SEARCH included, and searching
+ * is what user space finds token keys with). User space cannot make a key
+ * of it: ->preparse refuses every payload but the one this file builds,
+ * which carries a random cookie drawn at load (add_key(2) and the
+ * instantiation of a key request_key(2) is constructing get -EPERM; a
+ * negated request leaves a negative key without payload, which every
+ * callback takes as "no object"), and there is no ->update (KEYCTL_UPDATE
+ * is -EOPNOTSUPP). The module keyring "khsm", whose serial is the
+ * read-only module parameter "keyring", holds per token a keyring
+ * "khsm:hsmN".
  * Every token key object (private, public or secret key with CKA_TOKEN
  * true) has a key of the type in its token's keyring, described
  *   <serial>:<CKA_ID in hex or ->:<CKA_LABEL or ->:<priv|pub|secret>:<oid>
@@ -24,7 +30,11 @@
  * revoke a key); nobody write or link, so no one but the module adds keys
  * to the token keyrings, and an ordinary user can neither chown, setperm
  * nor link a token key to give another user access. The keyrings are
- * KEY_FLAG_KEEP (nobody can unlink, clear or invalidate them).
+ * KEY_FLAG_KEEP (nobody can unlink, clear or invalidate them); the keys
+ * are not, so root can revoke one, and a group member (who has search
+ * permission, which KEYCTL_PKEY_* needs) can invalidate one: that only
+ * takes it out of the keyring (the object is not affected, and the next
+ * load of the token's state makes its key again).
  *
  * Payload: a reference on the object (struct khsm_obj), dropped when the
  * key is destroyed, so the object's immutable key material outlives every
@@ -678,7 +688,7 @@ static int khsm_kr_verify(struct kernel_pkey_params *params, const void *in,
 }
 
 static struct key_type khsm_key_type = {
-	.name = ".khsm",
+	.name = "khsm",
 	.preparse = khsm_kr_preparse,
 	.free_preparse = khsm_kr_free_preparse,
 	.instantiate = khsm_kr_instantiate,
@@ -833,6 +843,11 @@ unsigned long khsm_keyring_add(struct khsm_obj *o)
 		key_put(key);
 		goto fail;
 	}
+	/*
+	 * The token keyring is KEY_FLAG_KEEP, which its keys inherit; but
+	 * root must be able to revoke a key (KEEP refuses KEYCTL_REVOKE).
+	 */
+	clear_bit(KEY_FLAG_KEEP, &key->flags);
 	o->kr_key = key;
 	return CKR_OK;
 fail:

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Token keys in the kernel keyring (keytype.c): the key type ".khsm", one
+ * Token keys in the kernel keyring (keytype.c): the key type "khsm", one
  * keyring "khsm" of the module, one keyring "khsm:hsmN" per token linked
  * into it, one key per token key object linked into its token's keyring.
  *

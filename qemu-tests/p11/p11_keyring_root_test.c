@@ -59,7 +59,7 @@ static long find_key(const char *sub)
 		if (sscanf(line, "%lx %*s %*s %*s %*s %*s %*s %63s %767[^\n]",
 			   &serial, type, desc) != 3)
 			continue;
-		if (!strcmp(type, ".khsm") && strstr(desc, sub))
+		if (!strcmp(type, "khsm") && strstr(desc, sub))
 			found = (long)serial;
 	}
 	fclose(fp);
@@ -155,7 +155,7 @@ TEST_F(kr, keyring_read_add_key)
 	/* search finds it by its description */
 	EXPECT_EQ(0, sh("d=$(keyctl rdescribe %ld | cut -d';' -f5-); "
 			"t=$(keyctl search %ld keyring khsm:hsm0) && "
-			"[ \"$(keyctl search $t .khsm \"$d\")\" = %ld ]",
+			"[ \"$(keyctl search $t khsm \"$d\")\" = %ld ]",
 			kpub, ring, kpub));
 
 	/* keyctl read: SPKI that OpenSSL parses, with the token's point */
@@ -173,15 +173,25 @@ TEST_F(kr, keyring_read_add_key)
 	/* the private key is not readable */
 	EXPECT_NE(0, sh("keyctl pipe %ld >/dev/null 2>&1", kpriv));
 
-	/* user space cannot make or update keys of the type */
+	/*
+	 * user space cannot make or update keys of the type (add_key02:
+	 * payloads of every size, none, the key's own description)
+	 */
+	for (n = 0; n <= sizeof(buf); n += 8) {
+		memset(buf, 0x5a, sizeof(buf));
+		errno = 0;
+		EXPECT_EQ(-1, syscall(SYS_add_key, "khsm", "x", n ? buf : NULL,
+				      n, -2 /* KEY_SPEC_PROCESS_KEYRING */));
+		EXPECT_EQ(EPERM, errno);
+	}
 	errno = 0;
-	EXPECT_EQ(-1, syscall(SYS_add_key, ".khsm", "x", buf, 16,
-			      -2 /* KEY_SPEC_PROCESS_KEYRING */));
-	EXPECT_EQ(EPERM, errno);
-	EXPECT_EQ(-1, syscall(SYS_add_key, ".khsm", "x", NULL, 0, -2));
+	EXPECT_EQ(-1, syscall(SYS_add_key, "khsm", "x", (void *)1, 16, -2));
+	EXPECT_EQ(EFAULT, errno);
+	EXPECT_NE(0, sh("keyctl padd khsm \"$(keyctl rdescribe %ld | "
+			"cut -d';' -f5-)\" @s </dev/null 2>/dev/null", kpub));
 	errno = 0;
-	EXPECT_EQ(-1, syscall(SYS_request_key, ".khsm", "x", NULL, 0));
-	EXPECT_EQ(EPERM, errno);
+	EXPECT_EQ(-1, syscall(SYS_request_key, "khsm", "x", NULL, 0));
+	EXPECT_EQ(ENOKEY, errno);
 	EXPECT_NE(0, sh("echo -n x | keyctl pupdate %ld 2>/dev/null", kpub));
 	/* nobody writes into the token keyring, even root */
 	EXPECT_NE(0, sh("k=$(keyctl add user krx v @s) && t=$(keyctl search %ld "
@@ -211,6 +221,23 @@ TEST_F(kr, sign_and_refusals)
 			kpub));
 	EXPECT_NE(0, sh("keyctl pkey_verify %ld 0 " DIR "/msg " DIR
 			"/sig enc=x962 2>/dev/null", kpub));
+
+	/*
+	 * a group member signs; cannot revoke, setperm, chown or link the
+	 * key (into his own keyring, to give it to another user)
+	 */
+#define AS_MEMBER "setpriv --reuid=hsmuser --regid=hsmuser --init-groups "
+	EXPECT_EQ(0, sh(AS_MEMBER "keyctl pkey_sign %ld 0 " DIR "/dgst enc=x962 "
+			">/dev/null", kpriv));
+	EXPECT_NE(0, sh(AS_MEMBER "keyctl revoke %ld 2>/dev/null", kpriv));
+	EXPECT_NE(0, sh(AS_MEMBER "keyctl setperm %ld 0x3f3f3f3f 2>/dev/null",
+			kpriv));
+	EXPECT_NE(0, sh(AS_MEMBER "keyctl chown %ld $(id -u hsmuser) 2>/dev/null",
+			kpriv));
+	EXPECT_NE(0, sh(AS_MEMBER "keyctl chgrp %ld 65534 2>/dev/null", kpriv));
+	EXPECT_NE(0, sh(AS_MEMBER "sh -c 'keyctl link %ld @u' 2>/dev/null",
+			kpriv));
+	EXPECT_EQ(0, sign_ec(kpriv));
 
 	/* caller outside the token's group: nobody */
 	EXPECT_NE(0, sh("setpriv --reuid=65534 --regid=65534 --clear-groups "
@@ -311,6 +338,32 @@ TEST_F(kr, revoke_and_destroy)
 		  self->f->C_SignInit(self->s, &ecdsa, priv));
 	EXPECT_NE(0, sign_ec(kpriv));
 	EXPECT_EQ(CKR_OK, self->f->C_DestroyObject(self->s, priv));
+
+	/* keyctl02: a child reads a public key in a loop while root revokes */
+	kpriv = key_of("kr-rev", "pub");
+	ASSERT_NE(0, kpriv);
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		char cmd[512];
+
+		snprintf(cmd, sizeof(cmd),
+			 "while keyctl pipe %ld >/dev/null 2>&1; do :; done",
+			 kpriv);
+		execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
+		_exit(127);
+	}
+	usleep(300000);
+	EXPECT_EQ(0, sh("keyctl revoke %ld", kpriv));
+	for (i = 0; i < 100 && waitpid(pid, &st, WNOHANG) == 0; i++)
+		usleep(100000);
+	if (i == 100) {
+		kill(pid, SIGKILL);
+		waitpid(pid, &st, 0);
+	}
+	EXPECT_LT(i, 100);
+	EXPECT_EQ(CKR_KEY_FUNCTION_NOT_PERMITTED,
+		  self->f->C_VerifyInit(self->s, &ecdsa, pub));
 
 	/* destroy while a child signs in a loop through keyctl */
 	ASSERT_EQ(CKR_OK, gen_ec(self->f, self->s, "kr-race", yes, yes,
