@@ -248,6 +248,8 @@ TEST_F(kr, sign_and_refusals)
 	ASSERT_EQ(CKR_OK, self->f->C_Logout(self->s));
 	EXPECT_NE(0, sign_ec(kpriv));
 	EXPECT_EQ(0, sh("grep -q 'Permission denied' " DIR "/err"));
+	EXPECT_EQ(0, sh("dmesg | grep -q 'keyring use of key %ld by uid 0 "
+			"(keyctl) refused: no user logged in'", kpriv));
 	ASSERT_EQ(CKR_OK, self->f->C_Login(self->s, CKU_USER,
 					   (CK_UTF8CHAR_PTR)P_USER_PIN,
 					   strlen(P_USER_PIN)));
