@@ -281,9 +281,10 @@ static long khsm_kr_read(const struct key *key, char *buffer, size_t buflen)
 	struct kc_der_w w = {};
 	int err;
 
-	if (!o || !o->km)
+	if (!o || !o->km || READ_ONCE(o->dead))
 		return -EKEYREVOKED;
-	if (o->class != CKO_PUBLIC_KEY)
+	/* Loaded but not yet authenticated (persist.h): not shown. */
+	if (o->class != CKO_PUBLIC_KEY || READ_ONCE(o->unverified))
 		return -EACCES;
 	err = khsm_kr_spki(&o->km->key, &w);
 	if (err)

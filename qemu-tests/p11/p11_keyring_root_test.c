@@ -24,6 +24,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <openssl/bn.h>
+#include <openssl/ecdsa.h>
+
 #include "kselftest_harness.h"
 #include "p11_util.h"
 
@@ -132,7 +135,7 @@ TEST_F(kr, keyring_read_add_key)
 	CK_OBJECT_HANDLE pub, priv;
 	unsigned char pt[128], der[256];
 	CK_ULONG ptlen;
-	long kpub, kpriv, ring;
+	long kpub, kpriv, ring, neg;
 	FILE *fp;
 	size_t n;
 	char buf[64];
@@ -192,6 +195,23 @@ TEST_F(kr, keyring_read_add_key)
 	errno = 0;
 	EXPECT_EQ(-1, syscall(SYS_request_key, "khsm", "x", NULL, 0));
 	EXPECT_EQ(ENOKEY, errno);
+	/*
+	 * keyctl07: a requested key of the type is constructed by
+	 * /sbin/request-key, whose instantiation the type refuses: at most
+	 * a negative key is left, and nothing reads or signs with it
+	 */
+	EXPECT_EQ(-1, syscall(SYS_request_key, "khsm", "kr-negative", "x",
+			      -3 /* KEY_SPEC_SESSION_KEYRING */));
+	neg = find_key("kr-negative");
+	if (neg) {
+		EXPECT_NE(0, sh("keyctl pipe %ld >/dev/null 2>&1", neg));
+		EXPECT_NE(0, sh("keyctl pkey_query %ld 0 enc=x962 >/dev/null 2>&1",
+				neg));
+		EXPECT_NE(0, sh("keyctl pkey_sign %ld 0 " DIR "/dgst enc=x962 "
+				">/dev/null 2>&1", neg));
+		EXPECT_NE(0, sh("keyctl revoke %ld; keyctl pipe %ld >/dev/null 2>&1",
+				neg, neg));
+	}
 	EXPECT_NE(0, sh("echo -n x | keyctl pupdate %ld 2>/dev/null", kpub));
 	/* nobody writes into the token keyring, even root */
 	EXPECT_NE(0, sh("k=$(keyctl add user krx v @s) && t=$(keyctl search %ld "
@@ -217,10 +237,43 @@ TEST_F(kr, sign_and_refusals)
 	ASSERT_EQ(0, sign_ec(kpriv));
 	EXPECT_EQ(0, sh("openssl pkeyutl -verify -pubin -keyform DER -inkey "
 			DIR "/pub.der -in " DIR "/dgst -sigfile " DIR "/sig >/dev/null"));
+	/* the same signature through PKCS#11's CKM_ECDSA verification */
+	{
+		unsigned char der[80], rs[64], dg[32];
+		const unsigned char *p = der;
+		const BIGNUM *r, *s;
+		ECDSA_SIG *es;
+		FILE *fp;
+		size_t n, dn;
+
+		fp = fopen(DIR "/sig", "rb");
+		ASSERT_NE(NULL, fp);
+		n = fread(der, 1, sizeof(der), fp);
+		fclose(fp);
+		fp = fopen(DIR "/dgst", "rb");
+		ASSERT_NE(NULL, fp);
+		dn = fread(dg, 1, sizeof(dg), fp);
+		fclose(fp);
+		es = d2i_ECDSA_SIG(NULL, &p, n);
+		ASSERT_NE(NULL, es);
+		ECDSA_SIG_get0(es, &r, &s);
+		BN_bn2binpad(r, rs, 32);
+		BN_bn2binpad(s, rs + 32, 32);
+		ECDSA_SIG_free(es);
+		ASSERT_EQ(CKR_OK, self->f->C_VerifyInit(self->s, &ecdsa, pub));
+		EXPECT_EQ(CKR_OK, self->f->C_Verify(self->s, dg, dn, rs, 64));
+	}
 	EXPECT_EQ(0, sh("keyctl pkey_verify %ld 0 " DIR "/dgst " DIR "/sig enc=x962",
 			kpub));
 	EXPECT_NE(0, sh("keyctl pkey_verify %ld 0 " DIR "/msg " DIR
 			"/sig enc=x962 2>/dev/null", kpub));
+	/* 40 more: every encoding of r and s (leading zeros, high bits) */
+	EXPECT_EQ(0, sh("for i in $(seq 40); do "
+			"keyctl pkey_sign %ld 0 " DIR "/dgst enc=x962 >" DIR "/s2 && "
+			"openssl pkeyutl -verify -pubin -keyform DER -inkey " DIR
+			"/pub.der -in " DIR "/dgst -sigfile " DIR "/s2 >/dev/null && "
+			"keyctl pkey_verify %ld 0 " DIR "/dgst " DIR "/s2 enc=x962 || "
+			"{ od -An -tx1 " DIR "/s2; exit 1; }; done", kpriv, kpub));
 
 	/*
 	 * a group member signs; cannot revoke, setperm, chown or link the
