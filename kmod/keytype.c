@@ -558,12 +558,16 @@ static int khsm_kr_ecdsa_der(const u8 *rs, u32 n, u8 *out, size_t cap)
 	return w.err ? -EMSGSIZE : (int)w.pos;
 }
 
-/* The X9.62 DER @sig back to r || s of @n bytes each. */
+/*
+ * The X9.62 DER @sig back to r || s of @n bytes each. Bytes after the
+ * SEQUENCE are ignored: keyutils' keyctl pkey_verify hands the signature
+ * in a buffer of pkey_query's max_sig_size.
+ */
 static int khsm_kr_ecdsa_rs(const u8 *sig, u32 len, u32 n, u8 *rs)
 {
 	struct kc_der c = { sig, len }, seq, r, s;
 
-	if (kc_der_get(&c, KC_DER_SEQUENCE, &seq) || kc_der_end(&c) ||
+	if (kc_der_get(&c, KC_DER_SEQUENCE, &seq) ||
 	    kc_der_get_uint(&seq, &r) || kc_der_get_uint(&seq, &s) ||
 	    kc_der_end(&seq) || r.len > n || s.len > n)
 		return -EKEYREJECTED;
