@@ -84,7 +84,7 @@ static int hsmi_write_header(const struct hsm_token *tok,
 	if (rv != CKR_OK) {
 		hsmi_debug("hsm%u: export of the header: %s", tok->index,
 			   hsm_strerror(rv));
-		errno = EIO;
+		errno = hsm_last_errno() ? hsm_last_errno() : EIO;
 		return -1;
 	}
 	ret = hsmi_write_atomic(sd->dfd, HSMI_STATE_HEADER, b, len, flags,
@@ -118,7 +118,7 @@ static int hsmi_write_object(const struct hsm_token *tok,
 	if (rv != CKR_OK) {
 		hsmi_debug("hsm%u: export of object %u: %s", tok->index,
 			   handle, hsm_strerror(rv));
-		errno = EIO;
+		errno = hsm_last_errno() ? hsm_last_errno() : EIO;
 		return -1;
 	}
 	if (!o || !b) {
@@ -327,7 +327,8 @@ static int hsmi_save_all(const struct hsm_token *tok, struct hsmi_sdir *sd,
 	goto out;
 kernel:
 	hsmi_debug("hsm%u: export: %s", tok->index, hsm_strerror(rv));
-	errno = rv == CKR_HOST_MEMORY ? ENOMEM : EIO;
+	errno = rv == CKR_HOST_MEMORY ? ENOMEM :
+		hsm_last_errno() ? hsm_last_errno() : EIO;
 out:
 	free(disk);
 	hsm_free(hdr);
