@@ -34,6 +34,8 @@ export hsmgid LIB KV
 check "module in /lib/modules/$KV/extra and known to modprobe" \
 	'[ -f /lib/modules/$KV/extra/khsm.ko ] && modinfo -n khsm | grep -q extra/khsm.ko'
 check "udev rule installed" 'grep -q "KERNEL==\"hsm\[0-9\]\*\", GROUP=\"hsm\", MODE=\"0660\"" /etc/udev/rules.d/60-khsm.rules'
+check "hsmctl installed where the udev rule runs it" \
+	'[ -x /usr/sbin/hsmctl ] && grep -q "RUN+=\"/usr/sbin/hsmctl load %k\"" /etc/udev/rules.d/60-khsm.rules'
 check "/etc/modprobe.d/khsm.conf sets gid of group hsm" \
 	'grep -qx "options khsm gid=$hsmgid" /etc/modprobe.d/khsm.conf'
 step "modprobe khsm (options from modprobe.d)" modprobe khsm &&
@@ -62,6 +64,6 @@ step "make uninstall" make --no-print-directory -C "$FLOW_REPO" uninstall INSTAL
 check "everything removed and the module unloaded" \
 	'! grep -q "^khsm " /proc/modules && [ ! -e /lib/modules/$KV/extra/khsm.ko ] &&
 	 [ ! -e /etc/udev/rules.d/60-khsm.rules ] && [ ! -e /etc/modprobe.d/khsm.conf ] &&
-	 [ ! -e $LIB/libhsm.so.1 ] && [ ! -e /usr/include/khsm/hsm.h ] &&
+	 [ ! -e $LIB/libhsm.so.1 ] && [ ! -e /usr/include/khsm/hsm.h ] && [ ! -e /usr/sbin/hsmctl ] &&
 	 [ ! -e $LIB/pkcs11/khsm-pkcs11.so ] && [ ! -e /usr/share/p11-kit/modules/khsm.module ]'
 flow_end
