@@ -184,8 +184,9 @@ static void test_writer(int dfd)
 	close(fd);
 	tap_ok(r == (ssize_t)len && !memcmp(rd, a, len),
 	       "writer: the file holds the blob byte for byte");
-	tap_ok(!fstatat(dfd, "0000000000000001.obj", &st, 0) &&
-	       (st.st_mode & 0777) == 0640, "writer: mode 0640 (%o)",
+	memset(&st, 0, sizeof(st));
+	r = fstatat(dfd, "0000000000000001.obj", &st, 0);
+	tap_ok(!r && (st.st_mode & 0777) == 0640, "writer: mode 0640 (%o)",
 	       st.st_mode & 0777);
 	len = fake_obj(a, 1, 3, 100);
 	tap_ok(!hsmi_write_atomic(dfd, "0000000000000001.obj", a, len, 0, &w) &&
@@ -241,12 +242,14 @@ static void test_sdir(void)
 	umask(022);
 	tap_ok(!hsmi_sdir_open(tmpdir, "SERIAL1", 1, &sd),
 	       "sdir: <root>/SERIAL1 made and locked");
-	tap_ok(!fstatat(sd.rootfd, "SERIAL1", &st, 0) &&
-	       (st.st_mode & 07777) == 02770,
+	memset(&st, 0, sizeof(st));
+	status = fstatat(sd.rootfd, "SERIAL1", &st, 0);
+	tap_ok(!status && (st.st_mode & 07777) == 02770,
 	       "sdir: mode 2770 in spite of umask 022 (%o)",
 	       st.st_mode & 07777);
-	tap_ok(!fstatat(sd.dfd, ".lock", &st, 0) &&
-	       (st.st_mode & 0777) == 0660, "sdir: .lock mode 0660 (%o)",
+	memset(&st, 0, sizeof(st));
+	status = fstatat(sd.dfd, ".lock", &st, 0);
+	tap_ok(!status && (st.st_mode & 0777) == 0660, "sdir: .lock mode 0660 (%o)",
 	       st.st_mode & 0777);
 	pid = fork();
 	if (!pid) {
