@@ -344,8 +344,14 @@ unsigned long hsmi_persist_init_token(const struct hsm_token *tok)
 	if (!r)
 		return CKR_OK;
 	if (r > 0) {
-		/* A new token: replace what any older one left. */
-		r = hsmi_save_all(tok, &sd, HSMI_W_FORCE);
+		/*
+		 * A new token lists no object: its header replaces whatever
+		 * an older one left (its generation may be lower), and every
+		 * object file goes. (No EXPORT_NEXT: that needs CAP_SYS_ADMIN.)
+		 */
+		r = hsmi_write_header(tok, &sd, HSMI_W_FORCE);
+		if (!r)
+			r = hsmi_remove_unlisted(sd.dfd, NULL, 0);
 		if (r)
 			hsmi_set_errno(errno);
 		hsmi_sdir_close(&sd);
