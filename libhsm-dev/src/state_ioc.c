@@ -8,6 +8,12 @@
 
 #include "state.h"
 
+#define HSMI_EXPORT_GUESS	4096
+/* The largest blob: a header listing KHSM_STATE_MAX_ENTRIES objects. */
+#define HSMI_EXPORT_MAX		(sizeof(struct khsm_state_hdr) + \
+				 (__u64)KHSM_STATE_MAX_ENTRIES * \
+				 sizeof(struct khsm_state_ent))
+
 static void hsmi_state_io_init(struct khsm_state_io *io, __u32 what)
 {
 	memset(io, 0, sizeof(*io));
@@ -20,43 +26,51 @@ unsigned long hsmi_export(const struct hsm_token *tok, __u32 what,
 			  __u64 *oid_out, __u64 *gen_out)
 {
 	struct khsm_state_io io;
+	size_t cap = HSMI_EXPORT_GUESS;
 	unsigned long rv;
-	void *b = NULL;
+	void *b;
 	int tries;
 
 	*blob = NULL;
 	*len = 0;
-	/* Length, then the blob; again if it grew in between. */
+	/*
+	 * Most blobs fit a first guess, which saves the kernel a second
+	 * seal; else the length it answers, again if it grew meanwhile.
+	 */
+	b = hsmi_alloc(cap);
+	if (!b)
+		return CKR_HOST_MEMORY;
 	for (tries = 0; tries < 8; tries++) {
 		hsmi_state_io_init(&io, what);
 		io.handle = handle;
 		io.oid = oid;
 		io.buf = hsmi_ptr(b);
-		io.len = b ? *len : 0;
+		io.len = cap;
 		rv = hsmi_ioctl(tok, KHSM_IOC_STATE, &io);
-		if (rv == CKR_OK && (b || !io.len)) {
+		if (rv == CKR_OK) {
 			if (oid_out)
 				*oid_out = io.oid;
 			if (gen_out)
 				*gen_out = io.gen;
+			if (!io.len || io.len > cap) {	/* no blob */
+				hsm_free(b);
+				b = NULL;
+			}
 			*blob = b;
 			*len = b ? (size_t)io.len : 0;
 			return CKR_OK;
 		}
 		hsm_free(b);
-		b = NULL;
-		if (rv != CKR_OK && rv != CKR_BUFFER_TOO_SMALL)
+		if (rv != CKR_BUFFER_TOO_SMALL)
 			return rv;
-		if (io.len > (__u64)KHSM_STATE_MAX_BODY * 2 +
-			     (__u64)KHSM_STATE_MAX_ENTRIES *
-			     sizeof(struct khsm_state_ent))
+		if (io.len <= cap || io.len > HSMI_EXPORT_MAX)
 			return CKR_DEVICE_ERROR;
-		*len = (size_t)io.len;
-		b = hsmi_alloc(*len);
+		cap = (size_t)io.len;
+		b = hsmi_alloc(cap);
 		if (!b)
 			return CKR_HOST_MEMORY;
-		/* NEXT: the second call must find the same object. */
-		if (what == KHSM_STATE_EXPORT_NEXT && rv == CKR_OK)
+		/* NEXT: the next call must find the same object. */
+		if (what == KHSM_STATE_EXPORT_NEXT && io.oid)
 			oid = io.oid;
 	}
 	hsm_free(b);
