@@ -21,6 +21,7 @@
 void hsmi_debug(const char *fmt, ...)
 {
 	const char *d = secure_getenv("KHSM_DEBUG");
+	int err = errno;	/* the callers still need it */
 	va_list ap;
 
 	if (!d || !*d || !strcmp(d, "0"))
@@ -30,6 +31,7 @@ void hsmi_debug(const char *fmt, ...)
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	fputc('\n', stderr);
+	errno = err;
 }
 
 const char *hsm_state_dir(void)

@@ -56,7 +56,7 @@ check "its file is gone (2 left)" '[ "$(nobj)" = 2 ]'
 step "hsmctl save" "$HSMCTL" save hsm0 &&
 	check "save reports 2 objects" 'grep -q "saved serial .*: 2 objects" <<<"$OUT"'
 step "hsmctl backup" "$HSMCTL" backup hsm0 "$W/token.bak" &&
-	check "backup file starts with KHSMBAK1" '[ "$(head -c 8 "$W/token.bak")" = KHSMBAK1 ]'
+	check "backup file starts with KHSMBAK1" "[ \"\$(head -c 8 $W/token.bak)\" = KHSMBAK1 ]"
 
 step "reload khsm" "$FLOW_REPO/qemu-tests/vm/khsm-load" --reload
 rm -rf "${KHSM_STATE_DIR:?}"/*
