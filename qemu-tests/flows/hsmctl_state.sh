@@ -8,7 +8,8 @@
 # after login, verified by OpenSSL); a destroyed key's file goes; `hsmctl
 # save`, `backup`, then a reload and `restore` (a wrong SO PIN: exit 3,
 # "SO PIN incorrect", token untouched; the right one: the keys work); a
-# stray object file is refused with exit 1. The big persistence tests
+# stray object file is refused with exit 1; a wrong PIN's count survives
+# a reload. The big persistence tests
 # (reboot, power cut, tamper, lockout) are elsewhere.
 . "$(dirname "$0")/tap.inc"
 flow_require_module
@@ -81,4 +82,11 @@ check "a stray object file: refused, the rest loaded, exit status 1" \
 	 grep -q "00000000000fffff.obj refused" out &&
 	 grep -q "2 objects, 1 refused, 0 missing" out'
 rm -f "$KHSM_STATE_DIR/hsm0/00000000000fffff.obj"
+
+# A wrong PIN on the loaded (locked) token is counted on disk too.
+step_fails "a wrong user PIN" CKR_PIN_INCORRECT "${P11T[@]}" --login --pin 999999 -O
+step "reload khsm" "$FLOW_REPO/qemu-tests/vm/khsm-load" --reload
+step "hsmctl load (everything this time)" "$HSMCTL" load
+step "hsmctl status" "$HSMCTL" status &&
+	check "the failure count survived the reload" 'grep -q "^user-pin-failures: 1$" <<<"$OUT"'
 flow_end
