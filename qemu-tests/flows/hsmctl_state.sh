@@ -89,4 +89,28 @@ step "reload khsm" "$FLOW_REPO/qemu-tests/vm/khsm-load" --reload
 step "hsmctl load (everything this time)" "$HSMCTL" load
 step "hsmctl status" "$HSMCTL" status &&
 	check "the failure count survived the reload" 'grep -q "^user-pin-failures: 1$" <<<"$OUT"'
+
+# Four writers at once (flock, the generation rule): 3 keys each, one
+# destroyed again; then what is on disk loads whole.
+for p in 1 2 3 4; do
+	(
+		for i in 1 2 3; do
+			"${P11T[@]}" "${L[@]}" --keygen --key-type AES:16 --id "7${p}0$i" \
+				--label "c$p$i" >/dev/null 2>&1 || echo "keygen $p.$i failed"
+		done
+		"${P11T[@]}" "${L[@]}" --delete-object --type secrkey --id "7${p}01" \
+			>/dev/null 2>&1 || echo "delete $p failed"
+	) >"par.$p" 2>&1 &
+done
+wait
+check "4 concurrent writers: every call succeeded" 'cat par.*; ! grep -q failed par.*'
+check "10 object files, no temp file" \
+	'[ "$(nobj)" = 10 ] && ! ls -A "$KHSM_STATE_DIR/hsm0/" | grep -q tmp'
+step "reload khsm" "$FLOW_REPO/qemu-tests/vm/khsm-load" --reload
+step "hsmctl load after the concurrent writers" "$HSMCTL" load &&
+	check "10 objects, 0 refused, 0 missing" \
+		'grep -q "10 objects, 0 refused, 0 missing" <<<"$OUT"'
+step "a key of writer 3 works after the load" \
+	"${P11T[@]}" "${L[@]}" --encrypt -m AES-CBC-PAD --iv 00000000000000000000000000000000 \
+	--id 7303 -i msg -o msg.enc
 flow_end
