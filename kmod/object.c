@@ -496,6 +496,8 @@ unsigned long khsm_object_copy(struct khsm_file *f, u32 session, u32 src,
 
 	mutex_lock(&tok->lock);
 	rv = khsm_object_target(f, session, src, false, CKA_COPYABLE, &s, &o);
+	if (!rv && o->unverified)
+		rv = CKR_USER_NOT_LOGGED_IN;	/* a copy would launder it */
 	if (rv)
 		goto out;
 	if (khsm_attrs_dup(&attrs, &o->attrs)) {

@@ -10,7 +10,7 @@
  * readable at once but unusable, private ones wait sealed, until the
  * first SO or user login unwraps the TMK and authenticates everything.
  *
- * Sealing and opening run under tok->lock (one object's GCM, the
+ * Object blobs are persist_obj.c's. Sealing and opening run under tok->lock (one object's GCM, the
  * header's HMAC): they are short, and the lock orders them with the
  * changes they describe. The one long job, opening every waiting object
  * at the first login after a load, also runs under it, once per load.
@@ -31,34 +31,12 @@
 #include "object.h"
 #include "persist.h"
 
-#define KHSM_TMK_LEN		32
-#define KHSM_KEY_LEN		32
-
-struct khsm_tmk {
-	u8 key[KHSM_TMK_LEN];
-	u8 hdr_key[KHSM_KEY_LEN];	/* HKDF(TMK, "khsm header") */
-	struct crypto_aead *obj;	/* gcm(aes), HKDF(TMK, "khsm object") */
-};
-
 static const char * const khsm_role_name[] = { "so", "user" };
-
-static const char * const khsm_state_why[] = {
-	[KHSM_STATE_OK] = "ok",
-	[KHSM_STATE_MALFORMED] = "malformed (bad magic, version, flags or length)",
-	[KHSM_STATE_OTHER_TOKEN] = "it belongs to another token (serial)",
-	[KHSM_STATE_NOT_LISTED] = "the header does not list it (destroyed, or a stale file)",
-	[KHSM_STATE_WRONG_GEN] = "the header lists another generation (an older or newer copy)",
-	[KHSM_STATE_WRONG_OID] = "it holds another object than its name says",
-	[KHSM_STATE_DUPLICATE] = "that object is loaded already",
-	[KHSM_STATE_BAD_TAG] = "authentication failed (altered)",
-	[KHSM_STATE_BAD_BODY] = "its attributes are invalid",
-	[KHSM_STATE_MISSING] = "listed in the header but never loaded",
-};
 
 /* --- primitives ---------------------------------------------------------- */
 
 /* kvmemdup() came after 6.1. */
-static void *khsm_kvmemdup(const void *src, size_t len, gfp_t gfp)
+void *khsm_kvmemdup(const void *src, size_t len, gfp_t gfp)
 {
 	void *p = kvmalloc(len, gfp);
 
@@ -100,8 +78,8 @@ static struct crypto_aead *khsm_gcm_alloc(const u8 *key)
  * of associated data, @text_len bytes en- or decrypted in place, then the
  * tag (written, or checked: -EBADMSG).
  */
-static int khsm_gcm_buf(struct crypto_aead *tfm, bool enc, const u8 *nonce,
-			u8 *buf, size_t aad_len, size_t text_len)
+int khsm_gcm_buf(struct crypto_aead *tfm, bool enc, const u8 *nonce, u8 *buf,
+		 size_t aad_len, size_t text_len)
 {
 	size_t total = aad_len + text_len + KHSM_STATE_TAG_LEN;
 	DECLARE_CRYPTO_WAIT(wait);
@@ -167,7 +145,29 @@ fail:
 
 /* --- the list of token objects ----------------------------------------- */
 
-static void khsm_pent_free_blob(struct khsm_token *tok, struct khsm_pent *p)
+/*
+ * The entries' part of the header MAC: the XOR over the entries of
+ * HMAC-SHA256(header key, "khsm ent" || oid || gen), an XOR-MAC of the
+ * set (oids are unique), so a change of the list costs one or two HMACs
+ * rather than one over the whole list.
+ */
+static void khsm_ent_acc(const struct khsm_tmk *k, u64 oid, u64 gen, u8 *acc)
+{
+	u8 in[8 + 16], out[KHSM_STATE_MAC_LEN];
+	unsigned int i;
+
+	memcpy(in, "khsm ent", 8);
+	memcpy(in + 8, &oid, 8);
+	memcpy(in + 16, &gen, 8);
+	if (kc_hmac(KC_SHA256, k->hdr_key, KHSM_KEY_LEN, in, sizeof(in), out))
+		return;	/* the MAC will not match: fails closed */
+	for (i = 0; i < sizeof(out); i++)
+		acc[i] ^= out[i];
+	memzero_explicit(out, sizeof(out));
+}
+
+
+void khsm_pent_free_blob(struct khsm_token *tok, struct khsm_pent *p)
 {
 	if (!p->blob)
 		return;
@@ -240,6 +240,7 @@ unsigned long khsm_persist_add(struct khsm_obj *o)
 	tok->next_oid++;
 	p->obj = o;
 	p->gen = ++tok->gen;
+	khsm_ent_acc(tok->tmk, o->oid, p->gen, tok->tmk->ents_acc);
 	return CKR_OK;
 }
 
@@ -249,8 +250,11 @@ void khsm_persist_touch(struct khsm_obj *o)
 
 	lockdep_assert_held(&o->tok->lock);
 	p = o->oid ? xa_load(&o->tok->persisted, o->oid) : NULL;
-	if (p)
-		p->gen = ++o->tok->gen;
+	if (!p || WARN_ON_ONCE(!o->tok->tmk))
+		return;
+	khsm_ent_acc(o->tok->tmk, o->oid, p->gen, o->tok->tmk->ents_acc);
+	p->gen = ++o->tok->gen;
+	khsm_ent_acc(o->tok->tmk, o->oid, p->gen, o->tok->tmk->ents_acc);
 }
 
 void khsm_persist_remove(struct khsm_obj *o)
@@ -263,6 +267,9 @@ void khsm_persist_remove(struct khsm_obj *o)
 		return;
 	p = xa_erase(&tok->persisted, o->oid);
 	if (p) {
+		if (tok->tmk)
+			khsm_ent_acc(tok->tmk, o->oid, p->gen,
+				     tok->tmk->ents_acc);
 		khsm_pent_free_blob(tok, p);
 		kfree(p);
 	}
@@ -374,9 +381,9 @@ bool khsm_pin_record_match(const struct khsm_token *tok, int role,
 
 /* --- the header ---------------------------------------------------------- */
 
-/* HMAC-SHA256 of header @h (its @mac taken as zero) and its entries. */
+/* HMAC-SHA256 of header @h (its @mac taken as zero), then @acc. */
 static int khsm_hdr_mac(const u8 *key, const struct khsm_state_hdr *h,
-			const struct khsm_state_ent *ents, u32 n, u8 *mac)
+			const u8 *acc, u8 *mac)
 {
 	static const u8 zero[KHSM_STATE_MAC_LEN];
 	struct kc_hmac_ctx c;
@@ -385,7 +392,7 @@ static int khsm_hdr_mac(const u8 *key, const struct khsm_state_hdr *h,
 		return -EINVAL;
 	kc_hmac_update(&c, (const u8 *)h, offsetof(struct khsm_state_hdr, mac));
 	kc_hmac_update(&c, zero, sizeof(zero));
-	kc_hmac_update(&c, (const u8 *)ents, (size_t)n * sizeof(*ents));
+	kc_hmac_update(&c, acc, KHSM_STATE_MAC_LEN);
 	kc_hmac_final(&c, mac);
 	return 0;
 }
@@ -446,7 +453,7 @@ unsigned long khsm_state_export_header(struct khsm_token *tok, u8 **blob,
 	h->n_entries = n;
 	h->so = tok->so.rec;
 	h->user = tok->user.rec;
-	if (khsm_hdr_mac(tok->tmk->hdr_key, h, ents, n, h->mac)) {
+	if (khsm_hdr_mac(tok->tmk->hdr_key, h, tok->tmk->ents_acc, h->mac)) {
 		kvfree(h);
 		mutex_unlock(&tok->lock);
 		return CKR_DEVICE_ERROR;
@@ -521,17 +528,23 @@ static struct khsm_tmk *khsm_hdr_open(struct khsm_token *tok,
 				      const struct khsm_state_hdr *h,
 				      int role, const struct khsm_pin *p)
 {
+	const struct khsm_state_ent *e = (const void *)(h + 1);
 	struct khsm_state_pin r = role == KHSM_ROLE_SO ? h->so : h->user;
 	u8 key[KHSM_TMK_LEN], mac[KHSM_STATE_MAC_LEN];
 	struct khsm_tmk *k;
+	u32 i;
 
 	if (khsm_tmk_wrap(tok, role, &r, p, key, false))
 		return NULL;
 	k = khsm_tmk_make(key);
 	if (!k)
 		return NULL;
-	if (khsm_hdr_mac(k->hdr_key, h, (const void *)(h + 1), h->n_entries,
-			 mac) ||
+	for (i = 0; i < h->n_entries; i++) {
+		khsm_ent_acc(k, e[i].oid, e[i].gen, k->ents_acc);
+		if (!(i & 1023))
+			cond_resched();
+	}
+	if (khsm_hdr_mac(k->hdr_key, h, k->ents_acc, mac) ||
 	    crypto_memneq(mac, h->mac, sizeof(mac))) {
 		khsm_tmk_free(k);
 		return NULL;
@@ -539,21 +552,12 @@ static struct khsm_tmk *khsm_hdr_open(struct khsm_token *tok,
 	return k;
 }
 
-static void khsm_state_refuse(struct khsm_token *tok, u64 oid, u32 why)
-{
-	tok->refused++;
-	tok->state_flags |= KHSM_TOKEN_STATE_TAMPERED;
-	pr_warn_ratelimited("%s: sealed object %016llx refused: %s\n", tok->name, oid,
-		khsm_state_why[why]);
-}
-
-static void khsm_state_open_waiting(struct khsm_token *tok);
-
 unsigned long khsm_state_load_header(struct khsm_token *tok, const u8 *blob,
 				     u32 len, const struct khsm_pin *so_pin)
 {
 	const struct khsm_state_hdr *h = (const void *)blob;
 	const struct khsm_state_ent *e = (const void *)(h + 1);
+	struct khsm_pin_state so_ps = {};
 	struct khsm_tmk *k = NULL;
 	unsigned long rv = CKR_OK;
 	u8 serial[KHSM_SERIAL_LEN];
@@ -574,9 +578,8 @@ unsigned long khsm_state_load_header(struct khsm_token *tok, const u8 *blob,
 		/* hsmctl restore: the backup's SO PIN, before any change. */
 		memcpy(serial, tok->serial, sizeof(serial));
 		memcpy(tok->serial, h->serial, sizeof(tok->serial));
-		if (!khsm_pin_record_match(tok, KHSM_ROLE_SO,
-					   &(struct khsm_pin_state){ .rec = h->so },
-					   so_pin)) {
+		so_ps.rec = h->so;
+		if (!khsm_pin_record_match(tok, KHSM_ROLE_SO, &so_ps, so_pin)) {
 			rv = CKR_PIN_INCORRECT;
 		} else {
 			k = khsm_hdr_open(tok, h, KHSM_ROLE_SO, so_pin);
@@ -587,6 +590,7 @@ unsigned long khsm_state_load_header(struct khsm_token *tok, const u8 *blob,
 			}
 		}
 		memcpy(tok->serial, serial, sizeof(serial));
+		memzero_explicit(&so_ps, sizeof(so_ps));
 		if (rv)
 			goto out;
 	}
@@ -638,329 +642,6 @@ out:
 	return rv;
 }
 
-/* --- objects ------------------------------------------------------------- */
-
-static bool khsm_obj_encrypted(const struct khsm_obj *o)
-{
-	return o->private || (o->class != CKO_PUBLIC_KEY &&
-			      o->class != CKO_CERTIFICATE &&
-			      o->class != CKO_DATA);
-}
-
-static u32 khsm_body_len(const struct khsm_attrs *a)
-{
-	u32 i, n = 0;
-
-	for (i = 0; i < a->n; i++)
-		n += 8 + a->a[i].len;
-	return n;
-}
-
-/*
- * The sealed blob of token object @o (under tok->lock, TMK present):
- * *@blob (kvmalloc'd, KHSM_STATE_TAG_LEN spare bytes at the end) of *@len.
- */
-static unsigned long khsm_obj_seal(struct khsm_token *tok,
-				   const struct khsm_obj *o, u64 gen,
-				   u8 **blob, u32 *len)
-{
-	u32 body = khsm_body_len(&o->attrs), i, off;
-	struct khsm_state_obj *so;
-	bool enc = khsm_obj_encrypted(o);
-	size_t size = sizeof(*so) + body;
-	u8 *buf, *b;
-	int err;
-
-	if (body > KHSM_STATE_MAX_BODY)
-		return CKR_DEVICE_ERROR;
-	buf = kvzalloc(size + KHSM_STATE_TAG_LEN, GFP_KERNEL);
-	if (!buf)
-		return CKR_HOST_MEMORY;
-	so = (struct khsm_state_obj *)buf;
-	memcpy(so->magic, KHSM_STATE_OBJ_MAGIC, KHSM_STATE_MAGIC_LEN);
-	so->version = KHSM_STATE_VERSION;
-	so->flags = enc ? KHSM_STATE_OBJ_F_ENCRYPTED : 0;
-	memcpy(so->serial, tok->serial, sizeof(so->serial));
-	so->oid = o->oid;
-	so->gen = gen;
-	so->body_len = body;
-	get_random_bytes(so->nonce, sizeof(so->nonce));
-	b = buf + sizeof(*so);
-	for (i = 0, off = 0; i < o->attrs.n; i++) {
-		const struct khsm_oattr *a = &o->attrs.a[i];
-
-		memcpy(b + off, &a->type, 4);
-		memcpy(b + off + 4, &a->len, 4);
-		if (a->len)
-			memcpy(b + off + 8, a->val, a->len);
-		off += 8 + a->len;
-	}
-	err = khsm_gcm_buf(tok->tmk->obj, true, so->nonce, buf,
-			   enc ? sizeof(*so) : size, enc ? body : 0);
-	if (err) {
-		kvfree_sensitive(buf, size + KHSM_STATE_TAG_LEN);
-		return CKR_DEVICE_ERROR;
-	}
-	memcpy(so->tag, buf + size, KHSM_STATE_TAG_LEN);
-	memset(buf + size, 0, KHSM_STATE_TAG_LEN);
-	*blob = buf;
-	*len = size;
-	return CKR_OK;
-}
-
-/*
- * Authenticate (and decrypt) blob @blob of @len bytes with the TMK: the
- * plaintext body in a kvmalloc'd *@body, or KHSM_STATE_BAD_TAG.
- */
-static u32 khsm_obj_open(struct khsm_token *tok, const u8 *blob, u32 len,
-			 u8 **body)
-{
-	const struct khsm_state_obj *in = (const void *)blob;
-	bool enc = in->flags & KHSM_STATE_OBJ_F_ENCRYPTED;
-	struct khsm_state_obj *so;
-	u32 blen = in->body_len;
-	u8 *buf;
-
-	buf = kvmalloc(len + KHSM_STATE_TAG_LEN, GFP_KERNEL);
-	if (!buf)
-		return KHSM_STATE_BAD_TAG;
-	memcpy(buf, blob, len);
-	so = (struct khsm_state_obj *)buf;
-	memcpy(buf + len, so->tag, KHSM_STATE_TAG_LEN);
-	memset(so->tag, 0, sizeof(so->tag));
-	if (khsm_gcm_buf(tok->tmk->obj, false, in->nonce, buf,
-			 enc ? sizeof(*so) : len, enc ? blen : 0)) {
-		kvfree_sensitive(buf, len + KHSM_STATE_TAG_LEN);
-		return KHSM_STATE_BAD_TAG;
-	}
-	memmove(buf, buf + sizeof(*so), blen);
-	memset(buf + blen, 0, len + KHSM_STATE_TAG_LEN - blen);
-	*body = buf;
-	return KHSM_STATE_OK;
-}
-
-/*
- * Attribute records @b (@len bytes) to a list: every type known for the
- * object's class and key type, at most once, with a valid value; a
- * token object. KHSM_STATE_BAD_BODY otherwise.
- */
-static u32 khsm_body_parse(const u8 *b, u32 len, struct khsm_attrs *s,
-			   bool want_public)
-{
-	unsigned long class = ~0UL, key_type = KHSM_KEY_NONE;
-	const struct khsm_attr_desc *d;
-	struct khsm_tattr ta;
-	u32 off, pass;
-	u64 v;
-
-	if (khsm_attrs_alloc(s))
-		return KHSM_STATE_BAD_BODY;
-	for (pass = 0; pass < 2; pass++) {
-		for (off = 0; off < len; off += 8 + ta.len) {
-			if (len - off < 8)
-				goto bad;
-			memcpy(&ta.type, b + off, 4);
-			memcpy(&ta.len, b + off + 4, 4);
-			if (ta.len > len - off - 8 || ta.len > KHSM_MAX_ATTR_LEN)
-				goto bad;
-			ta.val = b + off + 8;
-			if (pass == 0) {
-				if ((ta.type == CKA_CLASS ||
-				     ta.type == CKA_KEY_TYPE) && ta.len == 8) {
-					memcpy(&v, ta.val, 8);
-					if (ta.type == CKA_CLASS)
-						class = v;
-					else
-						key_type = v;
-				}
-				continue;
-			}
-			d = khsm_attr_desc(ta.type, class, key_type);
-			if (!d || khsm_attrs_get(s, ta.type) ||
-			    khsm_attr_check_value(d, &ta) != CKR_OK ||
-			    khsm_attrs_put(s, ta.type, ta.val, ta.len))
-				goto bad;
-		}
-		if (pass == 0 && !khsm_class_bit(class))
-			goto bad;
-	}
-	if (!khsm_attrs_bool(s, CKA_TOKEN))
-		goto bad;
-	if (want_public && (khsm_attrs_bool(s, CKA_PRIVATE) ||
-			    (class != CKO_PUBLIC_KEY &&
-			     class != CKO_CERTIFICATE && class != CKO_DATA)))
-		goto bad;
-	return KHSM_STATE_OK;
-bad:
-	khsm_attrs_free(s);
-	return KHSM_STATE_BAD_BODY;
-}
-
-/* Parse @body and put the object in the store, listed as @p. */
-static u32 khsm_obj_restore(struct khsm_token *tok, struct khsm_pent *p,
-			    u64 oid, const u8 *body, u32 blen, bool unverified)
-{
-	struct khsm_attrs attrs = {};
-	struct khsm_obj *o;
-	u32 st;
-
-	st = khsm_body_parse(body, blen, &attrs, unverified);
-	if (st)
-		return st;
-	o = khsm_object_restore(tok, &attrs, oid);
-	if (IS_ERR(o))
-		return KHSM_STATE_BAD_BODY;
-	o->unverified = unverified;
-	p->obj = o;
-	return KHSM_STATE_OK;
-}
-
-static u32 khsm_blob_check(struct khsm_token *tok, const u8 *blob, u32 len,
-			   u64 expect, struct khsm_pent **pp)
-{
-	const struct khsm_state_obj *so = (const void *)blob;
-	struct khsm_pent *p;
-
-	if (len < sizeof(*so) ||
-	    memcmp(so->magic, KHSM_STATE_OBJ_MAGIC, KHSM_STATE_MAGIC_LEN) ||
-	    so->version != KHSM_STATE_VERSION ||
-	    (so->flags & ~KHSM_STATE_OBJ_F_ALL) ||
-	    so->body_len != len - sizeof(*so) ||
-	    so->body_len > KHSM_STATE_MAX_BODY)
-		return KHSM_STATE_MALFORMED;
-	if (memcmp(so->serial, tok->serial, KHSM_SERIAL_LEN))
-		return KHSM_STATE_OTHER_TOKEN;
-	if (expect && expect != so->oid)
-		return KHSM_STATE_WRONG_OID;
-	p = xa_load(&tok->persisted, so->oid);
-	if (!p)
-		return KHSM_STATE_NOT_LISTED;
-	if (p->gen != so->gen)
-		return KHSM_STATE_WRONG_GEN;
-	if (p->obj || p->blob)
-		return KHSM_STATE_DUPLICATE;
-	*pp = p;
-	return KHSM_STATE_OK;
-}
-
-unsigned long khsm_state_load_object(struct khsm_token *tok, const u8 *blob,
-				     u32 len, u64 expect_oid, u32 *status)
-{
-	const struct khsm_state_obj *so = (const void *)blob;
-	struct khsm_pent *p = NULL;
-	u8 *body = NULL;
-	u32 st;
-
-	mutex_lock(&tok->lock);
-	if (!tok->initialized || !(tok->state_flags & KHSM_TOKEN_STATE_LOADED)) {
-		mutex_unlock(&tok->lock);
-		return CKR_OPERATION_NOT_INITIALIZED;
-	}
-	st = khsm_blob_check(tok, blob, len, expect_oid, &p);
-	if (st)
-		goto out;
-	if (tok->tmk) {
-		st = khsm_obj_open(tok, blob, len, &body);
-		if (!st) {
-			st = khsm_obj_restore(tok, p, so->oid, body,
-					      so->body_len, false);
-			kvfree_sensitive(body, len + KHSM_STATE_TAG_LEN);
-		}
-	} else if (so->flags & KHSM_STATE_OBJ_F_ENCRYPTED) {
-		p->blob = khsm_kvmemdup(blob, len, GFP_KERNEL_ACCOUNT);
-		if (!p->blob) {
-			mutex_unlock(&tok->lock);
-			return CKR_HOST_MEMORY;
-		}
-		p->blob_len = len;
-		tok->n_pending++;
-	} else {
-		p->blob = khsm_kvmemdup(blob, len, GFP_KERNEL_ACCOUNT);
-		if (!p->blob) {
-			mutex_unlock(&tok->lock);
-			return CKR_HOST_MEMORY;
-		}
-		p->blob_len = len;
-		st = khsm_obj_restore(tok, p, so->oid, blob + sizeof(*so),
-				      so->body_len, true);
-		if (st) {
-			kvfree(p->blob);
-			p->blob = NULL;
-			p->blob_len = 0;
-		}
-	}
-out:
-	if (st)
-		khsm_state_refuse(tok, len >= sizeof(*so) ? so->oid : 0, st);
-	*status = st;
-	mutex_unlock(&tok->lock);
-	return CKR_OK;
-}
-
-unsigned long khsm_state_load_finish(struct khsm_token *tok, u64 *missing)
-{
-	struct khsm_pent *p;
-	unsigned long oid;
-	u64 n = 0;
-
-	mutex_lock(&tok->lock);
-	xa_for_each(&tok->persisted, oid, p) {
-		if (p->obj || p->blob)
-			continue;
-		if (n++ < 32)
-			pr_warn("%s: sealed object %016lx %s\n", tok->name, oid,
-				khsm_state_why[KHSM_STATE_MISSING]);
-	}
-	if (n) {
-		tok->state_flags |= KHSM_TOKEN_STATE_TAMPERED;
-		pr_warn("%s: %llu listed objects missing\n", tok->name, n);
-	}
-	mutex_unlock(&tok->lock);
-	*missing = n;
-	return CKR_OK;
-}
-
-/* First login after a load: open what waited, authenticate the rest. */
-static void khsm_state_open_waiting(struct khsm_token *tok)
-{
-	struct khsm_pent *p;
-	unsigned long oid;
-	u8 *blob, *body;
-	u32 st, len;
-	bool opened;
-
-	xa_for_each(&tok->persisted, oid, p) {
-		if (!p->blob)
-			continue;
-		blob = p->blob;
-		len = p->blob_len;
-		p->blob = NULL;
-		p->blob_len = 0;
-		if (!p->obj)
-			tok->n_pending--;
-		st = khsm_obj_open(tok, blob, len, &body);
-		opened = !st;
-		if (p->obj) {
-			if (st) {
-				khsm_object_drop(p->obj);
-				p->obj = NULL;
-			} else {
-				p->obj->unverified = false;
-			}
-		} else if (!st) {
-			st = khsm_obj_restore(tok, p, oid, body,
-				((const struct khsm_state_obj *)blob)->body_len,
-				false);
-		}
-		if (opened)
-			kvfree_sensitive(body, len + KHSM_STATE_TAG_LEN);
-		kvfree(blob);
-		if (st)
-			khsm_state_refuse(tok, oid, st);
-		cond_resched();
-	}
-}
-
 unsigned long khsm_persist_unlock(struct khsm_token *tok, int role,
 				  const struct khsm_pin *p)
 {
@@ -986,74 +667,4 @@ unsigned long khsm_persist_unlock(struct khsm_token *tok, int role,
 	pr_info("%s: sealed state unlocked by the %s: %u objects refused\n",
 		tok->name, khsm_role_name[role], tok->refused);
 	return CKR_OK;
-}
-
-/* --- export of objects --------------------------------------------------- */
-
-unsigned long khsm_state_export_object(struct khsm_file *f, u32 handle,
-				       bool id_only, u8 **blob, u32 *len,
-				       u64 *oid, u64 *gen)
-{
-	struct khsm_token *tok = f->tok;
-	struct khsm_pent *p;
-	struct khsm_obj *o;
-	unsigned long rv = CKR_OK;
-
-	*blob = NULL;
-	*len = 0;
-	*oid = 0;
-	*gen = 0;
-	mutex_lock(&tok->lock);
-	o = khsm_object_lookup(f, handle);
-	if (!o) {
-		rv = CKR_OBJECT_HANDLE_INVALID;
-		goto out;
-	}
-	p = o->oid ? xa_load(&tok->persisted, o->oid) : NULL;
-	if (!p)
-		goto out;		/* a session object: nothing to keep */
-	*oid = o->oid;
-	*gen = p->gen;
-	if (id_only)
-		goto out;
-	if (p->blob) {
-		*blob = khsm_kvmemdup(p->blob, p->blob_len, GFP_KERNEL);
-		*len = p->blob_len;
-		rv = *blob ? CKR_OK : CKR_HOST_MEMORY;
-	} else if (!tok->tmk) {
-		rv = CKR_USER_NOT_LOGGED_IN;
-	} else {
-		rv = khsm_obj_seal(tok, o, p->gen, blob, len);
-	}
-out:
-	mutex_unlock(&tok->lock);
-	return rv;
-}
-
-unsigned long khsm_state_export_next(struct khsm_token *tok, u64 *oid,
-				     u8 **blob, u32 *len, u64 *gen)
-{
-	unsigned long idx = *oid;
-	struct khsm_pent *p;
-	unsigned long rv = CKR_OBJECT_HANDLE_INVALID;
-
-	*blob = NULL;
-	*len = 0;
-	mutex_lock(&tok->lock);
-	xa_for_each_start(&tok->persisted, idx, p, idx) {
-		if (p->blob) {
-			*blob = khsm_kvmemdup(p->blob, p->blob_len, GFP_KERNEL);
-			*len = p->blob_len;
-			rv = *blob ? CKR_OK : CKR_HOST_MEMORY;
-		} else if (p->obj && tok->tmk) {
-			rv = khsm_obj_seal(tok, p->obj, p->gen, blob, len);
-		} else {
-			continue;	/* missing: nothing to give */
-		}
-		*oid = idx;
-		*gen = p->gen;
-		break;
-	}
-	mutex_unlock(&tok->lock);
-	return rv;
 }

@@ -74,4 +74,29 @@ unsigned long khsm_state_load_object(struct khsm_token *tok, const u8 *blob,
 				     u32 len, u64 expect_oid, u32 *status);
 unsigned long khsm_state_load_finish(struct khsm_token *tok, u64 *missing);
 
+/* Between persist.c (keys, PINs, header) and persist_obj.c (objects). */
+#define KHSM_TMK_LEN		32
+#define KHSM_KEY_LEN		32
+
+struct crypto_aead;
+struct khsm_tmk {
+	u8 key[KHSM_TMK_LEN];
+	u8 hdr_key[KHSM_KEY_LEN];	/* HKDF(TMK, "khsm header") */
+	struct crypto_aead *obj;	/* gcm(aes), HKDF(TMK, "khsm object") */
+	/* XOR of the entries' PRFs (persist.c), kept as the list changes. */
+	u8 ents_acc[KHSM_STATE_MAC_LEN];
+};
+
+void *khsm_kvmemdup(const void *src, size_t len, gfp_t gfp);
+/*
+ * AES-GCM over one buffer @buf (kmalloc'd or vmalloc'd): @aad_len bytes
+ * of associated data, @text_len bytes en- or decrypted in place, then the
+ * tag (written, or checked: -EBADMSG).
+ */
+int khsm_gcm_buf(struct crypto_aead *tfm, bool enc, const u8 *nonce, u8 *buf,
+		 size_t aad_len, size_t text_len);
+void khsm_pent_free_blob(struct khsm_token *tok, struct khsm_pent *p);
+/* The first login after a load: open what waited, check the rest. */
+void khsm_state_open_waiting(struct khsm_token *tok);
+
 #endif /* KHSM_PERSIST_H */

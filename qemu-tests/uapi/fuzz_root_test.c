@@ -1763,8 +1763,13 @@ static int issue(struct fz_file *f, unsigned int idx, union fz_arg *a, int mutat
 		if (err != EFAULT && ckr_errno(a->hdr.rv) != err)
 			violation(d->name, "rv 0x%x with errno %d, the header maps it to %d",
 				  a->hdr.rv, err, ckr_errno(a->hdr.rv));
-	} else if (err == EPERM && d->cmd == KHSM_IOC_ADMIN_INIT_TOKEN) {
-		/* an admin ioctl's decision without CAP_SYS_ADMIN (rv 0) */
+	} else if (err == EPERM && (d->cmd == KHSM_IOC_ADMIN_INIT_TOKEN ||
+				    (d->cmd == KHSM_IOC_STATE &&
+				     a->state_io.what >= KHSM_STATE_EXPORT_NEXT))) {
+		/*
+		 * An admin call's decision without CAP_SYS_ADMIN (rv 0):
+		 * ADMIN_INIT_TOKEN, and STATE's EXPORT_NEXT and loads.
+		 */
 		st->decision++;
 	} else if (err && err != EFAULT && err != EINVAL && !pre_decision(err) &&
 		   err != ENOMEM) {

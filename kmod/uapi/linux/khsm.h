@@ -893,8 +893,10 @@ struct khsm_state_hdr {
 	struct khsm_state_pin so;
 	struct khsm_state_pin user;
 	/*
-	 * HMAC-SHA256 under the header key of everything above (with @mac
-	 * zero) and the entries.
+	 * HMAC-SHA256 under the header key K of everything above (with @mac
+	 * zero) followed by the XOR over the entries of HMAC-SHA256(K,
+	 * "khsm ent" || oid || gen) (an XOR-MAC of the set: a change of one
+	 * object costs two HMACs, not one over every entry).
 	 */
 	__u8  mac[KHSM_STATE_MAC_LEN];
 	/*
@@ -959,8 +961,8 @@ struct khsm_state_io {
 	__u32 flags;			/* KHSM_STATE_*_F_* */
 	__u32 handle;			/* EXPORT_OBJECT: the object */
 	__u32 status;			/* out: LOAD's KHSM_STATE_OK ... */
-	__u64 oid;			/* in: NEXT cursor, LOAD_OBJECT expected
-					 * (0: any); out: EXPORT's object id */
+	/* in: NEXT's cursor, LOAD_OBJECT's expected id (0: any); out: id */
+	__u64 oid;
 	__u64 gen;			/* out: blob's generation */
 	/*
 	 * status, count, gen and EXPORT_HEADER/OBJECT's oid are out only:
