@@ -781,7 +781,8 @@ struct khsm_mech_info {
  *
  *   header  struct khsm_state_hdr and its entries: serial, label, policy,
  *           the PIN records, the retry limit and failure counters, the
- *           generation, and the (oid, gen) of every live token object.
+ *           generation, and the (oid, gen) of the live token objects
+ *           (see "Listing" below).
  *   object  struct khsm_state_obj and its body: one token object.
  *
  * Keys. C_InitToken makes a random 32-byte token master key (TMK) in the
@@ -812,6 +813,16 @@ struct khsm_mech_info {
  * of the token's 64-bit generation; an object records the generation of
  * its last change, the header the newest. Object ids (oid) are never
  * reused on a token.
+ *
+ * Listing. The header lists an object, with a generation, only once a
+ * sealed copy of it at that generation was handed out whole (EXPORT_OBJECT
+ * or EXPORT_NEXT with a buffer that held it; that moves the generation).
+ * A writer that stores each copy before it asks for a header (libhsm does,
+ * under one lock) never stores a header that lists a file it has not
+ * written: after a crash the directory may hold an unlisted object file
+ * (an object whose call never returned), never a listed one missing. A
+ * change lists the new copy the same way; until then the header keeps the
+ * old one.
  *
  * One ioctl, KHSM_IOC_STATE, struct khsm_state_io, @what says which call.
  *
