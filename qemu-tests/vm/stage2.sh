@@ -7,7 +7,9 @@
 # writes the verdict to the second serial port (/dev/ttyS1) and powers off.
 #
 # Inputs (written by vm.sh into the per-run dir $khsm_run):
-#   conf  shell assignments: khsm_cwd, khsm_nomod, khsm_timeout, khsm_kver
+#   conf  shell assignments: khsm_cwd, khsm_nomod, khsm_timeout, khsm_kver,
+#         khsm_disk (1: a state disk is attached), khsm_disk_dir,
+#         khsm_fast (1: no CPU crypto driver modules)
 #   cmd   the command string, run with bash -c
 export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 export HOME=/root TERM=dumb LANG=C.UTF-8
@@ -54,7 +56,8 @@ ip link set lo up 2>/dev/null
 # CPU-optimised crypto drivers, as udev coldplug would load on a real host
 # (a few "No such device" errors are expected and ignored).
 # kvm_* and cpufreq drivers match too but only cost boot time (~10 s in TCG).
-cpumods=$(modprobe -R "$(cat /sys/devices/system/cpu/modalias)" 2>/dev/null |
+cpumods=
+[ "${khsm_fast:-0}" = 1 ] || cpumods=$(modprobe -R "$(cat /sys/devices/system/cpu/modalias)" 2>/dev/null |
 	grep -Ev '^(kvm|kvm_amd|kvm_intel|powernow_k8|acpi_cpufreq|amd64_edac|intel_rapl.*|rapl|coretemp|k10temp|fam15h_power)$')
 # shellcheck disable=SC2086
 [ -n "$cpumods" ] && modprobe -a -q $cpumods 2>/dev/null
@@ -69,6 +72,38 @@ if ! id hsmuser >/dev/null 2>&1; then
 fi
 KHSM_GID=$(getent group hsm | cut -d: -f3)
 export KHSM_GID KVER=$khsm_kver KHSM_VM=1
+
+# The persistent state disk (vm.sh -d): virtio-blk with serial khsm-state,
+# checked, mounted on /mnt/khsm-disk, its state/ bind-mounted on
+# $khsm_disk_dir (default /var/lib/khsm) as root:hsm 2770.
+DISKMNT=/mnt/khsm-disk
+if [ "${khsm_disk:-0}" = 1 ]; then
+	modprobe -q virtio_blk; modprobe -q ext4
+	dev=
+	for i in $(seq 50); do
+		for b in /sys/block/vd*; do
+			[ "$(cat "$b/serial" 2>/dev/null)" = khsm-state ] && dev=/dev/${b##*/}
+		done
+		[ -n "$dev" ] && [ -b "$dev" ] && break
+		sleep 0.1
+	done
+	[ -n "$dev" ] || fatal "state disk (virtio-blk serial khsm-state) not found"
+	# -p replays the journal (after a power cut) and fixes what is safe;
+	# exit 4 or more is damage it would not fix alone.
+	e2fsck -p "$dev" >/tmp/khsm-e2fsck.log 2>&1
+	frc=$?
+	[ $frc -ge 4 ] && fatal "e2fsck -p $dev: exit $frc: $(tr '\n' ' ' </tmp/khsm-e2fsck.log)"
+	[ $frc != 0 ] && say "e2fsck -p $dev: exit $frc: $(tr '\n' ' ' </tmp/khsm-e2fsck.log)"
+	mkdir -p "$DISKMNT"
+	mount -t ext4 "$dev" "$DISKMNT" || fatal "mount $dev on $DISKMNT failed"
+	mkdir -p "$DISKMNT/state" "$khsm_disk_dir" || fatal "mkdir $DISKMNT/state $khsm_disk_dir"
+	chown root:hsm "$DISKMNT/state" && chmod 2770 "$DISKMNT/state" ||
+		fatal "cannot give $DISKMNT/state root:hsm 2770"
+	mount --bind "$DISKMNT/state" "$khsm_disk_dir" ||
+		fatal "bind mount of $DISKMNT/state on $khsm_disk_dir failed"
+	export KHSM_DISK=$DISKMNT
+	say "state disk $dev on $DISKMNT, state/ on $khsm_disk_dir"
+fi
 
 if [ "$khsm_nomod" != 1 ]; then
 	"$HERE/khsm-load" || fatal "loading khsm failed (see messages above)"
@@ -88,6 +123,13 @@ problems=
 # nothing may keep /dev/hsm* open past the command
 kill -9 -1 2>/dev/null
 sleep 0.2
+if [ "${khsm_disk:-0}" = 1 ]; then
+	umount "$khsm_disk_dir" 2>/dev/null
+	if ! umount "$DISKMNT"; then
+		problems="$problems umount-state-disk-failed"
+		say "umount $DISKMNT failed"
+	fi
+fi
 if grep -q '^khsm ' /proc/modules; then
 	if ! rmmod khsm; then
 		problems="$problems rmmod-khsm-failed"
