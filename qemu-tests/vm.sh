@@ -104,7 +104,7 @@ if [ -n "$DISK" ]; then
 	[ -f "$DISK" ] && [ -w "$DISK" ] || die "disk image $DISK missing or not writable (qemu-tests/vm/mkdisk makes one)"
 	DISK=$(realpath "$DISK")
 fi
-cut_min= cut_max=
+cut_min="" cut_max=""
 if [ -n "$CUT" ]; then
 	[[ $CUT =~ ^([0-9]+):([0-9]+)$ ]] && [ "${BASH_REMATCH[1]}" -le "${BASH_REMATCH[2]}" ] ||
 		die "-c wants MIN_MS:MAX_MS with MIN_MS <= MAX_MS, not '$CUT'"

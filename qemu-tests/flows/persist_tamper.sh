@@ -18,16 +18,18 @@ persist_require
 IV=000102030405060708090a0b0c0d0e0f
 head -c 48 /dev/urandom >pt
 
+objs() { find -L "$STATE/hsm0/" -maxdepth 1 -name '*.obj' -printf '%f\n' 2>/dev/null | sort; }
+
 # mk ID: an AES token key; its object file name into $W/oid.ID, its
 # reference ciphertext into $W/ct.ID
 mk() {
 	local before after
-	before=$(ls "$STATE"/hsm0/ 2>/dev/null | grep '\.obj$' | sort)
+	before=$(objs)
 	step "AES-256 token key id $1" \
 		"${P11T[@]}" "${L[@]}" --keygen --key-type AES:32 --id "$1" --label "k$1" --usage-decrypt &&
 		step "reference ciphertext of $1" \
 			"${P11T[@]}" "${L[@]}" --encrypt -m AES-CBC-PAD --id "$1" --iv $IV -i pt -o "ct.$1"
-	after=$(ls "$STATE"/hsm0/ | grep '\.obj$' | sort)
+	after=$(objs)
 	comm -13 <(echo "$before") <(echo "$after") >"oid.$1"
 	check "key $1 has exactly one new object file" "[ \$(wc -l <$W/oid.$1) = 1 ]"
 }

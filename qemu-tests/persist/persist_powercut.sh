@@ -66,7 +66,7 @@ echo "1..$TAP_N"
 for p in 0 1 2 3; do
 	"$PC" work "$LOGS" "$p" "b$i" >"started.$p" 2>"err.$p" &
 done
-for t in $(seq 600); do
+for _ in $(seq 600); do
 	[ "$(cat started.* | grep -c started)" = 4 ] && break
 	for p in 0 1 2 3; do
 		[ -s "err.$p" ] && { echo "not ok - worker $p failed: $(cat "err.$p")"; exit 1; }

@@ -71,7 +71,7 @@ t0=$(date +%s)
 # boot NAME I N LOG VM-OPTIONS... : one boot; prints its TAP line, returns
 # 0 if it passed.
 boot() {
-	local name=$1 i=$2 n=$3 log=$4 vrc n_ok n_nok plan why= ts skipwhy
+	local name=$1 i=$2 n=$3 log=$4 vrc n_ok n_nok plan why="" ts skipwhy
 	shift 4
 	ts=$(date +%s)
 	echo "# ---- $name boot $i/$n: vm.sh $*"
