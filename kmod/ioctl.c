@@ -142,11 +142,11 @@ static void khsm_clear_out(union khsm_ioc_arg *a, size_t size)
 	memset((u8 *)a + sizeof(a->hdr), 0, size - sizeof(a->hdr));
 }
 
-/* A PIN check: only verifier and pin_len may be set. */
-static bool khsm_pin_check_form(const struct khsm_pin *p)
+/* A retry limit of INIT_TOKEN: 0 (the default) or within the bounds. */
+static bool khsm_pin_failures_ok(u32 n)
 {
-	return khsm_zero(p->salt, sizeof(p->salt)) && !p->t_cost &&
-	       !p->m_cost_kib && !p->parallelism;
+	return !n || (n >= KHSM_MIN_PIN_FAILURES &&
+		      n <= KHSM_MAX_PIN_FAILURES_LIMIT);
 }
 
 /* A new PIN: Argon2id cost inside the uAPI's bounds. */
@@ -264,14 +264,15 @@ static int khsm_ioc_init_token(struct khsm_file *f, union khsm_ioc_arg *a)
 	struct khsm_init_token *it = &a->init_token;
 	int ret = 0;
 
-	if (!KHSM_RESERVED_OK(it) || it->pad0 ||
+	if (!KHSM_RESERVED_OK(it) || !khsm_pin_failures_ok(it->max_pin_failures) ||
 	    (it->flags & ~KHSM_INIT_TOKEN_F_ALL) ||
 	    !khsm_pin_check_form(&it->so_check) ||
 	    !khsm_pin_new_form(&it->so_new))
 		ret = -EINVAL;
 	else
 		it->rv = khsm_token_init_token(f, it->label, &it->so_check,
-					       &it->so_new, it->flags);
+					       &it->so_new, it->flags,
+					       it->max_pin_failures);
 	return ret;
 }
 
@@ -285,14 +286,14 @@ static int khsm_ioc_admin_init_token(struct khsm_file *f,
 {
 	struct khsm_admin_init_token *ai = &a->admin_init_token;
 
-	if (!KHSM_RESERVED_OK(ai) || ai->pad0 ||
+	if (!KHSM_RESERVED_OK(ai) || !khsm_pin_failures_ok(ai->max_pin_failures) ||
 	    (ai->flags & ~KHSM_INIT_TOKEN_F_ALL) ||
 	    !khsm_pin_new_form(&ai->so_new))
 		return -EINVAL;
 	if (!f->admin || !capable(CAP_SYS_ADMIN))
 		return -EPERM;
 	ai->rv = khsm_token_admin_init(f->tok, ai->label, &ai->so_new,
-				       ai->flags);
+				       ai->flags, ai->max_pin_failures);
 	return 0;
 }
 
@@ -965,6 +966,7 @@ static const struct khsm_ioc_desc khsm_ioctls[] = {
 	KHSM_IOC(WRAP_KEY, khsm_ioc_wrap_key, WRAP_KEY, wrap_key),
 	KHSM_IOC_U(UNWRAP_KEY, khsm_ioc_unwrap_key, khsm_undo_unwrap,
 		   UNWRAP_KEY, unwrap_key),
+	KHSM_IOC(STATE, khsm_ioc_state, STATE_IO, state_io),
 };
 
 /* The structs are the ABI: fixed size, no implicit holes. */
@@ -972,7 +974,8 @@ static void khsm_build_check_abi(void)
 {
 	BUILD_BUG_ON(sizeof(struct khsm_version) != KHSM_VERSION_SIZE_VER1);
 	BUILD_BUG_ON(sizeof(struct khsm_token_info) !=
-		     KHSM_TOKEN_INFO_SIZE_VER0);
+		     KHSM_TOKEN_INFO_SIZE_VER1);
+	BUILD_BUG_ON(sizeof(struct khsm_state_io) != KHSM_STATE_IO_SIZE_VER0);
 	BUILD_BUG_ON(sizeof(struct khsm_init_token) !=
 		     KHSM_INIT_TOKEN_SIZE_VER0);
 	BUILD_BUG_ON(sizeof(struct khsm_admin_init_token) !=

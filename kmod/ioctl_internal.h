@@ -40,6 +40,7 @@ union khsm_ioc_arg {
 	struct khsm_random random;
 	struct khsm_mech_list mech_list;
 	struct khsm_mech_info mech_info;
+	struct khsm_state_io state_io;
 };
 
 /*
@@ -68,6 +69,13 @@ static inline bool khsm_zero(const void *p, size_t n)
 	return !memchr_inv(p, 0, n);
 }
 
+/* A PIN check: only verifier and pin_len may be set. */
+static inline bool khsm_pin_check_form(const struct khsm_pin *p)
+{
+	return khsm_zero(p->salt, sizeof(p->salt)) && !p->t_cost &&
+	       !p->m_cost_kib && !p->parallelism;
+}
+
 #define KHSM_RESERVED_OK(s)	khsm_zero((s)->reserved, sizeof((s)->reserved))
 
 /*
@@ -84,5 +92,8 @@ int khsm_ioc_op_data(struct khsm_file *f, union khsm_ioc_arg *a);
 void khsm_undo_op_data(struct khsm_file *f, const union khsm_ioc_arg *a);
 int khsm_ioc_mech_list(struct khsm_file *f, union khsm_ioc_arg *a);
 int khsm_ioc_mech_info(struct khsm_file *f, union khsm_ioc_arg *a);
+
+/* ioctl_state.c */
+int khsm_ioc_state(struct khsm_file *f, union khsm_ioc_arg *a);
 
 #endif /* KHSM_IOCTL_INTERNAL_H */

@@ -32,6 +32,7 @@
 #include <linux/xarray.h>
 
 #include "ck.h"
+#include "uapi/linux/khsm.h"
 #include "index.h"
 #include "limits.h"
 #include "mech.h"
@@ -39,16 +40,13 @@
 /* khsm_file.user when nobody is logged in on the file. */
 #define KHSM_NOBODY		(~0UL)
 
+/* A PIN: its record as the sealed header keeps it, and its failures. */
 struct khsm_pin_state {
-	u8 verifier[KHSM_VERIFIER_LEN];
-	u8 salt[KHSM_SALT_LEN];
-	u32 t_cost;
-	u32 m_cost_kib;
-	u32 parallelism;
-	u32 pin_len;
+	struct khsm_state_pin rec;	/* rec.set: the PIN is set */
 	u32 failures;			/* consecutive wrong PINs */
-	bool set;
 };
+
+struct khsm_tmk;
 
 struct khsm_token {
 	struct miscdevice misc;
@@ -77,6 +75,19 @@ struct khsm_token {
 	u64 n_bytes;			/* charged bytes of objects and sessions */
 	struct xarray uids;		/* uid -> struct khsm_uid_share */
 	struct khsm_index find_index;	/* of the objects */
+
+	/* Sealed state (persist.c). */
+	u32 max_pin_failures;		/* wrong PINs in a row that lock */
+	struct khsm_tmk *tmk;		/* NULL: uninitialised or locked */
+	bool locked;			/* loaded; no SO/user login since */
+	u32 state_flags;		/* KHSM_TOKEN_STATE_* */
+	u64 gen;			/* generation of the state */
+	u64 next_oid;
+	struct xarray persisted;	/* oid -> struct khsm_pent */
+	u32 n_pending;			/* sealed blobs awaiting the TMK */
+	u32 refused;			/* blobs refused since the load */
+	u8 *loaded_hdr;			/* header as loaded, while locked */
+	u32 loaded_hdr_len;
 };
 
 /* What one uid holds of a token (tok->uids); freed when it holds nothing. */
@@ -145,6 +156,8 @@ struct khsm_obj {
 	struct khsm_token *tok;
 	u32 handle;
 	bool dead;			/* removed from the store */
+	bool unverified;		/* loaded, not yet authenticated */
+	u64 oid;			/* token objects: id in the sealed state */
 	unsigned long class;
 	unsigned long key_type;		/* CKK_* for keys */
 	struct khsm_keymat *km;		/* keys: immutable key material */

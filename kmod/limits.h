@@ -44,7 +44,6 @@
 
 #define KHSM_MIN_PIN_LEN	4
 #define KHSM_MAX_PIN_LEN	64
-#define KHSM_MAX_PIN_FAILURES	10	/* consecutive failures that lock */
 
 /* Argon2id cost bounds accepted for a new PIN (see uapi khsm_pin). */
 #define KHSM_MIN_T_COST		1

@@ -43,6 +43,7 @@
 
 #include "ck.h"
 #include "limits.h"
+#include "mech_aes.h"
 #include "mech_family.h"
 #include "uapi/linux/khsm.h"
 
@@ -128,11 +129,8 @@ static unsigned long khsm_gcm_parse(struct khsm_gcm_ctx *ctx, const void *param,
 	return CKR_OK;
 }
 
-/*
- * A scatterlist over @aad (if @aad_len) then @len bytes at @buf, which is
- * kmalloc'd or, for a big buffer, vmalloc'd (one entry per page).
- */
-static int khsm_gcm_sg(struct sg_table *t, const u8 *aad, size_t aad_len,
+/* mech_aes.h */
+int khsm_gcm_sg(struct sg_table *t, const u8 *aad, size_t aad_len,
 		       u8 *buf, size_t len)
 {
 	bool vm = is_vmalloc_addr(buf);

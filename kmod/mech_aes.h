@@ -22,4 +22,13 @@ struct crypto_sync_skcipher *khsm_aes_tfm_get(const struct khsm_key *key,
 					      struct khsm_prep **prep,
 					      bool *owned, unsigned long *rv);
 
+/*
+ * mech_aead.c: a scatterlist over @aad (if @aad_len) then @len bytes at
+ * @buf, kmalloc'd or vmalloc'd (one entry per page); persist.c seals
+ * with it too.
+ */
+struct sg_table;
+int khsm_gcm_sg(struct sg_table *t, const u8 *aad, size_t aad_len, u8 *buf,
+		size_t len);
+
 #endif /* KHSM_MECH_AES_H */

@@ -17,6 +17,7 @@
 #include "attr.h"
 #include "key.h"
 #include "object.h"
+#include "persist.h"
 #include "policy.h"
 #include "session.h"
 #include "token.h"
@@ -76,12 +77,21 @@ static void khsm_object_remove(struct khsm_obj *o)
 	if (o->owner)
 		list_del(&o->owner_node);
 	o->dead = true;
-	if (o->token)
+	if (o->token) {
+		khsm_persist_remove(o);
 		tok->n_token_objects--;
-	else
+	} else {
 		tok->n_session_objects--;
+	}
 	khsm_token_uncharge(tok, o->uid, o->bytes);
 	khsm_object_put(o);
+}
+
+/* persist.c: a loaded object that failed authentication goes, unlisted. */
+void khsm_object_drop(struct khsm_obj *o)
+{
+	o->oid = 0;
+	khsm_object_remove(o);
 }
 
 /* Hundreds of thousands of objects may go at once: let others run. */
@@ -172,6 +182,8 @@ static unsigned long khsm_object_add(struct khsm_sess *s,
 	lockdep_assert_held(&tok->lock);
 	rv = khsm_may_create(s, token, private);
 	rv = rv ?: khsm_may_trust(s->file, NULL, attrs);
+	if (!rv && token && !khsm_persist_writable(tok))
+		rv = CKR_USER_NOT_LOGGED_IN;	/* locked: no TMK to seal */
 	if (rv)
 		goto out_free;
 	if (tok->n_token_objects + tok->n_session_objects >= KHSM_MAX_OBJECTS) {
@@ -202,10 +214,18 @@ static unsigned long khsm_object_add(struct khsm_sess *s,
 		khsm_object_put(o);
 		return rv;
 	}
+	rv = token ? khsm_persist_add(o) : CKR_OK;
+	if (rv) {
+		khsm_token_uncharge(tok, o->uid, o->bytes);
+		khsm_object_put(o);
+		return rv;
+	}
 	err = xa_alloc_cyclic(&tok->objects, &o->handle, o,
 			      XA_LIMIT(1, U32_MAX), &tok->next_object,
 			      GFP_KERNEL_ACCOUNT);
 	if (err < 0) {
+		if (token)
+			khsm_persist_remove(o);
 		khsm_token_uncharge(tok, o->uid, o->bytes);
 		khsm_object_put(o);
 		return CKR_HOST_MEMORY;
@@ -249,6 +269,72 @@ unsigned long khsm_object_insert(struct khsm_file *f, u32 session,
 	}
 	mutex_unlock(&f->tok->lock);
 	return rv;
+}
+
+static const struct khsm_key_ops *khsm_key_ops_for(unsigned long class,
+						   unsigned long key_type);
+
+/*
+ * persist.c: a token object from a sealed blob, its attribute list @attrs
+ * (consumed) checked there, listed as @oid. Charged to uid 0: it belongs
+ * to the token, not to whoever loaded it. Under tok->lock.
+ */
+struct khsm_obj *khsm_object_restore(struct khsm_token *tok,
+				     struct khsm_attrs *attrs, u64 oid)
+{
+	unsigned long class = khsm_attrs_ulong(attrs, CKA_CLASS, 0);
+	const struct khsm_key_ops *ops = NULL;
+	struct khsm_keymat *km = NULL;
+	struct khsm_obj *o;
+	int err = -EINVAL;
+
+	lockdep_assert_held(&tok->lock);
+	if (class == CKO_SECRET_KEY || class == CKO_PRIVATE_KEY ||
+	    class == CKO_PUBLIC_KEY) {
+		ops = khsm_key_ops_for(class,
+				       khsm_attrs_ulong(attrs, CKA_KEY_TYPE, 0));
+		if (!ops || khsm_keymat_build(ops, class, attrs, &km))
+			goto out_free;
+	}
+	err = -ENOSPC;
+	if (tok->n_token_objects + tok->n_session_objects >= KHSM_MAX_OBJECTS)
+		goto out_free;
+	err = -ENOMEM;
+	khsm_attrs_trim(attrs);
+	o = kmem_cache_zalloc(khsm_object_cache, GFP_KERNEL_ACCOUNT);
+	if (!o)
+		goto out_free;
+	kref_init(&o->ref);
+	o->tok = tok;
+	o->class = class;
+	o->key_type = khsm_attrs_ulong(attrs, CKA_KEY_TYPE, KHSM_KEY_NONE);
+	o->km = km;
+	o->token = true;
+	o->private = khsm_attrs_bool(attrs, CKA_PRIVATE);
+	o->uid = 0;
+	o->bytes = khsm_object_bytes(attrs, km);
+	o->attrs = *attrs;
+	attrs->a = NULL;
+	if (khsm_token_charge(tok, 0, o->bytes)) {
+		khsm_object_put(o);
+		return ERR_PTR(-ENOSPC);
+	}
+	if (xa_alloc_cyclic(&tok->objects, &o->handle, o,
+			    XA_LIMIT(1, U32_MAX), &tok->next_object,
+			    GFP_KERNEL_ACCOUNT) < 0) {
+		khsm_token_uncharge(tok, 0, o->bytes);
+		khsm_object_put(o);
+		return ERR_PTR(-ENOMEM);
+	}
+	o->oid = oid;
+	khsm_index_add(&tok->find_index, o);
+	tok->n_token_objects++;
+	return o;
+
+out_free:
+	khsm_attrs_free(attrs);
+	khsm_keymat_put(km);
+	return ERR_PTR(err);
 }
 
 /*
@@ -387,6 +473,8 @@ static unsigned long khsm_object_target(struct khsm_file *f, u32 session,
 		return CKR_OBJECT_HANDLE_INVALID;
 	if (write) {
 		rv = khsm_may_write(s, *op);
+		if (!rv && (*op)->token && !khsm_persist_writable(f->tok))
+			rv = CKR_USER_NOT_LOGGED_IN;
 		if (rv)
 			return rv;
 	}
@@ -408,6 +496,8 @@ unsigned long khsm_object_copy(struct khsm_file *f, u32 session, u32 src,
 
 	mutex_lock(&tok->lock);
 	rv = khsm_object_target(f, session, src, false, CKA_COPYABLE, &s, &o);
+	if (!rv && o->unverified)
+		rv = CKR_USER_NOT_LOGGED_IN;	/* a copy would launder it */
 	if (rv)
 		goto out;
 	if (khsm_attrs_dup(&attrs, &o->attrs)) {
@@ -546,6 +636,8 @@ unsigned long khsm_object_set_attrs(struct khsm_file *f, u32 session, u32 handle
 	swap(o->attrs, attrs);
 	khsm_index_add(&tok->find_index, o);
 	khsm_attrs_free(&attrs);
+	if (o->token)
+		khsm_persist_touch(o);
 out:
 	mutex_unlock(&tok->lock);
 	return rv;

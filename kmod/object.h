@@ -13,6 +13,11 @@ struct khsm_obj *khsm_object_lookup(struct khsm_file *f, u32 handle);
 void khsm_object_get(struct khsm_obj *o);
 void khsm_object_put(struct khsm_obj *o);
 void khsm_objects_destroy_all(struct khsm_token *tok);
+/* persist.c: an object from a sealed blob; one that failed its check. */
+struct khsm_attrs;
+struct khsm_obj *khsm_object_restore(struct khsm_token *tok,
+				     struct khsm_attrs *attrs, u64 oid);
+void khsm_object_drop(struct khsm_obj *o);
 void khsm_objects_destroy_session(struct khsm_sess *s);
 void khsm_objects_destroy_private(struct khsm_file *f);
 /* Snapshot of visible objects matching @t; *@handles is kvmalloc'd. */

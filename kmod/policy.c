@@ -149,6 +149,9 @@ unsigned long khsm_may_use_key(const struct khsm_obj *o,
 	unsigned long want;
 	u32 usage;
 
+	if (o->unverified)
+		return CKR_USER_NOT_LOGGED_IN;	/* persist.h: until a login */
+
 	switch (o->class) {
 	case CKO_SECRET_KEY:
 	case CKO_PRIVATE_KEY:
@@ -193,6 +196,8 @@ unsigned long khsm_may_use_key(const struct khsm_obj *o,
 unsigned long khsm_may_derive(const struct khsm_obj *o,
 			      const struct khsm_mech *m)
 {
+	if (o->unverified)
+		return CKR_USER_NOT_LOGGED_IN;
 	if (o->class != CKO_SECRET_KEY && o->class != CKO_PRIVATE_KEY &&
 	    o->class != CKO_PUBLIC_KEY)
 		return CKR_KEY_HANDLE_INVALID;	/* not a key at all */
@@ -225,6 +230,9 @@ unsigned long khsm_may_wrap_with(const struct khsm_obj *o,
 	unsigned long bad_type = unwrap ? CKR_UNWRAPPING_KEY_TYPE_INCONSISTENT :
 					  CKR_WRAPPING_KEY_TYPE_INCONSISTENT;
 	unsigned long want;
+
+	if (o->unverified)
+		return CKR_USER_NOT_LOGGED_IN;
 
 	switch (o->class) {
 	case CKO_SECRET_KEY:
@@ -267,6 +275,8 @@ unsigned long khsm_may_wrap_with(const struct khsm_obj *o,
 unsigned long khsm_may_be_wrapped(const struct khsm_obj *w,
 				  const struct khsm_obj *k)
 {
+	if (k->unverified)
+		return CKR_USER_NOT_LOGGED_IN;
 	const struct khsm_oattr *wt = khsm_attrs_get(&w->attrs,
 						     CKA_WRAP_TEMPLATE);
 

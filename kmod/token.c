@@ -16,6 +16,7 @@
 #include <linux/uidgid.h>
 
 #include "object.h"
+#include "persist.h"
 #include "session.h"
 #include "token.h"
 
@@ -219,6 +220,9 @@ int khsm_tokens_init(unsigned int count, kgid_t gid)
 		xa_init_flags(&tok->objects, XA_FLAGS_ALLOC1);
 		xa_init_flags(&tok->sessions, XA_FLAGS_ALLOC1);
 		xa_init(&tok->uids);
+		xa_init(&tok->persisted);
+		tok->max_pin_failures = KHSM_DEF_PIN_FAILURES;
+		tok->next_oid = 1;
 		err = khsm_index_init(&tok->find_index);
 		if (err) {
 			khsm_ntokens = i;
@@ -243,9 +247,11 @@ void khsm_tokens_uninit(void)
 
 		mutex_lock(&tok->lock);
 		khsm_objects_destroy_all(tok);
+		khsm_persist_reset(tok);
 		khsm_pin_wipe(&tok->so);
 		khsm_pin_wipe(&tok->user);
 		mutex_unlock(&tok->lock);
+		xa_destroy(&tok->persisted);
 		WARN_ON(!xa_empty(&tok->sessions));
 		WARN_ON(!xa_empty(&tok->uids));
 		xa_for_each(&tok->uids, uid, u)
@@ -280,12 +286,13 @@ void khsm_token_version(struct khsm_token *tok, struct khsm_version *v)
 	v->max_uid_bytes = khsm_uid_max_bytes();
 }
 
-static u64 khsm_pin_flags(const struct khsm_pin_state *ps, u64 low, u64 final,
+static u64 khsm_pin_flags(const struct khsm_token *tok,
+			  const struct khsm_pin_state *ps, u64 low, u64 final,
 			  u64 locked)
 {
-	if (ps->failures >= KHSM_MAX_PIN_FAILURES)
+	if (ps->failures >= tok->max_pin_failures)
 		return locked;
-	if (ps->failures == KHSM_MAX_PIN_FAILURES - 1)
+	if (ps->failures == tok->max_pin_failures - 1)
 		return low | final;
 	return ps->failures ? low : 0;
 }
@@ -318,11 +325,11 @@ void khsm_token_info(struct khsm_file *f, struct khsm_token_info *ti)
 	memcpy(ti->serial, tok->serial, sizeof(ti->serial));
 	if (tok->initialized)
 		flags |= CKF_TOKEN_INITIALIZED;
-	if (tok->user.set)
+	if (tok->user.rec.set)
 		flags |= CKF_USER_PIN_INITIALIZED;
-	flags |= khsm_pin_flags(&tok->user, CKF_USER_PIN_COUNT_LOW,
+	flags |= khsm_pin_flags(tok, &tok->user, CKF_USER_PIN_COUNT_LOW,
 				CKF_USER_PIN_FINAL_TRY, CKF_USER_PIN_LOCKED);
-	flags |= khsm_pin_flags(&tok->so, CKF_SO_PIN_COUNT_LOW,
+	flags |= khsm_pin_flags(tok, &tok->so, CKF_SO_PIN_COUNT_LOW,
 				CKF_SO_PIN_FINAL_TRY, CKF_SO_PIN_LOCKED);
 	ti->flags = flags;
 	ti->init_flags = tok->init_flags;
@@ -335,18 +342,25 @@ void khsm_token_info(struct khsm_file *f, struct khsm_token_info *ti)
 		ti->open_files = tok->n_files;
 		ti->logged_in_files = tok->n_logged_in;
 	}
-	if (tok->so.set) {
-		memcpy(ti->so_salt, tok->so.salt, sizeof(ti->so_salt));
-		ti->so_t_cost = tok->so.t_cost;
-		ti->so_m_cost_kib = tok->so.m_cost_kib;
-		ti->so_parallelism = tok->so.parallelism;
+	if (tok->so.rec.set) {
+		memcpy(ti->so_salt, tok->so.rec.salt, sizeof(ti->so_salt));
+		ti->so_t_cost = tok->so.rec.t_cost;
+		ti->so_m_cost_kib = tok->so.rec.m_cost_kib;
+		ti->so_parallelism = tok->so.rec.parallelism;
 	}
-	if (tok->user.set) {
-		memcpy(ti->user_salt, tok->user.salt, sizeof(ti->user_salt));
-		ti->user_t_cost = tok->user.t_cost;
-		ti->user_m_cost_kib = tok->user.m_cost_kib;
-		ti->user_parallelism = tok->user.parallelism;
+	if (tok->user.rec.set) {
+		memcpy(ti->user_salt, tok->user.rec.salt, sizeof(ti->user_salt));
+		ti->user_t_cost = tok->user.rec.t_cost;
+		ti->user_m_cost_kib = tok->user.rec.m_cost_kib;
+		ti->user_parallelism = tok->user.rec.parallelism;
 	}
+	ti->max_pin_failures = tok->max_pin_failures;
+	ti->so_failures = tok->so.failures;
+	ti->user_failures = tok->user.failures;
+	ti->state_flags = tok->state_flags;
+	ti->state_gen = tok->gen;
+	ti->refused = tok->refused;
+	ti->pending = tok->n_pending;
 	mutex_unlock(&tok->lock);
 }
 
@@ -361,38 +375,72 @@ static unsigned long khsm_pin_check_new(const struct khsm_pin *p)
 	return CKR_OK;
 }
 
-static void khsm_pin_store(struct khsm_pin_state *ps, const struct khsm_pin *p)
+/*
+ * Constant-time compare of @p's auth value with @role's record; counts
+ * failures (a new generation of the state, so the count is saved) and
+ * locks after the token's limit.
+ */
+static unsigned long khsm_pin_verify(struct khsm_token *tok, int role,
+				     const struct khsm_pin *p)
 {
-	khsm_pin_wipe(ps);
-	memcpy(ps->verifier, p->verifier, sizeof(ps->verifier));
-	memcpy(ps->salt, p->salt, sizeof(ps->salt));
-	ps->t_cost = p->t_cost;
-	ps->m_cost_kib = p->m_cost_kib;
-	ps->parallelism = p->parallelism;
-	ps->pin_len = p->pin_len;
-	ps->set = true;
-}
+	struct khsm_pin_state *ps = role == KHSM_ROLE_SO ? &tok->so : &tok->user;
 
-/* Constant-time compare; counts failures and locks after the limit. */
-static unsigned long khsm_pin_verify(struct khsm_pin_state *ps,
-			       const struct khsm_pin *p)
-{
-	if (!ps->set)
+	lockdep_assert_held(&tok->lock);
+	if (!ps->rec.set)
 		return CKR_USER_PIN_NOT_INITIALIZED;
-	if (ps->failures >= KHSM_MAX_PIN_FAILURES)
+	if (ps->failures >= tok->max_pin_failures)
 		return CKR_PIN_LOCKED;
-	if (crypto_memneq(ps->verifier, p->verifier, sizeof(ps->verifier)) |
-	    (ps->pin_len != p->pin_len)) {
+	if (!khsm_pin_record_match(tok, role, ps, p)) {
 		ps->failures++;
+		khsm_persist_bump(tok);
 		return CKR_PIN_INCORRECT;
 	}
-	ps->failures = 0;
+	if (ps->failures) {
+		ps->failures = 0;
+		khsm_persist_bump(tok);
+	}
+	return CKR_OK;
+}
+
+/* The file's role: SO when it is logged in as SO, else the user. */
+static int khsm_file_role(const struct khsm_file *f)
+{
+	return f->user == CKU_SO ? KHSM_ROLE_SO : KHSM_ROLE_USER;
+}
+
+/*
+ * C_InitToken's common part, under tok->lock: every object, the user PIN
+ * and the old TMK go; a fresh TMK wrapped under the new SO PIN.
+ */
+static unsigned long khsm_token_reinit(struct khsm_token *tok, const u8 *label,
+				       const struct khsm_pin *so_new, u32 flags,
+				       u32 max_failures)
+{
+	unsigned long rv;
+
+	khsm_objects_destroy_all(tok);
+	rv = khsm_persist_new_tmk(tok);
+	if (rv)
+		return rv;
+	khsm_pin_wipe(&tok->user);
+	khsm_pin_wipe(&tok->so);
+	rv = khsm_pin_record_set(tok, KHSM_ROLE_SO, &tok->so, so_new);
+	if (rv) {
+		khsm_persist_reset(tok);
+		tok->initialized = false;
+		return rv;
+	}
+	memcpy(tok->label, label, sizeof(tok->label));
+	tok->init_flags = flags;
+	tok->max_pin_failures = max_failures ?: KHSM_DEF_PIN_FAILURES;
+	tok->initialized = true;
 	return CKR_OK;
 }
 
 unsigned long khsm_token_init_token(struct khsm_file *f, const u8 *label,
 			      const struct khsm_pin *so_check,
-			      const struct khsm_pin *so_new, u32 flags)
+			      const struct khsm_pin *so_new, u32 flags,
+			      u32 max_failures)
 {
 	struct khsm_token *tok = f->tok;
 	unsigned long rv;
@@ -406,16 +454,11 @@ unsigned long khsm_token_init_token(struct khsm_file *f, const u8 *label,
 		goto out;
 	}
 	if (tok->initialized) {
-		rv = khsm_pin_verify(&tok->so, so_check);
+		rv = khsm_pin_verify(tok, KHSM_ROLE_SO, so_check);
 		if (rv)
 			goto out;
 	}
-	khsm_objects_destroy_all(tok);
-	khsm_pin_wipe(&tok->user);
-	khsm_pin_store(&tok->so, so_new);
-	memcpy(tok->label, label, sizeof(tok->label));
-	tok->init_flags = flags;
-	tok->initialized = true;
+	rv = khsm_token_reinit(tok, label, so_new, flags, max_failures);
 out:
 	mutex_unlock(&tok->lock);
 	return rv;
@@ -426,7 +469,8 @@ out:
  * without the SO PIN, after every session of every file is closed.
  */
 unsigned long khsm_token_admin_init(struct khsm_token *tok, const u8 *label,
-				    const struct khsm_pin *so_new, u32 flags)
+				    const struct khsm_pin *so_new, u32 flags,
+				    u32 max_failures)
 {
 	unsigned long rv;
 
@@ -435,13 +479,10 @@ unsigned long khsm_token_admin_init(struct khsm_token *tok, const u8 *label,
 		return rv;
 	mutex_lock(&tok->lock);
 	khsm_sessions_close_token(tok);
-	khsm_objects_destroy_all(tok);
-	khsm_pin_wipe(&tok->user);
-	khsm_pin_store(&tok->so, so_new);
-	memcpy(tok->label, label, sizeof(tok->label));
-	tok->init_flags = flags;
-	tok->initialized = true;
+	rv = khsm_token_reinit(tok, label, so_new, flags, max_failures);
 	mutex_unlock(&tok->lock);
+	if (rv)
+		return rv;
 	pr_notice("%s: re-initialised by uid %u (CAP_SYS_ADMIN): every session closed, every object destroyed\n",
 		  tok->name, from_kuid_munged(&init_user_ns, current_uid()));
 	return CKR_OK;
@@ -458,7 +499,7 @@ unsigned long khsm_token_check_pin(struct khsm_file *f,
 	unsigned long rv;
 
 	mutex_lock(&tok->lock);
-	rv = khsm_pin_verify(f->user == CKU_SO ? &tok->so : &tok->user, pin);
+	rv = khsm_pin_verify(tok, khsm_file_role(f), pin);
 	mutex_unlock(&tok->lock);
 	return rv;
 }
@@ -487,7 +528,7 @@ unsigned long khsm_token_init_pin(struct khsm_file *f, u32 session,
 	rv = khsm_pin_check_new(pin);
 	if (rv)
 		goto out;
-	khsm_pin_store(&tok->user, pin);
+	rv = khsm_pin_record_set(tok, KHSM_ROLE_USER, &tok->user, pin);
 out:
 	mutex_unlock(&tok->lock);
 	return rv;
@@ -502,9 +543,9 @@ unsigned long khsm_token_set_pin(struct khsm_file *f, u32 session,
 			   const struct khsm_pin *new_pin)
 {
 	struct khsm_token *tok = f->tok;
-	struct khsm_pin_state *ps;
 	struct khsm_sess *s;
 	unsigned long rv;
+	int role;
 
 	mutex_lock(&tok->lock);
 	s = khsm_session_find(f, session);
@@ -516,14 +557,17 @@ unsigned long khsm_token_set_pin(struct khsm_file *f, u32 session,
 		rv = CKR_SESSION_READ_ONLY;
 		goto out;
 	}
-	ps = f->user == CKU_SO ? &tok->so : &tok->user;
+	role = khsm_file_role(f);
 	rv = khsm_pin_check_new(new_pin);
 	if (rv)
 		goto out;
-	rv = khsm_pin_verify(ps, old_pin);
+	rv = khsm_pin_verify(tok, role, old_pin);
+	rv = rv ?: khsm_persist_unlock(tok, role, old_pin);
 	if (rv)
 		goto out;
-	khsm_pin_store(ps, new_pin);
+	rv = khsm_pin_record_set(tok, role,
+				 role == KHSM_ROLE_SO ? &tok->so : &tok->user,
+				 new_pin);
 out:
 	mutex_unlock(&tok->lock);
 	return rv;
@@ -558,7 +602,10 @@ unsigned long khsm_token_login(struct khsm_file *f, u32 session,
 		rv = CKR_SESSION_READ_ONLY_EXISTS;
 		goto out;
 	}
-	rv = khsm_pin_verify(user_type == CKU_SO ? &tok->so : &tok->user, pin);
+	rv = khsm_pin_verify(tok, user_type == CKU_SO ? KHSM_ROLE_SO :
+			     KHSM_ROLE_USER, pin);
+	rv = rv ?: khsm_persist_unlock(tok, user_type == CKU_SO ?
+				       KHSM_ROLE_SO : KHSM_ROLE_USER, pin);
 	if (rv)
 		goto out;
 	f->user = user_type;

@@ -28,9 +28,11 @@ void khsm_token_version(struct khsm_token *tok, struct khsm_version *v);
 void khsm_token_info(struct khsm_file *f, struct khsm_token_info *ti);
 unsigned long khsm_token_init_token(struct khsm_file *f, const u8 *label,
 			      const struct khsm_pin *so_check,
-			      const struct khsm_pin *so_new, u32 flags);
+			      const struct khsm_pin *so_new, u32 flags,
+			      u32 max_failures);
 unsigned long khsm_token_admin_init(struct khsm_token *tok, const u8 *label,
-				    const struct khsm_pin *so_new, u32 flags);
+				    const struct khsm_pin *so_new, u32 flags,
+				    u32 max_failures);
 unsigned long khsm_token_check_pin(struct khsm_file *f,
 				   const struct khsm_pin *pin);
 unsigned long khsm_token_init_pin(struct khsm_file *f, u32 session,

@@ -649,6 +649,7 @@ union fz_arg {
 	struct khsm_random random;
 	struct khsm_mech_list mech_list;
 	struct khsm_mech_info mech_info;
+	struct khsm_state_io state_io;
 	uint8_t raw[4096 + 64];
 };
 
@@ -803,7 +804,8 @@ static void fill_admin_init(struct fz_file *f, union fz_arg *a)
 	 */
 	if (!pct(6)) {
 		if (pct(50))
-			ai->pad0 = 1 + rn(255);
+			ai->max_pin_failures = pct(50) ? 1 + rn(2) :
+					       101 + rn(1000);
 		else
 			ai->reserved[rn(4)] = 1 + rn(255);
 	}
@@ -1445,6 +1447,30 @@ static void fill_random(struct fz_file *f, union fz_arg *a)
 	a->random.buf = place(S_OUT, a->random.len, 1);
 }
 
+/*
+ * KHSM_IOC_STATE: exports into random buffers, loads of random bytes
+ * (refused as malformed: a real header would need no session open).
+ */
+static void fill_state(struct fz_file *f, union fz_arg *a)
+{
+	struct khsm_state_io *s = &a->state_io;
+	__u64 len = pct(90) ? rn(2048) : rint64();
+
+	(void)f;
+	s->what = pct(95) ? 1 + rn(6) : (__u32)rint64();
+	if (pct(10))
+		s->flags = 1U << rn(32);
+	if (s->what == KHSM_STATE_EXPORT_OBJECT)
+		s->handle = pick_obj(-1);
+	if (s->what == KHSM_STATE_EXPORT_NEXT && pct(50))
+		s->oid = rn(64);
+	s->len = len;
+	if (s->what >= KHSM_STATE_LOAD_HEADER)
+		s->buf = len <= 4096 ? val_put(NULL, len) : place(S_IN, len, 0);
+	else if (pct(85))
+		s->buf = place(S_OUT, len, 1);
+}
+
 static void fill_mech_list(struct fz_file *f, union fz_arg *a)
 {
 	__u32 c;
@@ -1521,6 +1547,7 @@ static const struct fz_ioc fz_iocs[] = {
 	FZ_IOC(WRAP_KEY, wrap_key, WRAP_KEY, 3, fill_wrap_key, NULL),
 	FZ_IOC(UNWRAP_KEY, unwrap_key, UNWRAP_KEY, 3, fill_unwrap_key,
 	       post_unwrap_key),
+	FZ_IOC(STATE, state_io, STATE_IO, 2, fill_state, NULL),
 };
 
 _Static_assert(ARRAY_SIZE(fz_iocs) == KHSM_IOC_NR_MAX + 1,
@@ -1736,8 +1763,13 @@ static int issue(struct fz_file *f, unsigned int idx, union fz_arg *a, int mutat
 		if (err != EFAULT && ckr_errno(a->hdr.rv) != err)
 			violation(d->name, "rv 0x%x with errno %d, the header maps it to %d",
 				  a->hdr.rv, err, ckr_errno(a->hdr.rv));
-	} else if (err == EPERM && d->cmd == KHSM_IOC_ADMIN_INIT_TOKEN) {
-		/* an admin ioctl's decision without CAP_SYS_ADMIN (rv 0) */
+	} else if (err == EPERM && (d->cmd == KHSM_IOC_ADMIN_INIT_TOKEN ||
+				    (d->cmd == KHSM_IOC_STATE &&
+				     a->state_io.what >= KHSM_STATE_EXPORT_NEXT))) {
+		/*
+		 * An admin call's decision without CAP_SYS_ADMIN (rv 0):
+		 * ADMIN_INIT_TOKEN, and STATE's EXPORT_NEXT and loads.
+		 */
 		st->decision++;
 	} else if (err && err != EFAULT && err != EINVAL && !pre_decision(err) &&
 		   err != ENOMEM) {

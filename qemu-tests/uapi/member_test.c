@@ -290,7 +290,7 @@ TEST_F(mem, admin_init_refused_to_members)
 	EXPECT_LE(2U, ti.token_objects);
 	EXPECT_EQ(0, t_close_session(self->pfd, self->ps, &rv));
 	/* Malformed is EINVAL before the privilege check. */
-	ai.pad0 = 1;
+	ai.max_pin_failures = 2;
 	EXPECT_EQ(EINVAL, t_ioctl(self->pfd, KHSM_IOC_ADMIN_INIT_TOKEN, &ai));
 }
 

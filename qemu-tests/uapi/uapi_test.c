@@ -16,7 +16,6 @@
 
 /* The structs have the sizes of their first published versions. */
 _Static_assert(sizeof(struct khsm_version) == KHSM_VERSION_SIZE_VER1, "version");
-_Static_assert(sizeof(struct khsm_token_info) == KHSM_TOKEN_INFO_SIZE_VER0, "ti");
 _Static_assert(sizeof(struct khsm_init_token) == KHSM_INIT_TOKEN_SIZE_VER0, "it");
 _Static_assert(sizeof(struct khsm_admin_init_token) ==
 	       KHSM_ADMIN_INIT_TOKEN_SIZE_VER0, "admin");
@@ -38,6 +37,9 @@ _Static_assert(sizeof(struct khsm_mech_list) == KHSM_MECH_LIST_SIZE_VER0, "ml");
 _Static_assert(sizeof(struct khsm_mech_info) == KHSM_MECH_INFO_SIZE_VER0, "mi");
 _Static_assert(sizeof(struct khsm_attr) == 24, "attr");
 _Static_assert(sizeof(struct khsm_pin) == 64, "pin");
+_Static_assert(sizeof(struct khsm_state_io) == KHSM_STATE_IO_SIZE_VER0, "state");
+_Static_assert(sizeof(struct khsm_token_info) == KHSM_TOKEN_INFO_SIZE_VER1,
+	       "token_info");
 
 struct ioc {
 	const char *name;
@@ -114,6 +116,8 @@ static const struct ioc iocs[] = {
 	IOC(UNWRAP_KEY, KHSM_IOC_UNWRAP_KEY, khsm_unwrap_key,
 	    KHSM_UNWRAP_KEY_SIZE_VER0, OFF(khsm_unwrap_key, flags),
 	    OFF(khsm_unwrap_key, session)),
+	IOC(STATE, KHSM_IOC_STATE, khsm_state_io, KHSM_STATE_IO_SIZE_VER0,
+	    OFF(khsm_state_io, flags), -1),
 };
 #define N_IOCS (sizeof(iocs) / sizeof(iocs[0]))
 

@@ -792,11 +792,13 @@ struct khsm_mech_info {
  *   auth = HKDF-SHA256(ikm = verifier, salt = serial, "khsm auth so|user"),
  * which it compares at login: neither logs in when replayed, and neither
  * gives the other. (The verifier is Argon2id(PIN), see KHSM_IOC_LOGIN.)
- * Objects are sealed under HKDF-SHA256(TMK, "khsm object"), the header
- * under HKDF-SHA256(TMK, "khsm header"), AES-256-GCM with a fresh random
- * nonce each time; the associated data is the blob's fixed part with the
- * tag zeroed (magic, version, serial, object id, generation, flags,
- * lengths) and, for a public object, its body.
+ * Objects are sealed under HKDF-SHA256(TMK, "khsm object") with
+ * AES-256-GCM and a fresh random nonce each time; the associated data is
+ * the blob's fixed part with the tag zeroed (magic, version, serial,
+ * object id, generation, flags, length) and, for a public object, its
+ * body. The header is authenticated with HMAC-SHA256 under
+ * HKDF-SHA256(TMK, "khsm header"); the TMK wrap's associated data is
+ * "khsm tmk", the serial and the role (0 SO, 1 user).
  *
  * Objects. A private object (CKA_PRIVATE true) and every private or secret
  * key has its body encrypted (KHSM_STATE_OBJ_F_ENCRYPTED). Any other
@@ -852,6 +854,7 @@ struct khsm_mech_info {
 #define KHSM_STATE_NONCE_LEN		12
 #define KHSM_STATE_TAG_LEN		16
 #define KHSM_STATE_AUTH_LEN		32
+#define KHSM_STATE_MAC_LEN		32
 #define KHSM_STATE_WRAPPED_LEN		48	/* GCM(KEK, TMK): 32 + tag */
 /* Largest object body (attribute records) and header entry count. */
 #define KHSM_STATE_MAX_BODY		(1U << 20)
@@ -881,25 +884,29 @@ struct khsm_state_hdr {
 	__u32 hdr_size;			/* sizeof(struct khsm_state_hdr) */
 	__u8  serial[KHSM_SERIAL_LEN];
 	__u8  label[KHSM_LABEL_LEN];
-	__u64 gen;			/* the token's generation */
 	__u64 next_oid;			/* the next object gets this id */
+	__u64 reserved0;		/* zero */
 	__u32 init_flags;		/* KHSM_INIT_TOKEN_F_* */
 	__u32 max_pin_failures;
 	__u32 n_entries;		/* struct khsm_state_ent that follow */
 	__u32 pad0;			/* zero */
 	struct khsm_state_pin so;
 	struct khsm_state_pin user;
-	__u8  nonce[KHSM_STATE_NONCE_LEN];
-	__u32 pad1;			/* zero */
-	/* GMAC under the header key: all above and the entries. */
-	__u8  tag[KHSM_STATE_TAG_LEN];
 	/*
-	 * Not authenticated, since a wrong PIN before any login (no TMK in
-	 * the kernel yet) must still be counted on disk.
+	 * HMAC-SHA256 under the header key of everything above (with @mac
+	 * zero) and the entries.
 	 */
+	__u8  mac[KHSM_STATE_MAC_LEN];
+	/*
+	 * Not authenticated: a wrong PIN before any login (no TMK in the
+	 * kernel yet) must still be counted on disk, and the generation
+	 * moves with it. Writers compare @gen: a header never replaces one
+	 * with a higher @gen.
+	 */
+	__u64 gen;			/* the token's generation */
 	__u32 so_failures;
 	__u32 user_failures;
-	__u64 reserved[2];		/* zero */
+	__u64 reserved[1];		/* zero */
 	/* struct khsm_state_ent entries[n_entries], ascending oid */
 };
 
@@ -952,9 +959,14 @@ struct khsm_state_io {
 	__u32 flags;			/* KHSM_STATE_*_F_* */
 	__u32 handle;			/* EXPORT_OBJECT: the object */
 	__u32 status;			/* out: LOAD's KHSM_STATE_OK ... */
-	__u64 oid;			/* in: NEXT cursor, LOAD_OBJECT expected
-					 * (0: any); out: EXPORT's object id */
+	/* in: NEXT's cursor, LOAD_OBJECT's expected id (0: any); out: id */
+	__u64 oid;
 	__u64 gen;			/* out: blob's generation */
+	/*
+	 * status, count, gen and EXPORT_HEADER/OBJECT's oid are out only:
+	 * what the caller puts there is ignored, so the struct of a length
+	 * query can be sent again as it came back.
+	 */
 	__u64 buf;			/* user pointer: blob out or in */
 	__u64 len;			/* in: capacity / blob length; out: length */
 	__u64 count;			/* out: FINISH: listed objects missing */
