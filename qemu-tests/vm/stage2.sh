@@ -64,8 +64,50 @@ cpumods=
 # pvpanic is already loaded by stage 1; make sure the PCI glue is there
 modprobe -q pvpanic-pci 2>/dev/null
 
+# The persistent state disk (vm.sh -d): virtio-blk with serial khsm-state,
+# checked, mounted on /mnt/khsm-disk, its state/ bind-mounted on
+# $khsm_disk_dir (default /var/lib/khsm) as root:hsm 2770. Runs beside the
+# user setup and the module load (each is seconds of emulated CPU); says
+# what failed on stdout and exits 1.
+DISKMNT=/mnt/khsm-disk
+disk_setup() {
+	local dev="" b frc
+	modprobe -q virtio_blk; modprobe -q ext4
+	for _ in $(seq 100); do
+		for b in /sys/block/vd*; do
+			[ "$(cat "$b/serial" 2>/dev/null)" = khsm-state ] && dev=/dev/${b##*/}
+		done
+		[ -n "$dev" ] && [ -b "$dev" ] && break
+		sleep 0.1
+	done
+	[ -n "$dev" ] || { echo "state disk (virtio-blk serial khsm-state) not found"; exit 1; }
+	# -p replays the journal (after a power cut) and fixes what is safe;
+	# exit 4 or more is damage it would not fix alone.
+	e2fsck -p "$dev" >/tmp/khsm-e2fsck.log 2>&1
+	frc=$?
+	if [ $frc -ge 4 ]; then
+		echo "e2fsck -p $dev: exit $frc: $(tr '\n' ' ' </tmp/khsm-e2fsck.log)"
+		exit 1
+	fi
+	[ $frc != 0 ] && say "e2fsck -p $dev: exit $frc: $(tr '\n' ' ' </tmp/khsm-e2fsck.log)" >&2
+	mkdir -p "$DISKMNT" && mount -t ext4 "$dev" "$DISKMNT" ||
+		{ echo "mount $dev on $DISKMNT failed"; exit 1; }
+	mkdir -p "$DISKMNT/state" "$khsm_disk_dir" ||
+		{ echo "mkdir $DISKMNT/state $khsm_disk_dir failed"; exit 1; }
+	chown root:hsm "$DISKMNT/state" && chmod 2770 "$DISKMNT/state" ||
+		{ echo "cannot give $DISKMNT/state root:hsm 2770"; exit 1; }
+	mount --bind "$DISKMNT/state" "$khsm_disk_dir" ||
+		{ echo "bind mount of $DISKMNT/state on $khsm_disk_dir failed"; exit 1; }
+	say "state disk $dev on $DISKMNT, state/ on $khsm_disk_dir" >&2
+}
+
 # Unprivileged test user in the token group; home on the tmpfs overlay.
 groupadd -f hsm || fatal "groupadd hsm failed"
+disk_pid=
+if [ "${khsm_disk:-0}" = 1 ]; then
+	disk_setup >/tmp/khsm-disk.err &
+	disk_pid=$!
+fi
 if ! id hsmuser >/dev/null 2>&1; then
 	useradd -m -d /home/hsmuser -U -G hsm -s /bin/bash hsmuser ||
 		fatal "useradd hsmuser failed"
@@ -73,40 +115,12 @@ fi
 KHSM_GID=$(getent group hsm | cut -d: -f3)
 export KHSM_GID KVER=$khsm_kver KHSM_VM=1
 
-# The persistent state disk (vm.sh -d): virtio-blk with serial khsm-state,
-# checked, mounted on /mnt/khsm-disk, its state/ bind-mounted on
-# $khsm_disk_dir (default /var/lib/khsm) as root:hsm 2770.
-DISKMNT=/mnt/khsm-disk
-if [ "${khsm_disk:-0}" = 1 ]; then
-	modprobe -q virtio_blk; modprobe -q ext4
-	dev=
-	for i in $(seq 50); do
-		for b in /sys/block/vd*; do
-			[ "$(cat "$b/serial" 2>/dev/null)" = khsm-state ] && dev=/dev/${b##*/}
-		done
-		[ -n "$dev" ] && [ -b "$dev" ] && break
-		sleep 0.1
-	done
-	[ -n "$dev" ] || fatal "state disk (virtio-blk serial khsm-state) not found"
-	# -p replays the journal (after a power cut) and fixes what is safe;
-	# exit 4 or more is damage it would not fix alone.
-	e2fsck -p "$dev" >/tmp/khsm-e2fsck.log 2>&1
-	frc=$?
-	[ $frc -ge 4 ] && fatal "e2fsck -p $dev: exit $frc: $(tr '\n' ' ' </tmp/khsm-e2fsck.log)"
-	[ $frc != 0 ] && say "e2fsck -p $dev: exit $frc: $(tr '\n' ' ' </tmp/khsm-e2fsck.log)"
-	mkdir -p "$DISKMNT"
-	mount -t ext4 "$dev" "$DISKMNT" || fatal "mount $dev on $DISKMNT failed"
-	mkdir -p "$DISKMNT/state" "$khsm_disk_dir" || fatal "mkdir $DISKMNT/state $khsm_disk_dir"
-	chown root:hsm "$DISKMNT/state" && chmod 2770 "$DISKMNT/state" ||
-		fatal "cannot give $DISKMNT/state root:hsm 2770"
-	mount --bind "$DISKMNT/state" "$khsm_disk_dir" ||
-		fatal "bind mount of $DISKMNT/state on $khsm_disk_dir failed"
-	export KHSM_DISK=$DISKMNT
-	say "state disk $dev on $DISKMNT, state/ on $khsm_disk_dir"
-fi
-
 if [ "$khsm_nomod" != 1 ]; then
 	"$HERE/khsm-load" || fatal "loading khsm failed (see messages above)"
+fi
+if [ -n "$disk_pid" ]; then
+	wait "$disk_pid" || fatal "state disk: $(cat /tmp/khsm-disk.err)"
+	export KHSM_DISK=$DISKMNT
 fi
 
 # --- the caller's command

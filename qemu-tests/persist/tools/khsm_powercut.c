@@ -34,7 +34,8 @@
 
 #include "p11_util.h"
 
-#define MAX_IDS	200000
+#define MAX_IDS	400000
+#define HASH_SLOTS (1U << 20)	/* power of two, > 2 * MAX_IDS */
 #define ID_LEN	48
 
 enum { S_TRIED = 1, S_ACKED = 2, S_DTRIED = 4, S_DESTROYED = 8, S_PRESENT = 16 };
@@ -46,6 +47,7 @@ struct ent {
 
 static struct ent *ents;
 static size_t n_ents;
+static unsigned int *slots;	/* index + 1 into ents, 0: free */
 static int log_fd = -1;
 
 static void die(const char *what, CK_RV rv)
@@ -73,19 +75,28 @@ static void log_line(char kind, const char *id)
 	}
 }
 
+static unsigned int hash(const char *id)
+{
+	unsigned int h = 2166136261u;	/* FNV-1a */
+
+	while (*id)
+		h = (h ^ (unsigned char)*id++) * 16777619u;
+	return h;
+}
+
 static struct ent *lookup(const char *id, int add)
 {
-	size_t i;
+	unsigned int i = hash(id) & (HASH_SLOTS - 1);
 
-	/* Linear: a few thousand ids at most in a CI run. */
-	for (i = 0; i < n_ents; i++)
-		if (!strcmp(ents[i].id, id))
-			return &ents[i];
-	if (!add || n_ents == MAX_IDS)
+	for (; slots[i]; i = (i + 1) & (HASH_SLOTS - 1))
+		if (!strcmp(ents[slots[i] - 1].id, id))
+			return &ents[slots[i] - 1];
+	if (!add || n_ents == MAX_IDS || strlen(id) >= ID_LEN)
 		return NULL;
 	snprintf(ents[n_ents].id, ID_LEN, "%s", id);
 	ents[n_ents].st = 0;
-	return &ents[n_ents++];
+	slots[i] = ++n_ents;
+	return &ents[n_ents - 1];
 }
 
 /* Read one log (or every log in @dir if @file is NULL) into ents. */
@@ -369,7 +380,8 @@ static int check(const char *dir)
 int main(int argc, char **argv)
 {
 	ents = calloc(MAX_IDS, sizeof(*ents));
-	if (!ents)
+	slots = calloc(HASH_SLOTS, sizeof(*slots));
+	if (!ents || !slots)
 		return 1;
 	if (argc == 2 && !strcmp(argv[1], "init")) {
 		f = p_init();
