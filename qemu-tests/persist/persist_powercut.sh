@@ -43,7 +43,13 @@ else
 	orphans=$(grep -ci 'refused.*not listed\|not listed.*refused' <<<"$LAST_OUT")
 	others=$(grep -i 'refused' <<<"$LAST_OUT" | grep -vic 'not listed\|[0-9] refused')
 	echo "# load: ${nobj:-?} objects, ${nref:-?} refused (${orphans} not listed), ${nmiss:-?} missing"
-	check "boot $i: no listed object missing" "[ '${nmiss:-x}' = 0 ]"
+	# A listed object without its file: the header another process wrote
+	# listed an object whose creator had not written its file yet.
+	grep -i 'missing:' <<<"$LAST_OUT" | sed 's/.*hsm0: //' | sort >missing.now
+	sort "$KHSM_SCRATCH/missing.prev" 2>/dev/null | comm -23 missing.now - >missing.new
+	cp missing.now "$KHSM_SCRATCH/missing.prev"
+	echo "# missing files: $(grep -c . missing.now) ($(grep -c . missing.new) new since the last boot)"
+	check "boot $i: no listed object missing (no header lists an object without its file)" "[ '${nmiss:-x}' = 0 ]"
 	check "boot $i: no torn or altered file; at most 4 unlisted files of unfinished calls" \
 		"[ '$others' = 0 ] && [ '${nref:-x}' = '$orphans' ] && [ '$orphans' -le 4 ]"
 	echo "# $PC check $LOGS"
@@ -60,7 +66,8 @@ else
 fi
 echo "1..$TAP_N"
 [ "$i" -ge "$n" ] && exit $((TAP_FAILS > 0))
-[ "$TAP_FAILS" = 0 ] || exit 1
+# A failed check does not stop the loop (run.sh counts the boot as failed
+# and goes on with the next cut point).
 
 # --- the workload, until the power goes
 for p in 0 1 2 3; do
