@@ -145,6 +145,28 @@ fail:
 
 /* --- the list of token objects ----------------------------------------- */
 
+/*
+ * The entries' part of the header MAC: the XOR over the entries of
+ * HMAC-SHA256(header key, "khsm ent" || oid || gen), an XOR-MAC of the
+ * set (oids are unique), so a change of the list costs one or two HMACs
+ * rather than one over the whole list.
+ */
+static void khsm_ent_acc(const struct khsm_tmk *k, u64 oid, u64 gen, u8 *acc)
+{
+	u8 in[8 + 16], out[KHSM_STATE_MAC_LEN];
+	unsigned int i;
+
+	memcpy(in, "khsm ent", 8);
+	memcpy(in + 8, &oid, 8);
+	memcpy(in + 16, &gen, 8);
+	if (kc_hmac(KC_SHA256, k->hdr_key, KHSM_KEY_LEN, in, sizeof(in), out))
+		return;	/* the MAC will not match: fails closed */
+	for (i = 0; i < sizeof(out); i++)
+		acc[i] ^= out[i];
+	memzero_explicit(out, sizeof(out));
+}
+
+
 void khsm_pent_free_blob(struct khsm_token *tok, struct khsm_pent *p)
 {
 	if (!p->blob)
@@ -218,6 +240,7 @@ unsigned long khsm_persist_add(struct khsm_obj *o)
 	tok->next_oid++;
 	p->obj = o;
 	p->gen = ++tok->gen;
+	khsm_ent_acc(tok->tmk, o->oid, p->gen, tok->tmk->ents_acc);
 	return CKR_OK;
 }
 
@@ -227,8 +250,11 @@ void khsm_persist_touch(struct khsm_obj *o)
 
 	lockdep_assert_held(&o->tok->lock);
 	p = o->oid ? xa_load(&o->tok->persisted, o->oid) : NULL;
-	if (p)
-		p->gen = ++o->tok->gen;
+	if (!p || WARN_ON_ONCE(!o->tok->tmk))
+		return;
+	khsm_ent_acc(o->tok->tmk, o->oid, p->gen, o->tok->tmk->ents_acc);
+	p->gen = ++o->tok->gen;
+	khsm_ent_acc(o->tok->tmk, o->oid, p->gen, o->tok->tmk->ents_acc);
 }
 
 void khsm_persist_remove(struct khsm_obj *o)
@@ -241,6 +267,9 @@ void khsm_persist_remove(struct khsm_obj *o)
 		return;
 	p = xa_erase(&tok->persisted, o->oid);
 	if (p) {
+		if (tok->tmk)
+			khsm_ent_acc(tok->tmk, o->oid, p->gen,
+				     tok->tmk->ents_acc);
 		khsm_pent_free_blob(tok, p);
 		kfree(p);
 	}
@@ -352,9 +381,9 @@ bool khsm_pin_record_match(const struct khsm_token *tok, int role,
 
 /* --- the header ---------------------------------------------------------- */
 
-/* HMAC-SHA256 of header @h (its @mac taken as zero) and its entries. */
+/* HMAC-SHA256 of header @h (its @mac taken as zero), then @acc. */
 static int khsm_hdr_mac(const u8 *key, const struct khsm_state_hdr *h,
-			const struct khsm_state_ent *ents, u32 n, u8 *mac)
+			const u8 *acc, u8 *mac)
 {
 	static const u8 zero[KHSM_STATE_MAC_LEN];
 	struct kc_hmac_ctx c;
@@ -363,7 +392,7 @@ static int khsm_hdr_mac(const u8 *key, const struct khsm_state_hdr *h,
 		return -EINVAL;
 	kc_hmac_update(&c, (const u8 *)h, offsetof(struct khsm_state_hdr, mac));
 	kc_hmac_update(&c, zero, sizeof(zero));
-	kc_hmac_update(&c, (const u8 *)ents, (size_t)n * sizeof(*ents));
+	kc_hmac_update(&c, acc, KHSM_STATE_MAC_LEN);
 	kc_hmac_final(&c, mac);
 	return 0;
 }
@@ -424,7 +453,7 @@ unsigned long khsm_state_export_header(struct khsm_token *tok, u8 **blob,
 	h->n_entries = n;
 	h->so = tok->so.rec;
 	h->user = tok->user.rec;
-	if (khsm_hdr_mac(tok->tmk->hdr_key, h, ents, n, h->mac)) {
+	if (khsm_hdr_mac(tok->tmk->hdr_key, h, tok->tmk->ents_acc, h->mac)) {
 		kvfree(h);
 		mutex_unlock(&tok->lock);
 		return CKR_DEVICE_ERROR;
@@ -499,17 +528,23 @@ static struct khsm_tmk *khsm_hdr_open(struct khsm_token *tok,
 				      const struct khsm_state_hdr *h,
 				      int role, const struct khsm_pin *p)
 {
+	const struct khsm_state_ent *e = (const void *)(h + 1);
 	struct khsm_state_pin r = role == KHSM_ROLE_SO ? h->so : h->user;
 	u8 key[KHSM_TMK_LEN], mac[KHSM_STATE_MAC_LEN];
 	struct khsm_tmk *k;
+	u32 i;
 
 	if (khsm_tmk_wrap(tok, role, &r, p, key, false))
 		return NULL;
 	k = khsm_tmk_make(key);
 	if (!k)
 		return NULL;
-	if (khsm_hdr_mac(k->hdr_key, h, (const void *)(h + 1), h->n_entries,
-			 mac) ||
+	for (i = 0; i < h->n_entries; i++) {
+		khsm_ent_acc(k, e[i].oid, e[i].gen, k->ents_acc);
+		if (!(i & 1023))
+			cond_resched();
+	}
+	if (khsm_hdr_mac(k->hdr_key, h, k->ents_acc, mac) ||
 	    crypto_memneq(mac, h->mac, sizeof(mac))) {
 		khsm_tmk_free(k);
 		return NULL;

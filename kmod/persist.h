@@ -83,6 +83,8 @@ struct khsm_tmk {
 	u8 key[KHSM_TMK_LEN];
 	u8 hdr_key[KHSM_KEY_LEN];	/* HKDF(TMK, "khsm header") */
 	struct crypto_aead *obj;	/* gcm(aes), HKDF(TMK, "khsm object") */
+	/* XOR of the entries' PRFs (persist.c), kept as the list changes. */
+	u8 ents_acc[KHSM_STATE_MAC_LEN];
 };
 
 void *khsm_kvmemdup(const void *src, size_t len, gfp_t gfp);

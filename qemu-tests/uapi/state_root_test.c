@@ -11,6 +11,7 @@
  */
 #include <errno.h>
 #include <stdlib.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include "kselftest_harness.h"
@@ -350,6 +351,42 @@ TEST_F(st, altered_header_fails_login_cleanly)
 	EXPECT_EQ(0U, ti.user_failures);	/* the PIN was right */
 }
 
+TEST_F(st, header_entries_are_authenticated)
+{
+	struct khsm_state_hdr *h = (struct khsm_state_hdr *)self->hdr.p;
+	struct khsm_state_ent *e = (struct khsm_state_ent *)(h + 1);
+	__u32 rv, s;
+
+	/* One listed generation moved: the list no longer authenticates. */
+	ASSERT_EQ(4U, h->n_entries);
+	e[3].gen += 1;
+	ASSERT_EQ(0, load(self->fd, KHSM_STATE_LOAD_HEADER, &self->hdr, 0, NULL,
+			  &rv));
+	ASSERT_EQ(0, t_open_session(self->fd, CKF_SERIAL_SESSION | CKF_RW_SESSION,
+				    &s, &rv));
+	EXPECT_EQ(EIO, t_login(self->fd, s, CKU_USER, T_USER_PIN, &rv));
+	EXPECT_EQ(CKR_DEVICE_ERROR, rv);
+	ASSERT_EQ(0, t_close_session(self->fd, s, &rv));
+	/* One entry dropped (a destroy hidden): the same. */
+	e[3].gen -= 1;
+	h->n_entries = 3;
+	self->hdr.len -= sizeof(*e);
+	ASSERT_EQ(0, load(self->fd, KHSM_STATE_LOAD_HEADER, &self->hdr, 0, NULL,
+			  &rv));
+	ASSERT_EQ(0, t_open_session(self->fd, CKF_SERIAL_SESSION | CKF_RW_SESSION,
+				    &s, &rv));
+	EXPECT_EQ(EIO, t_login(self->fd, s, CKU_USER, T_USER_PIN, &rv));
+	/* As exported: logs in. */
+	h->n_entries = 4;
+	self->hdr.len += sizeof(*e);
+	ASSERT_EQ(0, t_close_session(self->fd, s, &rv));
+	ASSERT_EQ(0, load(self->fd, KHSM_STATE_LOAD_HEADER, &self->hdr, 0, NULL,
+			  &rv));
+	ASSERT_EQ(0, t_open_session(self->fd, CKF_SERIAL_SESSION | CKF_RW_SESSION,
+				    &s, &rv));
+	EXPECT_EQ(0, t_login(self->fd, s, CKU_USER, T_USER_PIN, &rv));
+}
+
 TEST_F(st, failure_counter_travels_with_the_header)
 {
 	struct khsm_token_info ti;
@@ -430,6 +467,49 @@ TEST_F(st, loads_need_cap_sys_admin_and_no_sessions)
 	EXPECT_EQ(EINVAL, load(self->fd, KHSM_STATE_LOAD_HEADER, &self->hdr, 0,
 			       NULL, &rv));
 	EXPECT_EQ(CKR_DATA_INVALID, rv);
+}
+
+TEST_F(st, short_and_unmapped_buffers)
+{
+	struct khsm_token_info ti;
+	struct khsm_state_io io;
+	long pg = sysconf(_SC_PAGESIZE);
+	__u8 *m;
+
+	m = mmap(NULL, 2 * pg, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+		 -1, 0);
+	ASSERT_NE(MAP_FAILED, m);
+	ASSERT_EQ(0, mprotect(m + pg, pg, PROT_NONE));
+	/* Short: CKR_BUFFER_TOO_SMALL and the length, nothing written. */
+	T_INIT(io);
+	io.what = KHSM_STATE_EXPORT_HEADER;
+	io.buf = (uintptr_t)m;
+	io.len = self->hdr.len - 1;
+	memset(m, 0xa5, pg);
+	EXPECT_EQ(ENOSPC, t_ioctl(self->fd, KHSM_IOC_STATE, &io));
+	EXPECT_EQ(CKR_BUFFER_TOO_SMALL, io.rv);
+	EXPECT_EQ(self->hdr.len, io.len);
+	EXPECT_EQ(0xa5, m[0]);
+	/* Running into the guard page: EFAULT. */
+	T_INIT(io);
+	io.what = KHSM_STATE_EXPORT_HEADER;
+	io.buf = (uintptr_t)(m + pg - 16);
+	io.len = self->hdr.len;
+	EXPECT_EQ(EFAULT, t_ioctl(self->fd, KHSM_IOC_STATE, &io));
+	/* A load from unmapped memory: EFAULT, the token as it was. */
+	T_INIT(io);
+	io.what = KHSM_STATE_LOAD_HEADER;
+	io.buf = (uintptr_t)(m + pg);
+	io.len = self->hdr.len;
+	EXPECT_EQ(EFAULT, t_ioctl(self->fd, KHSM_IOC_STATE, &io));
+	ASSERT_EQ(0, t_token_info(self->fd, &ti));
+	EXPECT_EQ(0U, ti.state_flags);
+	/* Exports by anyone, loads and enumeration by CAP_SYS_ADMIN only. */
+	T_INIT(io);
+	io.what = KHSM_STATE_EXPORT_NEXT;
+	EXPECT_EQ(0, t_ioctl(self->fd, KHSM_IOC_STATE, &io));
+	EXPECT_NE(0ULL, io.oid);
+	munmap(m, 2 * pg);
 }
 
 TEST(retry_limit_set_at_init_token)

@@ -893,8 +893,10 @@ struct khsm_state_hdr {
 	struct khsm_state_pin so;
 	struct khsm_state_pin user;
 	/*
-	 * HMAC-SHA256 under the header key of everything above (with @mac
-	 * zero) and the entries.
+	 * HMAC-SHA256 under the header key K of everything above (with @mac
+	 * zero) followed by the XOR over the entries of HMAC-SHA256(K,
+	 * "khsm ent" || oid || gen) (an XOR-MAC of the set: a change of one
+	 * object costs two HMACs, not one over every entry).
 	 */
 	__u8  mac[KHSM_STATE_MAC_LEN];
 	/*
