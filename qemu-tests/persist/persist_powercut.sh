@@ -16,7 +16,8 @@
 #   - every acknowledged object is there (by CKA_ID), no acknowledged
 #     destroyed one is, every object there was created by the workload;
 #   - hsmctl save then tidies the directory for the next round.
-# Boot 1 initialises the token. `make check-powercut N=200` runs longer.
+# Boot 1 initialises the token. `make check-powercut N=200` runs longer;
+# KHSM_POWERCUT_PROCS sets the number of workers (default 4).
 # khsm-persist: cuts 20 300:3000
 # khsm-test: timeout 300
 . "$(dirname "$0")/persist.inc"
@@ -70,18 +71,19 @@ echo "1..$TAP_N"
 # and goes on with the next cut point).
 
 # --- the workload, until the power goes
-for p in 0 1 2 3; do
+NP=${KHSM_POWERCUT_PROCS:-4}
+for p in $(seq 0 $((NP - 1))); do
 	"$PC" work "$LOGS" "$p" "b$i" >"started.$p" 2>"err.$p" &
 done
 for _ in $(seq 600); do
-	[ "$(cat started.* | grep -c started)" = 4 ] && break
-	for p in 0 1 2 3; do
+	[ "$(cat started.* | grep -c started)" = "$NP" ] && break
+	for p in $(seq 0 $((NP - 1))); do
 		[ -s "err.$p" ] && { echo "not ok - worker $p failed: $(cat "err.$p")"; exit 1; }
 	done
 	sleep 0.1
 done
-[ "$(cat started.* | grep -c started)" = 4 ] || { echo "not ok - the workers did not start within 60 s"; exit 1; }
-echo "# 4 workers running; arming the power cut"
+[ "$(cat started.* | grep -c started)" = "$NP" ] || { echo "not ok - the workers did not start within 60 s"; exit 1; }
+echo "# $NP workers running; arming the power cut"
 "$KHSM_REPO/qemu-tests/vm/khsm-arm-cut"
 wait -n
 echo "not ok - a worker stopped before the power cut: $(cat err.* | head -n 5)"
