@@ -84,6 +84,8 @@ static int khsm_ckr_errno(unsigned long rv)
 	case CKR_HOST_MEMORY:
 	case CKR_DEVICE_MEMORY:
 		return -ENOMEM;
+	case CKR_DEVICE_REMOVED:
+		return -ENODEV;
 	case CKR_DEVICE_ERROR:
 	case CKR_GENERAL_ERROR:
 	case CKR_FUNCTION_FAILED:
@@ -1051,7 +1053,16 @@ long khsm_ioctl(struct file *filp, unsigned int cmd, unsigned long arg)
 		goto out;
 	}
 
-	ret = d->fn(f, &a);
+	/*
+	 * The token was removed (netlink TOKEN_REMOVE) after this file was
+	 * opened: its sessions and objects are out of reach; every call on
+	 * the file answers CKR_DEVICE_REMOVED (ENODEV). A call that started
+	 * before the removal finishes on the token, which the file keeps.
+	 */
+	if (READ_ONCE(f->tok->removed))
+		a.hdr.rv = CKR_DEVICE_REMOVED;
+	else
+		ret = d->fn(f, &a);
 	if (ret)
 		goto out;
 	a.hdr.size = usize;

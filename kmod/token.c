@@ -20,9 +20,6 @@
 #include "session.h"
 #include "token.h"
 
-static struct khsm_token *khsm_tokens;
-static unsigned int khsm_ntokens;
-
 static unsigned int max_token_mib = KHSM_DEF_TOKEN_MIB;
 module_param(max_token_mib, uint, 0444);
 MODULE_PARM_DESC(max_token_mib,
@@ -173,27 +170,14 @@ void khsm_token_session_uncharge(struct khsm_token *tok, struct khsm_file *f,
 	khsm_token_uncharge(tok, f->uid, bytes);
 }
 
-unsigned int khsm_token_count(void)
-{
-	return khsm_ntokens;
-}
-
-struct khsm_token *khsm_token_at(unsigned int i)
-{
-	return &khsm_tokens[i];
-}
-
 static void khsm_pin_wipe(struct khsm_pin_state *ps)
 {
 	memzero_explicit(ps, sizeof(*ps));
 }
 
-int khsm_tokens_init(unsigned int count, kgid_t gid)
+/* The module parameters of token.c, checked once at load. */
+int khsm_token_params_check(void)
 {
-	u8 rnd[KHSM_SERIAL_LEN / 2];
-	unsigned int i;
-	int err;
-
 	if (max_token_mib < 1 || max_token_mib > KHSM_MAX_TOKEN_MIB) {
 		pr_err("max_token_mib=%u out of range 1..%u\n", max_token_mib,
 		       KHSM_MAX_TOKEN_MIB);
@@ -207,64 +191,83 @@ int khsm_tokens_init(unsigned int count, kgid_t gid)
 		       max_uid_pct);
 		return -EINVAL;
 	}
-	khsm_tokens = kcalloc(count, sizeof(*khsm_tokens), GFP_KERNEL);
-	if (!khsm_tokens)
-		return -ENOMEM;
-	khsm_ntokens = count;
-	for (i = 0; i < count; i++) {
-		struct khsm_token *tok = &khsm_tokens[i];
-
-		tok->index = i;
-		tok->gid = gid;
-		mutex_init(&tok->lock);
-		xa_init_flags(&tok->objects, XA_FLAGS_ALLOC1);
-		xa_init_flags(&tok->sessions, XA_FLAGS_ALLOC1);
-		xa_init(&tok->uids);
-		xa_init(&tok->persisted);
-		tok->max_pin_failures = KHSM_DEF_PIN_FAILURES;
-		tok->next_oid = 1;
-		err = khsm_index_init(&tok->find_index);
-		if (err) {
-			khsm_ntokens = i;
-			khsm_tokens_uninit();
-			return err;
-		}
-		memset(tok->label, ' ', sizeof(tok->label));
-		get_random_bytes(rnd, sizeof(rnd));
-		bin2hex(tok->serial, rnd, sizeof(rnd));
-	}
 	return 0;
 }
 
-void khsm_tokens_uninit(void)
+/*
+ * A new, uninitialised token's state (token_list.c set ref, index, gid):
+ * a fresh serial, a blank label, empty stores, zeroed counters.
+ */
+int khsm_token_setup(struct khsm_token *tok)
+{
+	u8 rnd[KHSM_SERIAL_LEN / 2];
+	int err;
+
+	mutex_init(&tok->lock);
+	xa_init_flags(&tok->objects, XA_FLAGS_ALLOC1);
+	xa_init_flags(&tok->sessions, XA_FLAGS_ALLOC1);
+	xa_init(&tok->uids);
+	xa_init(&tok->persisted);
+	tok->max_pin_failures = KHSM_DEF_PIN_FAILURES;
+	tok->next_oid = 1;
+	tok->n_mech_stats = min_t(u32, khsm_mech_list(NULL, 0),
+				  KHSM_MAX_MECH_STATS);
+	tok->mech_stats = kcalloc(tok->n_mech_stats, sizeof(*tok->mech_stats),
+				  GFP_KERNEL_ACCOUNT);
+	if (!tok->mech_stats) {
+		mutex_destroy(&tok->lock);
+		return -ENOMEM;
+	}
+	err = khsm_index_init(&tok->find_index);
+	if (err) {
+		kfree(tok->mech_stats);
+		mutex_destroy(&tok->lock);
+		return err;
+	}
+	memset(tok->label, ' ', sizeof(tok->label));
+	get_random_bytes(rnd, sizeof(rnd));
+	bin2hex(tok->serial, rnd, sizeof(rnd));
+	return 0;
+}
+
+/*
+ * The last reference is gone (no open file, no session): objects, PINs
+ * and the sealed state go, wiped.
+ */
+void khsm_token_teardown(struct khsm_token *tok)
 {
 	struct khsm_uid_share *u;
 	unsigned long uid;
-	unsigned int i;
 
-	for (i = 0; i < khsm_ntokens; i++) {
-		struct khsm_token *tok = &khsm_tokens[i];
+	mutex_lock(&tok->lock);
+	khsm_objects_destroy_all(tok);
+	khsm_persist_reset(tok);
+	khsm_pin_wipe(&tok->so);
+	khsm_pin_wipe(&tok->user);
+	mutex_unlock(&tok->lock);
+	xa_destroy(&tok->persisted);
+	WARN_ON(!xa_empty(&tok->sessions));
+	WARN_ON(!xa_empty(&tok->uids));
+	xa_for_each(&tok->uids, uid, u)
+		kfree(u);
+	xa_destroy(&tok->uids);
+	xa_destroy(&tok->objects);
+	xa_destroy(&tok->sessions);
+	khsm_index_destroy(&tok->find_index);
+	kfree(tok->mech_stats);
+	mutex_destroy(&tok->lock);
+}
 
-		mutex_lock(&tok->lock);
-		khsm_objects_destroy_all(tok);
-		khsm_persist_reset(tok);
-		khsm_pin_wipe(&tok->so);
-		khsm_pin_wipe(&tok->user);
-		mutex_unlock(&tok->lock);
-		xa_destroy(&tok->persisted);
-		WARN_ON(!xa_empty(&tok->sessions));
-		WARN_ON(!xa_empty(&tok->uids));
-		xa_for_each(&tok->uids, uid, u)
-			kfree(u);
-		xa_destroy(&tok->uids);
-		xa_destroy(&tok->objects);
-		xa_destroy(&tok->sessions);
-		khsm_index_destroy(&tok->find_index);
-		mutex_destroy(&tok->lock);
-	}
-	kfree(khsm_tokens);
-	khsm_tokens = NULL;
-	khsm_ntokens = 0;
+/* A mechanism's start (@ok) or failure on @tok, for the statistics. */
+void khsm_token_count_op(struct khsm_token *tok, const struct khsm_mech *m,
+			 bool ok)
+{
+	u32 i = khsm_mech_index(m);
+
+	if (i >= tok->n_mech_stats)
+		return;
+	atomic64_inc(ok ? &tok->mech_stats[i].ops :
+		     &tok->mech_stats[i].failures);
 }
 
 void khsm_token_version(struct khsm_token *tok, struct khsm_version *v)
