@@ -11,6 +11,7 @@
 
 #include "limits.h"
 #include "mech.h"
+#include "netlink.h"
 #include "object.h"
 #include "session.h"
 #include "token.h"
@@ -54,9 +55,15 @@ static int __init khsm_mod_init(void)
 	ret = khsm_tokens_init(tokens, kgid);
 	if (ret < 0)
 		goto err_tokens;
+	ret = khsm_netlink_init();
+	if (ret < 0)
+		goto err_netlink;
+
 	pr_info("%u token(s) ready\n", tokens);
 	return 0;
 
+err_netlink:
+	khsm_tokens_uninit();
 err_tokens:
 	khsm_session_uninit();
 err_session:
@@ -69,6 +76,7 @@ err_mech:
 
 static void __exit khsm_mod_exit(void)
 {
+	khsm_netlink_uninit();
 	khsm_tokens_uninit();
 	khsm_session_uninit();
 	khsm_object_uninit();

@@ -15,10 +15,12 @@
 #include <linux/string.h>
 #include <linux/uidgid.h>
 
+#include "netlink.h"
 #include "object.h"
 #include "persist.h"
 #include "session.h"
 #include "token.h"
+#include "token_list.h"
 
 static unsigned int max_token_mib = KHSM_DEF_TOKEN_MIB;
 module_param(max_token_mib, uint, 0444);
@@ -395,6 +397,9 @@ static unsigned long khsm_pin_verify(struct khsm_token *tok, int role,
 		return CKR_PIN_LOCKED;
 	if (!khsm_pin_record_match(tok, role, ps, p)) {
 		ps->failures++;
+		atomic64_inc(&tok->pin_failures);
+		if (ps->failures == tok->max_pin_failures)
+			atomic64_inc(&tok->pin_lockouts);
 		khsm_persist_bump(tok);
 		return CKR_PIN_INCORRECT;
 	}
@@ -409,6 +414,55 @@ static unsigned long khsm_pin_verify(struct khsm_token *tok, int role,
 static int khsm_file_role(const struct khsm_file *f)
 {
 	return f->user == CKU_SO ? KHSM_ROLE_SO : KHSM_ROLE_USER;
+}
+
+/* Whether @role's PIN is locked now; under tok->lock. */
+static bool khsm_pin_locked(struct khsm_token *tok, int role)
+{
+	const struct khsm_pin_state *ps =
+		role == KHSM_ROLE_SO ? &tok->so : &tok->user;
+
+	lockdep_assert_held(&tok->lock);
+	return ps->rec.set && ps->failures >= tok->max_pin_failures;
+}
+
+/*
+ * The events of a PIN check (netlink.c): a login, a failed one, and a
+ * PIN this failure locked (@locked: it was not locked before the call).
+ */
+static void khsm_pin_events(struct khsm_token *tok, unsigned long user_type,
+			    unsigned long rv, bool login, bool locked)
+{
+	struct khsm_nl_ev ev;
+
+	if (!khsm_nl_listening())
+		return;
+	khsm_nl_ev_init(&ev);
+	ev.user_type = user_type;
+	if (rv == CKR_OK) {
+		if (login)
+			khsm_nl_event(tok, KHSM_EVENT_LOGIN, &ev);
+		return;
+	}
+	if (rv != CKR_PIN_INCORRECT && rv != CKR_PIN_LOCKED)
+		return;
+	ev.rv = rv;
+	if (login)
+		khsm_nl_event(tok, KHSM_EVENT_LOGIN_FAILED, &ev);
+	if (locked) {
+		ev.rv = 0;
+		khsm_nl_event(tok, KHSM_EVENT_PIN_LOCKED, &ev);
+	}
+}
+
+/* A slot event and a TOKEN_INIT event: the token was (re)initialised. */
+static void khsm_token_init_events(struct khsm_token *tok)
+{
+	struct khsm_nl_ev ev;
+
+	khsm_slot_event();
+	khsm_nl_ev_init(&ev);
+	khsm_nl_event(tok, KHSM_EVENT_TOKEN_INIT, &ev);
 }
 
 /*
@@ -464,6 +518,8 @@ unsigned long khsm_token_init_token(struct khsm_file *f, const u8 *label,
 	rv = khsm_token_reinit(tok, label, so_new, flags, max_failures);
 out:
 	mutex_unlock(&tok->lock);
+	if (rv == CKR_OK)
+		khsm_token_init_events(tok);
 	return rv;
 }
 
@@ -488,6 +544,7 @@ unsigned long khsm_token_admin_init(struct khsm_token *tok, const u8 *label,
 		return rv;
 	pr_notice("%s: re-initialised by uid %u (CAP_SYS_ADMIN): every session closed, every object destroyed\n",
 		  tok->name, from_kuid_munged(&init_user_ns, current_uid()));
+	khsm_token_init_events(tok);
 	return CKR_OK;
 }
 
@@ -499,11 +556,16 @@ unsigned long khsm_token_check_pin(struct khsm_file *f,
 				   const struct khsm_pin *pin)
 {
 	struct khsm_token *tok = f->tok;
+	int role = khsm_file_role(f);
 	unsigned long rv;
+	bool was, locked;
 
 	mutex_lock(&tok->lock);
-	rv = khsm_pin_verify(tok, khsm_file_role(f), pin);
+	was = khsm_pin_locked(tok, role);
+	rv = khsm_pin_verify(tok, role, pin);
+	locked = !was && khsm_pin_locked(tok, role);
 	mutex_unlock(&tok->lock);
+	khsm_pin_events(tok, CKU_CONTEXT_SPECIFIC, rv, true, locked);
 	return rv;
 }
 
@@ -546,6 +608,7 @@ unsigned long khsm_token_set_pin(struct khsm_file *f, u32 session,
 			   const struct khsm_pin *new_pin)
 {
 	struct khsm_token *tok = f->tok;
+	bool was, locked = false;
 	struct khsm_sess *s;
 	unsigned long rv;
 	int role;
@@ -564,7 +627,9 @@ unsigned long khsm_token_set_pin(struct khsm_file *f, u32 session,
 	rv = khsm_pin_check_new(new_pin);
 	if (rv)
 		goto out;
+	was = khsm_pin_locked(tok, role);
 	rv = khsm_pin_verify(tok, role, old_pin);
+	locked = !was && khsm_pin_locked(tok, role);
 	rv = rv ?: khsm_persist_unlock(tok, role, old_pin);
 	if (rv)
 		goto out;
@@ -573,6 +638,7 @@ unsigned long khsm_token_set_pin(struct khsm_file *f, u32 session,
 				 new_pin);
 out:
 	mutex_unlock(&tok->lock);
+	khsm_pin_events(tok, f->user, rv, false, locked);
 	return rv;
 }
 
@@ -580,10 +646,13 @@ unsigned long khsm_token_login(struct khsm_file *f, u32 session,
 			 unsigned long user_type, const struct khsm_pin *pin)
 {
 	struct khsm_token *tok = f->tok;
+	bool was, locked = false, tried = false;
 	unsigned long rv;
+	int role;
 
 	if (user_type == CKU_CONTEXT_SPECIFIC)
 		return khsm_session_context_login(f, session, pin);
+	role = user_type == CKU_SO ? KHSM_ROLE_SO : KHSM_ROLE_USER;
 	mutex_lock(&tok->lock);
 	if (!khsm_session_find(f, session)) {
 		rv = CKR_SESSION_HANDLE_INVALID;
@@ -605,16 +674,21 @@ unsigned long khsm_token_login(struct khsm_file *f, u32 session,
 		rv = CKR_SESSION_READ_ONLY_EXISTS;
 		goto out;
 	}
-	rv = khsm_pin_verify(tok, user_type == CKU_SO ? KHSM_ROLE_SO :
-			     KHSM_ROLE_USER, pin);
-	rv = rv ?: khsm_persist_unlock(tok, user_type == CKU_SO ?
-				       KHSM_ROLE_SO : KHSM_ROLE_USER, pin);
+	tried = true;
+	was = khsm_pin_locked(tok, role);
+	rv = khsm_pin_verify(tok, role, pin);
+	locked = !was && khsm_pin_locked(tok, role);
+	rv = rv ?: khsm_persist_unlock(tok, role, pin);
 	if (rv)
 		goto out;
 	f->user = user_type;
 	tok->n_logged_in++;
+	if (user_type == CKU_SO)
+		tok->n_so_logged_in++;
 out:
 	mutex_unlock(&tok->lock);
+	if (tried)
+		khsm_pin_events(tok, user_type, rv, true, locked);
 	return rv;
 }
 
