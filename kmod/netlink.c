@@ -407,7 +407,7 @@ static struct genl_family khsm_genl_family __ro_after_init = {
 
 bool khsm_nl_listening(void)
 {
-	return READ_ONCE(khsm_nl_ready) &&
+	return KHSM_GENL_EVENTS && READ_ONCE(khsm_nl_ready) &&
 	       genl_has_listeners(&khsm_genl_family, &init_net,
 				  KHSM_NL_MCGRP_EVENTS);
 }

@@ -59,7 +59,6 @@ kgid_t khsm_token_default_gid(void)
 
 /* The last reference: called with khsm_tokens_mutex held, drops it. */
 static void khsm_token_release(struct kref *ref)
-	__releases(&khsm_tokens_mutex)
 {
 	struct khsm_token *tok = container_of(ref, struct khsm_token, ref);
 
