@@ -1115,8 +1115,11 @@ struct khsm_state_io {
  * EVENT_TIME (CLOCK_REALTIME in ns, taken by the kernel). Per type:
  *   TOKEN_INIT    (C_InitToken or ADMIN_INIT_TOKEN succeeded)
  *   LOGIN         EVENT_USER_TYPE (CKU_SO or CKU_USER)
- *   LOGIN_FAILED  EVENT_USER_TYPE, RV (CKR_PIN_INCORRECT, CKR_PIN_LOCKED)
- *   PIN_LOCKED    EVENT_USER_TYPE: this wrong PIN reached the retry limit
+ *   LOGIN_FAILED  EVENT_USER_TYPE, RV (CKR_PIN_INCORRECT, CKR_PIN_LOCKED);
+ *                 a context-specific login (CKU_CONTEXT_SPECIFIC) too
+ *   PIN_LOCKED    EVENT_USER_TYPE if logged in: this wrong PIN (C_Login,
+ *                 a context-specific login or C_SetPIN) reached the
+ *                 retry limit
  *   OBJECT_CREATE, OBJECT_DESTROY  OBJECT_HANDLE, OBJECT_CLASS, and for
  *                 token objects OBJECT_OID; OBJECT_ID (CKA_ID) if set
  *                 (create: CREATE_OBJECT, COPY_OBJECT, GENERATE_KEY,
@@ -1125,6 +1128,7 @@ struct khsm_state_io {
  *   KEY_USE       MECHANISM, OBJECT_HANDLE, OBJECT_CLASS, OBJECT_OID of
  *                 token objects, OBJECT_ID if set: an operation with a
  *                 key started (OP_INIT)
+ *   TOKEN_ADD, TOKEN_REMOVE  (netlink TOKEN_ADD, TOKEN_REMOVE)
  * Events carry no secret: no PIN, no key material. A receiver that
  * falls behind loses events (ENOBUFS on its socket), as netlink does.
  */
