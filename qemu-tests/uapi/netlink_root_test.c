@@ -274,8 +274,8 @@ TEST_F(nl, list_tokens)
 	ASSERT_EQ(1, c.n);
 	EXPECT_EQ(0U, c.t[0].index);
 	EXPECT_EQ(ENOENT, nl_call(&self->n, KHSM_CMD_TOKEN_GET, 0, 63, -1, &c));
-	/* Out of the policy's range; an unknown attribute type. */
-	EXPECT_EQ(EINVAL, nl_call(&self->n, KHSM_CMD_TOKEN_GET, 0, 64, -1, &c));
+	/* Out of the policy's range (NLA_POLICY_MAX). */
+	EXPECT_EQ(ERANGE, nl_call(&self->n, KHSM_CMD_TOKEN_GET, 0, 64, -1, &c));
 }
 
 TEST_F(nl, add_use_remove)
