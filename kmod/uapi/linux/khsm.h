@@ -1077,7 +1077,8 @@ struct khsm_state_io {
  * KHSM_GENL_VERSION), initial network namespace only. Attributes are in
  * one space (enum khsm_nl_attr), mechanism statistics nested (enum
  * khsm_nl_mech_attr). Every request header's reserved bytes must be zero;
- * unknown attributes are refused (strict validation).
+ * unknown attributes are refused (strict validation). The same family in
+ * the kernel's netlink spec format: kmod/uapi/netlink/khsm.yaml.
  *
  *   KHSM_CMD_TOKEN_GET   doit with KHSM_A_TOKEN_INDEX, or dump. Reply per
  *       token: INDEX, LABEL (32 bytes, blank-padded), SERIAL (16), GID,
