@@ -457,6 +457,73 @@ TEST_F(nl, remove_while_open)
 	EXPECT_EQ(0, remove_token(&self->n, idx2));
 }
 
+/*
+ * Removal under load: one process digests in a loop on its open file,
+ * another opens and closes the device in a loop; the token goes in the
+ * middle. Each sees only success, then ENODEV (the file) or ENOENT (the
+ * node), never anything else; nothing is used after it is freed (the
+ * VM's slab poisoning and the clean rmmod at the end check that).
+ */
+TEST_F(nl, remove_under_load)
+{
+	char path[32];
+	pid_t a, b;
+	long idx;
+	int fd;
+
+	NEED_ROOT();
+	idx = add_token(&self->n, hsm_gid);
+	ASSERT_LT(0, idx);
+	dev_of(path, sizeof(path), idx);
+	fd = open_dev(idx);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, t_reset_token(fd));
+	close(fd);
+	a = fork();
+	ASSERT_LE(0, a);
+	if (a == 0) {
+		__u8 out[32];
+		__u32 s, rv;
+		int e, i;
+
+		fd = open_dev(idx);
+		if (fd < 0 || t_open_session(fd, CKF_SERIAL_SESSION, &s, &rv))
+			_exit(1);
+		for (i = 0; i < 1000000; i++) {
+			__u64 ol = sizeof(out);
+
+			e = t_op_init(fd, s, KHSM_OP_DIGEST, CKM_SHA256, 0,
+				      NULL, 0, &rv);
+			if (!e)
+				e = t_op_data(fd, s, KHSM_OP_DIGEST,
+					      KHSM_DATA_ONESHOT, "abc", 3, out,
+					      &ol, &rv);
+			if (e == ENODEV && rv == CKR_DEVICE_REMOVED)
+				_exit(0);
+			if (e)
+				_exit(2);
+		}
+		_exit(3);
+	}
+	b = fork();
+	ASSERT_LE(0, b);
+	if (b == 0) {
+		int i, f;
+
+		for (i = 0; i < 1000000; i++) {
+			f = open(path, O_RDWR | O_CLOEXEC);
+			if (f < 0)
+				_exit(errno == ENOENT || errno == ENODEV ? 0 : 4);
+			close(f);
+		}
+		_exit(5);
+	}
+	usleep(300000);
+	EXPECT_EQ(0, remove_token(&self->n, idx));
+	EXPECT_EQ(0, wait_child(a));
+	EXPECT_EQ(0, wait_child(b));
+}
+
 TEST_F(nl, poll_slot_events)
 {
 	struct pollfd p;
