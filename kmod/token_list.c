@@ -65,7 +65,7 @@ static void khsm_token_release(struct kref *ref)
 	xa_erase(&khsm_tokens, tok->index);
 	mutex_unlock(&khsm_tokens_mutex);
 	khsm_token_teardown(tok);
-	kfree(tok);
+	kfree_sensitive(tok);
 }
 
 void khsm_token_get(struct khsm_token *tok)
