@@ -25,7 +25,9 @@
 #                     KHSM_FUZZ_SEED=<n> replays a seed), in one VM boot
 #   make bench-crypto the crypto engine vs OpenSSL (EVP), natively, one line
 #                     per operation: "bench-crypto: <op> khsm=.. openssl=.. ratio=.."
-#   make install      on a real host (root): module, udev rule, group, libs, p11-kit
+#   make install      on a real host (root): module, udev rule, group, libs,
+#                     hsmctl (SBINDIR, default /usr/sbin), the state
+#                     directory /var/lib/khsm (root:hsm 2770), p11-kit
 #   make uninstall
 #   make clean        build outputs (keeps the downloaded VM kernel in build/vm)
 #   make distclean    also build/
@@ -59,6 +61,12 @@ PREFIX ?= /usr
 MULTIARCH ?= $(shell dpkg-architecture -qDEB_HOST_MULTIARCH 2>/dev/null || \
 	     $(CC) -print-multiarch 2>/dev/null | grep . || echo x86_64-linux-gnu)
 LIBDIR ?= $(PREFIX)/lib/$(MULTIARCH)
+# hsmctl; the udev rule is installed with this path in its RUN.
+SBINDIR ?= /usr/sbin
+# The token state directory (root:hsm 2770; its existence turns
+# persistence on). libhsm's default (HSM_STATE_DIR_DEFAULT) is this path;
+# uninstall keeps it when it holds anything: it holds the keys.
+STATEDIR := /var/lib/khsm
 # `make install` installs khsm.ko into the kernel it was built for (its
 # vermagic, i.e. KVER at build time); INSTALL_KVER must agree with it.
 BUILT_KVER = $(shell modinfo -F vermagic $(TOP)/kmod/khsm.ko 2>/dev/null | cut -d' ' -f1)
@@ -195,7 +203,10 @@ install:
 	@[ -n "$(DESTDIR)" ] || [ "$(INSTALL_KVER)" = "$$(uname -r)" ] || \
 		echo "make install: note: installing for $(INSTALL_KVER), the running kernel is $$(uname -r) (for it: make KVER=$$(uname -r) && sudo make install)"
 	install -D -m 0644 $(TOP)/kmod/khsm.ko $(DESTDIR)/lib/modules/$(INSTALL_KVER)/extra/khsm.ko
-	install -D -m 0644 $(TOP)/udev/60-khsm.rules $(DESTDIR)/etc/udev/rules.d/60-khsm.rules
+	install -d $(DESTDIR)/etc/udev/rules.d
+	sed 's|/usr/sbin/hsmctl|$(SBINDIR)/hsmctl|' $(TOP)/udev/60-khsm.rules \
+		>$(DESTDIR)/etc/udev/rules.d/60-khsm.rules
+	chmod 0644 $(DESTDIR)/etc/udev/rules.d/60-khsm.rules
 	@set -e; if [ -z "$(DESTDIR)" ]; then \
 		groupadd -f hsm; $(DEPMOD) $(INSTALL_KVER); \
 	fi; \
@@ -203,8 +214,12 @@ install:
 	[ -n "$$gid" ] || { echo "make install: no group hsm here; set KHSM_GID=<gid> for DESTDIR installs" >&2; exit 1; }; \
 	mkdir -p $(DESTDIR)/etc/modprobe.d; \
 	echo "options khsm gid=$$gid" >$(DESTDIR)/etc/modprobe.d/khsm.conf; \
-	echo "wrote $(DESTDIR)/etc/modprobe.d/khsm.conf: options khsm gid=$$gid"
-	$(MAKE) -C $(TOP)/libhsm-dev install DESTDIR=$(DESTDIR) PREFIX=$(PREFIX) LIBDIR=$(LIBDIR)
+	echo "wrote $(DESTDIR)/etc/modprobe.d/khsm.conf: options khsm gid=$$gid"; \
+	mkdir -p $(DESTDIR)$(STATEDIR); \
+	chgrp $$gid $(DESTDIR)$(STATEDIR) 2>/dev/null || \
+		echo "make install: note: chgrp $$gid $(DESTDIR)$(STATEDIR) failed (not root?)"; \
+	chmod 2770 $(DESTDIR)$(STATEDIR)
+	$(MAKE) -C $(TOP)/libhsm-dev install DESTDIR=$(DESTDIR) PREFIX=$(PREFIX) LIBDIR=$(LIBDIR) SBINDIR=$(SBINDIR)
 	$(MAKE) -C $(TOP)/pkcs11 install DESTDIR=$(DESTDIR) PREFIX=$(PREFIX) LIBDIR=$(LIBDIR)
 	@if [ -z "$(DESTDIR)" ]; then \
 		udevadm control --reload 2>/dev/null || true; \
@@ -216,7 +231,9 @@ uninstall:
 	rm -f $(DESTDIR)/lib/modules/$(INSTALL_KVER)/extra/khsm.ko \
 	      $(DESTDIR)/etc/udev/rules.d/60-khsm.rules \
 	      $(DESTDIR)/etc/modprobe.d/khsm.conf
-	$(MAKE) -C $(TOP)/libhsm-dev uninstall DESTDIR=$(DESTDIR) PREFIX=$(PREFIX) LIBDIR=$(LIBDIR)
+	-@rmdir $(DESTDIR)$(STATEDIR) 2>/dev/null || \
+		{ [ ! -d $(DESTDIR)$(STATEDIR) ] || echo "make uninstall: kept $(DESTDIR)$(STATEDIR) (token state)"; }
+	$(MAKE) -C $(TOP)/libhsm-dev uninstall DESTDIR=$(DESTDIR) PREFIX=$(PREFIX) LIBDIR=$(LIBDIR) SBINDIR=$(SBINDIR)
 	$(MAKE) -C $(TOP)/pkcs11 uninstall DESTDIR=$(DESTDIR) PREFIX=$(PREFIX) LIBDIR=$(LIBDIR)
 	-@if [ -z "$(DESTDIR)" ]; then $(DEPMOD) $(INSTALL_KVER); udevadm control --reload 2>/dev/null; true; fi
 
