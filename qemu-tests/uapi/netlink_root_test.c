@@ -48,7 +48,7 @@ struct tinfo {
 	int present;
 	__u32 index, gid, flags, objects, sessions, files, logged_in;
 	char label[33];
-	__u64 pin_failures;
+	__u64 pin_failures, pin_lockouts;
 	__u64 mech_ops, mech_failures;	/* of ctx.mech */
 };
 
@@ -87,6 +87,8 @@ static int cb_valid(struct nl_msg *msg, void *arg)
 		memcpy(t->label, nla_data(tb[KHSM_A_TOKEN_LABEL]), 32);
 	if (tb[KHSM_A_STATS_PIN_FAILURES])
 		t->pin_failures = nla_get_u64(tb[KHSM_A_STATS_PIN_FAILURES]);
+	if (tb[KHSM_A_STATS_PIN_LOCKOUTS])
+		t->pin_lockouts = nla_get_u64(tb[KHSM_A_STATS_PIN_LOCKOUTS]);
 	if (tb[KHSM_A_STATS_MECHS]) {
 		nla_for_each_nested(m, tb[KHSM_A_STATS_MECHS], rem) {
 			if (nla_parse_nested(mt, KHSM_A_MECH_MAX, m, NULL) ||
@@ -567,7 +569,7 @@ struct ev {
 };
 
 struct evctx {
-	struct ev e[32];
+	struct ev e[64];
 	int n;
 };
 
@@ -578,7 +580,7 @@ static int cb_event(struct nl_msg *msg, void *arg)
 	struct ev *e;
 
 	if (genlmsg_parse(nlmsg_hdr(msg), 0, tb, KHSM_A_MAX, NULL) ||
-	    !tb[KHSM_A_EVENT_TYPE] || c->n >= 32)
+	    !tb[KHSM_A_EVENT_TYPE] || c->n >= 64)
 		return NL_SKIP;
 	e = &c->e[c->n++];
 	memset(e, 0, sizeof(*e));
@@ -728,6 +730,95 @@ TEST_F(nl, events_and_stats)
 	ASSERT_EQ(0, nl_call(&self->n, KHSM_CMD_STATS_GET, 1, -1, -1, &after));
 	ASSERT_NE(NULL, find_tok(&after, 0));
 	EXPECT_EQ(before.t[0].mech_ops + 1, find_tok(&after, 0)->mech_ops);
+}
+
+/*
+ * Root's own calls on a token added for the test: a key used for
+ * encryption gives KEY_USE (mechanism, handle); wrong user PINs up to
+ * the retry limit give LOGIN_FAILED each and one PIN_LOCKED, counted in
+ * STATS_GET; destroying the key gives OBJECT_DESTROY.
+ */
+TEST_F(nl, lockout_and_key_use_events)
+{
+	struct evctx ec = { .n = 0 };
+	struct khsm_token_info ti;
+	struct nlctx st;
+	struct nl ev;
+	const struct ev *e;
+	__u32 s, rv, key, i, fails = 0;
+	long idx;
+	int fd, grp;
+
+	NEED_ROOT();
+	idx = add_token(&self->n, hsm_gid);
+	ASSERT_LT(0, idx);
+	fd = open_dev(idx);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, t_reset_token(fd));
+	s = t_user_session(fd);
+	ASSERT_NE(0U, s);
+	key = t_aes_key(fd, s, (const __u8 *)"0123456789abcdef", 16);
+	ASSERT_NE(0U, key);
+
+	ASSERT_EQ(0, t_nl_open(&ev));
+	nl_socket_disable_seq_check(ev.sk);
+	grp = genl_ctrl_resolve_grp(ev.sk, KHSM_GENL_NAME,
+				    KHSM_GENL_MCGRP_EVENTS);
+	ASSERT_LE(0, grp);
+	ASSERT_EQ(0, nl_socket_add_membership(ev.sk, grp));
+	nl_socket_modify_cb(ev.sk, NL_CB_VALID, NL_CB_CUSTOM, cb_event, &ec);
+
+	ASSERT_EQ(0, t_op_init(fd, s, KHSM_OP_ENCRYPT, CKM_AES_ECB, key, NULL,
+			       0, &rv));
+	ASSERT_EQ(0, t_op_cancel(fd, s, KHSM_OP_ENCRYPT));
+	ASSERT_EQ(0, t_destroy(fd, s, key, &rv));
+	ASSERT_EQ(0, t_logout(fd, s, &rv));
+	T_INIT(ti);
+	ASSERT_EQ(0, t_ioctl(fd, KHSM_IOC_TOKEN_INFO, &ti));
+	ASSERT_LT(0U, ti.max_pin_failures);
+	ASSERT_GT(30U, ti.max_pin_failures);
+	for (i = 0; i < ti.max_pin_failures; i++)
+		if (t_login(fd, s, CKU_USER, "wrong-pin-0000", &rv) == EACCES &&
+		    rv == CKR_PIN_INCORRECT)
+			fails++;
+	EXPECT_EQ(ti.max_pin_failures, fails);
+	EXPECT_EQ(EACCES, t_login(fd, s, CKU_USER, T_USER_PIN, &rv));
+	EXPECT_EQ((__u32)CKR_PIN_LOCKED, rv);
+
+	while (nl_recvmsgs_default(ev.sk) >= 0) {
+		struct pollfd p = { .fd = nl_socket_get_fd(ev.sk),
+				    .events = POLLIN };
+
+		if (poll(&p, 1, 200) != 1)
+			break;
+	}
+	e = find_ev(&ec, KHSM_EVENT_KEY_USE);
+	ASSERT_NE(NULL, e);
+	EXPECT_EQ(key, e->handle);
+	EXPECT_EQ((__u32)idx, e->index);
+	EXPECT_EQ((__u32)getpid(), e->pid);
+	e = find_ev(&ec, KHSM_EVENT_OBJECT_DESTROY);
+	ASSERT_NE(NULL, e);
+	EXPECT_EQ(key, e->handle);
+	e = find_ev(&ec, KHSM_EVENT_PIN_LOCKED);
+	ASSERT_NE(NULL, e);
+	EXPECT_EQ((__u32)idx, e->index);
+	for (i = 0, fails = 0; i < (__u32)ec.n; i++)
+		fails += ec.e[i].type == KHSM_EVENT_LOGIN_FAILED;
+	/* The retry limit's wrong PINs and the refused right one. */
+	EXPECT_EQ(ti.max_pin_failures + 1, fails);
+	t_nl_close(&ev);
+
+	st.mech = CKM_AES_ECB;
+	ASSERT_EQ(0, nl_call(&self->n, KHSM_CMD_STATS_GET, 0, idx, -1, &st));
+	ASSERT_EQ(1, st.n);
+	EXPECT_EQ(1ULL, st.t[0].mech_ops);
+	EXPECT_EQ((__u64)ti.max_pin_failures, st.t[0].pin_failures);
+	EXPECT_EQ(1ULL, st.t[0].pin_lockouts);
+	ASSERT_EQ(0, nl_call(&self->n, KHSM_CMD_TOKEN_GET, 0, idx, -1, &st));
+	EXPECT_TRUE(st.t[0].flags & KHSM_NL_TOKEN_F_USER_PIN_LOCKED);
+	close(fd);
+	EXPECT_EQ(0, remove_token(&self->n, idx));
 }
 
 TEST_HARNESS_MAIN
