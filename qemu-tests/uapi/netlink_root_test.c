@@ -15,7 +15,10 @@
  *   - poll()/read() of slot events (add, remove, init);
  *   - events: a login failure and an object creation by a member, with
  *     its uid, pid and comm and a current timestamp;
- *   - STATS_GET counts an operation per mechanism and the PIN failure.
+ *   - STATS_GET counts an operation per mechanism and the PIN failure;
+ *   - removal under load (ioctls on an open file, opens of the node);
+ *   - root's KEY_USE, OBJECT_DESTROY, LOGIN_FAILED up to PIN_LOCKED, the
+ *     lockout counter and the token's PIN-locked flag.
  */
 #include <errno.h>
 #include <fcntl.h>
