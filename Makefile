@@ -12,6 +12,10 @@
 #                     "N passed, N failed, N skipped"
 #   make check-native no VM: build, lint, unit tests, the engine's quick tests
 #   make check-vm T='<glob> ...'  only the VM tests matching the globs, on KVER
+#                     (flows need the .sh suffix; the multi-boot scenarios of
+#                     qemu-tests/persist match too, e.g. T='persist_*')
+#   make check-powercut  the power-cut scenario alone, long: N=200 cuts (make
+#                     check runs it with 20)
 #   make lint         checkpatch, sparse and W=1 over kmod/ (TAP), every kernel
 #   make demo         boot the VM, create an EC key with pkcs11-tool, sign, verify
 #   make bench        khsm vs SoftHSM2 in one VM boot (-cpu max, 2 vCPUs): ECDSA
@@ -19,13 +23,17 @@
 #                     1 vs 2 processes, find among 100 vs 100,000 objects, openssl
 #                     speed; one "bench: <name> khsm=.. softhsm=.. ratio=.." line
 #                     per figure and a table (BENCH_SECS=10 per measurement;
-#                     BENCH_TESTS="digest:1 ecdsa:2" runs only those)
+#                     BENCH_TESTS="digest:1 ecdsa:2" runs only those); with
+#                     the state directory on a disk image: token-object
+#                     create/s and `hsmctl load` of 10,000 objects
 #   make fuzz         the ioctl fuzzer and the race tests, long (FUZZ_CALLS=2000000
 #                     calls, at most FUZZ_SECS=1800 s; RACE_SECS=20 per race;
 #                     KHSM_FUZZ_SEED=<n> replays a seed), in one VM boot
 #   make bench-crypto the crypto engine vs OpenSSL (EVP), natively, one line
 #                     per operation: "bench-crypto: <op> khsm=.. openssl=.. ratio=.."
-#   make install      on a real host (root): module, udev rule, group, libs, p11-kit
+#   make install      on a real host (root): module, udev rule, group, libs,
+#                     hsmctl (SBINDIR, default /usr/sbin), the state
+#                     directory /var/lib/khsm (root:hsm 2770), p11-kit
 #   make uninstall
 #   make clean        build outputs (keeps the downloaded VM kernel in build/vm)
 #   make distclean    also build/
@@ -59,12 +67,20 @@ PREFIX ?= /usr
 MULTIARCH ?= $(shell dpkg-architecture -qDEB_HOST_MULTIARCH 2>/dev/null || \
 	     $(CC) -print-multiarch 2>/dev/null | grep . || echo x86_64-linux-gnu)
 LIBDIR ?= $(PREFIX)/lib/$(MULTIARCH)
+# hsmctl; the udev rule is installed with this path in its RUN.
+SBINDIR ?= /usr/sbin
+# The token state directory (root:hsm 2770; its existence turns
+# persistence on). libhsm's default (HSM_STATE_DIR_DEFAULT) is this path;
+# uninstall keeps it when it holds anything: it holds the keys.
+STATEDIR := /var/lib/khsm
 # `make install` installs khsm.ko into the kernel it was built for (its
 # vermagic, i.e. KVER at build time); INSTALL_KVER must agree with it.
 BUILT_KVER = $(shell modinfo -F vermagic $(TOP)/kmod/khsm.ko 2>/dev/null | cut -d' ' -f1)
 INSTALL_KVER ?= $(or $(BUILT_KVER),$(KVER))
 DEPMOD ?= depmod -a
 BENCH_SECS ?= 10
+# power cuts of make check-powercut
+N ?= 200
 FUZZ_CALLS ?= 2000000
 FUZZ_SECS ?= 1800
 RACE_SECS ?= 20
@@ -84,7 +100,7 @@ LINUX_SRC_FILES := tools/testing/selftests/kselftest_harness.h \
 	scripts/checkpatch.pl scripts/spelling.txt scripts/const_structs.checkpatch
 
 .PHONY: all kmod libhsm pkcs11 tests deps check check-native check-vm lint \
-	demo bench bench-crypto fuzz install \
+	demo bench bench-crypto fuzz install check-powercut \
 	uninstall clean distclean linux-src opensc-src
 
 # all is what `make install` installs: no test build (the tests need the
@@ -161,6 +177,11 @@ check-vm: linux-src
 	@[ -n "$(strip $(T))" ] || { echo "usage: make check-vm T='<glob> ...'" >&2; exit 2; }
 	@$(TOP)/.ci/check --vm $(foreach g,$(T),'$(g)')
 
+# make check-powercut N=200: the power-cut loop of qemu-tests/persist
+# (make check does 20 cuts), on KVER.
+check-powercut: linux-src
+	@KHSM_POWERCUT_N=$(N) $(TOP)/.ci/check --vm persist_powercut.sh
+
 lint: linux-src
 	@$(TOP)/.ci/lint
 
@@ -169,7 +190,10 @@ demo: deps all
 
 bench: deps all $(TOP)/build/p11bench
 	@echo "bench: info host-loadavg=$$(cut -d' ' -f1 /proc/loadavg) host-cpus=$$(nproc) (before)"
-	KHSM_BENCH_SECS=$(BENCH_SECS) KHSM_BENCH_TESTS='$(BENCH_TESTS)' $(TOP)/qemu-tests/vm.sh -p -k $(KVER) -- $(TOP)/qemu-tests/vm/bench.sh
+	$(TOP)/qemu-tests/vm/mkdisk $(TOP)/build/bench.img 1024
+	KHSM_BENCH_SECS=$(BENCH_SECS) KHSM_BENCH_TESTS='$(BENCH_TESTS)' $(TOP)/qemu-tests/vm.sh -p \
+		-d $(TOP)/build/bench.img -t 3600 -k $(KVER) -- $(TOP)/qemu-tests/vm/bench.sh
+	@rm -f $(TOP)/build/bench.img
 	@echo "bench: info host-loadavg=$$(cut -d' ' -f1 /proc/loadavg) host-cpus=$$(nproc) (after)"
 
 # The CI run of make check does 200,000 calls and 4 s per race.
@@ -195,7 +219,10 @@ install:
 	@[ -n "$(DESTDIR)" ] || [ "$(INSTALL_KVER)" = "$$(uname -r)" ] || \
 		echo "make install: note: installing for $(INSTALL_KVER), the running kernel is $$(uname -r) (for it: make KVER=$$(uname -r) && sudo make install)"
 	install -D -m 0644 $(TOP)/kmod/khsm.ko $(DESTDIR)/lib/modules/$(INSTALL_KVER)/extra/khsm.ko
-	install -D -m 0644 $(TOP)/udev/60-khsm.rules $(DESTDIR)/etc/udev/rules.d/60-khsm.rules
+	install -d $(DESTDIR)/etc/udev/rules.d
+	sed 's|/usr/sbin/hsmctl|$(SBINDIR)/hsmctl|' $(TOP)/udev/60-khsm.rules \
+		>$(DESTDIR)/etc/udev/rules.d/60-khsm.rules
+	chmod 0644 $(DESTDIR)/etc/udev/rules.d/60-khsm.rules
 	@set -e; if [ -z "$(DESTDIR)" ]; then \
 		groupadd -f hsm; $(DEPMOD) $(INSTALL_KVER); \
 	fi; \
@@ -203,8 +230,12 @@ install:
 	[ -n "$$gid" ] || { echo "make install: no group hsm here; set KHSM_GID=<gid> for DESTDIR installs" >&2; exit 1; }; \
 	mkdir -p $(DESTDIR)/etc/modprobe.d; \
 	echo "options khsm gid=$$gid" >$(DESTDIR)/etc/modprobe.d/khsm.conf; \
-	echo "wrote $(DESTDIR)/etc/modprobe.d/khsm.conf: options khsm gid=$$gid"
-	$(MAKE) -C $(TOP)/libhsm-dev install DESTDIR=$(DESTDIR) PREFIX=$(PREFIX) LIBDIR=$(LIBDIR)
+	echo "wrote $(DESTDIR)/etc/modprobe.d/khsm.conf: options khsm gid=$$gid"; \
+	mkdir -p $(DESTDIR)$(STATEDIR); \
+	chgrp $$gid $(DESTDIR)$(STATEDIR) 2>/dev/null || \
+		echo "make install: note: chgrp $$gid $(DESTDIR)$(STATEDIR) failed (not root?)"; \
+	chmod 2770 $(DESTDIR)$(STATEDIR)
+	$(MAKE) -C $(TOP)/libhsm-dev install DESTDIR=$(DESTDIR) PREFIX=$(PREFIX) LIBDIR=$(LIBDIR) SBINDIR=$(SBINDIR)
 	$(MAKE) -C $(TOP)/pkcs11 install DESTDIR=$(DESTDIR) PREFIX=$(PREFIX) LIBDIR=$(LIBDIR)
 	@if [ -z "$(DESTDIR)" ]; then \
 		udevadm control --reload 2>/dev/null || true; \
@@ -216,7 +247,9 @@ uninstall:
 	rm -f $(DESTDIR)/lib/modules/$(INSTALL_KVER)/extra/khsm.ko \
 	      $(DESTDIR)/etc/udev/rules.d/60-khsm.rules \
 	      $(DESTDIR)/etc/modprobe.d/khsm.conf
-	$(MAKE) -C $(TOP)/libhsm-dev uninstall DESTDIR=$(DESTDIR) PREFIX=$(PREFIX) LIBDIR=$(LIBDIR)
+	-@rmdir $(DESTDIR)$(STATEDIR) 2>/dev/null || \
+		{ [ ! -d $(DESTDIR)$(STATEDIR) ] || echo "make uninstall: kept $(DESTDIR)$(STATEDIR) (token state)"; }
+	$(MAKE) -C $(TOP)/libhsm-dev uninstall DESTDIR=$(DESTDIR) PREFIX=$(PREFIX) LIBDIR=$(LIBDIR) SBINDIR=$(SBINDIR)
 	$(MAKE) -C $(TOP)/pkcs11 uninstall DESTDIR=$(DESTDIR) PREFIX=$(PREFIX) LIBDIR=$(LIBDIR)
 	-@if [ -z "$(DESTDIR)" ]; then $(DEPMOD) $(INSTALL_KVER); udevadm control --reload 2>/dev/null; true; fi
 

@@ -3,7 +3,9 @@
 #ifndef KHSM_DEV_H
 #define KHSM_DEV_H
 
-int khsm_dev_init(void);
-void khsm_dev_uninit(void);
+struct khsm_token;
+
+int khsm_dev_register(struct khsm_token *tok);
+void khsm_dev_unregister(struct khsm_token *tok);
 
 #endif /* KHSM_DEV_H */

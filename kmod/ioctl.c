@@ -30,6 +30,7 @@
 #include "ioctl_internal.h"
 #include "khsm.h"
 #include "mech.h"
+#include "netlink.h"
 #include "object.h"
 #include "session.h"
 #include "token.h"
@@ -84,6 +85,8 @@ static int khsm_ckr_errno(unsigned long rv)
 	case CKR_HOST_MEMORY:
 	case CKR_DEVICE_MEMORY:
 		return -ENOMEM;
+	case CKR_DEVICE_REMOVED:
+		return -ENODEV;
 	case CKR_DEVICE_ERROR:
 	case CKR_GENERAL_ERROR:
 	case CKR_FUNCTION_FAILED:
@@ -479,13 +482,35 @@ static void khsm_undo_object(struct khsm_file *f, const union khsm_ioc_arg *a)
 	khsm_object_discard(f, a->object.object);
 }
 
+/* What an OBJECT_DESTROY event says, read before the object goes. */
+static bool khsm_destroy_event_prep(struct khsm_file *f, u32 handle,
+				    struct khsm_nl_ev *ev)
+{
+	struct khsm_obj *obj;
+
+	if (!khsm_nl_listening())
+		return false;
+	khsm_nl_ev_init(ev);
+	mutex_lock(&f->tok->lock);
+	obj = khsm_object_lookup(f, handle);
+	if (obj)
+		khsm_nl_ev_object(ev, obj);
+	mutex_unlock(&f->tok->lock);
+	return obj;
+}
+
 static int khsm_ioc_destroy(struct khsm_file *f, union khsm_ioc_arg *a)
 {
 	struct khsm_object *o = &a->object;
+	struct khsm_nl_ev ev;
+	bool event;
 
 	if (!KHSM_RESERVED_OK(o) || o->flags)
 		return -EINVAL;
+	event = khsm_destroy_event_prep(f, o->object, &ev);
 	o->rv = khsm_object_destroy(f, o->session, o->object);
+	if (o->rv == CKR_OK && event)
+		khsm_nl_event(f->tok, KHSM_EVENT_OBJECT_DESTROY, &ev);
 	return 0;
 }
 
@@ -1006,6 +1031,37 @@ static void khsm_build_check_abi(void)
 	BUILD_BUG_ON(ARRAY_SIZE(khsm_ioctls) != KHSM_IOC_NR_MAX + 1);
 }
 
+/* OBJECT_CREATE events of a delivered answer (netlink.c). */
+static void khsm_ioc_events(struct khsm_file *f, unsigned int nr,
+			    const union khsm_ioc_arg *a)
+{
+	u32 h1 = 0, h2 = 0;
+
+	if (!khsm_nl_listening())
+		return;
+	switch (nr) {
+	case _IOC_NR(KHSM_IOC_CREATE_OBJECT):
+	case _IOC_NR(KHSM_IOC_COPY_OBJECT):
+		h1 = a->object.object;
+		break;
+	case _IOC_NR(KHSM_IOC_GENERATE_KEY):
+	case _IOC_NR(KHSM_IOC_GENERATE_KEY_PAIR):
+		h1 = a->keygen.pub_handle;
+		h2 = a->keygen.priv_handle;
+		break;
+	case _IOC_NR(KHSM_IOC_DERIVE_KEY):
+		h1 = a->derive.handle;
+		break;
+	case _IOC_NR(KHSM_IOC_UNWRAP_KEY):
+		h1 = a->unwrap_key.handle;
+		break;
+	default:
+		return;
+	}
+	khsm_nl_object_event(f, KHSM_EVENT_OBJECT_CREATE, h1);
+	khsm_nl_object_event(f, KHSM_EVENT_OBJECT_CREATE, h2);
+}
+
 long khsm_ioctl(struct file *filp, unsigned int cmd, unsigned long arg)
 {
 	struct khsm_file *f = filp->private_data;
@@ -1051,7 +1107,16 @@ long khsm_ioctl(struct file *filp, unsigned int cmd, unsigned long arg)
 		goto out;
 	}
 
-	ret = d->fn(f, &a);
+	/*
+	 * The token was removed (netlink TOKEN_REMOVE) after this file was
+	 * opened: its sessions and objects are out of reach; every call on
+	 * the file answers CKR_DEVICE_REMOVED (ENODEV). A call that started
+	 * before the removal finishes on the token, which the file keeps.
+	 */
+	if (READ_ONCE(f->tok->removed))
+		a.hdr.rv = CKR_DEVICE_REMOVED;
+	else
+		ret = d->fn(f, &a);
 	if (ret)
 		goto out;
 	a.hdr.size = usize;
@@ -1062,6 +1127,8 @@ long khsm_ioctl(struct file *filp, unsigned int cmd, unsigned long arg)
 		ret = -EFAULT;
 		goto out;
 	}
+	if (a.hdr.rv == CKR_OK)
+		khsm_ioc_events(f, nr, &a);
 	ret = khsm_ckr_errno(a.hdr.rv);
 out:
 	memzero_explicit(&a, sizeof(a));

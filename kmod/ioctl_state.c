@@ -50,6 +50,7 @@ static int khsm_state_export(struct khsm_file *f, struct khsm_state_io *io)
 	bool id_only = io->flags & KHSM_STATE_EXPORT_F_ID_ONLY;
 	u8 *blob = NULL;
 	u32 len = 0;
+	int ret;
 
 	if (io->flags & ~KHSM_STATE_EXPORT_F_ID_ONLY ||
 	    (id_only && io->what != KHSM_STATE_EXPORT_OBJECT) ||
@@ -77,7 +78,11 @@ static int khsm_state_export(struct khsm_file *f, struct khsm_state_io *io)
 		io->len = 0;
 		return 0;
 	}
-	return khsm_state_out(io, blob, len);
+	ret = khsm_state_out(io, blob, len);
+	/* Handed out whole: the writer stores it before any header. */
+	if (!ret && !io->rv && io->buf && len && !id_only)
+		khsm_persist_listed(f->tok, io->oid, io->gen);
+	return ret;
 }
 
 static int khsm_state_load(struct khsm_file *f, struct khsm_state_io *io)

@@ -36,11 +36,13 @@
  * takes it out of the keyring (the object is not affected, and the next
  * load of the token's state makes its key again).
  *
- * Payload: a reference on the object (struct khsm_obj), dropped when the
- * key is destroyed, so the object's immutable key material outlives every
- * keyctl call in progress; the operations check o->dead under tok->lock.
- * Tokens are freed only at module exit, after the token keys are revoked
- * and the key type is unregistered (which destroys every payload).
+ * Payload: a reference on the object (struct khsm_obj) and one on its
+ * token, dropped when the key is destroyed, so the object's immutable key
+ * material and the token outlive every keyctl call in progress; the
+ * operations check o->dead under tok->lock. Removing a token revokes and
+ * unlinks its keys (khsm_keyring_token_release), which breaks the cycle
+ * token -> object -> key -> token once the keyring's garbage collector
+ * destroys them.
  *
  * KEYCTL_READ: public keys give their SubjectPublicKeyInfo (DER) (RSA, EC
  * P-256/P-384/P-521, Ed25519, X25519); private and secret keys -EACCES.
@@ -91,6 +93,7 @@
 #include "object.h"
 #include "mech.h"
 #include "policy.h"
+#include "token_list.h"
 
 static struct key *khsm_keyring;
 static int khsm_keyring_serial;
@@ -119,16 +122,25 @@ static int khsm_kr_preparse(struct key_preparsed_payload *prep)
 	    !p->o)
 		return -EPERM;
 	khsm_object_get(p->o);
+	khsm_token_get(p->o->tok);
 	prep->payload.data[0] = p->o;
 	prep->quotalen = sizeof(*p->o) +
 		(p->o->km ? struct_size(p->o->km, data, p->o->km->size) : 0);
 	return 0;
 }
 
+static void khsm_kr_drop(struct khsm_obj *o)
+{
+	struct khsm_token *tok = o->tok;
+
+	khsm_object_put(o);
+	khsm_token_put(tok);
+}
+
 static void khsm_kr_free_preparse(struct key_preparsed_payload *prep)
 {
 	if (prep->payload.data[0])
-		khsm_object_put(prep->payload.data[0]);
+		khsm_kr_drop(prep->payload.data[0]);
 }
 
 static int khsm_kr_instantiate(struct key *key,
@@ -153,7 +165,7 @@ static void khsm_kr_destroy(struct key *key)
 	struct khsm_obj *o = khsm_kr_obj(key);
 
 	if (o)
-		khsm_object_put(o);
+		khsm_kr_drop(o);
 }
 
 static void khsm_kr_describe(const struct key *key, struct seq_file *m)
@@ -763,6 +775,19 @@ int khsm_keyring_token_init(struct khsm_token *tok)
 	}
 	tok->keyring = ring;
 	return 0;
+}
+
+/* The token is being removed: its keys go now, not at its last put. */
+void khsm_keyring_token_release(struct khsm_token *tok)
+{
+	struct khsm_obj *o;
+	unsigned long idx;
+
+	mutex_lock(&tok->lock);
+	xa_for_each(&tok->objects, idx, o)
+		khsm_keyring_remove(o);
+	mutex_unlock(&tok->lock);
+	khsm_keyring_token_uninit(tok);
 }
 
 void khsm_keyring_token_uninit(struct khsm_token *tok)

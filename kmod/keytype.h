@@ -26,6 +26,8 @@ void khsm_keytype_uninit(void);
 /* The token's keyring, at token set-up and tear-down (token.c). */
 int khsm_keyring_token_init(struct khsm_token *tok);
 void khsm_keyring_token_uninit(struct khsm_token *tok);
+/* At the token's removal (token_list.c): revoke its keys, drop its ring. */
+void khsm_keyring_token_release(struct khsm_token *tok);
 
 /*
  * The key of token key object @o (o->token, a key class), linked into the

@@ -26,6 +26,7 @@
 #ifndef KHSM_KHSM_H
 #define KHSM_KHSM_H
 
+#include <linux/atomic.h>
 #include <linux/kref.h>
 #include <linux/list.h>
 #include <linux/miscdevice.h>
@@ -51,12 +52,31 @@ struct khsm_pin_state {
 
 struct khsm_tmk;
 
+/* Counters of one mechanism on one token (statistics, netlink.c). */
+struct khsm_mech_stat {
+	atomic64_t ops;			/* operations started */
+	atomic64_t failures;		/* refused starts and failed steps */
+};
+
+/*
+ * A token. Its references (ref): the table's (token_list.c, until the
+ * token is removed), one per open file, and short-lived ones of netlink
+ * calls; the last one frees the token with its objects and sessions.
+ */
 struct khsm_token {
+	struct kref ref;
 	struct miscdevice misc;
 	char name[16];			/* "hsmN" */
-	u32 index;
-	kgid_t gid;			/* owner group: may open the device */
+	u32 index;			/* N: the slot; not reused while referenced */
+	kgid_t gid;			/* owner group: may open; tok->lock */
 	bool registered;		/* misc device registered */
+	bool removed;			/* removed: every ioctl fails; WRITE_ONCE */
+
+	/* Statistics: lock-free counters. */
+	u32 n_mech_stats;
+	struct khsm_mech_stat *mech_stats;	/* by khsm_mech_index() */
+	atomic64_t pin_failures;	/* wrong PINs */
+	atomic64_t pin_lockouts;	/* PINs that locked */
 
 	struct mutex lock;
 	bool initialized;		/* C_InitToken done */
@@ -76,6 +96,7 @@ struct khsm_token {
 	u32 n_files;
 	u32 n_logged_in;
 	u32 n_user_logins;		/* files logged in as CKU_USER */
+	u32 n_so_logged_in;		/* of n_logged_in, as SO */
 	u64 n_bytes;			/* charged bytes of objects and sessions */
 	struct xarray uids;		/* uid -> struct khsm_uid_share */
 	struct khsm_index find_index;	/* of the objects */
@@ -111,6 +132,7 @@ struct khsm_file {
 	u32 n_sessions;
 	u32 n_ro_sessions;
 	u32 login_gen;			/* bumped at every logout */
+	u64 seen_slot_gen;		/* slot events read (dev.c poll/read) */
 };
 
 struct khsm_keymat;

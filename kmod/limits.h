@@ -9,7 +9,9 @@
 /* The uAPI: its struct sizes and lengths are the other half of the limits. */
 #include <linux/khsm.h>
 
-#define KHSM_MAX_TOKENS		16	/* tokens= module parameter */
+#define KHSM_MAX_LOAD_TOKENS	16	/* tokens= module parameter */
+#define KHSM_MAX_TOKENS		64	/* at once, added at run time included */
+#define KHSM_MAX_MECH_STATS	128	/* mechanisms counted per token */
 /*
  * Objects and sessions are bounded by memory: every allocation is charged
  * to the caller's memory cgroup, and each token may hold at most

@@ -9,30 +9,31 @@
 #include <linux/module.h>
 #include <linux/uidgid.h>
 
-#include "dev.h"
 #include "keytype.h"
 #include "limits.h"
 #include "mech.h"
+#include "netlink.h"
 #include "object.h"
 #include "session.h"
 #include "token.h"
+#include "token_list.h"
 
 static unsigned int tokens = 1;
 module_param(tokens, uint, 0444);
-MODULE_PARM_DESC(tokens, "number of tokens /dev/hsm0..N-1 (1..16, default 1)");
+MODULE_PARM_DESC(tokens, "number of tokens /dev/hsm0..N-1 made at load (0..16, default 1; more are added at run time over netlink)");
 
 static unsigned int gid;
 module_param(gid, uint, 0444);
-MODULE_PARM_DESC(gid, "group that may open the tokens (default 0)");
+MODULE_PARM_DESC(gid, "group of the tokens made at load and the default of those added (default 0)");
 
 static int __init khsm_mod_init(void)
 {
 	kgid_t kgid = make_kgid(&init_user_ns, gid);
 	int ret;
 
-	if (tokens < 1 || tokens > KHSM_MAX_TOKENS) {
-		pr_err("tokens=%u out of range 1..%u\n", tokens,
-		       KHSM_MAX_TOKENS);
+	if (tokens > KHSM_MAX_LOAD_TOKENS) {
+		pr_err("tokens=%u out of range 0..%u\n", tokens,
+		       KHSM_MAX_LOAD_TOKENS);
 		return -EINVAL;
 	}
 	if (!gid_valid(kgid)) {
@@ -58,14 +59,14 @@ static int __init khsm_mod_init(void)
 	ret = khsm_tokens_init(tokens, kgid);
 	if (ret < 0)
 		goto err_tokens;
-	ret = khsm_dev_init();
+	ret = khsm_netlink_init();
 	if (ret < 0)
-		goto err_dev;
+		goto err_netlink;
 
 	pr_info("%u token(s) ready\n", tokens);
 	return 0;
 
-err_dev:
+err_netlink:
 	khsm_tokens_uninit();
 err_tokens:
 	khsm_keytype_uninit();
@@ -81,9 +82,10 @@ err_mech:
 
 static void __exit khsm_mod_exit(void)
 {
-	khsm_dev_uninit();
-	khsm_tokens_uninit();
+	khsm_netlink_uninit();
+	khsm_tokens_release_keys();
 	khsm_keytype_uninit();
+	khsm_tokens_uninit();
 	khsm_session_uninit();
 	khsm_object_uninit();
 	khsm_mech_uninit();

@@ -58,6 +58,35 @@ u32 khsm_mech_list(unsigned long *types, u32 max)
 	return n;
 }
 
+u32 khsm_mech_index(const struct khsm_mech *m)
+{
+	unsigned int f;
+	u32 base = 0;
+
+	for (f = 0; f < ARRAY_SIZE(khsm_families); f++) {
+		const struct khsm_mech_family *fam = khsm_families[f];
+
+		if (m >= fam->mechs && m < fam->mechs + fam->count)
+			return base + (m - fam->mechs);
+		base += fam->count;
+	}
+	return U32_MAX;
+}
+
+const struct khsm_mech *khsm_mech_at(u32 index)
+{
+	unsigned int f;
+
+	for (f = 0; f < ARRAY_SIZE(khsm_families); f++) {
+		const struct khsm_mech_family *fam = khsm_families[f];
+
+		if (index < fam->count)
+			return &fam->mechs[index];
+		index -= fam->count;
+	}
+	return NULL;
+}
+
 int khsm_mech_init(void)
 {
 	int ret;

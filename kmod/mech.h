@@ -254,6 +254,10 @@ void khsm_mech_uninit(void);
 const struct khsm_mech *khsm_mech_find(unsigned long type);
 /* Copies up to @max mechanism numbers into @types; returns the total. */
 u32 khsm_mech_list(unsigned long *types, u32 max);
+/* @m's position in khsm_mech_list()'s order (statistics tables). */
+u32 khsm_mech_index(const struct khsm_mech *m);
+/* The mechanism at that position, or NULL. */
+const struct khsm_mech *khsm_mech_at(u32 index);
 
 /* Largest key sizes the core must be ready to store (bytes). */
 /* generic secrets (HMAC keys up to 2048 bits); AES keys are 16, 24 or 32 */

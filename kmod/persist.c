@@ -239,8 +239,7 @@ unsigned long khsm_persist_add(struct khsm_obj *o)
 	}
 	tok->next_oid++;
 	p->obj = o;
-	p->gen = ++tok->gen;
-	khsm_ent_acc(tok->tmk, o->oid, p->gen, tok->tmk->ents_acc);
+	p->gen = ++tok->gen;	/* listed once its copy is handed out */
 	return CKR_OK;
 }
 
@@ -250,11 +249,25 @@ void khsm_persist_touch(struct khsm_obj *o)
 
 	lockdep_assert_held(&o->tok->lock);
 	p = o->oid ? xa_load(&o->tok->persisted, o->oid) : NULL;
-	if (!p || WARN_ON_ONCE(!o->tok->tmk))
-		return;
-	khsm_ent_acc(o->tok->tmk, o->oid, p->gen, o->tok->tmk->ents_acc);
-	p->gen = ++o->tok->gen;
-	khsm_ent_acc(o->tok->tmk, o->oid, p->gen, o->tok->tmk->ents_acc);
+	if (p)
+		p->gen = ++o->tok->gen;	/* the header keeps the old copy */
+}
+
+void khsm_persist_listed(struct khsm_token *tok, u64 oid, u64 gen)
+{
+	struct khsm_pent *p;
+
+	mutex_lock(&tok->lock);
+	p = oid ? xa_load(&tok->persisted, oid) : NULL;
+	if (p && tok->tmk && gen > p->lgen) {
+		if (p->lgen)
+			khsm_ent_acc(tok->tmk, oid, p->lgen,
+				     tok->tmk->ents_acc);
+		p->lgen = gen;
+		khsm_ent_acc(tok->tmk, oid, gen, tok->tmk->ents_acc);
+		tok->gen++;
+	}
+	mutex_unlock(&tok->lock);
 }
 
 void khsm_persist_remove(struct khsm_obj *o)
@@ -267,8 +280,8 @@ void khsm_persist_remove(struct khsm_obj *o)
 		return;
 	p = xa_erase(&tok->persisted, o->oid);
 	if (p) {
-		if (tok->tmk)
-			khsm_ent_acc(tok->tmk, o->oid, p->gen,
+		if (tok->tmk && p->lgen)
+			khsm_ent_acc(tok->tmk, o->oid, p->lgen,
 				     tok->tmk->ents_acc);
 		khsm_pent_free_blob(tok, p);
 		kfree(p);
@@ -430,7 +443,7 @@ unsigned long khsm_state_export_header(struct khsm_token *tok, u8 **blob,
 		goto done;
 	}
 	xa_for_each(&tok->persisted, oid, p)
-		n++;
+		n += !!p->lgen;
 	size = sizeof(*h) + (size_t)n * sizeof(*ents);
 	h = kvzalloc(size, GFP_KERNEL);
 	if (!h)
@@ -438,8 +451,10 @@ unsigned long khsm_state_export_header(struct khsm_token *tok, u8 **blob,
 	ents = (struct khsm_state_ent *)(h + 1);
 	n = 0;
 	xa_for_each(&tok->persisted, oid, p) {
+		if (!p->lgen)
+			continue;
 		ents[n].oid = oid;
-		ents[n].gen = p->gen;
+		ents[n].gen = p->lgen;
 		n++;
 	}
 	memcpy(h->magic, KHSM_STATE_HDR_MAGIC, KHSM_STATE_MAGIC_LEN);
@@ -605,6 +620,7 @@ unsigned long khsm_state_load_header(struct khsm_token *tok, const u8 *blob,
 			break;
 		}
 		p->gen = e[i].gen;
+		p->lgen = e[i].gen;
 	}
 	if (!rv && !k) {
 		tok->loaded_hdr = khsm_kvmemdup(blob, len, GFP_KERNEL_ACCOUNT);

@@ -15,7 +15,14 @@
 
 /* One token object as the header lists it (tok->persisted, by oid). */
 struct khsm_pent {
-	u64 gen;
+	u64 gen;			/* generation of the object now */
+	/*
+	 * The generation the header lists (0: not listed): that of the
+	 * last sealed copy handed out whole, which the writer stored
+	 * before it wrote a header. A header never lists an object whose
+	 * file was not written first.
+	 */
+	u64 lgen;
 	struct khsm_obj *obj;		/* the object, if it is in the store */
 	u8 *blob;			/* sealed blob awaiting the TMK */
 	u32 blob_len;
@@ -35,6 +42,11 @@ static inline bool khsm_persist_writable(const struct khsm_token *tok)
 unsigned long khsm_persist_add(struct khsm_obj *o);
 void khsm_persist_touch(struct khsm_obj *o);
 void khsm_persist_remove(struct khsm_obj *o);
+/*
+ * ioctl_state.c: the sealed copy of object @oid at generation @gen was
+ * handed out whole; the header lists it from now on (takes tok->lock).
+ */
+void khsm_persist_listed(struct khsm_token *tok, u64 oid, u64 gen);
 /* Anything else in the header changed (PINs, counters, label). */
 static inline void khsm_persist_bump(struct khsm_token *tok)
 {

@@ -14,6 +14,7 @@
 
 #include "attr.h"
 #include "key.h"
+#include "netlink.h"
 #include "object.h"
 #include "policy.h"
 #include "session.h"
@@ -116,6 +117,8 @@ void khsm_file_logout(struct khsm_file *f)
 	khsm_objects_destroy_private(f);
 	if (f->user == CKU_USER)
 		f->tok->n_user_logins--;
+	if (f->user == CKU_SO)
+		f->tok->n_so_logged_in--;
 	f->user = KHSM_NOBODY;
 	/* Operations on private keys end with the login (see khsm_op_data). */
 	WRITE_ONCE(f->login_gen, f->login_gen + 1);
@@ -281,8 +284,10 @@ static unsigned long khsm_slot_start(struct khsm_sess *s, struct khsm_slot *slot
 			       const void *param, u32 param_len)
 {
 	struct khsm_token *tok = s->tok;
+	struct khsm_nl_ev ev;
 	struct khsm_obj *o;
 	unsigned long rv = CKR_OK;
+	bool event;
 
 	slot->op.mech = m;
 	slot->op.kind = kind;
@@ -294,6 +299,7 @@ static unsigned long khsm_slot_start(struct khsm_sess *s, struct khsm_slot *slot
 	if (m->key_type == KHSM_KEY_NONE)
 		return m->init(&slot->op, NULL, param, param_len);
 
+	event = khsm_nl_listening();
 	mutex_lock(&tok->lock);
 	o = khsm_object_lookup(s->file, key);
 	if (!o)
@@ -308,11 +314,21 @@ static unsigned long khsm_slot_start(struct khsm_sess *s, struct khsm_slot *slot
 			khsm_attrs_bool(&o->attrs, CKA_ALWAYS_AUTHENTICATE);
 		slot->login_gen = s->file->login_gen;
 		slot->km = khsm_keymat_get(o->km);
+		if (event) {
+			khsm_nl_ev_init(&ev);
+			khsm_nl_ev_object(&ev, o);
+		}
 	}
 	mutex_unlock(&tok->lock);
 	if (rv)
 		return rv;
-	return m->init(&slot->op, &slot->km->key, param, param_len);
+	rv = m->init(&slot->op, &slot->km->key, param, param_len);
+	if (!rv && event) {
+		ev.has_mech = true;
+		ev.mech = m->type;
+		khsm_nl_event(tok, KHSM_EVENT_KEY_USE, &ev);
+	}
+	return rv;
 }
 
 unsigned long khsm_op_init(struct khsm_file *f, u32 session, u32 kind,
@@ -344,6 +360,7 @@ unsigned long khsm_op_init(struct khsm_file *f, u32 session, u32 kind,
 		goto out;
 	}
 	rv = khsm_slot_start(s, slot, m, kind, key, param, param_len);
+	khsm_token_count_op(s->tok, m, !rv);
 	if (rv) {
 		khsm_slot_end(slot);
 		goto out;
@@ -434,8 +451,12 @@ static unsigned long khsm_slot_data(struct khsm_file *f, struct khsm_slot *slot,
 		if (io->err)
 			return CKR_OK;
 	}
-	if (kind == KHSM_OP_VERIFY)
-		return khsm_op_verify(slot, step, io);
+	if (kind == KHSM_OP_VERIFY) {
+		rv = khsm_op_verify(slot, step, io);
+		if (rv)
+			khsm_token_count_op(f->tok, m, false);
+		return rv;
+	}
 	buf = kvzalloc(need ? need : 1, GFP_KERNEL);
 	if (!buf)
 		return CKR_HOST_MEMORY;
@@ -444,6 +465,7 @@ static unsigned long khsm_slot_data(struct khsm_file *f, struct khsm_slot *slot,
 		     NULL, 0);
 	if (rv || produced > need) {
 		kvfree_sensitive(buf, need ? need : 1);
+		khsm_token_count_op(f->tok, m, false);
 		khsm_slot_end(slot);
 		return rv ? rv : CKR_DEVICE_ERROR;
 	}

@@ -16,13 +16,12 @@
 #include <linux/uidgid.h>
 
 #include "keytype.h"
+#include "netlink.h"
 #include "object.h"
 #include "persist.h"
 #include "session.h"
 #include "token.h"
-
-static struct khsm_token *khsm_tokens;
-static unsigned int khsm_ntokens;
+#include "token_list.h"
 
 static unsigned int max_token_mib = KHSM_DEF_TOKEN_MIB;
 module_param(max_token_mib, uint, 0444);
@@ -174,27 +173,14 @@ void khsm_token_session_uncharge(struct khsm_token *tok, struct khsm_file *f,
 	khsm_token_uncharge(tok, f->uid, bytes);
 }
 
-unsigned int khsm_token_count(void)
-{
-	return khsm_ntokens;
-}
-
-struct khsm_token *khsm_token_at(unsigned int i)
-{
-	return &khsm_tokens[i];
-}
-
 static void khsm_pin_wipe(struct khsm_pin_state *ps)
 {
 	memzero_explicit(ps, sizeof(*ps));
 }
 
-int khsm_tokens_init(unsigned int count, kgid_t gid)
+/* The module parameters of token.c, checked once at load. */
+int khsm_token_params_check(void)
 {
-	u8 rnd[KHSM_SERIAL_LEN / 2];
-	unsigned int i;
-	int err;
-
 	if (max_token_mib < 1 || max_token_mib > KHSM_MAX_TOKEN_MIB) {
 		pr_err("max_token_mib=%u out of range 1..%u\n", max_token_mib,
 		       KHSM_MAX_TOKEN_MIB);
@@ -208,72 +194,91 @@ int khsm_tokens_init(unsigned int count, kgid_t gid)
 		       max_uid_pct);
 		return -EINVAL;
 	}
-	khsm_tokens = kcalloc(count, sizeof(*khsm_tokens), GFP_KERNEL);
-	if (!khsm_tokens)
-		return -ENOMEM;
-	khsm_ntokens = count;
-	for (i = 0; i < count; i++) {
-		struct khsm_token *tok = &khsm_tokens[i];
+	return 0;
+}
 
-		tok->index = i;
-		tok->gid = gid;
-		mutex_init(&tok->lock);
-		xa_init_flags(&tok->objects, XA_FLAGS_ALLOC1);
-		xa_init_flags(&tok->sessions, XA_FLAGS_ALLOC1);
-		xa_init(&tok->uids);
-		xa_init(&tok->persisted);
-		tok->max_pin_failures = KHSM_DEF_PIN_FAILURES;
-		tok->next_oid = 1;
-		err = khsm_index_init(&tok->find_index);
-		if (err) {
-			khsm_ntokens = i;
-			khsm_tokens_uninit();
-			return err;
-		}
-		memset(tok->label, ' ', sizeof(tok->label));
-		get_random_bytes(rnd, sizeof(rnd));
-		bin2hex(tok->serial, rnd, sizeof(rnd));
-		err = khsm_keyring_token_init(tok);
-		if (err) {
-			khsm_index_destroy(&tok->find_index);
-			khsm_ntokens = i;
-			khsm_tokens_uninit();
-			return err;
-		}
+/*
+ * A new, uninitialised token's state (token_list.c set ref, index, gid):
+ * a fresh serial, a blank label, empty stores, zeroed counters.
+ */
+int khsm_token_setup(struct khsm_token *tok)
+{
+	u8 rnd[KHSM_SERIAL_LEN / 2];
+	int err;
+
+	mutex_init(&tok->lock);
+	xa_init_flags(&tok->objects, XA_FLAGS_ALLOC1);
+	xa_init_flags(&tok->sessions, XA_FLAGS_ALLOC1);
+	xa_init(&tok->uids);
+	xa_init(&tok->persisted);
+	tok->max_pin_failures = KHSM_DEF_PIN_FAILURES;
+	tok->next_oid = 1;
+	tok->n_mech_stats = min_t(u32, khsm_mech_list(NULL, 0),
+				  KHSM_MAX_MECH_STATS);
+	tok->mech_stats = kcalloc(tok->n_mech_stats, sizeof(*tok->mech_stats),
+				  GFP_KERNEL_ACCOUNT);
+	if (!tok->mech_stats) {
+		mutex_destroy(&tok->lock);
+		return -ENOMEM;
+	}
+	err = khsm_index_init(&tok->find_index);
+	if (err) {
+		kfree(tok->mech_stats);
+		mutex_destroy(&tok->lock);
+		return err;
+	}
+	memset(tok->label, ' ', sizeof(tok->label));
+	get_random_bytes(rnd, sizeof(rnd));
+	bin2hex(tok->serial, rnd, sizeof(rnd));
+	err = khsm_keyring_token_init(tok);
+	if (err) {
+		khsm_index_destroy(&tok->find_index);
+		kfree(tok->mech_stats);
+		mutex_destroy(&tok->lock);
+		return err;
 	}
 	return 0;
 }
 
-void khsm_tokens_uninit(void)
+/*
+ * The last reference is gone (no open file, no session): objects, PINs
+ * and the sealed state go, wiped.
+ */
+void khsm_token_teardown(struct khsm_token *tok)
 {
 	struct khsm_uid_share *u;
 	unsigned long uid;
-	unsigned int i;
 
-	for (i = 0; i < khsm_ntokens; i++) {
-		struct khsm_token *tok = &khsm_tokens[i];
+	mutex_lock(&tok->lock);
+	khsm_objects_destroy_all(tok);
+	khsm_persist_reset(tok);
+	khsm_pin_wipe(&tok->so);
+	khsm_pin_wipe(&tok->user);
+	mutex_unlock(&tok->lock);
+	khsm_keyring_token_uninit(tok);
+	xa_destroy(&tok->persisted);
+	WARN_ON(!xa_empty(&tok->sessions));
+	WARN_ON(!xa_empty(&tok->uids));
+	xa_for_each(&tok->uids, uid, u)
+		kfree(u);
+	xa_destroy(&tok->uids);
+	xa_destroy(&tok->objects);
+	xa_destroy(&tok->sessions);
+	khsm_index_destroy(&tok->find_index);
+	kfree(tok->mech_stats);
+	mutex_destroy(&tok->lock);
+}
 
-		mutex_lock(&tok->lock);
-		khsm_objects_destroy_all(tok);
-		khsm_persist_reset(tok);
-		khsm_pin_wipe(&tok->so);
-		khsm_pin_wipe(&tok->user);
-		mutex_unlock(&tok->lock);
-		khsm_keyring_token_uninit(tok);
-		xa_destroy(&tok->persisted);
-		WARN_ON(!xa_empty(&tok->sessions));
-		WARN_ON(!xa_empty(&tok->uids));
-		xa_for_each(&tok->uids, uid, u)
-			kfree(u);
-		xa_destroy(&tok->uids);
-		xa_destroy(&tok->objects);
-		xa_destroy(&tok->sessions);
-		khsm_index_destroy(&tok->find_index);
-		mutex_destroy(&tok->lock);
-	}
-	kfree(khsm_tokens);
-	khsm_tokens = NULL;
-	khsm_ntokens = 0;
+/* A mechanism's start (@ok) or failure on @tok, for the statistics. */
+void khsm_token_count_op(struct khsm_token *tok, const struct khsm_mech *m,
+			 bool ok)
+{
+	u32 i = khsm_mech_index(m);
+
+	if (i >= tok->n_mech_stats)
+		return;
+	atomic64_inc(ok ? &tok->mech_stats[i].ops :
+		     &tok->mech_stats[i].failures);
 }
 
 void khsm_token_version(struct khsm_token *tok, struct khsm_version *v)
@@ -401,6 +406,9 @@ static unsigned long khsm_pin_verify(struct khsm_token *tok, int role,
 		return CKR_PIN_LOCKED;
 	if (!khsm_pin_record_match(tok, role, ps, p)) {
 		ps->failures++;
+		atomic64_inc(&tok->pin_failures);
+		if (ps->failures == tok->max_pin_failures)
+			atomic64_inc(&tok->pin_lockouts);
 		khsm_persist_bump(tok);
 		return CKR_PIN_INCORRECT;
 	}
@@ -415,6 +423,55 @@ static unsigned long khsm_pin_verify(struct khsm_token *tok, int role,
 static int khsm_file_role(const struct khsm_file *f)
 {
 	return f->user == CKU_SO ? KHSM_ROLE_SO : KHSM_ROLE_USER;
+}
+
+/* Whether @role's PIN is locked now; under tok->lock. */
+static bool khsm_pin_locked(struct khsm_token *tok, int role)
+{
+	const struct khsm_pin_state *ps =
+		role == KHSM_ROLE_SO ? &tok->so : &tok->user;
+
+	lockdep_assert_held(&tok->lock);
+	return ps->rec.set && ps->failures >= tok->max_pin_failures;
+}
+
+/*
+ * The events of a PIN check (netlink.c): a login, a failed one, and a
+ * PIN this failure locked (@locked: it was not locked before the call).
+ */
+static void khsm_pin_events(struct khsm_token *tok, unsigned long user_type,
+			    unsigned long rv, bool login, bool locked)
+{
+	struct khsm_nl_ev ev;
+
+	if (!khsm_nl_listening())
+		return;
+	khsm_nl_ev_init(&ev);
+	ev.user_type = user_type;
+	if (rv == CKR_OK) {
+		if (login)
+			khsm_nl_event(tok, KHSM_EVENT_LOGIN, &ev);
+		return;
+	}
+	if (rv != CKR_PIN_INCORRECT && rv != CKR_PIN_LOCKED)
+		return;
+	ev.rv = rv;
+	if (login)
+		khsm_nl_event(tok, KHSM_EVENT_LOGIN_FAILED, &ev);
+	if (locked) {
+		ev.rv = 0;
+		khsm_nl_event(tok, KHSM_EVENT_PIN_LOCKED, &ev);
+	}
+}
+
+/* A slot event and a TOKEN_INIT event: the token was (re)initialised. */
+static void khsm_token_init_events(struct khsm_token *tok)
+{
+	struct khsm_nl_ev ev;
+
+	khsm_slot_event();
+	khsm_nl_ev_init(&ev);
+	khsm_nl_event(tok, KHSM_EVENT_TOKEN_INIT, &ev);
 }
 
 /*
@@ -470,6 +527,8 @@ unsigned long khsm_token_init_token(struct khsm_file *f, const u8 *label,
 	rv = khsm_token_reinit(tok, label, so_new, flags, max_failures);
 out:
 	mutex_unlock(&tok->lock);
+	if (rv == CKR_OK)
+		khsm_token_init_events(tok);
 	return rv;
 }
 
@@ -494,6 +553,7 @@ unsigned long khsm_token_admin_init(struct khsm_token *tok, const u8 *label,
 		return rv;
 	pr_notice("%s: re-initialised by uid %u (CAP_SYS_ADMIN): every session closed, every object destroyed\n",
 		  tok->name, from_kuid_munged(&init_user_ns, current_uid()));
+	khsm_token_init_events(tok);
 	return CKR_OK;
 }
 
@@ -505,11 +565,16 @@ unsigned long khsm_token_check_pin(struct khsm_file *f,
 				   const struct khsm_pin *pin)
 {
 	struct khsm_token *tok = f->tok;
+	int role = khsm_file_role(f);
 	unsigned long rv;
+	bool was, locked;
 
 	mutex_lock(&tok->lock);
-	rv = khsm_pin_verify(tok, khsm_file_role(f), pin);
+	was = khsm_pin_locked(tok, role);
+	rv = khsm_pin_verify(tok, role, pin);
+	locked = !was && khsm_pin_locked(tok, role);
 	mutex_unlock(&tok->lock);
+	khsm_pin_events(tok, CKU_CONTEXT_SPECIFIC, rv, true, locked);
 	return rv;
 }
 
@@ -552,6 +617,7 @@ unsigned long khsm_token_set_pin(struct khsm_file *f, u32 session,
 			   const struct khsm_pin *new_pin)
 {
 	struct khsm_token *tok = f->tok;
+	bool was, locked = false;
 	struct khsm_sess *s;
 	unsigned long rv;
 	int role;
@@ -570,7 +636,9 @@ unsigned long khsm_token_set_pin(struct khsm_file *f, u32 session,
 	rv = khsm_pin_check_new(new_pin);
 	if (rv)
 		goto out;
+	was = khsm_pin_locked(tok, role);
 	rv = khsm_pin_verify(tok, role, old_pin);
+	locked = !was && khsm_pin_locked(tok, role);
 	rv = rv ?: khsm_persist_unlock(tok, role, old_pin);
 	if (rv)
 		goto out;
@@ -579,6 +647,7 @@ unsigned long khsm_token_set_pin(struct khsm_file *f, u32 session,
 				 new_pin);
 out:
 	mutex_unlock(&tok->lock);
+	khsm_pin_events(tok, f->user, rv, false, locked);
 	return rv;
 }
 
@@ -586,10 +655,13 @@ unsigned long khsm_token_login(struct khsm_file *f, u32 session,
 			 unsigned long user_type, const struct khsm_pin *pin)
 {
 	struct khsm_token *tok = f->tok;
+	bool was, locked = false, tried = false;
 	unsigned long rv;
+	int role;
 
 	if (user_type == CKU_CONTEXT_SPECIFIC)
 		return khsm_session_context_login(f, session, pin);
+	role = user_type == CKU_SO ? KHSM_ROLE_SO : KHSM_ROLE_USER;
 	mutex_lock(&tok->lock);
 	if (!khsm_session_find(f, session)) {
 		rv = CKR_SESSION_HANDLE_INVALID;
@@ -611,18 +683,21 @@ unsigned long khsm_token_login(struct khsm_file *f, u32 session,
 		rv = CKR_SESSION_READ_ONLY_EXISTS;
 		goto out;
 	}
-	rv = khsm_pin_verify(tok, user_type == CKU_SO ? KHSM_ROLE_SO :
-			     KHSM_ROLE_USER, pin);
-	rv = rv ?: khsm_persist_unlock(tok, user_type == CKU_SO ?
-				       KHSM_ROLE_SO : KHSM_ROLE_USER, pin);
+	tried = true;
+	was = khsm_pin_locked(tok, role);
+	rv = khsm_pin_verify(tok, role, pin);
+	locked = !was && khsm_pin_locked(tok, role);
+	rv = rv ?: khsm_persist_unlock(tok, role, pin);
 	if (rv)
 		goto out;
 	f->user = user_type;
 	tok->n_logged_in++;
-	if (user_type == CKU_USER)
-		tok->n_user_logins++;
+	if (user_type == CKU_SO)
+		tok->n_so_logged_in++;
 out:
 	mutex_unlock(&tok->lock);
+	if (tried)
+		khsm_pin_events(tok, user_type, rv, true, locked);
 	return rv;
 }
 

@@ -5,10 +5,12 @@
 
 #include "khsm.h"
 
-int khsm_tokens_init(unsigned int count, kgid_t gid);
-void khsm_tokens_uninit(void);
-unsigned int khsm_token_count(void);
-struct khsm_token *khsm_token_at(unsigned int i);
+int khsm_token_params_check(void);
+/* One token's state (token_list.c makes and frees the token itself). */
+int khsm_token_setup(struct khsm_token *tok);
+void khsm_token_teardown(struct khsm_token *tok);
+void khsm_token_count_op(struct khsm_token *tok, const struct khsm_mech *m,
+			 bool ok);
 
 /*
  * The token's memory budget (max_token_mib) and the per-uid share of it

@@ -13,6 +13,7 @@
 # kernel-log trouble behind gets a synthesised "not ok". Last line:
 #   khsm-vm: N passed, N failed, N skipped
 # Usage: run-all.sh [-t SECS] [NAME-GLOB ...]   (globs filter by test name)
+#        run-all.sh --list [NAME-GLOB ...]   the names it would run (anywhere)
 # Env KHSM_TEST_BINDIR=<dir>: run only <dir>/*_test (the ASan/UBSan pass of
 # make check), with KHSM_PKCS11 naming the PKCS#11 module they load.
 # Exits 0 once all tests ran; failures are in the TAP and the summary.
@@ -24,10 +25,15 @@ if [ "${1:-}" = -t ]; then
 	TMO=$2
 	shift 2
 fi
+LIST=0
+if [ "${1:-}" = --list ]; then
+	LIST=1
+	shift
+fi
 FILTERS=("$@")
 
-[ "$(id -u)" = 0 ] || { echo "run-all.sh: must run as root inside the VM (qemu-tests/vm.sh)" >&2; exit 2; }
-id hsmuser >/dev/null 2>&1 || { echo "run-all.sh: user hsmuser missing (not in the khsm VM?)" >&2; exit 2; }
+[ $LIST = 1 ] || [ "$(id -u)" = 0 ] || { echo "run-all.sh: must run as root inside the VM (qemu-tests/vm.sh)" >&2; exit 2; }
+[ $LIST = 1 ] || id hsmuser >/dev/null 2>&1 || { echo "run-all.sh: user hsmuser missing (not in the khsm VM?)" >&2; exit 2; }
 
 # Environment the tests get (as root or hsmuser).
 TEST_ENV=(
@@ -75,6 +81,12 @@ for t in "${candidates[@]}"; do
 	tests+=("$t")
 done
 mapfile -t tests < <(printf '%s\n' "${tests[@]}" | sort)
+if [ $LIST = 1 ]; then
+	for t in "${tests[@]}"; do
+		wanted "${t##*/}" && echo "${t##*/}"
+	done
+	exit 0
+fi
 
 out=$(mktemp /tmp/run-all.XXXXXX)
 trap 'rm -f "$out"' EXIT

@@ -4,7 +4,8 @@
 # Boot Debian's stock kernel under QEMU with the host root (read-only 9p +
 # tmpfs overlay), load khsm.ko and run a command as root in the caller's cwd.
 #
-#   qemu-tests/vm.sh [-k KVER] [-m khsm.ko] [-n] [-p] [-t SECS] [-K] -- <command...>
+#   qemu-tests/vm.sh [-k KVER] [-m khsm.ko] [-n] [-p] [-t SECS] [-K]
+#                    [-d DISK [-D DIR]] [-c MIN_MS:MAX_MS] [-F] -- <command...>
 #
 #   -k KVER   kernel version (default: $KVER, else .ci/kernel's default, 6.1)
 #   -m FILE   module to install as extra/khsm.ko (default: <repo>/kmod/khsm.ko)
@@ -15,6 +16,32 @@
 #             and so khsm but not a userspace token
 #   -t SECS   timeout for the command inside the VM (default 900)
 #   -K        keep the per-run directory (console log, verdict) for debugging
+#   -F        fast boot: skip loading the CPU crypto driver modules (3 s of
+#             a TCG boot; khsm then uses the generic AES of the kernel):
+#             for the many boots of the power-cut loop
+#   -d DISK   attach the raw ext4 image DISK (qemu-tests/vm/mkdisk makes one)
+#             as a virtio-blk disk; the guest checks it (e2fsck -p), mounts
+#             it on /mnt/khsm-disk and bind-mounts its directory state/
+#             (root:hsm 2770) on DIR; the command gets KHSM_DISK=/mnt/khsm-disk.
+#             The image outlives the run, so several boots can share it.
+#   -D DIR    where the guest sees the disk's state/ (default /var/lib/khsm,
+#             libhsm's default state directory)
+#   -c MIN_MS:MAX_MS  power cut: once the command writes "armed" to the
+#             verdict port (qemu-tests/vm/khsm-arm-cut), SIGKILL QEMU after
+#             a random delay in [MIN_MS, MAX_MS] (no shutdown, no sync: for
+#             the guest a power cut). The run then passes if the cut came and
+#             the console shows no kernel problem; the guest's own verdict
+#             (rc, taint, rmmod) does not exist. Exit 3 if the guest powered
+#             off before the cut. The delay used is in $KHSM_CUT_LOG (if set),
+#             one line "cut-ms: N".
+#
+# The disk is -drive cache=writeback with flushes honoured: QEMU writes into
+# the host's page cache and fdatasync()s the image on every guest flush/FUA.
+# Killing QEMU loses what the guest had not yet written (its page cache,
+# requests not yet submitted), exactly as a power cut does; what QEMU had
+# written survives in the host's cache, as on a disk without a volatile
+# write cache (or with a power-loss-protected one). Reordering by a volatile
+# disk cache is not modelled (dm-log-writes replay would).
 #
 # Exit status: the command's, or non-zero if the kernel misbehaved (oops,
 # WARN, BUG, refcount/slab debug report, taint other than O/E, failed
@@ -38,7 +65,11 @@ NOMOD=0
 PERF=0
 TMO=900
 KEEP=0
-while getopts "k:m:npt:Kh" opt; do
+DISK=
+DISKDIR=/var/lib/khsm
+CUT=
+FAST=0
+while getopts "k:m:npt:Kd:D:c:Fh" opt; do
 	case $opt in
 	k) KVER=$OPTARG ;;
 	m) MOD=$OPTARG ;;
@@ -46,6 +77,10 @@ while getopts "k:m:npt:Kh" opt; do
 	p) PERF=1 ;;
 	t) TMO=$OPTARG ;;
 	K) KEEP=1 ;;
+	d) DISK=$OPTARG ;;
+	D) DISKDIR=$OPTARG ;;
+	c) CUT=$OPTARG ;;
+	F) FAST=1 ;;
 	*) usage ;;
 	esac
 done
@@ -64,6 +99,16 @@ elif [ $NOMOD = 0 ]; then
 	die "module $MOD not found: build it (make) or pass -m FILE, or -n to boot without it"
 else
 	MOD=
+fi
+if [ -n "$DISK" ]; then
+	[ -f "$DISK" ] && [ -w "$DISK" ] || die "disk image $DISK missing or not writable (qemu-tests/vm/mkdisk makes one)"
+	DISK=$(realpath "$DISK")
+fi
+cut_min="" cut_max=""
+if [ -n "$CUT" ]; then
+	[[ $CUT =~ ^([0-9]+):([0-9]+)$ ]] && [ "${BASH_REMATCH[1]}" -le "${BASH_REMATCH[2]}" ] ||
+		die "-c wants MIN_MS:MAX_MS with MIN_MS <= MAX_MS, not '$CUT'"
+	cut_min=${BASH_REMATCH[1]} cut_max=${BASH_REMATCH[2]}
 fi
 command -v qemu-system-x86_64 >/dev/null || die "qemu-system-x86_64 missing (apt-get install qemu-system-x86)"
 
@@ -108,6 +153,9 @@ depmod -b "$RUN" "$KVER" || die "depmod -b $RUN $KVER failed"
 	printf 'khsm_nomod=%q\n' "$NOMOD"
 	printf 'khsm_timeout=%q\n' "$TMO"
 	printf 'khsm_kver=%q\n' "$KVER"
+	printf 'khsm_disk=%q\n' "$([ -n "$DISK" ] && echo 1 || echo 0)"
+	printf 'khsm_disk_dir=%q\n' "$DISKDIR"
+	printf 'khsm_fast=%q\n' "$FAST"
 	# The caller's KHSM_* variables (test knobs) reach the command.
 	while IFS= read -r v; do
 		[ "$v" = KHSM_GID ] && continue
@@ -131,8 +179,34 @@ if grep -qx 'CONFIG_KFENCE=y' "$OUT/root/boot/config-$KVER" 2>/dev/null; then
 	APPEND="$APPEND kfence.sample_interval=10"
 fi
 
+DRIVE=()
+if [ -n "$DISK" ]; then
+	DRIVE=(-drive "file=$DISK,format=raw,if=none,id=khsmdisk,cache=writeback,aio=threads,discard=unmap"
+	       -device virtio-blk-pci,drive=khsmdisk,serial=khsm-state)
+fi
+
+# Power cut: wait for "armed" on the verdict port, then SIGKILL QEMU.
+cutter=
+if [ -n "$CUT" ]; then
+	(
+		set +e
+		while :; do
+			grep -q '^armed' "$RUN/verdict" 2>/dev/null && break
+			grep -q '^verdict-end' "$RUN/verdict" 2>/dev/null && exit 0
+			sleep 0.05
+		done
+		ms=$((cut_min + (RANDOM * 32768 + RANDOM) % (cut_max - cut_min + 1)))
+		sleep "$((ms / 1000)).$(printf '%03d' $((ms % 1000)))"
+		pid=$(cat "$RUN/qemu.pid" 2>/dev/null)
+		[ -n "$pid" ] && kill -9 "$pid" 2>/dev/null && echo "$ms" >"$RUN/cut"
+	) &
+	cutter=$!
+fi
+
 set +e
-timeout -k 10 $((TMO + 180)) qemu-system-x86_64 \
+# (In braces with the shell's stderr discarded: a power cut SIGKILLs QEMU,
+# and bash would report the killed pipeline on stderr.)
+{ timeout -k 10 $((TMO + 180)) qemu-system-x86_64 \
 	-machine q35 -cpu max -smp 2 -m 1024 "${ACCEL[@]}" \
 	-nodefaults -display none -no-reboot \
 	-device pvpanic-pci -action panic=exit-failure \
@@ -140,9 +214,32 @@ timeout -k 10 $((TMO + 180)) qemu-system-x86_64 \
 	-virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap \
 	-chardev stdio,id=con0,signal=off -serial chardev:con0 \
 	-chardev file,id=ver0,path="$RUN/verdict" -serial chardev:ver0 \
-	</dev/null 2>"$RUN/qemu.err" | tr -d '\r' | tee "$RUN/console.log"
-qrc=${PIPESTATUS[0]}
+	"${DRIVE[@]}" -pidfile "$RUN/qemu.pid" \
+	</dev/null 2>"$RUN/qemu.err" | tr -d '\r' 2>&3 | tee "$RUN/console.log" 2>&3
+qrc=${PIPESTATUS[0]}; } 3>&2 2>/dev/null
+if [ -n "$cutter" ]; then
+	kill "$cutter" 2>/dev/null
+	wait "$cutter" 2>/dev/null
+fi
 set -e
+
+pat='BUG |BUG:|WARNING:|Call Trace|Poison overwritten|Redzone|refcount_t|Oops|Kernel panic'
+if [ -n "$CUT" ]; then
+	if [ ! -e "$RUN/cut" ]; then
+		echo "khsm-vm: FAILED: power cut planned but the guest powered off first (never armed, or the command ended); QEMU exit $qrc" >&2
+		tail -n 40 "$RUN/console.log" | sed 's/^/  /' >&2
+		exit 3
+	fi
+	ms=$(cat "$RUN/cut")
+	[ -n "${KHSM_CUT_LOG:-}" ] && echo "cut-ms: $ms" >>"$KHSM_CUT_LOG"
+	echo "khsm-vm: power cut: QEMU killed ${ms} ms after the guest armed it"
+	if grep -Eq "$pat" "$RUN/console.log"; then
+		echo "khsm-vm: FAILED: kernel problem on the console before the cut: $(grep -Eo "$pat" "$RUN/console.log" | sort -u | paste -sd, -)" >&2
+		tail -n 60 "$RUN/console.log" | sed 's/^/  /' >&2
+		exit 1
+	fi
+	exit 0
+fi
 
 rc=$(sed -n 's/^rc: //p' "$RUN/verdict" | tr -d '\r' | head -n1)
 kernel=$(sed -n 's/^kernel: //p' "$RUN/verdict" | tr -d '\r' | head -n1)
@@ -158,7 +255,6 @@ elif [ -z "$rc" ] || [ -z "$kernel" ]; then
 elif [ "$kernel" != ok ]; then
 	bad="kernel check: $kernel"
 fi
-pat='BUG |BUG:|WARNING:|Call Trace|Poison overwritten|Redzone|refcount_t|Oops|Kernel panic'
 if [ -z "$bad" ] && grep -Eq "$pat" "$RUN/console.log"; then
 	bad="kernel problem on the console: $(grep -Eo "$pat" "$RUN/console.log" | sort -u | paste -sd, -)"
 fi

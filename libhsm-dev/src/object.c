@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "internal.h"
+#include "state.h"
 
 /*
  * CKA_WRAP_TEMPLATE and CKA_UNWRAP_TEMPLATE: their value is an array of
@@ -207,39 +208,76 @@ static unsigned long hsmi_object_call(const struct hsm_token *tok,
 	return rv;
 }
 
+/*
+ * After a call that made (@created) or changed objects: their sealed state
+ * into the state directory (persist.c), or CKR_DEVICE_ERROR with the new
+ * objects destroyed again. @h[0..n-1] are the objects.
+ */
+static unsigned long hsmi_persisted(const struct hsm_token *tok,
+				    unsigned long rv, uint32_t session,
+				    const uint32_t *h, unsigned int n,
+				    int created)
+{
+	if (rv != CKR_OK)
+		return rv;
+	return hsmi_persist_objects(tok, session, h, n, created);
+}
+
 unsigned long hsm_create_object(const struct hsm_token *tok, uint32_t session,
 				const struct hsm_attr *tmpl, unsigned long count,
 				uint32_t *object)
 {
+	unsigned long rv;
+
 	if (!object)
 		return CKR_ARGUMENTS_BAD;
-	return hsmi_object_call(tok, KHSM_IOC_CREATE_OBJECT, session, 0,
-				tmpl, count, object);
+	rv = hsmi_object_call(tok, KHSM_IOC_CREATE_OBJECT, session, 0,
+			      tmpl, count, object);
+	return hsmi_persisted(tok, rv, session, object, 1, 1);
 }
 
 unsigned long hsm_copy_object(const struct hsm_token *tok, uint32_t session,
 			      uint32_t object, const struct hsm_attr *tmpl,
 			      unsigned long count, uint32_t *new_object)
 {
+	unsigned long rv;
+
 	if (!new_object)
 		return CKR_ARGUMENTS_BAD;
-	return hsmi_object_call(tok, KHSM_IOC_COPY_OBJECT, session, object,
-				tmpl, count, new_object);
+	rv = hsmi_object_call(tok, KHSM_IOC_COPY_OBJECT, session, object,
+			      tmpl, count, new_object);
+	return hsmi_persisted(tok, rv, session, new_object, 1, 1);
+}
+
+unsigned long hsmi_destroy_raw(const struct hsm_token *tok, uint32_t session,
+			       uint32_t object)
+{
+	return hsmi_object_call(tok, KHSM_IOC_DESTROY_OBJECT, session, object,
+				NULL, 0, NULL);
 }
 
 unsigned long hsm_destroy_object(const struct hsm_token *tok, uint32_t session,
 				 uint32_t object)
 {
-	return hsmi_object_call(tok, KHSM_IOC_DESTROY_OBJECT, session, object,
-				NULL, 0, NULL);
+	/* Which file goes, asked before the object is gone. */
+	uint64_t oid = hsmi_persist_destroy_pre(tok, object);
+	unsigned long rv;
+
+	rv = hsmi_destroy_raw(tok, session, object);
+	if (rv != CKR_OK)
+		return rv;
+	return hsmi_persist_destroy(tok, oid);
 }
 
 unsigned long hsm_set_attrs(const struct hsm_token *tok, uint32_t session,
 			    uint32_t object, const struct hsm_attr *tmpl,
 			    unsigned long count)
 {
-	return hsmi_object_call(tok, KHSM_IOC_SET_ATTRS, session, object,
-				tmpl, count, NULL);
+	unsigned long rv;
+
+	rv = hsmi_object_call(tok, KHSM_IOC_SET_ATTRS, session, object,
+			      tmpl, count, NULL);
+	return hsmi_persisted(tok, rv, session, &object, 1, 0);
 }
 
 unsigned long hsm_get_attrs(const struct hsm_token *tok, uint32_t session,
@@ -396,9 +434,14 @@ static unsigned long hsmi_keygen(const struct hsm_token *tok,
 	g.priv_template = hsmi_ptr(kpriv);
 	rv = hsmi_ioctl(tok, cmd, &g);
 	if (rv == CKR_OK) {
-		*pub_key = g.pub_handle;
-		if (priv_key)
-			*priv_key = g.priv_handle;
+		uint32_t h[2] = { g.pub_handle, g.priv_handle };
+
+		rv = hsmi_persisted(tok, rv, session, h, priv_key ? 2 : 1, 1);
+		if (rv == CKR_OK) {
+			*pub_key = g.pub_handle;
+			if (priv_key)
+				*priv_key = g.priv_handle;
+		}
 	}
 out:
 	hsmi_param_put(&p);
@@ -461,6 +504,7 @@ unsigned long hsm_derive_key(const struct hsm_token *tok, uint32_t session,
 	d.base_key = base_key;
 	d.tmpl = hsmi_ptr(kt);
 	rv = hsmi_ioctl(tok, KHSM_IOC_DERIVE_KEY, &d);
+	rv = hsmi_persisted(tok, rv, session, &d.handle, 1, 1);
 	if (rv == CKR_OK)
 		*key = d.handle;
 out:
@@ -532,6 +576,7 @@ unsigned long hsm_unwrap_key(const struct hsm_token *tok, uint32_t session,
 	u.in = hsmi_ptr(in);
 	u.in_len = in_len;
 	rv = hsmi_ioctl(tok, KHSM_IOC_UNWRAP_KEY, &u);
+	rv = hsmi_persisted(tok, rv, session, &u.handle, 1, 1);
 	if (rv == CKR_OK)
 		*key = u.handle;
 out:

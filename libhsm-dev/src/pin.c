@@ -13,6 +13,7 @@
 #include <sys/random.h>
 
 #include "internal.h"
+#include "state.h"
 
 unsigned long hsm_pin_derive(const void *pin, size_t pin_len,
 			     const unsigned char salt[KHSM_SALT_LEN],
@@ -150,6 +151,22 @@ static unsigned long hsmi_token_policy(__u32 *flags)
 	return CKR_ARGUMENTS_BAD;
 }
 
+/*
+ * The retry limit of a new token (khsm_init_token.max_pin_failures) from
+ * KHSM_PIN_RETRIES: unset, empty or 0 the kernel's default; the kernel
+ * judges the range.
+ */
+static unsigned long hsmi_pin_retries(__u32 *out)
+{
+	const char *s = secure_getenv("KHSM_PIN_RETRIES");
+
+	*out = 0;
+	if (!s || !*s || !strcmp(s, "0"))
+		return CKR_OK;
+	return hsmi_env_u32("KHSM_PIN_RETRIES", 0, out) ? CKR_ARGUMENTS_BAD :
+							   CKR_OK;
+}
+
 unsigned long hsm_init_token(const struct hsm_token *tok, const void *so_pin,
 			     size_t so_pin_len, const unsigned char label[32])
 {
@@ -166,6 +183,8 @@ unsigned long hsm_init_token(const struct hsm_token *tok, const void *so_pin,
 	it.size = sizeof(it);
 	memcpy(it.label, label, sizeof(it.label));
 	rv = hsmi_token_policy(&it.flags);
+	if (rv == CKR_OK)
+		rv = hsmi_pin_retries(&it.max_pin_failures);
 	if (rv == CKR_OK && (ti.flags & CKF_TOKEN_INITIALIZED))
 		rv = hsmi_check_so(&it.so_check, &ti, so_pin, so_pin_len);
 	if (rv == CKR_OK)
@@ -173,7 +192,27 @@ unsigned long hsm_init_token(const struct hsm_token *tok, const void *so_pin,
 	if (rv == CKR_OK)
 		rv = hsmi_ioctl(tok, KHSM_IOC_INIT_TOKEN, &it);
 	explicit_bzero(&it, sizeof(it));
+	if (rv == CKR_OK)
+		rv = hsmi_persist_init_token(tok);
 	return rv;
+}
+
+/*
+ * After a PIN check by the kernel: a success and a wrong PIN both changed
+ * the header (failure counter, generation), so it is written. @strict
+ * (C_SetPIN): a failed write turns a success into CKR_DEVICE_ERROR, the
+ * new PIN would not survive. C_Login keeps the kernel's answer (the file
+ * is logged in either way; KHSM_DEBUG says why the header is not on disk).
+ */
+static unsigned long hsmi_persisted_pin(const struct hsm_token *tok,
+					unsigned long rv, int strict)
+{
+	unsigned long prv;
+
+	if (rv != CKR_OK && rv != CKR_PIN_INCORRECT && rv != CKR_PIN_LOCKED)
+		return rv;
+	prv = hsmi_persist_header(tok);
+	return rv == CKR_OK && strict ? prv : rv;
 }
 
 unsigned long hsm_init_pin(const struct hsm_token *tok, uint32_t session,
@@ -194,6 +233,8 @@ unsigned long hsm_init_pin(const struct hsm_token *tok, uint32_t session,
 	if (rv == CKR_OK)
 		rv = hsmi_ioctl(tok, KHSM_IOC_INIT_PIN, &sp);
 	explicit_bzero(&sp, sizeof(sp));
+	if (rv == CKR_OK)
+		rv = hsmi_persist_header(tok);
 	return rv;
 }
 
@@ -226,6 +267,8 @@ unsigned long hsm_set_pin(const struct hsm_token *tok, uint32_t session,
 	if (rv == CKR_OK)
 		rv = hsmi_ioctl(tok, KHSM_IOC_SET_PIN, &sp);
 	explicit_bzero(&sp, sizeof(sp));
+	if (rv == CKR_OK || rv == CKR_PIN_INCORRECT)
+		rv = hsmi_persisted_pin(tok, rv, 1);
 	return rv;
 }
 
@@ -260,7 +303,7 @@ unsigned long hsm_login(const struct hsm_token *tok, uint32_t session,
 	if (rv == CKR_OK)
 		rv = hsmi_ioctl(tok, KHSM_IOC_LOGIN, &l);
 	explicit_bzero(&l, sizeof(l));
-	return rv;
+	return hsmi_persisted_pin(tok, rv, 0);
 }
 
 unsigned long hsm_logout(const struct hsm_token *tok, uint32_t session)

@@ -25,7 +25,9 @@ restore() {
 	mkdir -p "$(dirname "$EXTRA")"
 	cp "$W/harness-khsm.ko" "$EXTRA"
 }
-trap 'restore; rm -rf "$W"' EXIT
+# The state directory must not outlive the flow: later tests in this
+# boot would persist into it.
+trap 'restore; rm -rf "$W" /var/lib/khsm' EXIT
 grep -q '^khsm ' /proc/modules && rmmod khsm
 
 step "make install" make --no-print-directory -C "$FLOW_REPO" install INSTALL_KVER="$KV" DEPMOD=true
@@ -34,6 +36,10 @@ export hsmgid LIB KV
 check "module in /lib/modules/$KV/extra and known to modprobe" \
 	'[ -f /lib/modules/$KV/extra/khsm.ko ] && modinfo -n khsm | grep -q extra/khsm.ko'
 check "udev rule installed" 'grep -q "KERNEL==\"hsm\[0-9\]\*\", GROUP=\"hsm\", MODE=\"0660\"" /etc/udev/rules.d/60-khsm.rules'
+check "hsmctl installed where the udev rule runs it" \
+	'[ -x /usr/sbin/hsmctl ] && grep -q "RUN+=\"/usr/sbin/hsmctl load %k\"" /etc/udev/rules.d/60-khsm.rules'
+check "state directory /var/lib/khsm, group hsm, mode 2770" \
+	'[ "$(stat -c %a:%g /var/lib/khsm)" = "2770:$hsmgid" ]'
 check "/etc/modprobe.d/khsm.conf sets gid of group hsm" \
 	'grep -qx "options khsm gid=$hsmgid" /etc/modprobe.d/khsm.conf'
 step "modprobe khsm (options from modprobe.d)" modprobe khsm &&
@@ -62,6 +68,7 @@ step "make uninstall" make --no-print-directory -C "$FLOW_REPO" uninstall INSTAL
 check "everything removed and the module unloaded" \
 	'! grep -q "^khsm " /proc/modules && [ ! -e /lib/modules/$KV/extra/khsm.ko ] &&
 	 [ ! -e /etc/udev/rules.d/60-khsm.rules ] && [ ! -e /etc/modprobe.d/khsm.conf ] &&
-	 [ ! -e $LIB/libhsm.so.1 ] && [ ! -e /usr/include/khsm/hsm.h ] &&
+	 [ ! -e $LIB/libhsm.so.1 ] && [ ! -e /usr/include/khsm/hsm.h ] && [ ! -e /usr/sbin/hsmctl ] &&
+	 [ ! -e /var/lib/khsm ] &&
 	 [ ! -e $LIB/pkcs11/khsm-pkcs11.so ] && [ ! -e /usr/share/p11-kit/modules/khsm.module ]'
 flow_end

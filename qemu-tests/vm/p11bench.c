@@ -29,6 +29,13 @@
  *                     EVP_aes_256_wrap
  *   find-100:1 find-100000:1
  *                     find by CKA_LABEL among N session data objects
+ *   token-create:1    C_CreateObject of a private AES-256 token key (with
+ *                     khsm's persistence on, the call returns after its
+ *                     files are fsync'd); the keys stay on the token
+ *   token-fill:1      the setup creates 10,000 such token keys (what
+ *                     bench.sh then saves and times `hsmctl load` with);
+ *                     the operation is C_GenerateRandom
+ * The token-* tests are not in the default list: they leave objects.
  *
  * Each process is forked before the module is loaded, initialises it and
  * sets up on its own (one after the other); then all measure together for
@@ -480,6 +487,56 @@ static void op_random(struct ctx *c)
 	memcpy(c->want, c->out, 32);
 }
 
+/* One private AES-256 token key labelled tok-PROC-PID-N. */
+static CK_RV token_key(struct ctx *c)
+{
+	static const unsigned char value[32] = "p11bench aes-256 token key 32 b.";
+	static unsigned long n;
+	CK_OBJECT_CLASS cls = CKO_SECRET_KEY;
+	CK_KEY_TYPE kt = CKK_AES;
+	CK_BBOOL yes = CK_TRUE;
+	char label[48];
+	CK_ATTRIBUTE t[] = {
+		{ CKA_CLASS, &cls, sizeof(cls) },
+		{ CKA_KEY_TYPE, &kt, sizeof(kt) },
+		{ CKA_TOKEN, &yes, sizeof(yes) },
+		{ CKA_PRIVATE, &yes, sizeof(yes) },
+		{ CKA_ENCRYPT, &yes, sizeof(yes) },
+		{ CKA_VALUE, (void *)value, sizeof(value) },
+		{ CKA_LABEL, label, 0 },
+	};
+	CK_OBJECT_HANDLE h;
+
+	t[6].ulValueLen = snprintf(label, sizeof(label), "tok-%d-%ld-%lu",
+				   c->proc, (long)getpid(), n++);
+	return c->f->C_CreateObject(c->s, t, 7, &h);
+}
+
+static CK_RV setup_token_create(struct ctx *c, CK_ULONG arg)
+{
+	(void)arg;
+	return token_key(c);	/* n/a if the token takes no token objects */
+}
+
+static void op_token_create(struct ctx *c)
+{
+	call("C_CreateObject (token key)", token_key(c));
+}
+
+static CK_RV setup_token_fill(struct ctx *c, CK_ULONG arg)
+{
+	CK_ULONG i;
+	CK_RV rv;
+
+	for (i = 0; i < arg; i++) {
+		rv = token_key(c);
+		if (rv != CKR_OK && i > 0)
+			return rv;	/* a limit of the token, not an error */
+		call("C_CreateObject (token key)", rv);
+	}
+	return setup_random(c, 0);
+}
+
 /*
  * c->key: a session AES-256 key-transport key (CKA_WRAP, no
  * CKA_ENCRYPT/CKA_DECRYPT, as khsm's policy wants); c->key2: the
@@ -612,6 +669,8 @@ static const struct test tests[] = {
 	{ "aeskw", setup_aeskw, op_aeskw, NULL, 0 },
 	{ "find-100", setup_find_label, op_find, NULL, 100 },
 	{ "find-100000", setup_find_label, op_find, NULL, 100000 },
+	{ "token-create", setup_token_create, op_token_create, NULL, 0 },
+	{ "token-fill", setup_token_fill, op_random, NULL, 10000 },
 };
 
 static const char *const default_runs[] = {

@@ -7,7 +7,9 @@
 # writes the verdict to the second serial port (/dev/ttyS1) and powers off.
 #
 # Inputs (written by vm.sh into the per-run dir $khsm_run):
-#   conf  shell assignments: khsm_cwd, khsm_nomod, khsm_timeout, khsm_kver
+#   conf  shell assignments: khsm_cwd, khsm_nomod, khsm_timeout, khsm_kver,
+#         khsm_disk (1: a state disk is attached), khsm_disk_dir,
+#         khsm_fast (1: no CPU crypto driver modules)
 #   cmd   the command string, run with bash -c
 export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 export HOME=/root TERM=dumb LANG=C.UTF-8
@@ -54,15 +56,58 @@ ip link set lo up 2>/dev/null
 # CPU-optimised crypto drivers, as udev coldplug would load on a real host
 # (a few "No such device" errors are expected and ignored).
 # kvm_* and cpufreq drivers match too but only cost boot time (~10 s in TCG).
-cpumods=$(modprobe -R "$(cat /sys/devices/system/cpu/modalias)" 2>/dev/null |
+cpumods=
+[ "${khsm_fast:-0}" = 1 ] || cpumods=$(modprobe -R "$(cat /sys/devices/system/cpu/modalias)" 2>/dev/null |
 	grep -Ev '^(kvm|kvm_amd|kvm_intel|powernow_k8|acpi_cpufreq|amd64_edac|intel_rapl.*|rapl|coretemp|k10temp|fam15h_power)$')
 # shellcheck disable=SC2086
 [ -n "$cpumods" ] && modprobe -a -q $cpumods 2>/dev/null
 # pvpanic is already loaded by stage 1; make sure the PCI glue is there
 modprobe -q pvpanic-pci 2>/dev/null
 
+# The persistent state disk (vm.sh -d): virtio-blk with serial khsm-state,
+# checked, mounted on /mnt/khsm-disk, its state/ bind-mounted on
+# $khsm_disk_dir (default /var/lib/khsm) as root:hsm 2770. Runs beside the
+# user setup and the module load (each is seconds of emulated CPU); says
+# what failed on stdout and exits 1.
+DISKMNT=/mnt/khsm-disk
+disk_setup() {
+	local dev="" b frc
+	modprobe -q virtio_blk; modprobe -q ext4
+	for _ in $(seq 100); do
+		for b in /sys/block/vd*; do
+			[ "$(cat "$b/serial" 2>/dev/null)" = khsm-state ] && dev=/dev/${b##*/}
+		done
+		[ -n "$dev" ] && [ -b "$dev" ] && break
+		sleep 0.1
+	done
+	[ -n "$dev" ] || { echo "state disk (virtio-blk serial khsm-state) not found"; exit 1; }
+	# -p replays the journal (after a power cut) and fixes what is safe;
+	# exit 4 or more is damage it would not fix alone.
+	e2fsck -p "$dev" >/tmp/khsm-e2fsck.log 2>&1
+	frc=$?
+	if [ $frc -ge 4 ]; then
+		echo "e2fsck -p $dev: exit $frc: $(tr '\n' ' ' </tmp/khsm-e2fsck.log)"
+		exit 1
+	fi
+	[ $frc != 0 ] && say "e2fsck -p $dev: exit $frc: $(tr '\n' ' ' </tmp/khsm-e2fsck.log)" >&2
+	mkdir -p "$DISKMNT" && mount -t ext4 "$dev" "$DISKMNT" ||
+		{ echo "mount $dev on $DISKMNT failed"; exit 1; }
+	mkdir -p "$DISKMNT/state" "$khsm_disk_dir" ||
+		{ echo "mkdir $DISKMNT/state $khsm_disk_dir failed"; exit 1; }
+	chown root:hsm "$DISKMNT/state" && chmod 2770 "$DISKMNT/state" ||
+		{ echo "cannot give $DISKMNT/state root:hsm 2770"; exit 1; }
+	mount --bind "$DISKMNT/state" "$khsm_disk_dir" ||
+		{ echo "bind mount of $DISKMNT/state on $khsm_disk_dir failed"; exit 1; }
+	say "state disk $dev on $DISKMNT, state/ on $khsm_disk_dir" >&2
+}
+
 # Unprivileged test user in the token group; home on the tmpfs overlay.
 groupadd -f hsm || fatal "groupadd hsm failed"
+disk_pid=
+if [ "${khsm_disk:-0}" = 1 ]; then
+	disk_setup >/tmp/khsm-disk.err &
+	disk_pid=$!
+fi
 if ! id hsmuser >/dev/null 2>&1; then
 	useradd -m -d /home/hsmuser -U -G hsm -s /bin/bash hsmuser ||
 		fatal "useradd hsmuser failed"
@@ -72,6 +117,10 @@ export KHSM_GID KVER=$khsm_kver KHSM_VM=1
 
 if [ "$khsm_nomod" != 1 ]; then
 	"$HERE/khsm-load" || fatal "loading khsm failed (see messages above)"
+fi
+if [ -n "$disk_pid" ]; then
+	wait "$disk_pid" || fatal "state disk: $(cat /tmp/khsm-disk.err)"
+	export KHSM_DISK=$DISKMNT
 fi
 
 # --- the caller's command
@@ -88,6 +137,13 @@ problems=
 # nothing may keep /dev/hsm* open past the command
 kill -9 -1 2>/dev/null
 sleep 0.2
+if [ "${khsm_disk:-0}" = 1 ]; then
+	umount "$khsm_disk_dir" 2>/dev/null
+	if ! umount "$DISKMNT"; then
+		problems="$problems umount-state-disk-failed"
+		say "umount $DISKMNT failed"
+	fi
+fi
 if grep -q '^khsm ' /proc/modules; then
 	if ! rmmod khsm; then
 		problems="$problems rmmod-khsm-failed"

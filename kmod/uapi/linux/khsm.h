@@ -792,7 +792,8 @@ struct khsm_mech_info {
  *
  *   header  struct khsm_state_hdr and its entries: serial, label, policy,
  *           the PIN records, the retry limit and failure counters, the
- *           generation, and the (oid, gen) of every live token object.
+ *           generation, and the (oid, gen) of the live token objects
+ *           (see "Listing" below).
  *   object  struct khsm_state_obj and its body: one token object.
  *
  * Keys. C_InitToken makes a random 32-byte token master key (TMK) in the
@@ -823,6 +824,16 @@ struct khsm_mech_info {
  * of the token's 64-bit generation; an object records the generation of
  * its last change, the header the newest. Object ids (oid) are never
  * reused on a token.
+ *
+ * Listing. The header lists an object, with a generation, only once a
+ * sealed copy of it at that generation was handed out whole (EXPORT_OBJECT
+ * or EXPORT_NEXT with a buffer that held it; that moves the generation).
+ * A writer that stores each copy before it asks for a header (libhsm does,
+ * under one lock) never stores a header that lists a file it has not
+ * written: after a crash the directory may hold an unlisted object file
+ * (an object whose call never returned), never a listed one missing. A
+ * change lists the new copy the same way; until then the header keeps the
+ * old one.
  *
  * One ioctl, KHSM_IOC_STATE, struct khsm_state_io, @what says which call.
  *
@@ -1055,7 +1066,178 @@ struct khsm_state_io {
  *           CKR_CURVE_NOT_SUPPORTED
  *   ENOMEM  CKR_HOST_MEMORY / CKR_DEVICE_MEMORY
  *   EIO     CKR_DEVICE_ERROR, CKR_GENERAL_ERROR, CKR_FUNCTION_FAILED
+ *   ENODEV  CKR_DEVICE_REMOVED: the token was removed (netlink
+ *           KHSM_CMD_TOKEN_REMOVE) after the file was opened; every
+ *           ioctl on the file answers this from then on
  *   EINVAL  every other CKR_* (template, attribute, argument, range errors)
  */
+
+/*
+ * Tokens at run time and slot events
+ *
+ * Tokens are made at load (module parameters tokens= and gid=) and added
+ * or removed at run time (netlink below). Token N is /dev/hsmN, slot N;
+ * an index is not given to a new token while a file of the removed one
+ * is still open. A removed token's device node goes at once; its open
+ * files stay valid descriptors, but every ioctl on them fails with
+ * ENODEV, rv CKR_DEVICE_REMOVED (PKCS#11: the token was removed; the
+ * file's sessions are gone), and poll() reports EPOLLHUP. Its objects
+ * and sessions are freed when the last such file closes.
+ *
+ * C_WaitForSlotEvent: the kernel counts slot events (a token added,
+ * removed, or initialised by C_InitToken or ADMIN_INIT_TOKEN) in one
+ * counter for the whole module. poll()/select()/epoll on any open
+ * /dev/hsmN report EPOLLIN | EPOLLRDNORM while the counter differs from
+ * what this file last read; read() of at least 8 bytes never blocks and
+ * returns the counter as a native-endian __u64 (8 bytes), marking it
+ * read (fewer than 8 bytes: EINVAL). The counter starts as read at
+ * open. After a wake-up, list the slots again (which /dev/hsmN exist)
+ * and compare TOKEN_INFO. With no token left there is no device to
+ * poll: KHSM_CMD_EVENT (netlink, root only) is the other way.
+ *
+ * Generic netlink family "khsm" (KHSM_GENL_NAME, version
+ * KHSM_GENL_VERSION), initial network namespace only. Attributes are in
+ * one space (enum khsm_nl_attr), mechanism statistics nested (enum
+ * khsm_nl_mech_attr). Every request header's reserved bytes must be zero;
+ * unknown attributes are refused (strict validation). The same family in
+ * the kernel's netlink spec format: kmod/uapi/netlink/khsm.yaml.
+ *
+ *   KHSM_CMD_TOKEN_GET   doit with KHSM_A_TOKEN_INDEX, or dump. Reply per
+ *       token: INDEX, LABEL (32 bytes, blank-padded), SERIAL (16), GID,
+ *       FLAGS (KHSM_NL_TOKEN_F_*), STATE_FLAGS (KHSM_TOKEN_STATE_*),
+ *       OBJECTS (token objects), SESSION_OBJECTS, SESSIONS, RW_SESSIONS,
+ *       FILES (open files), LOGGED_IN (files logged in, SO or user).
+ *   KHSM_CMD_STATS_GET   doit with KHSM_A_TOKEN_INDEX, or dump. Reply per
+ *       token: INDEX, STATS_PIN_FAILURES (wrong PINs), STATS_PIN_LOCKOUTS
+ *       (PINs that reached the retry limit), STATS_MECHS: one nested
+ *       KHSM_A_STATS_MECH per mechanism used since the token was made,
+ *       with KHSM_A_MECH_TYPE (CKM_*), KHSM_A_MECH_OPS (operations
+ *       started: OP_INIT that succeeded) and KHSM_A_MECH_FAILURES (OP_INIT
+ *       refused with a mechanism chosen, or a step that failed and ended
+ *       the operation). Counters are __u64 and only grow.
+ *   KHSM_CMD_TOKEN_ADD   optional KHSM_A_TOKEN_GID (default: the module's
+ *       gid=); replies with the new token as TOKEN_GET does. ENOSPC: 64
+ *       tokens (removed ones still open count).
+ *   KHSM_CMD_TOKEN_SET_GROUP  KHSM_A_TOKEN_INDEX, KHSM_A_TOKEN_GID: who
+ *       may open the token from now on (files already open stay).
+ *   KHSM_CMD_TOKEN_REMOVE  KHSM_A_TOKEN_INDEX.
+ *
+ * Access. ADD, SET_GROUP and REMOVE need CAP_NET_ADMIN (GENL_ADMIN_PERM,
+ * checked by the netlink core) and CAP_SYS_ADMIN (checked by khsm), both
+ * in the initial user namespace: EPERM otherwise. TOKEN_GET and
+ * STATS_GET: CAP_SYS_ADMIN reads every token; any other caller reads the
+ * tokens whose group it is in (in_group_p of the calling process): a dump
+ * leaves the others out, a doit on one of them fails with EACCES (as
+ * opening its device would). An unknown or removed token: ENOENT.
+ *
+ * Multicast group "events" (KHSM_GENL_MCGRP_EVENTS): joining it needs
+ * CAP_SYS_ADMIN (EPERM). Each event is a KHSM_CMD_EVENT message with
+ * EVENT_TYPE (KHSM_EVENT_*), TOKEN_INDEX, and, of the process that caused
+ * it: EVENT_UID (its real uid in the initial namespace), EVENT_PID (its
+ * thread group id there), EVENT_COMM (its comm, NUL-terminated), and
+ * EVENT_TIME (CLOCK_REALTIME in ns, taken by the kernel). Per type:
+ *   TOKEN_INIT    (C_InitToken or ADMIN_INIT_TOKEN succeeded)
+ *   LOGIN         EVENT_USER_TYPE (CKU_SO or CKU_USER)
+ *   LOGIN_FAILED  EVENT_USER_TYPE, RV (CKR_PIN_INCORRECT, CKR_PIN_LOCKED);
+ *                 a context-specific login (CKU_CONTEXT_SPECIFIC) too
+ *   PIN_LOCKED    EVENT_USER_TYPE if logged in: this wrong PIN (C_Login,
+ *                 a context-specific login or C_SetPIN) reached the
+ *                 retry limit
+ *   OBJECT_CREATE, OBJECT_DESTROY  OBJECT_HANDLE, OBJECT_CLASS, and for
+ *                 token objects OBJECT_OID; OBJECT_ID (CKA_ID) if set
+ *                 (create: CREATE_OBJECT, COPY_OBJECT, GENERATE_KEY,
+ *                 GENERATE_KEY_PAIR (one per key), DERIVE_KEY, UNWRAP_KEY;
+ *                 destroy: DESTROY_OBJECT)
+ *   KEY_USE       MECHANISM, OBJECT_HANDLE, OBJECT_CLASS, OBJECT_OID of
+ *                 token objects, OBJECT_ID if set: an operation with a
+ *                 key started (OP_INIT)
+ *   TOKEN_ADD, TOKEN_REMOVE  (netlink TOKEN_ADD, TOKEN_REMOVE)
+ * Events carry no secret: no PIN, no key material. A receiver that
+ * falls behind loses events (ENOBUFS on its socket), as netlink does.
+ */
+#define KHSM_GENL_NAME		"khsm"
+#define KHSM_GENL_VERSION	1
+#define KHSM_GENL_MCGRP_EVENTS	"events"
+
+enum khsm_nl_cmd {
+	KHSM_CMD_UNSPEC,
+	KHSM_CMD_TOKEN_GET,
+	KHSM_CMD_TOKEN_SET_GROUP,
+	KHSM_CMD_TOKEN_ADD,
+	KHSM_CMD_TOKEN_REMOVE,
+	KHSM_CMD_STATS_GET,
+	KHSM_CMD_EVENT,
+	__KHSM_CMD_MAX
+};
+#define KHSM_CMD_MAX (__KHSM_CMD_MAX - 1)
+
+enum khsm_nl_attr {
+	KHSM_A_UNSPEC,
+	KHSM_A_PAD,
+	KHSM_A_TOKEN_INDEX,		/* __u32 */
+	KHSM_A_TOKEN_LABEL,		/* 32 bytes */
+	KHSM_A_TOKEN_SERIAL,		/* 16 bytes */
+	KHSM_A_TOKEN_GID,		/* __u32, initial user namespace */
+	KHSM_A_TOKEN_FLAGS,		/* __u32 KHSM_NL_TOKEN_F_* */
+	KHSM_A_TOKEN_STATE_FLAGS,	/* __u32 KHSM_TOKEN_STATE_* */
+	KHSM_A_TOKEN_OBJECTS,		/* __u32 */
+	KHSM_A_TOKEN_SESSION_OBJECTS,	/* __u32 */
+	KHSM_A_TOKEN_SESSIONS,		/* __u32 */
+	KHSM_A_TOKEN_RW_SESSIONS,	/* __u32 */
+	KHSM_A_TOKEN_FILES,		/* __u32 */
+	KHSM_A_TOKEN_LOGGED_IN,		/* __u32 */
+	KHSM_A_STATS_PIN_FAILURES,	/* __u64 */
+	KHSM_A_STATS_PIN_LOCKOUTS,	/* __u64 */
+	KHSM_A_STATS_MECHS,		/* nest of KHSM_A_STATS_MECH */
+	KHSM_A_STATS_MECH,		/* nest of enum khsm_nl_mech_attr */
+	KHSM_A_EVENT_TYPE,		/* __u32 KHSM_EVENT_* */
+	KHSM_A_EVENT_UID,		/* __u32 */
+	KHSM_A_EVENT_PID,		/* __u32 */
+	KHSM_A_EVENT_COMM,		/* NUL-terminated string */
+	KHSM_A_EVENT_TIME,		/* __u64 ns, CLOCK_REALTIME */
+	KHSM_A_EVENT_USER_TYPE,		/* __u32 CKU_* */
+	KHSM_A_EVENT_RV,		/* __u32 CKR_* */
+	KHSM_A_MECHANISM,		/* __u64 CKM_* */
+	KHSM_A_OBJECT_HANDLE,		/* __u32 */
+	KHSM_A_OBJECT_CLASS,		/* __u64 CKO_* */
+	KHSM_A_OBJECT_OID,		/* __u64 */
+	KHSM_A_OBJECT_ID,		/* CKA_ID, at most 64 bytes */
+	__KHSM_A_MAX
+};
+#define KHSM_A_MAX (__KHSM_A_MAX - 1)
+
+enum khsm_nl_mech_attr {
+	KHSM_A_MECH_UNSPEC,
+	KHSM_A_MECH_PAD,
+	KHSM_A_MECH_TYPE,		/* __u64 CKM_* */
+	KHSM_A_MECH_OPS,		/* __u64 */
+	KHSM_A_MECH_FAILURES,		/* __u64 */
+	__KHSM_A_MECH_MAX
+};
+#define KHSM_A_MECH_MAX (__KHSM_A_MECH_MAX - 1)
+
+/* KHSM_A_TOKEN_FLAGS */
+#define KHSM_NL_TOKEN_F_INITIALIZED	(1U << 0)	/* C_InitToken done */
+#define KHSM_NL_TOKEN_F_USER_PIN_SET	(1U << 1)
+#define KHSM_NL_TOKEN_F_SO_LOGGED_IN	(1U << 2)	/* some file, as SO */
+#define KHSM_NL_TOKEN_F_USER_LOGGED_IN	(1U << 3)	/* some file, as user */
+#define KHSM_NL_TOKEN_F_SO_PIN_LOCKED	(1U << 4)
+#define KHSM_NL_TOKEN_F_USER_PIN_LOCKED	(1U << 5)
+
+/* KHSM_A_EVENT_TYPE */
+enum khsm_event {
+	KHSM_EVENT_UNSPEC,
+	KHSM_EVENT_TOKEN_INIT,
+	KHSM_EVENT_LOGIN,
+	KHSM_EVENT_LOGIN_FAILED,
+	KHSM_EVENT_PIN_LOCKED,
+	KHSM_EVENT_OBJECT_CREATE,
+	KHSM_EVENT_OBJECT_DESTROY,
+	KHSM_EVENT_KEY_USE,
+	KHSM_EVENT_TOKEN_ADD,
+	KHSM_EVENT_TOKEN_REMOVE,
+	__KHSM_EVENT_MAX
+};
+#define KHSM_EVENT_MAX (__KHSM_EVENT_MAX - 1)
 
 #endif /* _UAPI_LINUX_KHSM_H */

@@ -48,8 +48,21 @@
  *   under emulation stay fast). Invalid values make the call fail with
  *   CKR_ARGUMENTS_BAD. Derived buffers are wiped.
  *
+ * Persistence
+ *   When the state directory exists ($KHSM_STATE_DIR, default
+ *   /var/lib/khsm; "none" turns it off) and the kernel has
+ *   KHSM_FEATURE_STATE, every call that changes a token's state writes the
+ *   sealed blobs there before it returns (README, "State directory"):
+ *   create, copy, generate, derive, unwrap and set-attributes of token
+ *   objects, destroy, init token, init PIN, set PIN and login (also a
+ *   wrong PIN). When a write fails the call returns CKR_DEVICE_ERROR
+ *   (new objects are destroyed again; errno in hsm_last_errno(), the
+ *   reason on stderr if KHSM_DEBUG is set); a login keeps its answer.
+ *
  * Environment
  *   KHSM_DEV_DIR: directory holding hsmN device nodes (default "/dev").
+ *   KHSM_STATE_DIR: the state directory (above). KHSM_PIN_RETRIES: the
+ *   retry limit hsm_init_token gives a new token (0 or unset: default).
  *   Environment variables are read with secure_getenv().
  *
  * fork()
@@ -390,6 +403,59 @@ unsigned long hsm_template_count(const struct hsm_template *t);
 unsigned long hsm_attr_ulong(const struct hsm_attr *a, uint64_t *value);
 /* Decode a CK_BBOOL attribute value: CKR_ATTRIBUTE_VALUE_INVALID if len != 1. */
 unsigned long hsm_attr_bool(const struct hsm_attr *a, int *value);
+
+/* ---- Sealed token state (state_ioc.c, persist.c; LIBHSM_1.1) --------------- */
+
+#define HSM_STATE_DIR_DEFAULT	"/var/lib/khsm"
+
+/* $KHSM_STATE_DIR or HSM_STATE_DIR_DEFAULT; NULL when it is "none". */
+const char *hsm_state_dir(void);
+
+/*
+ * KHSM_IOC_STATE (<linux/khsm.h>). Blobs come in buffers to release with
+ * hsm_free(). EXPORT_OBJECT: @blob NULL asks for oid/gen only (a session
+ * object answers oid 0 and no blob). EXPORT_NEXT: the token object with
+ * the lowest oid >= *oid (CAP_SYS_ADMIN); *oid is set to its oid;
+ * CKR_OBJECT_HANDLE_INVALID after the last.
+ */
+unsigned long hsm_state_export_header(const struct hsm_token *tok,
+				      void **blob, size_t *len);
+unsigned long hsm_state_export_object(const struct hsm_token *tok,
+				      uint32_t handle, void **blob,
+				      size_t *len, uint64_t *oid,
+				      uint64_t *gen);
+unsigned long hsm_state_export_next(const struct hsm_token *tok,
+				    uint64_t *oid, void **blob, size_t *len,
+				    uint64_t *gen);
+/*
+ * LOAD_HEADER (CAP_SYS_ADMIN, no session open). @so_pin non-NULL: the
+ * kernel checks it against the header's SO PIN (Argon2id with the salt
+ * and cost the header records) before it changes anything
+ * (KHSM_STATE_LOAD_F_SO_PIN, hsmctl restore).
+ */
+unsigned long hsm_state_load_header(const struct hsm_token *tok,
+				    const void *blob, size_t len,
+				    const void *so_pin, size_t so_pin_len);
+/* LOAD_OBJECT: *status is the kernel's KHSM_STATE_OK, _MALFORMED, ... */
+unsigned long hsm_state_load_object(const struct hsm_token *tok,
+				    const void *blob, size_t len,
+				    uint64_t oid, uint32_t *status);
+/* LOAD_FINISH: *missing (may be NULL) listed objects that never came. */
+unsigned long hsm_state_load_finish(const struct hsm_token *tok,
+				    uint64_t *missing);
+
+#define HSM_STATE_SAVE_FORCE	1U	/* replace newer files too (restore) */
+/*
+ * Write the token's whole state into <@dir>/<serial>/ (@dir NULL:
+ * hsm_state_dir()) under the directory's lock: every object
+ * (EXPORT_NEXT, CAP_SYS_ADMIN), the header, removal of object files the
+ * header does not list, the <@dir>/hsmN link. Without FORCE a file of a
+ * newer or equal generation is kept. CKR_TOKEN_NOT_RECOGNIZED for a
+ * token never initialised; CKR_DEVICE_ERROR with hsm_last_errno() when
+ * a file operation failed (ENOENT: no @dir).
+ */
+unsigned long hsm_state_save(const struct hsm_token *tok, const char *dir,
+			     unsigned int flags);
 
 #ifdef __cplusplus
 }
