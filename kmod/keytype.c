@@ -375,7 +375,7 @@ static int khsm_kr_begin(const struct key *key, unsigned long mech, u32 kind,
 	} else if (!khsm_kr_in_group(tok)) {
 		why = "not in the token's group";
 	} else if ((o->class != CKO_PUBLIC_KEY || o->private) &&
-		   !tok->n_user_logins) {
+		   tok->n_logged_in <= tok->n_so_logged_in) {
 		why = "no user logged in to the token";
 	} else if (o->class == CKO_PRIVATE_KEY &&
 		   khsm_attrs_bool(&o->attrs, CKA_ALWAYS_AUTHENTICATE)) {

@@ -95,7 +95,6 @@ struct khsm_token {
 	u32 n_session_objects;
 	u32 n_files;
 	u32 n_logged_in;
-	u32 n_user_logins;		/* files logged in as CKU_USER */
 	u32 n_so_logged_in;		/* of n_logged_in, as SO */
 	u64 n_bytes;			/* charged bytes of objects and sessions */
 	struct xarray uids;		/* uid -> struct khsm_uid_share */

@@ -115,8 +115,6 @@ void khsm_file_logout(struct khsm_file *f)
 	if (f->user == KHSM_NOBODY)
 		return;
 	khsm_objects_destroy_private(f);
-	if (f->user == CKU_USER)
-		f->tok->n_user_logins--;
 	if (f->user == CKU_SO)
 		f->tok->n_so_logged_in--;
 	f->user = KHSM_NOBODY;
