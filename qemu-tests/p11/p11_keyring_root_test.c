@@ -219,7 +219,7 @@ TEST_F(kr, keyring_read_add_key)
 			ring));
 }
 
-TEST_F(kr, sign_and_refusals)
+TEST_F_TIMEOUT(kr, sign_and_refusals, 240)
 {
 	CK_OBJECT_HANDLE pub, priv, pub2, priv2;
 	CK_MECHANISM ecdsa = { CKM_ECDSA, NULL, 0 };
@@ -332,7 +332,7 @@ TEST_F(kr, sign_and_refusals)
 	EXPECT_NE(0, sign_ec(kpriv2));
 }
 
-TEST_F(kr, rsa)
+TEST_F_TIMEOUT(kr, rsa, 240)
 {
 	CK_MECHANISM m = { CKM_RSA_PKCS_KEY_PAIR_GEN, NULL, 0 };
 	CK_ULONG bits = 2048;
@@ -375,7 +375,7 @@ TEST_F(kr, rsa)
 			DIR "/dec && cmp -s " DIR "/dec " DIR "/dgst", kpriv));
 }
 
-TEST_F(kr, revoke_and_destroy)
+TEST_F_TIMEOUT(kr, revoke_and_destroy, 240)
 {
 	CK_MECHANISM ecdsa = { CKM_ECDSA, NULL, 0 };
 	CK_OBJECT_HANDLE pub, priv;
