@@ -19,6 +19,7 @@
 
 #include "backup.h"
 #include "hsmctl.h"
+#include "../src/state.h"	/* hsmi_obj_name_parse: libhsm.a is linked in */
 
 #define HDR_MAX	(sizeof(struct khsm_state_hdr) + \
 		 (size_t)KHSM_STATE_MAX_ENTRIES * sizeof(struct khsm_state_ent))
@@ -57,28 +58,6 @@ static long ent_find(const struct load *l, uint64_t oid)
 static void obj_name(uint64_t oid, char out[32])
 {
 	snprintf(out, 32, "%016" PRIx64 ".obj", oid);
-}
-
-/* "%016llx.obj", oid not 0. */
-static int obj_name_parse(const char *name, uint64_t *oid)
-{
-	uint64_t v = 0;
-	int i;
-
-	for (i = 0; i < 16; i++) {
-		char c = name[i];
-
-		if (c >= '0' && c <= '9')
-			v = v << 4 | (uint64_t)(c - '0');
-		else if (c >= 'a' && c <= 'f')
-			v = v << 4 | (uint64_t)(c - 'a' + 10);
-		else
-			return -1;
-	}
-	if (strcmp(name + 16, ".obj") || !v)
-		return -1;
-	*oid = v;
-	return 0;
 }
 
 /* Why the kernel refused @blob (status @st), in words, into @buf. */
@@ -220,7 +199,7 @@ static int obj_filter(const struct dirent *de)
 {
 	uint64_t oid;
 
-	return !obj_name_parse(de->d_name, &oid);
+	return !hsmi_obj_name_parse(de->d_name, &oid);
 }
 
 int cmd_load(struct opts *o, struct hsm_token *tok)
@@ -274,7 +253,7 @@ int cmd_load(struct opts *o, struct hsm_token *tok)
 		n = 0;
 	}
 	for (i = 0; i < n; i++) {
-		obj_name_parse(names[i]->d_name, &oid);
+		hsmi_obj_name_parse(names[i]->d_name, &oid);
 		obj_name(oid, path);
 		if (read_file_at(dfd, path, OBJ_MAX, &blob, &len)) {
 			msg("%s: %s refused: unreadable: %s", o->name, path,
