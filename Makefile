@@ -92,7 +92,7 @@ DEPS := make gcc libc6-dev pkg-config kmod cpio gzip xz-utils util-linux passwd 
 	opensc softhsm2 openssl gnutls-bin p11-kit libp11-kit-dev \
 	libkeyutils-dev keyutils libnl-genl-3-dev libargon2-dev libssl-dev libcap-dev \
 	sparse perl python3 python3-cryptography-vectors valgrind \
-	dpkg-dev libcmocka-dev
+	dpkg-dev libcmocka-dev udev
 LINUX_SRC_TAR ?= /usr/src/linux-source-6.1.tar.xz
 LINUX_SRC := $(TOP)/build/linux-src
 LINUX_SRC_FILES := tools/testing/selftests/kselftest_harness.h \
