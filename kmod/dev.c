@@ -10,14 +10,26 @@
  * poll() and read() give the slot events (a token added, removed or
  * initialised; uAPI header, "Slot events"): readable while the global
  * event counter differs from what this file last read.
+ *
+ * The device's sysfs attributes tell udev what the node should look like
+ * (udev/60-khsm.rules): khsm_gid (the token's group, world-readable as the
+ * node's group is), khsm_serial and khsm_label (root only, as netlink's
+ * TOKEN_GET shows them only to the token's group). They are created
+ * before the "add" uevent (misc_register() passes the group to
+ * device_create_with_groups()); a change of any of them is a KOBJ_CHANGE
+ * uevent (khsm_dev_changed(), from token_list.c). The device's drvdata
+ * is the miscdevice; a show runs with a sysfs active reference, which
+ * misc_deregister() drains, so the token outlives it.
  */
 #include <linux/capability.h>
 #include <linux/cred.h>
+#include <linux/device.h>
 #include <linux/fs.h>
 #include <linux/miscdevice.h>
 #include <linux/module.h>
 #include <linux/poll.h>
 #include <linux/slab.h>
+#include <linux/sysfs.h>
 #include <linux/uaccess.h>
 
 #include "dev.h"
@@ -113,6 +125,83 @@ static const struct file_operations khsm_fops = {
 	.compat_ioctl = compat_ptr_ioctl,
 };
 
+static struct khsm_token *khsm_dev_token(struct device *dev)
+{
+	struct miscdevice *misc = dev_get_drvdata(dev);
+
+	return container_of(misc, struct khsm_token, misc);
+}
+
+/* The token's group, a decimal gid of the initial user namespace. */
+static ssize_t khsm_gid_show(struct device *dev, struct device_attribute *attr,
+			     char *buf)
+{
+	struct khsm_token *tok = khsm_dev_token(dev);
+	kgid_t gid;
+
+	mutex_lock(&tok->lock);
+	gid = tok->gid;
+	mutex_unlock(&tok->lock);
+	return sysfs_emit(buf, "%u\n", from_kgid_munged(&init_user_ns, gid));
+}
+
+/*
+ * The blank-padded field @s without its trailing blanks; bytes outside
+ * printable ASCII and the backslash as octal escapes (\ooo), so the value
+ * is one line whatever C_InitToken was given.
+ */
+static ssize_t khsm_dev_show_field(struct khsm_token *tok, const u8 *field,
+				   size_t size, char *buf)
+{
+	u8 v[KHSM_LABEL_LEN];
+	size_t len, i;
+	int n = 0;
+
+	BUILD_BUG_ON(sizeof(v) < KHSM_SERIAL_LEN);
+	mutex_lock(&tok->lock);
+	memcpy(v, field, size);
+	mutex_unlock(&tok->lock);
+	len = size;
+	while (len && v[len - 1] == ' ')
+		len--;
+	for (i = 0; i < len; i++) {
+		if (v[i] >= 0x20 && v[i] < 0x7f && v[i] != '\\')
+			n += sysfs_emit_at(buf, n, "%c", v[i]);
+		else
+			n += sysfs_emit_at(buf, n, "\\%03o", v[i]);
+	}
+	n += sysfs_emit_at(buf, n, "\n");
+	return n;
+}
+
+static ssize_t khsm_label_show(struct device *dev,
+			       struct device_attribute *attr, char *buf)
+{
+	struct khsm_token *tok = khsm_dev_token(dev);
+
+	return khsm_dev_show_field(tok, tok->label, sizeof(tok->label), buf);
+}
+
+static ssize_t khsm_serial_show(struct device *dev,
+				struct device_attribute *attr, char *buf)
+{
+	struct khsm_token *tok = khsm_dev_token(dev);
+
+	return khsm_dev_show_field(tok, tok->serial, sizeof(tok->serial), buf);
+}
+
+static DEVICE_ATTR_RO(khsm_gid);
+static DEVICE_ATTR_ADMIN_RO(khsm_label);
+static DEVICE_ATTR_ADMIN_RO(khsm_serial);
+
+static struct attribute *khsm_dev_attrs[] = {
+	&dev_attr_khsm_gid.attr,
+	&dev_attr_khsm_label.attr,
+	&dev_attr_khsm_serial.attr,
+	NULL
+};
+ATTRIBUTE_GROUPS(khsm_dev);
+
 /* /dev/hsmN for a new token (token_list.c, under its table mutex). */
 int khsm_dev_register(struct khsm_token *tok)
 {
@@ -123,6 +212,7 @@ int khsm_dev_register(struct khsm_token *tok)
 	tok->misc.name = tok->name;
 	tok->misc.fops = &khsm_fops;
 	tok->misc.mode = 0660;
+	tok->misc.groups = khsm_dev_groups;
 	err = misc_register(&tok->misc);
 	if (err) {
 		pr_err("cannot register /dev/%s: %d\n", tok->name, err);
@@ -137,4 +227,14 @@ void khsm_dev_unregister(struct khsm_token *tok)
 	if (tok->registered)
 		misc_deregister(&tok->misc);
 	tok->registered = false;
+}
+
+/*
+ * A KOBJ_CHANGE uevent on /dev/hsmN: its attributes changed. Under the
+ * table mutex (token_list.c), with the device registered.
+ */
+void khsm_dev_changed(struct khsm_token *tok)
+{
+	if (tok->registered)
+		kobject_uevent(&tok->misc.this_device->kobj, KOBJ_CHANGE);
 }

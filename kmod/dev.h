@@ -7,5 +7,6 @@ struct khsm_token;
 
 int khsm_dev_register(struct khsm_token *tok);
 void khsm_dev_unregister(struct khsm_token *tok);
+void khsm_dev_changed(struct khsm_token *tok);
 
 #endif /* KHSM_DEV_H */

@@ -338,14 +338,13 @@ static int khsm_nl_set_group_doit(struct sk_buff *skb, struct genl_info *info)
 	tok = khsm_nl_token(info, &err);
 	if (!tok)
 		return err;
-	mutex_lock(&tok->lock);
-	tok->gid = gid;
-	mutex_unlock(&tok->lock);
-	pr_info("%s: group set to %u by uid %u\n", tok->name,
-		from_kgid_munged(&init_user_ns, gid),
-		from_kuid_munged(&init_user_ns, current_uid()));
+	err = khsm_token_set_gid(tok, gid);
+	if (!err)
+		pr_info("%s: group set to %u by uid %u\n", tok->name,
+			from_kgid_munged(&init_user_ns, gid),
+			from_kuid_munged(&init_user_ns, current_uid()));
 	khsm_token_put(tok);
-	return 0;
+	return err;
 }
 
 static int khsm_nl_remove_doit(struct sk_buff *skb, struct genl_info *info)

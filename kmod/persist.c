@@ -30,6 +30,7 @@
 #include "mech_aes.h"
 #include "object.h"
 #include "persist.h"
+#include "token_list.h"
 
 static const char * const khsm_role_name[] = { "so", "user" };
 
@@ -655,6 +656,8 @@ unsigned long khsm_state_load_header(struct khsm_token *tok, const u8 *blob,
 		k ? " (SO PIN checked)" : ", locked until a login");
 out:
 	mutex_unlock(&tok->lock);
+	if (rv == CKR_OK)
+		khsm_token_changed(tok);	/* label, serial: udev */
 	return rv;
 }
 

@@ -464,12 +464,16 @@ static void khsm_pin_events(struct khsm_token *tok, unsigned long user_type,
 	}
 }
 
-/* A slot event and a TOKEN_INIT event: the token was (re)initialised. */
+/*
+ * A slot event, a TOKEN_INIT event and a KOBJ_CHANGE uevent (new label
+ * and serial attributes): the token was (re)initialised.
+ */
 static void khsm_token_init_events(struct khsm_token *tok)
 {
 	struct khsm_nl_ev ev;
 
 	khsm_slot_event();
+	khsm_token_changed(tok);
 	khsm_nl_ev_init(&ev);
 	khsm_nl_event(tok, KHSM_EVENT_TOKEN_INIT, &ev);
 }

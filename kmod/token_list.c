@@ -16,6 +16,11 @@
  * before misc_mtx (misc_register/misc_deregister) and before any
  * tok->lock, and the last khsm_token_put() takes it to erase the entry
  * (kref_put_mutex), so it is never held around a put.
+ *
+ * A token's device node follows the token (dev.c): udev reads its group
+ * from sysfs (khsm_gid) at "add", and khsm_token_set_gid() and
+ * khsm_token_changed() send a KOBJ_CHANGE uevent, under the table mutex
+ * so the device cannot be unregistered meanwhile.
  */
 #include <linux/atomic.h>
 #include <linux/kref.h>
@@ -156,6 +161,39 @@ err_setup:
 	mutex_unlock(&khsm_tokens_mutex);
 	kfree(tok);
 	return err;
+}
+
+/*
+ * Set token @tok's group (KHSM_CMD_TOKEN_SET_GROUP): opens check it from
+ * now on; a KOBJ_CHANGE uevent lets udev give the node the new group.
+ * -ENOENT if the token was removed meanwhile.
+ */
+int khsm_token_set_gid(struct khsm_token *tok, kgid_t gid)
+{
+	mutex_lock(&khsm_tokens_mutex);
+	if (tok->removed) {
+		mutex_unlock(&khsm_tokens_mutex);
+		return -ENOENT;
+	}
+	mutex_lock(&tok->lock);
+	tok->gid = gid;
+	mutex_unlock(&tok->lock);
+	khsm_dev_changed(tok);
+	mutex_unlock(&khsm_tokens_mutex);
+	return 0;
+}
+
+/*
+ * Token @tok's label or serial changed (C_InitToken, a state load): a
+ * KOBJ_CHANGE uevent on its device, unless it was removed. Called with no
+ * lock held; the caller holds a reference.
+ */
+void khsm_token_changed(struct khsm_token *tok)
+{
+	mutex_lock(&khsm_tokens_mutex);
+	if (!tok->removed)
+		khsm_dev_changed(tok);
+	mutex_unlock(&khsm_tokens_mutex);
 }
 
 /* Under khsm_tokens_mutex: mark removed, unregister; the caller puts. */

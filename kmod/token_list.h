@@ -16,6 +16,9 @@ void khsm_tokens_uninit(void);
 int khsm_token_add(kgid_t gid, u32 *index);
 int khsm_token_remove(u32 index);
 kgid_t khsm_token_default_gid(void);
+/* Group and attribute changes; each is a KOBJ_CHANGE uevent on /dev/hsmN. */
+int khsm_token_set_gid(struct khsm_token *tok, kgid_t gid);
+void khsm_token_changed(struct khsm_token *tok);
 
 /* A present (not removed) token, referenced, or NULL. */
 struct khsm_token *khsm_token_lookup(u32 index);

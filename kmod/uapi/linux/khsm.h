@@ -1084,6 +1084,25 @@ struct khsm_state_io {
  * file's sessions are gone), and poll() reports EPOLLHUP. Its objects
  * and sessions are freed when the last such file closes.
  *
+ * Groups and udev. Each token has a group (the module's gid= for the
+ * tokens made at load and the default of TOKEN_ADD; TOKEN_ADD's or
+ * TOKEN_SET_GROUP's KHSM_A_TOKEN_GID): open() of /dev/hsmN succeeds only
+ * for a caller in that group (in_group_p: effective or supplementary
+ * group) or with CAP_SYS_ADMIN, else EACCES, whatever the node's mode.
+ * The check is made at open only: an open file keeps working after a
+ * group change, and a file passed to another process (SCM_RIGHTS, fork)
+ * carries the opener's right to use the token, and its login state, to
+ * the receiver. The device's sysfs directory (/sys/class/misc/hsmN/)
+ * shows the group as khsm_gid (decimal gid in the initial user namespace,
+ * mode 0444), and to root only (0400) the token's serial as khsm_serial
+ * and its label as khsm_label (trailing blanks dropped, bytes outside
+ * printable ASCII and the backslash as \ooo). The attributes exist
+ * before the "add" uevent; a KOBJ_CHANGE uevent follows TOKEN_SET_GROUP,
+ * C_InitToken / ADMIN_INIT_TOKEN and a loaded state header, so the udev
+ * rule (udev/60-khsm.rules: GROUP="$attr{khsm_gid}", MODE="0660") keeps
+ * the node's group equal to the kernel's, which stays the one source of
+ * truth.
+ *
  * C_WaitForSlotEvent: the kernel counts slot events (a token added,
  * removed, or initialised by C_InitToken or ADMIN_INIT_TOKEN) in one
  * counter for the whole module. poll()/select()/epoll on any open
@@ -1119,7 +1138,8 @@ struct khsm_state_io {
  *       gid=); replies with the new token as TOKEN_GET does. ENOSPC: 64
  *       tokens (removed ones still open count).
  *   KHSM_CMD_TOKEN_SET_GROUP  KHSM_A_TOKEN_INDEX, KHSM_A_TOKEN_GID: who
- *       may open the token from now on (files already open stay).
+ *       may open the token from now on (files already open stay); a
+ *       KOBJ_CHANGE uevent on the device (udev sets the node's group).
  *   KHSM_CMD_TOKEN_REMOVE  KHSM_A_TOKEN_INDEX.
  *
  * Access. ADD, SET_GROUP and REMOVE need CAP_NET_ADMIN (GENL_ADMIN_PERM,
