@@ -35,7 +35,8 @@ hsmgid=$(getent group hsm | cut -d: -f3)
 export hsmgid LIB KV
 check "module in /lib/modules/$KV/extra and known to modprobe" \
 	'[ -f /lib/modules/$KV/extra/khsm.ko ] && modinfo -n khsm | grep -q extra/khsm.ko'
-check "udev rule installed" 'grep -q "KERNEL==\"hsm\[0-9\]\*\", GROUP=\"hsm\", MODE=\"0660\"" /etc/udev/rules.d/60-khsm.rules'
+check "udev rule installed (group from the kernel's khsm_gid, mode 0660)" \
+	'grep -q "KERNEL==\"hsm\[0-9\]\*\", GROUP=\"\$attr{khsm_gid}\", MODE=\"0660\"" /etc/udev/rules.d/60-khsm.rules'
 check "hsmctl installed where the udev rule runs it" \
 	'[ -x /usr/sbin/hsmctl ] && grep -q "RUN+=\"/usr/sbin/hsmctl load %k\"" /etc/udev/rules.d/60-khsm.rules'
 check "state directory /var/lib/khsm, group hsm, mode 2770" \
