@@ -582,6 +582,7 @@ static const struct {
 	{ "show", cmd_show },
 	{ "stats", cmd_stats },
 	{ "token", cmd_token },
+	{ "monitor", cmd_monitor },
 };
 
 int main(int argc, char **argv)

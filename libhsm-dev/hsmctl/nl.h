@@ -72,6 +72,8 @@ int hnl_fail(int err, const char *what, const char *tok);
 
 /* The multicast group "events": join it; 0 or the positive errno. */
 int hnl_join_events(struct hnl *n);
+/* hnl_open + a big receive buffer + join; 0 or an exit status (said). */
+int hnl_events_open(struct hnl *n, const char *what);
 
 /* One event as the kernel sends it. */
 struct hevent {
@@ -88,7 +90,7 @@ struct hevent {
 /*
  * Receive the next batch of events (blocks); calls @fn for each. 0, or
  * the positive errno of recv (ENOBUFS: events were lost, the socket goes
- * on), or the value @fn returned when non-zero (stops).
+ * on), or the negative value @fn returned to stop.
  */
 int hnl_recv_events(struct hnl *n, int (*fn)(const struct hevent *, void *),
 		    void *arg);
