@@ -7,7 +7,9 @@
 # per-token groups with users alice (group hsm-a), bob (hsm-b) and carol
 # (neither):
 #   - udevd runs with the repo's rule (in /run/udev/rules.d, RUN pointing
-#     at the build's hsmctl, KHSM_STATE_DIR at this flow's directory);
+#     at the build's hsmctl, KHSM_STATE_DIR at this flow's directory,
+#     root:hsm 2770 as /var/lib/khsm; alice and bob are in group hsm for
+#     it, no token is);
 #   - coldplug: /dev/hsm0 (group hsm-a in the kernel) set to root:root 0600
 #     by hand, `udevadm trigger --action=add`, `udevadm settle`: udev gave
 #     it group hsm-a and mode 0660 from the numeric $attr{khsm_gid};
@@ -55,14 +57,17 @@ trap cleanup EXIT
 
 # --- users, groups, state directory --------------------------------------------
 groupadd -f hsm-a && groupadd -f hsm-b
-id alice >/dev/null 2>&1 || useradd -m -U -G hsm-a -s /bin/bash alice
-id bob >/dev/null 2>&1 || useradd -m -U -G hsm-b -s /bin/bash bob
+# alice and bob are also in group hsm, the state directory's group (as on a
+# host after `make install`: /var/lib/khsm root:hsm 2770); no token here
+# has group hsm.
+id alice >/dev/null 2>&1 || useradd -m -U -G hsm-a,hsm -s /bin/bash alice
+id bob >/dev/null 2>&1 || useradd -m -U -G hsm-b,hsm -s /bin/bash bob
 id carol >/dev/null 2>&1 || useradd -m -U -s /bin/bash carol
 GA=$(getent group hsm-a | cut -d: -f3)
 GB=$(getent group hsm-b | cut -d: -f3)
 export GA GB
 chmod 0755 "$W"
-mkdir -m 1777 "$STATE"
+mkdir -m 2770 "$STATE" && chgrp hsm "$STATE"
 for u in alice bob carol; do
 	install -d -o $u -g $u -m 0700 "$W/$u"
 done
