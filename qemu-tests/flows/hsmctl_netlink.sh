@@ -68,16 +68,6 @@ t = json.loads(sys.argv[1])
 assert t[\"index\"] == 0 and t[\"objects\"] == 2 and \"stats\" in t, t
 assert t[\"stats\"][\"pin_failures\"] == 0, t
 " "$OUT"'
-step "hsmctl stats --json" "$HSMCTL" stats --json &&
-	check "CKM_EC_KEY_PAIR_GEN counted once on hsm0" '
-python3 -c "
-import json, sys
-s = [x for x in json.loads(sys.argv[1]) if x[\"index\"] == 0][0][\"stats\"]
-m = {x[\"mechanism\"]: x for x in s[\"mechanisms\"]}
-assert m[\"CKM_EC_KEY_PAIR_GEN\"][\"ops\"] == 1, s
-" "$OUT"'
-step "hsmctl stats hsm0" "$HSMCTL" stats hsm0 &&
-	check "human lines" 'grep -q "mechanism CKM_EC_KEY_PAIR_GEN: 1 ops, 0 failures" <<<"$OUT"'
 
 # --- token add / set-group / remove -------------------------------------------
 groupadd -f hsm-nl
@@ -179,6 +169,99 @@ has(p3, "LOGIN_FAILED", rv="CKR_PIN_INCORRECT")
 print(len(ev), "events, all there")
 PY'
 
-#AUDIT#
+step "hsmctl stats --json" "$HSMCTL" stats --json &&
+	check "hsm0: CKM_ECDSA 1 op (the signature; key generation is no operation), 1 PIN failure" '
+python3 -c "
+import json, sys
+s = [x for x in json.loads(sys.argv[1]) if x[\"index\"] == 0][0][\"stats\"]
+m = {x[\"mechanism\"]: x for x in s[\"mechanisms\"]}
+assert m[\"CKM_ECDSA\"][\"ops\"] == 1 and m[\"CKM_ECDSA\"][\"failures\"] == 0, s
+assert s[\"pin_failures\"] == 1 and s[\"pin_lockouts\"] == 0, s
+" "$OUT"'
+step "as hsmuser: hsmctl stats hsm0" "${AS_USER[@]}" "$HSMCTL" stats hsm0 &&
+	check "human lines" 'grep -q "mechanism CKM_ECDSA: 1 ops, 0 failures" <<<"$OUT" && grep -q "pin-failures: 1" <<<"$OUT"'
+
+# --- audit ------------------------------------------------------------------------
+LOG=$W/audit.log
+export LOG
+step_fails "as hsmuser: audit refused" "needs root (CAP_SYS_ADMIN)" \
+	"${AS_USER[@]}" "$HSMCTL" audit --log "$W/u/a.log" --count 1
+check "and no log file made" '[ ! -e "$W/u/a.log" ]'
+# wait_gone PID: up to 120 s for PID to exit; its status, or 124 (killed)
+wait_gone() {
+	local n=600
+	while [ $((n -= 1)) -gt 0 ]; do
+		kill -0 "$1" 2>/dev/null || { wait "$1"; return; }
+		sleep 0.2
+	done
+	kill "$1"
+	wait "$1"
+	return 124
+}
+"$HSMCTL" audit --log "$LOG" --count 4 >"$W/aud1.out" 2>&1 &
+AUD=$!
+sleep 2
+step "root: key pair 4e03 and a signature (LOGIN, 2 OBJECT_CREATE, LOGIN, KEY_USE)" \
+	bash -c "${P11T[*]} ${L[*]} --keypairgen --key-type EC:prime256v1 --id 4e03 --label nl3 --usage-sign &&
+		 ${P11T[*]} ${L[*]} --sign -m ECDSA --id 4e03 -i $W/u/msg -o $W/sig3"
+wait_gone "$AUD"
+AUDRC=$?
+export AUDRC
+check "audit --count 4 exits 0 by itself" '[ "$AUDRC" = 0 ]' || _show "$(cat "$W/aud1.out")"
+step "the log" cat "$LOG"
+check "5 records (start + 4 events), each a JSON object, seq 0..4" '
+python3 - "$LOG" <<"PY"
+import json, sys
+r = [json.loads(l) for l in open(sys.argv[1])]
+assert [x["seq"] for x in r] == [0, 1, 2, 3, 4], r
+assert r[0]["type"] == "start" and r[0]["resumed"] is False, r[0]
+assert [x["type"] for x in r[1:]] == ["LOGIN", "OBJECT_CREATE", "OBJECT_CREATE", "LOGIN"], r
+assert r[1]["uid"] == 0 and r[1]["comm"] == "pkcs11-tool", r[1]
+PY'
+step "hsmctl audit verify" "$HSMCTL" audit verify "$LOG" &&
+	HEAD1=$(sed -n 's/^head: //p' <<<"$LAST_OUT")
+HEAD1=${HEAD1:-none}
+export HEAD1
+check "OK, 5 records, a head" '[[ "$HEAD1" =~ ^[0-9a-f]{64}$ ]]'
+"$HSMCTL" audit --log "$LOG" --count 1 >"$W/aud2.out" 2>&1 &
+AUD=$!
+sleep 2
+step "root: one login (LOGIN)" "${P11T[@]}" "${L[@]}" -O
+wait_gone "$AUD"
+AUDRC=$?
+check "a restarted audit --count 1 exits 0" '[ "$AUDRC" = 0 ]' 
+step "its messages" cat "$W/aud2.out" &&
+	check "it verified the log and continued" 'grep -q "verified (5 records), continuing the chain" <<<"$OUT"'
+step "audit verify after the restart, --head of before" \
+	"$HSMCTL" audit verify "$LOG" --head "$HEAD1" &&
+	check "7 records, the kept head is line 5" \
+		'grep -q "OK, 7 records" <<<"$OUT" && grep -q "kept head: line 5" <<<"$OUT"'
+HEAD2=$(sed -n 's/^head: //p' <<<"$LAST_OUT")
+check "line 6 is a resumed start record" \
+	'sed -n 6p "$LOG" | python3 -c "import json,sys; r=json.load(sys.stdin); assert r[\"type\"]==\"start\" and r[\"resumed\"] and r[\"seq\"]==5"'
+# tamper: a copy per case; each must fail (exit 1) and name the line
+sed '3s/"pid":[0-9]*/"pid":1/' "$LOG" >"$W/t.edit"
+sed '4d' "$LOG" >"$W/t.del"
+awk 'NR == 3 { h = $0; next } NR == 4 { print; print h; next } { print }' "$LOG" >"$W/t.swap"
+sed '4p' "$LOG" >"$W/t.ins"
+check "the edited copy differs" '! cmp -s "$LOG" "$W/t.edit"'
+step_fails "verify: edited field on line 3" "line 3 was edited" "$HSMCTL" audit verify "$W/t.edit"
+check "exit 1" '"$HSMCTL" audit verify "$W/t.edit"; [ $? = 1 ]'
+step_fails "verify: line 4 deleted" "line 4: seq 4 (expected 3)" "$HSMCTL" audit verify "$W/t.del"
+check "exit 1" '"$HSMCTL" audit verify "$W/t.del"; [ $? = 1 ]'
+step_fails "verify: lines 3 and 4 swapped" "line 3: seq 3 (expected 2)" "$HSMCTL" audit verify "$W/t.swap"
+check "exit 1" '"$HSMCTL" audit verify "$W/t.swap"; [ $? = 1 ]'
+step_fails "verify: a copy of line 4 inserted" "line 5: seq 3 again" "$HSMCTL" audit verify "$W/t.ins"
+check "exit 1" '"$HSMCTL" audit verify "$W/t.ins"; [ $? = 1 ]'
+step_fails "verify --head with a wrong hash" "no record has the head" \
+	"$HSMCTL" audit verify "$LOG" --head "$(printf '%064d' 7)"
+check "exit 1" '"$HSMCTL" audit verify "$LOG" --head $(printf "%064d" 7); [ $? = 1 ]'
+head -n 6 "$LOG" >"$W/t.cut"
+step "the last line cut off: the chain alone still verifies" "$HSMCTL" audit verify "$W/t.cut"
+step_fails "but not against the kept head" "no record has the head" \
+	"$HSMCTL" audit verify "$W/t.cut" --head "$HEAD2"
+cp "$W/t.edit" "$W/t.append"
+step_fails "audit refuses to extend a log that does not verify" "does not verify" \
+	"$HSMCTL" audit --log "$W/t.append" --count 1
 
 flow_end
