@@ -12,7 +12,8 @@
 #     token: exit 4; an unknown token: "no token hsm63", exit 5;
 #   - monitor --json while pkcs11-tool (as hsmuser) logs in, makes a key
 #     and signs: LOGIN, OBJECT_CREATE, KEY_USE with hsmuser's uid,
-#     pkcs11-tool's pid and comm; a wrong PIN: LOGIN_FAILED;
+#     pkcs11-tool's pid and comm; a wrong PIN: LOGIN_FAILED; root's token
+#     add and remove: TOKEN_ADD, TOKEN_REMOVE; the human form too;
 #   - audit --log --count N, audit verify; a restarted audit continues the
 #     chain; verify catches an edited field, a deleted line, two swapped
 #     lines, an inserted copy (exit 1, naming the line) and a wrong --head.
@@ -125,6 +126,8 @@ mkdir -m 700 "$W/u" && chown hsmuser:hsmuser "$W/u"
 head -c 32 /dev/urandom >"$W/u/msg" && chmod 644 "$W/u/msg"
 "$HSMCTL" monitor --json >"$W/mon.json" 2>"$W/mon.err" &
 MONPID=$!
+"$HSMCTL" monitor >"$W/mon.txt" 2>&1 &
+MONPID2=$!
 sleep 2	# joined the group by then (it needs no device and no PIN)
 "${AS_USER[@]}" "${P11T[@]}" "${L[@]}" --keypairgen --key-type EC:prime256v1 \
 	--id 4e02 --label nl2 --usage-sign >"$W/p1.out" 2>&1 &
@@ -140,10 +143,12 @@ P2RC=$?
 P3=$!
 wait $P3
 P3RC=$?
+TADD=$("$HSMCTL" token add)
+"$HSMCTL" token remove "${TADD:-none}"
 sleep 1
-kill "$MONPID"
-wait "$MONPID" 2>/dev/null
-export P1 P2 P3 P1RC P2RC P3RC
+kill "$MONPID" "$MONPID2"
+wait "$MONPID" "$MONPID2" 2>/dev/null
+export P1 P2 P3 P1RC P2RC P3RC TADD
 step "pkcs11-tool as hsmuser: keygen (pid $P1), sign (pid $P2), wrong PIN (pid $P3)" \
 	bash -c 'cat "$W/p1.out" "$W/p2.out" "$W/p3.out"; [ "$P1RC" = 0 ] && [ "$P2RC" = 0 ] && [ "$P3RC" != 0 ]'
 step "the monitor's output" cat "$W/mon.json" "$W/mon.err"
@@ -166,8 +171,15 @@ has(p1, "OBJECT_CREATE", **{"class": "CKO_PUBLIC_KEY", "id": "4e02"})
 has(p2, "LOGIN")
 has(p2, "KEY_USE", mechanism="CKM_ECDSA", id="4e02")
 has(p3, "LOGIN_FAILED", rv="CKR_PIN_INCORRECT")
+add = [e for e in ev if e["type"] == "TOKEN_ADD" and e["token"] == os.environ["TADD"]]
+rm = [e for e in ev if e["type"] == "TOKEN_REMOVE" and e["token"] == os.environ["TADD"]]
+assert add and rm and add[0]["uid"] == 0 and add[0]["comm"] == "hsmctl", (add, rm)
 print(len(ev), "events, all there")
 PY'
+step "the human monitor's output" cat "$W/mon.txt" &&
+	check "one line per event; the wrong PIN in words" \
+		'grep -Eq "^[0-9T:.-]+Z LOGIN_FAILED hsm0 uid=$HSMUSER_UID\(hsmuser\) pid=$P3 comm=\"pkcs11-tool\" user=CKU_USER rv=CKR_PIN_INCORRECT$" <<<"$OUT" &&
+		 [ "$(wc -l <<<"$OUT")" = "$(wc -l <"$W/mon.json")" ]'
 
 step "hsmctl stats --json" "$HSMCTL" stats --json &&
 	check "hsm0: CKM_ECDSA 1 op (the signature; key generation is no operation), 1 PIN failure" '
