@@ -315,6 +315,29 @@ static int record_event(const struct hevent *e, void *arg)
 	return a->left ? 0 : -1;
 }
 
+/* A new log: its directory entry on disk too. */
+static int fsync_dir_of(const char *path)
+{
+	char *d = strdup(path), *slash;
+	int fd, r = -1;
+
+	if (!d)
+		return -1;
+	slash = strrchr(d, '/');
+	if (slash == d)
+		slash[1] = 0;
+	else if (slash)
+		*slash = 0;
+	fd = open(slash ? d : ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	free(d);
+	if (fd < 0)
+		return -1;
+	if (!fsync(fd) || errno == EINVAL)
+		r = 0;
+	close(fd);
+	return r;
+}
+
 /* Open the log, verify what it holds, set the chain; an exit status. */
 static int log_open(struct audit *a)
 {
@@ -376,7 +399,8 @@ int cmd_audit(int argc, char **argv)
 		return r;
 	}
 	resumed = a.c.lines > 0;
-	if (append_own(&a, "start", resumed)) {
+	if (append_own(&a, "start", resumed) ||
+	    (!resumed && fsync_dir_of(a.path))) {
 		msg("audit: %s: %s", a.path, strerror(errno));
 		r = EX_NL_FAIL;
 		goto out;

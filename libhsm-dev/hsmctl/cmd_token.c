@@ -262,7 +262,7 @@ int cmd_stats(int argc, char **argv)
 	struct nlopts o;
 	long idx = -1;
 	char b[16];
-	size_t i;
+	size_t i, shown = 0;
 	int r;
 
 	if (nlopts_parse(argc, argv, NLO_JSON, 1, &o))
@@ -284,7 +284,7 @@ int cmd_stats(int argc, char **argv)
 			continue;
 		if (o.json) {
 			printf("%s{\"index\":%u,\"token\":\"%s\",\"stats\":",
-			       i ? "," : "", t->index, tok_name(t->index, b));
+			       shown++ ? "," : "", t->index, tok_name(t->index, b));
 			stats_json(stdout, t);
 			putchar('}');
 		} else {

@@ -16,7 +16,8 @@
 #     add and remove: TOKEN_ADD, TOKEN_REMOVE; the human form too;
 #   - audit --log --count N, audit verify; a restarted audit continues the
 #     chain; verify catches an edited field, a deleted line, two swapped
-#     lines, an inserted copy (exit 1, naming the line) and a wrong --head.
+#     lines, an inserted copy (exit 1, naming the line) and a wrong --head;
+#     events lost by a reader that fell behind become a "lost" record.
 . "$(dirname "$0")/tap.inc"
 flow_require_module
 HSMCTL=$FLOW_REPO/libhsm-dev/build/hsmctl
@@ -272,6 +273,30 @@ head -n 6 "$LOG" >"$W/t.cut"
 step "the last line cut off: the chain alone still verifies" "$HSMCTL" audit verify "$W/t.cut"
 step_fails "but not against the kept head" "no record has the head" \
 	"$HSMCTL" audit verify "$W/t.cut" --head "$HEAD2"
+# lost events: a reader that falls behind (tiny receive buffer, stopped)
+HSMCTL_RCVBUF=1 "$HSMCTL" audit --log "$W/lost.log" >"$W/lost.out" 2>&1 &
+AUD=$!
+sleep 2
+kill -STOP "$AUD"
+step "root: 6 logins while the audit is stopped" bash -c \
+	"for i in 1 2 3 4 5 6; do ${P11T[*]} ${L[*]} -O >/dev/null || exit; done"
+kill -CONT "$AUD"
+sleep 1
+step "root: one more login" "${P11T[@]}" "${L[@]}" -O
+sleep 2
+kill "$AUD"
+wait "$AUD" 2>/dev/null
+step "the audit's messages" cat "$W/lost.out" &&
+	check "it said events were lost" 'grep -q "events lost (ENOBUFS), recorded as such" <<<"$OUT"'
+step "the log of the reader that fell behind" cat "$W/lost.log" &&
+	check "a lost record, then events again" '
+python3 - "$W/lost.log" <<"PY"
+import json, sys
+t = [json.loads(l)["type"] for l in open(sys.argv[1])]
+assert t[0] == "start" and "lost" in t and t[-1] == "LOGIN", t
+PY'
+step "and the chain verifies" "$HSMCTL" audit verify "$W/lost.log"
+
 cp "$W/t.edit" "$W/t.append"
 step_fails "audit refuses to extend a log that does not verify" "does not verify" \
 	"$HSMCTL" audit --log "$W/t.append" --count 1
