@@ -254,7 +254,7 @@ static int append(struct audit *a, const char *body, size_t blen)
 /* Body of a start or lost record (its own fields after seq and prev). */
 static int append_own(struct audit *a, const char *type, int resumed)
 {
-	char host[256] = "";
+	char host[256] = "", t[40];
 	struct timespec ts;
 	unsigned long long ns;
 	size_t len = 0;
@@ -269,7 +269,9 @@ static int append_own(struct audit *a, const char *type, int resumed)
 	m = open_memstream(&b, &len);
 	if (!m)
 		return -1;
-	fprintf(m, "\"type\":\"%s\",\"time_ns\":%llu", type, ns);
+	time_str(ns, t);
+	fprintf(m, "\"type\":\"%s\",\"time\":\"%s\",\"time_ns\":%llu", type, t,
+		ns);
 	if (!strcmp(type, "start")) {
 		fputs(",\"host\":", m);
 		json_str(m, host);
