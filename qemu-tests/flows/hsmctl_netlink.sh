@@ -60,6 +60,9 @@ import json, sys
 t = [x for x in json.loads(sys.argv[1]) if x[\"index\"] == 0][0]
 assert t[\"objects\"] == 2, t
 " "$OUT"'
+step "hsmctl list (human)" "$HSMCTL" list &&
+	check "hsm0's line: group hsm(gid), OBJECTS 2 (6th column as in the header)" \
+		'set -- $(grep "^hsm0 " <<<"$OUT"); [ "$4" = "hsm($(getent group hsm | cut -d: -f3))" ] && [ "$6" = 2 ] && set -- $(head -n1 <<<"$OUT") && [ "$6" = OBJECTS ]'
 step "hsmctl show hsm0" "$HSMCTL" show hsm0 &&
 	check "objects: 2, group hsm" 'grep -q "^objects: 2$" <<<"$OUT" && grep -q "^group: hsm (gid" <<<"$OUT"'
 step "hsmctl show 0 --json" "$HSMCTL" show 0 --json &&
