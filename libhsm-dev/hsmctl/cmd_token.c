@@ -122,18 +122,38 @@ static void tok_json(FILE *f, const struct tok *t, int with_stats)
 	fputc('}', f);
 }
 
+/* Words joined by @sep into @out (at most @len bytes). */
+static void join(char *out, size_t len, const char *const *w, int n,
+		 const char *sep)
+{
+	size_t o = 0;
+	int i;
+
+	out[0] = 0;
+	for (i = 0; i < n && o < len; i++)
+		o += (size_t)snprintf(out + o, len - o, "%s%s", i ? sep : "",
+				      w[i]);
+	if (!n)
+		snprintf(out, len, "-");
+}
+
+#define ROW_FMT "%-6s %-32s %-16s %-16s %-14s %7s %8s %5s %9s %s\n"
+
 static void tok_row(const struct tok *t)
 {
 	const char *w[8], *g = group_name(t->gid);
-	char b[16], grp[48];
+	char b[16], grp[48], st[48], fl[128], n[4][12];
 
 	snprintf(grp, sizeof(grp), "%s(%u)", g ? g : "?", t->gid);
-	printf("%-6s %-32s %-16s %-16s ", tok_name(t->index, b),
-	       *t->label ? t->label : "-", *t->serial ? t->serial : "-", grp);
-	words(stdout, w, state_words(t->state_flags, w), 0);
-	printf(" %u %u %u %u ", t->objects, t->sessions, t->files, t->logged_in);
-	words(stdout, w, flag_words(t->flags, w), 0);
-	putchar('\n');
+	join(st, sizeof(st), w, state_words(t->state_flags, w), ",");
+	join(fl, sizeof(fl), w, flag_words(t->flags, w), ",");
+	snprintf(n[0], sizeof(n[0]), "%u", t->objects);
+	snprintf(n[1], sizeof(n[1]), "%u", t->sessions);
+	snprintf(n[2], sizeof(n[2]), "%u", t->files);
+	snprintf(n[3], sizeof(n[3]), "%u", t->logged_in);
+	printf(ROW_FMT, tok_name(t->index, b), *t->label ? t->label : "-",
+	       *t->serial ? t->serial : "-", grp, st, n[0], n[1], n[2], n[3],
+	       fl);
 }
 
 static void stats_human(const struct tok *t, const char *indent)
@@ -212,9 +232,9 @@ int cmd_list(int argc, char **argv)
 		}
 		puts("]");
 	} else {
-		printf("%-6s %-32s %-16s %-16s %s\n", "TOKEN", "LABEL",
-		       "SERIAL", "GROUP(GID)",
-		       "STATE OBJECTS SESSIONS FILES LOGGED-IN FLAGS");
+		printf(ROW_FMT, "TOKEN", "LABEL", "SERIAL", "GROUP(GID)",
+		       "STATE", "OBJECTS", "SESSIONS", "FILES", "LOGGED-IN",
+		       "FLAGS");
 		for (i = 0; i < ts.n; i++)
 			tok_row(&ts.t[i]);
 	}
@@ -262,7 +282,7 @@ int cmd_stats(int argc, char **argv)
 	struct nlopts o;
 	long idx = -1;
 	char b[16];
-	size_t i;
+	size_t i, shown = 0;
 	int r;
 
 	if (nlopts_parse(argc, argv, NLO_JSON, 1, &o))
@@ -284,7 +304,7 @@ int cmd_stats(int argc, char **argv)
 			continue;
 		if (o.json) {
 			printf("%s{\"index\":%u,\"token\":\"%s\",\"stats\":",
-			       i ? "," : "", t->index, tok_name(t->index, b));
+			       shown++ ? "," : "", t->index, tok_name(t->index, b));
 			stats_json(stdout, t);
 			putchar('}');
 		} else {

@@ -8,8 +8,7 @@
 
 #include "nl.h"
 
-/* "2026-12-03T06:30:00.123456789Z" */
-static void time_str(uint64_t ns, char out[40])
+void time_str(uint64_t ns, char out[40])
 {
 	time_t s = (time_t)(ns / 1000000000ULL);
 	struct tm tm;

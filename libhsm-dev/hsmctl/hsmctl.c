@@ -583,6 +583,7 @@ static const struct {
 	{ "stats", cmd_stats },
 	{ "token", cmd_token },
 	{ "monitor", cmd_monitor },
+	{ "audit", cmd_audit },
 };
 
 int main(int argc, char **argv)

@@ -118,6 +118,8 @@ void json_key(FILE *f, int *first, const char *k);
 /* The event's fields as "k":v pairs (no braces), human line without \n. */
 void event_json_fields(FILE *f, const struct hevent *e, int *first);
 void event_human(FILE *f, const struct hevent *e);
+/* @ns since the epoch as "2026-12-03T06:30:00.123456789Z" (UTC). */
+void time_str(uint64_t ns, char out[40]);
 
 /* Commands: (argc, argv) from the command word on; an exit status. */
 int cmd_list(int argc, char **argv);

@@ -12,10 +12,12 @@
 #     token: exit 4; an unknown token: "no token hsm63", exit 5;
 #   - monitor --json while pkcs11-tool (as hsmuser) logs in, makes a key
 #     and signs: LOGIN, OBJECT_CREATE, KEY_USE with hsmuser's uid,
-#     pkcs11-tool's pid and comm; a wrong PIN: LOGIN_FAILED;
+#     pkcs11-tool's pid and comm; a wrong PIN: LOGIN_FAILED; root's token
+#     add and remove: TOKEN_ADD, TOKEN_REMOVE; the human form too;
 #   - audit --log --count N, audit verify; a restarted audit continues the
 #     chain; verify catches an edited field, a deleted line, two swapped
-#     lines, an inserted copy (exit 1, naming the line) and a wrong --head.
+#     lines, an inserted copy (exit 1, naming the line) and a wrong --head;
+#     events lost by a reader that fell behind become a "lost" record.
 . "$(dirname "$0")/tap.inc"
 flow_require_module
 HSMCTL=$FLOW_REPO/libhsm-dev/build/hsmctl
@@ -58,6 +60,9 @@ import json, sys
 t = [x for x in json.loads(sys.argv[1]) if x[\"index\"] == 0][0]
 assert t[\"objects\"] == 2, t
 " "$OUT"'
+step "hsmctl list (human)" "$HSMCTL" list &&
+	check "hsm0's line: group hsm(gid), OBJECTS 2 (6th column as in the header)" \
+		'set -- $(grep "^hsm0 " <<<"$OUT"); [ "$4" = "hsm($(getent group hsm | cut -d: -f3))" ] && [ "$6" = 2 ] && set -- $(head -n1 <<<"$OUT") && [ "$6" = OBJECTS ]'
 step "hsmctl show hsm0" "$HSMCTL" show hsm0 &&
 	check "objects: 2, group hsm" 'grep -q "^objects: 2$" <<<"$OUT" && grep -q "^group: hsm (gid" <<<"$OUT"'
 step "hsmctl show 0 --json" "$HSMCTL" show 0 --json &&
@@ -68,16 +73,6 @@ t = json.loads(sys.argv[1])
 assert t[\"index\"] == 0 and t[\"objects\"] == 2 and \"stats\" in t, t
 assert t[\"stats\"][\"pin_failures\"] == 0, t
 " "$OUT"'
-step "hsmctl stats --json" "$HSMCTL" stats --json &&
-	check "CKM_EC_KEY_PAIR_GEN counted once on hsm0" '
-python3 -c "
-import json, sys
-s = [x for x in json.loads(sys.argv[1]) if x[\"index\"] == 0][0][\"stats\"]
-m = {x[\"mechanism\"]: x for x in s[\"mechanisms\"]}
-assert m[\"CKM_EC_KEY_PAIR_GEN\"][\"ops\"] == 1, s
-" "$OUT"'
-step "hsmctl stats hsm0" "$HSMCTL" stats hsm0 &&
-	check "human lines" 'grep -q "mechanism CKM_EC_KEY_PAIR_GEN: 1 ops, 0 failures" <<<"$OUT"'
 
 # --- token add / set-group / remove -------------------------------------------
 groupadd -f hsm-nl
@@ -135,6 +130,8 @@ mkdir -m 700 "$W/u" && chown hsmuser:hsmuser "$W/u"
 head -c 32 /dev/urandom >"$W/u/msg" && chmod 644 "$W/u/msg"
 "$HSMCTL" monitor --json >"$W/mon.json" 2>"$W/mon.err" &
 MONPID=$!
+"$HSMCTL" monitor >"$W/mon.txt" 2>&1 &
+MONPID2=$!
 sleep 2	# joined the group by then (it needs no device and no PIN)
 "${AS_USER[@]}" "${P11T[@]}" "${L[@]}" --keypairgen --key-type EC:prime256v1 \
 	--id 4e02 --label nl2 --usage-sign >"$W/p1.out" 2>&1 &
@@ -150,10 +147,12 @@ P2RC=$?
 P3=$!
 wait $P3
 P3RC=$?
+TADD=$("$HSMCTL" token add)
+"$HSMCTL" token remove "${TADD:-none}"
 sleep 1
-kill "$MONPID"
-wait "$MONPID" 2>/dev/null
-export P1 P2 P3 P1RC P2RC P3RC
+kill "$MONPID" "$MONPID2"
+wait "$MONPID" "$MONPID2" 2>/dev/null
+export P1 P2 P3 P1RC P2RC P3RC TADD
 step "pkcs11-tool as hsmuser: keygen (pid $P1), sign (pid $P2), wrong PIN (pid $P3)" \
 	bash -c 'cat "$W/p1.out" "$W/p2.out" "$W/p3.out"; [ "$P1RC" = 0 ] && [ "$P2RC" = 0 ] && [ "$P3RC" != 0 ]'
 step "the monitor's output" cat "$W/mon.json" "$W/mon.err"
@@ -176,9 +175,133 @@ has(p1, "OBJECT_CREATE", **{"class": "CKO_PUBLIC_KEY", "id": "4e02"})
 has(p2, "LOGIN")
 has(p2, "KEY_USE", mechanism="CKM_ECDSA", id="4e02")
 has(p3, "LOGIN_FAILED", rv="CKR_PIN_INCORRECT")
+add = [e for e in ev if e["type"] == "TOKEN_ADD" and e["token"] == os.environ["TADD"]]
+rm = [e for e in ev if e["type"] == "TOKEN_REMOVE" and e["token"] == os.environ["TADD"]]
+assert add and rm and add[0]["uid"] == 0 and add[0]["comm"] == "hsmctl", (add, rm)
 print(len(ev), "events, all there")
 PY'
+step "the human monitor's output" cat "$W/mon.txt" &&
+	check "one line per event; the wrong PIN in words" \
+		'grep -Eq "^[0-9T:.-]+Z LOGIN_FAILED hsm0 uid=$HSMUSER_UID\(hsmuser\) pid=$P3 comm=\"pkcs11-tool\" user=CKU_USER rv=CKR_PIN_INCORRECT$" <<<"$OUT" &&
+		 [ "$(wc -l <<<"$OUT")" = "$(wc -l <"$W/mon.json")" ]'
 
-#AUDIT#
+step "hsmctl stats --json" "$HSMCTL" stats --json &&
+	check "hsm0: CKM_ECDSA 1 op (the signature; key generation is no operation), 1 PIN failure" '
+python3 -c "
+import json, sys
+s = [x for x in json.loads(sys.argv[1]) if x[\"index\"] == 0][0][\"stats\"]
+m = {x[\"mechanism\"]: x for x in s[\"mechanisms\"]}
+assert m[\"CKM_ECDSA\"][\"ops\"] == 1 and m[\"CKM_ECDSA\"][\"failures\"] == 0, s
+assert s[\"pin_failures\"] == 1 and s[\"pin_lockouts\"] == 0, s
+" "$OUT"'
+step "as hsmuser: hsmctl stats hsm0" "${AS_USER[@]}" "$HSMCTL" stats hsm0 &&
+	check "human lines" 'grep -q "mechanism CKM_ECDSA: 1 ops, 0 failures" <<<"$OUT" && grep -q "pin-failures: 1" <<<"$OUT"'
+
+# --- audit ------------------------------------------------------------------------
+LOG=$W/audit.log
+export LOG
+step_fails "as hsmuser: audit refused" "needs root (CAP_SYS_ADMIN)" \
+	"${AS_USER[@]}" "$HSMCTL" audit --log "$W/u/a.log" --count 1
+check "and no log file made" '[ ! -e "$W/u/a.log" ]'
+# wait_gone PID: up to 120 s for PID to exit; its status, or 124 (killed)
+wait_gone() {
+	local n=600
+	while [ $((n -= 1)) -gt 0 ]; do
+		kill -0 "$1" 2>/dev/null || { wait "$1"; return; }
+		sleep 0.2
+	done
+	kill "$1"
+	wait "$1"
+	return 124
+}
+"$HSMCTL" audit --log "$LOG" --count 4 >"$W/aud1.out" 2>&1 &
+AUD=$!
+sleep 2
+step "root: key pair 4e03 and a signature (LOGIN, 2 OBJECT_CREATE, LOGIN, KEY_USE)" \
+	bash -c "${P11T[*]} ${L[*]} --keypairgen --key-type EC:prime256v1 --id 4e03 --label nl3 --usage-sign &&
+		 ${P11T[*]} ${L[*]} --sign -m ECDSA --id 4e03 -i $W/u/msg -o $W/sig3"
+wait_gone "$AUD"
+AUDRC=$?
+export AUDRC
+check "audit --count 4 exits 0 by itself" '[ "$AUDRC" = 0 ]' || _show "$(cat "$W/aud1.out")"
+step "the log" cat "$LOG"
+check "5 records (start + 4 events), each a JSON object, seq 0..4" '
+python3 - "$LOG" <<"PY"
+import json, sys
+r = [json.loads(l) for l in open(sys.argv[1])]
+assert [x["seq"] for x in r] == [0, 1, 2, 3, 4], r
+assert r[0]["type"] == "start" and r[0]["resumed"] is False, r[0]
+assert [x["type"] for x in r[1:]] == ["LOGIN", "OBJECT_CREATE", "OBJECT_CREATE", "LOGIN"], r
+assert r[1]["uid"] == 0 and r[1]["comm"] == "pkcs11-tool", r[1]
+PY'
+step "hsmctl audit verify" "$HSMCTL" audit verify "$LOG" &&
+	HEAD1=$(sed -n 's/^head: //p' <<<"$LAST_OUT")
+HEAD1=${HEAD1:-none}
+export HEAD1
+check "OK, 5 records, a head" '[[ "$HEAD1" =~ ^[0-9a-f]{64}$ ]]'
+"$HSMCTL" audit --log "$LOG" --count 1 >"$W/aud2.out" 2>&1 &
+AUD=$!
+sleep 2
+step "root: one login (LOGIN)" "${P11T[@]}" "${L[@]}" -O
+wait_gone "$AUD"
+AUDRC=$?
+check "a restarted audit --count 1 exits 0" '[ "$AUDRC" = 0 ]' 
+step "its messages" cat "$W/aud2.out" &&
+	check "it verified the log and continued" 'grep -q "verified (5 records), continuing the chain" <<<"$OUT"'
+step "audit verify after the restart, --head of before" \
+	"$HSMCTL" audit verify "$LOG" --head "$HEAD1" &&
+	check "7 records, the kept head is line 5" \
+		'grep -q "OK, 7 records" <<<"$OUT" && grep -q "kept head: line 5" <<<"$OUT"'
+HEAD2=$(sed -n 's/^head: //p' <<<"$LAST_OUT")
+check "line 6 is a resumed start record" \
+	'sed -n 6p "$LOG" | python3 -c "import json,sys; r=json.load(sys.stdin); assert r[\"type\"]==\"start\" and r[\"resumed\"] and r[\"seq\"]==5"'
+# tamper: a copy per case; each must fail (exit 1) and name the line
+sed '3s/"pid":[0-9]*/"pid":1/' "$LOG" >"$W/t.edit"
+sed '4d' "$LOG" >"$W/t.del"
+awk 'NR == 3 { h = $0; next } NR == 4 { print; print h; next } { print }' "$LOG" >"$W/t.swap"
+sed '4p' "$LOG" >"$W/t.ins"
+check "the edited copy differs" '! cmp -s "$LOG" "$W/t.edit"'
+step_fails "verify: edited field on line 3" "line 3 was edited" "$HSMCTL" audit verify "$W/t.edit"
+check "exit 1" '"$HSMCTL" audit verify "$W/t.edit"; [ $? = 1 ]'
+step_fails "verify: line 4 deleted" "line 4: seq 4 (expected 3)" "$HSMCTL" audit verify "$W/t.del"
+check "exit 1" '"$HSMCTL" audit verify "$W/t.del"; [ $? = 1 ]'
+step_fails "verify: lines 3 and 4 swapped" "line 3: seq 3 (expected 2)" "$HSMCTL" audit verify "$W/t.swap"
+check "exit 1" '"$HSMCTL" audit verify "$W/t.swap"; [ $? = 1 ]'
+step_fails "verify: a copy of line 4 inserted" "line 5: seq 3 again" "$HSMCTL" audit verify "$W/t.ins"
+check "exit 1" '"$HSMCTL" audit verify "$W/t.ins"; [ $? = 1 ]'
+step_fails "verify --head with a wrong hash" "no record has the head" \
+	"$HSMCTL" audit verify "$LOG" --head "$(printf '%064d' 7)"
+check "exit 1" '"$HSMCTL" audit verify "$LOG" --head $(printf "%064d" 7); [ $? = 1 ]'
+head -n 6 "$LOG" >"$W/t.cut"
+step "the last line cut off: the chain alone still verifies" "$HSMCTL" audit verify "$W/t.cut"
+step_fails "but not against the kept head" "no record has the head" \
+	"$HSMCTL" audit verify "$W/t.cut" --head "$HEAD2"
+# lost events: a reader that falls behind (tiny receive buffer, stopped)
+HSMCTL_RCVBUF=1 "$HSMCTL" audit --log "$W/lost.log" >"$W/lost.out" 2>&1 &
+AUD=$!
+sleep 2
+kill -STOP "$AUD"
+step "root: 6 logins while the audit is stopped" bash -c \
+	"for i in 1 2 3 4 5 6; do ${P11T[*]} ${L[*]} -O >/dev/null || exit; done"
+kill -CONT "$AUD"
+sleep 1
+step "root: one more login" "${P11T[@]}" "${L[@]}" -O
+sleep 2
+kill "$AUD"
+wait "$AUD" 2>/dev/null
+step "the audit's messages" cat "$W/lost.out" &&
+	check "it said events were lost" 'grep -q "events lost (ENOBUFS), recorded as such" <<<"$OUT"'
+step "the log of the reader that fell behind" cat "$W/lost.log" &&
+	check "a lost record, then events again" '
+python3 - "$W/lost.log" <<"PY"
+import json, sys
+t = [json.loads(l)["type"] for l in open(sys.argv[1])]
+assert t[0] == "start" and "lost" in t and t[-1] == "LOGIN", t
+PY'
+step "and the chain verifies" "$HSMCTL" audit verify "$W/lost.log"
+
+cp "$W/t.edit" "$W/t.append"
+step_fails "audit refuses to extend a log that does not verify" "does not verify" \
+	"$HSMCTL" audit --log "$W/t.append" --count 1
 
 flow_end
