@@ -12,7 +12,14 @@ header kmod/uapi/linux/khsm.h (TAP output, exit 1 on a mismatch):
   - the structs: every struct of the header is in the syzkaller
     description with the same fields in the same order at the same
     offsets and sizes (the header's layout is taken from the C compiler,
-    the description's is computed from its syzkaller types).
+    the description's is computed from its syzkaller types);
+  - the generic netlink family: every op of the kernel's genl_ops table
+    (kmod/netlink.c) has one sendmsg$ line in qemu-tests/syz/
+    khsm_netlink.txt, whose request policy has the kernel's nla_policy
+    attributes with the kernel's types; the YAML spec
+    (kmod/uapi/netlink/khsm.yaml) lists the header's attributes and
+    commands in order, and marks admin-perm exactly the kernel's
+    GENL_ADMIN_PERM ops.
 
 No syzkaller tooling is needed (Debian bookworm has none): this parses
 the subset of the syzkaller language khsm.txt uses.
@@ -31,6 +38,9 @@ HDR = os.path.join(TOP, "kmod/uapi/linux/khsm.h")
 SYZ = os.path.join(TOP, "qemu-tests/syz/khsm.txt")
 KIOCTL = os.path.join(TOP, "kmod/ioctl.c")
 FUZZ = os.path.join(TOP, "qemu-tests/uapi/fuzz_root_test.c")
+SYZ_NL = os.path.join(TOP, "qemu-tests/syz/khsm_netlink.txt")
+KNL = os.path.join(TOP, "kmod/netlink.c")
+YAML = os.path.join(TOP, "kmod/uapi/netlink/khsm.yaml")
 
 n = 0
 failed = 0
@@ -241,6 +251,81 @@ for s in sorted(hdr_structs):
 extra = [s for s in syz_structs if s.startswith("khsm_") and s not in hdr_structs
          and s != "khsm_attr"]
 ok(not extra, "syz: no khsm_ struct that the header does not have", extra)
+
+# ---- the generic netlink family --------------------------------------------
+# The commands and attributes of the header, the kernel's genl_ops table and
+# request policy (kmod/netlink.c), the syzkaller description
+# (khsm_netlink.txt) and the YAML spec (kmod/uapi/netlink/khsm.yaml, whose
+# names are the header's in lower case with '-', prefix dropped).
+
+
+def c_enum(body_re):
+    m = re.search(body_re, hdr, re.S)
+    if not m:
+        return []
+    return [x.strip().split("=")[0].strip() for x in m.group(1).split(",")
+            if x.strip() and not x.strip().startswith("__")]
+
+
+def kebab(name, prefix):
+    return name[len(prefix):].lower().replace("_", "-")
+
+
+hdr_cmds = c_enum(r"enum khsm_nl_cmd \{(.*?)\};")
+hdr_attrs = c_enum(r"enum khsm_nl_attr \{(.*?)\};")
+hdr_mech_attrs = c_enum(r"enum khsm_nl_mech_attr \{(.*?)\};")
+ok(hdr_cmds[:1] == ["KHSM_CMD_UNSPEC"] and hdr_attrs[:2] == ["KHSM_A_UNSPEC", "KHSM_A_PAD"],
+   "header: the netlink enums start with UNSPEC (and PAD)", [str(hdr_cmds[:1]), str(hdr_attrs[:2])])
+knl = strip_c_comments(read(KNL))
+k_ops = re.findall(r"\.cmd\s*=\s*(KHSM_CMD_\w+)", knl)
+pol = re.search(r"khsm_nl_policy\[KHSM_A_MAX \+ 1\]\s*=\s*\{(.*?)\};", knl, re.S)
+k_pol = {}
+for m in re.finditer(r"\[(KHSM_A_\w+)\]\s*=\s*(.*?),\s*(?=\[|$)", pol.group(1) if pol else "", re.S):
+    t = re.search(r"NLA_(U8|U16|U32|U64|BINARY|NUL_STRING|STRING|NESTED)", m.group(2))
+    k_pol[m.group(1)] = t.group(1) if t else "?"
+ok(bool(k_ops) and bool(k_pol), "kmod/netlink.c: genl_ops and policy found (%d ops, %d attributes)"
+   % (len(k_ops), len(k_pol)))
+ok(len(k_ops) == len(set(k_ops)) and set(k_ops) <= set(hdr_cmds),
+   "kmod/netlink.c: each op once, each a command of the header", k_ops)
+
+snl = [l.split("#", 1)[0].rstrip() for l in read(SYZ_NL).splitlines()]
+s_ops = [m.group(1) for l in snl for m in [re.match(r"sendmsg\$(KHSM_CMD_\w+)\(.*msghdr_khsm\[(\w+)\]", l)]
+         if m and m.group(1) == m.group(2)]
+s_bad = [l for l in snl if l.startswith("sendmsg$") and not re.match(
+    r"sendmsg\$(KHSM_CMD_\w+)\(.*msghdr_khsm\[\1\]", l)]
+ok(sorted(s_ops) == sorted(k_ops) and not s_bad,
+   "syz: one sendmsg$ per command of the kernel's genl_ops (%d), each with its own cmd" % len(k_ops),
+   ["kernel: " + " ".join(sorted(k_ops)), "syz:    " + " ".join(sorted(s_ops))] + s_bad)
+SYZ_NLA = {"int8": "U8", "int16": "U16", "int32": "U32", "int64": "U64", "gid": "U32",
+           "uid": "U32", "pid": "U32"}
+s_pol = {}
+for l in snl:
+    m = re.match(r"\s+(KHSM_A_\w+)\s+nlattr\[(KHSM_A_\w+),\s*(\w+)", l)
+    if m:
+        s_pol[m.group(1)] = SYZ_NLA.get(m.group(3), m.group(3)) if m.group(1) == m.group(2) else "name!"
+ok(s_pol == k_pol, "syz: the request policy has the kernel's attributes with the kernel's types (%d)"
+   % len(k_pol), ["kernel: %s" % sorted(k_pol.items()), "syz:    %s" % sorted(s_pol.items())])
+
+yml = read(YAML)
+y_sets = {}
+for m in re.finditer(r"^  -\n    name: ([\w-]+)\n(?:    .*\n)*?    attributes:\n((?:      - .*\n)+)", yml, re.M):
+    y_sets[m.group(1)] = [re.search(r"name: ([\w-]+)", a).group(1)
+                          for a in m.group(2).splitlines()]
+y_ops = re.findall(r"^      name: ([\w-]+)$", yml.split("operations:", 1)[-1], re.M)
+for setname, enum, prefix in (("khsm-a", hdr_attrs, "KHSM_A_"),
+                              ("khsm-a-mech", hdr_mech_attrs, "KHSM_A_MECH_")):
+    want = [kebab(a, prefix) for a in enum]
+    ok(y_sets.get(setname) == want, "yaml: attribute-set %s lists the header's enum in order (%d)"
+       % (setname, len(want)), ["header: " + " ".join(want),
+                                "yaml:   " + " ".join(y_sets.get(setname, []))])
+want = [kebab(c, "KHSM_CMD_") for c in hdr_cmds[1:]]
+ok(y_ops == want, "yaml: operations are the header's commands in order (%d)" % len(want),
+   ["header: " + " ".join(want), "yaml:   " + " ".join(y_ops)])
+y_admin = re.findall(r"name: ([\w-]+)\n(?:      (?!name:).*\n)*?      flags: \[admin-perm\]", yml)
+k_admin = re.findall(r"\.cmd\s*=\s*(KHSM_CMD_\w+),[^}]*?GENL_ADMIN_PERM", knl, re.S)
+ok(sorted(y_admin) == sorted(kebab(c, "KHSM_CMD_") for c in k_admin),
+   "yaml: admin-perm on exactly the kernel's GENL_ADMIN_PERM ops (%d)" % len(k_admin),
+   ["kernel: %s" % sorted(k_admin), "yaml:   %s" % sorted(y_admin)])
 
 print("1..%d" % n)
 sys.exit(1 if failed else 0)
