@@ -24,7 +24,9 @@
 #   - `hsmctl token set-group`: udev follows the kernel's group (change
 #     uevent), and back;
 #   - bob's token removed and added again: udev's `hsmctl load` brought
-#     its saved state back (label, and bob's key signs again).
+#     its saved state back (label, and bob's key signs again);
+#   - a site rule (README) that runs `hsmctl token set-group %k hsm-a` at
+#     "add" of hsm2: the kernel's group changes, the node follows.
 # udevd is killed at the end.
 . "$(dirname "$0")/tap.inc"
 flow_require_module
@@ -50,7 +52,7 @@ cleanup() {
 		kill "$UDEVD_PID" 2>/dev/null
 		wait "$UDEVD_PID" 2>/dev/null
 	fi
-	rm -f "$RULE"
+	rm -f "$RULE" /run/udev/rules.d/61-khsm-local.rules
 	rm -rf "$W"
 }
 trap cleanup EXIT
@@ -202,6 +204,23 @@ step "bob signs with his key again" as bob "${P11[@]}" --slot 1 --login --pin "$
 	--sign -m ECDSA-SHA256 --id 01a1 -i "$W/msg" -o sig2 --signature-format openssl &&
 	step "openssl verifies it with the public key from before" \
 		openssl dgst -sha256 -verify "$W/bob/pub.pem" -signature "$W/bob/sig2" "$W/msg"
+
+# --- a site's own rule may set a token's group at add: in the kernel --------------
+{
+	echo "# README's example: /dev/hsm2 belongs to hsm-a, set in the kernel at add."
+	echo "ACTION==\"add\", SUBSYSTEM==\"misc\", KERNEL==\"hsm2\", RUN+=\"$HSMCTL token set-group %k hsm-a\""
+} >/run/udev/rules.d/61-khsm-local.rules
+RULE2=/run/udev/rules.d/61-khsm-local.rules
+step "udevadm control --reload (a local rule for hsm2)" udevadm control --reload
+step "hsmctl token add --group hsm-b (hsm2)" "$HSMCTL" token add --group hsm-b && NEW=$LAST_OUT
+export NEW
+check "it is hsm2" '[ "$NEW" = hsm2 ]'
+step "udevadm settle" settle
+check "the local rule regrouped it in the kernel: khsm_gid is hsm-a's" \
+	'[ "$(cat /sys/class/misc/hsm2/khsm_gid)" = "$GA" ]'
+step "stat /dev/hsm2" stat -c '%U:%G %a' /dev/hsm2 &&
+	check "and the change uevent gave the node root:hsm-a 0660" '[ "$OUT" = "root:hsm-a 660" ]'
+rm -f "$RULE2"
 
 # --- udevd's own word ---------------------------------------------------------------
 check "udevd ran hsmctl load for hsm1 (its log)" \
