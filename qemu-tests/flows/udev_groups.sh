@@ -47,7 +47,9 @@ fi
 RULE=/run/udev/rules.d/60-khsm.rules
 STATE=$W/state
 UDEVD_PID=
+MON_PID=
 cleanup() {
+	[ -n "$MON_PID" ] && kill "$MON_PID" 2>/dev/null
 	if [ -n "$UDEVD_PID" ]; then
 		kill "$UDEVD_PID" 2>/dev/null
 		wait "$UDEVD_PID" 2>/dev/null
@@ -98,6 +100,10 @@ step "the rule as udevd reads it" cat "$RULE"
 SYSTEMD_LOG_LEVEL=debug SYSTEMD_LOG_TARGET=console "$UDEVD" >"$W/udevd.log" 2>&1 &
 UDEVD_PID=$!
 check "systemd-udevd runs" 'for i in $(seq 100); do udevadm control --ping 2>/dev/null && exit 0; sleep 0.2; done; exit 1'
+# The kernel's uevents of the misc devices, to see the change events.
+stdbuf -oL udevadm monitor --kernel --subsystem-match=misc >"$W/uevents.log" 2>&1 &
+MON_PID=$!
+sleep 1
 settle() { udevadm settle --timeout=120; }
 
 # --- coldplug ------------------------------------------------------------------
@@ -142,6 +148,9 @@ for who in alice:0 bob:1; do
 			"openssl pkey -pubin -inform DER -in '$W/$u/pub.der' -out '$W/$u/pub.pem' &&
 			 openssl dgst -sha256 -verify '$W/$u/pub.pem' -signature '$W/$u/sig' '$W/msg'"
 done
+
+check "a change uevent of hsm0 after alice's C_InitToken" \
+	'grep -q "change *[^ ]*/misc/hsm0 (misc)" "$W/uevents.log" || { cat "$W/uevents.log"; exit 1; }'
 
 check "alice cannot open /dev/hsm1 (EACCES)" \
 	'out=$(as alice bash -c "exec 3</dev/hsm1" 2>&1); r=$?; echo "$out"; [ $r != 0 ] && grep -q "Permission denied" <<<"$out"'
@@ -200,6 +209,8 @@ step "stat /dev/hsm1" stat -c '%U:%G %a' /dev/hsm1 &&
 step "khsm_label of the new hsm1 (root)" cat /sys/class/misc/hsm1/khsm_label &&
 	check "bob-token: udev ran hsmctl load" '[ "$OUT" = bob-token ]'
 check "the kernel log has the load" 'dmesg | grep -q "hsm1: sealed state loaded"'
+check "add, then a change uevent (the load) of the new hsm1" \
+	'tail -n 4 "$W/uevents.log" | grep -q "change *[^ ]*/misc/hsm1 (misc)" || { tail -n 20 "$W/uevents.log"; exit 1; }'
 step "bob signs with his key again" as bob "${P11[@]}" --slot 1 --login --pin "$USER_PIN" \
 	--sign -m ECDSA-SHA256 --id 01a1 -i "$W/msg" -o sig2 --signature-format openssl &&
 	step "openssl verifies it with the public key from before" \
