@@ -69,6 +69,8 @@ MULTIARCH ?= $(shell dpkg-architecture -qDEB_HOST_MULTIARCH 2>/dev/null || \
 LIBDIR ?= $(PREFIX)/lib/$(MULTIARCH)
 # hsmctl; the udev rule is installed with this path in its RUN.
 SBINDIR ?= /usr/sbin
+# hsmctl.8 goes to MANDIR/man8.
+MANDIR ?= $(PREFIX)/share/man
 # The token state directory (root:hsm 2770; its existence turns
 # persistence on). libhsm's default (HSM_STATE_DIR_DEFAULT) is this path;
 # uninstall keeps it when it holds anything: it holds the keys.
@@ -235,7 +237,7 @@ install:
 	chgrp $$gid $(DESTDIR)$(STATEDIR) 2>/dev/null || \
 		echo "make install: note: chgrp $$gid $(DESTDIR)$(STATEDIR) failed (not root?)"; \
 	chmod 2770 $(DESTDIR)$(STATEDIR)
-	$(MAKE) -C $(TOP)/libhsm-dev install DESTDIR=$(DESTDIR) PREFIX=$(PREFIX) LIBDIR=$(LIBDIR) SBINDIR=$(SBINDIR)
+	$(MAKE) -C $(TOP)/libhsm-dev install DESTDIR=$(DESTDIR) PREFIX=$(PREFIX) LIBDIR=$(LIBDIR) SBINDIR=$(SBINDIR) MANDIR=$(MANDIR)
 	$(MAKE) -C $(TOP)/pkcs11 install DESTDIR=$(DESTDIR) PREFIX=$(PREFIX) LIBDIR=$(LIBDIR)
 	@if [ -z "$(DESTDIR)" ]; then \
 		udevadm control --reload 2>/dev/null || true; \
@@ -249,7 +251,7 @@ uninstall:
 	      $(DESTDIR)/etc/modprobe.d/khsm.conf
 	-@rmdir $(DESTDIR)$(STATEDIR) 2>/dev/null || \
 		{ [ ! -d $(DESTDIR)$(STATEDIR) ] || echo "make uninstall: kept $(DESTDIR)$(STATEDIR) (token state)"; }
-	$(MAKE) -C $(TOP)/libhsm-dev uninstall DESTDIR=$(DESTDIR) PREFIX=$(PREFIX) LIBDIR=$(LIBDIR) SBINDIR=$(SBINDIR)
+	$(MAKE) -C $(TOP)/libhsm-dev uninstall DESTDIR=$(DESTDIR) PREFIX=$(PREFIX) LIBDIR=$(LIBDIR) SBINDIR=$(SBINDIR) MANDIR=$(MANDIR) MANDIR=$(MANDIR)
 	$(MAKE) -C $(TOP)/pkcs11 uninstall DESTDIR=$(DESTDIR) PREFIX=$(PREFIX) LIBDIR=$(LIBDIR)
 	-@if [ -z "$(DESTDIR)" ]; then $(DEPMOD) $(INSTALL_KVER); udevadm control --reload 2>/dev/null; true; fi
 

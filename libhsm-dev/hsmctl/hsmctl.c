@@ -1,14 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * hsmctl: a khsm token's sealed state in and out of the kernel.
+ * hsmctl: khsm's admin tool.
  *
  *   hsmctl [--state-dir DIR] load    [TOKEN] [--serial S]
  *   hsmctl [--state-dir DIR] save    [TOKEN]
  *   hsmctl [--state-dir DIR] backup  [TOKEN] FILE
  *   hsmctl [--state-dir DIR] restore [TOKEN] FILE [--so-pin-file F]
  *   hsmctl status [TOKEN]
+ * open the token's device (libhsm); the admin commands (list, show,
+ * stats, token, monitor, audit) speak generic netlink only (nl.h).
  *
- * This file: arguments, status, save, backup. load.c: load, restore.
+ * This file: main()'s dispatch, the state commands' arguments, status,
+ * save, backup. load.c: load, restore.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -24,6 +27,7 @@
 
 #include "backup.h"
 #include "hsmctl.h"
+#include "nl.h"
 
 static void usage(FILE *f)
 {
@@ -40,8 +44,23 @@ static void usage(FILE *f)
 	      "  token (needs the backup's SO PIN: --so-pin-file, $KHSM_SO_PIN\n"
 	      "  or the terminal), then saved into DIR/<serial>/.\n"
 	      "status: serial, label, generation, lock state, PIN failures.\n"
-	      "Exit: 0 done, 1 loaded with refused or missing objects,\n"
-	      "  2 usage, 3 nothing loaded or done.\n", f);
+	      "\n"
+	      "       hsmctl list [--json]\n"
+	      "       hsmctl show TOKEN [--json]\n"
+	      "       hsmctl stats [TOKEN] [--json]\n"
+	      "       hsmctl token add [--group G]\n"
+	      "       hsmctl token remove TOKEN\n"
+	      "       hsmctl token set-group TOKEN G\n"
+	      "       hsmctl monitor [--json]\n"
+	      "       hsmctl audit --log FILE [--count N]\n"
+	      "       hsmctl audit verify FILE [--head HASH]\n"
+	      "These talk to the khsm generic netlink family (no device open);\n"
+	      "G: a group name or gid. Changes, monitor and audit need root.\n"
+	      "Exit: 0 done, 1 loaded with refused or missing objects (load,\n"
+	      "  restore) or the log does not verify (audit verify), 2 usage,\n"
+	      "  3 nothing loaded or done, 4 needs root (CAP_SYS_ADMIN) or not\n"
+	      "  in the token's group, 5 no such token, 6 khsm module not loaded.\n"
+	      "See hsmctl(8).\n", f);
 }
 
 void msg(const char *fmt, ...)
@@ -516,7 +535,8 @@ static int state_supported(const struct hsm_token *tok)
 	       (v.features & KHSM_FEATURE_STATE);
 }
 
-int main(int argc, char **argv)
+/* The state commands: they open the token's device through libhsm. */
+static int state_main(int argc, char **argv)
 {
 	struct hsm_token *tok;
 	unsigned long rv;
@@ -552,4 +572,27 @@ int main(int argc, char **argv)
 		ret = cmd_restore(&o, tok);
 	hsm_close(tok);
 	return ret;
+}
+
+static const struct {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+} nl_cmds[] = {
+	{ "list", cmd_list },
+	{ "show", cmd_show },
+	{ "stats", cmd_stats },
+	{ "token", cmd_token },
+	{ "monitor", cmd_monitor },
+	{ "audit", cmd_audit },
+};
+
+int main(int argc, char **argv)
+{
+	size_t i;
+
+	if (argc > 1)
+		for (i = 0; i < sizeof(nl_cmds) / sizeof(nl_cmds[0]); i++)
+			if (!strcmp(argv[1], nl_cmds[i].name))
+				return nl_cmds[i].fn(argc - 1, argv + 1);
+	return state_main(argc, argv);
 }

@@ -38,6 +38,10 @@ check "module in /lib/modules/$KV/extra and known to modprobe" \
 check "udev rule installed" 'grep -q "KERNEL==\"hsm\[0-9\]\*\", GROUP=\"hsm\", MODE=\"0660\"" /etc/udev/rules.d/60-khsm.rules'
 check "hsmctl installed where the udev rule runs it" \
 	'[ -x /usr/sbin/hsmctl ] && grep -q "RUN+=\"/usr/sbin/hsmctl load %k\"" /etc/udev/rules.d/60-khsm.rules'
+step "hsmctl(8) installed and renders (man -l)" \
+	bash -c '[ -f /usr/share/man/man8/hsmctl.8 ] && man -l /usr/share/man/man8/hsmctl.8 | cat' &&
+	check "it documents the admin commands and exit codes" \
+		'grep -q "hsmctl audit verify FILE" <<<"$OUT" && grep -q "EXIT STATUS" <<<"$OUT"'
 check "state directory /var/lib/khsm, group hsm, mode 2770" \
 	'[ "$(stat -c %a:%g /var/lib/khsm)" = "2770:$hsmgid" ]'
 check "/etc/modprobe.d/khsm.conf sets gid of group hsm" \
@@ -71,4 +75,5 @@ check "everything removed and the module unloaded" \
 	 [ ! -e $LIB/libhsm.so.1 ] && [ ! -e /usr/include/khsm/hsm.h ] && [ ! -e /usr/sbin/hsmctl ] &&
 	 [ ! -e /var/lib/khsm ] &&
 	 [ ! -e $LIB/pkcs11/khsm-pkcs11.so ] && [ ! -e /usr/share/p11-kit/modules/khsm.module ]'
+check "hsmctl(8) removed" '[ ! -e /usr/share/man/man8/hsmctl.8 ]'
 flow_end
