@@ -408,7 +408,7 @@ static void test_keyring(struct hsm_token *tok, uint32_t s, unsigned int index)
 	struct hsm_template *pub = hsm_template_new();
 	struct hsm_template *priv = hsm_template_new();
 	int32_t mod = 0, ring = 0, kpub = 0, kpriv = 0, k = 0;
-	unsigned char der[256], dgst[32], sig[128];
+	unsigned char der[256], dgst[32], sig[72];	/* max_sig_size */
 	char *desc = NULL;
 	void *point = NULL;
 	unsigned long plen = 0;
