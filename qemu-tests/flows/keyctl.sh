@@ -23,6 +23,7 @@ if [ ! -x "$KG" ]; then
 	exit 0
 fi
 chown hsmuser "$W"
+chmod 755 "$W"
 AS=(setpriv --reuid=hsmuser --regid=hsmuser --init-groups env HOME=/home/hsmuser USER=hsmuser)
 NOBODY=(setpriv --reuid=65534 --regid=65534 --clear-groups)
 P11=("${AS[@]}" "${P11[@]}")
@@ -151,7 +152,9 @@ step_fails "key without CKA_KHSM_KEYRING_USE (pkcs11-tool's): refused" "Permissi
 	"${AS[@]}" keyctl pkey_sign "$PPRIV" 0 dgst enc=x962 hash=sha256
 check "dmesg names the reason" \
 	"dmesg | grep -q 'keyring use of key $PPRIV by uid [0-9]* (keyctl) refused'"
-step_fails "a user outside the token's group: pkey_sign refused" "Permission denied" \
+check "the files are readable by others (so a refusal below is the kernel's)" \
+	"setpriv --reuid=65534 --regid=65534 --clear-groups cat dgst msg >/dev/null"
+step_fails "a user outside the token's group: pkey_sign refused" "keyctl_pkey_query: Permission denied" \
 	"${NOBODY[@]}" keyctl pkey_sign "$EPRIV" 0 dgst enc=x962 hash=sha256
 step_fails "... pkey_query refused" "Permission denied" \
 	"${NOBODY[@]}" keyctl pkey_query "$EPRIV" 0 enc=x962

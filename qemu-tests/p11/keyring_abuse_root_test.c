@@ -489,6 +489,9 @@ TEST_F(ab, perms)
 	free(desc);
 	ASSERT_EQ(0, keyctl_setperm(k.priv, 0x3f3f3f3f));
 	EXPECT_EQ(0, as_user(NULL, outsider_opened, &k));
+	/* refused by khsm's own check, not the key's permissions */
+	EXPECT_EQ(0, system("dmesg | grep -q 'by uid 65534 (keyring_abuse_r) "
+			    "refused: not in the token.s group'"));
 	EXPECT_EQ(0, as_user(NULL, outsider_refused, &k));
 	EXPECT_EQ(0, keyctl_chown(k.priv, 65534, 65534));
 	EXPECT_EQ(0, as_user(NULL, outsider_refused, &k));
