@@ -154,7 +154,7 @@ check "dmesg names the reason" \
 	"dmesg | grep -q 'keyring use of key $PPRIV by uid [0-9]* (keyctl) refused'"
 check "the files are readable by others (so a refusal below is the kernel's)" \
 	"setpriv --reuid=65534 --regid=65534 --clear-groups cat dgst msg >/dev/null"
-step_fails "a user outside the token's group: pkey_sign refused" "keyctl_pkey_query: Permission denied" \
+step_fails "a user outside the token's group: pkey_sign refused" "Permission denied" \
 	"${NOBODY[@]}" keyctl pkey_sign "$EPRIV" 0 dgst enc=x962 hash=sha256
 step_fails "... pkey_query refused" "Permission denied" \
 	"${NOBODY[@]}" keyctl pkey_query "$EPRIV" 0 enc=x962
