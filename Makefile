@@ -188,6 +188,7 @@ lint: linux-src
 	@$(TOP)/.ci/lint
 
 demo: deps all
+	$(MAKE) -C $(TOP)/qemu-tests $(TOP)/qemu-tests/build/tools/kr_keygen
 	$(TOP)/qemu-tests/vm.sh -k $(KVER) -- $(TOP)/qemu-tests/demo.sh
 
 bench: deps all $(TOP)/build/p11bench

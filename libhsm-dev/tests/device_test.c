@@ -8,7 +8,8 @@
  * Covers the encoding of every wrapper end to end: token/PIN life cycle
  * (Argon2id verifiers with salts from the kernel), sessions, objects and
  * attributes, find, key generation, digest/encrypt/decrypt with the length
- * protocol, random, mechanism list/info, fork, and access without the group.
+ * protocol, random, mechanism list/info, fork, and access without the group;
+ * the keyring API (libkeyutils) on a token key pair.
  */
 #include <errno.h>
 #include <grp.h>
@@ -20,6 +21,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <keyutils.h>
 #include <khsm/hsm.h>
 #include <p11-kit-1/p11-kit/pkcs11.h>
 #include "kat.h"
@@ -388,6 +390,108 @@ static void test_ec(struct hsm_token *tok, uint32_t s)
 	hsm_template_free(priv);
 }
 
+/*
+ * libhsm's keyring API (keyring.c): the module keyring, the token keyring,
+ * a token key pair's keys by class and CKA_ID; keyctl_read of the public
+ * key is its SubjectPublicKeyInfo (ending in the token's point), of the
+ * private key EACCES; keyctl_pkey_sign/verify through libkeyutils (the
+ * pair allows keyring use, the session is logged in); destroying the
+ * object takes its key away.
+ */
+static void test_keyring(struct hsm_token *tok, uint32_t s, unsigned int index)
+{
+	static const unsigned char p256[] = {
+		0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07
+	};
+	static const unsigned char id[] = { 0x6b, 0x72, 0x01 };
+	struct hsm_mechanism kpg = { CKM_EC_KEY_PAIR_GEN, NULL, 0 };
+	struct hsm_template *pub = hsm_template_new();
+	struct hsm_template *priv = hsm_template_new();
+	int32_t mod = 0, ring = 0, kpub = 0, kpriv = 0, k = 0;
+	unsigned char der[256], dgst[32], sig[72];	/* max_sig_size */
+	char *desc = NULL;
+	void *point = NULL;
+	unsigned long plen = 0;
+	uint32_t pk = 0, sk = 0;
+	long n;
+
+	IS(hsm_keyring_module(&mod), CKR_OK, "keyring: module keyring");
+	tap_ok(mod > 0, "keyring: module keyring serial %d", mod);
+	IS(hsm_keyring_token(index, &ring), CKR_OK, "keyring: token keyring");
+	tap_ok(ring > 0 && keyctl_describe_alloc(ring, &desc) > 0 && desc &&
+	       !strncmp(desc, "keyring;0;", 10) && strstr(desc, ";khsm:hsm"),
+	       "keyring: token keyring %d is %s", ring, desc ? desc : "?");
+	free(desc);
+	IS(hsm_keyring_token(63, &k), CKR_TOKEN_NOT_PRESENT,
+	   "keyring: no keyring for a token that does not exist");
+	tap_ok(hsm_last_errno() == ENOKEY, "keyring: errno ENOKEY (%s)",
+	       strerror(hsm_last_errno()));
+
+	hsm_template_add(pub, CKA_EC_PARAMS, p256, sizeof(p256));
+	hsm_template_add_bool(pub, CKA_VERIFY, 1);
+	hsm_template_add_bool(pub, CKA_TOKEN, 1);
+	hsm_template_add_bool(pub, CKA_KHSM_KEYRING_USE, 1);
+	hsm_template_add(pub, CKA_ID, id, sizeof(id));
+	hsm_template_add_bool(priv, CKA_SIGN, 1);
+	hsm_template_add_bool(priv, CKA_SENSITIVE, 1);
+	hsm_template_add_bool(priv, CKA_TOKEN, 1);
+	hsm_template_add_bool(priv, CKA_PRIVATE, 1);
+	hsm_template_add_bool(priv, CKA_KHSM_KEYRING_USE, 1);
+	hsm_template_add(priv, CKA_ID, id, sizeof(id));
+	IS(hsm_generate_key_pair(tok, s, &kpg, hsm_template_attrs(pub),
+				 hsm_template_count(pub),
+				 hsm_template_attrs(priv),
+				 hsm_template_count(priv), &pk, &sk), CKR_OK,
+	   "keyring: generate a P-256 token key pair");
+	IS(hsm_keyring_find_key(index, CKO_PUBLIC_KEY, id, sizeof(id), &kpub),
+	   CKR_OK, "keyring: find the public key by CKA_ID");
+	IS(hsm_keyring_find_key(index, CKO_PRIVATE_KEY, id, sizeof(id), &kpriv),
+	   CKR_OK, "keyring: find the private key by CKA_ID");
+	tap_ok(kpub > 0 && kpriv > 0 && kpub != kpriv,
+	       "keyring: two keys (%d, %d)", kpub, kpriv);
+	IS(hsm_keyring_find_key(index, CKO_SECRET_KEY, id, sizeof(id), &k),
+	   CKR_KEY_HANDLE_INVALID, "keyring: no secret key with that CKA_ID");
+	IS(hsm_keyring_find_key(index, CKO_PUBLIC_KEY, id, 2, &k),
+	   CKR_KEY_HANDLE_INVALID, "keyring: a prefix of the CKA_ID is not it");
+
+	IS(hsm_get_attr_alloc(tok, s, pk, CKA_EC_POINT, &point, &plen), CKR_OK,
+	   "keyring: public point");
+	n = keyctl_read(kpub, (char *)der, sizeof(der));
+	tap_ok(n == 91 && point && plen == 67 &&
+	       !memcmp(der + 26, (unsigned char *)point + 2, 65),
+	       "keyring: keyctl_read of the public key: SPKI with the point (%ld)",
+	       n);
+	errno = 0;
+	n = keyctl_read(kpriv, (char *)der, sizeof(der));
+	tap_ok(n == -1 && errno == EACCES,
+	       "keyring: keyctl_read of the private key: EACCES (%s)",
+	       strerror(errno));
+
+	memset(dgst, 0x5a, sizeof(dgst));
+	n = keyctl_pkey_sign(kpriv, "enc=x962 hash=sha256", dgst, sizeof(dgst),
+			     sig, sizeof(sig));
+	tap_ok(n > 8 && n <= 72 && sig[0] == 0x30,
+	       "keyring: keyctl_pkey_sign (%ld, %s)", n,
+	       n < 0 ? strerror(errno) : "ok");
+	tap_ok(n > 0 && keyctl_pkey_verify(kpub, "enc=x962 hash=sha256", dgst,
+					   sizeof(dgst), sig, (size_t)n) == 0,
+	       "keyring: keyctl_pkey_verify of that signature");
+
+	IS(hsm_destroy_object(tok, s, sk), CKR_OK, "keyring: destroy the private key");
+	IS(hsm_keyring_find_key(index, CKO_PRIVATE_KEY, id, sizeof(id), &k),
+	   CKR_KEY_HANDLE_INVALID, "keyring: its key is gone from the keyring");
+	errno = 0;
+	n = keyctl_pkey_sign(kpriv, "enc=x962 hash=sha256", dgst, sizeof(dgst),
+			     sig, sizeof(sig));
+	tap_ok(n == -1 && (errno == EKEYREVOKED || errno == ENOKEY),
+	       "keyring: signing with the old serial fails (%s)",
+	       strerror(errno));
+	IS(hsm_destroy_object(tok, s, pk), CKR_OK, "keyring: destroy the public key");
+	hsm_free(point);
+	hsm_template_free(pub);
+	hsm_template_free(priv);
+}
+
 /* One token handle shared by threads, each with its own session. */
 #define N_THREADS	4
 #define N_ROUNDS	25
@@ -540,6 +644,7 @@ int main(void)
 	test_objects(tok, s);
 	test_gcm(tok, s);
 	test_ec(tok, s);
+	test_keyring(tok, s, index);
 	test_threads(tok);
 	test_fork(tok, s);
 	IS(hsm_close_all_sessions(tok), CKR_OK, "close all sessions");

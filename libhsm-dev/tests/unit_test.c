@@ -930,6 +930,46 @@ static void test_fork(struct hsm_token *tok)
 	   "parent unaffected");
 }
 
+/* The keyring description parser (keyring.c), no kernel needed. */
+static void test_keyring_parse(void)
+{
+	struct hsm_keyring_desc d;
+	static const char *const bad[] = {
+		"", "a:b:c:d", "a:b:c:d:e:f", "ser:01:l:key:1", "ser:01:l:pub:",
+		"ser:01:l:pub:xyz", "ser:01:l:pub:-1", ":01:l:pub:1",
+		"ser::l:pub:1", "0123456789abcdef0:01:l:pub:1",
+	};
+	unsigned int i;
+
+	IS(hsm_keyring_parse("0123456789abcdef:4b01:kr-read:pub:2a", &d),
+	   CKR_OK, "keyring: parse a public key's description");
+	tap_ok(!strcmp(d.serial, "0123456789abcdef") &&
+	       !strcmp(d.id_hex, "4b01") && !strcmp(d.label, "kr-read") &&
+	       d.cls == CKO_PUBLIC_KEY && d.oid == 0x2a,
+	       "keyring: serial, id, label, class, oid (%s %s %s %lu %llx)",
+	       d.serial, d.id_hex, d.label, d.cls,
+	       (unsigned long long)d.oid);
+	IS(hsm_keyring_parse("s1:-:-:priv:ffffffffffffffff", &d), CKR_OK,
+	   "keyring: parse a description without CKA_ID and label");
+	tap_ok(!d.id_hex[0] && !d.label[0] && d.cls == CKO_PRIVATE_KEY &&
+	       d.oid == ~0ULL, "keyring: '-' is empty; oid 2^64-1");
+	IS(hsm_keyring_parse("s1:00:x:secret:1", &d), CKR_OK,
+	   "keyring: parse a secret key's description");
+	tap_ok(d.cls == CKO_SECRET_KEY, "keyring: class secret");
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		IS(hsm_keyring_parse(bad[i], &d), CKR_ARGUMENTS_BAD, bad[i]);
+	IS(hsm_keyring_parse(NULL, &d), CKR_ARGUMENTS_BAD,
+	   "keyring: NULL description");
+	IS(hsm_keyring_find_key(0, CKO_DATA, NULL, 0, NULL), CKR_ARGUMENTS_BAD,
+	   "keyring: find_key without serial pointer");
+	{
+		int32_t k = -1;
+
+		IS(hsm_keyring_find_key(0, CKO_DATA, NULL, 0, &k),
+		   CKR_ARGUMENTS_BAD, "keyring: find_key of a CKO_DATA class");
+	}
+}
+
 int main(void)
 {
 	struct hsm_token *tok = NULL;
@@ -954,6 +994,7 @@ int main(void)
 		hsm_close(tok);
 	}
 	test_argon2();
+	test_keyring_parse();
 	rm_dir();
 	return tap_done();
 }

@@ -457,6 +457,50 @@ unsigned long hsm_state_load_finish(const struct hsm_token *tok,
 unsigned long hsm_state_save(const struct hsm_token *tok, const char *dir,
 			     unsigned int flags);
 
+/* ---- Kernel keyring (keyring.c, libkeyutils; LIBHSM_1.2) ------------------- */
+
+/*
+ * Every token key object has a key of type "khsm" in its token's keyring
+ * "khsm:hsmN", which is linked into the module keyring "khsm" (README,
+ * "Kernel keyring"). The functions below only find serials (key_serial_t
+ * of <keyutils.h>); use them with keyctl_read(), keyctl_pkey_*(): the
+ * kernel decides who may. Results: CKR_TOKEN_NOT_PRESENT when the module,
+ * the token keyring or the key is gone (errno ENOENT, ENOKEY, ...),
+ * CKR_TOKEN_NOT_RECOGNIZED when the caller may not search (EACCES),
+ * CKR_KEY_HANDLE_INVALID when no key of the token matches
+ * (hsm_keyring_find_key); hsm_last_errno() has the errno.
+ */
+
+/* The bytes of CKA_ID a key's description carries (in hex). */
+#define HSM_KEYRING_ID_MAX	64
+#define HSM_KEYRING_LABEL_MAX	64
+
+/* A token key's description, parsed. */
+struct hsm_keyring_desc {
+	char serial[KHSM_SERIAL_LEN + 1];	/* token serial ("" if none) */
+	char id_hex[2 * HSM_KEYRING_ID_MAX + 1]; /* CKA_ID, lower-case hex */
+	char label[HSM_KEYRING_LABEL_MAX + 1];	/* [A-Za-z0-9._-] */
+	unsigned long cls;			/* CKO_PRIVATE_KEY, ... */
+	uint64_t oid;				/* the object's id */
+};
+
+/* The module keyring's serial (/sys/module/khsm/parameters/keyring). */
+unsigned long hsm_keyring_module(int32_t *serial);
+/* The keyring "khsm:hsm<index>" (keyctl_search in the module keyring). */
+unsigned long hsm_keyring_token(unsigned int index, int32_t *serial);
+/*
+ * The key of token @index's object of class @cls (CKO_PRIVATE_KEY,
+ * CKO_PUBLIC_KEY or CKO_SECRET_KEY) whose CKA_ID is @id (@id_len 0: no
+ * CKA_ID or an empty one; only the first HSM_KEYRING_ID_MAX bytes are
+ * compared). The first match in the keyring's order if several objects
+ * share class and CKA_ID.
+ */
+unsigned long hsm_keyring_find_key(unsigned int index, unsigned long cls,
+				   const void *id, size_t id_len,
+				   int32_t *serial);
+/* Parse a description; CKR_ARGUMENTS_BAD if it is not a token key's. */
+unsigned long hsm_keyring_parse(const char *desc, struct hsm_keyring_desc *d);
+
 #ifdef __cplusplus
 }
 #endif
