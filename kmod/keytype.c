@@ -22,7 +22,8 @@
  * pair with one CKA_ID and label).
  *
  * Ownership and quota: the keys belong to root (uid 0) and the token's
- * group, and are charged to root's key quota (kernel.keys.root_maxkeys and
+ * group (TOKEN_SET_GROUP gives the keyring and its keys the new one), and
+ * are charged to root's key quota (kernel.keys.root_maxkeys and
  * root_maxbytes): the objects they mirror are already charged to the
  * token's byte budget, so no user can make keys past it; a full quota
  * makes the object's creation fail with CKR_DEVICE_MEMORY. Permissions:
@@ -884,6 +885,32 @@ fail:
 	pr_notice_ratelimited("%s: no keyring key for an object: %d\n",
 			      tok->name, err);
 	return err == -EDQUOT ? CKR_DEVICE_MEMORY : CKR_HOST_MEMORY;
+}
+
+/*
+ * The token's group changed (TOKEN_SET_GROUP): its keyring and keys get
+ * the new group, as keyctl_chown_key() sets a key's gid (under the key's
+ * semaphore), so the group permissions follow the token's group; under
+ * tok->lock.
+ */
+void khsm_keyring_token_set_gid(struct khsm_token *tok, kgid_t gid)
+{
+	struct khsm_obj *o;
+	unsigned long idx;
+
+	lockdep_assert_held(&tok->lock);
+	if (tok->keyring) {
+		down_write(&tok->keyring->sem);
+		tok->keyring->gid = gid;
+		up_write(&tok->keyring->sem);
+	}
+	xa_for_each(&tok->objects, idx, o) {
+		if (!o->kr_key)
+			continue;
+		down_write(&o->kr_key->sem);
+		o->kr_key->gid = gid;
+		up_write(&o->kr_key->sem);
+	}
 }
 
 void khsm_keyring_remove(struct khsm_obj *o)

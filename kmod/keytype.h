@@ -36,6 +36,8 @@ void khsm_keyring_token_release(struct khsm_token *tok);
  * on failure. Other objects: CKR_OK and nothing done.
  */
 unsigned long khsm_keyring_add(struct khsm_obj *o);
+/* A new group for the token's keyring and keys; under tok->lock. */
+void khsm_keyring_token_set_gid(struct khsm_token *tok, kgid_t gid);
 /* Revoke and unlink @o's key, if it has one; under tok->lock. */
 void khsm_keyring_remove(struct khsm_obj *o);
 

@@ -165,7 +165,8 @@ err_setup:
 
 /*
  * Set token @tok's group (KHSM_CMD_TOKEN_SET_GROUP): opens check it from
- * now on; a KOBJ_CHANGE uevent lets udev give the node the new group.
+ * now on, its keyring and keys have it (keytype.c); a KOBJ_CHANGE uevent
+ * lets udev give the node the new group.
  * -ENOENT if the token was removed meanwhile.
  */
 int khsm_token_set_gid(struct khsm_token *tok, kgid_t gid)
@@ -177,6 +178,7 @@ int khsm_token_set_gid(struct khsm_token *tok, kgid_t gid)
 	}
 	mutex_lock(&tok->lock);
 	tok->gid = gid;
+	khsm_keyring_token_set_gid(tok, gid);
 	mutex_unlock(&tok->lock);
 	khsm_dev_changed(tok);
 	mutex_unlock(&khsm_tokens_mutex);

@@ -187,6 +187,10 @@ step "hsmctl token set-group hsm1 hsm-a" "$HSMCTL" token set-group hsm1 hsm-a &&
 	step "stat /dev/hsm1" stat -c '%G %a' /dev/hsm1 &&
 	check "group hsm-a now (change uevent), mode 0660" '[ "$OUT" = "hsm-a 660" ]'
 check "khsm_gid says hsm-a" '[ "$(cat /sys/class/misc/hsm1/khsm_gid)" = "$GA" ]'
+step "/proc/keys: hsm1's keyring and keys" bash -c \
+	'ser=$(cat /sys/class/misc/hsm1/khsm_serial); grep -E " keyring +khsm:hsm1: | khsm +$ser:" /proc/keys'
+check "the keyring and bob's two keys have group hsm-a now" \
+	'[ "$(wc -l <<<"$OUT")" = 3 ] && [ "$(awk "{print \$7}" <<<"$OUT" | sort -u)" = "$GA" ]'
 check "alice can open /dev/hsm1 now, bob cannot" \
 	'as alice bash -c "exec 3</dev/hsm1" && ! as bob bash -c "exec 3</dev/hsm1" 2>/dev/null'
 step "hsmctl token set-group hsm1 hsm-b (back)" "$HSMCTL" token set-group hsm1 hsm-b &&
