@@ -236,6 +236,10 @@ check "the local rule regrouped it in the kernel: khsm_gid is hsm-a's" \
 step "stat /dev/hsm2" stat -c '%U:%G %a' /dev/hsm2 &&
 	check "and the change uevent gave the node root:hsm-a 0660" '[ "$OUT" = "root:hsm-a 660" ]'
 rm -f "$RULE2"
+step "root: --init-token of hsm2 with a label of a backslash and UTF-8" \
+	env KHSM_STATE_DIR=none "${P11[@]}" --slot 2 --init-token --label 'a\b é' --so-pin "$SO_PIN"
+step "khsm_label of hsm2" cat /sys/class/misc/hsm2/khsm_label &&
+	check "one line, the backslash and the bytes of é escaped" '[ "$OUT" = "a\\134b \\303\\251" ]'
 
 # --- udevd's own word ---------------------------------------------------------------
 check "udevd ran hsmctl load for hsm1 (its log)" \
