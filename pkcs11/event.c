@@ -85,8 +85,9 @@ static bool seen_differs(const struct p11_seen *a, const struct p11_seen *b)
 
 /*
  * Compare every slot with what was seen; under ev_lock. With @report
- * false (C_Initialize) only take the snapshot. A slot appended since the
- * last scan (known false) is an event when its token is there.
+ * false (C_Initialize) only take the snapshot. A slot appended to the
+ * table since the last scan (known false; also by C_GetSlotList) is an
+ * event: the slot list changed, even if its token has gone again.
  */
 static void scan(bool report)
 {
@@ -100,8 +101,8 @@ static void scan(bool report)
 		struct p11_slot *slot = &p11.slots[i];
 
 		seen_take(slot, &now);
-		if (report && (slot->seen.known ?
-			       seen_differs(&now, &slot->seen) : now.present))
+		if (report && (!slot->seen.known ||
+			       seen_differs(&now, &slot->seen)))
 			slot->pending = true;
 		slot->seen = now;
 	}
