@@ -216,8 +216,15 @@ unsigned long hsm_events_read(struct hsm_events *ev, unsigned int *changed)
 		p.revents = 0;
 		while ((r = poll(&p, 1, 0)) < 0 && errno == EINTR)
 			;
-		if (r > 0 && (p.revents & POLLIN) && hsmi_gen_read(ev) > 0)
-			n++;
+		if (r > 0 && (p.revents & POLLIN)) {
+			int moved = hsmi_gen_read(ev);
+
+			/* Unreadable: drop it rather than spin on it. */
+			if (moved < 0)
+				p.revents |= POLLERR;
+			if (moved)
+				n++;
+		}
 		/* Removed: let the index go, watch another token. */
 		if (r > 0 && (p.revents & (POLLHUP | POLLERR | POLLNVAL))) {
 			hsmi_watch_drop(ev);
