@@ -190,7 +190,7 @@ CK_RV C_WaitForSlotEvent(CK_FLAGS flags, CK_SLOT_ID_PTR pSlot,
 		p[0] = (struct pollfd){ .fd = epfd, .events = POLLIN };
 		p[1] = (struct pollfd){ .fd = p11.wake_fd, .events = POLLIN };
 		if (poll(p, 2, -1) < 0 && errno != EINTR) {
-			p11_logf("C_WaitForSlotEvent: poll: errno %d", errno);
+			p11_logf("%s: poll: errno %d", __func__, errno);
 			rv = CKR_FUNCTION_FAILED;
 			break;
 		}

@@ -203,8 +203,8 @@ int hsm_token_present(unsigned int index);
  *
  * hsm_events_open: counting starts now (events before it are not seen).
  *   The handle holds at most one token file and one inotify instance,
- *   all O_CLOEXEC. CKR_DEVICE_ERROR (with hsm_last_errno()) when neither a
- *   token file nor an inotify watch could be set up.
+ *   all O_CLOEXEC. When neither a token file nor an inotify watch could
+ *   be set up: the errno's CK_RV (hsm_errno_to_rv; hsm_last_errno()).
  * hsm_events_fd: the descriptor to poll (an epoll instance; -1 for NULL).
  *   Never read it yourself.
  * hsm_events_read: never blocks; consumes what made the descriptor
