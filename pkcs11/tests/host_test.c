@@ -307,7 +307,7 @@ static void test_events(void)
 	CK_SLOT_INFO si;
 	CK_TOKEN_INFO ti;
 	CK_SESSION_HANDLE s;
-	struct waiter w;
+	struct waiter w, w2, *first, *other;
 	unsigned long t0 = 0, t1 = 0;
 	char state;
 	int n;
@@ -360,12 +360,28 @@ static void test_events(void)
 	tap_ok(w.rv == CKR_OK && w.slot == 7, "with slot 7 (rv 0x%lx, slot %lu)",
 	   w.rv, w.slot);
 
-	/* C_Finalize wakes a waiter, which gets CKR_CRYPTOKI_NOT_INITIALIZED. */
-	tap_ok(!waiter_start(&w), "a thread waits in C_WaitForSlotEvent");
+	/*
+	 * Two waiters, one event: one returns it, the other keeps waiting
+	 * until C_Finalize wakes it (CKR_CRYPTOKI_NOT_INITIALIZED).
+	 */
+	tap_ok(!waiter_start(&w) && !waiter_start(&w2), "two threads wait");
+	tap_ok(!node("hsm9", 1), "hsm9 appears");
+	for (n = 0; n < 1000 && !__atomic_load_n(&w.done, __ATOMIC_ACQUIRE) &&
+		    !__atomic_load_n(&w2.done, __ATOMIC_ACQUIRE); n++)
+		usleep(10000);
+	usleep(200000);
+	first = __atomic_load_n(&w.done, __ATOMIC_ACQUIRE) ? &w : &w2;
+	other = first == &w ? &w2 : &w;
+	tap_ok(__atomic_load_n(&first->done, __ATOMIC_ACQUIRE) &&
+	   !__atomic_load_n(&other->done, __ATOMIC_ACQUIRE),
+	   "exactly one waiter returned");
+	tap_ok(!waiter_join(first) && first->rv == CKR_OK && first->slot == 9,
+	   "with slot 9 (rv 0x%lx, slot %lu)", first->rv, first->slot);
 	RV_IS(f3->C_Finalize(NULL), CKR_OK);
-	tap_ok(!waiter_join(&w), "C_Finalize woke the waiter");
-	tap_ok(w.rv == CKR_CRYPTOKI_NOT_INITIALIZED,
-	   "it returned CKR_CRYPTOKI_NOT_INITIALIZED (0x%lx)", w.rv);
+	tap_ok(!waiter_join(other), "C_Finalize woke the other waiter");
+	tap_ok(other->rv == CKR_CRYPTOKI_NOT_INITIALIZED,
+	   "it returned CKR_CRYPTOKI_NOT_INITIALIZED (0x%lx)", other->rv);
+	node("hsm9", 0);
 	RV_IS(f3->C_Initialize(NULL), CKR_OK);
 	RV_IS(f3->C_WaitForSlotEvent(CKF_DONT_BLOCK, &id, NULL), CKR_NO_EVENT);
 }
