@@ -49,9 +49,27 @@
 #define P11_LIB_MINOR		1
 #define P11_MANUFACTURER	"khsm"
 
+/*
+ * What C_WaitForSlotEvent last saw of a slot (event.c): presence and, if
+ * TOKEN_INFO could be read, the fields a C_InitToken or a new token
+ * changes. A new SO PIN salt tells a re-initialisation that kept the label.
+ */
+struct p11_seen {
+	bool known;			/* a snapshot was taken */
+	bool present;			/* the hsmN node exists */
+	bool info;			/* TOKEN_INFO read */
+	CK_FLAGS flags;			/* masked: no PIN counter bits */
+	uint8_t label[KHSM_LABEL_LEN];
+	uint8_t serial[KHSM_SERIAL_LEN];
+	uint8_t so_salt[KHSM_SALT_LEN];
+};
+
 struct p11_slot {
 	unsigned int id;		/* N of /dev/hsmN */
 	struct hsm_token *tok;		/* NULL until first use */
+	/* Under ev_lock (event.c). */
+	struct p11_seen seen;
+	bool pending;			/* an event not reported yet */
 };
 
 struct p11_state {
@@ -61,6 +79,17 @@ struct p11_state {
 	pid_t pid;			/* atomic access */
 	unsigned int nslots;		/* atomic access */
 	struct p11_slot slots[P11_MAX_SLOTS];
+	/*
+	 * C_WaitForSlotEvent (event.c). ev_lock guards ev, the slots' seen
+	 * and pending fields and wake_fd's writes; ev and wake_fd are set
+	 * and closed with `life` held for writing, so a waiter (holding it
+	 * for reading) polls them without ev_lock. finalizing: C_Finalize
+	 * has begun, waiters return (atomic access).
+	 */
+	pthread_mutex_t ev_lock;
+	struct hsm_events *ev;
+	int wake_fd;			/* eventfd; -1: none */
+	bool finalizing;
 };
 
 extern struct p11_state p11;
@@ -88,6 +117,17 @@ CK_RV p11_slots_refresh(void);
 struct p11_slot *p11_slot_find(CK_SLOT_ID id);
 CK_RV p11_slot_open(struct p11_slot *slot, struct hsm_token **tok);
 void p11_slots_drop(void);
+/* Whether the slot's token is there now (its hsmN node exists). */
+bool p11_slot_present(const struct p11_slot *slot);
+
+/*
+ * event.c: slot events. _start at C_Initialize and _stop at C_Finalize
+ * (or in a child of fork()) with `life` held for writing; _wake from
+ * C_Finalize before it takes `life`, so blocked waiters let go of it.
+ */
+void p11_events_start(void);
+void p11_events_stop(void);
+void p11_events_wake(void);
 
 static inline CK_SESSION_HANDLE p11_session_handle(unsigned int slot_id,
 						   uint32_t ks)

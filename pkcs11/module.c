@@ -16,6 +16,8 @@ _Static_assert(sizeof(CK_ULONG) == 8,
 struct p11_state p11 = {
 	.life = PTHREAD_RWLOCK_INITIALIZER,
 	.open_lock = PTHREAD_MUTEX_INITIALIZER,
+	.ev_lock = PTHREAD_MUTEX_INITIALIZER,
+	.wake_fd = -1,
 };
 
 static bool p11_live(void)
@@ -131,6 +133,7 @@ CK_RV C_Initialize(CK_VOID_PTR pInitArgs)
 	if (child) {
 		pthread_rwlock_init(&p11.life, NULL);
 		pthread_mutex_init(&p11.open_lock, NULL);
+		pthread_mutex_init(&p11.ev_lock, NULL);
 	}
 	if (pthread_rwlock_wrlock(&p11.life)) {
 		p11_log(__func__, CKR_CANT_LOCK);
@@ -139,6 +142,7 @@ CK_RV C_Initialize(CK_VOID_PTR pInitArgs)
 	if (child) {
 		p11_logf("C_Initialize: in a child of fork(), dropping %u inherited slot(s)",
 			 p11.nslots);
+		p11_events_stop();
 		p11_slots_drop();
 		__atomic_store_n(&p11.initialized, false, __ATOMIC_RELEASE);
 	}
@@ -149,6 +153,8 @@ CK_RV C_Initialize(CK_VOID_PTR pInitArgs)
 	rv = p11_slots_refresh();
 	if (rv != CKR_OK)
 		goto out;
+	/* Failures are logged; C_WaitForSlotEvent tries again. */
+	p11_events_start();
 	__atomic_store_n(&p11.pid, hsm_getpid(), __ATOMIC_RELAXED);
 	__atomic_store_n(&p11.initialized, true, __ATOMIC_RELEASE);
 out:
@@ -157,7 +163,11 @@ out:
 	return rv;
 }
 
-/* C_Finalize (5.4.2): closes every token file, ending our sessions. */
+/*
+ * C_Finalize (5.4.2): closes every token file, ending our sessions. A
+ * thread blocked in C_WaitForSlotEvent is woken first (it holds `life`
+ * for reading) and returns CKR_CRYPTOKI_NOT_INITIALIZED.
+ */
 CK_RV C_Finalize(CK_VOID_PTR pReserved)
 {
 	CK_RV rv = CKR_OK;
@@ -170,14 +180,17 @@ CK_RV C_Finalize(CK_VOID_PTR pReserved)
 		rv = CKR_ARGUMENTS_BAD;
 		goto log;
 	}
+	p11_events_wake();
 	if (pthread_rwlock_wrlock(&p11.life)) {
 		rv = CKR_CANT_LOCK;
 		goto log;
 	}
-	if (!p11_live())
+	if (!p11_live()) {
 		rv = CKR_CRYPTOKI_NOT_INITIALIZED;
-	else
+	} else {
+		p11_events_stop();
 		p11_slots_drop();
+	}
 	__atomic_store_n(&p11.initialized, false, __ATOMIC_RELEASE);
 	pthread_rwlock_unlock(&p11.life);
 log:

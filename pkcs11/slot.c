@@ -62,8 +62,8 @@ CK_RV p11_slots_refresh(void)
 				 P11_MAX_SLOTS, ids[i]);
 			continue;
 		}
+		memset(&p11.slots[n], 0, sizeof(p11.slots[n]));
 		p11.slots[n].id = ids[i];
-		p11.slots[n].tok = NULL;
 		__atomic_store_n(&p11.nslots, ++n, __ATOMIC_RELEASE);
 	}
 out:
@@ -96,6 +96,11 @@ CK_RV p11_slot_open(struct p11_slot *slot, struct hsm_token **tok)
 	return rv;
 }
 
+bool p11_slot_present(const struct p11_slot *slot)
+{
+	return hsm_token_present(slot->id) == 1;
+}
+
 /* Called with `life` held for writing (or alone in a forked child). */
 void p11_slots_drop(void)
 {
@@ -117,9 +122,11 @@ static int id_cmp(const void *a, const void *b)
 }
 
 /*
- * C_GetSlotList (5.5.1). The device list is re-read when the caller asks
- * for the count (pSlotList NULL), so the count stays valid for the second
- * call. Every slot has its token present, so tokenPresent changes nothing.
+ * C_GetSlotList (5.5.1), ascending slot IDs. The device list is re-read
+ * when the caller asks for the count (pSlotList NULL), so the count stays
+ * valid for the second call (unless a token goes in between: then fewer).
+ * A slot stays in the table once seen; its token is present while its
+ * /dev/hsmN exists, and tokenPresent TRUE lists only those.
  */
 CK_RV C_GetSlotList(CK_BBOOL tokenPresent, CK_SLOT_ID_PTR pSlotList,
 		    CK_ULONG_PTR pulCount)
@@ -127,9 +134,8 @@ CK_RV C_GetSlotList(CK_BBOOL tokenPresent, CK_SLOT_ID_PTR pSlotList,
 	CK_SLOT_ID ids[P11_MAX_SLOTS];
 	struct p11_call c;
 	CK_RV rv = p11_enter(&c);
-	unsigned int i, n;
+	unsigned int i, n, k = 0;
 
-	(void)tokenPresent;
 	if (rv != CKR_OK)
 		goto out;
 	if (!pulCount) {
@@ -143,18 +149,23 @@ CK_RV C_GetSlotList(CK_BBOOL tokenPresent, CK_SLOT_ID_PTR pSlotList,
 	}
 	n = __atomic_load_n(&p11.nslots, __ATOMIC_ACQUIRE);
 	for (i = 0; i < n; i++)
-		ids[i] = p11.slots[i].id;
-	qsort(ids, n, sizeof(ids[0]), id_cmp);
-	if (pSlotList && *pulCount < n)
+		if (!tokenPresent || p11_slot_present(&p11.slots[i]))
+			ids[k++] = p11.slots[i].id;
+	qsort(ids, k, sizeof(ids[0]), id_cmp);
+	if (pSlotList && *pulCount < k)
 		rv = CKR_BUFFER_TOO_SMALL;
 	else if (pSlotList)
-		memcpy(pSlotList, ids, n * sizeof(ids[0]));
-	*pulCount = n;
+		memcpy(pSlotList, ids, k * sizeof(ids[0]));
+	*pulCount = k;
 out:
 	return p11_leave(&c, __func__, rv);
 }
 
-/* C_GetSlotInfo (5.5.2). */
+/*
+ * C_GetSlotInfo (5.5.2). CKF_REMOVABLE_DEVICE always (5.5.2: a slot
+ * without it must always have its token present, and tokens can be
+ * removed at run time); CKF_TOKEN_PRESENT while /dev/hsmN exists.
+ */
 CK_RV C_GetSlotInfo(CK_SLOT_ID slotID, CK_SLOT_INFO_PTR pInfo)
 {
 	struct p11_call c;
@@ -171,7 +182,10 @@ CK_RV C_GetSlotInfo(CK_SLOT_ID slotID, CK_SLOT_INFO_PTR pInfo)
 			sizeof(pInfo->slotDescription), desc);
 		p11_pad(pInfo->manufacturerID, sizeof(pInfo->manufacturerID),
 			P11_MANUFACTURER);
-		pInfo->flags = CKF_TOKEN_PRESENT | CKF_HW_SLOT;
+		/* Tokens come and go at run time (hsmctl token add|remove). */
+		pInfo->flags = CKF_HW_SLOT | CKF_REMOVABLE_DEVICE;
+		if (p11_slot_present(c.slot))
+			pInfo->flags |= CKF_TOKEN_PRESENT;
 		pInfo->hardwareVersion.major = P11_LIB_MAJOR;
 		pInfo->hardwareVersion.minor = P11_LIB_MINOR;
 		pInfo->firmwareVersion.major = P11_LIB_MAJOR;
@@ -230,21 +244,6 @@ CK_RV C_GetTokenInfo(CK_SLOT_ID slotID, CK_TOKEN_INFO_PTR pInfo)
 	pInfo->firmwareVersion.minor = ti.fw_version[1];
 	memset(pInfo->utcTime, ' ', sizeof(pInfo->utcTime));
 out:
-	return p11_leave(&c, __func__, rv);
-}
-
-/* C_WaitForSlotEvent (5.5.4): slots never change while initialised. */
-CK_RV C_WaitForSlotEvent(CK_FLAGS flags, CK_SLOT_ID_PTR pSlot,
-			 CK_VOID_PTR pReserved)
-{
-	struct p11_call c;
-	CK_RV rv = p11_enter(&c);
-
-	(void)flags;
-	(void)pSlot;
-	(void)pReserved;
-	if (rv == CKR_OK)
-		rv = CKR_FUNCTION_NOT_SUPPORTED;
 	return p11_leave(&c, __func__, rv);
 }
 

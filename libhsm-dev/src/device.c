@@ -19,7 +19,7 @@
 
 #include "internal.h"
 
-static const char *hsmi_dev_dir(void)
+const char *hsmi_dev_dir(void)
 {
 	const char *dir = secure_getenv("KHSM_DEV_DIR");
 
@@ -249,6 +249,18 @@ void hsm_close(struct hsm_token *tok)
 		return;
 	close(tok->fd);
 	free(tok);
+}
+
+int hsm_token_present(unsigned int index)
+{
+	char path[PATH_MAX];
+	struct stat st;
+	int len;
+
+	len = snprintf(path, sizeof(path), "%s/hsm%u", hsmi_dev_dir(), index);
+	if (len < 0 || (size_t)len >= sizeof(path))
+		return 0;
+	return !stat(path, &st) && S_ISCHR(st.st_mode);
 }
 
 unsigned int hsm_token_index(const struct hsm_token *tok)

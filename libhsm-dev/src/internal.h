@@ -39,6 +39,9 @@ HSMI_HIDDEN unsigned long hsmi_ioctl(const struct hsm_token *tok,
 /* Same without the token (used by hsm_open before the token exists). */
 HSMI_HIDDEN unsigned long hsmi_ioctl_fd(int fd, unsigned long cmd, void *arg);
 
+/* The device directory: $KHSM_DEV_DIR or "/dev" (device.c). */
+HSMI_HIDDEN const char *hsmi_dev_dir(void);
+
 /* Per-thread errno slot (error.c). */
 HSMI_HIDDEN void hsmi_set_errno(int err);
 

@@ -9,6 +9,7 @@
  */
 #include <argon2.h>
 #include <errno.h>
+#include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -336,6 +337,71 @@ static void test_token_list(void)
 	n = 4;
 	IS(hsm_token_list(idx, &n), CKR_OK, "missing dir is no tokens");
 	tap_ok(n == 0, "missing dir gives count 0");
+	setenv("KHSM_DEV_DIR", dir, 1);
+}
+
+static int ev_ready(int fd, int ms)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+
+	return poll(&p, 1, ms) == 1 && (p.revents & POLLIN);
+}
+
+/*
+ * Slot events without a kernel: the fake directory has no token that
+ * opens (the scripted kernel answers VERSION, but read() of /dev/null is
+ * no event counter), so inotify stands in: hsm* nodes that appear or go
+ * wake the descriptor, other names are consumed without a change.
+ */
+static void test_events(void)
+{
+	char evdir[160], p[200];
+	struct hsm_events *ev = NULL;
+	unsigned int changed = 9;
+	int fd;
+
+	k_reset();
+	snprintf(evdir, sizeof(evdir), "%s/ev", dir);
+	if (mkdir(evdir, 0700)) {
+		tap_ok(0, "mkdir %s: %s", evdir, strerror(errno));
+		return;
+	}
+	setenv("KHSM_DEV_DIR", evdir, 1);
+	IS(hsm_events_open(NULL), CKR_ARGUMENTS_BAD, "events_open(NULL)");
+	tap_ok(hsm_events_fd(NULL) == -1, "events_fd(NULL) is -1");
+	IS(hsm_events_open(&ev), CKR_OK, "events_open on an empty directory");
+	fd = hsm_events_fd(ev);
+	tap_ok(fd >= 0 && !ev_ready(fd, 0), "nothing happened: not readable");
+	IS(hsm_events_read(ev, NULL), CKR_ARGUMENTS_BAD, "events_read(NULL)");
+	IS(hsm_events_read(ev, &changed), CKR_OK, "events_read, nothing");
+	tap_ok(changed == 0, "nothing changed (got %u)", changed);
+	tap_ok(!hsm_token_present(4), "hsm4 not present");
+
+	snprintf(p, sizeof(p), "%s/hsm4", evdir);
+	tap_ok(!symlink("/dev/null", p), "hsm4 appears");
+	tap_ok(ev_ready(fd, 2000), "readable after hsm4 appeared");
+	tap_ok(hsm_token_present(4) == 1, "hsm4 present");
+	IS(hsm_events_read(ev, &changed), CKR_OK, "events_read");
+	tap_ok(changed != 0, "changed (got %u)", changed);
+	tap_ok(!ev_ready(fd, 0), "consumed: not readable");
+
+	snprintf(p, sizeof(p), "%s/other", evdir);
+	tap_ok(!symlink("/dev/null", p), "a node of another name appears");
+	tap_ok(ev_ready(fd, 2000), "readable (inotify sees the directory)");
+	IS(hsm_events_read(ev, &changed), CKR_OK, "events_read");
+	tap_ok(changed == 0, "no hsm* change (got %u)", changed);
+	unlink(p);
+	IS(hsm_events_read(ev, &changed), CKR_OK, "events_read");
+
+	snprintf(p, sizeof(p), "%s/hsm4", evdir);
+	unlink(p);
+	tap_ok(ev_ready(fd, 2000), "readable after hsm4 went");
+	tap_ok(!hsm_token_present(4), "hsm4 gone");
+	IS(hsm_events_read(ev, &changed), CKR_OK, "events_read");
+	tap_ok(changed != 0, "changed (got %u)", changed);
+	hsm_events_close(ev);
+	hsm_events_close(NULL);
+	rmdir(evdir);
 	setenv("KHSM_DEV_DIR", dir, 1);
 }
 
@@ -982,6 +1048,7 @@ int main(void)
 	setenv("KHSM_DEV_DIR", dir, 1);
 	test_errors();
 	test_token_list();
+	test_events();
 	test_open(&tok);
 	if (tok) {
 		test_ioctl_convention(tok);

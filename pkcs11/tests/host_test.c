@@ -7,7 +7,9 @@
  * Run with KHSM_DEV_DIR pointing at a directory whose hsm0 and hsm3 are
  * character devices that are not khsm tokens (symlinks to /dev/null), as
  * `make -C pkcs11 test` sets up: both slots list, their token calls fail
- * with CKR_TOKEN_NOT_RECOGNIZED. Prints TAP.
+ * with CKR_TOKEN_NOT_RECOGNIZED. No node is a token that opens, so slot
+ * events come from inotify on the directory: the test adds and removes
+ * hsmN symlinks there (C_WaitForSlotEvent, run-time slots). Prints TAP.
  *
  *   host_test <path to khsm-pkcs11.so>
  */
@@ -18,7 +20,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "../p11_3_0.h"
@@ -180,7 +184,8 @@ static void test_slots(void)
 	RV_IS(f3->C_GetSlotInfo(1, &si), CKR_SLOT_ID_INVALID);
 	RV_IS(f3->C_GetSlotInfo(3, NULL), CKR_ARGUMENTS_BAD);
 	RV_IS(f3->C_GetSlotInfo(3, &si), CKR_OK);
-	tap_ok(si.flags == (CKF_TOKEN_PRESENT | CKF_HW_SLOT), "slot flags");
+	tap_ok(si.flags == (CKF_TOKEN_PRESENT | CKF_HW_SLOT | CKF_REMOVABLE_DEVICE),
+	   "slot flags: present, hardware, removable");
 	tap_ok(!memcmp(si.slotDescription, "khsm kernel token /dev/hsm3 ", 28) &&
 	   si.slotDescription[63] == ' ', "slot description blank padded");
 	RV_IS(f3->C_GetTokenInfo(7, &ti), CKR_SLOT_ID_INVALID);
@@ -202,7 +207,183 @@ static void test_slots(void)
 	RV_IS(f3->C_GenerateRandom(5, buf, sizeof(buf)), CKR_SESSION_HANDLE_INVALID);
 	RV_IS(f3->C_SignInit(5, NULL, 1), CKR_SESSION_HANDLE_INVALID);
 	RV_IS(f3->C_DigestKey(5, 1), CKR_SESSION_HANDLE_INVALID);
-	RV_IS(f3->C_WaitForSlotEvent(0, NULL, NULL), CKR_FUNCTION_NOT_SUPPORTED);
+}
+
+static char devdir[512];
+
+static int node(const char *name, int add)
+{
+	char p[600];
+
+	snprintf(p, sizeof(p), "%s/%s", devdir, name);
+	return add ? symlink("/dev/null", p) : unlink(p);
+}
+
+static int slot_list(CK_BBOOL present, CK_SLOT_ID *ids, CK_ULONG cap)
+{
+	CK_ULONG n = 0;
+
+	if (f3->C_GetSlotList(present, NULL, &n) != CKR_OK || n > cap)
+		return -1;
+	if (f3->C_GetSlotList(present, ids, &n) != CKR_OK)
+		return -1;
+	return (int)n;
+}
+
+struct waiter {
+	pthread_t t;
+	pid_t tid;
+	CK_SLOT_ID slot;
+	CK_RV rv;
+	int done;
+};
+
+static void *wait_body(void *arg)
+{
+	struct waiter *w = arg;
+
+	__atomic_store_n(&w->tid, (pid_t)syscall(SYS_gettid), __ATOMIC_RELEASE);
+	w->rv = f3->C_WaitForSlotEvent(0, &w->slot, NULL);
+	__atomic_store_n(&w->done, 1, __ATOMIC_RELEASE);
+	return NULL;
+}
+
+/* State letter and utime + stime (ticks) of one of our threads. */
+static int task_stat(pid_t tid, char *state, unsigned long *ticks)
+{
+	char p[64], buf[1024], *q;
+	unsigned long ut, st;
+	FILE *f;
+	int ok;
+
+	snprintf(p, sizeof(p), "/proc/self/task/%d/stat", (int)tid);
+	f = fopen(p, "r");
+	if (!f)
+		return -1;
+	ok = fgets(buf, sizeof(buf), f) != NULL;
+	fclose(f);
+	q = ok ? strrchr(buf, ')') : NULL;
+	/* After "(comm)": state, then fields 4..13, utime (14), stime (15). */
+	if (!q || sscanf(q + 2, "%c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu",
+			 state, &ut, &st) != 3)
+		return -1;
+	*ticks = ut + st;
+	return 0;
+}
+
+/* Start a waiter and wait (up to 10 s) until it sleeps in the kernel. */
+static int waiter_start(struct waiter *w)
+{
+	unsigned long ticks;
+	char state = '?';
+	int i;
+
+	memset(w, 0, sizeof(*w));
+	if (pthread_create(&w->t, NULL, wait_body, w))
+		return -1;
+	for (i = 0; i < 1000; i++) {
+		pid_t tid = __atomic_load_n(&w->tid, __ATOMIC_ACQUIRE);
+
+		if (tid && !task_stat(tid, &state, &ticks) && state == 'S')
+			return 0;
+		usleep(10000);
+	}
+	return -1;
+}
+
+/* Join within 10 s; 0 when the waiter returned. */
+static int waiter_join(struct waiter *w)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	ts.tv_sec += 10;
+	return pthread_timedjoin_np(w->t, NULL, &ts);
+}
+
+static void test_events(void)
+{
+	CK_SLOT_ID id = 99, ids[8];
+	CK_SLOT_INFO si;
+	CK_TOKEN_INFO ti;
+	CK_SESSION_HANDLE s;
+	struct waiter w, w2, *first, *other;
+	unsigned long t0 = 0, t1 = 0;
+	char state;
+	int n;
+
+	RV_IS(f3->C_WaitForSlotEvent(0, NULL, NULL), CKR_ARGUMENTS_BAD);
+	RV_IS(f3->C_WaitForSlotEvent(CKF_DONT_BLOCK, &id, &id), CKR_ARGUMENTS_BAD);
+	RV_IS(f3->C_WaitForSlotEvent(CKF_DONT_BLOCK, &id, NULL), CKR_NO_EVENT);
+
+	/* An event before the first wait counts. */
+	tap_ok(!node("hsm5", 1), "hsm5 appears");
+	id = 99;
+	RV_IS(f3->C_WaitForSlotEvent(CKF_DONT_BLOCK, &id, NULL), CKR_OK);
+	tap_ok(id == 5, "the event is slot 5's (got %lu)", id);
+	RV_IS(f3->C_WaitForSlotEvent(CKF_DONT_BLOCK, &id, NULL), CKR_NO_EVENT);
+	RV_IS(f3->C_GetSlotInfo(5, &si), CKR_OK);
+	tap_ok(si.flags & CKF_TOKEN_PRESENT, "slot 5 has its token");
+	n = slot_list(CK_TRUE, ids, 8);
+	tap_ok(n == 3 && ids[0] == 0 && ids[1] == 3 && ids[2] == 5,
+	   "present: 0, 3, 5 (got %d)", n);
+
+	/* Two events: one per call, lowest slot first, then none. */
+	tap_ok(!node("hsm7", 1) && !node("hsm5", 0), "hsm7 appears, hsm5 goes");
+	RV_IS(f3->C_WaitForSlotEvent(CKF_DONT_BLOCK, &id, NULL), CKR_OK);
+	tap_ok(id == 5, "first event: slot 5 (got %lu)", id);
+	RV_IS(f3->C_WaitForSlotEvent(CKF_DONT_BLOCK, &id, NULL), CKR_OK);
+	tap_ok(id == 7, "second event: slot 7 (got %lu)", id);
+	RV_IS(f3->C_WaitForSlotEvent(CKF_DONT_BLOCK, &id, NULL), CKR_NO_EVENT);
+	n = slot_list(CK_FALSE, ids, 8);
+	tap_ok(n == 4 && ids[0] == 0 && ids[1] == 3 && ids[2] == 5 && ids[3] == 7,
+	   "all slots, ascending: 0, 3, 5, 7 (got %d)", n);
+	n = slot_list(CK_TRUE, ids, 8);
+	tap_ok(n == 3 && ids[0] == 0 && ids[1] == 3 && ids[2] == 7,
+	   "with a token: 0, 3, 7 (got %d)", n);
+	RV_IS(f3->C_GetSlotInfo(5, &si), CKR_OK);
+	tap_ok(si.flags == (CKF_HW_SLOT | CKF_REMOVABLE_DEVICE),
+	   "slot 5: no CKF_TOKEN_PRESENT (flags 0x%lx)", si.flags);
+	RV_IS(f3->C_GetTokenInfo(5, &ti), CKR_TOKEN_NOT_PRESENT);
+	RV_IS(f3->C_OpenSession(5, CKF_SERIAL_SESSION, NULL, NULL, &s),
+	      CKR_TOKEN_NOT_PRESENT);
+
+	/* A blocked waiter sleeps, and wakes for the removal of hsm7. */
+	tap_ok(!waiter_start(&w), "a thread waits in C_WaitForSlotEvent");
+	task_stat(w.tid, &state, &t0);
+	usleep(1000000);
+	task_stat(w.tid, &state, &t1);
+	tap_ok(!__atomic_load_n(&w.done, __ATOMIC_ACQUIRE) && t1 - t0 <= 2,
+	   "blocked for 1 s using %lu ticks of CPU", t1 - t0);
+	tap_ok(!node("hsm7", 0), "hsm7 goes");
+	tap_ok(!waiter_join(&w), "the waiter returned");
+	tap_ok(w.rv == CKR_OK && w.slot == 7, "with slot 7 (rv 0x%lx, slot %lu)",
+	   w.rv, w.slot);
+
+	/*
+	 * Two waiters, one event: one returns it, the other keeps waiting
+	 * until C_Finalize wakes it (CKR_CRYPTOKI_NOT_INITIALIZED).
+	 */
+	tap_ok(!waiter_start(&w) && !waiter_start(&w2), "two threads wait");
+	tap_ok(!node("hsm9", 1), "hsm9 appears");
+	for (n = 0; n < 1000 && !__atomic_load_n(&w.done, __ATOMIC_ACQUIRE) &&
+		    !__atomic_load_n(&w2.done, __ATOMIC_ACQUIRE); n++)
+		usleep(10000);
+	usleep(200000);
+	first = __atomic_load_n(&w.done, __ATOMIC_ACQUIRE) ? &w : &w2;
+	other = first == &w ? &w2 : &w;
+	tap_ok(__atomic_load_n(&first->done, __ATOMIC_ACQUIRE) &&
+	   !__atomic_load_n(&other->done, __ATOMIC_ACQUIRE),
+	   "exactly one waiter returned");
+	tap_ok(!waiter_join(first) && first->rv == CKR_OK && first->slot == 9,
+	   "with slot 9 (rv 0x%lx, slot %lu)", first->rv, first->slot);
+	RV_IS(f3->C_Finalize(NULL), CKR_OK);
+	tap_ok(!waiter_join(other), "C_Finalize woke the other waiter");
+	tap_ok(other->rv == CKR_CRYPTOKI_NOT_INITIALIZED,
+	   "it returned CKR_CRYPTOKI_NOT_INITIALIZED (0x%lx)", other->rv);
+	node("hsm9", 0);
+	RV_IS(f3->C_Initialize(NULL), CKR_OK);
+	RV_IS(f3->C_WaitForSlotEvent(CKF_DONT_BLOCK, &id, NULL), CKR_NO_EVENT);
 }
 
 static void *thread_body(void *arg)
@@ -281,6 +462,11 @@ int main(int argc, char **argv)
 	test_entry_points(so, argv[1]);
 	test_init_rules();
 	test_slots();
+	snprintf(devdir, sizeof(devdir), "%s", getenv("KHSM_DEV_DIR") ?
+		 getenv("KHSM_DEV_DIR") : "/dev");
+	node("hsm5", 0);
+	node("hsm7", 0);
+	test_events();
 	test_threads();
 	test_fork();
 	RV_IS(f3->C_Finalize(NULL), CKR_OK);

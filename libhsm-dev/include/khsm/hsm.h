@@ -182,6 +182,48 @@ unsigned int hsm_token_index(const struct hsm_token *tok);
 int hsm_token_fd(const struct hsm_token *tok);
 
 /*
+ * 1 if <dev dir>/hsm<index> is a character device now (as hsm_token_list
+ * counts it), else 0. A removed token's node goes at once.
+ */
+int hsm_token_present(unsigned int index);
+
+/* ---- Slot events (events.c) ------------------------------------------------ */
+
+/*
+ * What C_WaitForSlotEvent needs (<linux/khsm.h>, "Tokens at run time and
+ * slot events"): a descriptor that becomes readable (poll/select/epoll,
+ * POLLIN) when a token may have been added, removed or initialised. The
+ * kernel's event counter is read through one open token file, the lowest
+ * index this process may open; with none (no token, or the caller is in
+ * no token's group) inotify on the device directory stands in, and such
+ * a caller only learns of hsmN nodes that appear, vanish or change owner
+ * or mode. After a wake-up call hsm_events_read(), then list the tokens
+ * (hsm_token_list) and compare their TOKEN_INFO with what you saw before:
+ * the descriptor says that something happened, not what.
+ *
+ * hsm_events_open: counting starts now (events before it are not seen).
+ *   The handle holds at most one token file and one inotify instance,
+ *   all O_CLOEXEC. When neither a token file nor an inotify watch could
+ *   be set up: the errno's CK_RV (hsm_errno_to_rv; hsm_last_errno()).
+ * hsm_events_fd: the descriptor to poll (an epoll instance; -1 for NULL).
+ *   Never read it yourself.
+ * hsm_events_read: never blocks; consumes what made the descriptor
+ *   readable and sets *changed to non-zero when something happened since
+ *   the last call (a counter move, a removed watched token, an hsm* node
+ *   in the directory). Also drops the file of a removed token (so its
+ *   index can be given to a new token) and watches another.
+ *   CKR_CRYPTOKI_NOT_INITIALIZED in a child after fork().
+ * hsm_events_close: closes everything (in a child of fork() only the
+ *   child's descriptors). One thread at a time per handle for _read and
+ *   _close; any number may poll the descriptor.
+ */
+struct hsm_events;
+unsigned long hsm_events_open(struct hsm_events **out);
+int hsm_events_fd(const struct hsm_events *ev);
+unsigned long hsm_events_read(struct hsm_events *ev, unsigned int *changed);
+void hsm_events_close(struct hsm_events *ev);
+
+/*
  * The uAPI structs grow at their end (<linux/khsm.h>, "Every ioctl"), so the
  * two calls below take the size of the caller's struct: pass sizeof(*v) or
  * sizeof(*info). Any size from the struct's KHSM_*_SIZE_VER0 up works with
