@@ -180,7 +180,7 @@ check-vm: linux-src
 	@$(TOP)/.ci/check --vm $(foreach g,$(T),'$(g)')
 
 # make check-powercut N=200: the power-cut loop of qemu-tests/persist
-# (make check does 20 cuts), on KVER.
+# (make check does 12 cuts, make check-vm T=persist_powercut.sh 20), on KVER.
 check-powercut: linux-src
 	@KHSM_POWERCUT_N=$(N) $(TOP)/.ci/check --vm persist_powercut.sh
 
