@@ -132,9 +132,10 @@ int read_file_at(int dfd, const char *path, size_t max, unsigned char **buf,
 	return 0;
 }
 
-void serial_str(const uint8_t s[KHSM_SERIAL_LEN], char out[KHSM_SERIAL_LEN + 1])
+/* A blank-padded fixed field, trimmed, non-printables as '?'; out: len + 1. */
+void fixed_str(const uint8_t *s, size_t len, char *out)
 {
-	size_t e = KHSM_SERIAL_LEN, b = 0, i;
+	size_t e = len, b = 0, i;
 
 	while (b < e && s[b] == ' ')
 		b++;
@@ -143,6 +144,11 @@ void serial_str(const uint8_t s[KHSM_SERIAL_LEN], char out[KHSM_SERIAL_LEN + 1])
 	for (i = b; i < e; i++)
 		out[i - b] = s[i] >= 0x20 && s[i] < 0x7f ? (char)s[i] : '?';
 	out[e - b] = 0;
+}
+
+void serial_str(const uint8_t s[KHSM_SERIAL_LEN], char out[KHSM_SERIAL_LEN + 1])
+{
+	fixed_str(s, KHSM_SERIAL_LEN, out);
 }
 
 const char *hdr_check(const unsigned char *b, size_t len)

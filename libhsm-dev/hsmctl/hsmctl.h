@@ -45,6 +45,7 @@ char *so_pin_get(const struct opts *o, size_t *len);
 
 /* Header fields (a header blob already checked by hdr_check). */
 const char *hdr_check(const unsigned char *b, size_t len);
+void fixed_str(const uint8_t *s, size_t len, char *out);
 void serial_str(const uint8_t s[KHSM_SERIAL_LEN], char out[KHSM_SERIAL_LEN + 1]);
 
 #endif /* HSMCTL_H */

@@ -160,23 +160,14 @@ static struct tok *toks_get(struct toks *ts, uint32_t index)
 	return t;
 }
 
-/* A blank-padded fixed field, trimmed, non-printables as '?'. */
-static void fixed_str(const struct nlattr *a, size_t len, char *out)
+/* A fixed-size attribute as fixed_str() gives it; "" if the size is wrong. */
+static void attr_str(const struct nlattr *a, size_t len, char *out)
 {
-	const unsigned char *s = nla_data(a);
-	size_t b = 0, e = len, i;
-
 	if ((size_t)nla_len(a) != len) {
 		out[0] = 0;
 		return;
 	}
-	while (b < e && s[b] == ' ')
-		b++;
-	while (e > b && (s[e - 1] == ' ' || !s[e - 1]))
-		e--;
-	for (i = b; i < e; i++)
-		out[i - b] = s[i] >= 0x20 && s[i] < 0x7f ? (char)s[i] : '?';
-	out[e - b] = 0;
+	fixed_str(nla_data(a), len, out);
 }
 
 struct callctx {
@@ -245,10 +236,10 @@ static int cb_valid(struct nl_msg *m, void *arg)
 #undef U32
 	if (tb[KHSM_A_TOKEN_LABEL]) {
 		t->has_info = 1;
-		fixed_str(tb[KHSM_A_TOKEN_LABEL], KHSM_LABEL_LEN, t->label);
+		attr_str(tb[KHSM_A_TOKEN_LABEL], KHSM_LABEL_LEN, t->label);
 	}
 	if (tb[KHSM_A_TOKEN_SERIAL])
-		fixed_str(tb[KHSM_A_TOKEN_SERIAL], KHSM_SERIAL_LEN, t->serial);
+		attr_str(tb[KHSM_A_TOKEN_SERIAL], KHSM_SERIAL_LEN, t->serial);
 	if (u64_ok(tb[KHSM_A_STATS_PIN_FAILURES])) {
 		t->has_stats = 1;
 		t->pin_failures = nla_get_u64(tb[KHSM_A_STATS_PIN_FAILURES]);
