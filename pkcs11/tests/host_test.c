@@ -27,6 +27,7 @@
 
 #include "../p11_3_0.h"
 #include "tap.h"
+#include "task_stat.h"
 
 #define RV_IS(expr, want) do {						\
 	CK_RV _rv = (expr);						\
@@ -246,29 +247,6 @@ static void *wait_body(void *arg)
 	w->rv = f3->C_WaitForSlotEvent(0, &w->slot, NULL);
 	__atomic_store_n(&w->done, 1, __ATOMIC_RELEASE);
 	return NULL;
-}
-
-/* State letter and utime + stime (ticks) of one of our threads. */
-static int task_stat(pid_t tid, char *state, unsigned long *ticks)
-{
-	char p[64], buf[1024], *q;
-	unsigned long ut, st;
-	FILE *f;
-	int ok;
-
-	snprintf(p, sizeof(p), "/proc/self/task/%d/stat", (int)tid);
-	f = fopen(p, "r");
-	if (!f)
-		return -1;
-	ok = fgets(buf, sizeof(buf), f) != NULL;
-	fclose(f);
-	q = ok ? strrchr(buf, ')') : NULL;
-	/* After "(comm)": state, then fields 4..13, utime (14), stime (15). */
-	if (!q || sscanf(q + 2, "%c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu",
-			 state, &ut, &st) != 3)
-		return -1;
-	*ticks = ut + st;
-	return 0;
 }
 
 /* Start a waiter and wait (up to 10 s) until it sleeps in the kernel. */

@@ -32,6 +32,7 @@
 #include "kselftest_harness.h"
 #include "khsm_nl.h"
 #include "p11_util.h"
+#include "task_stat.h"
 
 #define NOBODY	65534
 #define MAX_ADDED 4
@@ -142,29 +143,6 @@ static void *wait_body(void *arg)
 	w->rv = w->f->C_WaitForSlotEvent(0, &w->slot, NULL);
 	__atomic_store_n(&w->done, 1, __ATOMIC_RELEASE);
 	return NULL;
-}
-
-/* State letter and utime + stime (clock ticks) of a thread of ours. */
-static int task_stat(pid_t tid, char *state, unsigned long *ticks)
-{
-	char p[64], buf[1024], *q;
-	unsigned long ut, st;
-	FILE *fp;
-	int ok;
-
-	snprintf(p, sizeof(p), "/proc/self/task/%d/stat", (int)tid);
-	fp = fopen(p, "r");
-	if (!fp)
-		return -1;
-	ok = fgets(buf, sizeof(buf), fp) != NULL;
-	fclose(fp);
-	q = ok ? strrchr(buf, ')') : NULL;
-	/* After "(comm)": state (3), fields 4..13, utime (14), stime (15). */
-	if (!q || sscanf(q + 2, "%c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu",
-			 state, &ut, &st) != 3)
-		return -1;
-	*ticks = ut + st;
-	return 0;
 }
 
 /* Start a waiter; 0 once it sleeps (within 30 s). */
