@@ -20,11 +20,7 @@
 #     events lost by a reader that fell behind become a "lost" record.
 . "$(dirname "$0")/tap.inc"
 flow_require_module
-HSMCTL=$FLOW_REPO/libhsm-dev/build/hsmctl
-if [ ! -x "$HSMCTL" ]; then
-	echo "1..0 # SKIP $HSMCTL not built"
-	exit 0
-fi
+flow_require_hsmctl
 export HSMCTL W
 chmod 755 "$W"
 AS_USER=(setpriv --reuid=hsmuser --regid=hsmuser --init-groups)

@@ -13,11 +13,7 @@
 # (reboot, power cut, tamper, lockout) are elsewhere.
 . "$(dirname "$0")/tap.inc"
 flow_require_module
-HSMCTL=$FLOW_REPO/libhsm-dev/build/hsmctl
-if [ ! -x "$HSMCTL" ]; then
-	echo "1..0 # SKIP $HSMCTL not built"
-	exit 0
-fi
+flow_require_hsmctl
 export KHSM_STATE_DIR=$W/state KHSM_DEBUG=1 HSMCTL
 mkdir -m 2770 "$KHSM_STATE_DIR" && chgrp hsm "$KHSM_STATE_DIR"
 L=(--login --pin "$USER_PIN")

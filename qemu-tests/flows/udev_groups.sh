@@ -30,12 +30,8 @@
 # udevd is killed at the end.
 . "$(dirname "$0")/tap.inc"
 flow_require_module
-HSMCTL=$FLOW_REPO/libhsm-dev/build/hsmctl
+flow_require_hsmctl
 UDEVD=/lib/systemd/systemd-udevd
-if [ ! -x "$HSMCTL" ]; then
-	echo "1..0 # SKIP $HSMCTL not built"
-	exit 0
-fi
 if [ ! -x "$UDEVD" ] || ! command -v udevadm >/dev/null; then
 	echo "1..0 # SKIP no systemd-udevd/udevadm (apt-get install udev; make deps)"
 	exit 0
