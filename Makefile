@@ -11,6 +11,8 @@
 #                     and a subset on KVER_NEW; ends with
 #                     "N passed, N failed, N skipped"
 #   make check-native no VM: build, lint, unit tests, the engine's quick tests
+#   make check-engine the crypto engine's full native suite (ten times the
+#                     random cases of make check's QUICK=1 run, RSA a hundred)
 #   make check-vm T='<glob> ...'  only the VM tests matching the globs, on KVER
 #                     (flows need the .sh suffix; the multi-boot scenarios of
 #                     qemu-tests/persist match too, e.g. T='persist_*')
@@ -109,7 +111,7 @@ LINUX_SRC_FILES := tools/testing/selftests/kselftest_harness.h \
 	tools/testing/selftests/kselftest.h \
 	scripts/checkpatch.pl scripts/spelling.txt scripts/const_structs.checkpatch
 
-.PHONY: all kmod libhsm pkcs11 tests deps check check-native check-vm lint deb lintian \
+.PHONY: all kmod libhsm pkcs11 tests deps check check-native check-engine check-vm lint deb lintian \
 	demo bench bench-crypto fuzz install check-powercut \
 	uninstall clean distclean linux-src opensc-src
 
@@ -180,6 +182,9 @@ check: deps
 
 check-native: linux-src
 	@$(TOP)/.ci/check --native
+
+check-engine: deps
+	$(MAKE) --no-print-directory -C $(TOP)/qemu-tests/engine check
 
 # make check-vm T='p11_* uapi_test': only the VM tests whose names
 # match the globs (qemu-tests/run-all.sh), on KVER.

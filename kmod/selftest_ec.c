@@ -150,10 +150,11 @@ static int khsm_kat_ec_sign(const struct khsm_kat_ec *v,
 			       sig_len);
 			return -EBADMSG;
 		}
-		ret = khsm_kat_verify3(v->mech, pub, khsm_kat_sample, 6, sig,
-				       sig_len);
-		ret = ret ?: khsm_kat_verify3(CKM_ECDSA, pub, h, h_len, sig,
-					      sig_len);
+		/* the altered ones were refused on the known signature */
+		ret = khsm_kat_op(v->mech, KHSM_OP_VERIFY, pub, NULL, 0,
+				  khsm_kat_sample, 6, sig, sig_len, 0, CKR_OK);
+		ret = ret ?: khsm_kat_op(CKM_ECDSA, KHSM_OP_VERIFY, pub, NULL,
+					 0, h, h_len, sig, sig_len, 0, CKR_OK);
 		if (ret)
 			return ret;
 		if (!memcmp(sig, rs, rs_len) ||
