@@ -16,7 +16,9 @@
 - khsm-pkcs11.7's MECHANISMS names exactly the mechanisms of the kernel's
   mechanism tables (struct khsm_mech arrays in kmod/), which must also be
   README.md's mechanism table (p11_mech_table_test holds that table to
-  C_GetMechanismList in the VM), and no other CKM_* name;
+  C_GetMechanismList in the VM), and no other CKM_* name; each entry
+  gives the key sizes and CKF_* flags of the kernel's table (each table
+  expanded by cpp with its file's macros);
 - khsm-pkcs11.7's NOT SUPPORTED names every C_* function of pkcs11/ that
   answers CKR_FUNCTION_NOT_SUPPORTED.
 
@@ -125,6 +127,7 @@ def defines():
     """Every object-like #define of kmod/ and libhsm's headers: name -> text."""
     d = {}
     for f in (glob.glob(os.path.join(TOP, 'kmod', '*.h')) +
+              glob.glob(os.path.join(TOP, 'kmod', 'crypto', '*.h')) +
               glob.glob(os.path.join(TOP, 'kmod', 'uapi', 'linux', '*.h')) +
               glob.glob(os.path.join(TOP, 'libhsm-dev', 'include', 'khsm', '*.h'))):
         for m in re.finditer(r'^#define\s+(\w+)[ \t]+([^\n]+)$',
@@ -338,6 +341,93 @@ for m in re.finditer(r'^\.TP\n(\.BR?\s+[^\n]*)\n(.*?)(?=^\.TP|^\.PP|\Z)', msec, 
     names = ' '.join(sorted(words(m.group(1), r'CKM_\w+')))
     ok(re.search(r'\b(Sizes?|No key sizes)\b', body) and re.search(r'\b[Ff]lags\b', body),
        f'khsm-pkcs11.7: {names[:60]}: key sizes and flags given')
+
+# Sizes and flags: each table expanded by cpp with its file's own macros.
+KERNEL_CONSTS = {'AES_KEYSIZE_128': 16, 'AES_KEYSIZE_192': 24, 'AES_KEYSIZE_256': 32}
+
+
+def number(expr):
+    """The value of a size expression of constants and #defines, or None."""
+    def sub(m):
+        v = KERNEL_CONSTS.get(m.group(0))
+        if v is None:
+            v = resolve(m.group(0))
+        return str(v) if isinstance(v, int) else m.group(0)
+    e = re.sub(r'[A-Za-z_]\w*', sub, expr)
+    e = re.sub(r'(\d+)[UuLl]+', r'\1', e)
+    if not re.fullmatch(r'[\d\s()+*/<-]*', e):
+        return None
+    try:
+        return int(eval(e, {'__builtins__': {}}))  # digits and operators only
+    except Exception:
+        return None
+
+
+def mech_info():
+    """{CKM name: (min, max, set of CKF names)} from kmod/'s mechanism tables."""
+    info = {}
+    for f in sorted(glob.glob(os.path.join(TOP, 'kmod', '*.c'))):
+        src = strip_c(open(f, encoding='utf-8').read())
+        macros = '\n'.join(m.group(0) for m in
+                           re.finditer(r'^#define(?:\\\n|[^\n])*', src, re.M))
+        for m in re.finditer(r'struct\s+khsm_mech\s+\w+\s*\[\s*\][^=;{]*=\s*\{', src):
+            depth, i = 1, m.end()
+            while depth and i < len(src):
+                depth += {'{': 1, '}': -1}.get(src[i], 0)
+                i += 1
+            r = subprocess.run(['cpp', '-P', '-undef', '-nostdinc', '-'],
+                               input=macros + '\n@@TABLE@@\n' + src[m.end():i - 1],
+                               capture_output=True, text=True)
+            body = r.stdout.split('@@TABLE@@', 1)[-1]
+            depth, start = 0, None
+            for j, c in enumerate(body):
+                if c == '{':
+                    depth += 1
+                    if depth == 1:
+                        start = j
+                elif c == '}':
+                    depth -= 1
+                    if depth == 0 and start is not None:
+                        e = body[start:j]
+                        t = re.search(r'\.type\s*=\s*\(?\s*(CKM_\w+)', e)
+                        fl = re.search(r'\.flags\s*=\s*([^,]+)', e)
+                        lo = re.search(r'\.min_key_size\s*=\s*([^,]+)', e)
+                        hi = re.search(r'\.max_key_size\s*=\s*([^,]+)', e)
+                        if t:
+                            info[t.group(1)] = (
+                                number(lo.group(1)) if lo else 0,
+                                number(hi.group(1)) if hi else 0,
+                                set(re.findall(r'CKF_\w+', fl.group(1))) if fl else set())
+    return info
+
+
+minfo = mech_info()
+ok(set(minfo) == set(mechs), 'the mechanism tables expand (cpp) to one entry per mechanism',
+   ' '.join(sorted(set(mechs) ^ set(minfo))))
+for m in re.finditer(r'^\.TP\n(\.BR?\s+[^\n]*)\n(.*?)(?=^\.TP|^\.PP|\Z)', msec, re.M | re.S):
+    names = sorted(words(m.group(1), r'CKM_\w+'))
+    body = m.group(2)
+    sz = re.search(r'Sizes (\d+) to (\d+)|Size (\d+)\b|No key sizes', body)
+    if not sz:
+        page_sz = None
+    elif sz.group(1):
+        page_sz = (int(sz.group(1)), int(sz.group(2)))
+    elif sz.group(3):
+        page_sz = (int(sz.group(3)), int(sz.group(3)))
+    else:
+        page_sz = (0, 0)
+    fpos = body.find('flags')
+    page_fl = words(body[fpos:], r'CKF_\w+') if fpos >= 0 else set()
+    problems = []
+    for name in names:
+        lo, hi, fl = minfo.get(name, (None, None, set()))
+        if (lo, hi) != page_sz:
+            problems.append(f'{name}: sizes {lo}..{hi} in kmod/, page {page_sz}')
+        if fl != page_fl:
+            problems.append(f'{name}: flags {" | ".join(sorted(fl))} in kmod/, page '
+                            f'{" | ".join(sorted(page_fl))}')
+    ok(not problems, f'khsm-pkcs11.7: {" ".join(names)[:60]}: sizes and flags are kmod/\'s',
+       '\n'.join(problems))
 
 # ---- functions not supported --------------------------------------------
 unsup = {}
