@@ -1,0 +1,449 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""The man pages against the code (TAP). Fails when a page lies or misses:
+
+- groff (-t -man -ww -z) and man --warnings (as lintian runs it) print
+  nothing for kmod/khsm.4, pkcs11/khsm-pkcs11.7, libhsm-dev/hsmctl/hsmctl.8;
+  lexgrog finds each page's NAME line; .TH names the file's name/section;
+- khsm.4 names every module parameter of kmod/ (module_param*), under
+  "Module parameters" with the code's type, its default where the code
+  initialises it (macros resolved), and "writable" exactly when the
+  permission lets root write it; and no parameter the code lacks;
+- khsm.4 names every KHSM_IOC_* of the uAPI header, and no other;
+- khsm-pkcs11.7's ENVIRONMENT names every environment variable that the
+  PKCS#11 module reads (pkcs11/*.c and libhsm-dev/src/*.c, which it links
+  in), no other, and the defaults of those libhsm defines;
+- khsm-pkcs11.7's MECHANISMS names exactly the mechanisms of the kernel's
+  mechanism tables (struct khsm_mech arrays in kmod/), which must also be
+  README.md's mechanism table (p11_mech_table_test holds that table to
+  C_GetMechanismList in the VM), and no other CKM_* name; each entry
+  gives the key sizes and CKF_* flags of the kernel's table (each table
+  expanded by cpp with its file's macros);
+- khsm-pkcs11.7's NOT SUPPORTED names every C_* function of pkcs11/ that
+  answers CKR_FUNCTION_NOT_SUPPORTED.
+
+Usage: qemu-tests/tools/man-check.py [TOP]
+"""
+import glob
+import os
+import re
+import subprocess
+import sys
+
+TOP = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else
+                      os.path.join(os.path.dirname(__file__), '..', '..'))
+KHSM4 = 'kmod/khsm.4'
+P11_7 = 'pkcs11/khsm-pkcs11.7'
+HSMCTL8 = 'libhsm-dev/hsmctl/hsmctl.8'
+UAPI = 'kmod/uapi/linux/khsm.h'
+
+n = 0
+fails = 0
+
+
+def ok(cond, what, detail=None):
+    global n, fails
+    n += 1
+    if cond:
+        print(f'ok {n} - {what}')
+    else:
+        fails += 1
+        print(f'not ok {n} - {what}')
+        for line in (detail or '').rstrip().splitlines()[:40]:
+            print(f'#   {line}')
+    return cond
+
+
+def skip(what, why):
+    global n
+    n += 1
+    print(f'ok {n} - {what} # SKIP {why}')
+
+
+def read(rel):
+    with open(os.path.join(TOP, rel), encoding='utf-8') as f:
+        return f.read()
+
+
+def strip_c(src):
+    """C source without comments (string literals kept)."""
+    out = []
+    i = 0
+    while i < len(src):
+        c = src[i]
+        if src.startswith('/*', i):
+            j = src.find('*/', i + 2)
+            j = len(src) if j < 0 else j + 2
+            out.append(' ' + '\n' * src.count('\n', i, j))
+            i = j
+        elif src.startswith('//', i):
+            j = src.find('\n', i)
+            i = len(src) if j < 0 else j
+        elif c in '"\'':
+            j = i + 1
+            while j < len(src) and src[j] != c:
+                j += 2 if src[j] == '\\' else 1
+            out.append(src[i:j + 1])
+            i = j + 1
+        else:
+            out.append(c)
+            i += 1
+    return ''.join(out)
+
+
+def roff_text(page):
+    """The page's words as a reader sees them: requests and comments
+    dropped, font escapes removed, \\- as -."""
+    lines = []
+    for line in page.splitlines():
+        if line.startswith('.\\"') or line.startswith("'\\\""):
+            continue
+        line = re.sub(r'\\f[BIRP]|\\f\(..|\\f\[[^]]*\]', '', line)
+        line = line.replace('\\-', '-').replace('\\&', '').replace('\\e', '\\')
+        line = line.replace('\\(aq', "'").replace('\\(em', '-')
+        lines.append(line)
+    return '\n'.join(lines)
+
+
+def sections(page):
+    """{section title: text} of a man page (.SH and .SS both start one)."""
+    out = {}
+    cur = None
+    for line in roff_text(page).splitlines():
+        m = re.match(r'\.(SH|SS)\s+"?(.*?)"?\s*$', line)
+        if m:
+            cur = m.group(2).replace('""', '"')
+            out[cur] = ''
+        elif cur is not None:
+            out[cur] += line + '\n'
+    return out
+
+
+def words(text, pattern):
+    return set(re.findall(r'(?<![A-Za-z0-9_])(' + pattern + r')(?![A-Za-z0-9_])', text))
+
+
+def defines():
+    """Every object-like #define of kmod/ and libhsm's headers: name -> text."""
+    d = {}
+    for f in (glob.glob(os.path.join(TOP, 'kmod', '*.h')) +
+              glob.glob(os.path.join(TOP, 'kmod', 'crypto', '*.h')) +
+              glob.glob(os.path.join(TOP, 'kmod', 'uapi', 'linux', '*.h')) +
+              glob.glob(os.path.join(TOP, 'libhsm-dev', 'include', 'khsm', '*.h'))):
+        for m in re.finditer(r'^#define\s+(\w+)[ \t]+([^\n]+)$',
+                             strip_c(open(f, encoding='utf-8').read()), re.M):
+            d.setdefault(m.group(1), m.group(2).strip())
+    return d
+
+
+DEFS = defines()
+
+
+def resolve(expr, depth=0):
+    """A #define'd constant's value (int or string), or None."""
+    expr = expr.strip()
+    while expr.startswith('(') and expr.endswith(')'):
+        expr = expr[1:-1].strip()
+    m = re.fullmatch(r'(\d+)[UuLl]*', expr)
+    if m:
+        return int(m.group(1))
+    m = re.fullmatch(r'"([^"]*)"', expr)
+    if m:
+        return m.group(1)
+    if depth < 8 and re.fullmatch(r'\w+', expr) and expr in DEFS:
+        return resolve(DEFS[expr], depth + 1)
+    return None
+
+
+# ---- rendering -----------------------------------------------------------
+pages = [KHSM4, P11_7, HSMCTL8]
+env_c = dict(os.environ, LC_ALL='C.UTF-8', MANWIDTH='80')
+for rel in pages:
+    path = os.path.join(TOP, rel)
+    r = subprocess.run(['groff', '-t', '-man', '-ww', '-z', path],
+                       capture_output=True, text=True, env=env_c)
+    ok(r.returncode == 0 and not r.stderr.strip(),
+       f'{rel}: groff -t -man -ww -z prints no warning', r.stderr)
+    r = subprocess.run(['man', '--warnings', '-E', 'UTF-8', '-l', '-Tutf8', '-Z', path],
+                       capture_output=True, text=True, env=env_c)
+    ok(r.returncode == 0 and not r.stderr.strip(),
+       f'{rel}: man --warnings -l (as lintian runs it) prints no warning', r.stderr)
+    name, sect = os.path.basename(rel).rsplit('.', 1)
+    th = re.search(r'^\.TH\s+(\S+)\s+(\S+)', read(rel), re.M)
+    ok(th is not None and th.group(1).replace('\\-', '-').lower() == name and
+       th.group(2) == sect, f'{rel}: .TH names {name}({sect})',
+       th.group(0) if th else 'no .TH')
+    r = subprocess.run(['lexgrog', path], capture_output=True, text=True, env=env_c)
+    ok(r.returncode == 0 and re.search(r': "' + re.escape(name) + r' - \S', r.stdout),
+       f'{rel}: lexgrog finds the NAME line ("{name} - ...")', r.stdout + r.stderr)
+
+khsm4 = read(KHSM4)
+khsm4_text = roff_text(khsm4)
+khsm4_secs = sections(khsm4)
+
+# ---- module parameters ---------------------------------------------------
+params = {}   # name -> (type or None, default or None, writable, file)
+for f in sorted(glob.glob(os.path.join(TOP, 'kmod', '**', '*.c'), recursive=True)):
+    if f.endswith('.mod.c'):
+        continue
+    src = strip_c(open(f, encoding='utf-8').read())
+    rel = os.path.relpath(f, TOP)
+    for m in re.finditer(r'\bmodule_param(_named|_cb|_array|_string|_unsafe)?\s*\(([^;]*?)\)\s*;',
+                         src, re.S):
+        kind = m.group(1) or ''
+        args = [a.strip() for a in m.group(2).split(',')]
+        name, var, typ = args[0], args[0], None
+        if kind == '' or kind == '_unsafe':
+            typ = args[1]
+        elif kind == '_named':
+            var, typ = args[1], args[2]
+        perm = args[-1]
+        try:
+            writable = int(perm, 8) & 0o222 != 0
+        except ValueError:
+            writable = None
+        default = None
+        if typ is not None:
+            dm = re.search(r'\b(?:static\s+)?(?:unsigned\s+int|unsigned|int|uint|bool|u32|ulong|'
+                           r'unsigned\s+long|long|charp)\s+' + re.escape(var) +
+                           r'\s*(=\s*([^;]+))?;', src)
+            if dm:
+                default = resolve(dm.group(2)) if dm.group(2) else 0
+        params[name] = (typ, default, writable, rel)
+
+ok(len(params) >= 5, f'kmod/ has module parameters ({len(params)} found)',
+   'the module_param scan found almost nothing: fix the scan')
+psec = khsm4_secs.get('Module parameters', '')
+ok(bool(psec), 'khsm.4 has a "Module parameters" section')
+# Each parameter's tag line: ".BR name " (type, default D[, writable])"".
+tags = {}
+for m in re.finditer(r'^\.TP\n\.BR?\s+(\w+)\s*(?:"\s*\(([^)]*)\)")?', psec, re.M):
+    tags[m.group(1)] = m.group(2) or ''
+for name, (typ, default, writable, rel) in sorted(params.items()):
+    if not ok(name in tags, f'khsm.4 documents module parameter {name} ({rel})',
+              f'no ".TP" entry for {name} under "Module parameters"'):
+        continue
+    info = [x.strip() for x in tags[name].split(',')]
+    problems = []
+    if typ is not None and (not info or info[0] != typ):
+        problems.append(f'type: page says "{info[0] if info else ""}", code {typ}')
+    dflt = [x[len('default '):] for x in info if x.startswith('default ')]
+    if default is not None and dflt and dflt[0] != str(default):
+        problems.append(f'default: page says {dflt[0]}, code {default}')
+    # A value the module sets (keyring) has no default to give.
+    if default is not None and not dflt and typ is not None and \
+            'set by the module' not in info:
+        problems.append(f'no default given (code: {default})')
+    if writable is not None and writable != ('writable' in info):
+        problems.append(f'writable: code permission says {"yes" if writable else "no"}')
+    ok(not problems, f'khsm.4: {name} as the code has it ({tags[name]})', '\n'.join(problems))
+extra = set(tags) - set(params)
+ok(not extra, 'khsm.4 documents no module parameter the code lacks',
+   ' '.join(sorted(extra)))
+
+# ---- ioctls --------------------------------------------------------------
+uapi = strip_c(read(UAPI))
+iocs = set(re.findall(r'^#define\s+(KHSM_IOC_\w+)', uapi, re.M))
+ok(len(iocs) > 20, f'uAPI defines KHSM_IOC_* ({len(iocs)} found)')
+missing = sorted(iocs - words(khsm4_text, r'KHSM_IOC_\w+'))
+ok(not missing, 'khsm.4 names every KHSM_IOC_* of the uAPI', ' '.join(missing))
+extra = sorted(words(khsm4_text, r'KHSM_IOC_\w+') - iocs)
+ok(not extra, 'khsm.4 names no KHSM_IOC_* the uAPI lacks', ' '.join(extra))
+# Each ioctl number has a row in the table.
+rows = set(re.findall(r'^(KHSM_IOC_\w+)\t', khsm4, re.M))
+nums = {i for i in iocs if re.search(r'^#define\s+' + i + r'\s+_IO\(', uapi, re.M)}
+ok(rows == nums, 'khsm.4: the ioctl table has one row per ioctl number',
+   'missing: ' + ' '.join(sorted(nums - rows)) + '\nextra: ' + ' '.join(sorted(rows - nums)))
+
+# ---- environment ---------------------------------------------------------
+p11 = read(P11_7)
+p11_text = roff_text(p11)
+p11_secs = sections(p11)
+envs = {}
+for f in sorted(glob.glob(os.path.join(TOP, 'pkcs11', '*.c')) +
+                glob.glob(os.path.join(TOP, 'libhsm-dev', 'src', '*.c'))):
+    src = strip_c(open(f, encoding='utf-8').read())
+    rel = os.path.relpath(f, TOP)
+    for v in re.findall(r'\b(?:secure_)?getenv\s*\(\s*"(\w+)"\s*\)', src):
+        envs.setdefault(v, rel)
+    # Names handed to a getenv wrapper (e.g. hsmi_env_u32("KHSM_ARGON2_T", ...)).
+    for v in re.findall(r'"(KHSM_[A-Z0-9_]+)"', src):
+        envs.setdefault(v, rel)
+ok(len(envs) >= 5, f'the PKCS#11 module reads environment variables ({len(envs)} found)')
+esec = p11_secs.get('ENVIRONMENT', '')
+documented = set(re.findall(r'^\.TP\n\.BR?\s+(\w+)\s*$', esec, re.M))
+for v, rel in sorted(envs.items()):
+    ok(v in documented, f'khsm-pkcs11.7 ENVIRONMENT documents {v} ({rel})')
+extra = sorted(documented - set(envs))
+ok(not extra, 'khsm-pkcs11.7 ENVIRONMENT documents no variable the module does not read',
+   ' '.join(extra))
+# Defaults the page states against the defines the code uses.
+DEFAULTS = {
+    'KHSM_DEV_DIR': 'HSM_DEV_DIR_DEFAULT',
+    'KHSM_STATE_DIR': 'HSM_STATE_DIR_DEFAULT',
+    'KHSM_ARGON2_T': 'HSM_ARGON2_T_DEFAULT',
+    'KHSM_ARGON2_M_KIB': 'HSM_ARGON2_M_KIB_DEFAULT',
+    'KHSM_ARGON2_P': 'HSM_ARGON2_P_DEFAULT',
+    'KHSM_PIN_RETRIES': 'KHSM_DEF_PIN_FAILURES',
+}
+entries = dict(re.findall(r'^\.TP\n\.BR?\s+(\w+)\s*\n(.*?)(?=^\.TP|^\.PP|\Z)', esec, re.M | re.S))
+for v, macro in sorted(DEFAULTS.items()):
+    want = resolve(macro)
+    m = re.search(r'Default:\s*\n?(?:\.[BI]R?\s+)?([^\s(]+?)\.?(?:\s|$)', entries.get(v, ''))
+    got = m.group(1) if m else None
+    ok(want is not None and got == str(want),
+       f'khsm-pkcs11.7: default of {v} is {macro} ({want})', f'page says: {got}')
+
+# ---- mechanisms ----------------------------------------------------------
+mechs = {}
+for f in sorted(glob.glob(os.path.join(TOP, 'kmod', '*.c'))):
+    src = strip_c(open(f, encoding='utf-8').read())
+    rel = os.path.relpath(f, TOP)
+    for m in re.finditer(r'struct\s+khsm_mech\s+\w+\s*\[\s*\][^=;{]*=\s*\{', src):
+        depth, i = 1, m.end()
+        while depth and i < len(src):
+            depth += {'{': 1, '}': -1}.get(src[i], 0)
+            i += 1
+        body = src[m.end():i]
+        for v in re.findall(r'\.type\s*=\s*(CKM_\w+)', body):
+            mechs.setdefault(v, rel)
+        # Entries made by a macro: its first argument.
+        for v in re.findall(r'\b[A-Z][A-Z0-9_]*\s*\(\s*(CKM_\w+)', body):
+            mechs.setdefault(v, rel)
+ok(len(mechs) > 40, f'kmod/ mechanism tables list mechanisms ({len(mechs)} found)')
+readme = read('README.md')
+tbl = re.search(r'<!-- mech-table-begin -->(.*?)<!-- mech-table-end -->', readme, re.S)
+rmechs = set()
+for row in (tbl.group(1) if tbl else '').splitlines():
+    cells = row.split('|')
+    if len(cells) > 2:
+        rmechs |= set(re.findall(r'CKM_\w+', cells[1]))
+ok(rmechs == set(mechs),
+   'the mechanism tables of kmod/ are README.md\'s mechanism table (the one the VM test holds to C_GetMechanismList)',
+   'only in kmod/: ' + ' '.join(sorted(set(mechs) - rmechs)) +
+   '\nonly in README: ' + ' '.join(sorted(rmechs - set(mechs))))
+msec = p11_secs.get('MECHANISMS', '')
+named = words(msec, r'CKM_\w+')
+missing = sorted(set(mechs) - named)
+ok(not missing, 'khsm-pkcs11.7 MECHANISMS names every mechanism the kernel registers',
+   ' '.join(missing))
+extra = sorted(named - set(mechs))
+ok(not extra, 'khsm-pkcs11.7 MECHANISMS names no mechanism the kernel does not offer',
+   ' '.join(extra))
+# Each mechanism heads an entry (a .TP tag), so each has its sizes and flags.
+heads = set()
+for m in re.finditer(r'^\.TP\n(\.BR?\s+[^\n]*)\n', msec, re.M):
+    heads |= words(m.group(1), r'CKM_\w+')
+ok(heads == set(mechs), 'khsm-pkcs11.7 MECHANISMS: every mechanism heads an entry',
+   ' '.join(sorted(set(mechs) - heads)))
+for m in re.finditer(r'^\.TP\n(\.BR?\s+[^\n]*)\n(.*?)(?=^\.TP|^\.PP|\Z)', msec, re.M | re.S):
+    body = m.group(2)
+    names = ' '.join(sorted(words(m.group(1), r'CKM_\w+')))
+    ok(re.search(r'\b(Sizes?|No key sizes)\b', body) and re.search(r'\b[Ff]lags\b', body),
+       f'khsm-pkcs11.7: {names[:60]}: key sizes and flags given')
+
+# Sizes and flags: each table expanded by cpp with its file's own macros.
+KERNEL_CONSTS = {'AES_KEYSIZE_128': 16, 'AES_KEYSIZE_192': 24, 'AES_KEYSIZE_256': 32}
+
+
+def number(expr):
+    """The value of a size expression of constants and #defines, or None."""
+    def sub(m):
+        v = KERNEL_CONSTS.get(m.group(0))
+        if v is None:
+            v = resolve(m.group(0))
+        return str(v) if isinstance(v, int) else m.group(0)
+    e = re.sub(r'[A-Za-z_]\w*', sub, expr)
+    e = re.sub(r'(\d+)[UuLl]+', r'\1', e)
+    if not re.fullmatch(r'[\d\s()+*/<-]*', e):
+        return None
+    try:
+        return int(eval(e, {'__builtins__': {}}))  # digits and operators only
+    except Exception:
+        return None
+
+
+def mech_info():
+    """{CKM name: (min, max, set of CKF names)} from kmod/'s mechanism tables."""
+    info = {}
+    for f in sorted(glob.glob(os.path.join(TOP, 'kmod', '*.c'))):
+        src = strip_c(open(f, encoding='utf-8').read())
+        macros = '\n'.join(m.group(0) for m in
+                           re.finditer(r'^#define(?:\\\n|[^\n])*', src, re.M))
+        for m in re.finditer(r'struct\s+khsm_mech\s+\w+\s*\[\s*\][^=;{]*=\s*\{', src):
+            depth, i = 1, m.end()
+            while depth and i < len(src):
+                depth += {'{': 1, '}': -1}.get(src[i], 0)
+                i += 1
+            r = subprocess.run(['cpp', '-P', '-undef', '-nostdinc', '-'],
+                               input=macros + '\n@@TABLE@@\n' + src[m.end():i - 1],
+                               capture_output=True, text=True)
+            body = r.stdout.split('@@TABLE@@', 1)[-1]
+            depth, start = 0, None
+            for j, c in enumerate(body):
+                if c == '{':
+                    depth += 1
+                    if depth == 1:
+                        start = j
+                elif c == '}':
+                    depth -= 1
+                    if depth == 0 and start is not None:
+                        e = body[start:j]
+                        t = re.search(r'\.type\s*=\s*\(?\s*(CKM_\w+)', e)
+                        fl = re.search(r'\.flags\s*=\s*([^,]+)', e)
+                        lo = re.search(r'\.min_key_size\s*=\s*([^,]+)', e)
+                        hi = re.search(r'\.max_key_size\s*=\s*([^,]+)', e)
+                        if t:
+                            info[t.group(1)] = (
+                                number(lo.group(1)) if lo else 0,
+                                number(hi.group(1)) if hi else 0,
+                                set(re.findall(r'CKF_\w+', fl.group(1))) if fl else set())
+    return info
+
+
+minfo = mech_info()
+ok(set(minfo) == set(mechs), 'the mechanism tables expand (cpp) to one entry per mechanism',
+   ' '.join(sorted(set(mechs) ^ set(minfo))))
+for m in re.finditer(r'^\.TP\n(\.BR?\s+[^\n]*)\n(.*?)(?=^\.TP|^\.PP|\Z)', msec, re.M | re.S):
+    names = sorted(words(m.group(1), r'CKM_\w+'))
+    body = m.group(2)
+    sz = re.search(r'Sizes (\d+) to (\d+)|Size (\d+)\b|No key sizes', body)
+    if not sz:
+        page_sz = None
+    elif sz.group(1):
+        page_sz = (int(sz.group(1)), int(sz.group(2)))
+    elif sz.group(3):
+        page_sz = (int(sz.group(3)), int(sz.group(3)))
+    else:
+        page_sz = (0, 0)
+    fpos = body.find('flags')
+    page_fl = words(body[fpos:], r'CKF_\w+') if fpos >= 0 else set()
+    problems = []
+    for name in names:
+        lo, hi, fl = minfo.get(name, (None, None, set()))
+        if (lo, hi) != page_sz:
+            problems.append(f'{name}: sizes {lo}..{hi} in kmod/, page {page_sz}')
+        if fl != page_fl:
+            problems.append(f'{name}: flags {" | ".join(sorted(fl))} in kmod/, page '
+                            f'{" | ".join(sorted(page_fl))}')
+    ok(not problems, f'khsm-pkcs11.7: {" ".join(names)[:60]}: sizes and flags are kmod/\'s',
+       '\n'.join(problems))
+
+# ---- functions not supported --------------------------------------------
+unsup = {}
+for f in sorted(glob.glob(os.path.join(TOP, 'pkcs11', '*.c'))):
+    src = strip_c(open(f, encoding='utf-8').read())
+    rel = os.path.relpath(f, TOP)
+    for m in re.finditer(r'^CK_RV\s+(C_\w+)\s*\(', src, re.M):
+        j = src.find('\n}', m.end())
+        body = src[m.end():j]
+        if 'p11_unsupported(' in body or 'CKR_FUNCTION_NOT_SUPPORTED' in body:
+            unsup[m.group(1)] = rel
+ok(len(unsup) > 10, f'pkcs11/ has functions that answer CKR_FUNCTION_NOT_SUPPORTED ({len(unsup)} found)')
+nsec = p11_secs.get('NOT SUPPORTED', '')
+missing = sorted(set(unsup) - words(nsec, r'C_\w+'))
+ok(not missing, 'khsm-pkcs11.7 NOT SUPPORTED names every CKR_FUNCTION_NOT_SUPPORTED function',
+   ' '.join(missing))
+
+print(f'1..{n}')
+sys.exit(1 if fails else 0)
