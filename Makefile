@@ -314,7 +314,7 @@ clean:
 	-$(MAKE) -C $(TOP)/pkcs11 clean
 	-$(MAKE) -C $(TOP)/qemu-tests clean
 	-$(MAKE) -C $(TOP)/qemu-tests/engine clean
-	rm -rf $(TOP)/build/lint $(TOP)/build/check
+	rm -rf $(TOP)/build/lint $(TOP)/build/check $(TOP)/build/deb
 
 distclean: clean
 	rm -rf $(TOP)/build
