@@ -255,6 +255,49 @@ nums = {i for i in iocs if re.search(r'^#define\s+' + i + r'\s+_IO\(', uapi, re.
 ok(rows == nums, 'khsm.4: the ioctl table has one row per ioctl number',
    'missing: ' + ' '.join(sorted(nums - rows)) + '\nextra: ' + ' '.join(sorted(rows - nums)))
 
+# errno of each PKCS#11 result: khsm_ckr_errno() in kmod/ioctl.c.
+ioctl_c = strip_c(read('kmod/ioctl.c'))
+fn = re.search(r'khsm_ckr_errno\s*\([^)]*\)\s*\{(.*?)\n\}', ioctl_c, re.S)
+ckr_errno = {}
+pending = []
+for tok in re.findall(r'case\s+(CKR_\w+)\s*:|return\s+-?(E\w+|0)\s*;', fn.group(1) if fn else ''):
+    if tok[0]:
+        pending.append(tok[0])
+    else:
+        for c in pending:
+            ckr_errno[c] = tok[1]
+        pending = []
+ok(len(ckr_errno) > 20, f'kmod/ioctl.c maps CKR_* to errno ({len(ckr_errno)} found)')
+esec4 = khsm4_secs.get('ERRORS', '')
+decided = esec4.split('with a PKCS#11 decision', 1)[-1] if 'with a PKCS#11 decision' in esec4 else ''
+page_map = {}
+for m in re.finditer(r'^\.TP\n\.B\s+(E\w+)\n(.*?)(?=^\.TP|\Z)', decided, re.M | re.S):
+    for c in re.findall(r'CKR_\w+\*?', m.group(2)):
+        if c.endswith('*'):
+            for k in ckr_errno:
+                if k.startswith(c[:-1]):
+                    page_map[k] = m.group(1)
+        else:
+            page_map[c] = m.group(1)
+wrong = [f'{c}: page {page_map.get(c)}, kmod/ioctl.c {e}'
+         for c, e in sorted(ckr_errno.items()) if c != 'CKR_OK' and page_map.get(c) != e]
+wrong += [f'{c}: page {e}, kmod/ioctl.c {ckr_errno.get(c, "EINVAL (default)")}'
+          for c, e in sorted(page_map.items()) if ckr_errno.get(c, 'EINVAL') != e]
+ok(not wrong, 'khsm.4 ERRORS: the errno of every PKCS#11 result is kmod/ioctl.c\'s',
+   '\n'.join(sorted(set(wrong))))
+# The ioctl table's errors are CKR_* names (without the prefix) that exist.
+known = set(re.findall(r'#define\s+(CKR_\w+)', read('kmod/ck.h')))
+for h in ('/usr/include/p11-kit-1/p11-kit/pkcs11.h', os.path.join(TOP, 'pkcs11', 'p11_3_0.h')):
+    if os.path.exists(h):
+        known |= set(re.findall(r'#define\s+(CKR_\w+)', open(h, encoding='utf-8').read()))
+tbl4 = re.search(r'^\.TS\n(.*?)^\.TE', khsm4, re.M | re.S)
+listed = set()
+for blk in re.findall(r'Errors:\\fP(.*?)\nT\}', tbl4.group(1) if tbl4 else '', re.S):
+    listed |= {e for e in re.findall(r'\b[A-Z][A-Z0-9_]*\b', blk) if '_' in e}
+bad = sorted({'CKR_' + e for e in listed} - known)
+ok(tbl4 is not None and not bad, 'khsm.4: the ioctl table names only existing CKR_* results',
+   ' '.join(bad))
+
 # ---- environment ---------------------------------------------------------
 p11 = read(P11_7)
 p11_text = roff_text(p11)
