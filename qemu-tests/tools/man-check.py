@@ -9,7 +9,11 @@
   "Module parameters" with the code's type, its default where the code
   initialises it (macros resolved), and "writable" exactly when the
   permission lets root write it; and no parameter the code lacks;
-- khsm.4 names every KHSM_IOC_* of the uAPI header, and no other;
+- khsm.4 names every KHSM_IOC_* of the uAPI header, and no other, with a
+  row per ioctl number in its table, whose CKR_* results exist; its errno
+  list is khsm_ckr_errno() of kmod/ioctl.c;
+- the limits and defaults the pages state (NUMBERS below) are the code's
+  #defines;
 - khsm-pkcs11.7's ENVIRONMENT names every environment variable that the
   PKCS#11 module reads (pkcs11/*.c and libhsm-dev/src/*.c, which it links
   in), no other, and the defaults of those libhsm defines;
