@@ -71,7 +71,7 @@ MULTIARCH ?= $(shell dpkg-architecture -qDEB_HOST_MULTIARCH 2>/dev/null || \
 LIBDIR ?= $(PREFIX)/lib/$(MULTIARCH)
 # hsmctl; the udev rule is installed with this path in its RUN.
 SBINDIR ?= /usr/sbin
-# hsmctl.8 goes to MANDIR/man8.
+# hsmctl.8 goes to MANDIR/man8, khsm.4 to man4, khsm-pkcs11.7 to man7.
 MANDIR ?= $(PREFIX)/share/man
 # The token state directory (root:hsm 2770; its existence turns
 # persistence on). libhsm's default (HSM_STATE_DIR_DEFAULT) is this path;
@@ -96,7 +96,7 @@ DEPS := make gcc libc6-dev pkg-config kmod cpio gzip xz-utils util-linux passwd 
 	opensc softhsm2 openssl gnutls-bin p11-kit libp11-kit-dev \
 	libkeyutils-dev keyutils libnl-genl-3-dev libargon2-dev libssl-dev libcap-dev \
 	sparse perl python3 python3-cryptography-vectors valgrind \
-	dpkg-dev libcmocka-dev udev
+	dpkg-dev libcmocka-dev udev groff-base man-db
 LINUX_SRC_TAR ?= /usr/src/linux-source-6.1.tar.xz
 LINUX_SRC := $(TOP)/build/linux-src
 LINUX_SRC_FILES := tools/testing/selftests/kselftest_harness.h \
@@ -231,6 +231,7 @@ install:
 	sed 's|/usr/sbin/hsmctl|$(SBINDIR)/hsmctl|' $(TOP)/udev/60-khsm.rules \
 		>$(DESTDIR)/etc/udev/rules.d/60-khsm.rules
 	chmod 0644 $(DESTDIR)/etc/udev/rules.d/60-khsm.rules
+	install -D -m 0644 $(TOP)/kmod/khsm.4 $(DESTDIR)$(MANDIR)/man4/khsm.4
 	@set -e; if [ -z "$(DESTDIR)" ]; then \
 		groupadd -f hsm; $(DEPMOD) $(INSTALL_KVER); \
 	fi; \
@@ -244,7 +245,7 @@ install:
 		echo "make install: note: chgrp $$gid $(DESTDIR)$(STATEDIR) failed (not root?)"; \
 	chmod 2770 $(DESTDIR)$(STATEDIR)
 	$(MAKE) -C $(TOP)/libhsm-dev install DESTDIR=$(DESTDIR) PREFIX=$(PREFIX) LIBDIR=$(LIBDIR) SBINDIR=$(SBINDIR) MANDIR=$(MANDIR)
-	$(MAKE) -C $(TOP)/pkcs11 install DESTDIR=$(DESTDIR) PREFIX=$(PREFIX) LIBDIR=$(LIBDIR)
+	$(MAKE) -C $(TOP)/pkcs11 install DESTDIR=$(DESTDIR) PREFIX=$(PREFIX) LIBDIR=$(LIBDIR) MANDIR=$(MANDIR)
 	@if [ -z "$(DESTDIR)" ]; then \
 		udevadm control --reload 2>/dev/null || true; \
 		echo "installed; load with: modprobe khsm (tokens in group hsm: usermod -aG hsm USER)"; \
@@ -254,11 +255,12 @@ uninstall:
 	-@if [ -z "$(DESTDIR)" ] && grep -q '^khsm ' /proc/modules; then rmmod khsm; fi
 	rm -f $(DESTDIR)/lib/modules/$(INSTALL_KVER)/extra/khsm.ko \
 	      $(DESTDIR)/etc/udev/rules.d/60-khsm.rules \
-	      $(DESTDIR)/etc/modprobe.d/khsm.conf
+	      $(DESTDIR)/etc/modprobe.d/khsm.conf \
+	      $(DESTDIR)$(MANDIR)/man4/khsm.4
 	-@rmdir $(DESTDIR)$(STATEDIR) 2>/dev/null || \
 		{ [ ! -d $(DESTDIR)$(STATEDIR) ] || echo "make uninstall: kept $(DESTDIR)$(STATEDIR) (token state)"; }
-	$(MAKE) -C $(TOP)/libhsm-dev uninstall DESTDIR=$(DESTDIR) PREFIX=$(PREFIX) LIBDIR=$(LIBDIR) SBINDIR=$(SBINDIR) MANDIR=$(MANDIR) MANDIR=$(MANDIR)
-	$(MAKE) -C $(TOP)/pkcs11 uninstall DESTDIR=$(DESTDIR) PREFIX=$(PREFIX) LIBDIR=$(LIBDIR)
+	$(MAKE) -C $(TOP)/libhsm-dev uninstall DESTDIR=$(DESTDIR) PREFIX=$(PREFIX) LIBDIR=$(LIBDIR) SBINDIR=$(SBINDIR) MANDIR=$(MANDIR)
+	$(MAKE) -C $(TOP)/pkcs11 uninstall DESTDIR=$(DESTDIR) PREFIX=$(PREFIX) LIBDIR=$(LIBDIR) MANDIR=$(MANDIR)
 	-@if [ -z "$(DESTDIR)" ]; then $(DEPMOD) $(INSTALL_KVER); udevadm control --reload 2>/dev/null; true; fi
 
 # --- clean -------------------------------------------------------------------
