@@ -43,6 +43,14 @@ step "hsmctl(8) installed and renders (man -l)" \
 	bash -c '[ -f /usr/share/man/man8/hsmctl.8 ] && man -l /usr/share/man/man8/hsmctl.8 | cat' &&
 	check "it documents the admin commands and exit codes" \
 		'grep -q "hsmctl audit verify FILE" <<<"$OUT" && grep -q "EXIT STATUS" <<<"$OUT"'
+step "khsm(4) installed and found by man (man 4 khsm)" \
+	bash -c '[ -f /usr/share/man/man4/khsm.4 ] && man 4 khsm | cat' &&
+	check "it documents the ioctls and the module parameters" \
+		'grep -q "KHSM_IOC_VERSION" <<<"$OUT" && grep -q "max_token_mib" <<<"$OUT"'
+step "khsm-pkcs11(7) installed and found by man (man 7 khsm-pkcs11)" \
+	bash -c '[ -f /usr/share/man/man7/khsm-pkcs11.7 ] && man 7 khsm-pkcs11 | cat' &&
+	check "it documents the mechanisms and the environment" \
+		'grep -q "CKM_ECDSA_SHA256" <<<"$OUT" && grep -q "KHSM_PKCS11_DEBUG" <<<"$OUT"'
 check "state directory /var/lib/khsm, group hsm, mode 2770" \
 	'[ "$(stat -c %a:%g /var/lib/khsm)" = "2770:$hsmgid" ]'
 check "/etc/modprobe.d/khsm.conf sets gid of group hsm" \
@@ -77,4 +85,6 @@ check "everything removed and the module unloaded" \
 	 [ ! -e /var/lib/khsm ] &&
 	 [ ! -e $LIB/pkcs11/khsm-pkcs11.so ] && [ ! -e /usr/share/p11-kit/modules/khsm.module ]'
 check "hsmctl(8) removed" '[ ! -e /usr/share/man/man8/hsmctl.8 ]'
+check "khsm(4) and khsm-pkcs11(7) removed" \
+	'[ ! -e /usr/share/man/man4/khsm.4 ] && [ ! -e /usr/share/man/man7/khsm-pkcs11.7 ]'
 flow_end

@@ -9,7 +9,11 @@
   "Module parameters" with the code's type, its default where the code
   initialises it (macros resolved), and "writable" exactly when the
   permission lets root write it; and no parameter the code lacks;
-- khsm.4 names every KHSM_IOC_* of the uAPI header, and no other;
+- khsm.4 names every KHSM_IOC_* of the uAPI header, and no other, with a
+  row per ioctl number in its table, whose CKR_* results exist; its errno
+  list is khsm_ckr_errno() of kmod/ioctl.c;
+- the limits and defaults the pages state (NUMBERS below) are the code's
+  #defines;
 - khsm-pkcs11.7's ENVIRONMENT names every environment variable that the
   PKCS#11 module reads (pkcs11/*.c and libhsm-dev/src/*.c, which it links
   in), no other, and the defaults of those libhsm defines;
@@ -155,6 +159,29 @@ def resolve(expr, depth=0):
     return None
 
 
+KERNEL_CONSTS = {'AES_KEYSIZE_128': 16, 'AES_KEYSIZE_192': 24, 'AES_KEYSIZE_256': 32}
+
+
+def number(expr, depth=0):
+    """The value of a size expression of constants and #defines, or None."""
+    def sub(m):
+        name = m.group(0)
+        if name in KERNEL_CONSTS:
+            return str(KERNEL_CONSTS[name])
+        if name in DEFS and depth < 8:
+            v = number(DEFS[name], depth + 1)
+            return name if v is None else str(v)
+        return name
+    e = re.sub(r'\b[A-Za-z_]\w*', sub, expr)
+    e = re.sub(r'\b(\d+)[UuLl]+\b', r'\1', e)
+    if not re.fullmatch(r'[\d\s()+*/<-]*', e):
+        return None
+    try:
+        return int(eval(e, {'__builtins__': {}}))  # digits and operators only
+    except Exception:
+        return None
+
+
 # ---- rendering -----------------------------------------------------------
 pages = [KHSM4, P11_7, HSMCTL8]
 env_c = dict(os.environ, LC_ALL='C.UTF-8', MANWIDTH='80')
@@ -255,6 +282,134 @@ nums = {i for i in iocs if re.search(r'^#define\s+' + i + r'\s+_IO\(', uapi, re.
 ok(rows == nums, 'khsm.4: the ioctl table has one row per ioctl number',
    'missing: ' + ' '.join(sorted(nums - rows)) + '\nextra: ' + ' '.join(sorted(rows - nums)))
 
+# errno of each PKCS#11 result: khsm_ckr_errno() in kmod/ioctl.c.
+ioctl_c = strip_c(read('kmod/ioctl.c'))
+fn = re.search(r'khsm_ckr_errno\s*\([^)]*\)\s*\{(.*?)\n\}', ioctl_c, re.S)
+ckr_errno = {}
+pending = []
+for tok in re.findall(r'case\s+(CKR_\w+)\s*:|return\s+-?(E\w+|0)\s*;', fn.group(1) if fn else ''):
+    if tok[0]:
+        pending.append(tok[0])
+    else:
+        for c in pending:
+            ckr_errno[c] = tok[1]
+        pending = []
+ok(len(ckr_errno) > 20, f'kmod/ioctl.c maps CKR_* to errno ({len(ckr_errno)} found)')
+esec4 = khsm4_secs.get('ERRORS', '')
+decided = esec4.split('with a PKCS#11 decision', 1)[-1] if 'with a PKCS#11 decision' in esec4 else ''
+page_map = {}
+for m in re.finditer(r'^\.TP\n\.B\s+(E\w+)\n(.*?)(?=^\.TP|\Z)', decided, re.M | re.S):
+    for c in re.findall(r'CKR_\w+\*?', m.group(2)):
+        if c.endswith('*'):
+            for k in ckr_errno:
+                if k.startswith(c[:-1]):
+                    page_map[k] = m.group(1)
+        else:
+            page_map[c] = m.group(1)
+wrong = [f'{c}: page {page_map.get(c)}, kmod/ioctl.c {e}'
+         for c, e in sorted(ckr_errno.items()) if c != 'CKR_OK' and page_map.get(c) != e]
+wrong += [f'{c}: page {e}, kmod/ioctl.c {ckr_errno.get(c, "EINVAL (default)")}'
+          for c, e in sorted(page_map.items()) if ckr_errno.get(c, 'EINVAL') != e]
+ok(not wrong, 'khsm.4 ERRORS: the errno of every PKCS#11 result is kmod/ioctl.c\'s',
+   '\n'.join(sorted(set(wrong))))
+# The ioctl table's errors are CKR_* names (without the prefix) that exist.
+known = set(re.findall(r'#define\s+(CKR_\w+)', read('kmod/ck.h')))
+for h in ('/usr/include/p11-kit-1/p11-kit/pkcs11.h', os.path.join(TOP, 'pkcs11', 'p11_3_0.h')):
+    if os.path.exists(h):
+        known |= set(re.findall(r'#define\s+(CKR_\w+)', open(h, encoding='utf-8').read()))
+tbl4 = re.search(r'^\.TS\n(.*?)^\.TE', khsm4, re.M | re.S)
+listed = set()
+for blk in re.findall(r'Errors:\\fP(.*?)\nT\}', tbl4.group(1) if tbl4 else '', re.S):
+    listed |= {e for e in re.findall(r'\b[A-Z][A-Z0-9_]*\b', blk) if '_' in e}
+bad = sorted({'CKR_' + e for e in listed} - known)
+ok(tbl4 is not None and not bad, 'khsm.4: the ioctl table names only existing CKR_* results',
+   ' '.join(bad))
+
+# ---- numbers the pages state ----------------------------------------------
+# (page, pattern over the page's text with blanks collapsed, the #defines
+# its groups must equal)
+NUMBERS = [
+    (KHSM4, r'up to (\d+) at once', ['KHSM_MAX_TOKENS']),
+    (KHSM4, r'made at load, (\d+) to (\d+)\.', [None, 'KHSM_MAX_LOAD_TOKENS']),
+    (KHSM4, r'(\d+) attributes per template, (\d+) bytes per attribute value, '
+            r'(\d+) bytes per GENERATE_RANDOM call',
+     ['KHSM_MAX_TEMPLATE', 'KHSM_MAX_ATTR_LEN', 'KHSM_MAX_DATA_LEN']),
+    (KHSM4, r'(\d+) handles per FIND call', ['KHSM_MAX_FIND']),
+    (KHSM4, r'up to 2\^(\d+) bytes of OP_DATA', ['@log2:KHSM_MAX_STREAM_LEN']),
+    (KHSM4, r'(\d+) MiB buffered', ['@mib:KHSM_MAX_BUFFERED_LEN']),
+    (KHSM4, r'(\d+) sessions and (\d+) objects per token',
+     ['KHSM_MAX_SESSIONS', 'KHSM_MAX_OBJECTS']),
+    (KHSM4, r'one token may hold, (\d+) to (\d+)\.', [None, 'KHSM_MAX_TOKEN_MIB']),
+    (KHSM4, r'one open file may hold, (\d+) to (\d+)', [None, 'KHSM_MAX_SESSIONS']),
+    (KHSM4, r'over all its files, (\d+) to (\d+)\.', [None, 'KHSM_MAX_SESSIONS']),
+    (KHSM4, r'makes, (\d+) to (\d+);', ['KHSM_RSA_GEN_MIN_BITS', 'KHSM_RSA_GEN_MAX_BITS']),
+    (KHSM4, r'retry limit \((\d+)\.\.(\d+), 0: (\d+)\)',
+     ['KHSM_MIN_PIN_FAILURES', 'KHSM_MAX_PIN_FAILURES_LIMIT', 'KHSM_DEF_PIN_FAILURES']),
+    (KHSM4, r'the PIN length \((\d+) to (\d+)\)', ['KHSM_MIN_PIN_LEN', 'KHSM_MAX_PIN_LEN']),
+    (KHSM4, r'chosen at C_InitToken \(default (\d+)\)', ['KHSM_DEF_PIN_FAILURES']),
+    (KHSM4, r'at most (\d+) handles per call', ['KHSM_MAX_FIND']),
+    (KHSM4, r'at most (\d+) bytes per call', ['KHSM_MAX_DATA_LEN']),
+    (KHSM4, r'ABI version \((\d+)\)', ['KHSM_ABI_VERSION']),
+    (P11_7, r'PINs are (\d+) to (\d+) bytes', ['KHSM_MIN_PIN_LEN', 'KHSM_MAX_PIN_LEN']),
+    (P11_7, r'KHSM_PIN_RETRIES, default (\d+)\)', ['KHSM_DEF_PIN_FAILURES']),
+    (P11_7, r'max_file_sessions \(default (\d+)\)', ['KHSM_DEF_FILE_SESSIONS']),
+    (P11_7, r'max_uid_sessions \(default (\d+)\); the token: (\d+)\.',
+     ['KHSM_DEF_UID_SESSIONS', 'KHSM_MAX_SESSIONS']),
+    (P11_7, r'max_token_mib \(default (\d+) MiB\)', ['KHSM_DEF_TOKEN_MIB']),
+    (P11_7, r'percent of it \(default (\d+) %\)', ['KHSM_DEF_UID_PCT']),
+    (P11_7, r'at most (\d+) objects\.', ['KHSM_MAX_OBJECTS']),
+    (P11_7, r'at most (\d+) attributes; an attribute value at most (\d+) bytes; '
+            r'CKA_ALLOWED_MECHANISMS at most (\d+) mechanisms',
+     ['KHSM_MAX_TEMPLATE', 'KHSM_MAX_ATTR_LEN', 'KHSM_MAX_ALLOWED_MECHS']),
+    (P11_7, r'at most (\d+) attributes of at most (\d+) bytes each',
+     ['KHSM_TMPL_MAX_RECS', 'KHSM_TMPL_MAX_VALUE']),
+    (P11_7, r'up to 2\^(\d+) bytes per call', ['@log2:KHSM_MAX_STREAM_LEN']),
+    (P11_7, r'streams input above (\d+) KiB', ['@kib:KHSM_MAX_DATA_LEN']),
+    (P11_7, r'take at most (\d+) KiB and their own bound', ['@kib:KHSM_MAX_DATA_LEN']),
+    (P11_7, r'CKM_AES_GCM buffers at most (\d+) MiB', ['@mib:KHSM_MAX_BUFFERED_LEN']),
+    (P11_7, r'returns at most (\d+) handles per call', ['KHSM_MAX_FIND']),
+    (P11_7, r'(\d+) to (\d+) passes, (\d+) to (\d+) KiB \(at least (\d+) per lane\) '
+            r'and (\d+) to (\d+) lanes, and retry limits of (\d+) to (\d+)',
+     ['KHSM_MIN_T_COST', 'KHSM_MAX_T_COST', 'KHSM_MIN_M_COST_KIB', 'KHSM_MAX_M_COST_KIB',
+      None, 'KHSM_MIN_PARALLELISM', 'KHSM_MAX_PARALLELISM',
+      'KHSM_MIN_PIN_FAILURES', 'KHSM_MAX_PIN_FAILURES_LIMIT']),
+    (P11_7, r'retry limit (\d+) to (\d+) \(default (\d+)\)',
+     ['KHSM_MIN_PIN_FAILURES', 'KHSM_MAX_PIN_FAILURES_LIMIT', 'KHSM_DEF_PIN_FAILURES']),
+]
+
+
+def macro_value(spec):
+    kind, _, name = spec.rpartition(':')
+    v = number(name)
+    if v is None:
+        return None
+    if kind == '@log2':
+        return v.bit_length() - 1 if v & (v - 1) == 0 else None
+    if kind == '@mib':
+        return v >> 20
+    if kind == '@kib':
+        return v >> 10
+    return v
+
+
+flat = {rel: re.sub(r'\s+([,.;:)])', r'\1',
+                   re.sub(r'\s+', ' ', re.sub(r'^\.\w+\s*', '', roff_text(read(rel)), flags=re.M)
+                          .replace('"', '')))
+        for rel in (KHSM4, P11_7)}
+for rel, pat, specs in NUMBERS:
+    m = re.search(pat, flat[rel])
+    if not ok(m is not None, f'{rel} states "{pat}"', 'phrase not found: update NUMBERS or the page'):
+        continue
+    problems = []
+    for i, spec in enumerate(specs):
+        if spec is None:
+            continue
+        want = macro_value(spec)
+        if want is None or int(m.group(i + 1)) != want:
+            problems.append(f'{m.group(i + 1)}: {spec} is {want}')
+    ok(not problems, f'{rel}: "{m.group(0)}" is the code\'s ' + ', '.join(s for s in specs if s),
+       '\n'.join(problems))
+
 # ---- environment ---------------------------------------------------------
 p11 = read(P11_7)
 p11_text = roff_text(p11)
@@ -343,26 +498,6 @@ for m in re.finditer(r'^\.TP\n(\.BR?\s+[^\n]*)\n(.*?)(?=^\.TP|^\.PP|\Z)', msec, 
        f'khsm-pkcs11.7: {names[:60]}: key sizes and flags given')
 
 # Sizes and flags: each table expanded by cpp with its file's own macros.
-KERNEL_CONSTS = {'AES_KEYSIZE_128': 16, 'AES_KEYSIZE_192': 24, 'AES_KEYSIZE_256': 32}
-
-
-def number(expr):
-    """The value of a size expression of constants and #defines, or None."""
-    def sub(m):
-        v = KERNEL_CONSTS.get(m.group(0))
-        if v is None:
-            v = resolve(m.group(0))
-        return str(v) if isinstance(v, int) else m.group(0)
-    e = re.sub(r'[A-Za-z_]\w*', sub, expr)
-    e = re.sub(r'(\d+)[UuLl]+', r'\1', e)
-    if not re.fullmatch(r'[\d\s()+*/<-]*', e):
-        return None
-    try:
-        return int(eval(e, {'__builtins__': {}}))  # digits and operators only
-    except Exception:
-        return None
-
-
 def mech_info():
     """{CKM name: (min, max, set of CKF names)} from kmod/'s mechanism tables."""
     info = {}

@@ -124,7 +124,7 @@
  * C_SetAttributeValue only from true to false): whether a token key may
  * be used through the kernel keyring (KEYCTL_PKEY_*). The module's keyring
  * "khsm" (serial: /sys/module/khsm/parameters/keyring) holds a keyring
- * "khsm:hsmN" per token, which holds a key of type ".khsm" per token key
+ * "khsm:hsmN" per token, which holds a key of type "khsm" per token key
  * object; see README "Kernel keyring" for the policy.
  */
 #define CKA_KHSM_KEYRING_USE	0xcb480001UL
