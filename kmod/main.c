@@ -96,3 +96,4 @@ module_exit(khsm_mod_exit);
 MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("khsm: PKCS#11 token in the kernel");
 MODULE_AUTHOR("khsm developers");
+MODULE_VERSION("1.0.0");

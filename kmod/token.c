@@ -329,10 +329,10 @@ void khsm_token_info(struct khsm_file *f, struct khsm_token_info *ti)
 	ti->max_rw_sessions = max_file_sessions;
 	ti->min_pin_len = KHSM_MIN_PIN_LEN;
 	ti->max_pin_len = KHSM_MAX_PIN_LEN;
-	ti->hw_version[0] = 0;
-	ti->hw_version[1] = 1;
-	ti->fw_version[0] = 0;
-	ti->fw_version[1] = 1;
+	ti->hw_version[0] = 1;
+	ti->hw_version[1] = 0;
+	ti->fw_version[0] = 1;
+	ti->fw_version[1] = 0;
 
 	mutex_lock(&tok->lock);
 	memcpy(ti->label, tok->label, sizeof(ti->label));

@@ -45,8 +45,8 @@
 /* Slot table capacity: /dev/hsm0 .. /dev/hsm63. */
 #define P11_MAX_SLOTS		64
 
-#define P11_LIB_MAJOR		0
-#define P11_LIB_MINOR		1
+#define P11_LIB_MAJOR		1
+#define P11_LIB_MINOR		0
 #define P11_MANUFACTURER	"khsm"
 
 /*

@@ -121,6 +121,20 @@ check "khsm-dkms: $S/dkms.conf is the tree's dkms.conf" \
 	cmp "$W/khsm-dkms.data$S/dkms.conf" "$TOP/dkms.conf"
 check "dkms.conf: PACKAGE_VERSION is $UPVER (debian/changelog)" \
 	grep -qx "PACKAGE_VERSION=\"$UPVER\"" "$TOP/dkms.conf"
+# One version everywhere: the module (MODULE_VERSION, dkms compares it),
+# libhsm, the PKCS#11 module's C_GetInfo and the token's firmware.
+major=${UPVER%%.*} minor=${UPVER#*.}
+minor=${minor%%.*}
+check "kmod/main.c: MODULE_VERSION(\"$UPVER\")" \
+	grep -qx "MODULE_VERSION(\"$UPVER\");" "$TOP/kmod/main.c"
+check "libhsm-dev/Makefile: VERSION $UPVER" \
+	grep -qE "^VERSION[[:space:]]*:?=[[:space:]]*$UPVER\$" "$TOP/libhsm-dev/Makefile"
+check "pkcs11: C_GetInfo's libraryVersion is $major.$minor" \
+	grep -qzE "P11_LIB_MAJOR[[:space:]]+$major\b.*P11_LIB_MINOR[[:space:]]+$minor\b" \
+	"$TOP/pkcs11/internal.h"
+check "kmod/token.c: the token's firmware version is $major.$minor" \
+	grep -qzE "fw_version\[0\] = $major;[[:space:]]*ti->fw_version\[1\] = $minor;" \
+	"$TOP/kmod/token.c"
 # Every source file under kmod/ that the module builds from is packaged:
 # the .c/.h/Kbuild* files of the tree, bar the generators under tools/.
 want=$(cd "$TOP" && git ls-files kmod 2>/dev/null | grep -E '\.[ch]$|/Kbuild[^/]*$' |
