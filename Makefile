@@ -40,6 +40,13 @@
 #                     hsmctl (SBINDIR, default /usr/sbin), the state
 #                     directory /var/lib/khsm (root:hsm 2770), p11-kit
 #   make uninstall
+#   make deb          the Debian packages (dpkg-buildpackage -us -uc -b on a
+#                     copy of the tree under build/deb/src): khsm-dkms,
+#                     libhsm1, libhsm-dev, khsm-pkcs11, khsm-tools, in build/deb/
+#                     (and khsm_*.changes, .buildinfo; no -dbgsym packages:
+#                     DEB_BUILD_OPTIONS=noautodbgsym); then lintian, which
+#                     fails it on any E: (build/deb/lintian.txt)
+#   make lintian      lintian on the packages in build/deb/ alone
 #   make clean        build outputs (keeps the downloaded VM kernel in build/vm)
 #   make distclean    also build/
 #
@@ -100,14 +107,14 @@ DEPS := make gcc libc6-dev pkg-config kmod cpio gzip xz-utils util-linux passwd 
 	libkeyutils-dev keyutils libnl-genl-3-dev libargon2-dev libssl-dev libcap-dev \
 	sparse perl python3 python3-cryptography-vectors valgrind \
 	dpkg-dev libcmocka-dev udev \
-	dkms libengine-pkcs11-openssl
+	debhelper dh-dkms dkms lintian fakeroot libengine-pkcs11-openssl
 LINUX_SRC_TAR ?= /usr/src/linux-source-6.1.tar.xz
 LINUX_SRC := $(TOP)/build/linux-src
 LINUX_SRC_FILES := tools/testing/selftests/kselftest_harness.h \
 	tools/testing/selftests/kselftest.h \
 	scripts/checkpatch.pl scripts/spelling.txt scripts/const_structs.checkpatch
 
-.PHONY: all kmod libhsm pkcs11 tests deps check check-native check-vm lint \
+.PHONY: all kmod libhsm pkcs11 tests deps check check-native check-vm lint deb lintian \
 	demo bench bench-crypto fuzz install check-powercut check-pkg \
 	uninstall clean distclean linux-src opensc-src
 
@@ -264,6 +271,38 @@ uninstall:
 	$(MAKE) -C $(TOP)/libhsm-dev uninstall DESTDIR=$(DESTDIR) PREFIX=$(PREFIX) LIBDIR=$(LIBDIR) SBINDIR=$(SBINDIR) MANDIR=$(MANDIR) MANDIR=$(MANDIR)
 	$(MAKE) -C $(TOP)/pkcs11 uninstall DESTDIR=$(DESTDIR) PREFIX=$(PREFIX) LIBDIR=$(LIBDIR)
 	-@if [ -z "$(DESTDIR)" ]; then $(DEPMOD) $(INSTALL_KVER); udevadm control --reload 2>/dev/null; true; fi
+
+# --- Debian packages ----------------------------------------------------------
+# dpkg-buildpackage writes its outputs to the parent of the source tree, so
+# it runs on a copy under build/deb/src: git's files (tracked and untracked
+# but not ignored, as they are in the work tree), or without git the tree
+# minus build outputs. The copy has no objects of an in-tree build.
+DEB_DIR := $(TOP)/build/deb
+deb:
+	@set -e; rm -rf $(DEB_DIR); mkdir -p $(DEB_DIR)/src/khsm; \
+	if git -C $(TOP) rev-parse --is-inside-work-tree >/dev/null 2>&1; then \
+		git -C $(TOP) ls-files -z --cached --others --exclude-standard | \
+		(cd $(TOP) && while IFS= read -r -d '' f; do [ -e "$$f" ] && printf '%s\0' "$$f"; done) | \
+		(cd $(TOP) && cpio -0 -pdm --quiet $(DEB_DIR)/src/khsm); \
+	else \
+		tar -C $(TOP) --exclude=./build --exclude=./.git --exclude='*.o' --exclude='*.ko' \
+		    --exclude='*.so' --exclude='*.so.*' --exclude='*.a' --exclude='.*.cmd' -cf - . | \
+		tar -C $(DEB_DIR)/src/khsm -xf -; \
+	fi
+	cd $(DEB_DIR)/src/khsm && DEB_BUILD_OPTIONS="noautodbgsym $$DEB_BUILD_OPTIONS" nice dpkg-buildpackage -us -uc -b -j2
+	mv $(DEB_DIR)/src/*.deb $(DEB_DIR)/src/*.changes $(DEB_DIR)/src/*.buildinfo $(DEB_DIR)/
+	rm -rf $(DEB_DIR)/src
+	@$(MAKE) --no-print-directory -f $(TOP)/Makefile lintian
+	@ls -1 $(DEB_DIR)/*.deb
+
+# lintian's findings go to build/deb/lintian.txt; any E: fails.
+lintian:
+	@ls $(DEB_DIR)/*.changes >/dev/null 2>&1 || { echo "lintian: no build/deb/*.changes (make deb)" >&2; exit 1; }
+	@set -e; lintian --display-info --tag-display-limit 0 $(DEB_DIR)/*.changes \
+		>$(DEB_DIR)/lintian.txt 2>&1 || true; \
+	cat $(DEB_DIR)/lintian.txt; \
+	if grep -q '^E:' $(DEB_DIR)/lintian.txt; then echo "lintian: errors (E:) above" >&2; exit 1; fi; \
+	echo "lintian: no errors ($$(grep -c '^W:' $(DEB_DIR)/lintian.txt) W:, $$(grep -c '^I:' $(DEB_DIR)/lintian.txt) I:)"
 
 # --- clean -------------------------------------------------------------------
 # kbuild's clean deletes every *.ko/*.o under M=, so it gets kmod/ only,

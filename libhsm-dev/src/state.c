@@ -236,10 +236,16 @@ int hsmi_sdir_open(const char *root, const char *serial, int create,
 	if (sd->rootfd < 0)
 		return -1;
 	if (create) {
-		if (!mkdirat(sd->rootfd, serial, 02770))
-			/* The umask must not keep the group out. */
-			(void)fchmodat(sd->rootfd, serial, 02770, 0);
-		else if (errno != EEXIST)
+		if (!mkdirat(sd->rootfd, serial, 02770)) {
+			/*
+			 * The umask must not keep the group out. Best effort:
+			 * (void) does not silence warn_unused_result, which
+			 * _FORTIFY_SOURCE (Debian's build flags) puts on it.
+			 */
+			int rc = fchmodat(sd->rootfd, serial, 02770, 0);
+
+			(void)rc;
+		} else if (errno != EEXIST)
 			goto fail;
 	}
 	sd->dfd = openat(sd->rootfd, serial,
