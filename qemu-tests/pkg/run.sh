@@ -20,8 +20,11 @@
 # summary of "# time:" lines (boots, apt installs, DKMS builds).
 #
 # Usage: run.sh [-k KVER] [--list] [NAME-GLOB ...]
-# Env: KHSM_PKG_DEBS (default build/deb), KHSM_PKG_KEEP=1 keeps the image
-# (build/pkg/NAME.img) and the boot logs' run dirs.
+# Env: KHSM_PKG_DEBS (default build/deb); KHSM_PKG_NEW=0 leaves KVER_NEW
+# out (no headers, no DKMS build for it, no "new" boot: each DKMS build
+# under TCG is long, see README); KHSM_PKG_KEEP=1 keeps the image
+# (build/pkg/NAME.img); KHSM_PKG_FROM=I resumes at boot I on that kept
+# image (debugging).
 # Exit: 0 if every selected scenario passed, 1 otherwise, 2 on usage.
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -60,6 +63,8 @@ fi
 
 [ -n "$KVER" ] || KVER=$("$REPO/.ci/kernel" default)
 KNEW=$("$REPO/.ci/kernel" new 2>/dev/null || true)
+[ "${KHSM_PKG_NEW:-1}" = 0 ] && KNEW=
+FROM=${KHSM_PKG_FROM:-1}
 OUT=$REPO/build/pkg
 DEBS=${KHSM_PKG_DEBS:-$REPO/build/deb}
 mkdir -p "$OUT"
@@ -102,7 +107,9 @@ for s in "${scenarios[@]}"; do
 	nb=${#kernels[@]}
 	tmo=$(sed -n 's/^# khsm-test: timeout \([0-9][0-9]*\)$/\1/p' "$s" | head -n1)
 	img=$OUT/${name%.sh}.img
-	if ! "$REPO/qemu-tests/vm/mkdisk" "$img" 3072 >/dev/null; then
+	if [ "$FROM" -gt 1 ] && [ -f "$img" ]; then
+		echo "# $name: resuming at boot $FROM on the kept $img"
+	elif ! "$REPO/qemu-tests/vm/mkdisk" "$img" 3072 >/dev/null; then
 		echo "not ok - $name: cannot make the disk image $img"
 		fail=$((fail + 1))
 		continue
@@ -110,9 +117,15 @@ for s in "${scenarios[@]}"; do
 	st=$(date +%s)
 	for i in $(seq "$nb"); do
 		k=${kernels[$((i - 1))]}
+		[ "$i" -lt "$FROM" ] && continue
 		case $k in
 		default) k=$KVER ;;
 		new)
+			if [ "${KHSM_PKG_NEW:-1}" = 0 ]; then
+				echo "ok - $name boot $i/$nb # SKIP KHSM_PKG_NEW=0: no KVER_NEW boot"
+				skip=$((skip + 1))
+				continue
+			fi
 			if [ -z "$KNEW" ] || [ -z "$KDEBS" ]; then
 				echo "not ok - $name boot $i/$nb: no KVER_NEW kernel or its headers (.ci/kernel new: '${KNEW}')"
 				fail=$((fail + 1))
@@ -123,7 +136,7 @@ for s in "${scenarios[@]}"; do
 		log=$OUT/${name%.sh}.boot$i.log
 		echo "# ---- $name boot $i/$nb on $k"
 		bt=$(date +%s)
-		KHSM_PKG_DEBS=$DEBS KHSM_PKG_KNEW=$KNEW KHSM_PKG_KDEBS=$KDEBS \
+		KHSM_PKG_DEBS=$DEBS KHSM_PKG_KNEW=$KNEW KHSM_PKG_KDEBS=$KDEBS KHSM_PKG_NEW=${KHSM_PKG_NEW:-1} \
 			"$REPO/qemu-tests/vm.sh" -R -d "$img" -k "$k" -t "${tmo:-1800}" -- \
 			"bash $s $i $nb" 2>&1 | tee "$log"
 		vrc=${PIPESTATUS[0]}
