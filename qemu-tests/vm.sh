@@ -166,8 +166,9 @@ if [ $ROOTDISK = 1 ]; then
 		[ -e "$t" ] || continue
 		k=${t%/root/.unpacked}
 		k=${k##*/}
-		[ -d "$REPO/build/vm/$k/root/lib/modules/$k" ] &&
+		if [ -d "$REPO/build/vm/$k/root/lib/modules/$k" ]; then
 			echo "$k $REPO/build/vm/$k/root/lib/modules/$k" >>"$RUN/modtrees"
+		fi
 	done
 else
 	cp -al "$OUT/root/lib/modules/$KVER" "$RUN/lib/modules/$KVER"
