@@ -16,6 +16,12 @@
 #   make check-vm T='<glob> ...'  only the VM tests matching the globs, on KVER
 #                     (flows need the .sh suffix; the multi-boot scenarios of
 #                     qemu-tests/persist match too, e.g. T='persist_*')
+#   make check-pkg    the packages in the VM (qemu-tests/pkg; also make
+#                     check-vm T='pkg_*'; not in make check: about 40
+#                     minutes under TCG, most of it DKMS compiling): make deb, then
+#                     apt install of the .debs on a persistent VM root
+#                     (vm.sh -R), DKMS, p11-kit use as a user, reboot, purge,
+#                     reinstall, DKMS for KVER_NEW's headers and a boot of it
 #   make check-powercut  the power-cut scenario alone, long: N=200 cuts (make
 #                     check runs it with 20)
 #   make lint         checkpatch, sparse and W=1 over kmod/ (TAP), every kernel
@@ -104,7 +110,7 @@ DEPS := make gcc libc6-dev pkg-config kmod cpio gzip xz-utils util-linux passwd 
 	libkeyutils-dev keyutils libnl-genl-3-dev libargon2-dev libssl-dev libcap-dev \
 	sparse perl python3 python3-cryptography-vectors valgrind \
 	dpkg-dev libcmocka-dev udev groff-base man-db \
-	debhelper dh-dkms dkms lintian fakeroot
+	debhelper dh-dkms dkms lintian fakeroot libengine-pkcs11-openssl
 LINUX_SRC_TAR ?= /usr/src/linux-source-6.1.tar.xz
 LINUX_SRC := $(TOP)/build/linux-src
 LINUX_SRC_FILES := tools/testing/selftests/kselftest_harness.h \
@@ -112,7 +118,7 @@ LINUX_SRC_FILES := tools/testing/selftests/kselftest_harness.h \
 	scripts/checkpatch.pl scripts/spelling.txt scripts/const_structs.checkpatch
 
 .PHONY: all kmod libhsm pkcs11 tests deps check check-native check-engine check-vm lint deb lintian \
-	demo bench bench-crypto fuzz install check-powercut \
+	demo bench bench-crypto fuzz install check-powercut check-pkg \
 	uninstall clean distclean linux-src opensc-src
 
 # all is what `make install` installs: no test build (the tests need the
@@ -191,6 +197,9 @@ check-engine: deps
 check-vm: linux-src
 	@[ -n "$(strip $(T))" ] || { echo "usage: make check-vm T='<glob> ...'" >&2; exit 2; }
 	@$(TOP)/.ci/check --vm $(foreach g,$(T),'$(g)')
+
+check-pkg: linux-src
+	@$(TOP)/.ci/check --vm 'pkg_*'
 
 # make check-powercut N=200: the power-cut loop of qemu-tests/persist
 # (make check does 12 cuts, make check-vm T=persist_powercut.sh 20), on KVER.

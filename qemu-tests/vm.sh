@@ -5,7 +5,7 @@
 # tmpfs overlay), load khsm.ko and run a command as root in the caller's cwd.
 #
 #   qemu-tests/vm.sh [-k KVER] [-m khsm.ko] [-n] [-p] [-t SECS] [-K]
-#                    [-d DISK [-D DIR]] [-c MIN_MS:MAX_MS] [-F] -- <command...>
+#                    [-d DISK [-D DIR | -R]] [-c MIN_MS:MAX_MS] [-F] -- <command...>
 #
 #   -k KVER   kernel version (default: $KVER, else .ci/kernel's default, 6.1)
 #   -m FILE   module to install as extra/khsm.ko (default: <repo>/kmod/khsm.ko)
@@ -26,6 +26,20 @@
 #             The image outlives the run, so several boots can share it.
 #   -D DIR    where the guest sees the disk's state/ (default /var/lib/khsm,
 #             libhsm's default state directory)
+#   -R        persistent root (with -d; qemu-tests/pkg): the disk holds the
+#             root overlay's upper layer (root/upper, root/work) instead of a
+#             state/ directory, so whatever the command installs or writes
+#             anywhere (dpkg's database, /etc, /var/lib/khsm) is there at the
+#             next boot with the same image. /lib/modules/K of every kernel
+#             prepared under build/vm/ (the one booted and any other) is an
+#             overlay too: the unpacked image's modules and the host's
+#             /lib/modules/K (the headers' build link) below, the disk's
+#             modules/K/{upper,work} on top, writable and persistent (DKMS
+#             installs there). No khsm.ko of the tree is installed and none
+#             is loaded (implies -n; -m is refused), and the guest creates
+#             neither group hsm nor hsmuser (the command does, or the
+#             packages it installs). No e2fsck at mount (stage 1 is busybox):
+#             for clean shutdowns only, no power cuts.
 #   -c MIN_MS:MAX_MS  power cut: once the command writes "armed" to the
 #             verdict port (qemu-tests/vm/khsm-arm-cut), SIGKILL QEMU after
 #             a random delay in [MIN_MS, MAX_MS] (no shutdown, no sync: for
@@ -67,9 +81,10 @@ TMO=900
 KEEP=0
 DISK=
 DISKDIR=/var/lib/khsm
+ROOTDISK=0
 CUT=
 FAST=0
-while getopts "k:m:npt:Kd:D:c:Fh" opt; do
+while getopts "k:m:npt:Kd:D:Rc:Fh" opt; do
 	case $opt in
 	k) KVER=$OPTARG ;;
 	m) MOD=$OPTARG ;;
@@ -79,6 +94,7 @@ while getopts "k:m:npt:Kd:D:c:Fh" opt; do
 	K) KEEP=1 ;;
 	d) DISK=$OPTARG ;;
 	D) DISKDIR=$OPTARG ;;
+	R) ROOTDISK=1 ;;
 	c) CUT=$OPTARG ;;
 	F) FAST=1 ;;
 	*) usage ;;
@@ -89,9 +105,17 @@ shift $((OPTIND - 1))
 [ $# -gt 0 ] || usage
 CMD="$*"
 [ -n "$KVER" ] || KVER=$("$REPO/.ci/kernel" default)
-[ -n "$MOD" ] || MOD=$REPO/kmod/khsm.ko
 
 die() { echo "khsm-vm: $*" >&2; exit 2; }
+
+if [ $ROOTDISK = 1 ]; then
+	[ -n "$DISK" ] || die "-R needs -d DISK (the image that holds the root's upper layer)"
+	[ -z "$MOD" ] || die "-R installs no khsm.ko of the tree: no -m"
+	[ -z "$CUT" ] || die "-R is for clean shutdowns: no -c"
+	NOMOD=1
+	MOD=/nonexistent
+fi
+[ -n "$MOD" ] || MOD=$REPO/kmod/khsm.ko
 
 if [ -e "$MOD" ]; then
 	MOD=$(realpath "$MOD")
@@ -135,7 +159,20 @@ chmod 0755 "$RUN"
 # depmod'ed here (depmod replaces its output files by rename, so the shared
 # tree's index files are not modified through the links).
 mkdir -p "$RUN/lib/modules"
-cp -al "$OUT/root/lib/modules/$KVER" "$RUN/lib/modules/$KVER"
+if [ $ROOTDISK = 1 ]; then
+	# -R: the guest's stage 1 mounts an overlay per kernel (see -R above)
+	: >"$RUN/modtrees"
+	for t in "$REPO"/build/vm/*/root/.unpacked; do
+		[ -e "$t" ] || continue
+		k=${t%/root/.unpacked}
+		k=${k##*/}
+		if [ -d "$REPO/build/vm/$k/root/lib/modules/$k" ]; then
+			echo "$k $REPO/build/vm/$k/root/lib/modules/$k" >>"$RUN/modtrees"
+		fi
+	done
+else
+	cp -al "$OUT/root/lib/modules/$KVER" "$RUN/lib/modules/$KVER"
+fi
 if [ -n "$MOD" ]; then
 	mkdir -p "$RUN/lib/modules/$KVER/extra"
 	# Without its DWARF (5-6 MB of the 7 MB): the module is loaded before
@@ -146,14 +183,15 @@ if [ -n "$MOD" ]; then
 	modinfo -F vermagic "$MOD" 2>/dev/null | grep -q "^$KVER " ||
 		echo "khsm-vm: warning: $MOD vermagic '$(modinfo -F vermagic "$MOD" 2>/dev/null)' does not match $KVER" >&2
 fi
-depmod -b "$RUN" "$KVER" || die "depmod -b $RUN $KVER failed"
+[ $ROOTDISK = 1 ] || depmod -b "$RUN" "$KVER" || die "depmod -b $RUN $KVER failed"
 
 {
 	printf 'khsm_cwd=%q\n' "$PWD"
 	printf 'khsm_nomod=%q\n' "$NOMOD"
 	printf 'khsm_timeout=%q\n' "$TMO"
 	printf 'khsm_kver=%q\n' "$KVER"
-	printf 'khsm_disk=%q\n' "$([ -n "$DISK" ] && echo 1 || echo 0)"
+	printf 'khsm_disk=%q\n' "$([ -n "$DISK" ] && [ $ROOTDISK = 0 ] && echo 1 || echo 0)"
+	printf 'khsm_rootdisk=%q\n' "$ROOTDISK"
 	printf 'khsm_disk_dir=%q\n' "$DISKDIR"
 	printf 'khsm_fast=%q\n' "$FAST"
 	# The caller's KHSM_* variables (test knobs) reach the command.
@@ -173,6 +211,7 @@ APPEND="console=ttyS0 quiet panic=-1 oops=panic panic_on_warn=1"
 [ $PERF = 1 ] ||
 	APPEND="$APPEND slub_debug=FZPU slab_nomerge init_on_alloc=0 init_on_free=1 page_poison=1"
 APPEND="$APPEND cryptomgr.panic_on_fail=1 khsm_run=$RUN khsm_stage2=$VMDIR/stage2.sh"
+[ $ROOTDISK = 0 ] || APPEND="$APPEND khsm_rootdisk=1"
 # KFENCE (built in, off by default, on Debian's 6.12) catches out-of-bounds
 # and use-after-free reads, which slub_debug does not; sample every 10 ms.
 if grep -qx 'CONFIG_KFENCE=y' "$OUT/root/boot/config-$KVER" 2>/dev/null; then

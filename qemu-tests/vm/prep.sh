@@ -5,6 +5,7 @@
 #   $OUT/root/            Debian linux-image-$KVER unpacked (dpkg-deb -x), depmod'ed
 #   $OUT/vmlinuz          the kernel image
 #   $OUT/initrd.gz        busybox-static + the modules needed to reach the 9p root
+#                         (m/order) and the ext4 disk of vm.sh -R (m/order-disk)
 #                         + qemu-tests/vm/init as /init
 # Usage: prep.sh KVER OUTDIR
 set -euo pipefail
@@ -78,6 +79,25 @@ if [ ! -e "$OUT/initrd.gz" ] || [ "$HERE/init" -nt "$OUT/initrd.gz" ] ||
 		*) cp "$path" "$ird/m/$name" ;;
 		esac
 		echo "$name" >>"$ird/m/order"
+	done
+	# The disk of vm.sh -R (root overlay's upper layer), loaded only then;
+	# what a kernel has built in or lacks is left out.
+	: >"$ird/m/order-disk"
+	for m in virtio_blk crc32c_generic ext4; do
+		modprobe -d "$OUT/root" -S "$KVER" --show-depends "$m" 2>/dev/null || true
+	done | awk '$1 == "insmod" { print $2 }' | awk '!seen[$0]++' |
+	while read -r path; do
+		name=$(basename "$path")
+		name=${name%.xz}; name=${name%.zst}; name=${name%.gz}
+		if [ ! -e "$ird/m/$name" ]; then
+			case "$path" in
+			*.ko.xz) xz -dc "$path" >"$ird/m/$name" ;;
+			*.ko.zst) zstd -qdc "$path" >"$ird/m/$name" ;;
+			*.ko.gz) gzip -dc "$path" >"$ird/m/$name" ;;
+			*) cp "$path" "$ird/m/$name" ;;
+			esac
+		fi
+		grep -qx "$name" "$ird/m/order" || echo "$name" >>"$ird/m/order-disk"
 	done
 	(cd "$ird" && find . | cpio -o -H newc --quiet | gzip -1) >"$OUT/initrd.gz.tmp"
 	mv "$OUT/initrd.gz.tmp" "$OUT/initrd.gz"

@@ -9,6 +9,7 @@
 # Inputs (written by vm.sh into the per-run dir $khsm_run):
 #   conf  shell assignments: khsm_cwd, khsm_nomod, khsm_timeout, khsm_kver,
 #         khsm_disk (1: a state disk is attached), khsm_disk_dir,
+#         khsm_rootdisk (1: vm.sh -R, the root's upper layer is on the disk),
 #         khsm_fast (1: no CPU crypto driver modules)
 #   cmd   the command string, run with bash -c
 export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
@@ -102,13 +103,15 @@ disk_setup() {
 }
 
 # Unprivileged test user in the token group; home on the tmpfs overlay.
-groupadd -f hsm || fatal "groupadd hsm failed"
+# Not on a persistent root (vm.sh -R): there the command or the packages
+# it installs create them.
+[ "${khsm_rootdisk:-0}" = 1 ] || groupadd -f hsm || fatal "groupadd hsm failed"
 disk_pid=
 if [ "${khsm_disk:-0}" = 1 ]; then
 	disk_setup >/tmp/khsm-disk.err &
 	disk_pid=$!
 fi
-if ! id hsmuser >/dev/null 2>&1; then
+if [ "${khsm_rootdisk:-0}" != 1 ] && ! id hsmuser >/dev/null 2>&1; then
 	useradd -m -d /home/hsmuser -U -G hsm -s /bin/bash hsmuser ||
 		fatal "useradd hsmuser failed"
 fi
