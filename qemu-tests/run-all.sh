@@ -30,6 +30,7 @@ if [ "${1:-}" = --list ]; then
 	LIST=1
 	shift
 fi
+# shellcheck disable=SC2034 # wanted() (qemu-tests/lib/tap.sh) reads it
 FILTERS=("$@")
 
 [ $LIST = 1 ] || [ "$(id -u)" = 0 ] || { echo "run-all.sh: must run as root inside the VM (qemu-tests/vm.sh)" >&2; exit 2; }
@@ -55,15 +56,8 @@ emit_fail() {
 	fail=$((fail + 1))
 }
 
-wanted() {
-	local name=$1 f
-	[ ${#FILTERS[@]} -eq 0 ] && return 0
-	for f in "${FILTERS[@]}"; do
-		# shellcheck disable=SC2053
-		[[ $name == $f ]] && return 0
-	done
-	return 1
-}
+# shellcheck source=qemu-tests/lib/tap.sh
+. "$REPO/qemu-tests/lib/tap.sh"
 
 # pkcs11/build/kernel_test (the PKCS#11 module's own in-VM test) takes the
 # module path as its argument.

@@ -43,15 +43,8 @@ while [ $# -gt 0 ]; do
 done
 FILTERS=("$@")
 
-wanted() {
-	local f
-	[ ${#FILTERS[@]} -eq 0 ] && return 0
-	for f in "${FILTERS[@]}"; do
-		# shellcheck disable=SC2053
-		[[ $1 == $f ]] && return 0
-	done
-	return 1
-}
+# shellcheck source=qemu-tests/lib/tap.sh
+. "$REPO/qemu-tests/lib/tap.sh"
 
 scenarios=()
 for s in "$HERE"/*.sh; do

@@ -16,24 +16,10 @@ TOP=$(cd "$(dirname "$0")/../.." && pwd)
 DEB=$TOP/build/deb
 W=$(mktemp -d /tmp/khsm-deb.XXXXXX)
 trap 'rm -rf "$W"' EXIT
-N=0
-FAILS=0
 t0=$(date +%s)
 
-ok() { N=$((N + 1)); echo "ok $N - $*"; }
-notok() { N=$((N + 1)); FAILS=$((FAILS + 1)); echo "not ok $N - $*"; }
-skip() { N=$((N + 1)); echo "ok $N - $1 # SKIP $2"; }
-# check DESC CMD...: ok when CMD succeeds; its output shown when it fails
-check() {
-	local desc=$1 out
-	shift
-	if out=$("$@" 2>&1); then
-		ok "$desc"
-	else
-		printf '%s\n' "$out" | head -n 20 | sed 's/^/#   /'
-		notok "$desc"
-	fi
-}
+# shellcheck source=qemu-tests/lib/tap.sh
+. "$TOP/qemu-tests/lib/tap.sh"
 show() { sed 's/^/#   /'; }
 
 VER=$(dpkg-parsechangelog -l "$TOP/debian/changelog" -S Version)
@@ -71,7 +57,7 @@ if [ $missing = 0 ]; then
 	ok "the five packages $VER are in build/deb"
 else
 	notok "the five packages $VER are in build/deb"
-	echo "1..$N"
+	tap_end
 	exit 1
 fi
 others=$(find "$DEB" -maxdepth 1 -name '*.deb' -printf '%f\n' |
@@ -276,5 +262,4 @@ else
 fi
 
 echo "# deb_contents took $(($(date +%s) - t0)) s"
-echo "1..$N"
-[ $FAILS = 0 ]
+tap_end

@@ -41,24 +41,11 @@ PKGS="khsm-dkms khsm-tools khsm-pkcs11 libhsm1 libhsm-dev"
 PROXY=/usr/lib/x86_64-linux-gnu/p11-kit-proxy.so
 LABEL=pkgtest SOPIN=12345678 PIN=123456
 KV=$(uname -r)
-n=0 failed=0
 
-ok() { n=$((n + 1)); echo "ok $n - $*"; }
-nok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $*"; }
-# check DESC CMD...: one TAP line, the command's output shown on failure
-check() {
-	local d=$1 out
-	shift
-	if out=$("$@" 2>&1); then
-		ok "$d"
-	else
-		nok "$d"
-		printf '%s\n' "$out" | tail -n 30 | sed 's/^/#   /'
-	fi
-}
+# shellcheck source=qemu-tests/lib/tap.sh
+. "$(dirname "$0")/../lib/tap.sh"
 finish() {
-	echo "1..$n"
-	[ $failed = 0 ]
+	tap_end
 	exit
 }
 as_user() {
@@ -87,7 +74,7 @@ apt_install() { # DESC: apt-get install of every .deb, offline
 	if [ $rc = 0 ]; then
 		ok "$1: apt-get install ./*.deb (offline, every dependency installed)"
 	else
-		nok "$1: apt-get install ./*.deb exit $rc"
+		notok "$1: apt-get install ./*.deb exit $rc"
 		tail -n 40 "$W/apt.log" | sed 's/^/#   /'
 	fi
 	return $rc
@@ -118,7 +105,7 @@ load_module() {
 	if [[ $f == /lib/modules/$KV/updates/dkms/khsm.ko* ]] && grep -q '^khsm ' /proc/modules; then
 		ok "$1: loaded module is the DKMS one ($f)"
 	else
-		nok "$1: modinfo -n khsm: '$f' (want /lib/modules/$KV/updates/dkms/khsm.ko*)"
+		notok "$1: modinfo -n khsm: '$f' (want /lib/modules/$KV/updates/dkms/khsm.ko*)"
 	fi
 	check "$1: /dev/hsm0 is root:hsm 0660 (udev rule)" \
 		test "$(stat -c '%U:%G %a' /dev/hsm0 2>&1)" = "root:hsm 660"
@@ -160,7 +147,7 @@ mkdir -p "$W"
 case $boot in
 1)
 	if getent group hsm >/dev/null; then
-		nok "before the install: no group hsm (the harness made none)"
+		notok "before the install: no group hsm (the harness made none)"
 	else
 		ok "before the install: no group hsm (the harness made none)"
 	fi
@@ -178,7 +165,7 @@ case $boot in
 		bash -c 'man -w 8 hsmctl && man -w 4 khsm && man -w 7 khsm-pkcs11'
 	useradd -m -d "$W/user" -G hsm -s /bin/bash hsmuser
 	chmod 0700 "$W/user"
-	if udev_start; then ok "systemd-udevd runs"; else nok "systemd-udevd does not start"; fi
+	if udev_start; then ok "systemd-udevd runs"; else notok "systemd-udevd does not start"; fi
 	load_module "boot 1"
 	as_user sh -c 'echo "signed by a packaged khsm" >msg'
 	slot=$(P11 -L 2>/dev/null | awk '/^Slot [0-9]+ \(0x[0-9a-f]+\)/ { s = $3; gsub(/[():]/, "", s) }
@@ -186,7 +173,7 @@ case $boot in
 	if [ -n "$slot" ]; then
 		ok "pkcs11-tool through p11-kit-proxy.so lists the khsm slot ($slot)"
 	else
-		nok "pkcs11-tool through p11-kit-proxy.so lists the khsm slot"
+		notok "pkcs11-tool through p11-kit-proxy.so lists the khsm slot"
 		P11 -L 2>&1 | sed 's/^/#   /'
 	fi
 	check "hsmuser: init token" P11 --slot "${slot:-0}" --init-token --label "$LABEL" --so-pin "$SOPIN"
@@ -208,7 +195,7 @@ case $boot in
 	;;
 2)
 	check "after the reboot: khsm packages installed" dpkg -s $PKGS
-	if udev_start; then ok "systemd-udevd runs"; else nok "systemd-udevd does not start"; fi
+	if udev_start; then ok "systemd-udevd runs"; else notok "systemd-udevd does not start"; fi
 	load_module "boot 2"
 	check "boot 2: the token is back (label $LABEL)" \
 		token_found
@@ -220,7 +207,7 @@ case $boot in
 	if DEBIAN_FRONTEND=noninteractive apt-get purge -y $PKGS >"$W/apt.log" 2>&1; then
 		ok "apt-get purge $PKGS"
 	else
-		nok "apt-get purge exit $?"
+		notok "apt-get purge exit $?"
 		tail -n 30 "$W/apt.log" | sed 's/^/#   /'
 	fi
 	echo "# time: purge: $((SECONDS - t0))s"
@@ -228,7 +215,7 @@ case $boot in
 	if [ -z "$left" ] && [ -s "$W/files.list" ]; then
 		ok "purge: none of the packages' $(wc -l <"$W/files.list") files is left"
 	else
-		nok "purge: files left: $(echo $left)"
+		notok "purge: files left: $(echo $left)"
 	fi
 	for f in /usr/sbin/hsmctl /usr/lib/x86_64-linux-gnu/pkcs11/khsm-pkcs11.so \
 		 /usr/share/p11-kit/modules/khsm.module /usr/lib/udev/rules.d/60-khsm.rules \
@@ -257,7 +244,7 @@ case $boot in
 	fi
 	knew=${KHSM_PKG_KNEW:-}
 	if [ -z "$knew" ] || ! ls "${KHSM_PKG_KDEBS:-/nonexistent}"/*.deb >/dev/null 2>&1; then
-		nok "headers of the newer kernel: none given (run.sh downloads them)"
+		notok "headers of the newer kernel: none given (run.sh downloads them)"
 		finish
 	fi
 	t0=$SECONDS
@@ -266,7 +253,7 @@ case $boot in
 	if dpkg -i --force-depends "$KHSM_PKG_KDEBS"/*.deb >"$W/dpkg-headers.log" 2>&1; then
 		ok "dpkg -i the $knew headers (linux-headers, -common, linux-kbuild)"
 	else
-		nok "dpkg -i the $knew headers"
+		notok "dpkg -i the $knew headers"
 		tail -n 30 "$W/dpkg-headers.log" | sed 's/^/#   /'
 	fi
 	echo "# time: install of the $knew headers incl. the DKMS hook: $((SECONDS - t0))s"
@@ -286,14 +273,14 @@ case $boot in
 	;;
 3)
 	check "boot 3 runs the newer kernel ($KV = ${KHSM_PKG_KNEW:-?})" test "$KV" = "${KHSM_PKG_KNEW:-}"
-	if udev_start; then ok "systemd-udevd runs"; else nok "systemd-udevd does not start"; fi
+	if udev_start; then ok "systemd-udevd runs"; else notok "systemd-udevd does not start"; fi
 	load_module "boot 3 ($KV)"
 	check "boot 3: the token is back (label $LABEL)" \
 		token_found
 	sign_verify "boot 3 ($KV)"
 	;;
 *)
-	nok "no boot $boot in this scenario"
+	notok "no boot $boot in this scenario"
 	;;
 esac
 finish
