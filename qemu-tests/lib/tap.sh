@@ -44,3 +44,25 @@ wanted() {
 	done
 	return 1
 }
+
+# select_scenarios LABEL HEADER-ERE FILE...: the FILEs with a line matching
+# HEADER-ERE whose names wanted() takes, in the array "scenarios"; when
+# LIST=1 prints their names and exits; when there is none, a "not ok" and
+# exit 1.
+select_scenarios() {
+	local label=$1 hdr=$2 s
+	shift 2
+	scenarios=()
+	for s in "$@"; do
+		grep -qE "$hdr" "$s" || continue
+		wanted "${s##*/}" && scenarios+=("$s")
+	done
+	if [ "${LIST:-0}" = 1 ]; then
+		for s in "${scenarios[@]}"; do echo "${s##*/}"; done
+		exit 0
+	fi
+	if [ ${#scenarios[@]} = 0 ]; then
+		echo "not ok - $label: no scenario matches ${FILTERS[*]:-*}"
+		exit 1
+	fi
+}

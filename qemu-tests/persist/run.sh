@@ -46,16 +46,7 @@ FILTERS=("$@")
 # shellcheck source=qemu-tests/lib/tap.sh
 . "$REPO/qemu-tests/lib/tap.sh"
 
-scenarios=()
-for s in "$HERE"/*.sh; do
-	grep -qE '^# khsm-persist: (boots|cuts) ' "$s" || continue
-	wanted "${s##*/}" && scenarios+=("$s")
-done
-if [ $LIST = 1 ]; then
-	for s in "${scenarios[@]}"; do echo "${s##*/}"; done
-	exit 0
-fi
-[ ${#scenarios[@]} -gt 0 ] || { echo "not ok - persist: no scenario matches ${FILTERS[*]:-*}"; exit 1; }
+select_scenarios persist '^# khsm-persist: (boots|cuts) ' "$HERE"/*.sh
 
 OUT=$REPO/build/persist
 mkdir -p "$OUT"

@@ -43,16 +43,7 @@ FILTERS=("$@")
 # shellcheck source=qemu-tests/lib/tap.sh
 . "$REPO/qemu-tests/lib/tap.sh"
 
-scenarios=()
-for s in "$HERE"/pkg_*.sh; do
-	grep -qE '^# khsm-pkg: kernels ' "$s" || continue
-	wanted "${s##*/}" && scenarios+=("$s")
-done
-if [ $LIST = 1 ]; then
-	for s in "${scenarios[@]}"; do echo "${s##*/}"; done
-	exit 0
-fi
-[ ${#scenarios[@]} -gt 0 ] || { echo "not ok - pkg: no scenario matches ${FILTERS[*]:-*}"; exit 1; }
+select_scenarios pkg '^# khsm-pkg: kernels ' "$HERE"/pkg_*.sh
 
 [ -n "$KVER" ] || KVER=$("$REPO/.ci/kernel" default)
 KNEW=$("$REPO/.ci/kernel" new 2>/dev/null || true)
