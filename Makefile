@@ -23,7 +23,7 @@
 #                     (vm.sh -R), DKMS, p11-kit use as a user, reboot, purge,
 #                     reinstall, DKMS for KVER_NEW's headers and a boot of it
 #   make check-powercut  the power-cut scenario alone, long: N=200 cuts (make
-#                     check runs it with 20)
+#                     check runs it with 6, make check-vm with the scenario's 20)
 #   make lint         checkpatch, sparse and W=1 over kmod/ (TAP), every kernel
 #   make demo         boot the VM, create an EC key with pkcs11-tool, sign, verify
 #   make bench        khsm vs SoftHSM2 in one VM boot (-cpu max, 2 vCPUs): ECDSA
@@ -202,7 +202,7 @@ check-pkg: linux-src
 	@$(TOP)/.ci/check --vm 'pkg_*'
 
 # make check-powercut N=200: the power-cut loop of qemu-tests/persist
-# (make check does 12 cuts, make check-vm T=persist_powercut.sh 20), on KVER.
+# (make check does 6 cuts, make check-vm T=persist_powercut.sh 20), on KVER.
 check-powercut: linux-src
 	@KHSM_POWERCUT_N=$(N) $(TOP)/.ci/check --vm persist_powercut.sh
 
