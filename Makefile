@@ -103,6 +103,8 @@ FUZZ_SECS ?= 1800
 RACE_SECS ?= 20
 
 # Everything the build, the VM and the tests use (Debian bookworm names).
+# linux-base: linux-run-hooks, which the 6.12 headers' postinst runs (and
+# so DKMS's header_postinst.d hook) when make check-pkg installs them in the VM.
 DEPS := make gcc libc6-dev pkg-config kmod cpio gzip xz-utils util-linux passwd \
 	linux-headers-amd64 linux-source-6.1 dwarves \
 	qemu-system-x86 busybox-static \
@@ -110,7 +112,7 @@ DEPS := make gcc libc6-dev pkg-config kmod cpio gzip xz-utils util-linux passwd 
 	libkeyutils-dev keyutils libnl-genl-3-dev libargon2-dev libssl-dev libcap-dev \
 	sparse perl python3 python3-cryptography-vectors valgrind \
 	dpkg-dev libcmocka-dev udev groff-base man-db \
-	debhelper dh-dkms dkms lintian fakeroot libengine-pkcs11-openssl
+	debhelper dh-dkms dkms lintian fakeroot libengine-pkcs11-openssl linux-base
 LINUX_SRC_TAR ?= /usr/src/linux-source-6.1.tar.xz
 LINUX_SRC := $(TOP)/build/linux-src
 LINUX_SRC_FILES := tools/testing/selftests/kselftest_harness.h \
