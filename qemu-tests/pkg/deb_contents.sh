@@ -8,8 +8,8 @@
 # and that DKMS builds the packaged module source: for KVER
 # (KHSM_DEB_DKMS=1, the default), for KVER and KVER_NEW when its headers
 # are here (KHSM_DEB_DKMS=all), or not at all (KHSM_DEB_DKMS=0).
-# TAP on stdout. Run by make check-native (KVER) and make check (both
-# kernels) through .ci/check. Time on the 2-core host: make deb about
+# TAP on stdout. Run by make check-native and make check (DKMS for KVER;
+# lint builds the same files for KVER_NEW) through .ci/check. Time on the 2-core host: make deb about
 # 30 s, the checks 10 s, each DKMS build 30 s idle (90-130 s under load).
 set -u
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
